@@ -1,0 +1,288 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace MiniRun.Native;
+
+/// <summary>
+/// Checked wrappers over <see cref="Libc"/>: each throws a <see cref="NativeException"/> carrying the call, the path and errno.
+/// Nothing here follows a symlink unless its name says so.
+/// </summary>
+public static unsafe class Syscalls
+{
+    public const int S_IFMT = 0xF000, S_IFSOCK = 0xC000, S_IFLNK = 0xA000, S_IFREG = 0x8000, S_IFBLK = 0x6000,
+        S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFIFO = 0x1000;
+
+    private static NativeException Fail(string call, string? path) => new(call, path, Marshal.GetLastPInvokeError());
+
+    public static void Mount(string? source, string target, string? fsType, MountFlags flags, string? data)
+    {
+        if (Libc.mount(source, target, fsType, (ulong)flags, data) != 0) throw Fail("mount", target);
+    }
+
+    public static void Unmount(string target, UnmountFlags flags = UnmountFlags.None)
+    {
+        if (Libc.umount2(target, (int)flags) != 0) throw Fail("umount", target);
+    }
+
+    /// <summary>Unmounts if mounted; returns false when <paramref name="target"/> was not a mount point.</summary>
+    public static bool TryUnmount(string target, UnmountFlags flags = UnmountFlags.None)
+    {
+        if (Libc.umount2(target, (int)flags) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is Errnos.EINVAL or Errnos.ENOENT) return false;
+        throw new NativeException("umount", target, errno);
+    }
+
+    public static void Unshare(NamespaceFlags flags)
+    {
+        if (Libc.unshare((int)flags) != 0) throw Fail("unshare", null);
+    }
+
+    public static void SetNamespace(int fd, NamespaceFlags type, string path)
+    {
+        if (Libc.setns(fd, (int)type) != 0) throw Fail("setns", path);
+    }
+
+    public static void PivotRoot(string newRoot, string putOld)
+    {
+        // pivot_root has no glibc wrapper (pivot_root(2)).
+        long number = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 155 : 41;
+        if (Libc.syscall(number, newRoot, putOld) != 0) throw Fail("pivot_root", newRoot);
+    }
+
+    public static void ChangeRoot(string path)
+    {
+        if (Libc.chroot(path) != 0) throw Fail("chroot", path);
+    }
+
+    public static void ChangeDirectory(string path)
+    {
+        if (Libc.chdir(path) != 0) throw Fail("chdir", path);
+    }
+
+    public static void ChangeDirectory(int fd, string pathForMessage)
+    {
+        if (Libc.fchdir(fd) != 0) throw Fail("fchdir", pathForMessage);
+    }
+
+    public static void SetHostname(string name)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        fixed (byte* p = bytes)
+            if (Libc.sethostname(p, (nuint)bytes.Length) != 0) throw Fail("sethostname", name);
+    }
+
+    public static ulong MakeDevice(uint major, uint minor) =>
+        ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8) |
+        ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
+
+    public static void MakeNode(string path, uint mode, uint major = 0, uint minor = 0)
+    {
+        if (Libc.mknod(path, mode, MakeDevice(major, minor)) != 0) throw Fail("mknod", path);
+    }
+
+    public static void MakeDirectory(string path, uint mode)
+    {
+        if (Libc.mkdir(path, mode) != 0) throw Fail("mkdir", path);
+    }
+
+    public static void LChown(string path, int uid, int gid)
+    {
+        if (Libc.lchown(path, uid, gid) != 0) throw Fail("lchown", path);
+    }
+
+    /// <summary>chmod(2) follows symlinks: callers never pass one (symlink modes are meaningless on Linux).</summary>
+    public static void Chmod(string path, uint mode)
+    {
+        if (Libc.chmod(path, mode) != 0) throw Fail("chmod", path);
+    }
+
+    public static void Symlink(string target, string linkPath)
+    {
+        if (Libc.symlink(target, linkPath) != 0) throw Fail("symlink", linkPath);
+    }
+
+    public static void HardLink(string existing, string newPath)
+    {
+        if (Libc.link(existing, newPath) != 0) throw Fail("link", newPath);
+    }
+
+    public static void Unlink(string path)
+    {
+        if (Libc.unlink(path) != 0) throw Fail("unlink", path);
+    }
+
+    /// <summary>rename(2) that fails with EEXIST instead of replacing: the atomic "publish" step of the store.</summary>
+    public static bool TryRenameNoReplace(string from, string to)
+    {
+        if (Libc.renameat2(Libc.AT_FDCWD, from, Libc.AT_FDCWD, to, Libc.RENAME_NOREPLACE) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is Errnos.EEXIST or Errnos.ENOTEMPTY) return false;
+        throw new NativeException("rename", to, errno);
+    }
+
+    public static void SetTimes(string path, DateTimeOffset modified)
+    {
+        long ticks = modified.UtcTicks - DateTime.UnixEpoch.Ticks;
+        var t = new Libc.Timespec { Seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out long rem), Nanoseconds = rem * 100 };
+        if (t.Nanoseconds < 0) { t.Seconds--; t.Nanoseconds += 1_000_000_000; }
+        Libc.Timespec* times = stackalloc Libc.Timespec[2];
+        times[0] = t;
+        times[1] = t;
+        if (Libc.utimensat(Libc.AT_FDCWD, path, times, Libc.AT_SYMLINK_NOFOLLOW) != 0) throw Fail("utimensat", path);
+    }
+
+    public static void SetXattr(string path, string name, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* p = value)
+            if (Libc.lsetxattr(path, name, p, (nuint)value.Length, 0) != 0) throw Fail("setxattr " + name, path);
+    }
+
+    /// <summary>The value of an extended attribute, or null when the file has none of that name.</summary>
+    public static byte[]? GetXattr(string path, string name)
+    {
+        nint size = Libc.lgetxattr(path, name, null, 0);
+        if (size < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is Errnos.ENODATA or Errnos.EOPNOTSUPP) return null;
+            throw new NativeException("getxattr " + name, path, errno);
+        }
+        byte[] value = new byte[size];
+        fixed (byte* p = value)
+            size = Libc.lgetxattr(path, name, p, (nuint)value.Length);
+        if (size < 0) throw Fail("getxattr " + name, path);
+        return value.AsSpan(0, (int)size).ToArray();
+    }
+
+    public static IReadOnlyList<string> ListXattrs(string path)
+    {
+        nint size = Libc.llistxattr(path, null, 0);
+        if (size < 0) throw Fail("listxattr", path);
+        if (size == 0) return [];
+        byte[] buffer = new byte[size];
+        fixed (byte* p = buffer)
+            size = Libc.llistxattr(path, p, (nuint)buffer.Length);
+        if (size < 0) throw Fail("listxattr", path);
+        return Encoding.UTF8.GetString(buffer, 0, (int)size).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>lstat(2) through statx(2); null when the path does not exist.</summary>
+    public static FileStatus? TryLStat(string path)
+    {
+        Libc.StatxBuffer buffer;
+        if (Libc.statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, 0x7ff, &buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is Errnos.ENOENT or Errnos.ENOTDIR) return null;
+            throw new NativeException("stat", path, errno);
+        }
+        return new FileStatus(buffer.Mode, buffer.Uid, buffer.Gid, buffer.Nlink, (long)buffer.Size, buffer.Ino,
+            MakeDevice(buffer.DevMajor, buffer.DevMinor), buffer.RdevMajor, buffer.RdevMinor,
+            DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100));
+    }
+
+    public static FileStatus LStat(string path) => TryLStat(path) ?? throw new NativeException("stat", path, Errnos.ENOENT);
+
+    public static void SetGroups(ReadOnlySpan<uint> groups)
+    {
+        fixed (uint* p = groups)
+            if (Libc.setgroups((nuint)groups.Length, p) != 0) throw Fail("setgroups", null);
+    }
+
+    public static void SetIds(uint uid, uint gid)
+    {
+        if (Libc.setresgid(gid, gid, gid) != 0) throw Fail("setresgid", null);
+        if (Libc.setresuid(uid, uid, uid) != 0) throw Fail("setresuid", null);
+    }
+
+    public static void SetParentDeathSignal(int signal)
+    {
+        const int PR_SET_PDEATHSIG = 1;
+        if (Libc.prctl(PR_SET_PDEATHSIG, (nuint)signal, 0, 0, 0) != 0) throw Fail("prctl PR_SET_PDEATHSIG", null);
+    }
+
+    public static bool Kill(int pid, int signal) => Libc.kill(pid, signal) == 0;
+
+    public static uint SetUmask(uint mask) => Libc.umask(mask);
+
+    public static bool IsRoot => Libc.geteuid() == 0;
+
+    /// <summary>
+    /// execve(2): on success it never returns. On failure it returns errno (ENOENT, EACCES, ...) so that the
+    /// caller can choose the exit status (127 / 126, as Docker does).
+    /// </summary>
+    public static int Exec(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env)
+    {
+        var allocations = new List<nint>();
+        try
+        {
+            byte* p = Utf8(path, allocations);
+            byte** a = NullTerminated(argv, allocations);
+            byte** e = NullTerminated(env, allocations);
+            Libc.execve(p, a, e);
+            return Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            foreach (nint allocation in allocations) Marshal.FreeHGlobal(allocation);
+        }
+    }
+
+    private static byte* Utf8(string s, List<nint> allocations)
+    {
+        nint p = Marshal.StringToCoTaskMemUTF8(s);
+        // StringToCoTaskMemUTF8 pairs with FreeCoTaskMem; on Unix both are free(), so FreeHGlobal is equivalent.
+        allocations.Add(p);
+        return (byte*)p;
+    }
+
+    private static byte** NullTerminated(IReadOnlyList<string> items, List<nint> allocations)
+    {
+        nint block = Marshal.AllocHGlobal((items.Count + 1) * sizeof(nint));
+        allocations.Add(block);
+        byte** array = (byte**)block;
+        for (int i = 0; i < items.Count; i++) array[i] = Utf8(items[i], allocations);
+        array[items.Count] = null;
+        return array;
+    }
+
+    /// <summary>Brings the loopback interface up in the current network namespace (what `ip link set lo up` does).</summary>
+    public static void BringLoopbackUp()
+    {
+        const int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+        const nuint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
+        const short IFF_UP = 0x1;
+        int fd = Libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw Fail("socket", null);
+        try
+        {
+            byte* ifreq = stackalloc byte[40];
+            new Span<byte>(ifreq, 40).Clear();
+            ifreq[0] = (byte)'l';
+            ifreq[1] = (byte)'o';
+            if (Libc.ioctl(fd, SIOCGIFFLAGS, ifreq) != 0) throw Fail("ioctl SIOCGIFFLAGS", "lo");
+            *(short*)(ifreq + 16) |= IFF_UP;
+            if (Libc.ioctl(fd, SIOCSIFFLAGS, ifreq) != 0) throw Fail("ioctl SIOCSIFFLAGS", "lo");
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
+    public static void Fsync(string path, bool directory)
+    {
+        const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+        int fd = Libc.open(path, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0), 0);
+        if (fd < 0) throw Fail("open", path);
+        try
+        {
+            if (Libc.fsync(fd) != 0) throw Fail("fsync", path);
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+}
