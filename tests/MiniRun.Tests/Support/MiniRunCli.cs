@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace MiniRun.Tests.Support;
+
+/// <summary>Runs the real `minirun` binary (as a user would) against a store of the test's own.</summary>
+public sealed class MiniRunCli
+{
+    /// <summary>$MINIRUN_BIN, else the repository's artifacts/minirun (what `make` builds).</summary>
+    public static string BinaryPath
+    {
+        get
+        {
+            string? fromEnv = Environment.GetEnvironmentVariable("MINIRUN_BIN");
+            if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+            string path = Path.Combine(RepositoryRoot, "artifacts", "minirun");
+            if (!File.Exists(path)) throw new InvalidOperationException($"{path} is missing: run `make` first (make test does)");
+            return path;
+        }
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir is not null && !File.Exists(Path.Combine(dir, "MiniRun.sln"))) dir = Path.GetDirectoryName(dir);
+            return dir ?? throw new InvalidOperationException("cannot find the repository root (MiniRun.sln) above the test binary");
+        }
+    }
+
+    public string StoreRoot { get; }
+
+    public MiniRunCli(string storeRoot) => StoreRoot = storeRoot;
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+    }
+
+    /// <summary>Runs `minirun --root STORE args...` with no terminal, stdin empty, and waits (60 s at most).</summary>
+    public Result Run(params string[] args) => RunWithInput(null, args);
+
+    public Result RunWithInput(string? stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo(BinaryPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("--root");
+        psi.ArgumentList.Add(StoreRoot);
+        foreach (string arg in args) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        if (stdin is not null) process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"minirun {string.Join(' ', args)} did not finish in 60 s");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
