@@ -153,8 +153,8 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         return Delete(image.Id);
     }
 
-    /// <summary>Deletes the image, its names, and each of its layers that no other image uses.</summary>
-    public ImageRemoval Delete(Digest id)
+    /// <summary>Deletes the image, its names, and (unless told not to) each of its layers that no other image uses.</summary>
+    public ImageRemoval Delete(Digest id, bool removeUnusedLayers = true)
     {
         using FileLock _ = FileLock.Acquire(LockPath);
         ImageRecord image = TryGet(id) ?? throw new NotFoundException($"no such image: {id}");
@@ -168,6 +168,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         Directory.Move(ImageDirectory(id), doomed);
         Directory.Delete(doomed, recursive: true);
 
+        if (!removeUnusedLayers) return new ImageRemoval(id, untagged, true, []);
         HashSet<Digest> stillUsed = List().SelectMany(other => other.DiffIds).ToHashSet();
         var removed = new List<Digest>();
         foreach (Digest diffId in image.DiffIds.Distinct())
