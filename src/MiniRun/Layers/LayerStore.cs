@@ -1,12 +1,32 @@
+using System.Security.Cryptography;
+using MiniRun.Native;
+
 namespace MiniRun.Layers;
 
-/// <summary>Content-addressed layer directories (owner: the Layers work; this is the agreed surface).</summary>
+/// <summary>
+/// Content-addressed layer directories, laid out like moby's overlay2: <c>layers/&lt;diffid-hex&gt;/diff</c> (the files),
+/// <c>layers/&lt;hex&gt;/link</c> (the short id) and <c>layers/&lt;hex&gt;/size</c>, plus <c>l/&lt;SHORTID&gt;</c> →
+/// <c>../layers/&lt;hex&gt;/diff</c>. A layer is unpacked once into <c>tmp/</c> and published by an atomic rename, so a
+/// reader sees either nothing or the complete, verified layer; every image with that layer shares the one directory.
+/// </summary>
 public sealed class LayerStore(StorePaths paths)
 {
+    private const int ShortIdLength = 26; // moby: base32 of 16 random bytes
+    private const string ShortIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private const string LinkFile = "link", SizeFile = "size", DiffDirectory = "diff";
+
     public StorePaths Paths { get; } = paths;
 
     /// <summary>The layer with this DiffID, or null when it is not in the store.</summary>
-    public Layer? TryGet(Digest diffId) => throw new NotImplementedException();
+    public Layer? TryGet(Digest diffId)
+    {
+        string directory = LayerDirectory(diffId);
+        string linkFile = Path.Combine(directory, LinkFile);
+        if (!File.Exists(linkFile)) return null;
+        string shortId = File.ReadAllText(linkFile).Trim();
+        long size = long.TryParse(ReadOrEmpty(Path.Combine(directory, SizeFile)), out long n) ? n : 0;
+        return new Layer(diffId, directory, "l/" + shortId, size);
+    }
 
     /// <summary>The layer with this DiffID; a <see cref="NotFoundException"/> when absent.</summary>
     public Layer Get(Digest diffId) => TryGet(diffId) ?? throw new NotFoundException($"layer {diffId} is not in the store");
@@ -16,9 +36,96 @@ public sealed class LayerStore(StorePaths paths)
     /// <paramref name="expectedDiffId"/> (when given), and publishes it by rename. When the layer is already
     /// present the stream is only drained and verified. <paramref name="source"/> names the input in errors.
     /// </summary>
-    public Layer Add(Stream uncompressedTar, Digest? expectedDiffId, string source) => throw new NotImplementedException();
+    public Layer Add(Stream uncompressedTar, Digest? expectedDiffId, string source)
+    {
+        Paths.EnsureCreated();
+        using var hashing = new HashingStream(uncompressedTar, leaveOpen: true);
+        if (expectedDiffId is { } expected && TryGet(expected) is { } present)
+        {
+            Verify(hashing.Finish(), expected, source);
+            return present;
+        }
 
-    public IEnumerable<Layer> List() => throw new NotImplementedException();
+        string temp = Paths.NewTempDirectory("layer");
+        bool published = false;
+        try
+        {
+            string diff = Path.Combine(temp, DiffDirectory);
+            Syscalls.MakeDirectory(diff, 0x1ED);
+            Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
+            long size = new LayerUnpacker(diff, source).Unpack(hashing);
+            Digest diffId = hashing.Finish();
+            if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);
+            if (TryGet(diffId) is { } existing) return existing;
 
-    public void Remove(Digest diffId) => throw new NotImplementedException();
+            string shortId = NewShortId();
+            File.WriteAllText(Path.Combine(temp, LinkFile), shortId);
+            File.WriteAllText(Path.Combine(temp, SizeFile), size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // The short link is made first (dangling for an instant) so that the rename is the single publishing step.
+            string link = Path.Combine(Paths.Links, shortId);
+            Syscalls.Symlink($"../layers/{diffId.Hex}/{DiffDirectory}", link);
+            try
+            {
+                published = Syscalls.TryRenameNoReplace(temp, LayerDirectory(diffId));
+            }
+            finally
+            {
+                if (!published) Syscalls.Unlink(link);
+            }
+            // Another process published the same layer first: theirs is as good as ours.
+            return published ? new Layer(diffId, LayerDirectory(diffId), "l/" + shortId, size) : Get(diffId);
+        }
+        finally
+        {
+            if (!published) DeleteTree(temp);
+        }
+    }
+
+    /// <summary>Every layer in the store (directories without a link file are incomplete and skipped).</summary>
+    public IEnumerable<Layer> List()
+    {
+        if (!Directory.Exists(Paths.Layers)) yield break;
+        foreach (string directory in Directory.EnumerateDirectories(Paths.Layers).Order(StringComparer.Ordinal))
+        {
+            if (!Digest.TryParse("sha256:" + Path.GetFileName(directory), out Digest diffId)) continue;
+            if (TryGet(diffId) is { } layer) yield return layer;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the layer: first renamed into tmp/ (so it vanishes at once), then its short link, then the tree
+    /// (whiteout devices, odd modes and symlinks included; symlinks are deleted, never followed).
+    /// </summary>
+    public void Remove(Digest diffId)
+    {
+        Layer layer = Get(diffId);
+        Paths.EnsureCreated();
+        string doomed = Path.Combine(Paths.Temp, $"remove-{diffId.Hex[..12]}-{Guid.NewGuid():N}");
+        if (!Syscalls.TryRenameNoReplace(layer.Directory, doomed))
+            throw new MiniRunException($"cannot remove layer {diffId}: {doomed} exists");
+        string link = Path.Combine(Paths.Root, layer.ShortLink);
+        if (Syscalls.TryLStat(link) is { IsSymlink: true }) Syscalls.Unlink(link);
+        DeleteTree(doomed);
+    }
+
+    private string LayerDirectory(Digest diffId) => Path.Combine(Paths.Layers, diffId.Hex);
+
+    private static void Verify(Digest actual, Digest expected, string source)
+    {
+        if (actual != expected)
+            throw new InvalidInputException($"{source}: layer content has DiffID {actual}, but {expected} was expected");
+    }
+
+    private static string NewShortId() => new(RandomNumberGenerator.GetItems<char>(ShortIdAlphabet, ShortIdLength));
+
+    private static string ReadOrEmpty(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (FileNotFoundException) { return ""; }
+    }
+
+    private static void DeleteTree(string path)
+    {
+        if (Syscalls.TryLStat(path) is { IsDirectory: true }) Directory.Delete(path, recursive: true);
+    }
 }

@@ -32,8 +32,8 @@ public sealed class FileLock : IDisposable
 
     public void Dispose()
     {
-        if (_fd < 0) return;
-        Libc.close(_fd);
-        _fd = -1;
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd < 0) return;
+        Libc.close(fd);
     }
 }

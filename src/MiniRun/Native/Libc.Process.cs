@@ -50,9 +50,4 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial nint read(int fd, byte* buffer, nuint count);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial nint write(int fd, byte* buffer, nuint count);
 }

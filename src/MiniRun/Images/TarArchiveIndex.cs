@@ -1,0 +1,103 @@
+using System.Formats.Tar;
+using Microsoft.Win32.SafeHandles;
+
+namespace MiniRun.Images;
+
+/// <summary>
+/// A tar archive (docker save, oci-archive) indexed once, member name → (data offset, length), so that blobs are
+/// read in place as sub-streams of the file instead of being extracted first. Only regular files (and links to them)
+/// are members; positional reads (pread) make the streams independent of each other.
+/// </summary>
+public sealed class TarArchiveIndex : BlobSource
+{
+    private const int MaxMembers = 1_000_000;
+    private const int MaxLinkDepth = 8;
+
+    private readonly SafeFileHandle _file;
+    private readonly Dictionary<string, (long Offset, long Length)> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _links = new(StringComparer.Ordinal);
+    private readonly string _displayName;
+
+    public override string Description => $"archive \"{_displayName}\"";
+
+    public IEnumerable<string> Names => _members.Keys.Concat(_links.Keys);
+
+    public TarArchiveIndex(string path, string? displayName = null)
+    {
+        _displayName = displayName ?? path;
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            Index(RandomAccess.GetLength(_file));
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
+    }
+
+    private void Index(long fileLength)
+    {
+        using var stream = new FileStream(_file, FileAccess.Read, bufferSize: 0);
+        try
+        {
+            using var reader = new TarReader(stream, leaveOpen: true);
+            int count = 0;
+            while (reader.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (++count > MaxMembers) throw new InvalidInputException($"{Description}: more than {MaxMembers} members, refused");
+                if (Normalize(entry.Name) is not { } name) continue;
+                switch (entry.EntryType)
+                {
+                    case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                        if (entry.DataOffset < 0 || entry.DataOffset + entry.Length > fileLength)
+                            throw new InvalidInputException($"{Description}: truncated (member {name} ends past the end of the file)");
+                        _members[name] = (entry.DataOffset, entry.Length);
+                        _links.Remove(name);
+                        break;
+                    // moby tarexport (Docker ≤24) saves a repeated layer as a symlink to the first copy.
+                    case TarEntryType.SymbolicLink:
+                        string dir = Path.GetDirectoryName(name) ?? "";
+                        if (Normalize(entry.LinkName.StartsWith('/') ? entry.LinkName : dir + "/" + entry.LinkName) is { } target)
+                            _links[name] = target;
+                        break;
+                    case TarEntryType.HardLink:
+                        if (Normalize(entry.LinkName) is { } hardTarget) _links[name] = hardTarget;
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        {
+            throw new InvalidInputException($"{Description}: not a readable tar archive or truncated ({e.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+
+    public override bool Contains(string name) => Find(name) is not null;
+
+    public override long Length(string name) => (Find(name) ?? throw Missing(name)).Length;
+
+    public override Stream Open(string name)
+    {
+        (long offset, long length) = Find(name) ?? throw Missing(name);
+        return new FileSegmentStream(_file, offset, length);
+    }
+
+    private (long Offset, long Length)? Find(string name)
+    {
+        if (Normalize(name) is not { } key) return null;
+        for (int depth = 0; depth <= MaxLinkDepth; depth++)
+        {
+            if (_members.TryGetValue(key, out var member)) return member;
+            if (!_links.TryGetValue(key, out string? target)) return null;
+            key = target;
+        }
+        return null;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _file.Dispose();
+    }
+}

@@ -1,0 +1,280 @@
+using MiniRun.Native;
+
+namespace MiniRun.Layers;
+
+/// <summary>
+/// Unpacks one layer tar into a directory the way an image unpacker must (OCI image-spec layer.md, moby's overlay2):
+/// every entry type, owners, modes with setuid/setgid/sticky, binary xattrs, nanosecond times, whiteouts turned into
+/// their overlay form, and directory modes and times applied after the whole layer, deepest first. It never writes
+/// outside the target: names are cleaned lexically (<see cref="SafePath"/>) and every parent on disk must be a real
+/// directory, never a symlink. Modes are set explicitly, so the process umask does not matter.
+/// </summary>
+public sealed class LayerUnpacker
+{
+    private const uint DefaultDirectoryMode = 0x1ED; // 0755, for parents the archive does not list (as moby does)
+    private const string OverlayXattrPrefix = "trusted.overlay.";
+
+    private readonly string _root;
+    private readonly string _source;
+    private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
+    private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
+    private long _size;
+
+    /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
+    /// <param name="source">Names the input in error messages ("alpine.tar layer 1").</param>
+    public LayerUnpacker(string targetDirectory, string source)
+    {
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
+        _source = source;
+    }
+
+    /// <summary>Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end; returns the bytes of regular files.</summary>
+    public long Unpack(Stream tar)
+    {
+        using var reader = new TarArchiveReader(tar, _source, leaveOpen: true);
+        while (reader.ReadNextEntry() is { } entry)
+        {
+            try
+            {
+                Apply(entry, reader);
+            }
+            catch (NativeException e)
+            {
+                throw new MiniRunException($"{_source}: tar entry \"{entry.Name}\": {e.Message}", e);
+            }
+        }
+        ApplyDirectoryMetadata();
+        return _size;
+    }
+
+    private void Apply(TarEntry entry, TarArchiveReader reader)
+    {
+        if (!SafePath.TryNormalize(entry.Name, out string relative, out string problem)) throw Refuse(entry, problem);
+        if (relative.Length == 0)
+        {
+            if (entry.Type != TarEntryType.Directory) throw Refuse(entry, "it names the layer root but is not a directory");
+            ApplyDirectory(entry, relative);
+            return;
+        }
+        string parent = SafePath.Parent(relative);
+        switch (Whiteouts.Classify(SafePath.FileName(relative), out string hidden))
+        {
+            case WhiteoutKind.AufsMetadata:
+                return;
+            case WhiteoutKind.Opaque:
+                EnsureParentDirectories(entry, relative);
+                Syscalls.SetXattr(FullPath(parent), Whiteouts.OpaqueXattr, Whiteouts.OpaqueValue);
+                return;
+            case WhiteoutKind.Whiteout:
+                if (!Whiteouts.IsValidHiddenName(hidden)) throw Refuse(entry, $"a whiteout must name a sibling, not \"{hidden}\"");
+                ApplyWhiteout(entry, SafePath.Join(parent, hidden));
+                return;
+        }
+
+        EnsureParentDirectories(entry, relative);
+        switch (entry.Type)
+        {
+            case TarEntryType.RegularFile: WriteRegularFile(entry, relative, reader); break;
+            case TarEntryType.Directory: ApplyDirectory(entry, relative); break;
+            case TarEntryType.SymbolicLink: CreateSymlink(entry, relative); break;
+            case TarEntryType.HardLink: CreateHardLink(entry, relative); break;
+            case TarEntryType.Fifo: CreateNode(entry, relative, Syscalls.S_IFIFO); break;
+            case TarEntryType.CharacterDevice: CreateNode(entry, relative, Syscalls.S_IFCHR); break;
+            case TarEntryType.BlockDevice: CreateNode(entry, relative, Syscalls.S_IFBLK); break;
+            default: throw Refuse(entry, $"unsupported entry type '{(char)entry.Type}'");
+        }
+    }
+
+    private void WriteRegularFile(TarEntry entry, string relative, TarArchiveReader reader)
+    {
+        string path = FullPath(relative);
+        NativeFile? file = NativeFile.TryCreateNew(path, 0x180); // 0600 while being written
+        if (file is null)
+        {
+            RemoveExisting(relative);
+            file = NativeFile.TryCreateNew(path, 0x180) ?? throw new NativeException("open", path, Errnos.EEXIST);
+        }
+        using (file)
+        {
+            while (reader.TryReadDataChunk(out ReadOnlySpan<byte> chunk)) file.Write(chunk);
+            _size += entry.Size;
+            // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)).
+            file.ChangeOwner(Owner(entry.Uid), Owner(entry.Gid));
+            file.ChangeMode(entry.Mode);
+            foreach (TarXattr xattr in entry.Xattrs)
+                if (!IsOverlayXattr(xattr)) file.SetXattr(xattr.Name, xattr.Value);
+            file.SetTimes(entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+        }
+    }
+
+    /// <summary>Creates or keeps (dir over dir) a directory; its mode and times wait for the end of the layer.</summary>
+    private void ApplyDirectory(TarEntry entry, string relative)
+    {
+        string path = FullPath(relative);
+        if (relative.Length > 0) EnsureDirectoryAt(entry, relative, createMode: 0x1C0); // 0700 until the end
+        Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
+        SetXattrs(path, entry);
+        _deferredDirectories[relative] = entry;
+    }
+
+    private void CreateSymlink(TarEntry entry, string relative)
+    {
+        string path = FullPath(relative);
+        if (entry.LinkName.Length == 0 || entry.LinkName.Contains('\0')) throw Refuse(entry, "symlink has no valid target");
+        // The target is stored, never resolved: "/bin/busybox" is normal in images and stays as it is.
+        if (!UnpackSyscalls.TrySymlink(entry.LinkName, path))
+        {
+            RemoveExisting(relative);
+            Syscalls.Symlink(entry.LinkName, path);
+        }
+        Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
+        SetXattrs(path, entry);
+        UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+    }
+
+    /// <summary>A hard link to an earlier entry of this layer; it shares the target's inode, so it has no metadata of its own.</summary>
+    private void CreateHardLink(TarEntry entry, string relative)
+    {
+        if (!SafePath.TryNormalize(entry.LinkName, out string target, out string problem))
+            throw Refuse(entry, $"hard link target \"{entry.LinkName}\": {problem}");
+        if (target.Length == 0) throw Refuse(entry, "hard link to the layer root");
+        if (target == relative) return;
+        CheckExistingParents(entry, target);
+        FileStatus? status = Syscalls.TryLStat(FullPath(target));
+        if (status is null) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is not in this layer");
+        if (status.IsDirectory) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is a directory");
+        if (!UnpackSyscalls.TryHardLink(FullPath(target), FullPath(relative)))
+        {
+            RemoveExisting(relative);
+            Syscalls.HardLink(FullPath(target), FullPath(relative));
+        }
+    }
+
+    private void CreateNode(TarEntry entry, string relative, uint type)
+    {
+        string path = FullPath(relative);
+        if (!UnpackSyscalls.TryMakeNode(path, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor))
+        {
+            RemoveExisting(relative);
+            Syscalls.MakeNode(path, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor);
+        }
+        Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
+        Syscalls.Chmod(path, entry.Mode); // mknod(2) applies the umask; chmod after chown keeps setuid bits
+        SetXattrs(path, entry);
+        UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+    }
+
+    /// <summary>
+    /// <c>.wh.NAME</c> becomes a character device 0/0 named NAME owned by the entry's owner (moby overlay2). A whiteout
+    /// hides lower layers only, so when this layer already has NAME, that entry stays.
+    /// </summary>
+    private void ApplyWhiteout(TarEntry entry, string hiddenRelative)
+    {
+        EnsureParentDirectories(entry, hiddenRelative);
+        string path = FullPath(hiddenRelative);
+        if (UnpackSyscalls.TryMakeNode(path, Syscalls.S_IFCHR, 0, 0))
+            Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
+    }
+
+    private void SetXattrs(string path, TarEntry entry)
+    {
+        foreach (TarXattr xattr in entry.Xattrs)
+            if (!IsOverlayXattr(xattr)) Syscalls.SetXattr(path, xattr.Name, xattr.Value);
+    }
+
+    /// <summary>A layer may not forge overlayfs metadata (redirects, metacopy): only the OCI markers produce it.</summary>
+    private static bool IsOverlayXattr(TarXattr xattr) => xattr.Name.StartsWith(OverlayXattrPrefix, StringComparison.Ordinal);
+
+    /// <summary>Every parent of <paramref name="relative"/> is a real directory (created 0755 when missing), never a symlink.</summary>
+    private void EnsureParentDirectories(TarEntry entry, string relative)
+    {
+        string parent = SafePath.Parent(relative);
+        if (_knownDirectories.Contains(parent)) return;
+        EnsureParentDirectories(entry, parent);
+        EnsureDirectoryAt(entry, parent);
+    }
+
+    /// <summary>Makes <paramref name="relative"/> a directory (its parents are known to be). A symlink there is refused.</summary>
+    private void EnsureDirectoryAt(TarEntry entry, string relative, uint? createMode = null)
+    {
+        if (_knownDirectories.Contains(relative) && createMode is null) return;
+        string path = FullPath(relative);
+        if (UnpackSyscalls.TryMakeDirectory(path, createMode ?? DefaultDirectoryMode))
+        {
+            if (createMode is null) Syscalls.Chmod(path, DefaultDirectoryMode); // mkdir(2) applies the umask
+            _knownDirectories.Add(relative);
+            return;
+        }
+        FileStatus status = Syscalls.LStat(path);
+        if (status.IsDirectory)
+        {
+            _knownDirectories.Add(relative);
+            return;
+        }
+        if (createMode is null)
+        {
+            if (status.IsSymlink) throw Refuse(entry, $"its parent \"{relative}\" is a symlink, and writing through it could leave the layer");
+            throw Refuse(entry, $"its parent \"{relative}\" is not a directory");
+        }
+        RemoveExisting(relative);
+        Syscalls.MakeDirectory(path, createMode.Value);
+        _knownDirectories.Add(relative);
+    }
+
+    /// <summary>For hard link targets: every parent must already exist as a real directory (nothing is created).</summary>
+    private void CheckExistingParents(TarEntry entry, string relative)
+    {
+        string parent = SafePath.Parent(relative);
+        if (_knownDirectories.Contains(parent)) return;
+        CheckExistingParents(entry, parent);
+        FileStatus? status = Syscalls.TryLStat(FullPath(parent));
+        if (status is null) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is not in this layer");
+        if (!status.IsDirectory)
+            throw Refuse(entry, $"hard link target \"{entry.LinkName}\" passes through \"{parent}\", which is {(status.IsSymlink ? "a symlink" : "not a directory")}");
+        _knownDirectories.Add(parent);
+    }
+
+    /// <summary>A later entry replaces an earlier one of the same name; a replaced directory goes with everything under it.</summary>
+    private void RemoveExisting(string relative)
+    {
+        string path = FullPath(relative);
+        FileStatus? status = Syscalls.TryLStat(path);
+        if (status is null) return;
+        if (!status.IsDirectory)
+        {
+            Syscalls.Unlink(path);
+            return;
+        }
+        string prefix = relative + "/";
+        _knownDirectories.RemoveWhere(d => d == relative || d.StartsWith(prefix, StringComparison.Ordinal));
+        foreach (string d in _deferredDirectories.Keys.Where(d => d == relative || d.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+            _deferredDirectories.Remove(d);
+        Directory.Delete(path, recursive: true);
+    }
+
+    /// <summary>Directory modes and times last, deepest first, so creating their content does not undo them.</summary>
+    private void ApplyDirectoryMetadata()
+    {
+        foreach ((string relative, TarEntry entry) in _deferredDirectories.OrderByDescending(d => d.Key.Count(c => c == '/') + (d.Key.Length > 0 ? 1 : 0)))
+        {
+            string path = FullPath(relative);
+            if (Syscalls.TryLStat(path) is not { IsDirectory: true }) continue; // chmod(2) follows symlinks: never hand it one
+            try
+            {
+                Syscalls.Chmod(path, entry.Mode);
+                UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+            }
+            catch (NativeException e)
+            {
+                throw new MiniRunException($"{_source}: tar entry \"{entry.Name}\": {e.Message}", e);
+            }
+        }
+    }
+
+    private string FullPath(string relative) => relative.Length == 0 ? _root : _root + "/" + relative;
+
+    private int Owner(long id) => id <= uint.MaxValue - 1 ? (int)(uint)id : throw new InvalidInputException($"{_source}: owner id {id} is out of range");
+
+    private InvalidInputException Refuse(TarEntry entry, string problem) =>
+        new($"{_source}: refusing tar entry \"{entry.Name}\": {problem}");
+}

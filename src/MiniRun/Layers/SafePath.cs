@@ -1,0 +1,57 @@
+namespace MiniRun.Layers;
+
+/// <summary>
+/// Lexical rules for entry names in a layer: a name is relative, and <c>..</c> may not climb above the layer root.
+/// The result is a clean relative path ("a/b", "" for the root) or a one-line reason for refusal. Symlinks along the
+/// way are the unpacker's job (it checks every parent on disk).
+/// </summary>
+public static class SafePath
+{
+    /// <summary>Cleans <paramref name="name"/> ("./a//b/" → "a/b", "a/../b" → "b"); false with a reason when it is unsafe.</summary>
+    public static bool TryNormalize(string name, out string relative, out string problem)
+    {
+        relative = "";
+        problem = "";
+        if (name.Length == 0) { problem = "empty name"; return false; }
+        if (name.Contains('\0')) { problem = "name contains a NUL byte"; return false; }
+        if (name[0] == '/') { problem = "absolute path"; return false; }
+        if (!NeedsCleaning(name)) { relative = name; return true; }
+
+        var parts = new List<string>();
+        foreach (string part in name.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count == 0) { problem = "\"..\" climbs out of the layer root"; return false; }
+                parts.RemoveAt(parts.Count - 1);
+                continue;
+            }
+            parts.Add(part);
+        }
+        relative = string.Join('/', parts);
+        return true;
+    }
+
+    /// <summary>The directory part of a clean relative path ("" for a top-level name).</summary>
+    public static string Parent(string relative)
+    {
+        int slash = relative.LastIndexOf('/');
+        return slash < 0 ? "" : relative[..slash];
+    }
+
+    /// <summary>The last component of a clean relative path.</summary>
+    public static string FileName(string relative) => relative[(relative.LastIndexOf('/') + 1)..];
+
+    public static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
+
+    /// <summary>Fast path: most names in real layers are already clean ("usr/bin/env").</summary>
+    private static bool NeedsCleaning(string name)
+    {
+        if (name.EndsWith('/') || name.Contains("//", StringComparison.Ordinal)) return true;
+        if (name == "." || name == ".." || name.StartsWith("./", StringComparison.Ordinal) || name.StartsWith("../", StringComparison.Ordinal))
+            return true;
+        return name.Contains("/./", StringComparison.Ordinal) || name.Contains("/../", StringComparison.Ordinal) ||
+               name.EndsWith("/.", StringComparison.Ordinal) || name.EndsWith("/..", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+
+namespace MiniRun.Native;
+
+/// <summary>
+/// A file descriptor opened for writing a new regular file; metadata is set through the descriptor (fchown, fchmod,
+/// fsetxattr, futimens), so no later call resolves the path again and none can be redirected by a symlink.
+/// </summary>
+public sealed unsafe class NativeFile : SafeHandle
+{
+    private const int O_WRONLY = 0x1, O_CREAT = 0x40, O_EXCL = 0x80, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
+
+    private readonly string _path;
+
+    private NativeFile(int fd, string path) : base(-1, ownsHandle: true)
+    {
+        SetHandle(fd);
+        _path = path;
+    }
+
+    public override bool IsInvalid => handle == -1;
+
+    private int Fd => (int)handle;
+
+    /// <summary>open(2) with O_CREAT|O_EXCL|O_NOFOLLOW: null when the name exists (even as a dangling symlink).</summary>
+    public static NativeFile? TryCreateNew(string path, uint mode)
+    {
+        int fd = Libc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0) return new NativeFile(fd, path);
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == Errnos.EEXIST) return null;
+        throw new NativeException("open", path, errno);
+    }
+
+    /// <summary>Writes all of <paramref name="data"/> (write(2) may write less than asked).</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Libc.write(Fd, start + done, (nuint)(data.Length - done));
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errnos.EINTR) continue;
+                    throw new NativeException("write", _path, errno);
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    public void ChangeOwner(int uid, int gid)
+    {
+        if (Libc.fchown(Fd, uid, gid) != 0) throw Fail("fchown");
+    }
+
+    public void ChangeMode(uint mode)
+    {
+        if (Libc.fchmod(Fd, mode) != 0) throw Fail("fchmod");
+    }
+
+    public void SetXattr(string name, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* p = value)
+            if (Libc.fsetxattr(Fd, name, p, (nuint)value.Length, 0) != 0) throw Fail("setxattr " + name);
+    }
+
+    public void SetTimes(long seconds, long nanoseconds)
+    {
+        Libc.Timespec* times = stackalloc Libc.Timespec[2];
+        times[0] = new Libc.Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
+        times[1] = times[0];
+        if (Libc.futimens(Fd, times) != 0) throw Fail("futimens");
+    }
+
+    private NativeException Fail(string call) => new(call, _path, Marshal.GetLastPInvokeError());
+
+    protected override bool ReleaseHandle() => Libc.close(Fd) == 0;
+}
