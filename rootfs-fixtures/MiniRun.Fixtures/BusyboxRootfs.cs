@@ -55,15 +55,24 @@ public static class BusyboxRootfs
 
     private static string CreateCacheRoot()
     {
+        // The test host may be killed rather than exit: sweep caches whose process is gone.
+        foreach (string stale in System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), "minirun-fixtures-*"))
+        {
+            string pid = Path.GetFileName(stale)["minirun-fixtures-".Length..];
+            if (!System.IO.Directory.Exists($"/proc/{pid}")) TryDelete(stale);
+        }
+
         string root = Path.Combine(Path.GetTempPath(), $"minirun-fixtures-{Environment.ProcessId}");
         if (System.IO.Directory.Exists(root)) System.IO.Directory.Delete(root, recursive: true);
         System.IO.Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { System.IO.Directory.Delete(root, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
         return root;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try { System.IO.Directory.Delete(directory, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

@@ -45,7 +45,8 @@ public static class TreeListing
         {
             string[] f = line.Split('|');
             if (f.Length < 8) throw new FormatException($"unexpected stat line: {line}");
-            string path = f[0], type = f[1];
+            // busybox says "regular empty file" for size 0; size= already tells.
+            string path = f[0], type = f[1] == "regular empty file" ? "regular file" : f[1];
             string entry = $"{path} {type} mode={f[2]} uid={f[3]} gid={f[4]}";
             if (type != "directory") entry += $" links={f[5]} size={f[6]}";
             if (type == "symbolic link") entry += $" -> {SymlinkTarget(string.Join('|', f[7..]))}";

@@ -4,6 +4,7 @@
 ARG BASE
 FROM ${BASE}
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CMD ["sh"]
 
 # Layer 1: things the next layer deletes or replaces.
 RUN mkdir -p /d/sub /keep /gone-dir/deeper \
