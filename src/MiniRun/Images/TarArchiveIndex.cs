@@ -28,7 +28,7 @@ public sealed class TarArchiveIndex : BlobSource
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            Index(RandomAccess.GetLength(_file));
+            Index(path, RandomAccess.GetLength(_file));
         }
         catch
         {
@@ -37,9 +37,10 @@ public sealed class TarArchiveIndex : BlobSource
         }
     }
 
-    private void Index(long fileLength)
+    private void Index(string path, long fileLength)
     {
-        using var stream = new FileStream(_file, FileAccess.Read, bufferSize: 0);
+        // A stream of its own: disposing a FileStream made over _file would close _file too.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         try
         {
             using var reader = new TarReader(stream, leaveOpen: true);
