@@ -271,10 +271,13 @@ public sealed class ImageArchiveBuilder
     /// </summary>
     private byte[] Tampered(byte[] blob) => Compression switch
     {
-        LayerCompression.Gzip => [.. blob, .. Compress([], LayerCompression.Gzip)],
+        LayerCompression.Gzip => [.. blob, .. EmptyGzipMember],
         LayerCompression.Zstd => [.. blob, 0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 1, 2, 3, 4],
         _ => [.. blob[..^1], (byte)(blob[^1] ^ 0xFF)],
     };
+
+    /// <summary>RFC 1952 header, an empty final deflate block (RFC 1951: 03 00), CRC32 0 and size 0.</summary>
+    private static readonly byte[] EmptyGzipMember = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     private static void WriteDescriptor(Utf8JsonWriter json, string mediaType, string digest, long size)
     {

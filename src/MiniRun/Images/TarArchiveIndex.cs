@@ -28,7 +28,7 @@ public sealed class TarArchiveIndex : BlobSource
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            Index(RandomAccess.GetLength(_file));
+            Index(path, RandomAccess.GetLength(_file));
         }
         catch
         {
@@ -37,9 +37,10 @@ public sealed class TarArchiveIndex : BlobSource
         }
     }
 
-    private void Index(long fileLength)
+    private void Index(string path, long fileLength)
     {
-        using var stream = new FileStream(_file, FileAccess.Read, bufferSize: 0);
+        // A stream of its own: disposing a FileStream made on _file would close the handle the blobs are read through.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         try
         {
             using var reader = new TarReader(stream, leaveOpen: true);
