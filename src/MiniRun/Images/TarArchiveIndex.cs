@@ -39,8 +39,8 @@ public sealed class TarArchiveIndex : BlobSource
 
     private void Index(string path, long fileLength)
     {
-        // A stream of its own: disposing a FileStream made over _file would close _file too.
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        // A stream of its own: disposing a FileStream made on _file would close the handle the blobs are read through.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         try
         {
             using var reader = new TarReader(stream, leaveOpen: true);
