@@ -47,13 +47,13 @@ $(IMAGE): images/minibox/build.sh rootfs-fixtures/busybox-rootfs.sh
 # Interactive shell on a terminal; a short demo when there is none (CI, pipes).
 run: deps build image
 	@[ "$$(id -u)" -eq 0 ] || { echo "make run: containers need root: sudo make run" >&2; exit 1; }
-	./$(BIN) load -i $(IMAGE)
+	$(BIN) load -i $(IMAGE)
 	@if [ -t 0 ] && [ -t 1 ]; then \
 		echo "+ minirun run --rm minibox sh    (exit to leave)"; \
-		./$(BIN) run --rm minibox sh; \
+		$(BIN) run --rm minibox sh; \
 	else \
 		echo '+ minirun run --rm minibox sh -c "echo hello from $$(hostname); cat /etc/os-release; ps"'; \
-		./$(BIN) run --rm minibox sh -c 'echo hello from $$(hostname); cat /etc/os-release; ps'; \
+		$(BIN) run --rm minibox sh -c 'echo hello from $$(hostname); cat /etc/os-release; ps'; \
 	fi
 
 test: deps build
