@@ -16,7 +16,7 @@ RID     ?= linux-$(subst aarch64,arm64,$(subst x86_64,x64,$(shell uname -m)))
 CLANG   ?= $(or $(notdir $(shell command -v clang-14)),clang)
 BIN     := artifacts/minirun
 IMAGE   := artifacts/minibox.tar
-SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props
+SOURCES := $(shell find src \( -name bin -o -name obj \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print) Directory.Build.props
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
@@ -47,13 +47,13 @@ $(IMAGE): images/minibox/build.sh rootfs-fixtures/busybox-rootfs.sh
 # Interactive shell on a terminal; a short demo when there is none (CI, pipes).
 run: deps build image
 	@[ "$$(id -u)" -eq 0 ] || { echo "make run: containers need root: sudo make run" >&2; exit 1; }
-	./$(BIN) load -i $(IMAGE)
+	$(BIN) load -i $(IMAGE)
 	@if [ -t 0 ] && [ -t 1 ]; then \
 		echo "+ minirun run --rm minibox sh    (exit to leave)"; \
-		./$(BIN) run --rm minibox sh; \
+		$(BIN) run --rm minibox sh; \
 	else \
 		echo '+ minirun run --rm minibox sh -c "echo hello from $$(hostname); cat /etc/os-release; ps"'; \
-		./$(BIN) run --rm minibox sh -c 'echo hello from $$(hostname); cat /etc/os-release; ps'; \
+		$(BIN) run --rm minibox sh -c 'echo hello from $$(hostname); cat /etc/os-release; ps'; \
 	fi
 
 test: deps build

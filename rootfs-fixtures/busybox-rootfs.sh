@@ -70,7 +70,6 @@ NAME=minibox
 ID=minibox
 VERSION_ID=1
 PRETTY_NAME="minibox 1 (busybox)"
-HOME_URL="https://busybox.net/"
 EOF
 # Login shells (sh -l) get a prompt that shows where you are.
 cat > etc/profile <<'EOF'
