@@ -268,10 +268,11 @@ public class LayerUnpackerTests
             // Implied directories (long-directory-name/...) get "now" as mtime from both, so times are compared separately.
             Assert.Equal(TreeSnapshot.Find(gnu, withTimes: false), TreeSnapshot.Find(target, withTimes: false));
             Assert.Equal(TreeSnapshot.Xattrs(gnu), TreeSnapshot.Xattrs(target));
-            // Not "bin": GNU tar creates symlinks with absolute or ".." targets last (its placeholder trick), touching bin's mtime.
-            foreach (string path in new[] { "etc", "tmp", "bin/busybox", "bin/sh", "etc/shadow", "etc/empty", "long-directory-name" })
+            // Not bin and etc: GNU tar creates symlinks with absolute or ".." targets last (its placeholder trick), and
+            // then leaves the mtime of the directories involved at "now"; the archive says Old, and so do we.
+            foreach (string path in new[] { "tmp", "bin/busybox", "bin/sh", "etc/shadow", "etc/empty", "long-directory-name" })
                 Assert.Equal((path, Syscalls.LStat(Path.Combine(gnu, path)).Modified), (path, Stat(target, path).Modified));
-            Assert.Equal(Old, Stat(target, "bin").Modified);
+            Assert.Equal((Old, Old), (Stat(target, "bin").Modified, Stat(target, "etc").Modified));
         }
     }
 
