@@ -1,0 +1,64 @@
+using MiniRun.Fixtures.Images;
+using MiniRun.Fixtures.Tar;
+
+namespace MiniRun.Tests.Images;
+
+/// <summary>
+/// Every hostile layer of the fixtures, as a user meets it: inside an image given to `minirun load`, or as a
+/// rootfs given to `minirun import`. Each is refused with one line and exit 125, the store is left as it was,
+/// and nothing appears outside it.
+/// </summary>
+public class HostileImageTests
+{
+    public static TheoryData<string> Names() => [.. HostileArchives.All.Select(a => a.Name)];
+
+    [RootTheory]
+    [MemberData(nameof(Names))]
+    public void Load_ImageWithHostileLayer_IsRefusedAndLeavesNothing(string name)
+    {
+        using var scratch = new TempDirectory("minirun-hostile");
+        var builder = new ImageArchiveBuilder().AddLayer(HostileArchives.Get(name).Tar).WithName("hostile:latest");
+        string archive = scratch.Combine("hostile.tar");
+        builder.Write(ArchiveFormat.DockerSave, archive);
+
+        AssertRefused(scratch, cli => cli.Run("load", "-i", archive));
+    }
+
+    [RootTheory]
+    [MemberData(nameof(Names))]
+    public void Import_HostileRootfs_IsRefusedAndLeavesNothing(string name)
+    {
+        using var scratch = new TempDirectory("minirun-hostile");
+        string tar = scratch.Combine("rootfs.tar");
+        File.WriteAllBytes(tar, HostileArchives.Get(name).Tar);
+
+        AssertRefused(scratch, cli => cli.Run("import", tar, "hostile:latest"));
+    }
+
+    private static void AssertRefused(TempDirectory scratch, Func<MiniRunCli, MiniRunCli.Result> command)
+    {
+        // The store sits in a directory of its own next to a sentinel: an escape by ".." would land beside it.
+        string outside = scratch.Combine("outside");
+        Directory.CreateDirectory(outside);
+        var cli = new MiniRunCli(Path.Combine(outside, "store"));
+        string[] before = Snapshot(outside);
+
+        MiniRunCli.Result result = command(cli);
+
+        Assert.Equal(125, result.ExitCode);
+        Assert.Matches("^minirun: [^\n]+\n$", result.Stderr);
+        Assert.Equal("", cli.Run("images", "-q").Stdout);
+        foreach (string dir in new[] { "layers", "l", "images", "tmp" })
+        {
+            string path = Path.Combine(cli.StoreRoot, dir);
+            Assert.True(!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any(), $"{dir}/ is not empty after a refused input");
+        }
+        Assert.False(File.Exists(HostileArchives.AbsoluteEvil) || Directory.Exists(HostileArchives.AbsoluteEvil), "an absolute escape reached /tmp");
+        Assert.Equal(before.Where(p => !p.StartsWith("store", StringComparison.Ordinal)),
+            Snapshot(outside).Where(p => !p.StartsWith("store", StringComparison.Ordinal)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch.Path, HostileArchives.EvilName, SearchOption.AllDirectories));
+    }
+
+    private static string[] Snapshot(string dir) =>
+        Directory.EnumerateFileSystemEntries(dir, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(dir, p)).Order().ToArray();
+}
