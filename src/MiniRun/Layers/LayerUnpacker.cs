@@ -56,6 +56,8 @@ public sealed class LayerUnpacker
             ApplyDirectory(entry, relative);
             return;
         }
+        // AUFS keeps hard-link sources and bookkeeping under top-level .wh..wh.* directories (moby skips them too).
+        if (relative.StartsWith(Whiteouts.MetaPrefix, StringComparison.Ordinal) && relative != Whiteouts.OpaqueMarker) return;
         string parent = SafePath.Parent(relative);
         switch (Whiteouts.Classify(SafePath.FileName(relative), out string hidden))
         {

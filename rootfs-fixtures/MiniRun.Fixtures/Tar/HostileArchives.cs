@@ -1,0 +1,45 @@
+namespace MiniRun.Fixtures.Tar;
+
+/// <summary>A named hostile layer tar.</summary>
+public sealed record HostileArchive(string Name, byte[] Tar)
+{
+    public override string ToString() => Name; // xunit shows this as the theory case name
+}
+
+/// <summary>
+/// Layer tars that try to write outside the directory they are unpacked into. An unpacker must refuse every one with
+/// a one-line error and leave everything outside its target untouched. Escapes through absolute paths aim at
+/// harmless names under /tmp, never at system files, so a regression cannot damage the machine running the tests.
+/// </summary>
+public static class HostileArchives
+{
+    /// <summary>A name no real file has; the tests check that it never appears.</summary>
+    public const string EvilName = "minirun-hostile-evil";
+
+    /// <summary>Where absolute escapes aim.</summary>
+    public const string AbsoluteEvil = "/tmp/" + EvilName;
+
+    public static IReadOnlyList<HostileArchive> All { get; } =
+    [
+        new("dotdot-traversal", new TarBuilder().File("../" + EvilName, "x").ToArray()),
+        new("nested-dotdot-traversal", new TarBuilder().Directory("a").File("a/../../" + EvilName, "x").ToArray()),
+        new("deep-dotdot-traversal", new TarBuilder().File("a/b/../../../../" + EvilName, "x").ToArray()),
+        new("absolute-path", new TarBuilder().File(AbsoluteEvil, "x").ToArray()),
+        new("absolute-directory", new TarBuilder().Directory(AbsoluteEvil).ToArray()),
+        new("symlink-absolute-escape", new TarBuilder().Symlink("link", "/tmp").File("link/" + EvilName, "x").ToArray()),
+        new("symlink-relative-escape", new TarBuilder().Symlink("link", "../..").File("link/" + EvilName, "x").ToArray()),
+        new("symlink-parent-escape-directory", new TarBuilder().Symlink("link", "..").Directory("link/" + EvilName).ToArray()),
+        new("symlink-nested-escape", new TarBuilder().Directory("a").Symlink("a/up", "../..").File("a/up/" + EvilName, "x").ToArray()),
+        new("symlink-replaces-directory-escape",
+            new TarBuilder().Directory("d").File("d/ok", "fine").Symlink("d", "..").File("d/" + EvilName, "x").ToArray()),
+        new("hardlink-relative-escape", new TarBuilder().HardLink(EvilName, "../../etc/passwd").ToArray()),
+        new("hardlink-absolute-escape", new TarBuilder().HardLink(EvilName, "/etc/passwd").ToArray()),
+        new("hardlink-through-symlink", new TarBuilder().Symlink("etc", "/etc").HardLink(EvilName, "etc/passwd").ToArray()),
+        new("whiteout-dotdot", new TarBuilder().Directory("a").File("a/.wh...", "").ToArray()),
+        new("whiteout-dot", new TarBuilder().Directory("a").File("a/.wh..", "").ToArray()),
+        new("whiteout-through-symlink", new TarBuilder().Symlink("link", "/tmp").Whiteout("link/" + EvilName).ToArray()),
+        new("opaque-through-symlink", new TarBuilder().Symlink("link", "/tmp").Opaque("link").ToArray()),
+    ];
+
+    public static HostileArchive Get(string name) => All.Single(a => a.Name == name);
+}

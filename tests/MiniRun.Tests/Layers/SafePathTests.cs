@@ -1,0 +1,42 @@
+using MiniRun.Layers;
+
+namespace MiniRun.Tests.Layers;
+
+public class SafePathTests
+{
+    [Theory]
+    [InlineData("usr/bin/env", "usr/bin/env")]
+    [InlineData("./usr/bin/", "usr/bin")]
+    [InlineData("a//b/./c", "a/b/c")]
+    [InlineData("a/../b", "b")]
+    [InlineData("a/b/../../c", "c")]
+    [InlineData("./", "")]
+    [InlineData(".", "")]
+    [InlineData("..a/b..", "..a/b..")]
+    public void TryNormalize_SafeName_IsCleaned(string name, string expected)
+    {
+        Assert.True(SafePath.TryNormalize(name, out string relative, out _));
+        Assert.Equal(expected, relative);
+    }
+
+    [Theory]
+    [InlineData("../evil", "climbs out")]
+    [InlineData("a/../../evil", "climbs out")]
+    [InlineData("./..", "climbs out")]
+    [InlineData("/evil", "absolute")]
+    [InlineData("/", "absolute")]
+    [InlineData("", "empty")]
+    [InlineData("a\0b", "NUL")]
+    public void TryNormalize_UnsafeName_IsRefusedWithReason(string name, string reason)
+    {
+        Assert.False(SafePath.TryNormalize(name, out _, out string problem));
+        Assert.Contains(reason, problem);
+    }
+
+    [Fact]
+    public void ParentAndFileName_SplitAtLastSlash()
+    {
+        Assert.Equal(("a/b", "c"), (SafePath.Parent("a/b/c"), SafePath.FileName("a/b/c")));
+        Assert.Equal(("", "c"), (SafePath.Parent("c"), SafePath.FileName("c")));
+    }
+}
