@@ -1,10 +1,88 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Verbs;
+using MiniRun.Sandbox;
+
 namespace MiniRun.Cli;
 
+/// <summary>`minirun [--root DIR] VERB ...`: parse, call the library, print, exit (125 when minirun itself fails).</summary>
 public static class Program
 {
+    private static readonly IVerb[] Verbs =
+    [
+        new RunVerb(), new PsVerb(), new RmVerb(), new ImagesVerb(), new RmiVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(),
+    ];
+
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("minirun: not yet wired");
-        return 125;
+        // The in-container init stage: this binary re-executed inside the new namespaces (see SandboxLauncher).
+        if (args.Length == 1 && args[0] == InitStage.Verb) return InitStage.Run();
+
+        try
+        {
+            return Dispatch(args);
+        }
+        catch (MiniRunException e)
+        {
+            Console.Error.WriteLine("minirun: " + e.Message);
+            return ExitCodes.RuntimeError;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("minirun: " + e.Message);
+            return ExitCodes.RuntimeError;
+        }
+    }
+
+    private static int Dispatch(string[] args)
+    {
+        string? root = null;
+        int i = 0;
+        for (; i < args.Length && args[i].StartsWith('-'); i++)
+        {
+            string arg = args[i];
+            if (arg is "-h" or "--help") return Help();
+            if (arg is "-v" or "--version")
+            {
+                Console.WriteLine("minirun version 0.1.0");
+                return 0;
+            }
+            if (arg == "--root")
+            {
+                if (++i >= args.Length) throw new UsageException("flag needs an argument: --root");
+                root = args[i];
+            }
+            else if (arg.StartsWith("--root=", StringComparison.Ordinal)) root = arg["--root=".Length..];
+            else throw new UsageException($"unknown flag: {arg} (see 'minirun --help')");
+        }
+        if (i >= args.Length) return Help();
+
+        string name = args[i];
+        IVerb verb = Verbs.FirstOrDefault(v => v.Name == name)
+                     ?? throw new UsageException($"'{name}' is not a minirun command (see 'minirun --help')");
+        string[] rest = args[(i + 1)..];
+        if (rest.TakeWhile(a => !verb.StopAtFirstPositional || a.StartsWith('-')).Contains("--help"))
+            return VerbHelp(verb);
+        ParsedArguments parsed = ArgumentParser.Parse(verb.Name, rest, verb.Options, verb.StopAtFirstPositional);
+        return verb.Execute(parsed, new CliContext(StorePaths.Resolve(root)));
+    }
+
+    private static int Help()
+    {
+        Console.WriteLine("Usage: minirun [--root DIR] COMMAND\n\nA minimal container runtime that shows its work.\n");
+        Console.WriteLine("Options:\n  --root DIR   the store (default /var/lib/minirun, or $MINIRUN_ROOT)\n\nCommands:");
+        foreach (IVerb verb in Verbs) Console.WriteLine($"  {verb.Name,-9}{verb.Summary}");
+        Console.WriteLine("\nRun 'minirun COMMAND --help' for more information on a command.");
+        return 0;
+    }
+
+    private static int VerbHelp(IVerb verb)
+    {
+        Console.WriteLine($"Usage: {verb.Usage}\n\n{verb.Summary}");
+        if (verb.Options.Count > 0)
+        {
+            Console.WriteLine("\nOptions:");
+            foreach (OptionSpec option in verb.Options) Console.WriteLine($"  {option.Usage,-28}{option.Help}");
+        }
+        return 0;
     }
 }

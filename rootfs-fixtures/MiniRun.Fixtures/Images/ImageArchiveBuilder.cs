@@ -31,6 +31,9 @@ public sealed class ImageArchiveBuilder
     public int? WrongDiffIdOfLayer { get; set; }
     public List<string> Env { get; } = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
     public List<string> Cmd { get; } = ["/bin/sh"];
+    public List<string>? Entrypoint { get; set; }
+    public string? WorkingDir { get; set; }
+    public string? User { get; set; }
     public string Architecture { get; set; } = MachineArchitecture;
 
     public ImageArchiveBuilder AddLayer(byte[] uncompressedTar)
@@ -63,6 +66,9 @@ public sealed class ImageArchiveBuilder
                 json.WriteStartObject("config");
                 WriteArray(json, "Env", Env);
                 WriteArray(json, "Cmd", Cmd);
+                if (Entrypoint is not null) WriteArray(json, "Entrypoint", Entrypoint);
+                if (WorkingDir is not null) json.WriteString("WorkingDir", WorkingDir);
+                if (User is not null) json.WriteString("User", User);
                 json.WriteEndObject();
                 json.WriteStartObject("rootfs");
                 json.WriteString("type", "layers");

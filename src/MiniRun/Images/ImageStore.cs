@@ -75,7 +75,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         foreach (ImageReference name in names)
             if (!name.IsTagged) throw new InvalidInputException($"cannot name an image by digest: {name}");
         Paths.EnsureCreated();
-        using FileLock _ = FileLock.Acquire(LockPath);
+        using FileLock _ = FileLock.Exclusive(LockPath);
         // Under the lock, so that a concurrent Delete cannot take a layer away between the loader's check and the record.
         long size = 0;
         foreach (string diffId in config.RootFs.DiffIds)
@@ -115,7 +115,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         ImageReference name = ImageReference.Parse(target);
         if (!name.IsTagged || name.Digest is not null) throw new InvalidInputException($"cannot tag with a digest reference: {target}");
         ImageRecord image = Resolve(source);
-        using (FileLock.Acquire(LockPath))
+        using (FileLock.Exclusive(LockPath))
         {
             if (TryGet(image.Id) is null) throw new NotFoundException($"no such image: {source}");
             SortedDictionary<string, string> repositories = ReadRepositories();
@@ -129,7 +129,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     public Digest Untag(string name)
     {
         ImageReference reference = ImageReference.Parse(name);
-        using FileLock _ = FileLock.Acquire(LockPath);
+        using FileLock _ = FileLock.Exclusive(LockPath);
         SortedDictionary<string, string> repositories = ReadRepositories();
         if (!repositories.Remove(reference.ToString(), out string? id)) throw new NotFoundException($"no such image name: {name}");
         WriteRepositories(repositories);
@@ -156,7 +156,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     /// <summary>Deletes the image, its names, and (unless told not to) each of its layers that no other image uses.</summary>
     public ImageRemoval Delete(Digest id, bool removeUnusedLayers = true)
     {
-        using FileLock _ = FileLock.Acquire(LockPath);
+        using FileLock _ = FileLock.Exclusive(LockPath);
         ImageRecord image = TryGet(id) ?? throw new NotFoundException($"no such image: {id}");
         SortedDictionary<string, string> repositories = ReadRepositories();
         List<string> untagged = repositories.Where(kv => kv.Value == id.ToString()).Select(kv => kv.Key).ToList();

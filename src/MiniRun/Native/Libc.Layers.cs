@@ -6,9 +6,6 @@ namespace MiniRun.Native;
 internal static unsafe partial class Libc
 {
     [LibraryImport(Lib, SetLastError = true)]
-    public static partial nint write(int fd, byte* buffer, nuint count);
-
-    [LibraryImport(Lib, SetLastError = true)]
     public static partial int fchown(int fd, int uid, int gid);
 
     [LibraryImport(Lib, SetLastError = true)]

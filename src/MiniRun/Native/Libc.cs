@@ -94,6 +94,12 @@ internal static unsafe partial class Libc
     public static partial int fsync(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int setgroups(nuint size, uint* list);
 
     [LibraryImport(Lib, SetLastError = true)]

@@ -217,34 +217,16 @@ public static unsafe class Syscalls
         var allocations = new List<nint>();
         try
         {
-            byte* p = Utf8(path, allocations);
-            byte** a = NullTerminated(argv, allocations);
-            byte** e = NullTerminated(env, allocations);
+            byte* p = NativeStrings.Utf8(path, allocations);
+            byte** a = NativeStrings.NullTerminated(argv, allocations);
+            byte** e = NativeStrings.NullTerminated(env, allocations);
             Libc.execve(p, a, e);
             return Marshal.GetLastPInvokeError();
         }
         finally
         {
-            foreach (nint allocation in allocations) Marshal.FreeHGlobal(allocation);
+            NativeStrings.Free(allocations);
         }
-    }
-
-    private static byte* Utf8(string s, List<nint> allocations)
-    {
-        nint p = Marshal.StringToCoTaskMemUTF8(s);
-        // StringToCoTaskMemUTF8 pairs with FreeCoTaskMem; on Unix both are free(), so FreeHGlobal is equivalent.
-        allocations.Add(p);
-        return (byte*)p;
-    }
-
-    private static byte** NullTerminated(IReadOnlyList<string> items, List<nint> allocations)
-    {
-        nint block = Marshal.AllocHGlobal((items.Count + 1) * sizeof(nint));
-        allocations.Add(block);
-        byte** array = (byte**)block;
-        for (int i = 0; i < items.Count; i++) array[i] = Utf8(items[i], allocations);
-        array[items.Count] = null;
-        return array;
     }
 
     /// <summary>Brings the loopback interface up in the current network namespace (what `ip link set lo up` does).</summary>

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
+# Checks first and touches apt only when something is missing, so a second run is instant.
+# --ci adds what the integration and Docker-parity tests use (docker, skopeo, runc, zstd, xz).
+set -euo pipefail
+
+have() { command -v "$1" >/dev/null 2>&1; }
+# A static busybox runs inside any root filesystem; Debian's dynamic one would not.
+static_busybox() { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; }
+
+missing=()
+need() {   # need PACKAGE CHECK...: queue PACKAGE unless the check passes
+    local package=$1; shift
+    "$@" || missing+=("$package")
+}
+
+need busybox-static static_busybox
+need clang          eval 'have clang-14 || have clang'   # the NativeAOT linker driver
+need zlib1g-dev     test -e /usr/include/zlib.h          # NativeAOT links libz
+need tar            have tar
+need attr           have setfattr
+need coreutils      have sha256sum
+if [ "${1:-}" = --ci ]; then
+    need docker.io  have dockerd
+    need skopeo     have skopeo
+    need runc       have runc
+    need zstd       have zstd
+    need xz-utils   have xz
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all present"
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing ${missing[*]}: run as root (sudo make deps)" >&2
+    exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

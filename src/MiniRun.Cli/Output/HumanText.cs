@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace MiniRun.Cli.Output;
+
+/// <summary>Durations and sizes worded as Docker words them (go-units HumanDuration and HumanSize).</summary>
+public static class HumanText
+{
+    public static string Duration(TimeSpan d)
+    {
+        double seconds = d.TotalSeconds;
+        if (seconds < 1) return "Less than a second";
+        if (seconds < 2) return "1 second";
+        if (seconds < 60) return $"{(int)seconds} seconds";
+        double minutes = d.TotalMinutes;
+        if ((int)minutes == 1) return "About a minute";
+        if (minutes < 60) return $"{(int)minutes} minutes";
+        double hours = d.TotalHours;
+        if ((int)Math.Round(hours) == 1) return "About an hour";
+        if (hours < 48) return $"{(int)hours} hours";
+        if (hours < 24 * 7 * 2) return $"{(int)(hours / 24)} days";
+        if (hours < 24 * 30 * 2) return $"{(int)(hours / 24 / 7)} weeks";
+        if (hours < 24 * 365 * 2) return $"{(int)(hours / 24 / 30)} months";
+        return $"{(int)(hours / 24 / 365)} years";
+    }
+
+    public static string Ago(DateTimeOffset when) => Duration(DateTimeOffset.UtcNow - when) + " ago";
+
+    /// <summary>Decimal units with three significant digits: "4.26MB".</summary>
+    public static string Size(long bytes)
+    {
+        string[] units = ["B", "kB", "MB", "GB", "TB"];
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1000 && unit < units.Length - 1)
+        {
+            value /= 1000;
+            unit++;
+        }
+        return value.ToString("G3", CultureInfo.InvariantCulture) + units[unit];
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+using MiniRun.Images;
+
+namespace MiniRun.Cli.Output;
+
+/// <summary>The parts of `docker inspect` output that MiniRun has, with Docker's field names.</summary>
+public sealed class ContainerInspect
+{
+    public required string Id { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    public required string Path { get; init; }
+    public required List<string> Args { get; init; }
+    public required StateInspect State { get; init; }
+    public required string Image { get; init; }
+    public required string Name { get; init; }
+    public required string Driver { get; init; }
+    public required GraphDriverInspect GraphDriver { get; init; }
+    public required ContainerConfigInspect Config { get; init; }
+    public required HostConfigInspect HostConfig { get; init; }
+}
+
+public sealed class StateInspect
+{
+    public required string Status { get; init; }
+    public bool Running { get; init; }
+    public int Pid { get; init; }
+    public int ExitCode { get; init; }
+    public string Error { get; init; } = "";
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+}
+
+public sealed class ContainerConfigInspect
+{
+    public required string Hostname { get; init; }
+    public required string User { get; init; }
+    public required List<string> Env { get; init; }
+    public required List<string> Cmd { get; init; }
+    public required string Image { get; init; }
+    public required string WorkingDir { get; init; }
+}
+
+public sealed class HostConfigInspect
+{
+    public required string NetworkMode { get; init; }
+    public bool AutoRemove { get; init; }
+    /// <summary>MiniRun's own: chroot(2) instead of pivot_root(2), and the extra --layer dirs.</summary>
+    public bool Chroot { get; init; }
+    public List<string> ExtraLayers { get; init; } = [];
+}
+
+/// <summary>Docker's GraphDriver block: the overlay directories, named so a learner can go and look.</summary>
+public sealed class GraphDriverInspect
+{
+    public string Name { get; init; } = "overlay2";
+    public required Dictionary<string, string> Data { get; init; }
+}
+
+public sealed class ImageInspect
+{
+    public required string Id { get; init; }
+    public required List<string> RepoTags { get; init; }
+    public required List<string> RepoDigests { get; init; }
+    public DateTimeOffset? Created { get; init; }
+    public string? Architecture { get; init; }
+    public string? Os { get; init; }
+    public long Size { get; init; }
+    public ContainerConfig? Config { get; init; }
+    public required GraphDriverInspect GraphDriver { get; init; }
+    public required RootFsInspect RootFS { get; init; }
+}
+
+public sealed class RootFsInspect
+{
+    public string Type { get; init; } = "layers";
+    public required List<string> Layers { get; init; }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<ContainerInspect>))]
+[JsonSerializable(typeof(List<ImageInspect>))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

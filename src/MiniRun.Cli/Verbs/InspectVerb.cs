@@ -1,0 +1,103 @@
+using System.Text.Json;
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
+using MiniRun.Containers;
+using MiniRun.Images;
+
+namespace MiniRun.Cli.Verbs;
+
+public sealed class InspectVerb : IVerb
+{
+    public string Name => "inspect";
+    public string Usage => "minirun inspect NAME|ID [NAME|ID...]";
+    public string Summary => "Show a container's or an image's details as JSON, with its overlay directories";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("type", null, "container|image", "Only look for this kind of object"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        if (args.Positionals.Count == 0) throw new UsageException("\"minirun inspect\" requires at least 1 argument (see 'minirun inspect --help')");
+        string? type = args.Get("type");
+        var containers = new List<ContainerInspect>();
+        var images = new List<ImageInspect>();
+        int status = 0;
+        foreach (string name in args.Positionals)
+        {
+            if (type != "image" && context.Containers.TryResolve(name) is { } container) containers.Add(Describe(container, context));
+            else if (type != "container" && context.Images.TryResolve(name) is { } image) images.Add(Describe(image, context));
+            else
+            {
+                Console.Error.WriteLine($"minirun: no such object: {name}");
+                status = 1;
+            }
+        }
+        // Docker prints one array; MiniRun prints one per kind present, containers first.
+        if (containers.Count > 0 || images.Count == 0) context.Out.WriteLine(JsonSerializer.Serialize(containers, CliJsonContext.Default.ListContainerInspect));
+        if (images.Count > 0) context.Out.WriteLine(JsonSerializer.Serialize(images, CliJsonContext.Default.ListImageInspect));
+        return status;
+    }
+
+    private static ContainerInspect Describe(Container container, CliContext context)
+    {
+        ContainerRecord record = container.Record;
+        ContainerState state = context.Containers.ReadState(container);
+        bool running = context.Containers.IsRunning(container);
+        var runner = new ContainerRunner(context.Images, context.Containers);
+        string lower = string.Join(':', runner.LowerDirs(container).Skip(record.ExtraLayers.Count).Select(d => Path.GetFullPath(d, context.Paths.Root)));
+        return new ContainerInspect
+        {
+            Id = record.Id,
+            Created = record.Created,
+            Path = record.Args[0],
+            Args = record.Args.Skip(1).ToList(),
+            State = new StateInspect
+            {
+                Status = running ? "running" : state.Status, Running = running, Pid = running ? state.Pid : 0, ExitCode = state.ExitCode,
+                Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
+            },
+            Image = record.ImageId,
+            Name = "/" + record.Name,
+            Driver = "overlay2",
+            GraphDriver = new GraphDriverInspect
+            {
+                Data = new Dictionary<string, string>
+                {
+                    ["LowerDir"] = lower, ["MergedDir"] = container.MergedDir, ["UpperDir"] = container.UpperDir, ["WorkDir"] = container.WorkDir,
+                },
+            },
+            Config = new ContainerConfigInspect
+            {
+                Hostname = record.Hostname, User = record.User, Env = record.Env, Cmd = record.Args, Image = record.ImageName, WorkingDir = record.WorkingDir,
+            },
+            HostConfig = new HostConfigInspect
+            {
+                NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,
+            },
+        };
+    }
+
+    private static ImageInspect Describe(ImageRecord image, CliContext context)
+    {
+        // Docker's image GraphDriver: the top layer as UpperDir, the ones below as LowerDir.
+        List<string> dirs = image.DiffIds.Reverse().Select(d => context.Layers.Get(d).DiffPath).ToList();
+        var data = new Dictionary<string, string>();
+        if (dirs.Count > 0) data["UpperDir"] = dirs[0];
+        if (dirs.Count > 1) data["LowerDir"] = string.Join(':', dirs.Skip(1));
+        return new ImageInspect
+        {
+            Id = image.Id.ToString(),
+            RepoTags = image.Names.Select(n => ImageReference.Parse(n).FamiliarString).ToList(),
+            RepoDigests = image.RepoDigests.ToList(),
+            Created = image.Config.Created,
+            Architecture = image.Config.Architecture,
+            Os = image.Config.Os,
+            Size = image.Size,
+            Config = image.Config.Config,
+            GraphDriver = new GraphDriverInspect { Data = data },
+            RootFS = new RootFsInspect { Layers = image.DiffIds.Select(d => d.ToString()).ToList() },
+        };
+    }
+}

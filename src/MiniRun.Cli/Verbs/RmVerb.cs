@@ -1,0 +1,40 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Containers;
+
+namespace MiniRun.Cli.Verbs;
+
+public sealed class RmVerb : IVerb
+{
+    public string Name => "rm";
+    public string Usage => "minirun rm [-f] CONTAINER [CONTAINER...]";
+    public string Summary => "Remove one or more containers (upper dir, work dir, mount, record)";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Flag("force", 'f', "Kill a running container first"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        if (args.Positionals.Count == 0) throw new UsageException("\"minirun rm\" requires at least 1 argument (see 'minirun rm --help')");
+        int status = 0;
+        foreach (string name in args.Positionals)
+        {
+            try
+            {
+                Container container = context.Containers.Resolve(name);
+                if (args.Has("force") && context.Containers.IsRunning(container))
+                    MiniRun.Native.Syscalls.Kill(context.Containers.ReadState(container).Pid, 9);
+                context.Containers.Remove(container);
+                context.Out.WriteLine(name);
+            }
+            catch (MiniRunException e)
+            {
+                // Like docker rm: report each failure, go on with the others, fail at the end.
+                Console.Error.WriteLine("minirun: " + e.Message);
+                status = 1;
+            }
+        }
+        return status;
+    }
+}

@@ -1,0 +1,56 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Containers;
+
+namespace MiniRun.Cli.Verbs;
+
+public sealed class RunVerb : IVerb
+{
+    public string Name => "run";
+    public string Usage => "minirun run [OPTIONS] IMAGE [COMMAND] [ARG...]";
+    public string Summary => "Create and run a new container from an image";
+    public bool StopAtFirstPositional => true;
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Flag("rm", null, "Remove the container (upper dir, mount, record) when it exits"),
+        OptionSpec.Value("name", null, "NAME", "Assign a name to the container"),
+        OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable; K alone copies it from here)"),
+        OptionSpec.Value("workdir", 'w', "DIR", "Working directory inside the container"),
+        OptionSpec.Value("user", 'u', "USER[:GROUP]", "User name or UID, optionally with a group"),
+        OptionSpec.Value("hostname", 'h', "NAME", "Container host name (default: the short container ID)"),
+        OptionSpec.Value("entrypoint", null, "CMD", "Override the image's entrypoint (\"\" clears it)"),
+        OptionSpec.Value("network", null, "host|none", "host: the host's network (default); none: a namespace with only lo"),
+        OptionSpec.Flag("chroot", null, "Enter the root with chroot(2) instead of pivot_root(2), as the classic walkthrough"),
+        OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
+        OptionSpec.Flag("interactive", 'i', "Keep stdin open (it always is: minirun passes stdin through)"),
+        OptionSpec.Flag("tty", 't', "Accepted for Docker compatibility: the container uses minirun's own terminal"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        if (args.Positionals.Count == 0) throw new UsageException("\"minirun run\" requires at least 1 argument: IMAGE (see 'minirun run --help')");
+        var spec = new ContainerSpec
+        {
+            Image = args.Positionals[0],
+            Command = args.Positionals.Skip(1).ToList(),
+            Name = args.Get("name"),
+            Env = args.GetAll("env"),
+            WorkingDir = args.Get("workdir"),
+            User = args.Get("user"),
+            Hostname = args.Get("hostname"),
+            Entrypoint = args.Get("entrypoint"),
+            Network = args.Get("network") switch
+            {
+                null or "host" => NetworkMode.Host,
+                "none" => NetworkMode.None,
+                string other => throw new UsageException($"--network {other}: only \"host\" and \"none\" are supported"),
+            },
+            UseChroot = args.Has("chroot"),
+            ExtraLayers = args.GetAll("layer"),
+            RemoveWhenDone = args.Has("rm"),
+        };
+        var runner = new ContainerRunner(context.Images, context.Containers);
+        Container container = runner.Create(spec);
+        return runner.Run(container);
+    }
+}

@@ -1,0 +1,18 @@
+namespace MiniRun.Containers;
+
+/// <summary>
+/// A container on disk: <c>containers/&lt;id&gt;/</c> with its record, its state, the init layer (<c>init/</c>),
+/// the upper and work dirs of its overlay (<c>diff/</c>, <c>work/</c>) and the mount point <c>merged/</c>.
+/// Paths are also given relative to the store root, the form used in overlay mount options.
+/// </summary>
+public sealed record Container(ContainerRecord Record, string Directory, string RelativeDirectory)
+{
+    public string Id => Record.Id;
+    public string Name => Record.Name;
+    public string InitDir => Path.Combine(Directory, "init");
+    public string UpperDir => Path.Combine(Directory, "diff");
+    public string WorkDir => Path.Combine(Directory, "work");
+    public string MergedDir => Path.Combine(Directory, "merged");
+    public string StatePath => Path.Combine(Directory, "state.json");
+    public string ShortId => Id[..12];
+}

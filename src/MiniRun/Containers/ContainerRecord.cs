@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace MiniRun.Containers;
+
+/// <summary>
+/// A container as stored in <c>containers/&lt;id&gt;/config.json</c>: what it runs (fully resolved against the image)
+/// and where its directories are. Its changing state lives beside it in <see cref="ContainerState"/>.
+/// </summary>
+public sealed class ContainerRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    /// <summary>The image ID (sha256:…) and the reference the user gave.</summary>
+    public required string ImageId { get; init; }
+    public required string ImageName { get; init; }
+    /// <summary>Entrypoint + command, argv[0] first.</summary>
+    public required List<string> Args { get; init; }
+    public required List<string> Env { get; init; }
+    public required string WorkingDir { get; init; }
+    public string User { get; init; } = "";
+    public required string Hostname { get; init; }
+    [JsonConverter(typeof(JsonStringEnumConverter<NetworkMode>))]
+    public NetworkMode Network { get; init; }
+    public bool UseChroot { get; init; }
+    public bool AutoRemove { get; init; }
+    public List<string> ExtraLayers { get; init; } = [];
+    /// <summary>Image layer DiffIDs, bottom first (the overlay stack is built from these).</summary>
+    public required List<string> Layers { get; init; }
+}
+
+/// <summary>Status of a container: created → running → exited.</summary>
+public sealed class ContainerState
+{
+    public string Status { get; set; } = "created";
+    public int Pid { get; set; }
+    public int ExitCode { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ContainerRecord))]
+[JsonSerializable(typeof(ContainerState))]
+internal sealed partial class ContainerJsonContext : JsonSerializerContext;

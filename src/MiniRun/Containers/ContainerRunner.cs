@@ -1,0 +1,148 @@
+using MiniRun.Images;
+using MiniRun.Layers;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun.Containers;
+
+/// <summary>
+/// `run`, as data flowing through the pipeline: the image resolved to its layers → a container directory with its
+/// init layer → the overlay mount → the sandboxed init stage → wait → the exit status recorded → teardown.
+/// </summary>
+public sealed class ContainerRunner(ImageStore images, ContainerStore containers)
+{
+    private StorePaths Paths => containers.Paths;
+
+    /// <summary>Creates the container (directories, record, init layer) from the spec and the image's config.</summary>
+    public Container Create(ContainerSpec spec)
+    {
+        ImageRecord image = images.Resolve(spec.Image);
+        foreach (Digest layer in image.DiffIds) images.Layers.Get(layer); // every layer must be there before we start
+        foreach (string extra in spec.ExtraLayers)
+            if (!Directory.Exists(extra)) throw new MiniRunException($"--layer {extra}: no such directory");
+        if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
+            throw new MiniRunException($"invalid container name \"{spec.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+
+        ContainerConfig config = image.Config.Config ?? new ContainerConfig();
+        List<string> args = Command(spec, config);
+        string id = ContainerStore.NewId();
+        string hostname = spec.Hostname ?? id[..12];
+        var record = new ContainerRecord
+        {
+            Id = id,
+            Name = spec.Name ?? ContainerNames.Generate(),
+            Created = DateTimeOffset.UtcNow,
+            ImageId = image.Id.ToString(),
+            ImageName = spec.Image,
+            Args = args,
+            Env = ContainerEnvironment.Compose(config.Env, spec.Env, hostname),
+            WorkingDir = string.IsNullOrEmpty(spec.WorkingDir) ? string.IsNullOrEmpty(config.WorkingDir) ? "/" : config.WorkingDir : spec.WorkingDir,
+            User = spec.User ?? config.User ?? "",
+            Hostname = hostname,
+            Network = spec.Network,
+            UseChroot = spec.UseChroot,
+            AutoRemove = spec.RemoveWhenDone,
+            ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
+            Layers = image.DiffIds.Select(d => d.ToString()).ToList(),
+        };
+        if (!Path.IsPathRooted(record.WorkingDir))
+            throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
+        return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+    }
+
+    /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>
+    private static List<string> Command(ContainerSpec spec, ContainerConfig config)
+    {
+        List<string> entrypoint = spec.Entrypoint is not null ? (spec.Entrypoint.Length > 0 ? [spec.Entrypoint] : []) : config.Entrypoint ?? [];
+        IEnumerable<string> cmd = spec.Command.Count > 0 ? spec.Command : spec.Entrypoint is not null ? [] : config.Cmd ?? [];
+        var args = entrypoint.Concat(cmd).ToList();
+        if (args.Count == 0) throw new MiniRunException($"no command specified: image {spec.Image} has no Cmd or Entrypoint; give one after the image name");
+        return args;
+    }
+
+    /// <summary>The lowerdir list, top first, relative to the store root: extra layers, the init layer, the image's layers.</summary>
+    public IReadOnlyList<string> LowerDirs(Container container)
+    {
+        var lower = new List<string>();
+        for (int i = 0; i < container.Record.ExtraLayers.Count; i++)
+            lower.Add(Path.Combine(container.RelativeDirectory, $"layer-{i}"));
+        lower.Add(Path.Combine(container.RelativeDirectory, "init"));
+        for (int i = container.Record.Layers.Count - 1; i >= 0; i--)
+            lower.Add(images.Layers.Get(Digest.Parse(container.Record.Layers[i], "container " + container.Id)).ShortLink);
+        return lower;
+    }
+
+    /// <summary>Mounts the container's overlay on merged/ in the host's mount namespace (visible in `mount`).</summary>
+    public void Mount(Container container)
+    {
+        if (OverlayMount.IsMounted(container.MergedDir)) return;
+        for (int i = 0; i < container.Record.ExtraLayers.Count; i++)
+        {
+            string link = Path.Combine(container.Directory, $"layer-{i}");
+            if (!File.Exists(link) && !Directory.Exists(link)) File.CreateSymbolicLink(link, container.Record.ExtraLayers[i]);
+        }
+        MountRecord overlay = OverlayMount.Build(LowerDirs(container),
+            Path.Combine(container.RelativeDirectory, "diff"), Path.Combine(container.RelativeDirectory, "work"), container.MergedDir);
+        OverlayMount.Mount(Paths.Root, overlay);
+    }
+
+    /// <summary>Runs the container in the foreground and returns the command's exit status; teardown always runs.</summary>
+    public int Run(Container container)
+    {
+        ContainerState state = containers.ReadState(container);
+        try
+        {
+            Mount(container);
+            InitSpec spec = BuildInitSpec(container);
+            int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None));
+            state.Status = "running";
+            state.Pid = pid;
+            state.StartedAt = DateTimeOffset.UtcNow;
+            containers.WriteState(container, state);
+            state.ExitCode = SandboxLauncher.Wait(pid);
+        }
+        catch (MiniRunException e)
+        {
+            state.ExitCode = ExitCodes.RuntimeError;
+            state.Error = e.Message;
+            throw;
+        }
+        finally
+        {
+            state.Status = "exited";
+            state.Pid = 0;
+            state.FinishedAt = DateTimeOffset.UtcNow;
+            Teardown(container, state);
+        }
+        return state.ExitCode;
+    }
+
+    private void Teardown(Container container, ContainerState state)
+    {
+        OverlayMount.Unmount(container.MergedDir);
+        if (container.Record.AutoRemove) containers.Remove(container);
+        else containers.WriteState(container, state);
+    }
+
+    private static InitSpec BuildInitSpec(Container container)
+    {
+        ContainerRecord record = container.Record;
+        ContainerUser user = ContainerUser.Resolve(container.MergedDir, record.User);
+        return new InitSpec
+        {
+            RootFs = container.MergedDir,
+            UseChroot = record.UseChroot,
+            Hostname = record.Hostname,
+            IsolateNetwork = record.Network == NetworkMode.None,
+            Mounts = ContainerMounts.Build(container.MergedDir),
+            Devices = ContainerMounts.Devices(),
+            Symlinks = ContainerMounts.Symlinks(),
+            Uid = user.Uid,
+            Gid = user.Gid,
+            Groups = user.Groups.ToList(),
+            WorkingDir = record.WorkingDir,
+            Args = record.Args,
+            Env = ContainerEnvironment.WithHome([.. record.Env], user.Home),
+        };
+    }
+}

@@ -1,0 +1,25 @@
+namespace MiniRun.Containers;
+
+/// <summary>Network set-ups: the host's network (the chroot walkthrough's default) or a namespace with only lo.</summary>
+public enum NetworkMode { Host, None }
+
+/// <summary>What the user asked to run (`minirun run …`), before the image's defaults are applied.</summary>
+public sealed record ContainerSpec
+{
+    public required string Image { get; init; }
+    /// <summary>The command after IMAGE; empty means the image's Cmd.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public string? Entrypoint { get; init; }
+    public string? Name { get; init; }
+    /// <summary>-e K=V (or K, taken from minirun's environment as Docker does).</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public string? Hostname { get; init; }
+    public NetworkMode Network { get; init; } = NetworkMode.Host;
+    /// <summary>chroot(2) instead of pivot_root(2), as the classic walkthrough does.</summary>
+    public bool UseChroot { get; init; }
+    /// <summary>Extra lower directories above the init layer (the walkthrough's rootfs-init).</summary>
+    public IReadOnlyList<string> ExtraLayers { get; init; } = [];
+    public bool RemoveWhenDone { get; init; }
+}

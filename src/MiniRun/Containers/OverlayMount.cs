@@ -1,0 +1,80 @@
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun.Containers;
+
+/// <summary>
+/// The container's root filesystem: one overlay mount whose lowerdir lists the extra layers, the init layer and the
+/// image layers, top first (overlayfs.rst: the leftmost lower is the top). Paths are relative to the store root and
+/// the mount is made from there, so 128 layers of "l/&lt;26 chars&gt;" stay within one page of options, as moby's
+/// overlay2 does, and no path in the options can contain the ',' or ':' that would break them.
+/// </summary>
+public static class OverlayMount
+{
+    /// <summary>The kernel copies mount options into one page (fs/namespace.c).</summary>
+    public const int MaxOptionsLength = 4095;
+
+    /// <param name="lowerTopFirst">lower directories relative to the store root, top first.</param>
+    public static MountRecord Build(IReadOnlyList<string> lowerTopFirst, string upper, string work, string mergedAbsolute)
+    {
+        if (lowerTopFirst.Count == 0) throw new ArgumentException("overlay needs at least one lower directory", nameof(lowerTopFirst));
+        foreach (string dir in lowerTopFirst.Append(upper).Append(work))
+            if (Path.IsPathRooted(dir) || dir.IndexOfAny([',', ':', '\\', '\n']) >= 0)
+                throw new ArgumentException($"overlay path \"{dir}\" must be relative to the store root and free of , : \\", nameof(lowerTopFirst));
+        string options = $"lowerdir={string.Join(':', lowerTopFirst)},upperdir={upper},workdir={work}";
+        if (options.Length > MaxOptionsLength)
+            throw new MiniRunException($"overlay mount options for {mergedAbsolute} are {options.Length} bytes, over the kernel's {MaxOptionsLength}: the image has too many layers");
+        return new MountRecord("overlay", "overlay", mergedAbsolute, MountFlags.None, options);
+    }
+
+    /// <summary>
+    /// Mounts <paramref name="overlay"/> with the store root as working directory. The chdir happens on a thread with
+    /// a filesystem context of its own (unshare(CLONE_FS)), so the rest of the process keeps its cwd.
+    /// </summary>
+    public static void Mount(string storeRoot, MountRecord overlay)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Syscalls.Unshare(NamespaceFlags.FileSystem);
+                Syscalls.ChangeDirectory(storeRoot);
+                overlay.Apply();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw failure;
+    }
+
+    /// <summary>Unmounts if mounted; a lazy detach when something still holds it.</summary>
+    public static void Unmount(string merged)
+    {
+        if (!IsMounted(merged)) return;
+        try
+        {
+            Syscalls.Unmount(merged);
+        }
+        catch (NativeException e) when (e.Errno == Errnos.EBUSY)
+        {
+            Syscalls.Unmount(merged, UnmountFlags.Detach);
+        }
+    }
+
+    public static bool IsMounted(string path)
+    {
+        string escaped = path.Replace(" ", "\\040");
+        foreach (string line in File.ReadLines("/proc/self/mounts"))
+        {
+            int start = line.IndexOf(' ') + 1;
+            int end = line.IndexOf(' ', start);
+            if (end > start && line.AsSpan(start, end - start).SequenceEqual(escaped)) return true;
+        }
+        return false;
+    }
+}

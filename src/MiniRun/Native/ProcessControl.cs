@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+
+namespace MiniRun.Native;
+
+/// <summary>
+/// Spawning and reaping processes without fork() in managed code: posix_spawn(3) runs no managed code in the child,
+/// so it is safe from a thread that has unshared namespaces (the child inherits that thread's namespaces).
+/// </summary>
+public static unsafe class ProcessControl
+{
+    /// <summary>A pipe whose ends are close-on-exec: (read, write).</summary>
+    public static (int Read, int Write) CreatePipe()
+    {
+        int* fds = stackalloc int[2];
+        if (Libc.pipe2(fds, Libc.O_CLOEXEC) != 0) throw new NativeException("pipe2", null, Marshal.GetLastPInvokeError());
+        return (fds[0], fds[1]);
+    }
+
+    public static void Close(int fd) => Libc.close(fd);
+
+    /// <summary>
+    /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="extraFd"/> (if any) as fd 3;
+    /// every other descriptor of ours is close-on-exec. Signal dispositions are reset and the mask emptied,
+    /// so the child does not inherit the runtime's signal setup.
+    /// </summary>
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, int extraFd = -1, bool newSession = false)
+    {
+        byte* actions = stackalloc byte[Libc.SpawnFileActionsSize];
+        byte* attr = stackalloc byte[Libc.SpawnAttrSize];
+        byte* sigset = stackalloc byte[Libc.SigsetSize];
+        var allocations = new List<nint>();
+        Libc.posix_spawn_file_actions_init(actions);
+        Libc.posix_spawnattr_init(attr);
+        try
+        {
+            // dup2 onto fd 3 clears close-on-exec on the duplicate only (dup2(2)).
+            if (extraFd >= 0) Libc.posix_spawn_file_actions_adddup2(actions, extraFd, 3);
+            short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
+            if (newSession) flags |= Libc.POSIX_SPAWN_SETSID;
+            Libc.posix_spawnattr_setflags(attr, flags);
+            Libc.sigemptyset(sigset);
+            Libc.posix_spawnattr_setsigmask(attr, sigset);
+            Libc.sigfillset(sigset);
+            Libc.posix_spawnattr_setsigdefault(attr, sigset);
+
+            int pid;
+            int error = Libc.posix_spawn(&pid, NativeStrings.Utf8(path, allocations), actions, attr,
+                NativeStrings.NullTerminated(argv, allocations), NativeStrings.NullTerminated(env, allocations));
+            if (error != 0) throw new NativeException("posix_spawn", path, error);
+            return pid;
+        }
+        finally
+        {
+            Libc.posix_spawn_file_actions_destroy(actions);
+            Libc.posix_spawnattr_destroy(attr);
+            NativeStrings.Free(allocations);
+        }
+    }
+
+    /// <summary>Waits for <paramref name="pid"/> and returns its status as a shell does: the exit code, or 128 + signal.</summary>
+    public static int WaitForExit(int pid)
+    {
+        int status;
+        while (Libc.waitpid(pid, &status, 0) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errnos.EINTR) throw new NativeException("waitpid", pid.ToString(), errno);
+        }
+        int signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+    }
+
+    /// <summary>Writes all of <paramref name="data"/> to a descriptor (a pipe end).</summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Libc.write(fd, p + done, (nuint)(data.Length - done));
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errnos.EINTR) continue;
+                    throw new NativeException("write", "fd " + fd, errno);
+                }
+                done += (int)n;
+            }
+        }
+    }
+
+    /// <summary>Reads a descriptor to end of file.</summary>
+    public static byte[] ReadAll(int fd)
+    {
+        var result = new MemoryStream();
+        byte* buffer = stackalloc byte[16384];
+        while (true)
+        {
+            nint n = Libc.read(fd, buffer, 16384);
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EINTR) continue;
+                throw new NativeException("read", "fd " + fd, errno);
+            }
+            if (n == 0) return result.ToArray();
+            result.Write(new ReadOnlySpan<byte>(buffer, (int)n));
+        }
+    }
+
+    /// <summary>open(2) of a directory, close-on-exec, for fchdir.</summary>
+    public static int OpenDirectory(string path)
+    {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new NativeException("open", path, Marshal.GetLastPInvokeError());
+        return fd;
+    }
+}

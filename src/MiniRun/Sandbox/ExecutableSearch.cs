@@ -1,0 +1,23 @@
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>execvp(3)'s PATH search, done against the container's PATH after entering its root.</summary>
+public static class ExecutableSearch
+{
+    /// <summary>The command itself when it has a '/', else the first PATH entry holding it; null when none does.</summary>
+    public static string? Find(string command, IEnumerable<string> env)
+    {
+        if (command.Length == 0) return null;
+        if (command.Contains('/')) return command;
+        string path = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..]
+                      ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (string dir in path.Split(':'))
+        {
+            string candidate = Path.Combine(dir.Length == 0 ? "." : dir, command);
+            // stat follows symlinks here on purpose: /bin/sh -> busybox is how most images ship their shell.
+            if (File.Exists(candidate) && !Directory.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+}

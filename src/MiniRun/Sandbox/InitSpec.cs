@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The one message from the parent to the init stage (sent over fd 3): everything already resolved by the parent,
+/// so the init stage only does what must be done from inside the namespaces.
+/// </summary>
+public sealed class InitSpec
+{
+    /// <summary>The merged overlay directory that becomes "/".</summary>
+    public required string RootFs { get; init; }
+    public bool UseChroot { get; init; }
+    public required string Hostname { get; init; }
+    public bool IsolateNetwork { get; init; }
+    /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
+    public List<MountRecord> Mounts { get; init; } = [];
+    public List<DeviceNode> Devices { get; init; } = [];
+    public List<SymlinkSpec> Symlinks { get; init; } = [];
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+    public List<uint> Groups { get; init; } = [];
+    public required string WorkingDir { get; init; }
+    public required List<string> Args { get; init; }
+    public required List<string> Env { get; init; }
+}
+
+/// <summary>A character device to create in the container's /dev (path relative to the root).</summary>
+public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode);
+
+/// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
+public sealed record SymlinkSpec(string Path, string Target);
+
+[JsonSerializable(typeof(InitSpec))]
+internal sealed partial class SandboxJsonContext : JsonSerializerContext;

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The in-container side: runs as PID 1 of the new PID namespace, already in the new mount, UTS, IPC (and network)
+/// namespaces. It reads the <see cref="InitSpec"/> from fd 3, sets up the root, drops to the user and execve()s the
+/// command. It never returns: it becomes the command or exits 125/126/127.
+/// </summary>
+public static class InitStage
+{
+    public const string Verb = "__init";
+    public const int SpecFd = 3;
+
+    public static int Run()
+    {
+        InitSpec spec;
+        try
+        {
+            byte[] message = ProcessControl.ReadAll(SpecFd);
+            ProcessControl.Close(SpecFd);
+            spec = JsonSerializer.Deserialize(message, SandboxJsonContext.Default.InitSpec)
+                   ?? throw new MiniRunException("init: empty spec from the parent");
+            PrepareRoot(spec);
+            EnterRoot(spec);
+            EnterWorkingDirectory(spec.WorkingDir);
+            Syscalls.SetGroups(spec.Groups.ToArray());
+            Syscalls.SetIds(spec.Uid, spec.Gid);
+        }
+        catch (MiniRunException e)
+        {
+            Console.Error.WriteLine("minirun: " + e.Message);
+            return ExitCodes.RuntimeError;
+        }
+        return Exec(spec);
+    }
+
+    private static void PrepareRoot(InitSpec spec)
+    {
+        // Nothing we mount may propagate back to the host (mount_namespaces(7)); runc's default is rslave too.
+        Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
+        foreach (MountRecord mount in spec.Mounts)
+        {
+            Directory.CreateDirectory(mount.Target);
+            mount.Apply();
+            if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
+        }
+        Syscalls.SetHostname(spec.Hostname);
+        if (spec.IsolateNetwork) Syscalls.BringLoopbackUp();
+    }
+
+    private static void PopulateDev(InitSpec spec)
+    {
+        foreach (string dir in new[] { "dev/pts", "dev/shm", "dev/mqueue" })
+            Directory.CreateDirectory(Path.Combine(spec.RootFs, dir));
+        uint oldMask = Syscalls.SetUmask(0);
+        foreach (DeviceNode node in spec.Devices)
+            Syscalls.MakeNode(Path.Combine(spec.RootFs, node.Path), Syscalls.S_IFCHR | node.Mode, node.Major, node.Minor);
+        Syscalls.SetUmask(oldMask);
+        foreach (SymlinkSpec link in spec.Symlinks)
+            Syscalls.Symlink(link.Target, Path.Combine(spec.RootFs, link.Path));
+    }
+
+    private static void EnterRoot(InitSpec spec)
+    {
+        if (spec.UseChroot)
+        {
+            // The classic walkthrough: chroot(2) leaves the old root reachable to a privileged process (see docs).
+            Syscalls.ChangeDirectory(spec.RootFs);
+            Syscalls.ChangeRoot(".");
+            Syscalls.ChangeDirectory("/");
+            return;
+        }
+        // runc's sequence: pivot_root(".", ".") stacks the old root on top of the new one, then it is detached.
+        int oldRoot = ProcessControl.OpenDirectory("/");
+        int newRoot = ProcessControl.OpenDirectory(spec.RootFs);
+        try
+        {
+            Syscalls.ChangeDirectory(newRoot, spec.RootFs);
+            Syscalls.PivotRoot(".", ".");
+            Syscalls.ChangeDirectory(oldRoot, "old root");
+            Syscalls.Mount(null, ".", null, MountFlags.Recursive | MountFlags.Slave, null);
+            Syscalls.Unmount(".", UnmountFlags.Detach);
+            Syscalls.ChangeDirectory("/");
+        }
+        finally
+        {
+            ProcessControl.Close(oldRoot);
+            ProcessControl.Close(newRoot);
+        }
+    }
+
+    /// <summary>Docker creates a missing working directory.</summary>
+    private static void EnterWorkingDirectory(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        Syscalls.ChangeDirectory(dir);
+    }
+
+    private static int Exec(InitSpec spec)
+    {
+        string command = spec.Args[0];
+        string? path = ExecutableSearch.Find(command, spec.Env);
+        if (path is null)
+        {
+            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
+            return ExitCodes.NotFound;
+        }
+        Syscalls.SetUmask(0x12); // 0022, the umask runc gives every container process
+        int errno = Syscalls.Exec(path, spec.Args, spec.Env);
+        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
+        return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
+    }
+}
