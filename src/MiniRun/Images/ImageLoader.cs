@@ -144,7 +144,8 @@ public sealed class ImageLoader(ImageStore store)
         string where = $"{layer.Source.Description}: layer {layer.Name}";
         try
         {
-            using Stream raw = layer.Source.Open(layer.Name);
+            // Buffered: the tar reader asks for 512-byte headers, and each read of an archive member is a pread.
+            using Stream raw = new BufferedStream(layer.Source.Open(layer.Name), 1 << 17);
             if (layer.BlobDigest is not { } blobDigest)
             {
                 using Stream plain = Compression.Decompress(raw, out _);

@@ -59,9 +59,7 @@ public sealed class TarArchiveIndex : BlobSource
                         break;
                     // moby tarexport (Docker ≤24) saves a repeated layer as a symlink to the first copy.
                     case TarEntryType.SymbolicLink:
-                        string dir = Path.GetDirectoryName(name) ?? "";
-                        if (Normalize(entry.LinkName.StartsWith('/') ? entry.LinkName : dir + "/" + entry.LinkName) is { } target)
-                            _links[name] = target;
+                        if (ResolveLink(Path.GetDirectoryName(name) ?? "", entry.LinkName) is { } target) _links[name] = target;
                         break;
                     case TarEntryType.HardLink:
                         if (Normalize(entry.LinkName) is { } hardTarget) _links[name] = hardTarget;
@@ -73,6 +71,21 @@ public sealed class TarArchiveIndex : BlobSource
         {
             throw new InvalidInputException($"{Description}: not a readable tar archive or truncated ({e.Message.ReplaceLineEndings(" ")})");
         }
+    }
+
+    /// <summary>A symlink target taken relative to its directory, ".." collapsed; null when it leaves the archive.</summary>
+    internal static string? ResolveLink(string directory, string target)
+    {
+        var parts = new List<string>();
+        if (!target.StartsWith('/')) parts.AddRange(directory.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part != "..") parts.Add(part);
+            else if (parts.Count == 0) return null;
+            else parts.RemoveAt(parts.Count - 1);
+        }
+        return parts.Count == 0 ? null : string.Join('/', parts);
     }
 
     public override bool Contains(string name) => Find(name) is not null;
