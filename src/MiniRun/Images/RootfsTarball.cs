@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MiniRun.Layers;
-using SharpCompress.Compressors.Xz;
 
 namespace MiniRun.Images;
 
@@ -18,7 +17,7 @@ public static class RootfsTarball
         try
         {
             using FileStream raw = OpenFile(file, where);
-            using Stream tar = IsXz(raw) ? new XZStream(raw) : Compression.Decompress(raw, out _);
+            using Stream tar = Compression.Decompress(raw, out _);
             return layers.Add(tar, null, where);
         }
         catch (Exception e) when (ImageLoader.IsCorruptData(e))
@@ -40,18 +39,6 @@ public static class RootfsTarball
             History = [new HistoryEntry { Created = created, CreatedBy = $"minirun import {fileName}", Comment = "Imported from " + fileName }],
         };
         return JsonSerializer.SerializeToUtf8Bytes(config, ImagesJsonContext.Default.ImageConfig);
-    }
-
-    /// <summary>
-    /// SharpCompress's XZStream asks its input for Position (block padding), which the forward-only peeking stream of
-    /// <see cref="Compression.Decompress"/> cannot answer; a file can, so xz is opened on the file itself.
-    /// </summary>
-    private static bool IsXz(FileStream raw)
-    {
-        Span<byte> head = stackalloc byte[6];
-        int n = raw.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        raw.Position = 0;
-        return Compression.Detect(head[..n]) == CompressionKind.Xz;
     }
 
     private static FileStream OpenFile(string file, string where)

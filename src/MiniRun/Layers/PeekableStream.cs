@@ -5,6 +5,7 @@ internal sealed class PeekableStream(Stream inner) : Stream
 {
     private byte[] _head = [];
     private int _headOffset;
+    private long _position;
 
     public ReadOnlySpan<byte> Peek(int count)
     {
@@ -23,14 +24,16 @@ internal sealed class PeekableStream(Stream inner) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        int n;
         if (_headOffset < _head.Length)
         {
-            int n = Math.Min(buffer.Length, _head.Length - _headOffset);
+            n = Math.Min(buffer.Length, _head.Length - _headOffset);
             _head.AsSpan(_headOffset, n).CopyTo(buffer);
             _headOffset += n;
-            return n;
         }
-        return inner.Read(buffer);
+        else n = inner.Read(buffer);
+        _position += n;
+        return n;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -39,7 +42,8 @@ internal sealed class PeekableStream(Stream inner) : Stream
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <summary>Bytes handed out so far (SharpCompress's XZStream reads it to align its blocks).</summary>
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
