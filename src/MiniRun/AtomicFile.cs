@@ -5,7 +5,9 @@ namespace MiniRun;
 /// <summary>Writes a file so that readers see either the old or the new content, never a half-written one.</summary>
 public static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    /// <param name="durable">fsync the file and its directory: for records a crash must not lose (names, images),
+    /// not for advisory ones rewritten on every run (container state), where it would only cost start-up time.</param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         string temp = $"{path}.tmp-{Guid.NewGuid():N}";
         try
@@ -13,10 +15,10 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
             File.Move(temp, path, overwrite: true);
-            Syscalls.Fsync(Path.GetDirectoryName(path)!, directory: true);
+            if (durable) Syscalls.Fsync(Path.GetDirectoryName(path)!, directory: true);
         }
         catch
         {

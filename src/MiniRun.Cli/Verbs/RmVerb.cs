@@ -23,8 +23,7 @@ public sealed class RmVerb : IVerb
             try
             {
                 Container container = context.Containers.Resolve(name);
-                if (args.Has("force") && context.Containers.IsRunning(container))
-                    MiniRun.Native.Syscalls.Kill(context.Containers.ReadState(container).Pid, 9);
+                if (args.Has("force") && context.Containers.IsRunning(container)) context.Containers.Kill(container, 9);
                 context.Containers.Remove(container);
                 context.Out.WriteLine(name);
             }

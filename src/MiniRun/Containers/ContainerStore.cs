@@ -73,13 +73,22 @@ public sealed class ContainerStore(StorePaths paths)
         JsonSerializer.Deserialize(File.ReadAllBytes(container.StatePath), ContainerJsonContext.Default.ContainerState) ?? new ContainerState();
 
     public void WriteState(Container container, ContainerState state) =>
-        AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerState));
+        AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerState), durable: false);
 
     /// <summary>True while the container's init process is alive.</summary>
     public bool IsRunning(Container container)
     {
         ContainerState state = ReadState(container);
         return state.Status == "running" && state.Pid > 0 && Syscalls.Kill(state.Pid, 0);
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to a running container's PID 1 and waits (10 s at most) until its runner has recorded the exit.</summary>
+    public void Kill(Container container, int signal)
+    {
+        int pid = ReadState(container).Pid;
+        if (pid <= 0 || !Syscalls.Kill(pid, signal)) return;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (IsRunning(container) && DateTime.UtcNow < deadline) Thread.Sleep(20);
     }
 
     /// <summary>
