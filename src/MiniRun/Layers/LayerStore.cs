@@ -77,7 +77,7 @@ public sealed class LayerStore(StorePaths paths)
         }
         finally
         {
-            if (!published) DeleteTree(temp);
+            if (!published) DeleteTreeAfterFailure(temp);
         }
     }
 
@@ -122,6 +122,13 @@ public sealed class LayerStore(StorePaths paths)
     {
         try { return File.ReadAllText(path).Trim(); }
         catch (FileNotFoundException) { return ""; }
+    }
+
+    /// <summary>Cleanup on the error path must not hide the error that got us here.</summary>
+    private static void DeleteTreeAfterFailure(string path)
+    {
+        try { DeleteTree(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or MiniRunException) { }
     }
 
     private static void DeleteTree(string path)

@@ -12,6 +12,7 @@ namespace MiniRun.Layers;
 public sealed class LayerUnpacker
 {
     private const uint DefaultDirectoryMode = 0x1ED; // 0755, for parents the archive does not list (as moby does)
+    private const uint PrivateDirectoryMode = 0x1C0; // 0700 until the directory's own mode is applied at the end
     private const string OverlayXattrPrefix = "trusted.overlay.";
 
     private readonly string _root;
@@ -113,7 +114,7 @@ public sealed class LayerUnpacker
     private void ApplyDirectory(TarEntry entry, string relative)
     {
         string path = FullPath(relative);
-        if (relative.Length > 0) EnsureDirectoryAt(entry, relative, createMode: 0x1C0); // 0700 until the end
+        if (relative.Length > 0) CreateOrKeepDirectory(relative);
         Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
         SetXattrs(path, entry);
         _deferredDirectories[relative] = entry;
@@ -193,33 +194,25 @@ public sealed class LayerUnpacker
         string parent = SafePath.Parent(relative);
         if (_knownDirectories.Contains(parent)) return;
         EnsureParentDirectories(entry, parent);
-        EnsureDirectoryAt(entry, parent);
+        string path = FullPath(parent);
+        if (UnpackSyscalls.TryMakeDirectory(path, DefaultDirectoryMode))
+            Syscalls.Chmod(path, DefaultDirectoryMode); // mkdir(2) applies the umask
+        else if (Syscalls.LStat(path) is { IsDirectory: false } status)
+            throw Refuse(entry, status.IsSymlink
+                ? $"its parent \"{parent}\" is a symlink, and writing through it could leave the layer"
+                : $"its parent \"{parent}\" is not a directory");
+        _knownDirectories.Add(parent);
     }
 
-    /// <summary>Makes <paramref name="relative"/> a directory (its parents are known to be). A symlink there is refused.</summary>
-    private void EnsureDirectoryAt(TarEntry entry, string relative, uint? createMode = null)
+    /// <summary>A directory entry keeps an existing directory (dir over dir) and replaces anything else.</summary>
+    private void CreateOrKeepDirectory(string relative)
     {
-        if (_knownDirectories.Contains(relative) && createMode is null) return;
         string path = FullPath(relative);
-        if (UnpackSyscalls.TryMakeDirectory(path, createMode ?? DefaultDirectoryMode))
+        if (!UnpackSyscalls.TryMakeDirectory(path, PrivateDirectoryMode) && !Syscalls.LStat(path).IsDirectory)
         {
-            if (createMode is null) Syscalls.Chmod(path, DefaultDirectoryMode); // mkdir(2) applies the umask
-            _knownDirectories.Add(relative);
-            return;
+            RemoveExisting(relative);
+            Syscalls.MakeDirectory(path, PrivateDirectoryMode);
         }
-        FileStatus status = Syscalls.LStat(path);
-        if (status.IsDirectory)
-        {
-            _knownDirectories.Add(relative);
-            return;
-        }
-        if (createMode is null)
-        {
-            if (status.IsSymlink) throw Refuse(entry, $"its parent \"{relative}\" is a symlink, and writing through it could leave the layer");
-            throw Refuse(entry, $"its parent \"{relative}\" is not a directory");
-        }
-        RemoveExisting(relative);
-        Syscalls.MakeDirectory(path, createMode.Value);
         _knownDirectories.Add(relative);
     }
 

@@ -276,12 +276,14 @@ public class LayerUnpackerTests
         }
     }
 
-    [RootFact]
-    public void Unpack_SystemDirectoriesTarredByGnuTar_GiveSameTreeAsGnuTar()
+    [RootTheory]
+    [InlineData("gnu")]
+    [InlineData("pax")]
+    public void Unpack_SystemDirectoriesTarredByGnuTar_GiveSameTreeAsGnuTar(string format)
     {
         using var temp = new TempDirectory();
         string tar = temp.Combine("system.tar");
-        TreeSnapshot.Run("tar", "--xattrs", "--xattrs-include=*", "-cf", tar, "-C", "/", "etc", "-C", "/usr", "bin", "sbin");
+        TreeSnapshot.Run("tar", "--format=" + format, "--xattrs", "--xattrs-include=*", "-cf", tar, "-C", "/", "etc", "-C", "/usr", "bin", "sbin");
         string ours = temp.Combine("ours"), gnu = temp.Combine("gnu");
         Directory.CreateDirectory(ours);
         Directory.CreateDirectory(gnu);
