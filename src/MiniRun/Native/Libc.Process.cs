@@ -50,4 +50,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
 
+    public const uint CLOSE_RANGE_CLOEXEC = 4;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int close_range(uint first, uint last, int flags);
+
 }

@@ -109,6 +109,16 @@ public static unsafe class ProcessControl
         }
     }
 
+    /// <summary>
+    /// Marks every descriptor from 3 up close-on-exec (close_range(2)), so nothing minirun inherited or opened is
+    /// reachable from the command it execs: runc does the same before execve.
+    /// </summary>
+    public static void CloseOnExecFrom3()
+    {
+        if (Libc.close_range(3, uint.MaxValue, (int)Libc.CLOSE_RANGE_CLOEXEC) != 0)
+            throw new NativeException("close_range", null, Marshal.GetLastPInvokeError());
+    }
+
     /// <summary>open(2) of a directory, close-on-exec, for fchdir.</summary>
     public static int OpenDirectory(string path)
     {

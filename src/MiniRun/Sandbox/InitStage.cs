@@ -27,8 +27,10 @@ public static class InitStage
             EnterWorkingDirectory(spec.WorkingDir);
             Syscalls.SetGroups(spec.Groups.ToArray());
             Syscalls.SetIds(spec.Uid, spec.Gid);
+            Syscalls.SetUmask(0x12); // 0022, the umask runc gives every container process
+            ProcessControl.CloseOnExecFrom3();
         }
-        catch (MiniRunException e)
+        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine("minirun: " + e.Message);
             return ExitCodes.RuntimeError;
@@ -107,7 +109,6 @@ public static class InitStage
             Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
             return ExitCodes.NotFound;
         }
-        Syscalls.SetUmask(0x12); // 0022, the umask runc gives every container process
         int errno = Syscalls.Exec(path, spec.Args, spec.Env);
         Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
         return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;

@@ -212,6 +212,19 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     }
 
     [RootFact]
+    public void Run_DescriptorsMiniRunInherited_DoNotReachTheCommand()
+    {
+        // bash hands minirun an extra open descriptor (7), as a careless caller would.
+        var psi = new ProcessStartInfo("bash", ["-c", "exec 7</dev/null; exec \"$0\" --root \"$1\" run --rm \"$2\" sh -c 'ls /proc/$$/fd; true'",
+            MiniRunCli.BinaryPath, Store, fixture.Image]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process process = Process.Start(psi)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal("0\n1\n2\n", output);
+    }
+
+    [RootFact]
     public void Run_Pid1KilledFromTheHost_Exits128PlusSignal()
     {
         string name = "killed-" + Guid.NewGuid().ToString("N")[..8];
