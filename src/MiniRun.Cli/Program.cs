@@ -10,6 +10,7 @@ public static class Program
     private static readonly IVerb[] Verbs =
     [
         new RunVerb(), new PsVerb(), new RmVerb(), new ImagesVerb(), new RmiVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(),
+        new DoctorVerb(),
     ];
 
     public static int Main(string[] args)

@@ -24,6 +24,15 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
         OptionSpec.Flag("interactive", 'i', "Keep stdin open (it always is: minirun passes stdin through)"),
         OptionSpec.Flag("tty", 't', "Accepted for Docker compatibility: the container uses minirun's own terminal"),
+        OptionSpec.Value("memory", 'm', "SIZE", "Memory limit (e.g. 32m); swap is limited to the same total"),
+        OptionSpec.Value("pids-limit", null, "N", "Maximum number of processes (-1: unlimited)"),
+        OptionSpec.Value("cpus", null, "F", "Number of CPUs (e.g. 0.5): a CFS quota per 100 ms"),
+        OptionSpec.Value("cpu-shares", 'c', "N", "Relative CPU weight (v1 cpu.shares; v2 cpu.weight)"),
+        OptionSpec.Value("cap-add", null, "CAP", "Add a Linux capability (repeatable; ALL for every one)"),
+        OptionSpec.Value("cap-drop", null, "CAP", "Drop a Linux capability (repeatable; ALL for every one)"),
+        OptionSpec.Flag("privileged", null, "Every capability and device, no masked paths, writable /sys"),
+        OptionSpec.Flag("read-only", null, "Mount the container's root filesystem read-only"),
+        OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
@@ -48,6 +57,8 @@ public sealed class RunVerb : IVerb
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
+            Resources = ResourceFlags.Parse(args),
+            Security = SecurityFlags.Parse(args),
         };
         var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);

@@ -27,6 +27,8 @@ public sealed class ContainerRecord
     public List<string> ExtraLayers { get; init; } = [];
     /// <summary>Image layer DiffIDs, bottom first (the overlay stack is built from these).</summary>
     public required List<string> Layers { get; init; }
+    public ContainerResources Resources { get; init; } = new();
+    public ContainerSecurity Security { get; init; } = new();
 }
 
 /// <summary>Status of a container: created → running → exited.</summary>
@@ -36,6 +38,8 @@ public sealed class ContainerState
     public int Pid { get; set; }
     public int ExitCode { get; set; }
     public string? Error { get; set; }
+    /// <summary>The kernel's OOM killer ended a process of the container (Docker's State.OOMKilled).</summary>
+    public bool OomKilled { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 }

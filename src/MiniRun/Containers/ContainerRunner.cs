@@ -2,6 +2,7 @@ using MiniRun.Images;
 using MiniRun.Layers;
 using MiniRun.Native;
 using MiniRun.Sandbox;
+using MiniRun.Sandbox.Cgroups;
 
 namespace MiniRun.Containers;
 
@@ -23,6 +24,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
             throw new MiniRunException($"invalid container name \"{spec.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
 
+        Capabilities.Compute(spec.Security.CapAdd, spec.Security.CapDrop, spec.Security.Privileged, Capabilities.LastCapability()); // names checked now, not at run
         ContainerConfig config = image.Config.Config ?? new ContainerConfig();
         List<string> args = Command(spec, config);
         string id = ContainerStore.NewId();
@@ -44,6 +46,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             AutoRemove = spec.RemoveWhenDone,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
             Layers = image.DiffIds.Select(d => d.ToString()).ToList(),
+            Resources = spec.Resources,
+            Security = spec.Security,
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
@@ -90,16 +94,26 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public int Run(Container container)
     {
         ContainerState state = containers.ReadState(container);
+        ICgroupManager? cgroups = null;
+        string cgroup = CgroupNames.For(container.Id);
         try
         {
             Mount(container);
             InitSpec spec = BuildInitSpec(container);
-            int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None));
+            CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
+            cgroups = CgroupDetector.Detect();
+            if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
+                throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
+            cgroups?.Create(cgroup, limits);
+            int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
+                child => cgroups?.AddProcess(cgroup, child));
             state.Status = "running";
             state.Pid = pid;
             state.StartedAt = DateTimeOffset.UtcNow;
+            state.OomKilled = false;
             containers.WriteState(container, state);
             state.ExitCode = SandboxLauncher.Wait(pid);
+            state.OomKilled = cgroups?.WasOomKilled(cgroup) ?? false;
         }
         catch (MiniRunException e)
         {
@@ -112,6 +126,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.Status = "exited";
             state.Pid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
+            cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
             Teardown(container, state);
         }
         return state.ExitCode;
@@ -128,21 +143,46 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     {
         ContainerRecord record = container.Record;
         ContainerUser user = ContainerUser.Resolve(container.MergedDir, record.User);
+        ContainerSecurity security = record.Security;
+        int lastCapability = Capabilities.LastCapability();
         return new InitSpec
         {
             RootFs = container.MergedDir,
             UseChroot = record.UseChroot,
             Hostname = record.Hostname,
             IsolateNetwork = record.Network == NetworkMode.None,
-            Mounts = ContainerMounts.Build(container.MergedDir),
-            Devices = ContainerMounts.Devices(),
+            Mounts = InContainerMounts(container.MergedDir, security),
+            Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
             Symlinks = ContainerMounts.Symlinks(),
+            RootMounts = security.ReadOnlyRootfs ? [ContainerMounts.ReadOnlyRoot()] : [],
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
+            Capabilities = Capabilities.Compute(security.CapAdd, security.CapDrop, security.Privileged, lastCapability),
+            LastCapability = lastCapability,
+            NoNewPrivileges = security.NoNewPrivileges,
             WorkingDir = record.WorkingDir,
             Args = record.Args,
             Env = ContainerEnvironment.WithHome([.. record.Env], user.Home),
         };
+    }
+
+    /// <summary>Docker's mounts, then /dev/console when minirun runs on a terminal, then (unless privileged) the masked and read-only paths.</summary>
+    private static List<MountRecord> InContainerMounts(string rootfs, ContainerSecurity security)
+    {
+        List<MountRecord> mounts = ContainerMounts.Build(rootfs, security.Privileged);
+        if (TerminalPath() is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
+        if (security.Privileged) return mounts;
+        mounts.AddRange(ContainerMounts.Masks(rootfs, ContainerMounts.HostKind));
+        mounts.AddRange(ContainerMounts.ReadOnly(rootfs, ContainerMounts.HostKind));
+        return mounts;
+    }
+
+    /// <summary>The terminal on stdin (/dev/pts/N), or null when stdin is not one.</summary>
+    private static string? TerminalPath()
+    {
+        if (!KernelFiles.IsTerminal(0)) return null;
+        string? target = new FileInfo("/proc/self/fd/0").LinkTarget;
+        return target is not null && target.StartsWith("/dev/", StringComparison.Ordinal) ? target : null;
     }
 }

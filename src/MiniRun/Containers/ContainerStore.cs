@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using MiniRun.Native;
+using MiniRun.Sandbox.Cgroups;
 
 namespace MiniRun.Containers;
 
@@ -100,6 +101,7 @@ public sealed class ContainerStore(StorePaths paths)
         if (IsRunning(container))
             throw new MiniRunException($"container {container.Name} is running: stop it first");
         OverlayMount.Unmount(container.MergedDir);
+        CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)); // normally gone after the run; not after a crash
         string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
         Directory.Move(container.Directory, doomed);
         Directory.Delete(doomed, recursive: true);
