@@ -56,7 +56,7 @@ public sealed class InspectVerb : IVerb
             State = new StateInspect
             {
                 Status = running ? "running" : state.Status, Running = running, Pid = running ? state.Pid : 0, ExitCode = state.ExitCode,
-                Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
+                OOMKilled = state.OomKilled, Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
             },
             Image = record.ImageId,
             Name = "/" + record.Name,
@@ -75,6 +75,11 @@ public sealed class InspectVerb : IVerb
             HostConfig = new HostConfigInspect
             {
                 NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,
+                Memory = record.Resources.MemoryBytes ?? 0, MemorySwap = record.Resources.MemoryBytes ?? 0,
+                NanoCpus = (long)((record.Resources.Cpus ?? 0) * 1e9), CpuShares = record.Resources.CpuShares ?? 0,
+                PidsLimit = record.Resources.PidsLimit ?? 0, CapAdd = record.Security.CapAdd, CapDrop = record.Security.CapDrop,
+                Privileged = record.Security.Privileged, ReadonlyRootfs = record.Security.ReadOnlyRootfs,
+                SecurityOpt = record.Security.NoNewPrivileges ? ["no-new-privileges"] : [],
             },
         };
     }

@@ -153,7 +153,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             IsolateNetwork = record.Network == NetworkMode.None,
             Mounts = InContainerMounts(container.MergedDir, security),
             Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
-            Symlinks = ContainerMounts.Symlinks(),
+            Symlinks = ContainerMounts.Symlinks(withCore: ContainerMounts.HostKind("/proc/kcore") is not null),
             RootMounts = security.ReadOnlyRootfs ? [ContainerMounts.ReadOnlyRoot()] : [],
             Uid = user.Uid,
             Gid = user.Gid,

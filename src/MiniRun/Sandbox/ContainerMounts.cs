@@ -32,14 +32,15 @@ public static class ContainerMounts
         new("dev/tty", 5, 0, 0x1b6),
     ];
 
-    public static List<SymlinkSpec> Symlinks() =>
+    /// <summary>runc's /dev links; /dev/core only where the kernel has a /proc/kcore for it to point at.</summary>
+    public static List<SymlinkSpec> Symlinks(bool withCore = true) =>
     [
         new("dev/fd", "/proc/self/fd"),
         new("dev/stdin", "/proc/self/fd/0"),
         new("dev/stdout", "/proc/self/fd/1"),
         new("dev/stderr", "/proc/self/fd/2"),
         new("dev/ptmx", "pts/ptmx"),
-        new("dev/core", "/proc/kcore"),
+        .. withCore ? [new SymlinkSpec("dev/core", "/proc/kcore")] : Array.Empty<SymlinkSpec>(),
     ];
 
     /// <summary>Docker's masked paths (moby oci/defaults.go MaskedPaths): hidden under /dev/null or an empty read-only tmpfs.</summary>

@@ -40,7 +40,10 @@ public sealed class MiniRunCli
     /// <summary>Runs `minirun --root STORE args...` with no terminal, stdin empty, and waits (60 s at most).</summary>
     public Result Run(params string[] args) => RunWithInput(null, args);
 
-    public Result RunWithInput(string? stdin, params string[] args)
+    public Result RunWithInput(string? stdin, params string[] args) => RunWithEnvironment(stdin, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with extra environment variables for minirun itself (e.g. MINIRUN_CGROUP=v2).</summary>
+    public Result RunWithEnvironment(string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(BinaryPath)
         {
@@ -52,6 +55,7 @@ public sealed class MiniRunCli
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(StoreRoot);
         foreach (string arg in args) psi.ArgumentList.Add(arg);
+        foreach ((string key, string value) in environment) psi.Environment[key] = value;
         using var process = Process.Start(psi)!;
         if (stdin is not null) process.StandardInput.Write(stdin);
         process.StandardInput.Close();
