@@ -158,7 +158,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
-            Capabilities = Capabilities.Compute(security.CapAdd, security.CapDrop, security.Privileged, lastCapability),
+            Capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, lastCapability, Capabilities.Held()),
             LastCapability = lastCapability,
             NoNewPrivileges = security.NoNewPrivileges,
             WorkingDir = record.WorkingDir,

@@ -39,6 +39,27 @@ public static class Capabilities
         }
     }
 
+    /// <summary>The capabilities minirun itself holds (CapPrm in /proc/self/status): a container can be given no others.</summary>
+    public static ulong Held()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapPrm:", StringComparison.Ordinal));
+        return line is not null ? Convert.ToUInt64(line[7..].Trim(), 16) : ulong.MaxValue;
+    }
+
+    /// <summary>
+    /// The set for the container, limited to what minirun holds: --privileged means every capability minirun has
+    /// (a confined host may lack some); an explicitly wanted one that minirun lacks is an error.
+    /// </summary>
+    public static ulong ForContainer(IReadOnlyList<string> add, IReadOnlyList<string> drop, bool privileged, int lastCapability, ulong held)
+    {
+        ulong wanted = Compute(add, drop, privileged, lastCapability);
+        if (privileged || add.Any(IsAll)) return wanted & held;
+        ulong lacking = wanted & ~held;
+        if (lacking != 0)
+            throw new MiniRunException($"{string.Join(", ", Describe(lacking))}: minirun itself does not hold it, so it cannot give it to the container");
+        return wanted;
+    }
+
     /// <summary>The capability number of "NET_ADMIN", "CAP_NET_ADMIN" or "net_admin".</summary>
     public static int Parse(string name)
     {

@@ -66,4 +66,20 @@ public class CapabilitiesTests
         Assert.Equal(14, Capabilities.Describe(0xa80425fbUL).Count);
         Assert.Contains("CAP_AUDIT_WRITE", Capabilities.Describe(0xa80425fbUL));
     }
+
+    [Fact]
+    public void ForContainer_Privileged_IsLimitedToWhatMiniRunHolds()
+    {
+        ulong held = 0x1fffeffffffUL; // no CAP_SYS_RESOURCE
+
+        Assert.Equal(held, Capabilities.ForContainer([], [], privileged: true, LastCap, held));
+    }
+
+    [Fact]
+    public void ForContainer_AddingACapabilityMiniRunLacks_IsRefused()
+    {
+        var e = Assert.Throws<MiniRunException>(() => Capabilities.ForContainer(["SYS_RESOURCE"], [], privileged: false, LastCap, 0x1fffeffffffUL));
+
+        Assert.Contains("CAP_SYS_RESOURCE", e.Message);
+    }
 }
