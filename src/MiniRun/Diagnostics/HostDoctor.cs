@@ -43,8 +43,8 @@ public static class HostDoctor
                 return new("d_type", CheckStatus.Fail, $"{dir} is on overlayfs, which cannot hold overlay upper directories",
                     "put the store on ext4 or xfs: --root DIR or $MINIRUN_ROOT");
             return type == Libc.DT_REG
-                ? new("d_type", CheckStatus.Ok, $"{dir} reports d_type (filesystem 0x{fsType:x})")
-                : new("d_type", CheckStatus.Fail, $"{dir} does not report d_type (filesystem 0x{fsType:x})",
+                ? new("d_type", CheckStatus.Ok, $"{dir} is on {FileSystemName(fsType)}, which reports d_type")
+                : new("d_type", CheckStatus.Fail, $"{dir} is on {FileSystemName(fsType)}, which does not report d_type",
                     "use ext4, or xfs formatted with ftype=1, for the store (--root DIR)");
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
@@ -56,6 +56,17 @@ public static class HostDoctor
             File.Delete(Path.Combine(dir, probe));
         }
     }
+
+    /// <summary>Names for the statfs(2) magic numbers (linux/magic.h) a store is likely to sit on.</summary>
+    private static string FileSystemName(long magic) => magic switch
+    {
+        0xEF53 => "ext4",
+        0x58465342 => "xfs",
+        0x9123683E => "btrfs",
+        0x01021994 => "tmpfs",
+        0x2FC12FC1 => "zfs",
+        _ => $"filesystem 0x{magic:x}",
+    };
 
     private static HostCheck Namespaces()
     {
