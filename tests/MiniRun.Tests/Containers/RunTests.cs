@@ -108,7 +108,11 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     {
         var result = Run(fixture.Image, "sh", "-c", "cut -d' ' -f2,3 /proc/mounts");
 
-        Assert.Equal("/ overlay\n/proc proc\n/dev tmpfs\n/dev/pts devpts\n/dev/shm tmpfs\n/dev/mqueue mqueue\n/sys sysfs\n", result.Stdout);
+        // Then only Docker's masks (a tmpfs, or the container's /dev/null from its /dev tmpfs) and read-only binds of /proc.
+        string hardening = string.Concat(
+            MiniRun.Sandbox.ContainerMounts.MaskedPaths.Where(p => File.Exists(p) || Directory.Exists(p)).Select(p => $"{p} tmpfs\n")
+                .Concat(MiniRun.Sandbox.ContainerMounts.ReadOnlyPaths.Where(p => File.Exists(p) || Directory.Exists(p)).Select(p => $"{p} proc\n")));
+        Assert.Equal("/ overlay\n/proc proc\n/dev tmpfs\n/dev/pts devpts\n/dev/shm tmpfs\n/dev/mqueue mqueue\n/sys sysfs\n" + hardening, result.Stdout);
     }
 
     [RootFact]
