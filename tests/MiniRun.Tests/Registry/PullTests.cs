@@ -143,7 +143,7 @@ public sealed class PullTests : IDisposable
     {
         var image = new ImageArchiveBuilder { Compression = LayerCompression.Zstd }
             .AddLayer(BusyboxRootfs.LayerTarBytes())
-            .AddLayer(LayerTar.Whiteout("linuxrc")) // at the root: a nested one would make its parent at unpack time, with that time
+            .AddLayer(LayerTar.Whiteout("linuxrc"))
             .AddLayer(LayerTar.Files(("srv/marker", "tree\n")))
             .WithName("tree:1");
         PushLayout(image, "test/tree:1");
@@ -155,11 +155,13 @@ public sealed class PullTests : IDisposable
         MiniRunCli.Result load = loaded.Run("load", "-i", archive);
         Assert.True(load.ExitCode == 0, load.ToString());
 
-        foreach (string diffId in image.DiffIds)
+        for (int i = 0; i < image.DiffIds.Count; i++)
         {
-            string hex = diffId["sha256:".Length..];
-            Assert.Equal(TreeSnapshot.Find(Path.Combine(loaded.StoreRoot, "layers", hex, "diff")),
-                TreeSnapshot.Find(Path.Combine(_cli.StoreRoot, "layers", hex, "diff")));
+            string hex = image.DiffIds[i]["sha256:".Length..];
+            // A whiteout device is made at unpack time (the tar's time is not kept for it): layer 1's times differ by nature.
+            bool withTimes = i != 1;
+            Assert.Equal(TreeSnapshot.Find(Path.Combine(loaded.StoreRoot, "layers", hex, "diff"), withTimes),
+                TreeSnapshot.Find(Path.Combine(_cli.StoreRoot, "layers", hex, "diff"), withTimes));
         }
         Assert.Equal(File.ReadAllText(Path.Combine(loaded.StoreRoot, "images", image.ImageId[7..], "config.json")),
             File.ReadAllText(Path.Combine(_cli.StoreRoot, "images", image.ImageId[7..], "config.json")));
