@@ -4,17 +4,19 @@ namespace MiniRun.Images.Registry;
 /// A response body as it arrives: each read must deliver within the stall timeout, progress is reported per read,
 /// and a dropped connection becomes a one-line <see cref="RegistryException"/>. Disposing it releases the response.
 /// </summary>
-internal sealed class RegistryBlobStream(Stream body, HttpResponseMessage? response, TimeSpan stallTimeout, string what, Action<long>? onRead) : Stream
+internal sealed class RegistryBlobStream(Stream body, HttpResponseMessage? response, TimeSpan stallTimeout, string what, Action<long>? onRead)
+    : ForwardOnlyStream
 {
-    private long _read;
+    private readonly byte[] _chunk = new byte[1 << 17];
 
-    public override int Read(byte[] buffer, int offset, int count)
+    protected override int ReadCore(Span<byte> buffer)
     {
+        // The async read takes a cancellation token, which is how a stalled socket read is ended.
         using var stall = new CancellationTokenSource(stallTimeout);
         int n;
         try
         {
-            n = body.ReadAsync(buffer.AsMemory(offset, count), stall.Token).AsTask().GetAwaiter().GetResult();
+            n = body.ReadAsync(_chunk.AsMemory(0, Math.Min(buffer.Length, _chunk.Length)), stall.Token).AsTask().GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -22,30 +24,12 @@ internal sealed class RegistryBlobStream(Stream body, HttpResponseMessage? respo
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new RegistryException($"{what}: connection lost after {_read} bytes ({e.Message.ReplaceLineEndings(" ")})");
+            throw new RegistryException($"{what}: connection lost after {Position} bytes ({e.Message.ReplaceLineEndings(" ")})");
         }
-        _read += n;
-        if (n > 0) onRead?.Invoke(_read);
+        _chunk.AsSpan(0, n).CopyTo(buffer);
+        if (n > 0) onRead?.Invoke(Position + n);
         return n;
     }
-
-    public override int Read(Span<byte> buffer)
-    {
-        byte[] chunk = new byte[Math.Min(buffer.Length, 1 << 17)];
-        int n = Read(chunk, 0, chunk.Length);
-        chunk.AsSpan(0, n).CopyTo(buffer);
-        return n;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
