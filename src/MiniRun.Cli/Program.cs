@@ -9,7 +9,7 @@ public static class Program
 {
     private static readonly IVerb[] Verbs =
     [
-        new RunVerb(), new PsVerb(), new RmVerb(), new ImagesVerb(), new RmiVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(),
+        new RunVerb(), new PsVerb(), new RmVerb(), new ImagesVerb(), new RmiVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new PullVerb(),
         new DoctorVerb(),
     ];
 

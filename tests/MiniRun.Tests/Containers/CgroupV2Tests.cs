@@ -12,7 +12,7 @@ public class CgroupV2Tests(RunImageFixture fixture) : IClassFixture<RunImageFixt
 
     private static CgroupV2Manager Manager => new(CgroupDetector.ReadLayout().V2MountPoint!);
 
-    private MiniRunCli.Result Run(params string[] args) => fixture.Cli.RunWithEnvironment(null, ForceV2, ["run", "--rm", .. args]);
+    private MiniRunCli.Result Run(params string[] args) => fixture.Cli.RunWithEnvironment(ForceV2, ["run", "--rm", .. args]);
 
     [CgroupV2Fact]
     public void Run_ForcedV2_CommandIsInItsOwnCgroupWhichIsRemovedAfter()
@@ -73,7 +73,7 @@ public class CgroupV2Tests(RunImageFixture fixture) : IClassFixture<RunImageFixt
     [CgroupV2Fact]
     public void Doctor_ForcedV2_ReportsV2AndItsControllers()
     {
-        var result = fixture.Cli.RunWithEnvironment(null, ForceV2, "doctor");
+        var result = fixture.Cli.RunWithEnvironment(ForceV2, "doctor");
 
         Assert.Contains("cgroup v2 ", result.Stdout);
         Assert.Contains("devices", result.Stdout);
