@@ -90,6 +90,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public int Run(Container container)
     {
         ContainerState state = containers.ReadState(container);
+        HostProcess runner = HostProcess.Self();
+        state.RunnerPid = runner.Pid;
+        state.RunnerStartTicks = runner.StartTicks;
+        state.Error = null;
+        containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         try
         {
             Mount(container);
@@ -97,6 +102,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None));
             state.Status = "running";
             state.Pid = pid;
+            state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
             state.StartedAt = DateTimeOffset.UtcNow;
             containers.WriteState(container, state);
             state.ExitCode = SandboxLauncher.Wait(pid);
@@ -111,6 +117,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         {
             state.Status = "exited";
             state.Pid = 0;
+            state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
             Teardown(container, state);
         }

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The one message from `minirun exec` to the exec stage (over fd 3): the process to start in a running container,
+/// already resolved by the parent (user from the container's /etc/passwd, environment, working directory).
+/// </summary>
+public sealed class ExecSpec
+{
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+    public List<uint> Groups { get; init; } = [];
+    public required string WorkingDir { get; init; }
+    public required List<string> Args { get; init; }
+    public required List<string> Env { get; init; }
+}
+
+[JsonSerializable(typeof(ExecSpec))]
+internal sealed partial class ExecJsonContext : JsonSerializerContext;

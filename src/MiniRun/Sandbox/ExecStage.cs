@@ -1,0 +1,46 @@
+using System.Text.Json;
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The in-container side of `exec`: born inside the container's namespaces with its root (see
+/// <see cref="ExecLauncher"/>), it reads the <see cref="ExecSpec"/> from fd 3, enters the working directory, drops to
+/// the user and execve()s the command. Unlike the init stage it mounts nothing: the container is already set up.
+/// </summary>
+public static class ExecStage
+{
+    public const string Verb = "__exec";
+
+    public static int Run()
+    {
+        ExecSpec spec;
+        try
+        {
+            byte[] message = ProcessControl.ReadAll(InitStage.SpecFd);
+            ProcessControl.Close(InitStage.SpecFd);
+            spec = JsonSerializer.Deserialize(message, ExecJsonContext.Default.ExecSpec)
+                   ?? throw new MiniRunException("exec: empty spec from the parent");
+            Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
+            Syscalls.SetGroups(spec.Groups.ToArray());
+            Syscalls.SetIds(spec.Uid, spec.Gid);
+            Syscalls.SetUmask(0x12); // 0022, as runc gives every container process
+            ProcessControl.CloseOnExecFrom3();
+        }
+        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("minirun: " + e.Message);
+            return ExitCodes.RuntimeError;
+        }
+        string command = spec.Args[0];
+        string? path = ExecutableSearch.Find(command, spec.Env);
+        if (path is null)
+        {
+            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
+            return ExitCodes.NotFound;
+        }
+        int errno = Syscalls.Exec(path, spec.Args, spec.Env);
+        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
+        return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
+    }
+}
