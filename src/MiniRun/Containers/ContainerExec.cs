@@ -21,6 +21,7 @@ public static class ContainerExec
         if (!Path.IsPathRooted(workingDir)) throw new MiniRunException($"the working directory \"{workingDir}\" is invalid: it needs to be an absolute path");
         var spec = new ExecSpec
         {
+            ContainerPid = status.Pid,
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
@@ -28,7 +29,7 @@ public static class ContainerExec
             Args = request.Command.ToList(),
             Env = ContainerEnvironment.WithHome(env, user.Home),
         };
-        int pid = ExecLauncher.Start(status.Pid, spec);
+        int pid = ExecLauncher.Start(spec);
         return SandboxLauncher.Wait(pid);
     }
 }

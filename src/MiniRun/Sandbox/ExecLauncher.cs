@@ -4,54 +4,45 @@ using MiniRun.Native;
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The parent side of `exec`: a dedicated thread takes a filesystem context of its own (unshare(CLONE_FS), which
-/// setns(2) requires for a mount namespace), joins the namespaces of the container's PID 1 from /proc/PID/ns/*, makes
-/// /proc/PID/root its root, and posix_spawn()s this binary (verb <see cref="ExecStage.Verb"/>) through a descriptor
-/// opened beforehand, since the host path is not visible from inside. setns(CLONE_NEWPID) moves only the children
-/// of the thread (pid_namespaces(7)), so the command joins the container's PID namespace without being its PID 1.
+/// The parent side of `exec`: a dedicated thread joins the IPC, UTS, network, cgroup and PID namespaces of the
+/// container's PID 1 (setns(2) on /proc/PID/ns/*) and posix_spawn()s this binary (verb <see cref="ExecStage.Verb"/>).
+/// setns(CLONE_NEWPID) moves only the children of the thread (pid_namespaces(7)), so the command joins the
+/// container's PID namespace without being its PID 1. The mount namespace and the root are joined by the exec stage
+/// itself: minirun is a dynamically linked program whose loader is not inside the container's root.
 /// </summary>
 public static class ExecLauncher
 {
-    // The mount namespace goes last: after it, the thread sees the container's /proc, not the host's.
     private static readonly (string Name, NamespaceFlags Flag)[] Namespaces =
     [
-        ("ipc", NamespaceFlags.Ipc), ("uts", NamespaceFlags.Uts), ("net", NamespaceFlags.Network), ("pid", NamespaceFlags.Pid),
-        ("cgroup", NamespaceFlags.Cgroup), ("mnt", NamespaceFlags.Mount),
+        ("ipc", NamespaceFlags.Ipc), ("uts", NamespaceFlags.Uts), ("net", NamespaceFlags.Network), ("cgroup", NamespaceFlags.Cgroup),
+        ("pid", NamespaceFlags.Pid),
     ];
 
-    /// <summary>Starts the exec stage inside the namespaces of <paramref name="containerPid"/>; returns its host PID.</summary>
-    public static int Start(int containerPid, ExecSpec spec)
+    /// <summary>Starts the exec stage inside the namespaces of the spec's container; returns its host PID.</summary>
+    public static int Start(ExecSpec spec)
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
         string self = Environment.ProcessPath ?? "/proc/self/exe";
-        var opened = new List<int>();
+        var joins = new List<(int Fd, NamespaceFlags Flag, string Path)>();
         try
         {
-            int binary = ProcessControl.OpenPath(self);
-            opened.Add(binary);
-            int root = ProcessControl.OpenPath($"/proc/{containerPid}/root", directory: true);
-            opened.Add(root);
-            var joins = new List<(int Fd, NamespaceFlags Flag, string Path)>();
             foreach ((string name, NamespaceFlags flag) in Namespaces)
             {
-                string path = $"/proc/{containerPid}/ns/{name}";
-                if (!File.Exists(path) || SameNamespace(path, $"/proc/self/ns/{name}")) continue; // e.g. --network host
-                int fd = ProcessControl.OpenReadOnly(path);
-                opened.Add(fd);
-                joins.Add((fd, flag, path));
+                string path = $"/proc/{spec.ContainerPid}/ns/{name}";
+                if (Syscalls.TryLStat(path) is null || SameNamespace(path, $"/proc/self/ns/{name}")) continue; // e.g. --network host
+                joins.Add((ProcessControl.OpenReadOnly(path), flag, path));
             }
-            return SpawnInside(binary, root, joins, message);
+            return SpawnInside(self, joins, message);
         }
         finally
         {
-            foreach (int fd in opened) ProcessControl.Close(fd);
+            foreach ((int fd, _, _) in joins) ProcessControl.Close(fd);
         }
     }
 
-    private static int SpawnInside(int binary, int root, List<(int Fd, NamespaceFlags Flag, string Path)> joins, byte[] message)
+    private static int SpawnInside(string self, List<(int Fd, NamespaceFlags Flag, string Path)> joins, byte[] message)
     {
         (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
-        string binaryPath = $"/proc/self/fd/{binary}";
         string[] argv = ["minirun-exec", ExecStage.Verb];
         int pid = 0;
         Exception? failure = null;
@@ -59,11 +50,8 @@ public static class ExecLauncher
         {
             try
             {
-                Syscalls.Unshare(NamespaceFlags.FileSystem);
                 foreach ((int fd, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path);
-                Syscalls.ChangeDirectory(root, "container root");
-                Syscalls.ChangeRoot(".");
-                pid = ProcessControl.Spawn(binaryPath, argv, [], extraFd: readEnd);
+                pid = ProcessControl.Spawn(self, argv, [], extraFd: readEnd);
             }
             catch (Exception e)
             {
@@ -87,7 +75,8 @@ public static class ExecLauncher
 
     private static bool SameNamespace(string a, string b)
     {
-        try { return File.ResolveLinkTarget(a, false)?.Name == File.ResolveLinkTarget(b, false)?.Name; }
+        // The link text ("pid:[4026531836]") names the namespace by inode (namespaces(7)).
+        try { return new FileInfo(a).LinkTarget is { } target && target == new FileInfo(b).LinkTarget; }
         catch (IOException) { return false; }
     }
 }

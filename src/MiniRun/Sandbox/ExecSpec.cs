@@ -8,6 +8,8 @@ namespace MiniRun.Sandbox;
 /// </summary>
 public sealed class ExecSpec
 {
+    /// <summary>The container's PID 1 as the host sees it: the exec stage joins its mount namespace and root.</summary>
+    public int ContainerPid { get; init; }
     public uint Uid { get; init; }
     public uint Gid { get; init; }
     public List<uint> Groups { get; init; } = [];

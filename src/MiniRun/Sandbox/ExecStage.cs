@@ -21,6 +21,7 @@ public static class ExecStage
             ProcessControl.Close(InitStage.SpecFd);
             spec = JsonSerializer.Deserialize(message, ExecJsonContext.Default.ExecSpec)
                    ?? throw new MiniRunException("exec: empty spec from the parent");
+            EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
             Syscalls.SetGroups(spec.Groups.ToArray());
             Syscalls.SetIds(spec.Uid, spec.Gid);
@@ -42,5 +43,28 @@ public static class ExecStage
         int errno = Syscalls.Exec(path, spec.Args, spec.Env);
         Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
         return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
+    }
+
+    /// <summary>
+    /// Joins the container's mount namespace and root: this thread first takes a filesystem context of its own
+    /// (setns(2) refuses CLONE_NEWNS to a thread sharing one), then enters /proc/PID/root, which is the container's
+    /// root whether it was entered with pivot_root or chroot. execve keeps this thread's root and cwd.
+    /// </summary>
+    private static void EnterContainerRoot(int containerPid)
+    {
+        int root = ProcessControl.OpenPath($"/proc/{containerPid}/root", directory: true);
+        int mountNamespace = ProcessControl.OpenReadOnly($"/proc/{containerPid}/ns/mnt");
+        try
+        {
+            Syscalls.Unshare(NamespaceFlags.FileSystem);
+            Syscalls.SetNamespace(mountNamespace, NamespaceFlags.Mount, $"/proc/{containerPid}/ns/mnt");
+            Syscalls.ChangeDirectory(root, "container root");
+            Syscalls.ChangeRoot(".");
+        }
+        finally
+        {
+            ProcessControl.Close(root);
+            ProcessControl.Close(mountNamespace);
+        }
     }
 }
