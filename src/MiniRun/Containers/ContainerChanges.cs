@@ -10,11 +10,11 @@ public sealed record ContainerChange(char Kind, string Path)
 }
 
 /// <summary>
-/// `diff`: the container's changes read from its overlay upper dir, by the rules of moby's native overlay diff
-/// (pkg/archive changes.go with its overlay whiteout test): entries are visited in lexical order; a whiteout
-/// (0/0 character device) or an opaque directory is a deletion; any other entry is changed when a lower layer has that
-/// path and added otherwise, except a directory whose size, mode and mtime equal the lower one's (only copied up);
-/// the parent of an addition or deletion is reported changed once, before it.
+/// `diff`: the container's changes read from its overlay upper dir, as `docker diff` reports them (compared with a
+/// Docker 20.10 engine on overlay2): a whiteout (0/0 character device) is D; an entry is C when a lower layer has
+/// that path and A otherwise; a directory that only holds changes is C (its own metadata may be untouched, copied up);
+/// below an opaque directory (trusted.overlay.opaque=y: it replaced a lower one), lower entries now missing are D.
+/// A directory comes before its contents; entries are in ordinal order (Docker's own order varies from run to run).
 /// </summary>
 public static class ContainerChanges
 {
@@ -22,67 +22,70 @@ public static class ContainerChanges
     public static List<ContainerChange> Read(string upperDir, IReadOnlyList<string> lowerDirs)
     {
         var changes = new List<ContainerChange>();
-        var changedDirs = new HashSet<string>(StringComparer.Ordinal);
-        Walk(upperDir, "/", lowerDirs, changes, changedDirs);
+        Walk(upperDir, "", lowerDirs, replaced: false, changes);
         return changes;
     }
 
-    private static void Walk(string directory, string path, IReadOnlyList<string> lowerDirs, List<ContainerChange> changes, HashSet<string> changedDirs)
+    /// <summary>Records the changes below one directory; true when there was any.</summary>
+    private static bool Walk(string directory, string path, IReadOnlyList<string> lowerDirs, bool replaced, List<ContainerChange> changes)
     {
-        foreach (string name in Directory.EnumerateFileSystemEntries(directory).Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        bool any = false;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in Names(directory))
         {
+            present.Add(name);
             string hostPath = System.IO.Path.Combine(directory, name);
-            string containerPath = path == "/" ? "/" + name : path + "/" + name;
+            string containerPath = path + "/" + name;
             FileStatus status = Syscalls.LStat(hostPath);
-            Visit(hostPath, containerPath, status, lowerDirs, changes, changedDirs);
-            if (status.IsDirectory) Walk(hostPath, containerPath, lowerDirs, changes, changedDirs);
+            FileStatus? below = LowerEntry(lowerDirs, containerPath);
+            any = true;
+            if (status.IsWhiteout)
+            {
+                changes.Add(new ContainerChange('D', containerPath));
+                continue;
+            }
+            if (!status.IsDirectory)
+            {
+                changes.Add(new ContainerChange(below is null ? 'A' : 'C', containerPath));
+                continue;
+            }
+            int mark = changes.Count;
+            bool inside = Walk(hostPath, containerPath, lowerDirs, replaced || IsOpaque(hostPath), changes);
+            if (below is null) changes.Insert(mark, new ContainerChange('A', containerPath));
+            else if (inside || !SameDirectory(below, status)) changes.Insert(mark, new ContainerChange('C', containerPath));
+            else any = changes.Count > mark;
         }
+        if (replaced)
+            foreach (string gone in LowerNames(lowerDirs, path).Where(n => !present.Contains(n)).Order(StringComparer.Ordinal))
+            {
+                changes.Add(new ContainerChange('D', path + "/" + gone));
+                any = true;
+            }
+        return any;
     }
 
-    private static void Visit(string hostPath, string path, FileStatus status, IReadOnlyList<string> lowerDirs, List<ContainerChange> changes,
-        HashSet<string> changedDirs)
+    private static IEnumerable<string> Names(string directory) =>
+        Directory.EnumerateFileSystemEntries(directory).Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
+
+    /// <summary>The entry the lower layers show at <paramref name="path"/>: the topmost layer that has it decides (a whiteout hides it).</summary>
+    private static FileStatus? LowerEntry(IReadOnlyList<string> lowerDirs, string path)
     {
-        char kind;
-        if (status.IsWhiteout || status.IsDirectory && IsOpaque(hostPath)) kind = 'D';
-        else
-        {
-            kind = 'A';
-            foreach (string lower in lowerDirs)
-            {
-                if (StatFollowing(lower + path) is not { } below) continue;
-                // A directory copied up only because something inside it changed is not itself a change.
-                if (below.IsDirectory && status.IsDirectory && below.Size == status.Size && below.Mode == status.Mode && SameTime(below.Modified, status.Modified))
-                    return;
-                kind = 'C';
-                break;
-            }
-        }
-        if (status.IsDirectory) changedDirs.Add(path);
-        if (kind is 'A' or 'D')
-        {
-            string parent = System.IO.Path.GetDirectoryName(path) ?? "/";
-            if (parent != "/" && changedDirs.Add(parent)) changes.Add(new ContainerChange('C', parent));
-        }
-        changes.Add(new ContainerChange(kind, path));
+        foreach (string lower in lowerDirs)
+            if (Syscalls.TryLStat(lower + path) is { } status) return status.IsWhiteout ? null : status;
+        return null;
     }
+
+    private static IEnumerable<string> LowerNames(IReadOnlyList<string> lowerDirs, string path) =>
+        lowerDirs.Where(l => Syscalls.TryLStat(l + path) is { IsDirectory: true })
+            .SelectMany(l => Names(l + path)).Distinct().Where(n => LowerEntry(lowerDirs, path + "/" + n) is not null);
+
+    private static bool SameDirectory(FileStatus a, FileStatus b) =>
+        a.IsDirectory && a.Mode == b.Mode && a.Uid == b.Uid && a.Gid == b.Gid && SameTime(a.Modified, b.Modified);
 
     private static bool IsOpaque(string path) =>
         Syscalls.GetXattr(path, Whiteouts.OpaqueXattr) is { } value && value.AsSpan().SequenceEqual(Whiteouts.OpaqueValue);
 
-    /// <summary>stat(2), following symlinks as Go's os.Stat does; null when nothing is there.</summary>
-    private static FileStatus? StatFollowing(string path)
-    {
-        FileStatus? status = Syscalls.TryLStat(path);
-        if (status is not { IsSymlink: true }) return status;
-        try
-        {
-            FileSystemInfo? target = File.ResolveLinkTarget(path, returnFinalTarget: true);
-            return target is null ? null : Syscalls.TryLStat(target.FullName);
-        }
-        catch (IOException) { return null; }
-    }
-
-    /// <summary>Equal times, or equal seconds where one side has no nanoseconds (a filesystem without them).</summary>
+    /// <summary>Equal times, or equal seconds where one side has no nanoseconds (moby's sameFsTime: tar keeps whole seconds).</summary>
     private static bool SameTime(DateTimeOffset a, DateTimeOffset b) =>
         a == b || a.ToUnixTimeSeconds() == b.ToUnixTimeSeconds() && (a.Ticks % TimeSpan.TicksPerSecond == 0 || b.Ticks % TimeSpan.TicksPerSecond == 0);
 }

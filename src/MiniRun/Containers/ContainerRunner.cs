@@ -127,8 +127,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     private void Teardown(Container container, ContainerState state)
     {
         OverlayMount.Unmount(container.MergedDir);
+        containers.WriteState(container, state); // recorded first: Remove refuses a container whose state says it runs
         if (container.Record.AutoRemove) containers.Remove(container);
-        else containers.WriteState(container, state);
     }
 
     private static InitSpec BuildInitSpec(Container container)
