@@ -30,7 +30,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         var record = new ContainerRecord
         {
             Id = id,
-            Name = spec.Name ?? ContainerNames.Generate(),
+            Name = spec.Name ?? UnusedName(),
             Created = DateTimeOffset.UtcNow,
             ImageId = image.Id.ToString(),
             ImageName = spec.Image,
@@ -48,6 +48,15 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
         return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+    }
+
+    /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
+    private string UnusedName()
+    {
+        HashSet<string> taken = containers.List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        string name = ContainerNames.Generate();
+        for (int i = 0; i < 100 && taken.Contains(name); i++) name = ContainerNames.Generate();
+        return name;
     }
 
     /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>

@@ -107,8 +107,8 @@ public sealed class ContainerStore(StorePaths paths)
     /// <summary>Waits until the container is no longer running (its runner has recorded the exit); false on timeout.</summary>
     public bool WaitUntilStopped(Container container, TimeSpan timeout)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (Observe(container) is { Running: true } || Observe(container) is { Status: "dead", Pid: > 0 })
+        DateTime deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+        while (Observe(container) is { Running: true } or { Status: "dead", Pid: > 0 })
         {
             if (DateTime.UtcNow >= deadline) return false;
             Thread.Sleep(20);
