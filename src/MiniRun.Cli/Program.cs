@@ -12,7 +12,7 @@ public static class Program
     [
         new RunVerb(), new PsVerb(), new LogsVerb(), new ExecVerb(), new StopVerb(), new KillVerb(), new StartVerb(), new WaitVerb(),
         new RmVerb(), new DiffVerb(), new CommitVerb(), new ExportVerb(), new ImagesVerb(), new RmiVerb(), new TagVerb(), new HistoryVerb(),
-        new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(),
+        new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(),
     ];
 
     public static int Main(string[] args)

@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
+using MiniRun.Images.Registry;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -25,6 +26,10 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
         OptionSpec.Flag("interactive", 'i', "Keep stdin open (it always is: minirun passes stdin through)"),
         OptionSpec.Flag("tty", 't', "Accepted for Docker compatibility: the container uses minirun's own terminal"),
+        OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
+        OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
+        PullOptionsParser.Platform,
+        PullOptionsParser.InsecureRegistry,
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
@@ -50,6 +55,21 @@ public sealed class RunVerb : IVerb
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
         };
+        PullPolicy policy = args.Get("pull") switch
+        {
+            null or "missing" => PullPolicy.Missing,
+            "always" => PullPolicy.Always,
+            "never" => PullPolicy.Never,
+            string other => throw new UsageException($"--pull {other}: expected missing, always or never"),
+        };
+        // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
+        PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
+        new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
+        {
+            if (args.Has("quiet")) return;
+            Console.Error.WriteLine($"Unable to find image '{name.FamiliarString}' locally");
+            Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
+        });
         var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);
         if (!args.Has("detach")) return runner.Run(container);

@@ -7,13 +7,12 @@ namespace MiniRun.Images;
 /// one the manifest promised (image-spec descriptor.md: "the content MUST be verified against the digest").
 /// Failing inside the read, before the consumer sees end of stream, stops the layer store from publishing the layer.
 /// </summary>
-internal sealed class DigestVerifyingStream(Stream inner, Digest expected, long? expectedSize, BlobSource source, string name) : Stream
+internal sealed class DigestVerifyingStream(Stream inner, Digest expected, long? expectedSize, BlobSource source, string name) : ForwardOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private long _read;
     private bool _verified;
 
-    public override int Read(Span<byte> buffer)
+    protected override int ReadCore(Span<byte> buffer)
     {
         int n = inner.Read(buffer);
         if (n == 0)
@@ -22,13 +21,10 @@ internal sealed class DigestVerifyingStream(Stream inner, Digest expected, long?
             return 0;
         }
         _hash.AppendData(buffer[..n]);
-        _read += n;
-        if (expectedSize is { } size && _read > size)
+        if (expectedSize is { } size && Position + n > size)
             throw new InvalidInputException($"{source.Description}: blob {name} is larger than its declared {size} bytes");
         return n;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <summary>Reads what the consumer left (a decompressor may stop before the end) and checks the digest.</summary>
     public void ReadToEndAndVerify()
@@ -43,20 +39,10 @@ internal sealed class DigestVerifyingStream(Stream inner, Digest expected, long?
         if (_verified) return;
         Digest actual = Digest.FromSha256(_hash.GetHashAndReset());
         if (actual != expected) throw source.BlobDigestMismatch(name, actual, expected);
-        if (expectedSize is { } size && _read != size)
-            throw new InvalidInputException($"{source.Description}: blob {name} has {_read} bytes, its descriptor says {size}");
+        if (expectedSize is { } size && Position != size)
+            throw new InvalidInputException($"{source.Description}: blob {name} has {Position} bytes, its descriptor says {size}");
         _verified = true;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -33,24 +33,7 @@ public sealed unsafe class NativeFile : SafeHandle
     }
 
     /// <summary>Writes all of <paramref name="data"/> (write(2) may write less than asked).</summary>
-    public void Write(ReadOnlySpan<byte> data)
-    {
-        fixed (byte* start = data)
-        {
-            int done = 0;
-            while (done < data.Length)
-            {
-                nint n = Libc.write(Fd, start + done, (nuint)(data.Length - done));
-                if (n < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errnos.EINTR) continue;
-                    throw new NativeException("write", _path, errno);
-                }
-                done += (int)n;
-            }
-        }
-    }
+    public void Write(ReadOnlySpan<byte> data) => Syscalls.WriteAll(Fd, data, _path);
 
     public void ChangeOwner(int uid, int gid)
     {

@@ -80,24 +80,7 @@ public static unsafe partial class ProcessControl
     }
 
     /// <summary>Writes all of <paramref name="data"/> to a descriptor (a pipe end).</summary>
-    public static void WriteAll(int fd, ReadOnlySpan<byte> data)
-    {
-        fixed (byte* p = data)
-        {
-            int done = 0;
-            while (done < data.Length)
-            {
-                nint n = Libc.write(fd, p + done, (nuint)(data.Length - done));
-                if (n < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errnos.EINTR) continue;
-                    throw new NativeException("write", "fd " + fd, errno);
-                }
-                done += (int)n;
-            }
-        }
-    }
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data) => Syscalls.WriteAll(fd, data, "fd " + fd);
 
     /// <summary>Reads a descriptor to end of file.</summary>
     public static byte[] ReadAll(int fd)

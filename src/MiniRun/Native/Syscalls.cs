@@ -253,6 +253,26 @@ public static unsafe class Syscalls
         }
     }
 
+    /// <summary>Writes all of <paramref name="data"/>: write(2) may write less than asked, or be interrupted.</summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data, string nameForErrors)
+    {
+        fixed (byte* start = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Libc.write(fd, start + done, (nuint)(data.Length - done));
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errnos.EINTR) continue;
+                    throw new NativeException("write", nameForErrors, errno);
+                }
+                done += (int)n;
+            }
+        }
+    }
+
     public static void Fsync(string path, bool directory)
     {
         const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;

@@ -91,7 +91,8 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     [RootFact]
     public void Run_UnknownImage_Exits125WithOneLine()
     {
-        var result = Run("no-such-image", "true");
+        // --pull never: by default a missing image is pulled (from Docker Hub for this name), and tests stay on 127.0.0.1.
+        var result = Run("--pull", "never", "no-such-image", "true");
 
         Assert.Equal(125, result.ExitCode);
         Assert.Equal("minirun: no such image: no-such-image\n", result.Stderr);
