@@ -14,6 +14,8 @@ public sealed class ContainerInspect
     public required string Image { get; init; }
     public required string Name { get; init; }
     public required string Driver { get; init; }
+    /// <summary>A detached container's output file (Docker's LogPath).</summary>
+    public string LogPath { get; init; } = "";
     public required GraphDriverInspect GraphDriver { get; init; }
     public required ContainerConfigInspect Config { get; init; }
     public required HostConfigInspect HostConfig { get; init; }
@@ -23,6 +25,7 @@ public sealed class StateInspect
 {
     public required string Status { get; init; }
     public bool Running { get; init; }
+    public bool Dead { get; init; }
     public int Pid { get; init; }
     public int ExitCode { get; init; }
     public bool OOMKilled { get; init; }

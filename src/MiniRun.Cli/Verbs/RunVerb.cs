@@ -13,6 +13,7 @@ public sealed class RunVerb : IVerb
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
+        OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs`"),
         OptionSpec.Flag("rm", null, "Remove the container (upper dir, mount, record) when it exits"),
         OptionSpec.Value("name", null, "NAME", "Assign a name to the container"),
         OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable; K alone copies it from here)"),
@@ -82,6 +83,9 @@ public sealed class RunVerb : IVerb
         });
         var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);
-        return runner.Run(container);
+        if (!args.Has("detach")) return runner.Run(container);
+        ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
+        context.Out.WriteLine(container.Id);
+        return 0;
     }
 }

@@ -31,11 +31,19 @@ public sealed class ContainerRecord
     public ContainerSecurity Security { get; init; } = new();
 }
 
-/// <summary>Status of a container: created → running → exited.</summary>
+/// <summary>
+/// Status of a container as its runner last recorded it: created → running → exited. Whether that is still true
+/// is checked against the kernel (<see cref="ContainerStore.Observe"/>): a runner killed with SIGKILL records nothing.
+/// </summary>
 public sealed class ContainerState
 {
     public string Status { get; set; } = "created";
+    /// <summary>PID 1 of the container, as the host sees it, and its start time (to tell a reused PID apart).</summary>
     public int Pid { get; set; }
+    public long PidStartTicks { get; set; }
+    /// <summary>The minirun process that waits for PID 1 and records its exit: `run` in the foreground or the `run -d` supervisor.</summary>
+    public int RunnerPid { get; set; }
+    public long RunnerStartTicks { get; set; }
     public int ExitCode { get; set; }
     public string? Error { get; set; }
     /// <summary>The kernel's OOM killer ended a process of the container (Docker's State.OOMKilled).</summary>

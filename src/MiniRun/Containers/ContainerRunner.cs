@@ -32,7 +32,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         var record = new ContainerRecord
         {
             Id = id,
-            Name = spec.Name ?? ContainerNames.Generate(),
+            Name = spec.Name ?? UnusedName(),
             Created = DateTimeOffset.UtcNow,
             ImageId = image.Id.ToString(),
             ImageName = spec.Image,
@@ -52,6 +52,15 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
         return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+    }
+
+    /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
+    private string UnusedName()
+    {
+        HashSet<string> taken = containers.List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        string name = ContainerNames.Generate();
+        for (int i = 0; i < 100 && taken.Contains(name); i++) name = ContainerNames.Generate();
+        return name;
     }
 
     /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>
@@ -96,6 +105,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         ContainerState state = containers.ReadState(container);
         ICgroupManager? cgroups = null;
         string cgroup = CgroupNames.For(container.Id);
+        HostProcess runner = HostProcess.Self();
+        state.RunnerPid = runner.Pid;
+        state.RunnerStartTicks = runner.StartTicks;
+        state.Error = null;
+        containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         try
         {
             Mount(container);
@@ -109,6 +123,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 child => cgroups?.AddProcess(cgroup, child));
             state.Status = "running";
             state.Pid = pid;
+            state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
             state.StartedAt = DateTimeOffset.UtcNow;
             state.OomKilled = false;
             containers.WriteState(container, state);
@@ -125,6 +140,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         {
             state.Status = "exited";
             state.Pid = 0;
+            state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
             cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
             Teardown(container, state);
@@ -135,8 +151,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     private void Teardown(Container container, ContainerState state)
     {
         OverlayMount.Unmount(container.MergedDir);
+        containers.WriteState(container, state); // recorded first: Remove refuses a container whose state says it runs
         if (container.Record.AutoRemove) containers.Remove(container);
-        else containers.WriteState(container, state);
     }
 
     private static InitSpec BuildInitSpec(Container container)

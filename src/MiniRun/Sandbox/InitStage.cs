@@ -26,7 +26,7 @@ public static class InitStage
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
-            DropPrivileges(spec);
+            PrivilegeDrop.Apply(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid);
             Syscalls.SetUmask(0x12); // 0022, the umask runc gives every container process
             ProcessControl.CloseOnExecFrom3();
             if (spec.NoNewPrivileges) SecuritySyscalls.SetNoNewPrivileges();
@@ -60,23 +60,6 @@ public static class InitStage
         bool fileSource = mount.Flags.HasFlag(MountFlags.Bind) && Syscalls.TryLStat(mount.Source) is { IsDirectory: false };
         if (fileSource) File.WriteAllBytes(mount.Target, []);
         else Directory.CreateDirectory(mount.Target);
-    }
-
-    /// <summary>
-    /// runc's order: shrink the bounding set while still root with CAP_SETPCAP, keep the permitted set across the
-    /// uid change (PR_SET_KEEPCAPS), switch user, then set effective = permitted = the container's set, inheritable and
-    /// ambient empty. A non-root user's sets then empty at execve, as in Docker (capabilities(7), "Transformation of capabilities during execve()").
-    /// </summary>
-    private static void DropPrivileges(InitSpec spec)
-    {
-        for (int cap = 0; cap <= spec.LastCapability; cap++)
-            if ((spec.Capabilities & 1UL << cap) == 0) SecuritySyscalls.DropFromBoundingSet(cap);
-        SecuritySyscalls.SetKeepCapabilities(true);
-        Syscalls.SetGroups(spec.Groups.ToArray());
-        Syscalls.SetIds(spec.Uid, spec.Gid);
-        SecuritySyscalls.SetKeepCapabilities(false);
-        SecuritySyscalls.SetCapabilities(spec.Capabilities, spec.Capabilities, 0);
-        SecuritySyscalls.ClearAmbientCapabilities();
     }
 
     private static void PopulateDev(InitSpec spec)

@@ -255,6 +255,29 @@ public class IsolationTests(RunImageFixture fixture) : IClassFixture<RunImageFix
     }
 
     [RootFact]
+    public void Exec_InARunningContainer_GetsItsCapabilitiesNoNewPrivsAndCgroup()
+    {
+        string name = "exec-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            var run = Cli.Run("run", "-d", "--name", name, "--cap-drop", "ALL", "--cap-add", "KILL", "--security-opt", "no-new-privileges",
+                "--pids-limit", "30", fixture.Image, "sleep", "60");
+            Assert.True(run.ExitCode == 0, run.ToString());
+
+            var exec = Cli.Run("exec", name, "sh", "-c", "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status | cut -f2; grep -c /minirun/ /proc/self/cgroup");
+
+            Assert.True(exec.ExitCode == 0, exec.ToString());
+            string[] lines = exec.Stdout.Trim().Split('\n');
+            Assert.Equal(["0000000000000020", "0000000000000020", "1"], lines[..3]);
+            Assert.True(int.Parse(lines[3]) > 0, "the exec'd process is not in the container's cgroup: " + exec.Stdout);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
+    }
+
+    [RootFact]
     public void Run_UnknownCapability_Exits125WithOneLine()
     {
         var result = Run("--cap-add", "NET_WIZARD", fixture.Image, "true");
