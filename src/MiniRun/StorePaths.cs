@@ -15,6 +15,9 @@ public sealed record StorePaths(string Root)
     public string Containers => Path.Combine(Root, "containers");
     public string Temp => Path.Combine(Root, "tmp");
     public string Repositories => Path.Combine(Root, "repositories.json");
+    /// <summary>Per-layer unpack locks (<c>locks/layer-&lt;hex&gt;</c>), unlinked by their holder before release.</summary>
+    public string Locks => Path.Combine(Root, "locks");
+    private string StoreLockFile => Path.Combine(Root, "store.lock");
 
     /// <summary>The root from --root, else $MINIRUN_ROOT, else the default; always absolute.</summary>
     public static StorePaths Resolve(string? root)
@@ -27,10 +30,20 @@ public sealed record StorePaths(string Root)
     /// <summary>Creates the store's directories (idempotent).</summary>
     public StorePaths EnsureCreated()
     {
-        foreach (string dir in new[] { Root, Layers, Links, Images, Containers, Temp })
+        foreach (string dir in new[] { Root, Layers, Links, Images, Containers, Temp, Locks })
             Directory.CreateDirectory(dir);
         return this;
     }
+
+    /// <summary>
+    /// Held shared by every command that adds to the store and then refers to what it added (load, pull, import, commit,
+    /// creating a container), and exclusive by those that delete by "nobody uses it" (rmi, prune, check --repair): so a
+    /// layer between its publishing and the record that uses it is never taken for garbage.
+    /// </summary>
+    public Native.FileLock LockShared() => Native.FileLock.Shared(EnsureCreated().StoreLockFile);
+
+    /// <summary>See <see cref="LockShared"/>.</summary>
+    public Native.FileLock LockExclusive() => Native.FileLock.Exclusive(EnsureCreated().StoreLockFile);
 
     /// <summary>
     /// A fresh directory under tmp/ for work that is published by rename when complete. Its name carries the creating

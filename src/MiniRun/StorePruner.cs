@@ -21,6 +21,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
 
     public PruneReport Prune()
     {
+        using FileLock storeLock = Paths.LockExclusive(); // see StorePaths.LockShared
         var report = new PruneReport([], [], [], [], 0);
         long reclaimed = 0;
         foreach (Container container in containers.List())
@@ -62,7 +63,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
     }
 
     /// <summary>tmp/ work whose creating process is gone; renamed-for-deletion leftovers; anything else an hour old.</summary>
-    private static bool IsAbandoned(string entry)
+    internal static bool IsAbandoned(string entry)
     {
         string name = Path.GetFileName(entry);
         Match owner = TempOwner().Match(name);
@@ -74,7 +75,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         return DateTime.UtcNow - File.GetLastWriteTimeUtc(entry) > TimeSpan.FromHours(1);
     }
 
-    private static bool TryDelete(string entry)
+    internal static bool TryDelete(string entry)
     {
         try
         {

@@ -1,6 +1,7 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
 using MiniRun.Images.Registry;
+using MiniRun.Sandbox;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -37,6 +38,7 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges"),
         OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
         OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
+        OptionSpec.Value("stop-timeout", null, "SECONDS", "How long PID 1 may outlive a SIGINT/SIGTERM sent to minirun before SIGKILL (default 10)"),
         PullOptionsParser.Platform,
         PullOptionsParser.InsecureRegistry,
     ];
@@ -83,9 +85,14 @@ public sealed class RunVerb : IVerb
         });
         var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);
-        if (!args.Has("detach")) return runner.Run(container);
+        if (!args.Has("detach")) return runner.Run(container, StopTimeout(args.Get("stop-timeout")));
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
         context.Out.WriteLine(container.Id);
         return 0;
     }
+
+    private static TimeSpan StopTimeout(string? seconds) =>
+        seconds is null ? SandboxLauncher.DefaultStopTimeout
+        : int.TryParse(seconds, out int n) && n >= 0 ? TimeSpan.FromSeconds(n)
+        : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
 }

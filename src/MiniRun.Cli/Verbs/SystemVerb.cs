@@ -6,12 +6,13 @@ namespace MiniRun.Cli.Verbs;
 public sealed class SystemVerb : IVerb
 {
     public string Name => "system";
-    public string Usage => "minirun system df|prune";
-    public string Summary => "df: space used by images, containers, layers; prune: remove what is unused or left by a crash";
+    public string Usage => "minirun system df|prune|check [--repair]";
+    public string Summary => "df: space used; prune: remove what is unused or left by a crash; check: verify the store (--repair fixes)";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("force", 'f', "Accepted for Docker compatibility: prune never asks"),
+        OptionSpec.Flag("repair", null, "check: fix what can be fixed (remove crash leftovers, stop abandoned containers)"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
@@ -22,8 +23,10 @@ public sealed class SystemVerb : IVerb
                 return Df(context);
             case "prune":
                 return Prune(context);
+            case "check":
+                return Check(context, args.Has("repair"));
             default:
-                throw new UsageException("\"minirun system\" requires a subcommand: df or prune (see 'minirun system --help')");
+                throw new UsageException("\"minirun system\" requires a subcommand: df, prune or check (see 'minirun system --help')");
         }
     }
 
@@ -48,6 +51,18 @@ public sealed class SystemVerb : IVerb
         Section(context, "Recovered from crashes:", report.Recovered);
         context.Out.WriteLine($"Total reclaimed space: {HumanText.Size(report.ReclaimedBytes)}");
         return 0;
+    }
+
+    /// <summary>Exit 0 when the store is sound (or every finding was repaired), 1 when something is still wrong.</summary>
+    private static int Check(CliContext context, bool repair)
+    {
+        StoreCheckReport report = new StoreChecker(context.Images, context.Containers, repair).Check();
+        foreach (StoreFinding finding in report.Findings)
+            context.Out.WriteLine(finding.Repair is null ? $"problem: {finding.Problem}" : $"{(finding.Repaired ? "repaired" : "problem")}: {finding.Problem}: {finding.Repair}");
+        int open = report.Findings.Count(f => !f.Repaired);
+        context.Out.WriteLine($"checked {report.Layers} layers, {report.Images} images, {report.Containers} containers: " +
+            (report.Findings.Count == 0 ? "ok" : $"{report.Findings.Count} problems, {report.Findings.Count - open} repaired"));
+        return report.Healthy ? 0 : 1;
     }
 
     private static void Section(CliContext context, string title, IEnumerable<string> lines)

@@ -15,6 +15,7 @@ public sealed class ContainerCommitter(ImageStore images)
     public ImageRecord Commit(Container container, string? name, string? message)
     {
         ImageReference? reference = name is null ? null : ImageReference.Parse(name);
+        using Native.FileLock storeLock = images.Paths.LockShared(); // the new layer is unused until the image below names it
         ImageRecord parent = images.TryGet(Digest.Parse(container.Record.ImageId, "container " + container.Id))
             ?? throw new NotFoundException($"the image of container {container.Name} ({container.Record.ImageId}) is no longer in the store");
 

@@ -17,6 +17,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// <summary>Creates the container (directories, record, init layer) from the spec and the image's config.</summary>
     public Container Create(ContainerSpec spec)
     {
+        // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
+        using FileLock storeLock = Paths.LockShared();
         ImageRecord image = images.Resolve(spec.Image);
         foreach (Digest layer in image.DiffIds) images.Layers.Get(layer); // every layer must be there before we start
         foreach (string extra in spec.ExtraLayers)
@@ -100,7 +102,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     }
 
     /// <summary>Runs the container in the foreground and returns the command's exit status; teardown always runs.</summary>
-    public int Run(Container container)
+    public int Run(Container container) => Run(container, SandboxLauncher.DefaultStopTimeout);
+
+    /// <summary>As <see cref="Run(Container)"/>; a PID 1 that outlives a forwarded SIGINT/SIGTERM by <paramref name="stopTimeout"/> gets SIGKILL.</summary>
+    public int Run(Container container, TimeSpan stopTimeout)
     {
         ContainerState state = containers.ReadState(container);
         ICgroupManager? cgroups = null;
@@ -113,12 +118,14 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         try
         {
             Mount(container);
+            CrashPoint.Reach("overlay-mounted");
             InitSpec spec = BuildInitSpec(container);
             CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
             cgroups = CgroupDetector.Detect();
             if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
                 throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
             cgroups?.Create(cgroup, limits);
+            CrashPoint.Reach("cgroup-created");
             int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
                 child => cgroups?.AddProcess(cgroup, child));
             state.Status = "running";
@@ -127,7 +134,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.StartedAt = DateTimeOffset.UtcNow;
             state.OomKilled = false;
             containers.WriteState(container, state);
-            state.ExitCode = SandboxLauncher.Wait(pid);
+            CrashPoint.Reach("container-started");
+            state.ExitCode = SandboxLauncher.Wait(pid, stopTimeout);
+            CrashPoint.Reach("container-exited");
             state.OomKilled = cgroups?.WasOomKilled(cgroup) ?? false;
         }
         catch (MiniRunException e)

@@ -27,6 +27,7 @@ public sealed class ContainerStore(StorePaths paths)
             writeInitLayer(Path.Combine(staging, "init"));
             File.WriteAllBytes(Path.Combine(staging, "config.json"), JsonSerializer.SerializeToUtf8Bytes(record, ContainerJsonContext.Default.ContainerRecord));
             File.WriteAllBytes(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(new ContainerState(), ContainerJsonContext.Default.ContainerState));
+            CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
             if (List().Any(c => c.Name == record.Name))
@@ -34,6 +35,7 @@ public sealed class ContainerStore(StorePaths paths)
             string target = Path.Combine(Paths.Containers, record.Id);
             if (!Syscalls.TryRenameNoReplace(staging, target))
                 throw new MiniRunException($"container {record.Id} already exists");
+            CrashPoint.Reach("container-created");
             return Open(target);
         }
         catch
@@ -136,7 +138,15 @@ public sealed class ContainerStore(StorePaths paths)
         CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)); // normally gone after the run; not after a crash
         string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
         Directory.Move(container.Directory, doomed);
+        CrashPoint.Reach("container-removing");
         Directory.Delete(doomed, recursive: true);
+    }
+
+    /// <summary>The container in <paramref name="dir"/>, or null when its record is missing or unreadable (a crash's leftover).</summary>
+    public Container? TryOpen(string dir)
+    {
+        try { return File.Exists(Path.Combine(dir, "config.json")) ? Open(dir) : null; }
+        catch (Exception e) when (e is JsonException or IOException or MiniRunException) { return null; }
     }
 
     private Container Open(string dir)

@@ -69,7 +69,7 @@ public sealed class ImageLoader(ImageStore store)
     /// </summary>
     public IReadOnlyList<ImageRecord> Add(IReadOnlyList<ImagePlan> plans, IReadOnlyList<string>? repoDigests = null)
     {
-        Store.Paths.EnsureCreated();
+        using Native.FileLock storeLock = Store.Paths.LockShared();
         HashSet<Digest> before = ExistingLayers();
         var created = new List<Digest>();
         try
@@ -95,7 +95,7 @@ public sealed class ImageLoader(ImageStore store)
     public ImageRecord Import(string file, string name)
     {
         ImageReference reference = ParseTag(name)!;
-        Store.Paths.EnsureCreated();
+        using Native.FileLock storeLock = Store.Paths.LockShared();
         HashSet<Digest> before = ExistingLayers();
         Layer? layer = null;
         try

@@ -95,8 +95,10 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
             WriteDurably(Path.Combine(temp, ConfigFile), configBytes);
             WriteDurably(Path.Combine(temp, MetadataFile), JsonSerializer.SerializeToUtf8Bytes(metadata, ImagesJsonContext.Default.ImageMetadata));
             Syscalls.Fsync(temp, directory: true);
+            CrashPoint.Reach("image-staged");
             if (!Syscalls.TryRenameNoReplace(temp, directory)) Directory.Delete(temp, recursive: true);
             Syscalls.Fsync(Paths.Images, directory: true);
+            CrashPoint.Reach("image-published");
         }
         else if (newDigests)
         {
@@ -187,6 +189,16 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     public bool IsLayerUsed(Digest diffId, Digest? except = null) =>
         List().Any(image => image.Id != except && image.DiffIds.Contains(diffId));
 
+    /// <summary>Every name and the image ID it points at, as repositories.json holds them (for `system check`).</summary>
+    public SortedDictionary<string, string> ReadNames() => ReadRepositories();
+
+    /// <summary>Replaces every name at once, under the names lock (for `system check --repair`).</summary>
+    public void ReplaceNames(SortedDictionary<string, string> names)
+    {
+        using FileLock _ = FileLock.Exclusive(LockPath);
+        WriteRepositories(names);
+    }
+
     private ImageRecord? TryRead(Digest id, SortedDictionary<string, string> repositories)
     {
         string configPath = Path.Combine(ImageDirectory(id), ConfigFile);
@@ -231,6 +243,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         string temp = Path.Combine(Paths.Temp, $"{Path.GetFileName(path)}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Paths.Temp);
         WriteDurably(temp, content);
+        CrashPoint.Reach("names-staged");
         File.Move(temp, path, overwrite: true);
         Syscalls.Fsync(Path.GetDirectoryName(path)!, directory: true);
     }

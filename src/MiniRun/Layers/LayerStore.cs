@@ -13,7 +13,7 @@ public sealed class LayerStore(StorePaths paths)
 {
     private const int ShortIdLength = 26; // moby: base32 of 16 random bytes
     private const string ShortIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    private const string LinkFile = "link", SizeFile = "size", DiffDirectory = "diff";
+    private const string LinkFile = "link", SizeFile = "size", DiffDirectory = "diff", TreeFile = "tree";
 
     public StorePaths Paths { get; } = paths;
 
@@ -45,6 +45,13 @@ public sealed class LayerStore(StorePaths paths)
             Verify(hashing.Finish(), expected, source);
             return present;
         }
+        // Two loads of one layer: the second waits here and then only verifies its copy, so the layer is unpacked once.
+        using LayerUnpackLock? unpackLock = expectedDiffId is { } awaited ? LayerUnpackLock.Acquire(Paths, awaited) : null;
+        if (expectedDiffId is { } again && TryGet(again) is { } publishedMeanwhile)
+        {
+            Verify(hashing.Finish(), again, source);
+            return publishedMeanwhile;
+        }
 
         string temp = Paths.NewTempDirectory("layer");
         bool published = false;
@@ -55,18 +62,22 @@ public sealed class LayerStore(StorePaths paths)
             Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
             long size = new LayerUnpacker(diff, source).Unpack(hashing);
             Digest diffId = hashing.Finish();
+            CrashPoint.Reach("layer-unpacked");
             if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);
             if (TryGet(diffId) is { } existing) return existing;
 
             string shortId = NewShortId();
             File.WriteAllText(Path.Combine(temp, LinkFile), shortId);
             File.WriteAllText(Path.Combine(temp, SizeFile), size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff)); // what `system check` verifies
             // The short link is made first (dangling for an instant) so that the rename is the single publishing step.
             string link = Path.Combine(Paths.Links, shortId);
             Syscalls.Symlink($"../layers/{diffId.Hex}/{DiffDirectory}", link);
+            CrashPoint.Reach("layer-linked");
             try
             {
                 published = Syscalls.TryRenameNoReplace(temp, LayerDirectory(diffId));
+                if (published) CrashPoint.Reach("layer-published");
             }
             finally
             {
@@ -107,6 +118,35 @@ public sealed class LayerStore(StorePaths paths)
         if (Syscalls.TryLStat(link) is { IsSymlink: true }) Syscalls.Unlink(link);
         DeleteTree(doomed);
     }
+
+    /// <summary>
+    /// True when the layer's files still hash to the tree digest recorded at publishing; null for a layer stored
+    /// without one (by an older minirun), which cannot be checked.
+    /// </summary>
+    public bool? VerifyContent(Layer layer)
+    {
+        string recorded = ReadOrEmpty(Path.Combine(layer.Directory, TreeFile));
+        if (recorded.Length == 0) return null;
+        return Syscalls.TryLStat(layer.DiffPath) is { IsDirectory: true } && LayerTreeDigest.Compute(layer.DiffPath) == recorded;
+    }
+
+    /// <summary>The short link's name under l/, or null when the layer directory has no link file (never published).</summary>
+    public string? ShortIdOf(string layerDirectory)
+    {
+        string id = ReadOrEmpty(Path.Combine(layerDirectory, LinkFile));
+        return id.Length == 0 ? null : id;
+    }
+
+    /// <summary>Recreates a layer's missing or wrong short link (what `system check --repair` does).</summary>
+    public void RelinkShortId(Layer layer)
+    {
+        string link = Path.Combine(Paths.Root, layer.ShortLink);
+        if (Syscalls.TryLStat(link) is not null) Syscalls.Unlink(link);
+        Syscalls.Symlink($"../layers/{layer.DiffId.Hex}/{DiffDirectory}", link);
+    }
+
+    /// <summary>What l/&lt;short&gt; must point at for this layer.</summary>
+    public static string ShortLinkTarget(Digest diffId) => $"../layers/{diffId.Hex}/{DiffDirectory}";
 
     private string LayerDirectory(Digest diffId) => Path.Combine(Paths.Layers, diffId.Hex);
 
