@@ -39,6 +39,11 @@ public static class HostileArchives
         new("whiteout-dot", new TarBuilder().Directory("a").File("a/.wh..", "").ToArray()),
         new("whiteout-through-symlink", new TarBuilder().Symlink("link", "/tmp").Whiteout("link/" + EvilName).ToArray()),
         new("opaque-through-symlink", new TarBuilder().Symlink("link", "/tmp").Opaque("link").ToArray()),
+        new("symlink-chain-escape",
+            new TarBuilder().Directory("a").Symlink("a/one", "two").Symlink("a/two", "../three").Symlink("three", "../..").File("a/one/" + EvilName, "x").ToArray()),
+        new("hardlink-to-symlink-escape", new TarBuilder().Symlink("s", "/tmp").HardLink("h", "s").File("h/" + EvilName, "x").ToArray()),
+        new("device-through-symlink", new TarBuilder().Symlink("link", "/tmp").CharDevice("link/" + EvilName, 1, 3).ToArray()),
+        new("fifo-through-symlink", new TarBuilder().Symlink("link", "..").Fifo("link/" + EvilName).ToArray()),
     ];
 
     public static HostileArchive Get(string name) => All.Single(a => a.Name == name);

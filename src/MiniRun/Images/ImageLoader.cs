@@ -69,6 +69,9 @@ public sealed class ImageLoader(ImageStore store)
     /// </summary>
     public IReadOnlyList<ImageRecord> Add(IReadOnlyList<ImagePlan> plans, IReadOnlyList<string>? repoDigests = null)
     {
+        foreach (ImagePlan plan in plans)
+            if (plan.Layers.Count > MaxLayers)
+                throw new InvalidInputException($"image {plan.Id} has {plan.Layers.Count} layers; at most {MaxLayers} are supported (Docker's limit)");
         using Native.FileLock storeLock = Store.Paths.LockShared();
         HashSet<Digest> before = ExistingLayers();
         var created = new List<Digest>();
@@ -110,6 +113,9 @@ public sealed class ImageLoader(ImageStore store)
             throw;
         }
     }
+
+    /// <summary>Docker's limit (moby's overlay2 maxDepth): deeper stacks do not fit the kernel's mount option page.</summary>
+    public const int MaxLayers = 125;
 
     private static IReadOnlyList<ImagePlan> ReadPlans(BlobSource source)
     {

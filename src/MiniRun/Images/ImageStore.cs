@@ -240,7 +240,9 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     /// <summary>Temp file + fsync + rename + fsync of the directory: readers see the old or the new file, never a torn one.</summary>
     private void ReplaceAtomically(string path, byte[] content)
     {
-        string temp = Path.Combine(Paths.Temp, $"{Path.GetFileName(path)}-{Guid.NewGuid():N}");
+        // Named as NewTempDirectory names its work (creator PID and start time), so a crash's leftover is recognised as one.
+        Sandbox.HostProcess self = Sandbox.HostProcess.Self();
+        string temp = Path.Combine(Paths.Temp, $"{Path.GetFileNameWithoutExtension(path).Replace('.', '-')}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Paths.Temp);
         WriteDurably(temp, content);
         CrashPoint.Reach("names-staged");

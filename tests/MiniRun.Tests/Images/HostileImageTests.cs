@@ -35,6 +35,19 @@ public class HostileImageTests
         AssertRefused(scratch, cli => cli.Run("import", tar, "hostile:latest"));
     }
 
+    public static TheoryData<string> ImageNames() => [.. HostileImages.All.Select(i => i.Name)];
+
+    [RootTheory]
+    [MemberData(nameof(ImageNames))]
+    public void Load_HostileImageArchive_IsRefusedAndLeavesNothing(string name)
+    {
+        using var scratch = new TempDirectory("minirun-hostile");
+        string archive = scratch.Combine("hostile.tar");
+        HostileImages.Get(name).Write(archive);
+
+        AssertRefused(scratch, cli => cli.Run("load", "-i", archive));
+    }
+
     private static void AssertRefused(TempDirectory scratch, Func<MiniRunCli, MiniRunCli.Result> command)
     {
         // The store sits in a directory of its own next to a sentinel: an escape by ".." would land beside it.
@@ -48,7 +61,7 @@ public class HostileImageTests
         Assert.Equal(125, result.ExitCode);
         Assert.Matches("^minirun: [^\n]+\n$", result.Stderr);
         Assert.Equal("", cli.Run("images", "-q").Stdout);
-        foreach (string dir in new[] { "layers", "l", "images", "tmp" })
+        foreach (string dir in new[] { "layers", "l", "images", "tmp", "locks" })
         {
             string path = Path.Combine(cli.StoreRoot, dir);
             Assert.True(!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any(), $"{dir}/ is not empty after a refused input");
