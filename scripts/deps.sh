@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
-# --ci adds what the integration and Docker-parity tests use (docker, skopeo, docker-registry, runc, zstd, xz).
+# --ci adds what the integration and Docker-parity tests use (docker, skopeo, docker-registry, runc, zstd, xz) and afl++ (fuzzing).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -27,6 +27,7 @@ if [ "${1:-}" = --ci ]; then
     need runc       have runc
     need zstd       have zstd
     need xz-utils   have xz
+    need afl++      have afl-fuzz                         # tests/fuzz.sh's short CI run
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
