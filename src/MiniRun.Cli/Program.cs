@@ -29,17 +29,16 @@ public static class Program
         {
             return Dispatch(args);
         }
-        catch (MiniRunException e)
+        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("minirun: " + e.Message);
-            return ExitCodes.RuntimeError;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine("minirun: " + e.Message);
+            Console.Error.WriteLine("minirun: " + OneLine(e.Message));
             return ExitCodes.RuntimeError;
         }
     }
+
+    /// <summary>An error is one line even when it quotes hostile input (a tag with a newline in an archive).</summary>
+    private static string OneLine(string message) =>
+        string.Concat(message.TrimEnd('\n').Select(c => c switch { '\n' => "\\n", '\r' => "\\r", _ when char.IsControl(c) => $"\\x{(int)c:x2}", _ => c.ToString() }));
 
     private static int Dispatch(string[] args)
     {

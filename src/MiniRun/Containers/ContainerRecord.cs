@@ -9,7 +9,8 @@ namespace MiniRun.Containers;
 public sealed class ContainerRecord
 {
     public required string Id { get; init; }
-    public required string Name { get; init; }
+    /// <summary>Settable: a generated name that a concurrent run took first is drawn again before the record is stored.</summary>
+    public required string Name { get; set; }
     public required DateTimeOffset Created { get; init; }
     /// <summary>The image ID (sha256:…) and the reference the user gave.</summary>
     public required string ImageId { get; init; }

@@ -53,7 +53,19 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
-        return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+        if (spec.Name is not null) return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+        // A generated name can be taken by a concurrent `run` between UnusedName and Create's check: draw again.
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+            }
+            catch (NameInUseException) when (attempt < 20)
+            {
+                record.Name = UnusedName();
+            }
+        }
     }
 
     /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
@@ -61,7 +73,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     {
         HashSet<string> taken = containers.List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         string name = ContainerNames.Generate();
-        for (int i = 0; i < 100 && taken.Contains(name); i++) name = ContainerNames.Generate();
+        for (int i = 0; i < 100 && taken.Contains(name); i++)
+            name = i < 10 ? ContainerNames.Generate() : $"{ContainerNames.Generate()}_{i}"; // few words: numbered, as Docker does on retry
         return name;
     }
 

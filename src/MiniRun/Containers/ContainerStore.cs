@@ -31,7 +31,7 @@ public sealed class ContainerStore(StorePaths paths)
 
             using var _ = FileLock.Exclusive(LockPath);
             if (List().Any(c => c.Name == record.Name))
-                throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
+                throw new NameInUseException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             string target = Path.Combine(Paths.Containers, record.Id);
             if (!Syscalls.TryRenameNoReplace(staging, target))
                 throw new MiniRunException($"container {record.Id} already exists");
@@ -52,10 +52,7 @@ public sealed class ContainerStore(StorePaths paths)
         if (!Directory.Exists(Paths.Containers)) return [];
         var result = new List<Container>();
         foreach (string dir in Directory.EnumerateDirectories(Paths.Containers))
-        {
-            if (!File.Exists(Path.Combine(dir, "config.json"))) continue;
-            result.Add(Open(dir));
-        }
+            if (TryOpen(dir) is { } container) result.Add(container); // one being removed meanwhile is simply gone
         return result.OrderByDescending(c => c.Record.Created).ToList();
     }
 
