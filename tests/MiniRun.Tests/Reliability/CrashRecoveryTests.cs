@@ -68,6 +68,24 @@ public class CrashRecoveryTests
         AssertCleanCheck(store);
     }
 
+    [RootTheory]
+    [InlineData("layer-unpacked")]
+    [InlineData("layer-published")]
+    [InlineData("image-published")]
+    public void Commit_KilledAtStep_CheckRepairsAndRetrySucceeds(string step)
+    {
+        using var store = new ReliabilityStore();
+        Assert.Equal(0, store.Load().ExitCode);
+        Assert.Equal(0, store.Cli.Run("run", "--name", "changed", ReliabilityStore.Image, "sh", "-c", "echo new > /srv/added").ExitCode);
+
+        Assert.Equal(137, store.CrashAt(step, "commit", "changed", "committed:latest").ExitCode);
+
+        AssertRecovers(store);
+        Assert.Equal(0, store.Cli.Run("commit", "changed", "committed:latest").ExitCode);
+        Assert.Equal("new\n", store.Cli.Run("run", "--rm", "committed:latest", "cat", "/srv/added").Stdout);
+        AssertCleanCheck(store);
+    }
+
     [RootFact]
     public void Check_LayerFilesChanged_IsReported()
     {
