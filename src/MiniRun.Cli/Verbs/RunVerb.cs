@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
+using MiniRun.Explain;
 using MiniRun.Images.Registry;
 
 namespace MiniRun.Cli.Verbs;
@@ -37,6 +38,8 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges"),
         OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
         OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
+        OptionSpec.Flag("explain", null, "Narrate every step on stderr as its shell command, with why"),
+        OptionSpec.Flag("dry-run", null, "Do nothing: print a bash script that makes and runs the same container with standard tools"),
         PullOptionsParser.Platform,
         PullOptionsParser.InsecureRegistry,
     ];
@@ -66,6 +69,13 @@ public sealed class RunVerb : IVerb
             Resources = ResourceFlags.Parse(args),
             Security = SecurityFlags.Parse(args),
         };
+        var runner = new ContainerRunner(context.Images, context.Containers, args.Has("explain") ? new TextNarrator(Console.Error) : null);
+        if (args.Has("dry-run"))
+        {
+            if (args.Has("detach")) throw new UsageException("--dry-run and --detach cannot be combined: the script runs in the foreground");
+            context.Out.Write(DryRunScript.Build(context.Paths, runner, runner.Plan(spec))); // no pull either: nothing is done
+            return 0;
+        }
         PullPolicy policy = args.Get("pull") switch
         {
             null or "missing" => PullPolicy.Missing,
@@ -81,7 +91,6 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"Unable to find image '{name.FamiliarString}' locally");
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
-        var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);
         if (!args.Has("detach")) return runner.Run(container);
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
