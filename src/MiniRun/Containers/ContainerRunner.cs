@@ -26,7 +26,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             {
                 string dir = Path.GetDirectoryName(initDir)!;
                 narrator.Narrate(new Step($"mkdir -p {string.Join(' ', new[] { "diff", "work", "merged" }.Select(d => ShellQuote.Quote(Path.Combine(dir, d))))}",
-                    "the container's own directories: upper (its writes), overlay's work dir, and the mount point"));
+                    "the container's own directories: upper (its writes), overlay's work dir, the mount point (made under tmp/, renamed into containers/ when complete)"));
                 foreach (Step step in InitLayer.Steps(initDir, record.Hostname, record.Network)) narrator.Narrate(step);
             }
             InitLayer.Write(initDir, record.Hostname, record.Network);
