@@ -21,7 +21,7 @@ public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Comman
             var commands = new List<ConsoleCommand>();
             for (i++; i < lines.Length && lines[i].TrimEnd() != "```"; i++)
             {
-                if (lines[i].StartsWith("$ ", StringComparison.Ordinal)) commands.Add(new ConsoleCommand(i + 1, lines[i][2..], []));
+                if (lines[i].StartsWith("$ ", StringComparison.Ordinal)) commands.Add(new ConsoleCommand(i + 1, lines[i][2..], new List<string>()));
                 else if (commands.Count > 0) ((List<string>)commands[^1].Expected).Add(lines[i].TrimEnd());
                 else throw new FormatException($"line {i + 1}: output before any command");
             }
