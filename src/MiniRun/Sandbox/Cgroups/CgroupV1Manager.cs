@@ -50,8 +50,9 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             string bytes = memory.ToString(CultureInfo.InvariantCulture);
             CgroupFiles.Write(narrator, dir, "memory.limit_in_bytes", bytes);
             // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
-            // Asked of the hierarchy's root, which has the file whenever its cgroups do (and --dry-run creates none).
-            if (File.Exists(Path.Combine(controllers["memory"], "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(narrator, dir, "memory.memsw.limit_in_bytes", bytes);
+            // --dry-run creates no cgroup to look in: ask the hierarchy's root, which has the file whenever its cgroups do.
+            string probe = narrator is { Performs: false } ? controllers["memory"] : dir;
+            if (File.Exists(Path.Combine(probe, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(narrator, dir, "memory.memsw.limit_in_bytes", bytes);
         }
         if (limits.PidsLimit is { } pids)
             CgroupFiles.Write(narrator, Dir("pids", name), "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
