@@ -69,7 +69,8 @@ public sealed class RunVerb : IVerb
             Resources = ResourceFlags.Parse(args),
             Security = SecurityFlags.Parse(args),
         };
-        var runner = new ContainerRunner(context.Images, context.Containers, args.Has("explain") ? new TextNarrator(Console.Error) : null);
+        if (args.Has("explain")) context.Narrator = new TextNarrator(Console.Error); // before the store opens: a pull's unpacking is narrated too
+        var runner = new ContainerRunner(context.Images, context.Containers, context.Narrator);
         if (args.Has("dry-run"))
         {
             if (args.Has("detach")) throw new UsageException("--dry-run and --detach cannot be combined: the script runs in the foreground");

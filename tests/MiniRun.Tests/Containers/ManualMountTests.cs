@@ -4,7 +4,7 @@ using MiniRun.Native;
 
 namespace MiniRun.Tests.Containers;
 
-/// <summary>`minirun mount`/`umount` (overlay on the host) and `minirun layers` (what each layer does, where a file comes from).</summary>
+/// <summary>`minirun mount`/`umount` (overlay on the host), `minirun layers` (what each layer does, where a file comes from), `load --explain`.</summary>
 public class ManualMountTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
 {
     private MiniRunCli Cli => fixture.Cli;
@@ -69,11 +69,15 @@ public class ManualMountTests(RunImageFixture fixture) : IClassFixture<RunImageF
         var builder = new ImageArchiveBuilder()
             .AddLayer(BusyboxRootfs.LayerTarBytes())
             .AddLayer(LayerTar.Files(("srv/a", "one\n"), ("srv/b", "one\n")))
-            .AddLayer(LayerTar.Files(("srv/a", "two\n"), ("srv/.wh.b", "")))
+            .AddLayer(LayerTar.Files(("srv/a", "two\n"), ("srv/.wh.b", ""), ("opt/.wh..wh..opq", "")))
             .WithName("layered:1");
         string archive = scratch.Combine("layered.tar");
         builder.Write(ArchiveFormat.DockerSave, archive);
-        Assert.Equal(0, cli.Run("load", "-i", archive).ExitCode);
+        MiniRunCli.Result load = cli.Run("load", "--explain", "-i", archive);
+        Assert.True(load.ExitCode == 0, load.ToString());
+        Assert.Contains("&& tar -x -C ", load.Stderr);
+        Assert.Matches(@"\+ mknod \S+/diff/srv/b c 0 0\n", load.Stderr);
+        Assert.Matches(@"\+ setfattr -n trusted.overlay.opaque -v y \S+/diff/opt\n", load.Stderr);
 
         Assert.Matches(@"^/srv/a comes from layer 3/3 sha256:[0-9a-f]{12} l/\w+ ", cli.Run("layers", "layered:1", "--path", "/srv/a").Stdout);
         Assert.Matches(@"^/bin/sh comes from layer 1/3 ", cli.Run("layers", "layered:1", "--path", "/bin/sh").Stdout);
@@ -88,6 +92,7 @@ public class ManualMountTests(RunImageFixture fixture) : IClassFixture<RunImageF
         string topLayer = all[top..middle];
         Assert.Contains("  C /srv/a\n", topLayer);
         Assert.Contains("  D /srv/b  (whiteout)\n", topLayer);
+        Assert.Contains("  O /opt  (opaque: hides the layers below)\n", topLayer);
         Assert.Contains("  A /srv/a\n", all[middle..]);
     }
 }
