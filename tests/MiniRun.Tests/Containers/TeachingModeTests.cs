@@ -1,4 +1,5 @@
 using MiniRun.Fixtures;
+using MiniRun.Sandbox.Cgroups;
 
 namespace MiniRun.Tests.Containers;
 
@@ -65,6 +66,8 @@ public class TeachingModeTests(RunImageFixture fixture) : IClassFixture<RunImage
         Assert.Equal(real.ExitCode, replayed.ExitCode);
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), line => line.Contains(Cli.StoreRoot, StringComparison.Ordinal));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Cli.StoreRoot, "tmp"), "dry-run-*"));
+        if (System.Text.RegularExpressions.Regex.Match(dryRun.Stdout, $"{CgroupNames.Parent}/([0-9a-f]{{64}})") is { Success: true } cgroup)
+            Assert.DoesNotContain(CgroupDetector.Detect()!.Directories(CgroupNames.For(cgroup.Groups[1].Value)), Directory.Exists);
     }
 
     [RootFact]
