@@ -69,6 +69,8 @@ public sealed class RunVerb : IVerb
             Resources = ResourceFlags.Parse(args),
             Security = SecurityFlags.Parse(args),
         };
+        if (args.Has("explain") && args.Has("detach"))
+            throw new UsageException("--explain and --detach cannot be combined: a detached container's steps happen in its supervisor, away from this stderr");
         if (args.Has("explain")) context.Narrator = new TextNarrator(Console.Error); // before the store opens: a pull's unpacking is narrated too
         var runner = new ContainerRunner(context.Images, context.Containers, context.Narrator);
         if (args.Has("dry-run"))

@@ -83,6 +83,16 @@ public class TeachingModeTests(RunImageFixture fixture) : IClassFixture<RunImage
         Assert.DoesNotContain("minirun __init", dryRun.Stdout);
     }
 
+    [RootFact]
+    public void Explain_WithDetach_IsRefusedInOneLine()
+    {
+        MiniRunCli.Result result = Cli.Run("run", "-d", "--explain", fixture.Image);
+
+        Assert.Equal(125, result.ExitCode);
+        Assert.StartsWith("minirun: --explain and --detach cannot be combined", result.Stderr);
+        Assert.Empty(Cli.Run("ps", "-aq").Stdout);
+    }
+
     private static void AssertInOrder(string text, params string[] parts)
     {
         int at = 0;
