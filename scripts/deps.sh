@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
-# --ci adds what the integration and Docker-parity tests use (docker, skopeo, docker-registry, runc, zstd, xz) and afl++ (fuzzing).
+# --ci adds what the integration, Docker-parity and workshop tests use (docker, skopeo, docker-registry, runc, zstd, xz,
+# ruby, perl) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -20,6 +21,7 @@ need zlib1g-dev     test -e /usr/include/zlib.h          # NativeAOT links libz
 need tar            have tar
 need attr           have setfattr
 need coreutils      have sha256sum
+need libcap2-bin    have capsh                           # run --dry-run scripts drop capabilities with capsh
 if [ "${1:-}" = --ci ]; then
     need docker.io  have dockerd
     need skopeo     have skopeo
@@ -28,6 +30,8 @@ if [ "${1:-}" = --ci ]; then
     need zstd       have zstd
     need xz-utils   have xz
     need afl++      have afl-fuzz                         # tests/fuzz.sh's short CI run
+    need ruby       have ruby       # `ruby -c Vagrantfile`
+    need perl       have perl       # docs/workshop.md's chroot escape
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

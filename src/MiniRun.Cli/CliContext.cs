@@ -1,4 +1,5 @@
 using MiniRun.Containers;
+using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Layers;
 
@@ -14,7 +15,10 @@ public sealed class CliContext(StorePaths paths)
     public StorePaths Paths { get; } = paths;
     public TextWriter Out { get; } = Console.Out;
 
-    public LayerStore Layers => _layers ??= new LayerStore(Paths.EnsureCreated());
+    /// <summary>--explain: set by the verb before the store is first used, so layer unpacking is narrated too.</summary>
+    public IStepNarrator? Narrator { get; set; }
+
+    public LayerStore Layers => _layers ??= new LayerStore(Paths.EnsureCreated(), Narrator);
     public ImageStore Images => _images ??= new ImageStore(Paths.EnsureCreated(), Layers);
     public ContainerStore Containers => _containers ??= new ContainerStore(Paths.EnsureCreated());
 }

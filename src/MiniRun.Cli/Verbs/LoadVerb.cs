@@ -1,4 +1,5 @@
 using MiniRun.Cli.CommandLine;
+using MiniRun.Explain;
 using MiniRun.Images;
 
 namespace MiniRun.Cli.Verbs;
@@ -14,12 +15,14 @@ public sealed class LoadVerb : IVerb
         OptionSpec.Value("input", 'i', "PATH", "The tar archive or OCI layout directory to read"),
         OptionSpec.Value("tag", null, "NAME:TAG", "Name the image (required when the source names none)"),
         OptionSpec.Flag("quiet", 'q', "Print nothing"),
+        OptionSpec.Flag("explain", null, "Narrate the unpacking on stderr: tar -x, whiteouts as mknod/setfattr, the publishing rename"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
     {
         string input = args.Get("input") ?? args.Positionals.FirstOrDefault()
             ?? throw new UsageException("\"minirun load\" requires -i PATH (see 'minirun load --help')");
+        if (args.Has("explain")) context.Narrator = new TextNarrator(Console.Error);
         IReadOnlyList<ImageRecord> images = new ImageLoader(context.Images).Load(input, args.Get("tag"));
         if (!args.Has("quiet"))
             foreach (ImageRecord image in images)

@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
+using MiniRun.Explain;
 using MiniRun.Images.Registry;
 using MiniRun.Sandbox;
 
@@ -39,6 +40,8 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
         OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
         OptionSpec.Value("stop-timeout", null, "SECONDS", "How long PID 1 may outlive a SIGINT/SIGTERM sent to minirun before SIGKILL (default 10)"),
+        OptionSpec.Flag("explain", null, "Narrate every step on stderr as its shell command, with why"),
+        OptionSpec.Flag("dry-run", null, "Do nothing: print a bash script that makes and runs the same container with standard tools"),
         PullOptionsParser.Platform,
         PullOptionsParser.InsecureRegistry,
     ];
@@ -68,6 +71,16 @@ public sealed class RunVerb : IVerb
             Resources = ResourceFlags.Parse(args),
             Security = SecurityFlags.Parse(args),
         };
+        if (args.Has("explain") && args.Has("detach"))
+            throw new UsageException("--explain and --detach cannot be combined: a detached container's steps happen in its supervisor, away from this stderr");
+        if (args.Has("explain")) context.Narrator = new TextNarrator(Console.Error); // before the store opens: a pull's unpacking is narrated too
+        var runner = new ContainerRunner(context.Images, context.Containers, context.Narrator);
+        if (args.Has("dry-run"))
+        {
+            if (args.Has("detach")) throw new UsageException("--dry-run and --detach cannot be combined: the script runs in the foreground");
+            context.Out.Write(DryRunScript.Build(context.Paths, runner, runner.Plan(spec))); // no pull either: nothing is done
+            return 0;
+        }
         PullPolicy policy = args.Get("pull") switch
         {
             null or "missing" => PullPolicy.Missing,
@@ -83,7 +96,6 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"Unable to find image '{name.FamiliarString}' locally");
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
-        var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);
         if (!args.Has("detach")) return runner.Run(container, StopTimeout(args.Get("stop-timeout")));
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));

@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Layers;
 using MiniRun.Native;
@@ -10,7 +11,8 @@ namespace MiniRun.Containers;
 /// `run`, as data flowing through the pipeline: the image resolved to its layers → a container directory with its
 /// init layer → the overlay mount → the sandboxed init stage → wait → the exit status recorded → teardown.
 /// </summary>
-public sealed class ContainerRunner(ImageStore images, ContainerStore containers)
+/// <param name="narrator">--explain: each kernel side effect is narrated as its shell equivalent as it is done.</param>
+public sealed class ContainerRunner(ImageStore images, ContainerStore containers, IStepNarrator? narrator = null)
 {
     private StorePaths Paths => containers.Paths;
 
@@ -19,6 +21,34 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     {
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
+        ContainerRecord record = Plan(spec);
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return containers.Create(record, initDir =>
+                {
+                    if (narrator is not null)
+                    {
+                        string dir = Path.GetDirectoryName(initDir)!;
+                        narrator.Narrate(new Step($"mkdir -p {string.Join(' ', new[] { "diff", "work", "merged" }.Select(d => ShellQuote.Quote(Path.Combine(dir, d))))}",
+                            "the container's own directories: upper (its writes), overlay's work dir, the mount point (made under tmp/, renamed into containers/ when complete)"));
+                        foreach (Step step in InitLayer.Steps(initDir, record.Hostname, record.Network)) narrator.Narrate(step);
+                    }
+                    InitLayer.Write(initDir, record.Hostname, record.Network);
+                });
+            }
+            catch (NameInUseException) when (spec.Name is null && attempt < 20)
+            {
+                // A generated name that a concurrent `run` took between UnusedName and Create's check: draw again.
+                record.Name = UnusedName();
+            }
+        }
+    }
+
+    /// <summary>The container's record, resolved from the spec and the image's config; nothing is created.</summary>
+    public ContainerRecord Plan(ContainerSpec spec)
+    {
         ImageRecord image = images.Resolve(spec.Image);
         foreach (Digest layer in image.DiffIds) images.Layers.Get(layer); // every layer must be there before we start
         foreach (string extra in spec.ExtraLayers)
@@ -53,19 +83,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
-        if (spec.Name is not null) return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
-        // A generated name can be taken by a concurrent `run` between UnusedName and Create's check: draw again.
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
-            }
-            catch (NameInUseException) when (attempt < 20)
-            {
-                record.Name = UnusedName();
-            }
-        }
+        return record;
     }
 
     /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
@@ -111,8 +129,17 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         }
         MountRecord overlay = OverlayMount.Build(LowerDirs(container),
             Path.Combine(container.RelativeDirectory, "diff"), Path.Combine(container.RelativeDirectory, "work"), container.MergedDir);
+        if (narrator is not null)
+        {
+            foreach (Step step in RunSteps.Layers(ImageLayers(container.Record))) narrator.Narrate(step);
+            narrator.Narrate(RunSteps.Overlay(Paths.Root, overlay));
+        }
         OverlayMount.Mount(Paths.Root, overlay);
     }
+
+    /// <summary>The image's layers, bottom first, as the record lists them.</summary>
+    public IReadOnlyList<Layer> ImageLayers(ContainerRecord record) =>
+        record.Layers.Select(d => images.Layers.Get(Digest.Parse(d, "container " + record.Id))).ToList();
 
     /// <summary>Runs the container in the foreground and returns the command's exit status; teardown always runs.</summary>
     public int Run(Container container) => Run(container, SandboxLauncher.DefaultStopTimeout);
@@ -134,13 +161,18 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("overlay-mounted");
             InitSpec spec = BuildInitSpec(container);
             CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
-            cgroups = CgroupDetector.Detect();
+            cgroups = CgroupDetector.Detect(narrator);
             if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
                 throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
             cgroups?.Create(cgroup, limits);
             CrashPoint.Reach("cgroup-created");
-            int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
-                child => cgroups?.AddProcess(cgroup, child));
+            NamespaceFlags namespaces = SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None);
+            narrator?.Narrate(RunSteps.Namespaces(namespaces, "minirun __init   # spawned inside them; it waits for its spec on fd 3"));
+            int pid = SandboxLauncher.Start(spec, namespaces, child =>
+            {
+                cgroups?.AddProcess(cgroup, child);
+                if (narrator is not null) NarrateInit(spec); // before the spec is sent: the child's output comes after
+            });
             state.Status = "running";
             state.Pid = pid;
             state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
@@ -164,6 +196,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.Pid = 0;
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
+            if (narrator is not null)
+                foreach (Step step in RunSteps.Teardown(cgroups?.Directories(cgroup) ?? [], container.MergedDir,
+                             container.Record.AutoRemove ? container.Directory : null))
+                    narrator.Narrate(step);
             cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
             Teardown(container, state);
         }
@@ -177,19 +213,30 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (container.Record.AutoRemove) containers.Remove(container);
     }
 
-    private static InitSpec BuildInitSpec(Container container)
+    /// <summary>
+    /// The init stage's steps, narrated by the parent from the spec it sends (the child's stderr is the container's,
+    /// so the parent speaks for it); the spec is data, so this is what the init stage does.
+    /// </summary>
+    private void NarrateInit(InitSpec spec)
     {
-        ContainerRecord record = container.Record;
-        ContainerUser user = ContainerUser.Resolve(container.MergedDir, record.User);
+        foreach (Step step in RunSteps.PrepareRoot(spec).Concat(RunSteps.EnterRoot(spec)).Concat(RunSteps.Exec(spec))) narrator!.Narrate(step);
+    }
+
+    private static InitSpec BuildInitSpec(Container container) =>
+        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User));
+
+    /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
+    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user)
+    {
         ContainerSecurity security = record.Security;
         int lastCapability = Capabilities.LastCapability();
         return new InitSpec
         {
-            RootFs = container.MergedDir,
+            RootFs = rootfs,
             UseChroot = record.UseChroot,
             Hostname = record.Hostname,
             IsolateNetwork = record.Network == NetworkMode.None,
-            Mounts = InContainerMounts(container.MergedDir, security),
+            Mounts = InContainerMounts(rootfs, security),
             Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
             Symlinks = ContainerMounts.Symlinks(withCore: ContainerMounts.HostKind("/proc/kcore") is not null),
             RootMounts = security.ReadOnlyRootfs ? [ContainerMounts.ReadOnlyRoot()] : [],

@@ -1,3 +1,5 @@
+using MiniRun.Explain;
+
 namespace MiniRun.Containers;
 
 /// <summary>
@@ -9,15 +11,35 @@ public static class InitLayer
 {
     private static readonly string[] MountPoints = ["proc", "sys", "dev", "dev/pts", "dev/shm", "etc"];
 
+    private const string MtabLink = "etc/mtab", MtabTarget = "/proc/mounts";
+
+    /// <summary>The files the layer holds, as (path relative to the layer, content); written with mode 0644.</summary>
+    public static IReadOnlyList<(string Path, string Content)> Files(string hostname, NetworkMode network) =>
+    [
+        ("etc/hostname", hostname + "\n"),
+        ("etc/hosts", Hosts(hostname, network)),
+        ("etc/resolv.conf", ResolvConf()),
+    ];
+
     public static void Write(string dir, string hostname, NetworkMode network)
     {
         foreach (string mountPoint in MountPoints)
             Directory.CreateDirectory(Path.Combine(dir, mountPoint), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
                 UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        WriteFile(dir, "etc/hostname", hostname + "\n");
-        WriteFile(dir, "etc/hosts", Hosts(hostname, network));
-        WriteFile(dir, "etc/resolv.conf", ResolvConf());
-        File.CreateSymbolicLink(Path.Combine(dir, "etc/mtab"), "/proc/mounts");
+        foreach ((string path, string content) in Files(hostname, network)) WriteFile(dir, path, content);
+        File.CreateSymbolicLink(Path.Combine(dir, MtabLink), MtabTarget);
+    }
+
+    /// <summary>What <see cref="Write"/> does, as shell commands (for --explain and --dry-run).</summary>
+    public static IEnumerable<Step> Steps(string dir, string hostname, NetworkMode network)
+    {
+        string Q(string relative) => ShellQuote.Quote(Path.Combine(dir, relative));
+        yield return new($"mkdir -p -m 755 {string.Join(' ', MountPoints.Select(Q))}",
+            "the init layer: mount points that must exist whatever the image holds (Docker's -init layer)");
+        foreach ((string path, string content) in Files(hostname, network))
+            yield return new($"printf %s {ShellQuote.Quote(content)} > {Q(path)} && chmod 644 {Q(path)}",
+                $"the init layer: /{path}, provided by the runtime, above the image's layers and below the container's writes");
+        yield return new($"ln -s {MtabTarget} {Q(MtabLink)}", "the init layer: /etc/mtab, as programs expect it");
     }
 
     /// <summary>With the host's network the host's names apply (Docker copies /etc/hosts); otherwise only localhost.</summary>

@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using System.Security.Cryptography;
 using MiniRun.Native;
 
@@ -9,7 +10,8 @@ namespace MiniRun.Layers;
 /// <c>../layers/&lt;hex&gt;/diff</c>. A layer is unpacked once into <c>tmp/</c> and published by an atomic rename, so a
 /// reader sees either nothing or the complete, verified layer; every image with that layer shares the one directory.
 /// </summary>
-public sealed class LayerStore(StorePaths paths)
+/// <param name="narrator">--explain: unpacking, whiteout conversion and publishing are narrated as shell commands.</param>
+public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
 {
     private const int ShortIdLength = 26; // moby: base32 of 16 random bytes
     private const string ShortIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -60,7 +62,9 @@ public sealed class LayerStore(StorePaths paths)
             string diff = Path.Combine(temp, DiffDirectory);
             Syscalls.MakeDirectory(diff, 0x1ED);
             Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
-            long size = new LayerUnpacker(diff, source).Unpack(hashing);
+            narrator?.Narrate(new Step($"mkdir -p {ShellQuote.Quote(diff)} && tar -x -C {ShellQuote.Quote(diff)}   # < {source}",
+                "a layer is unpacked once, into tmp/ first, keeping owners, modes and xattrs; its sha256 must be the DiffID"));
+            long size = new LayerUnpacker(diff, source, narrator).Unpack(hashing);
             Digest diffId = hashing.Finish();
             CrashPoint.Reach("layer-unpacked");
             if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);
@@ -72,6 +76,8 @@ public sealed class LayerStore(StorePaths paths)
             File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff)); // what `system check` verifies
             // The short link is made first (dangling for an instant) so that the rename is the single publishing step.
             string link = Path.Combine(Paths.Links, shortId);
+            narrator?.Narrate(new Step($"ln -s ../layers/{diffId.Hex}/{DiffDirectory} {ShellQuote.Quote(link)} && mv {ShellQuote.Quote(temp)} {ShellQuote.Quote(LayerDirectory(diffId))}",
+                "publish it with one rename (a reader sees all or nothing); the short l/ link keeps overlay's lowerdir short"));
             Syscalls.Symlink($"../layers/{diffId.Hex}/{DiffDirectory}", link);
             CrashPoint.Reach("layer-linked");
             try

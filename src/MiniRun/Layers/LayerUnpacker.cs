@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using MiniRun.Native;
 
 namespace MiniRun.Layers;
@@ -23,11 +24,15 @@ public sealed class LayerUnpacker
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
     /// <param name="source">Names the input in error messages ("alpine.tar layer 1").</param>
-    public LayerUnpacker(string targetDirectory, string source)
+    /// <param name="narrator">--explain: the whiteout conversions are narrated as mknod and setfattr commands.</param>
+    public LayerUnpacker(string targetDirectory, string source, IStepNarrator? narrator = null)
     {
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
         _source = source;
+        _narrator = narrator;
     }
+
+    private readonly IStepNarrator? _narrator;
 
     /// <summary>Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end; returns the bytes of regular files.</summary>
     public long Unpack(Stream tar)
@@ -66,6 +71,8 @@ public sealed class LayerUnpacker
                 return;
             case WhiteoutKind.Opaque:
                 EnsureParentDirectories(entry, relative);
+                _narrator?.Narrate(new Step($"setfattr -n {Whiteouts.OpaqueXattr} -v y {ShellQuote.Quote(FullPath(parent))}",
+                    $"{relative}: an opaque directory in overlay form; it hides the directory's contents in the layers below"));
                 Syscalls.SetXattr(FullPath(parent), Whiteouts.OpaqueXattr, Whiteouts.OpaqueValue);
                 return;
             case WhiteoutKind.Whiteout:
@@ -175,6 +182,8 @@ public sealed class LayerUnpacker
     {
         EnsureParentDirectories(entry, hiddenRelative);
         string path = FullPath(hiddenRelative);
+        _narrator?.Narrate(new Step($"mknod {ShellQuote.Quote(path)} c 0 0",
+            $"{entry.Name}: a whiteout in overlay form, a 0/0 character device; it hides {hiddenRelative} in the layers below"));
         if (UnpackSyscalls.TryMakeNode(path, Syscalls.S_IFCHR, 0, 0))
             Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
     }

@@ -1,3 +1,5 @@
+using MiniRun.Explain;
+
 namespace MiniRun.Sandbox.Cgroups;
 
 /// <summary>
@@ -11,21 +13,22 @@ public static class CgroupDetector
     public static CgroupLayout ReadLayout() => CgroupLayout.Parse(File.ReadAllText("/proc/self/mountinfo"));
 
     /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.</summary>
-    public static ICgroupManager? Detect() => Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable));
+    /// <param name="narrator">--explain/--dry-run: every mkdir and write of the cgroup goes through it.</param>
+    public static ICgroupManager? Detect(IStepNarrator? narrator = null) => Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), narrator);
 
-    public static ICgroupManager? Choose(CgroupLayout layout, string? forced)
+    public static ICgroupManager? Choose(CgroupLayout layout, string? forced, IStepNarrator? narrator = null)
     {
         switch (forced)
         {
             case "v1":
-                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers)
+                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers, narrator)
                     : throw new MiniRunException($"{OverrideVariable}=v1, but no cgroup v1 hierarchy is mounted");
             case "v2":
-                return layout.V2MountPoint is { } v2 ? new CgroupV2Manager(v2)
+                return layout.V2MountPoint is { } v2 ? new CgroupV2Manager(v2, narrator)
                     : throw new MiniRunException($"{OverrideVariable}=v2, but no cgroup2 filesystem is mounted");
             case null or "":
-                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers);
-                return layout.V2MountPoint is { } mount ? new CgroupV2Manager(mount) : null;
+                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers, narrator);
+                return layout.V2MountPoint is { } mount ? new CgroupV2Manager(mount, narrator) : null;
             default:
                 throw new MiniRunException($"{OverrideVariable}={forced}: use v1 or v2");
         }

@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -6,6 +7,35 @@ namespace MiniRun.Sandbox.Cgroups;
 internal static class CgroupFiles
 {
     public static void Write(string dir, string file, string value) => KernelFiles.Write(Path.Combine(dir, file), value);
+
+    /// <summary>The write as a narrated step: printed for --explain, only recorded for --dry-run.</summary>
+    public static void Write(IStepNarrator? narrator, string dir, string file, string value)
+    {
+        string path = Path.Combine(dir, file);
+        narrator?.Narrate(new Step($"echo {ShellQuote.Quote(value)} > {ShellQuote.Quote(path)}", Why(file)));
+        if (narrator?.Performs ?? true) KernelFiles.Write(path, value);
+    }
+
+    /// <summary>mkdir of a cgroup (and its parents), narrated like <see cref="Write(IStepNarrator?, string, string, string)"/>.</summary>
+    public static void MakeDirectory(IStepNarrator? narrator, string dir)
+    {
+        narrator?.Narrate(new Step($"mkdir -p {ShellQuote.Quote(dir)}", "a cgroup is a directory; the kernel fills it with the controllers' files"));
+        if (narrator?.Performs ?? true) Directory.CreateDirectory(dir);
+    }
+
+    private static string Why(string file) => file switch
+    {
+        "cgroup.subtree_control" => "enable the controllers for the cgroups below (cgroup v2: top down)",
+        "cgroup.procs" => "the process joins the cgroup; its children will be in it too",
+        "memory.max" or "memory.limit_in_bytes" => "the memory limit, in bytes: past it the kernel reclaims, then OOM-kills",
+        "memory.swap.max" or "memory.memsw.limit_in_bytes" => "no swapping past the memory limit",
+        "pids.max" => "at most this many processes: fork() fails beyond",
+        "cpu.max" or "cpu.cfs_quota_us" or "cpu.cfs_period_us" => "CPU time: a quota per 100 ms period",
+        "cpu.weight" or "cpu.shares" => "relative CPU weight under contention",
+        "cpuset.cpus" or "cpuset.mems" => "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent",
+        "devices.allow" or "devices.deny" => "device access rule (cgroup v1 devices controller): deny all, then allow the standard nodes",
+        _ => "a cgroup setting",
+    };
 
     /// <summary>The number after <paramref name="key"/> in a "key value" file (memory.events, memory.oom_control).</summary>
     public static long ReadCounter(string dir, string file, string key)

@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using System.Globalization;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -6,7 +7,7 @@ namespace MiniRun.Sandbox.Cgroups;
 /// cgroup v1 (Documentation/admin-guide/cgroup-v1): one hierarchy per controller (or co-mounted group, such as
 /// cpu,cpuacct), so the container gets a directory minirun/&lt;id&gt; in each, and its PID is written to each.
 /// </summary>
-public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers) : ICgroupManager
+public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers, IStepNarrator? narrator = null) : ICgroupManager
 {
     public string Version => "v1";
 
@@ -26,7 +27,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         foreach (string hierarchy in Hierarchies)
         {
             string dir = Path.Combine(hierarchy, name);
-            Directory.CreateDirectory(dir);
+            CgroupFiles.MakeDirectory(narrator, dir);
             // A new cpuset cgroup has no CPUs or memory nodes; a task cannot join until they are copied from the parent.
             if (controllers.TryGetValue("cpuset", out string? cpuset) && cpuset == hierarchy) InheritCpuset(hierarchy, name);
         }
@@ -47,25 +48,27 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         {
             string dir = Dir("memory", name);
             string bytes = memory.ToString(CultureInfo.InvariantCulture);
-            CgroupFiles.Write(dir, "memory.limit_in_bytes", bytes);
+            CgroupFiles.Write(narrator, dir, "memory.limit_in_bytes", bytes);
             // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
-            if (File.Exists(Path.Combine(dir, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(dir, "memory.memsw.limit_in_bytes", bytes);
+            // --dry-run creates no cgroup to look in: ask the hierarchy's root, which has the file whenever its cgroups do.
+            string probe = narrator is { Performs: false } ? controllers["memory"] : dir;
+            if (File.Exists(Path.Combine(probe, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(narrator, dir, "memory.memsw.limit_in_bytes", bytes);
         }
         if (limits.PidsLimit is { } pids)
-            CgroupFiles.Write(Dir("pids", name), "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+            CgroupFiles.Write(narrator, Dir("pids", name), "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
         if (limits.CpuQuotaMicros is { } quota)
         {
-            CgroupFiles.Write(Dir("cpu", name), "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
-            CgroupFiles.Write(Dir("cpu", name), "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
         }
         if (limits.CpuShares is { } shares)
-            CgroupFiles.Write(Dir("cpu", name), "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
         if (limits.Devices.Count > 0 && controllers.ContainsKey("devices"))
             foreach (DeviceRule rule in limits.Devices)
-                CgroupFiles.Write(Dir("devices", name), rule.Allow ? "devices.allow" : "devices.deny", rule.ToV1Line());
+                CgroupFiles.Write(narrator, Dir("devices", name), rule.Allow ? "devices.allow" : "devices.deny", rule.ToV1Line());
     }
 
-    private static void InheritCpuset(string hierarchy, string name)
+    private void InheritCpuset(string hierarchy, string name)
     {
         string parent = hierarchy;
         foreach (string part in name.Split('/'))
@@ -74,8 +77,11 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
             {
                 string target = Path.Combine(child, file);
-                if (File.Exists(target) && File.ReadAllText(target).Trim().Length == 0)
-                    CgroupFiles.Write(child, file, File.ReadAllText(Path.Combine(parent, file)).Trim());
+                if (narrator is { Performs: false }) // --dry-run: the directory is not there to look at
+                    narrator.Narrate(new Step($"[ -s {ShellQuote.Quote(target)} ] || cat {ShellQuote.Quote(Path.Combine(parent, file))} > {ShellQuote.Quote(target)}",
+                        "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent"));
+                else if (File.Exists(target) && File.ReadAllText(target).Trim().Length == 0)
+                    CgroupFiles.Write(narrator, child, file, File.ReadAllText(Path.Combine(parent, file)).Trim());
             }
             parent = child;
         }
@@ -89,7 +95,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
 
     public void AddProcess(string name, int pid)
     {
-        foreach (string dir in Directories(name)) CgroupFiles.Write(dir, "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
+        foreach (string dir in Directories(name)) CgroupFiles.Write(narrator, dir, "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
     }
 
     public bool WasOomKilled(string name) =>

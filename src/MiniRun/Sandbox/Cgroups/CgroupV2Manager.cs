@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using System.Globalization;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -7,7 +8,7 @@ namespace MiniRun.Sandbox.Cgroups;
 /// ancestor's cgroup.subtree_control; only those listed in the root's cgroup.controllers exist here (on a hybrid
 /// machine the others are bound to v1 hierarchies). Device access is a BPF program in v2; minirun does not attach one.
 /// </summary>
-public sealed class CgroupV2Manager(string mountPoint) : ICgroupManager
+public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator = null) : ICgroupManager
 {
     public string Version => "v2";
 
@@ -36,9 +37,9 @@ public sealed class CgroupV2Manager(string mountPoint) : ICgroupManager
         string dir = mountPoint;
         foreach (string part in name.Split('/'))
         {
-            if (needed.Count > 0) CgroupFiles.Write(dir, "cgroup.subtree_control", string.Join(' ', needed.Select(c => "+" + c)));
+            if (needed.Count > 0) CgroupFiles.Write(narrator, dir, "cgroup.subtree_control", string.Join(' ', needed.Select(c => "+" + c)));
             dir = Path.Combine(dir, part);
-            Directory.CreateDirectory(dir);
+            CgroupFiles.MakeDirectory(narrator, dir);
         }
         try
         {
@@ -58,24 +59,24 @@ public sealed class CgroupV2Manager(string mountPoint) : ICgroupManager
         }
     }
 
-    private static void Apply(string dir, CgroupLimits limits)
+    private void Apply(string dir, CgroupLimits limits)
     {
         if (limits.MemoryBytes is { } memory)
         {
-            CgroupFiles.Write(dir, "memory.max", memory.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(narrator, dir, "memory.max", memory.ToString(CultureInfo.InvariantCulture));
             // In v2 swap is limited on its own: 0 gives memory+swap = --memory, as memsw does in v1.
-            if (File.Exists(Path.Combine(dir, "memory.swap.max"))) CgroupFiles.Write(dir, "memory.swap.max", "0");
+            if (File.Exists(Path.Combine(dir, "memory.swap.max"))) CgroupFiles.Write(narrator, dir, "memory.swap.max", "0");
         }
         if (limits.PidsLimit is { } pids)
-            CgroupFiles.Write(dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+            CgroupFiles.Write(narrator, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
         if (limits.CpuQuotaMicros is { } quota)
-            CgroupFiles.Write(dir, "cpu.max", $"{quota} {CgroupLimits.CpuPeriodMicros}");
+            CgroupFiles.Write(narrator, dir, "cpu.max", $"{quota} {CgroupLimits.CpuPeriodMicros}");
         if (limits.CpuShares is { } shares)
-            CgroupFiles.Write(dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(narrator, dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
     }
 
     public void AddProcess(string name, int pid) =>
-        CgroupFiles.Write(Path.Combine(mountPoint, name), "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
+        CgroupFiles.Write(narrator, Path.Combine(mountPoint, name), "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
 
     public bool WasOomKilled(string name) => CgroupFiles.ReadCounter(Path.Combine(mountPoint, name), "memory.events", "oom_kill") > 0;
 

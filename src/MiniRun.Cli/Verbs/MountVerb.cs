@@ -1,0 +1,32 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Containers;
+
+namespace MiniRun.Cli.Verbs;
+
+/// <summary>`minirun mount IMAGE|CONTAINER`: mount the overlay on the host and print its directories.</summary>
+public sealed class MountVerb : IVerb
+{
+    public string Name => "mount";
+    public string Usage => "minirun mount IMAGE|CONTAINER";
+    public string Summary => "Mount a container's (or an image's) overlay on the host and print lower, upper, work, merged";
+    public IReadOnlyList<OptionSpec> Options { get; } = [];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        if (args.Positionals.Count != 1) throw new UsageException("\"minirun mount\" requires exactly 1 argument (see 'minirun mount --help')");
+        var runner = new ContainerRunner(context.Images, context.Containers);
+        ManualMount.OverlayPaths paths = new ManualMount(context.Images, context.Containers, runner).Mount(args.Positionals[0]);
+        Print(context.Out, paths);
+        return 0;
+    }
+
+    /// <summary>One "name path" line each; lower is overlay's lowerdir order, top first, ':'-separated.</summary>
+    public static void Print(TextWriter output, ManualMount.OverlayPaths paths)
+    {
+        output.WriteLine($"container {paths.ContainerId}");
+        output.WriteLine($"lower     {string.Join(':', paths.Lower)}");
+        output.WriteLine($"upper     {paths.Upper}");
+        output.WriteLine($"work      {paths.Work}");
+        output.WriteLine($"merged    {paths.Merged}");
+    }
+}

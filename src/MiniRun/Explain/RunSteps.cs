@@ -1,0 +1,154 @@
+using MiniRun.Layers;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun.Explain;
+
+/// <summary>
+/// The steps of a container run as data, built from the same values the runtime uses (the overlay's
+/// <see cref="MountRecord"/>, the <see cref="InitSpec"/> sent to the init stage), so what is printed is what is done.
+/// </summary>
+public static class RunSteps
+{
+    /// <summary>Unpacking happened once, at load or pull; shown as comments so a learner sees where the layers came from.</summary>
+    public static IEnumerable<Step> Layers(IReadOnlyList<Layer> bottomFirst)
+    {
+        for (int i = 0; i < bottomFirst.Count; i++)
+        {
+            Layer layer = bottomFirst[i];
+            string diff = Path.Combine("layers", layer.DiffId.Hex, "diff");
+            yield return new Step($"mkdir -p {diff} && tar -x -C {diff} -f layer.tar && ln -s ../{diff} {layer.ShortLink}",
+                $"layer {i + 1}/{bottomFirst.Count} ({layer.DiffId}) was unpacked once when the image was loaded; every container shares it " +
+                "(a .wh.NAME entry became `mknod NAME c 0 0`, .wh..wh..opq became `setfattr -n trusted.overlay.opaque -v y DIR`)",
+                AlreadyDone: true);
+        }
+    }
+
+    /// <summary>The overlay mount, made from the store root so the lower dirs are the short l/ links (see OverlayMount).</summary>
+    public static Step Overlay(string storeRoot, MountRecord overlay) =>
+        new($"cd {ShellQuote.Quote(storeRoot)} && {overlay.ToShellCommand()}",
+            "overlayfs stacks the layers: the leftmost lowerdir is the top one; writes copy up into upperdir, deletions become 0/0 whiteouts there");
+
+    /// <summary>The namespaces the init stage is born in (unshare(2) on a thread, then posix_spawn).</summary>
+    public static Step Namespaces(NamespaceFlags flags, string then)
+    {
+        var options = new List<string>();
+        if (flags.HasFlag(NamespaceFlags.Mount)) options.Add("--mount");
+        if (flags.HasFlag(NamespaceFlags.Uts)) options.Add("--uts");
+        if (flags.HasFlag(NamespaceFlags.Ipc)) options.Add("--ipc");
+        if (flags.HasFlag(NamespaceFlags.Network)) options.Add("--net");
+        if (flags.HasFlag(NamespaceFlags.Pid)) options.Add("--pid --fork");
+        return new($"unshare {string.Join(' ', options)} --propagation unchanged {then}",
+            "new mount, UTS, IPC" + (flags.HasFlag(NamespaceFlags.Network) ? ", network" : "") +
+            " and PID namespaces: the command becomes PID 1 and its mounts and hostname are its own (namespaces(7))");
+    }
+
+    /// <summary>What the init stage does inside the namespaces before it enters the root: mounts, /dev, hostname, lo.</summary>
+    public static IEnumerable<Step> PrepareRoot(InitSpec spec)
+    {
+        yield return new("mount --make-rslave /", "nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
+        foreach (MountRecord mount in spec.Mounts)
+        {
+            if (!mount.IsRemount && !IsKernelProvided(spec.RootFs, mount.Target))
+            {
+                string target = ShellQuote.Quote(mount.Target);
+                yield return new(IsFileBind(spec.RootFs, mount) ? $"[ -e {target} ] || touch {target}" : $"[ -e {target} ] || mkdir -p {target}",
+                    "a mount needs a place to land (made only when missing)");
+            }
+            yield return new(mount.ToShellCommand(), WhyMount(spec.RootFs, mount));
+            if (mount.Target == Path.Combine(spec.RootFs, "dev"))
+                foreach (Step step in PopulateDev(spec)) yield return step;
+        }
+        yield return new($"hostname {ShellQuote.Quote(spec.Hostname)}", "the UTS namespace has its own host name");
+        if (spec.IsolateNetwork) yield return new("ip link set lo up", "a new network namespace has only lo, and it starts down");
+    }
+
+    /// <summary>Targets inside /proc and /sys exist once those are mounted: the init stage never creates them.</summary>
+    private static bool IsKernelProvided(string rootfs, string target) =>
+        target.StartsWith(Path.Combine(rootfs, "proc") + "/", StringComparison.Ordinal) ||
+        target.StartsWith(Path.Combine(rootfs, "sys") + "/", StringComparison.Ordinal);
+
+    /// <summary>A bind of a file (a /dev node of the container, a terminal) lands on a file, as the init stage's CreateTarget.</summary>
+    private static bool IsFileBind(string rootfs, MountRecord mount) =>
+        mount.Flags.HasFlag(MountFlags.Bind) &&
+        (mount.Source.StartsWith(Path.Combine(rootfs, "dev") + "/", StringComparison.Ordinal) || Syscalls.TryLStat(mount.Source) is { IsDirectory: false });
+
+    private static IEnumerable<Step> PopulateDev(InitSpec spec)
+    {
+        string dev = Path.Combine(spec.RootFs, "dev");
+        yield return new($"mkdir -p {ShellQuote.Quote(dev)}/pts {ShellQuote.Quote(dev)}/shm {ShellQuote.Quote(dev)}/mqueue", "mount points in the fresh /dev");
+        foreach (DeviceNode node in spec.Devices)
+            yield return new($"mknod -m {Convert.ToString(node.Mode, 8)} {ShellQuote.Quote(Path.Combine(spec.RootFs, node.Path))} {(node.Block ? 'b' : 'c')} {node.Major} {node.Minor}",
+                "the standard device nodes, and no others: the container cannot reach the host's disks");
+        foreach (SymlinkSpec link in spec.Symlinks)
+            yield return new($"ln -s {ShellQuote.Quote(link.Target)} {ShellQuote.Quote(Path.Combine(spec.RootFs, link.Path))}", "the /dev links programs expect");
+    }
+
+    private static string WhyMount(string rootfs, MountRecord mount)
+    {
+        string inside = "/" + Path.GetRelativePath(rootfs, mount.Target);
+        if (mount.IsRemount) return $"{inside} read-only (a bind mount is made read-only by remounting it)";
+        return mount.Type switch
+        {
+            "proc" => "/proc shows the processes of the new PID namespace",
+            "sysfs" => "/sys" + (mount.Flags.HasFlag(MountFlags.ReadOnly) ? ", read-only" : ""),
+            "devpts" => "a private devpts instance: the container's terminals are its own",
+            "mqueue" => "POSIX message queues of the new IPC namespace",
+            "tmpfs" when inside == "/dev" => "a fresh, empty /dev",
+            "tmpfs" when inside == "/dev/shm" => "shared memory of the new IPC namespace",
+            "tmpfs" => $"{inside} masked with an empty read-only tmpfs (Docker's masked paths)",
+            _ when mount.Source.EndsWith("/dev/null", StringComparison.Ordinal) => $"{inside} masked with /dev/null (Docker's masked paths)",
+            _ when mount.Source == mount.Target => $"{inside} bound onto itself, so that it can be remounted read-only",
+            _ => $"{inside} from {mount.Source}",
+        };
+    }
+
+    /// <summary>pivot_root as runc does it (pivot_root(2) NOTES: pivot_root(".", ".")), or chroot(2).</summary>
+    public static IEnumerable<Step> EnterRoot(InitSpec spec)
+    {
+        string root = ShellQuote.Quote(spec.RootFs);
+        if (spec.UseChroot)
+        {
+            yield return new($"cd {root} && chroot .", "chroot only changes where / is: the old root stays mounted and a privileged process can climb out (workshop level 1)");
+            yield break;
+        }
+        yield return new($"cd {root} && pivot_root . .", "the merged directory becomes /; the old root is stacked on top of it");
+        yield return new("mount --make-rslave . && umount -l .", "detach the old root: the host's files are no longer reachable at all");
+    }
+
+    /// <summary>The last steps: working directory, read-only root, user and capabilities, umask, execve.</summary>
+    public static IEnumerable<Step> Exec(InitSpec spec)
+    {
+        yield return new($"mkdir -p {ShellQuote.Quote(spec.WorkingDir)} && cd {ShellQuote.Quote(spec.WorkingDir)}", "the working directory (created when missing, as Docker does)");
+        foreach (MountRecord mount in spec.RootMounts) yield return new(mount.ToShellCommand(), "--read-only: the root filesystem read-only");
+        yield return new(CapshOptions(spec), "keep only the container's capabilities in the bounding set, then become the user (capabilities(7))");
+        yield return new("umask 022", "runc's umask for container processes");
+        if (spec.NoNewPrivileges) yield return new("setpriv --no-new-privs", "execve can never grant privileges again (PR_SET_NO_NEW_PRIVS)");
+        yield return new($"exec env -i {ShellQuote.Join(spec.Env)} {ShellQuote.Join(spec.Args)}",
+            "execve(2): the command replaces the init stage, as PID 1, with only the container's environment");
+    }
+
+    /// <summary>capsh(1) options that give the container's capability set, user and groups.</summary>
+    /// <param name="chroot">--dry-run: capsh also enters the root (--chroot=DIR), after shrinking the bounding set.</param>
+    public static string CapshOptions(InitSpec spec, string? chroot = null)
+    {
+        var dropped = new List<string>();
+        for (int cap = 0; cap <= spec.LastCapability && cap < Capabilities.Names.Count; cap++)
+            if ((spec.Capabilities & 1UL << cap) == 0) dropped.Add("cap_" + Capabilities.Names[cap].ToLowerInvariant());
+        var options = new List<string>();
+        if (dropped.Count > 0) options.Add("--drop=" + string.Join(',', dropped));
+        if (chroot is not null) options.Add("--chroot=" + ShellQuote.Quote(chroot));
+        options.Add($"--gid={spec.Gid}");
+        if (spec.Groups.Count > 0) options.Add("--groups=" + string.Join(',', spec.Groups));
+        options.Add($"--uid={spec.Uid}");
+        return "capsh " + string.Join(' ', options);
+    }
+
+    /// <summary>Teardown, after PID 1 exited: the namespaces died with it; the parent removes the cgroup and the mount.</summary>
+    public static IEnumerable<Step> Teardown(IReadOnlyList<string> cgroupDirectories, string merged, string? removedDirectory)
+    {
+        foreach (string dir in cgroupDirectories) yield return new($"rmdir {ShellQuote.Quote(dir)}", "the cgroup goes once its last process is gone");
+        yield return new($"umount {ShellQuote.Quote(merged)}", "unmount the overlay; the upper dir keeps what the container changed");
+        if (removedDirectory is not null) yield return new($"rm -rf {ShellQuote.Quote(removedDirectory)}", "--rm: the container's directory goes too");
+    }
+}

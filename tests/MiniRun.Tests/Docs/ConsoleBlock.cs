@@ -1,0 +1,29 @@
+namespace MiniRun.Tests.Docs;
+
+/// <summary>
+/// One ```console block of a document: "$ command" lines, each followed by its expected output. The matching rule
+/// (stated in docs/workshop.md): lines compared one by one, trailing spaces ignored; &lt;ID&gt; is 12 to 64 hex digits,
+/// &lt;ANY&gt; any text within a line, a line "..." any number of lines.
+/// </summary>
+public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Commands)
+{
+    public static List<ConsoleBlock> Parse(string markdown)
+    {
+        var blocks = new List<ConsoleBlock>();
+        string[] lines = markdown.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].TrimEnd() != "```console") continue;
+            int start = i + 1;
+            var commands = new List<ConsoleCommand>();
+            for (i++; i < lines.Length && lines[i].TrimEnd() != "```"; i++)
+            {
+                if (lines[i].StartsWith("$ ", StringComparison.Ordinal)) commands.Add(new ConsoleCommand(i + 1, lines[i][2..], new List<string>()));
+                else if (commands.Count > 0) ((List<string>)commands[^1].Expected).Add(lines[i].TrimEnd());
+                else throw new FormatException($"line {i + 1}: output before any command");
+            }
+            blocks.Add(new ConsoleBlock(start, commands));
+        }
+        return blocks;
+    }
+}
