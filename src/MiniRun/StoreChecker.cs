@@ -70,8 +70,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (state.Status == "running" || state.RunnerPid > 0)
                 Report($"container {container.Name}: its minirun was killed while it {(state.Status == "running" ? "ran" : "started")}",
                     () => Reap(container, state), "stopped and torn down (exit 137)");
-            else if (OverlayMount.IsMounted(container.MergedDir))
-                Report($"container {container.Name}: overlay still mounted", () => OverlayMount.Unmount(container.MergedDir), "unmounted");
+            // A stopped container's overlay may be mounted on purpose (`minirun mount`): not a finding.
             if (LeftoverCgroup(container.Id) is { } cgroup)
                 Report($"container {container.Name}: cgroup {cgroup} left behind", () => CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)), "removed");
         }
