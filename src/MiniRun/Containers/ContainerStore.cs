@@ -70,8 +70,18 @@ public sealed class ContainerStore(StorePaths paths)
     public Container Resolve(string nameOrId) =>
         TryResolve(nameOrId) ?? throw new NotFoundException($"no such container: {nameOrId}");
 
-    public ContainerState ReadState(Container container) =>
-        JsonSerializer.Deserialize(File.ReadAllBytes(container.StatePath), ContainerJsonContext.Default.ContainerState) ?? new ContainerState();
+    /// <summary>The recorded state; "removing" when a concurrent `rm` took the container away since it was listed.</summary>
+    public ContainerState ReadState(Container container)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(container.StatePath), ContainerJsonContext.Default.ContainerState) ?? new ContainerState();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new ContainerState { Status = "removing" };
+        }
+    }
 
     public void WriteState(Container container, ContainerState state) =>
         AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerState), durable: false);

@@ -71,7 +71,7 @@ public sealed class ImageLoader(ImageStore store)
     {
         foreach (ImagePlan plan in plans)
             if (plan.Layers.Count > MaxLayers)
-                throw new InvalidInputException($"image {plan.Id} has {plan.Layers.Count} layers; at most {MaxLayers} are supported (Docker's limit)");
+                throw new InvalidInputException($"image {plan.Id} has {plan.Layers.Count} layers; at most {MaxLayers} are supported (one page of overlay mount options)");
         using Native.FileLock storeLock = Store.Paths.LockShared();
         HashSet<Digest> before = ExistingLayers();
         var created = new List<Digest>();
@@ -114,8 +114,8 @@ public sealed class ImageLoader(ImageStore store)
         }
     }
 
-    /// <summary>Docker's limit (moby's overlay2 maxDepth): deeper stacks do not fit the kernel's mount option page.</summary>
-    public const int MaxLayers = 125;
+    /// <summary>What one page of overlay mount options holds with short links (moby's overlay2 has 128 too): deeper stacks could never run.</summary>
+    public const int MaxLayers = 128;
 
     private static IReadOnlyList<ImagePlan> ReadPlans(BlobSource source)
     {
