@@ -43,7 +43,7 @@ public class ConcurrencyTests
         // a start that found the image must never lose its layers while mounting them.
         MiniRunCli.Result[] results = Parallel(5, i => i == 2
             ? store.Cli.Run("rmi", ReliabilityStore.Image)
-            : store.Cli.Run("run", ReliabilityStore.Image, "cat", "/srv/marker"));
+            : store.Cli.Run("run", "--pull", "never", ReliabilityStore.Image, "cat", "/srv/marker"));
 
         foreach (MiniRunCli.Result run in results.Where((_, i) => i != 2))
             Assert.True(run.ExitCode == 0 ? run.Stdout == "reliable\n" : run.Stderr.Contains("no such image", StringComparison.Ordinal), run.ToString());
