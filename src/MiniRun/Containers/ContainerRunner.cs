@@ -47,7 +47,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
-        return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network));
+        return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network), nameIsGenerated: spec.Name is null);
     }
 
     /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>

@@ -39,7 +39,10 @@ public sealed class LayerStore(StorePaths paths)
     public Layer Add(Stream uncompressedTar, Digest? expectedDiffId, string source)
     {
         Paths.EnsureCreated();
-        using var hashing = new HashingStream(uncompressedTar, leaveOpen: true);
+        // Three stages on their own threads, so a second core takes what it can: reading and decompressing (behind
+        // readAhead), the DiffID hash (behind hashedAhead), and the tar with its file writes (this thread).
+        using var readAhead = new ReadAheadStream(uncompressedTar);
+        using var hashing = new HashingStream(readAhead, leaveOpen: true);
         if (expectedDiffId is { } expected && TryGet(expected) is { } present)
         {
             Verify(hashing.Finish(), expected, source);
@@ -53,7 +56,8 @@ public sealed class LayerStore(StorePaths paths)
             string diff = Path.Combine(temp, DiffDirectory);
             Syscalls.MakeDirectory(diff, 0x1ED);
             Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
-            long size = new LayerUnpacker(diff, source).Unpack(hashing);
+            long size;
+            using (var hashedAhead = new ReadAheadStream(hashing)) size = new LayerUnpacker(diff, source).Unpack(hashedAhead);
             Digest diffId = hashing.Finish();
             if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);
             if (TryGet(diffId) is { } existing) return existing;
