@@ -33,7 +33,8 @@ build: $(BIN)
 $(BIN): $(SOURCES)
 	$(DOTNET) publish src/MiniRun.Cli -c Release -r $(RID) -o artifacts/publish \
 		-p:CppCompilerAndLinker=$(CLANG) -p:TreatWarningsAsErrors=true -warnaserror
-	cp artifacts/publish/minirun $@
+	# Replaced by rename: a running `run -d` supervisor keeps the old binary busy (ETXTBSY on overwrite).
+	cp artifacts/publish/minirun $@.tmp && mv -f $@.tmp $@
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/minirun

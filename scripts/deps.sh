@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
-# --ci adds what the integration and Docker-parity tests use (docker, skopeo, runc, zstd, xz).
+# --ci adds what the integration and Docker-parity tests use (docker, skopeo, docker-registry, runc, zstd, xz).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -23,6 +23,7 @@ need coreutils      have sha256sum
 if [ "${1:-}" = --ci ]; then
     need docker.io  have dockerd
     need skopeo     have skopeo
+    need docker-registry have docker-registry   # the pull tests' registry on 127.0.0.1
     need runc       have runc
     need zstd       have zstd
     need xz-utils   have xz

@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Verbs;
+using MiniRun.Containers;
 using MiniRun.Sandbox;
 
 namespace MiniRun.Cli;
@@ -9,13 +10,20 @@ public static class Program
 {
     private static readonly IVerb[] Verbs =
     [
-        new RunVerb(), new PsVerb(), new RmVerb(), new ImagesVerb(), new RmiVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(),
+        new RunVerb(), new PsVerb(), new LogsVerb(), new ExecVerb(), new StopVerb(), new KillVerb(), new StartVerb(), new WaitVerb(),
+        new RmVerb(), new DiffVerb(), new CommitVerb(), new ExportVerb(), new ImagesVerb(), new RmiVerb(), new TagVerb(), new HistoryVerb(),
+        new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(),
+        new DoctorVerb(),
     ];
 
     public static int Main(string[] args)
     {
         // The in-container init stage: this binary re-executed inside the new namespaces (see SandboxLauncher).
         if (args.Length == 1 && args[0] == InitStage.Verb) return InitStage.Run();
+        // `exec`'s stage, spawned inside a running container's namespaces (see ExecLauncher).
+        if (args.Length == 1 && args[0] == ExecStage.Verb) return ExecStage.Run();
+        // A detached container's supervisor (see ContainerSupervisor): store root and container ID.
+        if (args.Length == 3 && args[0] == ContainerSupervisor.Verb) return ContainerSupervisor.Run(args[1], args[2]);
 
         try
         {

@@ -32,10 +32,14 @@ public sealed record StorePaths(string Root)
         return this;
     }
 
-    /// <summary>A fresh directory under tmp/ for work that is published by rename when complete.</summary>
+    /// <summary>
+    /// A fresh directory under tmp/ for work that is published by rename when complete. Its name carries the creating
+    /// process (PID and start time), so `system prune` can tell work in progress from what a killed minirun left.
+    /// </summary>
     public string NewTempDirectory(string purpose)
     {
-        string dir = Path.Combine(Temp, $"{purpose}-{Guid.NewGuid():N}");
+        Sandbox.HostProcess self = Sandbox.HostProcess.Self();
+        string dir = Path.Combine(Temp, $"{purpose}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
     }

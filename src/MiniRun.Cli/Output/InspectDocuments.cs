@@ -14,6 +14,8 @@ public sealed class ContainerInspect
     public required string Image { get; init; }
     public required string Name { get; init; }
     public required string Driver { get; init; }
+    /// <summary>A detached container's output file (Docker's LogPath).</summary>
+    public string LogPath { get; init; } = "";
     public required GraphDriverInspect GraphDriver { get; init; }
     public required ContainerConfigInspect Config { get; init; }
     public required HostConfigInspect HostConfig { get; init; }
@@ -23,8 +25,10 @@ public sealed class StateInspect
 {
     public required string Status { get; init; }
     public bool Running { get; init; }
+    public bool Dead { get; init; }
     public int Pid { get; init; }
     public int ExitCode { get; init; }
+    public bool OOMKilled { get; init; }
     public string Error { get; init; } = "";
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
@@ -47,6 +51,16 @@ public sealed class HostConfigInspect
     /// <summary>MiniRun's own: chroot(2) instead of pivot_root(2), and the extra --layer dirs.</summary>
     public bool Chroot { get; init; }
     public List<string> ExtraLayers { get; init; } = [];
+    public long Memory { get; init; }
+    public long MemorySwap { get; init; }
+    public long NanoCpus { get; init; }
+    public long CpuShares { get; init; }
+    public long PidsLimit { get; init; }
+    public List<string> CapAdd { get; init; } = [];
+    public List<string> CapDrop { get; init; } = [];
+    public bool Privileged { get; init; }
+    public bool ReadonlyRootfs { get; init; }
+    public List<string> SecurityOpt { get; init; } = [];
 }
 
 /// <summary>Docker's GraphDriver block: the overlay directories, named so a learner can go and look.</summary>

@@ -43,8 +43,9 @@ public sealed class InspectVerb : IVerb
     private static ContainerInspect Describe(Container container, CliContext context)
     {
         ContainerRecord record = container.Record;
-        ContainerState state = context.Containers.ReadState(container);
-        bool running = context.Containers.IsRunning(container);
+        ContainerStatus status = context.Containers.Observe(container);
+        ContainerState state = status.State;
+        bool running = status.Running;
         var runner = new ContainerRunner(context.Images, context.Containers);
         string lower = string.Join(':', runner.LowerDirs(container).Skip(record.ExtraLayers.Count).Select(d => Path.GetFullPath(d, context.Paths.Root)));
         return new ContainerInspect
@@ -55,12 +56,13 @@ public sealed class InspectVerb : IVerb
             Args = record.Args.Skip(1).ToList(),
             State = new StateInspect
             {
-                Status = running ? "running" : state.Status, Running = running, Pid = running ? state.Pid : 0, ExitCode = state.ExitCode,
-                Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
+                Status = status.Status, Running = running, Pid = status.Pid, Dead = status.Status == "dead", ExitCode = state.ExitCode,
+                OOMKilled = state.OomKilled, Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
             },
             Image = record.ImageId,
             Name = "/" + record.Name,
             Driver = "overlay2",
+            LogPath = File.Exists(container.LogPath) ? container.LogPath : "",
             GraphDriver = new GraphDriverInspect
             {
                 Data = new Dictionary<string, string>
@@ -75,6 +77,11 @@ public sealed class InspectVerb : IVerb
             HostConfig = new HostConfigInspect
             {
                 NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,
+                Memory = record.Resources.MemoryBytes ?? 0, MemorySwap = record.Resources.MemoryBytes ?? 0,
+                NanoCpus = (long)((record.Resources.Cpus ?? 0) * 1e9), CpuShares = record.Resources.CpuShares ?? 0,
+                PidsLimit = record.Resources.PidsLimit ?? 0, CapAdd = record.Security.CapAdd, CapDrop = record.Security.CapDrop,
+                Privileged = record.Security.Privileged, ReadonlyRootfs = record.Security.ReadOnlyRootfs,
+                SecurityOpt = record.Security.NoNewPrivileges ? ["no-new-privileges"] : [],
             },
         };
     }

@@ -21,26 +21,32 @@ public sealed class PsVerb : IVerb
         var table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
         foreach (Container container in context.Containers.List())
         {
-            ContainerState state = context.Containers.ReadState(container);
-            bool running = context.Containers.IsRunning(container);
-            if (!running && !args.Has("all")) continue;
+            ContainerStatus status = context.Containers.Observe(container);
+            if (!status.Running && !args.Has("all")) continue;
             if (args.Has("quiet"))
             {
                 context.Out.WriteLine(container.ShortId);
                 continue;
             }
             table.Add(container.ShortId, container.Record.ImageName, Quote(container.Record.Args), HumanText.Ago(container.Record.Created),
-                Status(state, running), container.Name);
+                Status(status), container.Name);
         }
         if (!args.Has("quiet")) table.WriteTo(context.Out);
         return 0;
     }
 
-    public static string Status(ContainerState state, bool running) => running
-        ? "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow))
-        : state.Status == "exited" && state.FinishedAt is { } finished
-            ? $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}"
-            : "Created";
+    /// <summary>Docker's STATUS column; "Dead" when the runner vanished (SIGKILL) and nobody could record an exit.</summary>
+    public static string Status(ContainerStatus status)
+    {
+        ContainerState state = status.State;
+        return status.Status switch
+        {
+            "running" => "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow)),
+            "dead" => status.Pid > 0 ? $"Dead (runner gone, PID {status.Pid} orphaned)" : "Dead (runner gone, no exit recorded)",
+            "exited" when state.FinishedAt is { } finished => $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}",
+            _ => "Created",
+        };
+    }
 
     /// <summary>Docker shows the command quoted and cut at 20 characters.</summary>
     private static string Quote(IReadOnlyList<string> args)

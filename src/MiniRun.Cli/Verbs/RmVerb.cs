@@ -23,7 +23,7 @@ public sealed class RmVerb : IVerb
             try
             {
                 Container container = context.Containers.Resolve(name);
-                if (args.Has("force") && context.Containers.IsRunning(container)) context.Containers.Kill(container, 9);
+                if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, 9);
                 context.Containers.Remove(container);
                 context.Out.WriteLine(name);
             }

@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
+using MiniRun.Images.Registry;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -12,6 +13,7 @@ public sealed class RunVerb : IVerb
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
+        OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs`"),
         OptionSpec.Flag("rm", null, "Remove the container (upper dir, mount, record) when it exits"),
         OptionSpec.Value("name", null, "NAME", "Assign a name to the container"),
         OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable; K alone copies it from here)"),
@@ -24,6 +26,19 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
         OptionSpec.Flag("interactive", 'i', "Keep stdin open (it always is: minirun passes stdin through)"),
         OptionSpec.Flag("tty", 't', "Accepted for Docker compatibility: the container uses minirun's own terminal"),
+        OptionSpec.Value("memory", 'm', "SIZE", "Memory limit (e.g. 32m); swap is limited to the same total"),
+        OptionSpec.Value("pids-limit", null, "N", "Maximum number of processes (-1: unlimited)"),
+        OptionSpec.Value("cpus", null, "F", "Number of CPUs (e.g. 0.5): a CFS quota per 100 ms"),
+        OptionSpec.Value("cpu-shares", 'c', "N", "Relative CPU weight (v1 cpu.shares; v2 cpu.weight)"),
+        OptionSpec.Value("cap-add", null, "CAP", "Add a Linux capability (repeatable; ALL for every one)"),
+        OptionSpec.Value("cap-drop", null, "CAP", "Drop a Linux capability (repeatable; ALL for every one)"),
+        OptionSpec.Flag("privileged", null, "Every capability and device, no masked paths, writable /sys"),
+        OptionSpec.Flag("read-only", null, "Mount the container's root filesystem read-only"),
+        OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges"),
+        OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
+        OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
+        PullOptionsParser.Platform,
+        PullOptionsParser.InsecureRegistry,
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
@@ -48,9 +63,29 @@ public sealed class RunVerb : IVerb
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
+            Resources = ResourceFlags.Parse(args),
+            Security = SecurityFlags.Parse(args),
         };
+        PullPolicy policy = args.Get("pull") switch
+        {
+            null or "missing" => PullPolicy.Missing,
+            "always" => PullPolicy.Always,
+            "never" => PullPolicy.Never,
+            string other => throw new UsageException($"--pull {other}: expected missing, always or never"),
+        };
+        // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
+        PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
+        new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
+        {
+            if (args.Has("quiet")) return;
+            Console.Error.WriteLine($"Unable to find image '{name.FamiliarString}' locally");
+            Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
+        });
         var runner = new ContainerRunner(context.Images, context.Containers);
         Container container = runner.Create(spec);
-        return runner.Run(container);
+        if (!args.Has("detach")) return runner.Run(container);
+        ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
+        context.Out.WriteLine(container.Id);
+        return 0;
     }
 }

@@ -14,5 +14,7 @@ public sealed record Container(ContainerRecord Record, string Directory, string 
     public string WorkDir => Path.Combine(Directory, "work");
     public string MergedDir => Path.Combine(Directory, "merged");
     public string StatePath => Path.Combine(Directory, "state.json");
+    /// <summary>A detached container's stdout and stderr, as they were written (Docker keeps them in &lt;id&gt;-json.log).</summary>
+    public string LogPath => Path.Combine(Directory, "container.log");
     public string ShortId => Id[..12];
 }

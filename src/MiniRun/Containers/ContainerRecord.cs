@@ -27,15 +27,27 @@ public sealed record ContainerRecord
     public List<string> ExtraLayers { get; init; } = [];
     /// <summary>Image layer DiffIDs, bottom first (the overlay stack is built from these).</summary>
     public required List<string> Layers { get; init; }
+    public ContainerResources Resources { get; init; } = new();
+    public ContainerSecurity Security { get; init; } = new();
 }
 
-/// <summary>Status of a container: created → running → exited.</summary>
+/// <summary>
+/// Status of a container as its runner last recorded it: created → running → exited. Whether that is still true
+/// is checked against the kernel (<see cref="ContainerStore.Observe"/>): a runner killed with SIGKILL records nothing.
+/// </summary>
 public sealed class ContainerState
 {
     public string Status { get; set; } = "created";
+    /// <summary>PID 1 of the container, as the host sees it, and its start time (to tell a reused PID apart).</summary>
     public int Pid { get; set; }
+    public long PidStartTicks { get; set; }
+    /// <summary>The minirun process that waits for PID 1 and records its exit: `run` in the foreground or the `run -d` supervisor.</summary>
+    public int RunnerPid { get; set; }
+    public long RunnerStartTicks { get; set; }
     public int ExitCode { get; set; }
     public string? Error { get; set; }
+    /// <summary>The kernel's OOM killer ended a process of the container (Docker's State.OOMKilled).</summary>
+    public bool OomKilled { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 }

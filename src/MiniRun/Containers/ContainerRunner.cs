@@ -2,6 +2,7 @@ using MiniRun.Images;
 using MiniRun.Layers;
 using MiniRun.Native;
 using MiniRun.Sandbox;
+using MiniRun.Sandbox.Cgroups;
 
 namespace MiniRun.Containers;
 
@@ -23,6 +24,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
             throw new MiniRunException($"invalid container name \"{spec.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
 
+        Capabilities.Compute(spec.Security.CapAdd, spec.Security.CapDrop, spec.Security.Privileged, Capabilities.LastCapability()); // names checked now, not at run
         ContainerConfig config = image.Config.Config ?? new ContainerConfig();
         List<string> args = Command(spec, config);
         string id = ContainerStore.NewId();
@@ -30,7 +32,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         var record = new ContainerRecord
         {
             Id = id,
-            Name = spec.Name ?? ContainerNames.Generate(),
+            Name = spec.Name ?? UnusedName(),
             Created = DateTimeOffset.UtcNow,
             ImageId = image.Id.ToString(),
             ImageName = spec.Image,
@@ -44,10 +46,21 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             AutoRemove = spec.RemoveWhenDone,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
             Layers = image.DiffIds.Select(d => d.ToString()).ToList(),
+            Resources = spec.Resources,
+            Security = spec.Security,
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
         return containers.Create(record, initDir => InitLayer.Write(initDir, hostname, spec.Network), nameIsGenerated: spec.Name is null);
+    }
+
+    /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
+    private string UnusedName()
+    {
+        HashSet<string> taken = containers.List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        string name = ContainerNames.Generate();
+        for (int i = 0; i < 100 && taken.Contains(name); i++) name = ContainerNames.Generate();
+        return name;
     }
 
     /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>
@@ -90,16 +103,32 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public int Run(Container container)
     {
         ContainerState state = containers.ReadState(container);
+        ICgroupManager? cgroups = null;
+        string cgroup = CgroupNames.For(container.Id);
+        HostProcess runner = HostProcess.Self();
+        state.RunnerPid = runner.Pid;
+        state.RunnerStartTicks = runner.StartTicks;
+        state.Error = null;
+        containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         try
         {
             Mount(container);
             InitSpec spec = BuildInitSpec(container);
-            int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None));
+            CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
+            cgroups = CgroupDetector.Detect();
+            if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
+                throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
+            cgroups?.Create(cgroup, limits);
+            int pid = SandboxLauncher.Start(spec, SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
+                child => cgroups?.AddProcess(cgroup, child));
             state.Status = "running";
             state.Pid = pid;
+            state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
             state.StartedAt = DateTimeOffset.UtcNow;
+            state.OomKilled = false;
             containers.WriteState(container, state);
             state.ExitCode = SandboxLauncher.Wait(pid);
+            state.OomKilled = cgroups?.WasOomKilled(cgroup) ?? false;
         }
         catch (MiniRunException e)
         {
@@ -111,7 +140,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         {
             state.Status = "exited";
             state.Pid = 0;
+            state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
+            cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
             Teardown(container, state);
         }
         return state.ExitCode;
@@ -120,29 +151,54 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     private void Teardown(Container container, ContainerState state)
     {
         OverlayMount.Unmount(container.MergedDir);
+        containers.WriteState(container, state); // recorded first: Remove refuses a container whose state says it runs
         if (container.Record.AutoRemove) containers.Remove(container);
-        else containers.WriteState(container, state);
     }
 
     private static InitSpec BuildInitSpec(Container container)
     {
         ContainerRecord record = container.Record;
         ContainerUser user = ContainerUser.Resolve(container.MergedDir, record.User);
+        ContainerSecurity security = record.Security;
+        int lastCapability = Capabilities.LastCapability();
         return new InitSpec
         {
             RootFs = container.MergedDir,
             UseChroot = record.UseChroot,
             Hostname = record.Hostname,
             IsolateNetwork = record.Network == NetworkMode.None,
-            Mounts = ContainerMounts.Build(container.MergedDir),
-            Devices = ContainerMounts.Devices(),
-            Symlinks = ContainerMounts.Symlinks(),
+            Mounts = InContainerMounts(container.MergedDir, security),
+            Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
+            Symlinks = ContainerMounts.Symlinks(withCore: ContainerMounts.HostKind("/proc/kcore") is not null),
+            RootMounts = security.ReadOnlyRootfs ? [ContainerMounts.ReadOnlyRoot()] : [],
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
+            Capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, lastCapability, Capabilities.Held()),
+            LastCapability = lastCapability,
+            NoNewPrivileges = security.NoNewPrivileges,
             WorkingDir = record.WorkingDir,
             Args = record.Args,
             Env = ContainerEnvironment.WithHome([.. record.Env], user.Home),
         };
+    }
+
+    /// <summary>Docker's mounts, then /dev/console when minirun runs on a terminal, then (unless privileged) the masked and read-only paths.</summary>
+    private static List<MountRecord> InContainerMounts(string rootfs, ContainerSecurity security)
+    {
+        List<MountRecord> mounts = ContainerMounts.Build(rootfs, security.Privileged);
+        if (TerminalPath() is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
+        if (security.Privileged) return mounts;
+        mounts.AddRange(ContainerMounts.Masks(rootfs, ContainerMounts.HostKind));
+        mounts.AddRange(ContainerMounts.ReadOnly(rootfs, ContainerMounts.HostKind));
+        return mounts;
+    }
+
+    /// <summary>The terminal on stdin (/dev/pts/N), or null when stdin is not one.</summary>
+    private static string? TerminalPath()
+    {
+        if (!KernelFiles.IsTerminal(0)) return null;
+        string? target = new FileInfo("/proc/self/fd/0").LinkTarget;
+        return target is not null && target.StartsWith("/dev/", StringComparison.Ordinal) ? target : null;
     }
 }

@@ -22,4 +22,6 @@ public sealed record ContainerSpec
     /// <summary>Extra lower directories above the init layer (the walkthrough's rootfs-init).</summary>
     public IReadOnlyList<string> ExtraLayers { get; init; } = [];
     public bool RemoveWhenDone { get; init; }
+    public ContainerResources Resources { get; init; } = new();
+    public ContainerSecurity Security { get; init; } = new();
 }

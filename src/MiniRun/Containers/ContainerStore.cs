@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using MiniRun.Native;
+using MiniRun.Sandbox.Cgroups;
+using MiniRun.Sandbox;
 
 namespace MiniRun.Containers;
 
@@ -82,20 +84,50 @@ public sealed class ContainerStore(StorePaths paths)
     public void WriteState(Container container, ContainerState state) =>
         AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerState), durable: false);
 
-    /// <summary>True while the container's init process is alive.</summary>
-    public bool IsRunning(Container container)
+    /// <summary>
+    /// The recorded state checked against the kernel: "running" only while its runner (the process that will record
+    /// the exit) is alive; a "running" record whose runner is gone (killed with SIGKILL) is "dead", as Docker calls a
+    /// container whose state it cannot vouch for.
+    /// </summary>
+    public ContainerStatus Observe(Container container)
     {
         ContainerState state = ReadState(container);
-        return state.Status == "running" && state.Pid > 0 && Syscalls.Kill(state.Pid, 0);
+        var runner = new HostProcess(state.RunnerPid, state.RunnerStartTicks);
+        var init = new HostProcess(state.Pid, state.PidStartTicks);
+        return state.Status switch
+        {
+            "running" when runner.IsAlive => new ContainerStatus("running", state, state.Pid),
+            "running" => new ContainerStatus("dead", state, init.IsAlive ? state.Pid : 0),
+            _ => new ContainerStatus(state.Status, state, 0),
+        };
     }
 
-    /// <summary>Sends <paramref name="signal"/> to a running container's PID 1 and waits (10 s at most) until its runner has recorded the exit.</summary>
+    /// <summary>True while the container's init process is alive and its runner waits for it.</summary>
+    public bool IsRunning(Container container) => Observe(container).Running;
+
+    /// <summary>Sends <paramref name="signal"/> to the container's PID 1 (kill(2)); false when it has none.</summary>
+    public bool Signal(Container container, int signal)
+    {
+        ContainerStatus status = Observe(container);
+        return status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
+    }
+
+    /// <summary>Waits until the container is no longer running (its runner has recorded the exit); false on timeout.</summary>
+    public bool WaitUntilStopped(Container container, TimeSpan timeout)
+    {
+        DateTime deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+        while (Observe(container) is { Running: true } or { Status: "dead", Pid: > 0 })
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> and waits (10 s at most) until the container has stopped.</summary>
     public void Kill(Container container, int signal)
     {
-        int pid = ReadState(container).Pid;
-        if (pid <= 0 || !Syscalls.Kill(pid, signal)) return;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (IsRunning(container) && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        if (Signal(container, signal)) WaitUntilStopped(container, TimeSpan.FromSeconds(10));
     }
 
     /// <summary>
@@ -104,9 +136,11 @@ public sealed class ContainerStore(StorePaths paths)
     /// </summary>
     public void Remove(Container container)
     {
-        if (IsRunning(container))
-            throw new MiniRunException($"container {container.Name} is running: stop it first");
+        ContainerStatus status = Observe(container);
+        if (status.Running || status.Pid > 0)
+            throw new MiniRunException($"container {container.Name} is {status.Status} with PID {status.Pid}: stop it first (or rm -f)");
         OverlayMount.Unmount(container.MergedDir);
+        CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)); // normally gone after the run; not after a crash
         string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
         Directory.Move(container.Directory, doomed);
         Directory.Delete(doomed, recursive: true);

@@ -18,6 +18,15 @@ public sealed class ImageLoader(ImageStore store)
     public int MaxParallelLayers { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
 
     /// <summary>
+    /// Layers whose DiffID the store already has are not read at all (a pull must not download them again). Off for
+    /// <c>load</c>, which verifies every blob of the archive it is given.
+    /// </summary>
+    public bool SkipLayersInStore { get; init; }
+
+    /// <summary>Called (from a worker thread) when a layer has been verified, unpacked and published.</summary>
+    public Action<LayerSource>? LayerAdded { get; init; }
+
+    /// <summary>
     /// <c>minirun load -i PATH [--tag NAME:TAG]</c>. Names come from the source (RepoTags, io.containerd.image.name, a
     /// full-reference org.opencontainers.image.ref.name); <paramref name="tag"/> replaces them and is required when there are none.
     /// </summary>
@@ -51,16 +60,26 @@ public sealed class ImageLoader(ImageStore store)
             throw new InvalidInputException($"{source.Description}: names no image{(plans.Count > 1 ? $" for {unnamed.Id}" : "")}: give --tag NAME:TAG");
         }
 
+        return Add(plans);
+    }
+
+    /// <summary>
+    /// Stores checked plans: their layers (in parallel), then their records; on any failure the images and layers this
+    /// call added are removed again. <paramref name="repoDigests"/>, when given, replaces the ones derived from the names.
+    /// </summary>
+    public IReadOnlyList<ImageRecord> Add(IReadOnlyList<ImagePlan> plans, IReadOnlyList<string>? repoDigests = null)
+    {
+        Store.Paths.EnsureCreated();
         HashSet<Digest> before = ExistingLayers();
         var created = new List<Digest>();
         try
         {
-            AddLayers(plans.SelectMany(p => p.Layers).ToList());
+            AddLayers(plans.SelectMany(p => p.Layers).Where(l => !SkipLayersInStore || !before.Contains(l.DiffId)).ToList());
             var records = new List<ImageRecord>(plans.Count);
             foreach (ImagePlan plan in plans)
             {
                 bool existed = Store.TryGet(plan.Id) is not null;
-                records.Add(Store.Add(plan.ConfigBytes, plan.Names, RepoDigestsOf(plan)));
+                records.Add(Store.Add(plan.ConfigBytes, plan.Names, repoDigests ?? RepoDigestsOf(plan)));
                 if (!existed) created.Add(plan.Id);
             }
             return records;
@@ -123,6 +142,7 @@ public sealed class ImageLoader(ImageStore store)
                 {
                     if (state.ShouldExitCurrentIteration) return;
                     AddLayer(layer);
+                    LayerAdded?.Invoke(layer);
                 }
             }
             catch (Exception e)

@@ -61,6 +61,9 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
             .ToList();
     }
 
+    /// <summary>The config blob exactly as stored (its sha256 is the image ID): what `save` writes.</summary>
+    public byte[] ReadConfigBytes(Digest id) => File.ReadAllBytes(Path.Combine(ImageDirectory(id), ConfigFile));
+
     /// <summary>The image with this ID, or null.</summary>
     public ImageRecord? TryGet(Digest id) => TryRead(id, ReadRepositories());
 

@@ -9,6 +9,8 @@ public sealed record FileStatus(uint Mode, uint Uid, uint Gid, uint LinkCount, l
     public bool IsDirectory => Type == Syscalls.S_IFDIR;
     public bool IsSymlink => Type == Syscalls.S_IFLNK;
     public bool IsRegular => Type == Syscalls.S_IFREG;
+    public bool IsCharacterDevice => Type == Syscalls.S_IFCHR;
+    public bool IsBlockDevice => Type == Syscalls.S_IFBLK;
     /// <summary>An overlayfs whiteout: a character device 0/0.</summary>
     public bool IsWhiteout => Type == Syscalls.S_IFCHR && RdevMajor == 0 && RdevMinor == 0;
 }

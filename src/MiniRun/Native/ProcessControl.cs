@@ -6,7 +6,7 @@ namespace MiniRun.Native;
 /// Spawning and reaping processes without fork() in managed code: posix_spawn(3) runs no managed code in the child,
 /// so it is safe from a thread that has unshared namespaces (the child inherits that thread's namespaces).
 /// </summary>
-public static unsafe class ProcessControl
+public static unsafe partial class ProcessControl
 {
     /// <summary>A pipe whose ends are close-on-exec: (read, write).</summary>
     public static (int Read, int Write) CreatePipe()
@@ -21,9 +21,11 @@ public static unsafe class ProcessControl
     /// <summary>
     /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="extraFd"/> (if any) as fd 3;
     /// every other descriptor of ours is close-on-exec. Signal dispositions are reset and the mask emptied,
-    /// so the child does not inherit the runtime's signal setup.
+    /// so the child does not inherit the runtime's signal setup. With <paramref name="stdio"/>, the child's stdin is
+    /// opened read-only and its stdout and stderr both append to one file (a detached container's log).
     /// </summary>
-    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, int extraFd = -1, bool newSession = false)
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, int extraFd = -1, bool newSession = false,
+        (string Input, string Output)? stdio = null)
     {
         byte* actions = stackalloc byte[Libc.SpawnFileActionsSize];
         byte* attr = stackalloc byte[Libc.SpawnAttrSize];
@@ -35,6 +37,13 @@ public static unsafe class ProcessControl
         {
             // dup2 onto fd 3 clears close-on-exec on the duplicate only (dup2(2)).
             if (extraFd >= 0) Libc.posix_spawn_file_actions_adddup2(actions, extraFd, 3);
+            if (stdio is { } files)
+            {
+                Libc.posix_spawn_file_actions_addopen(actions, 0, NativeStrings.Utf8(files.Input, allocations), Libc.O_RDONLY, 0);
+                Libc.posix_spawn_file_actions_addopen(actions, 1, NativeStrings.Utf8(files.Output, allocations),
+                    Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0x1A0); // 0640: logs may hold secrets
+                Libc.posix_spawn_file_actions_adddup2(actions, 1, 2);
+            }
             short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
             if (newSession) flags |= Libc.POSIX_SPAWN_SETSID;
             Libc.posix_spawnattr_setflags(attr, flags);

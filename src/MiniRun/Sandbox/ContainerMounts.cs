@@ -8,7 +8,8 @@ namespace MiniRun.Sandbox;
 /// </summary>
 public static class ContainerMounts
 {
-    public static List<MountRecord> Build(string rootfs) =>
+    /// <param name="privileged">--privileged leaves /sys writable, as Docker does.</param>
+    public static List<MountRecord> Build(string rootfs, bool privileged = false) =>
     [
         new("proc", "proc", Path.Combine(rootfs, "proc"), MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec),
         new("tmpfs", "tmpfs", Path.Combine(rootfs, "dev"), MountFlags.NoSuid | MountFlags.StrictAtime, "mode=755,size=65536k"),
@@ -16,7 +17,8 @@ public static class ContainerMounts
         new("devpts", "devpts", Path.Combine(rootfs, "dev/pts"), MountFlags.NoSuid | MountFlags.NoExec, "newinstance,ptmxmode=0666,mode=0620,gid=5"),
         new("tmpfs", "shm", Path.Combine(rootfs, "dev/shm"), MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec, "mode=1777,size=65536k"),
         new("mqueue", "mqueue", Path.Combine(rootfs, "dev/mqueue"), MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec),
-        new("sysfs", "sysfs", Path.Combine(rootfs, "sys"), MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec | MountFlags.ReadOnly),
+        new("sysfs", "sysfs", Path.Combine(rootfs, "sys"),
+            MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec | (privileged ? MountFlags.None : MountFlags.ReadOnly)),
     ];
 
     /// <summary>The device nodes runc creates by default (mode 0666 character devices).</summary>
@@ -30,12 +32,89 @@ public static class ContainerMounts
         new("dev/tty", 5, 0, 0x1b6),
     ];
 
-    public static List<SymlinkSpec> Symlinks() =>
+    /// <summary>runc's /dev links; /dev/core only where the kernel has a /proc/kcore for it to point at.</summary>
+    public static List<SymlinkSpec> Symlinks(bool withCore = true) =>
     [
         new("dev/fd", "/proc/self/fd"),
         new("dev/stdin", "/proc/self/fd/0"),
         new("dev/stdout", "/proc/self/fd/1"),
         new("dev/stderr", "/proc/self/fd/2"),
         new("dev/ptmx", "pts/ptmx"),
+        .. withCore ? [new SymlinkSpec("dev/core", "/proc/kcore")] : Array.Empty<SymlinkSpec>(),
     ];
+
+    /// <summary>Docker's masked paths (moby oci/defaults.go MaskedPaths): hidden under /dev/null or an empty read-only tmpfs.</summary>
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    ];
+
+    /// <summary>Docker's read-only paths (moby oci/defaults.go ReadonlyPaths).</summary>
+    public static readonly IReadOnlyList<string> ReadOnlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+    /// <summary>
+    /// The masking mounts, as runc does them: a file gets /dev/null bound over it, a directory an empty read-only tmpfs.
+    /// <paramref name="kindOf"/> says whether a container path is a directory (true), another file (false) or absent (null);
+    /// /proc and /sys show the same kernel inside and out, so the parent asks the host's.
+    /// </summary>
+    public static List<MountRecord> Masks(string rootfs, Func<string, bool?> kindOf)
+    {
+        var mounts = new List<MountRecord>();
+        foreach (string path in MaskedPaths)
+        {
+            bool? isDirectory = kindOf(path);
+            string target = Path.Combine(rootfs, path[1..]);
+            if (isDirectory == true) mounts.Add(new("tmpfs", "tmpfs", target, MountFlags.ReadOnly));
+            else if (isDirectory == false) mounts.Add(new("bind", Path.Combine(rootfs, "dev/null"), target, MountFlags.Bind));
+        }
+        return mounts;
+    }
+
+    /// <summary>Each read-only path is bound onto itself, then that bind is remounted read-only (mount(2): MS_REMOUNT|MS_BIND|MS_RDONLY).</summary>
+    public static List<MountRecord> ReadOnly(string rootfs, Func<string, bool?> kindOf)
+    {
+        var mounts = new List<MountRecord>();
+        foreach (string path in ReadOnlyPaths)
+        {
+            if (kindOf(path) is null) continue;
+            string target = Path.Combine(rootfs, path[1..]);
+            mounts.Add(new("bind", target, target, MountFlags.Bind | MountFlags.Recursive));
+            // The proc mount's own flags are kept: a remount that dropped nosuid/nodev/noexec would be refused in a user namespace.
+            mounts.Add(new("bind", target, target,
+                MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly | MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec));
+        }
+        return mounts;
+    }
+
+    /// <summary>With a terminal, Docker's /dev/console is that terminal bound in (runc mounts the pty slave there).</summary>
+    public static MountRecord Console(string rootfs, string terminal) => new("bind", terminal, Path.Combine(rootfs, "dev/console"), MountFlags.Bind);
+
+    /// <summary>--read-only: "/" remounted read-only once the container is inside it.</summary>
+    public static MountRecord ReadOnlyRoot() => new("bind", "/", "/", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly);
+
+    /// <summary>What a host path is (true = directory), or null when it does not exist; symlinks are not followed.</summary>
+    public static bool? HostKind(string path) => Syscalls.TryLStat(path) is { } status ? status.IsDirectory : null;
+
+    /// <summary>--privileged: a node for every device of the host's /dev, as Docker's HostDevices (not pts, shm, mqueue, console).</summary>
+    public static List<DeviceNode> HostDevices(string devRoot = "/dev")
+    {
+        var nodes = new List<DeviceNode>();
+        var pending = new Stack<string>([devRoot]);
+        while (pending.Count > 0)
+        {
+            string dir = pending.Pop();
+            foreach (string path in Directory.EnumerateFileSystemEntries(dir))
+            {
+                string name = Path.GetFileName(path);
+                if (dir == devRoot && name is "pts" or "shm" or "mqueue" or "fd" or "console" or "ptmx") continue;
+                if (Syscalls.TryLStat(path) is not { } status) continue;
+                if (status.IsDirectory) pending.Push(path);
+                else if (status.IsCharacterDevice || status.IsBlockDevice)
+                    nodes.Add(new DeviceNode("dev/" + Path.GetRelativePath(devRoot, path), status.RdevMajor, status.RdevMinor,
+                        status.Mode & 0xfffu, status.IsBlockDevice));
+            }
+        }
+        return nodes.OrderBy(n => n.Path, StringComparer.Ordinal).ToList();
+    }
 }

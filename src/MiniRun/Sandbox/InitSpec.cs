@@ -17,16 +17,23 @@ public sealed class InitSpec
     public List<MountRecord> Mounts { get; init; } = [];
     public List<DeviceNode> Devices { get; init; } = [];
     public List<SymlinkSpec> Symlinks { get; init; } = [];
+    /// <summary>Mounts made once inside the new root (targets are container paths): the --read-only remount of "/".</summary>
+    public List<MountRecord> RootMounts { get; init; } = [];
     public uint Uid { get; init; }
     public uint Gid { get; init; }
     public List<uint> Groups { get; init; } = [];
+    /// <summary>The capability set (bit N = capability N) for bounding, permitted and effective; inheritable and ambient are empty.</summary>
+    public ulong Capabilities { get; init; }
+    /// <summary>The kernel's highest capability number: every one above the set is dropped from the bounding set.</summary>
+    public int LastCapability { get; init; }
+    public bool NoNewPrivileges { get; init; }
     public required string WorkingDir { get; init; }
     public required List<string> Args { get; init; }
     public required List<string> Env { get; init; }
 }
 
-/// <summary>A character device to create in the container's /dev (path relative to the root).</summary>
-public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode);
+/// <summary>A device node to create in the container's /dev (path relative to the root): character, or block when <paramref name="Block"/>.</summary>
+public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, bool Block = false);
 
 /// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
 public sealed record SymlinkSpec(string Path, string Target);

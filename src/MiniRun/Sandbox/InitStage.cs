@@ -25,10 +25,11 @@ public static class InitStage
             PrepareRoot(spec);
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
-            Syscalls.SetGroups(spec.Groups.ToArray());
-            Syscalls.SetIds(spec.Uid, spec.Gid);
+            foreach (MountRecord mount in spec.RootMounts) mount.Apply();
+            PrivilegeDrop.Apply(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid);
             Syscalls.SetUmask(0x12); // 0022, the umask runc gives every container process
             ProcessControl.CloseOnExecFrom3();
+            if (spec.NoNewPrivileges) SecuritySyscalls.SetNoNewPrivileges();
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
@@ -44,7 +45,7 @@ public static class InitStage
         Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
         foreach (MountRecord mount in spec.Mounts)
         {
-            Directory.CreateDirectory(mount.Target);
+            CreateTarget(mount);
             mount.Apply();
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
         }
@@ -52,13 +53,24 @@ public static class InitStage
         if (spec.IsolateNetwork) Syscalls.BringLoopbackUp();
     }
 
+    /// <summary>A bind mount of a file needs a file to land on; everything else a directory. Existing targets are left alone.</summary>
+    private static void CreateTarget(MountRecord mount)
+    {
+        if (mount.IsRemount || Syscalls.TryLStat(mount.Target) is not null) return;
+        bool fileSource = mount.Flags.HasFlag(MountFlags.Bind) && Syscalls.TryLStat(mount.Source) is { IsDirectory: false };
+        if (fileSource) File.WriteAllBytes(mount.Target, []);
+        else Directory.CreateDirectory(mount.Target);
+    }
+
     private static void PopulateDev(InitSpec spec)
     {
         foreach (string dir in new[] { "dev/pts", "dev/shm", "dev/mqueue" })
             Directory.CreateDirectory(Path.Combine(spec.RootFs, dir));
+        foreach (DeviceNode node in spec.Devices) // --privileged brings nodes in subdirectories (dev/net/tun, dev/input/…)
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(spec.RootFs, node.Path))!);
         uint oldMask = Syscalls.SetUmask(0);
         foreach (DeviceNode node in spec.Devices)
-            Syscalls.MakeNode(Path.Combine(spec.RootFs, node.Path), Syscalls.S_IFCHR | node.Mode, node.Major, node.Minor);
+            Syscalls.MakeNode(Path.Combine(spec.RootFs, node.Path), (uint)(node.Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | node.Mode, node.Major, node.Minor);
         Syscalls.SetUmask(oldMask);
         foreach (SymlinkSpec link in spec.Symlinks)
             Syscalls.Symlink(link.Target, Path.Combine(spec.RootFs, link.Path));

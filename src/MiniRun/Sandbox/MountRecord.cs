@@ -20,10 +20,15 @@ public sealed record MountRecord(string Type, string Source, string Target, Moun
         if (Flags.HasFlag(MountFlags.NoExec)) options.Add("noexec");
         if (!string.IsNullOrEmpty(Data)) options.Add(Data);
         string o = options.Count > 0 ? " -o " + string.Join(',', options) : "";
+        if (Flags.HasFlag(MountFlags.Remount))
+            return $"mount -o remount,bind{(options.Count > 0 ? "," + string.Join(',', options) : "")} {Target}";
         if (Flags.HasFlag(MountFlags.Bind))
             return $"mount --{(Flags.HasFlag(MountFlags.Recursive) ? "rbind" : "bind")}{o} {Source} {Target}";
         return $"mount -t {Type} {Source}{o} {Target}";
     }
+
+    /// <summary>A remount changes an existing mount; it has no target to create.</summary>
+    public bool IsRemount => Flags.HasFlag(MountFlags.Remount);
 
     public override string ToString() => ToShellCommand();
 }

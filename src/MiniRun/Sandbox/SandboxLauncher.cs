@@ -16,8 +16,12 @@ public sealed class SandboxLauncher
         NamespaceFlags.Mount | NamespaceFlags.Uts | NamespaceFlags.Ipc | NamespaceFlags.Pid |
         (isolateNetwork ? NamespaceFlags.Network : NamespaceFlags.None);
 
-    /// <summary>Starts the init stage and returns its host PID; the spec is sent over a pipe on the child's fd 3.</summary>
-    public static int Start(InitSpec spec, NamespaceFlags namespaces)
+    /// <summary>
+    /// Starts the init stage and returns its host PID; the spec is sent over a pipe on the child's fd 3.
+    /// <paramref name="beforeSpec"/> runs with the child's PID while the child still waits for its spec (it puts the
+    /// child in its cgroup, so everything the container runs is in it from the start); if it fails, the child is killed.
+    /// </summary>
+    public static int Start(InitSpec spec, NamespaceFlags namespaces, Action<int>? beforeSpec = null)
     {
         // Everything that allocates much or may start a runtime thread happens here, before the thread unshares.
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxJsonContext.Default.InitSpec);
@@ -45,6 +49,16 @@ public sealed class SandboxLauncher
         try
         {
             if (failure is not null) throw failure;
+            try
+            {
+                beforeSpec?.Invoke(pid);
+            }
+            catch
+            {
+                Syscalls.Kill(pid, 9);
+                ProcessControl.WaitForExit(pid);
+                throw;
+            }
             ProcessControl.WriteAll(writeEnd, message);
         }
         finally

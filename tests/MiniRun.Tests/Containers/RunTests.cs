@@ -91,7 +91,8 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     [RootFact]
     public void Run_UnknownImage_Exits125WithOneLine()
     {
-        var result = Run("no-such-image", "true");
+        // --pull never: by default a missing image is pulled (from Docker Hub for this name), and tests stay on 127.0.0.1.
+        var result = Run("--pull", "never", "no-such-image", "true");
 
         Assert.Equal(125, result.ExitCode);
         Assert.Equal("minirun: no such image: no-such-image\n", result.Stderr);
@@ -108,7 +109,11 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     {
         var result = Run(fixture.Image, "sh", "-c", "cut -d' ' -f2,3 /proc/mounts");
 
-        Assert.Equal("/ overlay\n/proc proc\n/dev tmpfs\n/dev/pts devpts\n/dev/shm tmpfs\n/dev/mqueue mqueue\n/sys sysfs\n", result.Stdout);
+        // Then only Docker's masks (a tmpfs, or the container's /dev/null from its /dev tmpfs) and read-only binds of /proc.
+        string hardening = string.Concat(
+            MiniRun.Sandbox.ContainerMounts.MaskedPaths.Where(p => File.Exists(p) || Directory.Exists(p)).Select(p => $"{p} tmpfs\n")
+                .Concat(MiniRun.Sandbox.ContainerMounts.ReadOnlyPaths.Where(p => File.Exists(p) || Directory.Exists(p)).Select(p => $"{p} proc\n")));
+        Assert.Equal("/ overlay\n/proc proc\n/dev tmpfs\n/dev/pts devpts\n/dev/shm tmpfs\n/dev/mqueue mqueue\n/sys sysfs\n" + hardening, result.Stdout);
     }
 
     [RootFact]

@@ -40,7 +40,12 @@ public sealed class MiniRunCli
     /// <summary>Runs `minirun --root STORE args...` with no terminal, stdin empty, and waits (60 s at most).</summary>
     public Result Run(params string[] args) => RunWithInput(null, args);
 
-    public Result RunWithInput(string? stdin, params string[] args)
+    public Result RunWithInput(string? stdin, params string[] args) => Run(stdin, null, args);
+
+    /// <summary>Runs with extra environment variables (e.g. DOCKER_CONFIG).</summary>
+    public Result RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => Run(null, environment, args);
+
+    private Result Run(string? stdin, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var psi = new ProcessStartInfo(BinaryPath)
         {
@@ -52,6 +57,8 @@ public sealed class MiniRunCli
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(StoreRoot);
         foreach (string arg in args) psi.ArgumentList.Add(arg);
+        if (environment is not null)
+            foreach ((string key, string value) in environment) psi.Environment[key] = value;
         using var process = Process.Start(psi)!;
         if (stdin is not null) process.StandardInput.Write(stdin);
         process.StandardInput.Close();

@@ -1,0 +1,41 @@
+using System.Globalization;
+using MiniRun.Containers;
+
+namespace MiniRun.Cli.CommandLine;
+
+/// <summary>--memory, --pids-limit, --cpus and --cpu-shares, parsed and checked as Docker does.</summary>
+public static class ResourceFlags
+{
+    /// <summary>Docker refuses less: the runtime itself needs some memory before the command starts.</summary>
+    public const long MinimumMemory = 6 * 1024 * 1024;
+
+    public static ContainerResources Parse(ParsedArguments args)
+    {
+        long? memory = args.Get("memory") is { } m ? ByteSize.Parse(m, "--memory") : null;
+        if (memory is < MinimumMemory) throw new UsageException("minimum memory limit allowed is 6MB");
+        long? shares = Integer(args, "cpu-shares");
+        if (shares is < 2) throw new UsageException("--cpu-shares must be at least 2 (cgroup v1 cpu.shares)");
+        return new ContainerResources
+        {
+            MemoryBytes = memory,
+            PidsLimit = Integer(args, "pids-limit"),
+            Cpus = Cpus(args.Get("cpus")),
+            CpuShares = shares,
+        };
+    }
+
+    private static long? Integer(ParsedArguments args, string name) =>
+        args.Get(name) is not { } text ? null
+        : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) ? value
+        : throw new UsageException($"invalid argument \"{text}\" for --{name}: an integer is needed");
+
+    private static double? Cpus(string? text)
+    {
+        if (text is null) return null;
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double cpus) || cpus <= 0)
+            throw new UsageException($"invalid argument \"{text}\" for --cpus: a positive number such as 0.5 is needed");
+        if (cpus > Environment.ProcessorCount)
+            throw new UsageException($"range of CPUs is from 0.01 to {Environment.ProcessorCount}.00, as there are only {Environment.ProcessorCount} CPUs available");
+        return cpus;
+    }
+}

@@ -1,0 +1,26 @@
+using MiniRun.Containers;
+
+namespace MiniRun.Cli.Verbs;
+
+/// <summary>Docker's multi-container verbs: act on each, print its name, report failures and go on, exit 1 at the end if any failed.</summary>
+public static class EachContainer
+{
+    public static int Run(IEnumerable<string> names, CliContext context, Action<Container> action)
+    {
+        int status = 0;
+        foreach (string name in names)
+        {
+            try
+            {
+                action(context.Containers.Resolve(name));
+                context.Out.WriteLine(name);
+            }
+            catch (MiniRunException e)
+            {
+                Console.Error.WriteLine("minirun: " + e.Message);
+                status = 1;
+            }
+        }
+        return status;
+    }
+}

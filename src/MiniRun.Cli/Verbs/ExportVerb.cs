@@ -1,0 +1,37 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
+using MiniRun.Containers;
+using MiniRun.Layers;
+
+namespace MiniRun.Cli.Verbs;
+
+public sealed class ExportVerb : IVerb
+{
+    public string Name => "export";
+    public string Usage => "minirun export [-o FILE] CONTAINER";
+    public string Summary => "Write a container's whole file tree (the merged overlay) as a flat tar";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("output", 'o', "FILE", "Write to a file instead of stdout"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        if (args.Positionals.Count != 1) throw new UsageException("\"minirun export\" requires exactly 1 argument (see 'minirun export --help')");
+        Container container = context.Containers.Resolve(args.Positionals[0]);
+        var runner = new ContainerRunner(context.Images, context.Containers);
+        // A stopped container's overlay is mounted for the export and unmounted after; a running one's is left alone.
+        bool mountedHere = !OverlayMount.IsMounted(container.MergedDir);
+        runner.Mount(container);
+        try
+        {
+            OutputFile.Write(args.Get("output"), stream => new DirectoryArchiver(layerWhiteouts: false).Write(container.MergedDir, stream));
+        }
+        finally
+        {
+            if (mountedHere && !context.Containers.IsRunning(container)) OverlayMount.Unmount(container.MergedDir);
+        }
+        return 0;
+    }
+}

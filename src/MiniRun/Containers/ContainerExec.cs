@@ -1,0 +1,46 @@
+using MiniRun.Sandbox;
+using MiniRun.Sandbox.Cgroups;
+
+namespace MiniRun.Containers;
+
+/// <summary>What `minirun exec` was asked: the command and docker exec's -e, -w and -u.</summary>
+public sealed record ExecRequest(IReadOnlyList<string> Command, IReadOnlyList<string> Env, string? WorkingDir, string? User);
+
+/// <summary>`exec`: one more process in a running container, with the container's config as its defaults (docker exec's rules).</summary>
+public static class ContainerExec
+{
+    /// <summary>Runs the command in the container and returns its exit status (125/126/127 as for run).</summary>
+    public static int Run(ContainerStore containers, Container container, ExecRequest request)
+    {
+        if (request.Command.Count == 0) throw new MiniRunException("exec needs a command");
+        ContainerStatus status = containers.Observe(container);
+        if (!status.Running) throw new MiniRunException($"container {container.Name} is not running");
+        ContainerRecord record = container.Record;
+        ContainerUser user = ContainerUser.Resolve(container.MergedDir, request.User ?? record.User);
+        List<string> env = ContainerEnvironment.Compose(record.Env, request.Env, record.Hostname);
+        string workingDir = string.IsNullOrEmpty(request.WorkingDir) ? record.WorkingDir : request.WorkingDir;
+        if (!Path.IsPathRooted(workingDir)) throw new MiniRunException($"the working directory \"{workingDir}\" is invalid: it needs to be an absolute path");
+        var spec = new ExecSpec
+        {
+            ContainerPid = status.Pid,
+            Uid = user.Uid,
+            Gid = user.Gid,
+            Groups = user.Groups.ToList(),
+            Capabilities = Capabilities.ForContainer(record.Security.CapAdd, record.Security.CapDrop, record.Security.Privileged,
+                Capabilities.LastCapability(), Capabilities.Held()),
+            LastCapability = Capabilities.LastCapability(),
+            NoNewPrivileges = record.Security.NoNewPrivileges,
+            WorkingDir = workingDir,
+            Args = request.Command.ToList(),
+            Env = ContainerEnvironment.WithHome(env, user.Home),
+        };
+        // Into the container's cgroup, so its limits count the exec'd process too (as runc exec does).
+        ICgroupManager? cgroups = CgroupDetector.Detect();
+        string cgroup = CgroupNames.For(container.Id);
+        int pid = ExecLauncher.Start(spec, child =>
+        {
+            if (cgroups is not null && cgroups.Directories(cgroup).All(Directory.Exists)) cgroups.AddProcess(cgroup, child);
+        });
+        return SandboxLauncher.Wait(pid);
+    }
+}

@@ -1,0 +1,62 @@
+using MiniRun.Images;
+using MiniRun.Layers;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun.Containers;
+
+/// <summary>
+/// `run -d` and `start`: a small detached minirun process (this binary, verb <see cref="Verb"/>) per container, in a
+/// session of its own (setsid(2): no terminal signals reach it), with stdin from /dev/null and stdout/stderr appended
+/// to the container's log. It runs the container exactly as a foreground `run` does and records the exit, so the
+/// state survives the CLI; containerd's shim and conmon play the same part.
+/// </summary>
+public static class ContainerSupervisor
+{
+    public const string Verb = "__supervise";
+
+    /// <summary>Starts the supervisor and returns once the container runs (or has already exited).</summary>
+    public static void Start(ContainerStore containers, Container container, TimeSpan timeout)
+    {
+        DateTimeOffset? previousExit = containers.ReadState(container).FinishedAt;
+        string self = Environment.ProcessPath ?? "/proc/self/exe";
+        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], [],
+            newSession: true, stdio: ("/dev/null", container.LogPath));
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            bool supervisorGone = HostProcess.Find(pid) is null;
+            ContainerStatus status = containers.Observe(container);
+            if (status.Running) return;
+            if (status.State.FinishedAt != previousExit)
+            {
+                // It ran and exited already (a short command); a failure of minirun's own is reported as run's would be.
+                if (status.State.Error is { } error) throw new MiniRunException(error);
+                return;
+            }
+            if (supervisorGone)
+                throw new MiniRunException($"the supervisor of container {container.ShortId} exited before the container started: see {container.LogPath}");
+            if (DateTime.UtcNow >= deadline)
+                throw new MiniRunException($"container {container.ShortId} did not start within {timeout.TotalSeconds} s: see {container.LogPath}");
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>The supervisor itself: runs the container in the foreground of this detached process.</summary>
+    public static int Run(string root, string id)
+    {
+        var paths = new StorePaths(root);
+        var layers = new LayerStore(paths);
+        var containers = new ContainerStore(paths);
+        var runner = new ContainerRunner(new ImageStore(paths, layers), containers);
+        try
+        {
+            return runner.Run(containers.Resolve(id));
+        }
+        catch (MiniRunException e)
+        {
+            Console.Error.WriteLine("minirun: " + e.Message);
+            return ExitCodes.RuntimeError;
+        }
+    }
+}

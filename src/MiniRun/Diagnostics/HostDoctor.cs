@@ -1,0 +1,124 @@
+using MiniRun.Native;
+using MiniRun.Sandbox.Cgroups;
+
+namespace MiniRun.Diagnostics;
+
+/// <summary>
+/// What this machine offers a container runtime, checked the way minirun uses it: root, overlayfs, d_type on the
+/// store's filesystem, namespaces, cgroups. Essential failures (Fail) mean `run` cannot work; warnings limit features.
+/// </summary>
+public static class HostDoctor
+{
+    private const long OverlayFsMagic = 0x794c7630;
+
+    public static IReadOnlyList<HostCheck> Run(StorePaths paths) =>
+        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Namespaces(), .. Cgroups()];
+
+    public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
+
+    private static HostCheck Root() => Syscalls.IsRoot
+        ? new("root", CheckStatus.Ok, "running as root (mounts, namespaces and cgroups need it)")
+        : new("root", CheckStatus.Fail, "not running as root", "run minirun with sudo");
+
+    private static HostCheck OverlayFs()
+    {
+        bool present = File.ReadLines("/proc/filesystems").Any(l => l.Split('\t').LastOrDefault() == "overlay");
+        return present
+            ? new("overlayfs", CheckStatus.Ok, "overlay is listed in /proc/filesystems")
+            : new("overlayfs", CheckStatus.Fail, "overlay is not in /proc/filesystems", "sudo modprobe overlay (CONFIG_OVERLAY_FS)");
+    }
+
+    /// <summary>overlayfs needs d_type (readdir(3) naming each entry's type): a file is created in the store and read back.</summary>
+    private static HostCheck DirectoryEntryTypes(string storeRoot)
+    {
+        string dir = storeRoot;
+        while (!Directory.Exists(dir)) dir = Path.GetDirectoryName(dir) ?? "/";
+        string probe = $".doctor-{Guid.NewGuid():N}";
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir, probe), []);
+            int type = KernelFiles.DirectoryEntryType(dir, probe);
+            long fsType = KernelFiles.FileSystemType(dir);
+            if (fsType == OverlayFsMagic)
+                return new("d_type", CheckStatus.Fail, $"{dir} is on overlayfs, which cannot hold overlay upper directories",
+                    "put the store on ext4 or xfs: --root DIR or $MINIRUN_ROOT");
+            return type == Libc.DT_REG
+                ? new("d_type", CheckStatus.Ok, $"{dir} is on {FileSystemName(fsType)}, which reports d_type")
+                : new("d_type", CheckStatus.Fail, $"{dir} is on {FileSystemName(fsType)}, which does not report d_type",
+                    "use ext4, or xfs formatted with ftype=1, for the store (--root DIR)");
+        }
+        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
+        {
+            return new("d_type", CheckStatus.Warn, $"cannot test {dir}: {e.Message}", "run as root, or point --root at a writable directory");
+        }
+        finally
+        {
+            File.Delete(Path.Combine(dir, probe));
+        }
+    }
+
+    /// <summary>Names for the statfs(2) magic numbers (linux/magic.h) a store is likely to sit on.</summary>
+    private static string FileSystemName(long magic) => magic switch
+    {
+        0xEF53 => "ext4",
+        0x58465342 => "xfs",
+        0x9123683E => "btrfs",
+        0x01021994 => "tmpfs",
+        0x2FC12FC1 => "zfs",
+        _ => $"filesystem 0x{magic:x}",
+    };
+
+    private static HostCheck Namespaces()
+    {
+        string[] needed = ["mnt", "uts", "ipc", "pid", "net"];
+        var missing = needed.Where(ns => !File.Exists("/proc/self/ns/" + ns) && !Directory.Exists("/proc/self/ns/" + ns)).ToList();
+        return missing.Count == 0
+            ? new("namespaces", CheckStatus.Ok, "mount, uts, ipc, pid and net namespaces available")
+            : new("namespaces", CheckStatus.Fail, "missing: " + string.Join(' ', missing), "a kernel with CONFIG_NAMESPACES and each CONFIG_*_NS");
+    }
+
+    private static IEnumerable<HostCheck> Cgroups()
+    {
+        CgroupLayout layout = CgroupDetector.ReadLayout();
+        ICgroupManager? manager;
+        try
+        {
+            manager = CgroupDetector.Detect();
+        }
+        catch (MiniRunException e)
+        {
+            return [new("cgroups", CheckStatus.Fail, e.Message, $"unset ${CgroupDetector.OverrideVariable}")];
+        }
+        if (manager is null)
+            return [new("cgroups", CheckStatus.Warn, "no cgroup filesystem is mounted: --memory, --pids-limit and --cpus will fail",
+                "mount cgroup2 on /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)")];
+
+        string where = layout.Kind == "hybrid" && manager.Version == "v1"
+            ? $"hybrid: v1 controllers are used; the cgroup2 mount at {layout.V2MountPoint} offers [{string.Join(' ', new CgroupV2Manager(layout.V2MountPoint!).Controllers)}]"
+            : layout.Kind;
+        var checks = new List<HostCheck> { new("cgroups", CheckStatus.Ok, $"cgroup {manager.Version} ({where}); controllers: {string.Join(' ', manager.Controllers)}") };
+        string[] wanted = ["memory", "pids", "cpu"];
+        var missing = wanted.Where(c => !manager.Controllers.Contains(c)).ToList();
+        checks.Add(missing.Count == 0
+            ? new("limits", CheckStatus.Ok, "memory, pids and cpu controllers usable: --memory, --pids-limit, --cpus, --cpu-shares work")
+            : new("limits", CheckStatus.Warn, $"no {string.Join(", ", missing)} controller: the matching flags will fail",
+                manager.Version == "v2" ? "enable them in cgroup.subtree_control, or free them from v1 hierarchies" : "mount the missing v1 controllers"));
+        checks.Add(SwapAccounting(manager));
+        checks.Add(manager.Version == "v1" && manager.Controllers.Contains("devices")
+            ? new("devices", CheckStatus.Ok, "devices controller: the container's device allow-list is enforced")
+            : new("devices", CheckStatus.Warn, "no devices controller here (cgroup v2 uses BPF, which minirun does not attach): only the created nodes exist",
+                "nothing required: /dev still has only the standard nodes"));
+        return checks;
+    }
+
+    private static HostCheck SwapAccounting(ICgroupManager manager)
+    {
+        string file = manager.Version == "v1" ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
+        string root = manager.Version == "v1" ? manager.Directories("").FirstOrDefault(d => File.Exists(Path.Combine(d, "memory.limit_in_bytes"))) ?? ""
+            : manager.Directories("")[0];
+        bool present = root.Length > 0 && (File.Exists(Path.Combine(root, file)) || Directory.EnumerateDirectories(root).Any(d => File.Exists(Path.Combine(d, file))));
+        return present
+            ? new("swap", CheckStatus.Ok, $"swap accounting ({file}): --memory limits memory and swap together")
+            : new("swap", CheckStatus.Warn, $"no {file}: with swap enabled, --memory does not bound swap", "boot with swapaccount=1 (v1) or CONFIG_MEMCG_SWAP");
+    }
+}

@@ -1,0 +1,97 @@
+using MiniRun.Native;
+
+namespace MiniRun.Layers;
+
+/// <summary>
+/// A directory tree → a tar stream, in ordinal name order (so the same tree always gives the same bytes): owners,
+/// modes, times (whole seconds), xattrs, hard links, symlinks and devices. With <c>layerWhiteouts</c> the tree is an
+/// overlay upper dir and its whiteouts are written back in OCI form (image-spec layer.md "Whiteouts"): a 0/0
+/// character device NAME becomes an empty file <c>.wh.NAME</c>, a directory with trusted.overlay.opaque=y gets a
+/// <c>.wh..wh..opq</c> entry, as moby's overlay driver does when it commits. Sockets cannot be archived and are skipped.
+/// </summary>
+public sealed class DirectoryArchiver(bool layerWhiteouts)
+{
+    private readonly Dictionary<(ulong Device, ulong Inode), string> _firstLinks = [];
+
+    /// <summary>Writes every entry below <paramref name="root"/> (not root itself) and the end-of-archive blocks.</summary>
+    public void Write(string root, Stream output)
+    {
+        var tar = new TarStreamWriter(output);
+        WriteChildren(root, "", tar);
+        tar.Finish();
+    }
+
+    private void WriteChildren(string directory, string relative, TarStreamWriter tar)
+    {
+        foreach (string name in Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        {
+            string path = Path.Combine(directory, name);
+            string entryName = relative + name;
+            FileStatus status = Syscalls.LStat(path);
+            if (layerWhiteouts && status.IsWhiteout)
+            {
+                tar.Write(new TarHeader(relative + Whiteouts.Prefix + name, '0', 0, status.Uid, status.Gid, 0, Seconds(status)));
+                continue;
+            }
+            TarHeader? header = Header(path, entryName, status);
+            if (header is null) continue;
+            if (header.Type == '0' && header.Size > 0)
+            {
+                using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                tar.Write(header, content);
+            }
+            else tar.Write(header);
+            if (!status.IsDirectory) continue;
+            if (layerWhiteouts && IsOpaque(path))
+                tar.Write(new TarHeader(entryName + "/" + Whiteouts.OpaqueMarker, '0', status.Permissions, status.Uid, status.Gid, 0, Seconds(status)));
+            WriteChildren(path, entryName + "/", tar);
+        }
+    }
+
+    private TarHeader? Header(string path, string entryName, FileStatus status)
+    {
+        var xattrs = Xattrs(path, status);
+        long mtime = Seconds(status);
+        switch (status.Type)
+        {
+            case Syscalls.S_IFDIR:
+                return new TarHeader(entryName + "/", '5', status.Permissions, status.Uid, status.Gid, 0, mtime) { Xattrs = xattrs };
+            case Syscalls.S_IFREG:
+                if (status.LinkCount > 1)
+                {
+                    if (_firstLinks.TryGetValue((status.Device, status.Inode), out string? first))
+                        return new TarHeader(entryName, '1', status.Permissions, status.Uid, status.Gid, 0, mtime) { LinkName = first, Xattrs = xattrs };
+                    _firstLinks[(status.Device, status.Inode)] = entryName;
+                }
+                return new TarHeader(entryName, '0', status.Permissions, status.Uid, status.Gid, status.Size, mtime) { Xattrs = xattrs };
+            case Syscalls.S_IFLNK:
+                string target = new FileInfo(path).LinkTarget ?? "";
+                return new TarHeader(entryName, '2', status.Permissions, status.Uid, status.Gid, 0, mtime) { LinkName = target, Xattrs = xattrs };
+            case Syscalls.S_IFCHR or Syscalls.S_IFBLK:
+                return new TarHeader(entryName, status.Type == Syscalls.S_IFCHR ? '3' : '4', status.Permissions, status.Uid, status.Gid, 0, mtime)
+                    { DevMajor = status.RdevMajor, DevMinor = status.RdevMinor, Xattrs = xattrs };
+            case Syscalls.S_IFIFO:
+                return new TarHeader(entryName, '6', status.Permissions, status.Uid, status.Gid, 0, mtime) { Xattrs = xattrs };
+            default:
+                return null; // a socket: tar has no type for it (GNU tar and moby skip them too)
+        }
+    }
+
+    /// <summary>Every xattr but overlayfs's own bookkeeping (trusted.overlay.*, overlayfs(5)), values as bytes.</summary>
+    private static List<(string, byte[])> Xattrs(string path, FileStatus status)
+    {
+        var result = new List<(string, byte[])>();
+        if (status.IsSymlink) return result;
+        foreach (string name in Syscalls.ListXattrs(path).Order(StringComparer.Ordinal))
+        {
+            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
+            if (Syscalls.GetXattr(path, name) is { } value) result.Add((name, value));
+        }
+        return result;
+    }
+
+    private static bool IsOpaque(string path) =>
+        Syscalls.GetXattr(path, Whiteouts.OpaqueXattr) is { } value && value.AsSpan().SequenceEqual(Whiteouts.OpaqueValue);
+
+    private static long Seconds(FileStatus status) => status.Modified.ToUnixTimeSeconds();
+}

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace MiniRun.Native;
+
+/// <summary>
+/// Writes to kernel interface files (cgroupfs, procfs) with one write(2) each, as the kernel expects, and the
+/// small probes `doctor` needs. Errors carry errno: cgroupfs answers a bad value with EINVAL, a busy one with EBUSY.
+/// </summary>
+public static unsafe class KernelFiles
+{
+    /// <summary>Writes <paramref name="value"/> in one write(2); creates the file only where it is an ordinary filesystem (tests).</summary>
+    public static void Write(string path, string value)
+    {
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC | (File.Exists(path) ? 0 : Libc.O_CREAT), 0x1a4);
+        if (fd < 0) throw new NativeException("open", path, Marshal.GetLastPInvokeError());
+        try
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            fixed (byte* p = bytes)
+                if (Libc.write(fd, p, (nuint)bytes.Length) != bytes.Length)
+                    throw new NativeException($"write \"{value}\" to", path, Marshal.GetLastPInvokeError());
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
+    /// <summary>isatty(3): whether the descriptor is a terminal.</summary>
+    public static bool IsTerminal(int fd) => Libc.isatty(fd) == 1;
+
+    /// <summary>rmdir(2); returns 0 or errno (ENOENT when already gone, EBUSY while processes remain).</summary>
+    public static int TryRemoveDirectory(string path) => Libc.rmdir(path) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>The filesystem's magic number (statfs(2) f_type), e.g. 0xEF53 for ext4.</summary>
+    public static long FileSystemType(string path)
+    {
+        Libc.StatfsBuffer buffer;
+        if (Libc.statfs(path, &buffer) != 0) throw new NativeException("statfs", path, Marshal.GetLastPInvokeError());
+        return buffer.Type;
+    }
+
+    /// <summary>The d_type readdir(3) reports for <paramref name="name"/> in <paramref name="dir"/> (0 = DT_UNKNOWN), or -1 if absent.</summary>
+    public static int DirectoryEntryType(string dir, string name)
+    {
+        nint handle = Libc.opendir(dir);
+        if (handle == 0) throw new NativeException("opendir", dir, Marshal.GetLastPInvokeError());
+        try
+        {
+            for (nint entry = Libc.readdir(handle); entry != 0; entry = Libc.readdir(handle))
+            {
+                byte* p = (byte*)entry;
+                string entryName = Marshal.PtrToStringUTF8((nint)(p + Libc.DirentNameOffset)) ?? "";
+                if (entryName == name) return p[Libc.DirentTypeOffset];
+            }
+            return -1;
+        }
+        finally
+        {
+            Libc.closedir(handle);
+        }
+    }
+}

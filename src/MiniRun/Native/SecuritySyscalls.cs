@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace MiniRun.Native;
+
+/// <summary>Checked wrappers for capabilities(7) and no_new_privs: each failure names the call.</summary>
+public static unsafe class SecuritySyscalls
+{
+    private static NativeException Fail(string call) => new(call, null, Marshal.GetLastPInvokeError());
+
+    /// <summary>Removes one capability from the bounding set (needs CAP_SETPCAP, so it runs before the uid change).</summary>
+    public static void DropFromBoundingSet(int capability)
+    {
+        if (Libc.prctl(Libc.PR_CAPBSET_DROP, (nuint)capability, 0, 0, 0) != 0) throw Fail($"prctl PR_CAPBSET_DROP {capability}");
+    }
+
+    /// <summary>Keeps the permitted set across setresuid(2) to a non-zero uid (capabilities(7), "Effect of user ID changes").</summary>
+    public static void SetKeepCapabilities(bool keep)
+    {
+        if (Libc.prctl(Libc.PR_SET_KEEPCAPS, keep ? 1u : 0u, 0, 0, 0) != 0) throw Fail("prctl PR_SET_KEEPCAPS");
+    }
+
+    /// <summary>Sets the effective, permitted and inheritable sets of this thread (capset(2), version 3: 64 bits each).</summary>
+    public static void SetCapabilities(ulong effective, ulong permitted, ulong inheritable)
+    {
+        var header = new Libc.CapHeader { Version = Libc.LINUX_CAPABILITY_VERSION_3, Pid = 0 };
+        Libc.CapData* data = stackalloc Libc.CapData[2];
+        data[0] = new Libc.CapData { Effective = (uint)effective, Permitted = (uint)permitted, Inheritable = (uint)inheritable };
+        data[1] = new Libc.CapData { Effective = (uint)(effective >> 32), Permitted = (uint)(permitted >> 32), Inheritable = (uint)(inheritable >> 32) };
+        if (Libc.capset(&header, data) != 0) throw Fail("capset");
+    }
+
+    /// <summary>Empties the ambient set, so nothing is added back at execve (prctl(2) PR_CAP_AMBIENT).</summary>
+    public static void ClearAmbientCapabilities()
+    {
+        if (Libc.prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) throw Fail("prctl PR_CAP_AMBIENT_CLEAR_ALL");
+    }
+
+    /// <summary>execve(2) can then never grant privileges (setuid bits, file capabilities): PR_SET_NO_NEW_PRIVS.</summary>
+    public static void SetNoNewPrivileges()
+    {
+        if (Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw Fail("prctl PR_SET_NO_NEW_PRIVS");
+    }
+}

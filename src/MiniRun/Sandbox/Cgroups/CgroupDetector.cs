@@ -1,0 +1,33 @@
+namespace MiniRun.Sandbox.Cgroups;
+
+/// <summary>
+/// Chooses the cgroup implementation: v1 wherever v1 controllers are mounted (legacy and hybrid machines, as Docker does),
+/// else v2. $MINIRUN_CGROUP=v1|v2 forces one (tests use it to exercise v2 on a hybrid machine).
+/// </summary>
+public static class CgroupDetector
+{
+    public const string OverrideVariable = "MINIRUN_CGROUP";
+
+    public static CgroupLayout ReadLayout() => CgroupLayout.Parse(File.ReadAllText("/proc/self/mountinfo"));
+
+    /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.</summary>
+    public static ICgroupManager? Detect() => Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable));
+
+    public static ICgroupManager? Choose(CgroupLayout layout, string? forced)
+    {
+        switch (forced)
+        {
+            case "v1":
+                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers)
+                    : throw new MiniRunException($"{OverrideVariable}=v1, but no cgroup v1 hierarchy is mounted");
+            case "v2":
+                return layout.V2MountPoint is { } v2 ? new CgroupV2Manager(v2)
+                    : throw new MiniRunException($"{OverrideVariable}=v2, but no cgroup2 filesystem is mounted");
+            case null or "":
+                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers);
+                return layout.V2MountPoint is { } mount ? new CgroupV2Manager(mount) : null;
+            default:
+                throw new MiniRunException($"{OverrideVariable}={forced}: use v1 or v2");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace MiniRun.Sandbox.Cgroups;
+
+/// <summary>
+/// cgroup v1 (Documentation/admin-guide/cgroup-v1): one hierarchy per controller (or co-mounted group, such as
+/// cpu,cpuacct), so the container gets a directory minirun/&lt;id&gt; in each, and its PID is written to each.
+/// </summary>
+public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers) : ICgroupManager
+{
+    public string Version => "v1";
+
+    public IReadOnlyList<string> Controllers { get; } = controllers.Keys.Order(StringComparer.Ordinal).ToList();
+
+    private IEnumerable<string> Hierarchies => controllers.Values.Distinct();
+
+    public IReadOnlyList<string> Directories(string name) => Hierarchies.Select(h => Path.Combine(h, name)).ToList();
+
+    private string Dir(string controller, string name) => Path.Combine(controllers[controller], name);
+
+    public void Create(string name, CgroupLimits limits)
+    {
+        Require(limits.RequestsMemory, "--memory", "memory");
+        Require(limits.RequestsPids, "--pids-limit", "pids");
+        Require(limits.RequestsCpu, "--cpus/--cpu-shares", "cpu");
+        foreach (string hierarchy in Hierarchies)
+        {
+            string dir = Path.Combine(hierarchy, name);
+            Directory.CreateDirectory(dir);
+            // A new cpuset cgroup has no CPUs or memory nodes; a task cannot join until they are copied from the parent.
+            if (controllers.TryGetValue("cpuset", out string? cpuset) && cpuset == hierarchy) InheritCpuset(hierarchy, name);
+        }
+        try
+        {
+            Apply(name, limits);
+        }
+        catch
+        {
+            Remove(name);
+            throw;
+        }
+    }
+
+    private void Apply(string name, CgroupLimits limits)
+    {
+        if (limits.MemoryBytes is { } memory)
+        {
+            string dir = Dir("memory", name);
+            string bytes = memory.ToString(CultureInfo.InvariantCulture);
+            CgroupFiles.Write(dir, "memory.limit_in_bytes", bytes);
+            // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
+            if (File.Exists(Path.Combine(dir, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(dir, "memory.memsw.limit_in_bytes", bytes);
+        }
+        if (limits.PidsLimit is { } pids)
+            CgroupFiles.Write(Dir("pids", name), "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+        if (limits.CpuQuotaMicros is { } quota)
+        {
+            CgroupFiles.Write(Dir("cpu", name), "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(Dir("cpu", name), "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+        }
+        if (limits.CpuShares is { } shares)
+            CgroupFiles.Write(Dir("cpu", name), "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
+        if (limits.Devices.Count > 0 && controllers.ContainsKey("devices"))
+            foreach (DeviceRule rule in limits.Devices)
+                CgroupFiles.Write(Dir("devices", name), rule.Allow ? "devices.allow" : "devices.deny", rule.ToV1Line());
+    }
+
+    private static void InheritCpuset(string hierarchy, string name)
+    {
+        string parent = hierarchy;
+        foreach (string part in name.Split('/'))
+        {
+            string child = Path.Combine(parent, part);
+            foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
+            {
+                string target = Path.Combine(child, file);
+                if (File.Exists(target) && File.ReadAllText(target).Trim().Length == 0)
+                    CgroupFiles.Write(child, file, File.ReadAllText(Path.Combine(parent, file)).Trim());
+            }
+            parent = child;
+        }
+    }
+
+    private void Require(bool requested, string flag, string controller)
+    {
+        if (requested && !controllers.ContainsKey(controller))
+            throw CgroupFiles.Missing(flag, controller, Version, "/proc/self/mountinfo's cgroup mounts");
+    }
+
+    public void AddProcess(string name, int pid)
+    {
+        foreach (string dir in Directories(name)) CgroupFiles.Write(dir, "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public bool WasOomKilled(string name) =>
+        controllers.ContainsKey("memory") && CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0;
+
+    public void Remove(string name)
+    {
+        foreach (string dir in Directories(name)) CgroupFiles.RemoveDirectory(dir);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace MiniRun.Sandbox.Cgroups;
+
+/// <summary>
+/// cgroup v2 (Documentation/admin-guide/cgroup-v2.rst): one unified tree. Controllers must be enabled in every
+/// ancestor's cgroup.subtree_control; only those listed in the root's cgroup.controllers exist here (on a hybrid
+/// machine the others are bound to v1 hierarchies). Device access is a BPF program in v2; minirun does not attach one.
+/// </summary>
+public sealed class CgroupV2Manager(string mountPoint) : ICgroupManager
+{
+    public string Version => "v2";
+
+    public string MountPoint => mountPoint;
+
+    public IReadOnlyList<string> Controllers
+    {
+        get
+        {
+            string path = Path.Combine(mountPoint, "cgroup.controllers");
+            return File.Exists(path) ? File.ReadAllText(path).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries) : [];
+        }
+    }
+
+    public IReadOnlyList<string> Directories(string name) => [Path.Combine(mountPoint, name)];
+
+    public void Create(string name, CgroupLimits limits)
+    {
+        IReadOnlyList<string> available = Controllers;
+        var needed = new List<string>();
+        Need(limits.RequestsMemory, "--memory", "memory");
+        Need(limits.RequestsPids, "--pids-limit", "pids");
+        Need(limits.RequestsCpu, "--cpus/--cpu-shares", "cpu");
+
+        // Enable what is needed in each ancestor (the root and minirun/), top down ("no internal process" rule: leaves only).
+        string dir = mountPoint;
+        foreach (string part in name.Split('/'))
+        {
+            if (needed.Count > 0) CgroupFiles.Write(dir, "cgroup.subtree_control", string.Join(' ', needed.Select(c => "+" + c)));
+            dir = Path.Combine(dir, part);
+            Directory.CreateDirectory(dir);
+        }
+        try
+        {
+            Apply(dir, limits);
+        }
+        catch
+        {
+            Remove(name);
+            throw;
+        }
+
+        void Need(bool requested, string flag, string controller)
+        {
+            if (!requested) return;
+            if (!available.Contains(controller)) throw CgroupFiles.Missing(flag, controller, Version, mountPoint);
+            needed.Add(controller);
+        }
+    }
+
+    private static void Apply(string dir, CgroupLimits limits)
+    {
+        if (limits.MemoryBytes is { } memory)
+        {
+            CgroupFiles.Write(dir, "memory.max", memory.ToString(CultureInfo.InvariantCulture));
+            // In v2 swap is limited on its own: 0 gives memory+swap = --memory, as memsw does in v1.
+            if (File.Exists(Path.Combine(dir, "memory.swap.max"))) CgroupFiles.Write(dir, "memory.swap.max", "0");
+        }
+        if (limits.PidsLimit is { } pids)
+            CgroupFiles.Write(dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+        if (limits.CpuQuotaMicros is { } quota)
+            CgroupFiles.Write(dir, "cpu.max", $"{quota} {CgroupLimits.CpuPeriodMicros}");
+        if (limits.CpuShares is { } shares)
+            CgroupFiles.Write(dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
+    }
+
+    public void AddProcess(string name, int pid) =>
+        CgroupFiles.Write(Path.Combine(mountPoint, name), "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
+
+    public bool WasOomKilled(string name) => CgroupFiles.ReadCounter(Path.Combine(mountPoint, name), "memory.events", "oom_kill") > 0;
+
+    public void Remove(string name) => CgroupFiles.RemoveDirectory(Path.Combine(mountPoint, name));
+}

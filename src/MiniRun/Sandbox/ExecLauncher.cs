@@ -1,0 +1,95 @@
+using System.Text.Json;
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The parent side of `exec`: a dedicated thread joins the IPC, UTS, network, cgroup and PID namespaces of the
+/// container's PID 1 (setns(2) on /proc/PID/ns/*) and posix_spawn()s this binary (verb <see cref="ExecStage.Verb"/>).
+/// setns(CLONE_NEWPID) moves only the children of the thread (pid_namespaces(7)), so the command joins the
+/// container's PID namespace without being its PID 1. The mount namespace and the root are joined by the exec stage
+/// itself: minirun is a dynamically linked program whose loader is not inside the container's root.
+/// </summary>
+public static class ExecLauncher
+{
+    private static readonly (string Name, NamespaceFlags Flag)[] Namespaces =
+    [
+        ("ipc", NamespaceFlags.Ipc), ("uts", NamespaceFlags.Uts), ("net", NamespaceFlags.Network), ("cgroup", NamespaceFlags.Cgroup),
+        ("pid", NamespaceFlags.Pid),
+    ];
+
+    /// <summary>
+    /// Starts the exec stage inside the namespaces of the spec's container; returns its host PID.
+    /// <paramref name="beforeSpec"/> runs with that PID before the stage gets its spec (it joins the container's cgroup).
+    /// </summary>
+    public static int Start(ExecSpec spec, Action<int>? beforeSpec = null)
+    {
+        byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
+        string self = Environment.ProcessPath ?? "/proc/self/exe";
+        var joins = new List<(int Fd, NamespaceFlags Flag, string Path)>();
+        try
+        {
+            foreach ((string name, NamespaceFlags flag) in Namespaces)
+            {
+                string path = $"/proc/{spec.ContainerPid}/ns/{name}";
+                if (Syscalls.TryLStat(path) is null || SameNamespace(path, $"/proc/self/ns/{name}")) continue; // e.g. --network host
+                joins.Add((ProcessControl.OpenReadOnly(path), flag, path));
+            }
+            return SpawnInside(self, joins, message, beforeSpec);
+        }
+        finally
+        {
+            foreach ((int fd, _, _) in joins) ProcessControl.Close(fd);
+        }
+    }
+
+    private static int SpawnInside(string self, List<(int Fd, NamespaceFlags Flag, string Path)> joins, byte[] message, Action<int>? beforeSpec)
+    {
+        (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
+        string[] argv = ["minirun-exec", ExecStage.Verb];
+        int pid = 0;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                foreach ((int fd, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path);
+                pid = ProcessControl.Spawn(self, argv, [], extraFd: readEnd);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+        ProcessControl.Close(readEnd);
+        try
+        {
+            if (failure is not null) throw failure;
+            try
+            {
+                beforeSpec?.Invoke(pid);
+            }
+            catch
+            {
+                Syscalls.Kill(pid, 9);
+                ProcessControl.WaitForExit(pid);
+                throw;
+            }
+            ProcessControl.WriteAll(writeEnd, message);
+        }
+        finally
+        {
+            ProcessControl.Close(writeEnd);
+        }
+        return pid;
+    }
+
+    private static bool SameNamespace(string a, string b)
+    {
+        // The link text ("pid:[4026531836]") names the namespace by inode (namespaces(7)).
+        try { return new FileInfo(a).LinkTarget is { } target && target == new FileInfo(b).LinkTarget; }
+        catch (IOException) { return false; }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The in-container side of `exec`: born inside the container's namespaces with its root (see
+/// <see cref="ExecLauncher"/>), it reads the <see cref="ExecSpec"/> from fd 3, enters the working directory, drops to
+/// the user and execve()s the command. Unlike the init stage it mounts nothing: the container is already set up.
+/// </summary>
+public static class ExecStage
+{
+    public const string Verb = "__exec";
+
+    public static int Run()
+    {
+        ExecSpec spec;
+        try
+        {
+            byte[] message = ProcessControl.ReadAll(InitStage.SpecFd);
+            ProcessControl.Close(InitStage.SpecFd);
+            spec = JsonSerializer.Deserialize(message, ExecJsonContext.Default.ExecSpec)
+                   ?? throw new MiniRunException("exec: empty spec from the parent");
+            EnterContainerRoot(spec.ContainerPid);
+            Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
+            // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.
+            PrivilegeDrop.Apply(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid);
+            Syscalls.SetUmask(0x12); // 0022, as runc gives every container process
+            ProcessControl.CloseOnExecFrom3();
+            if (spec.NoNewPrivileges) SecuritySyscalls.SetNoNewPrivileges();
+        }
+        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("minirun: " + e.Message);
+            return ExitCodes.RuntimeError;
+        }
+        string command = spec.Args[0];
+        string? path = ExecutableSearch.Find(command, spec.Env);
+        if (path is null)
+        {
+            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
+            return ExitCodes.NotFound;
+        }
+        int errno = Syscalls.Exec(path, spec.Args, spec.Env);
+        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
+        return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
+    }
+
+    /// <summary>
+    /// Joins the container's mount namespace and root: this thread first takes a filesystem context of its own
+    /// (setns(2) refuses CLONE_NEWNS to a thread sharing one), then enters /proc/PID/root, which is the container's
+    /// root whether it was entered with pivot_root or chroot. execve keeps this thread's root and cwd.
+    /// </summary>
+    private static void EnterContainerRoot(int containerPid)
+    {
+        int root = ProcessControl.OpenPath($"/proc/{containerPid}/root", directory: true);
+        int mountNamespace = ProcessControl.OpenReadOnly($"/proc/{containerPid}/ns/mnt");
+        try
+        {
+            Syscalls.Unshare(NamespaceFlags.FileSystem);
+            Syscalls.SetNamespace(mountNamespace, NamespaceFlags.Mount, $"/proc/{containerPid}/ns/mnt");
+            Syscalls.ChangeDirectory(root, "container root");
+            Syscalls.ChangeRoot(".");
+        }
+        finally
+        {
+            ProcessControl.Close(root);
+            ProcessControl.Close(mountNamespace);
+        }
+    }
+}

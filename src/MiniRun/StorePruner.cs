@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MiniRun.Containers;
+using MiniRun.Images;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun;
+
+/// <summary>What `system prune` removed and how many bytes that freed.</summary>
+public sealed record PruneReport(List<string> Containers, List<string> Images, List<string> Layers, List<string> Recovered, long ReclaimedBytes);
+
+/// <summary>
+/// `system prune`: removes stopped containers (dead ones too, killing what their vanished runner left running),
+/// dangling images (no name, no container), unused layers, and recovers from crashes: overlay mounts under the store
+/// that no running container owns, and tmp/ work (half-created containers, layers, images) whose creator is gone.
+/// </summary>
+public sealed partial class StorePruner(ImageStore images, ContainerStore containers)
+{
+    private StorePaths Paths => containers.Paths;
+
+    public PruneReport Prune()
+    {
+        var report = new PruneReport([], [], [], [], 0);
+        long reclaimed = 0;
+        foreach (Container container in containers.List())
+        {
+            ContainerStatus status = containers.Observe(container);
+            if (status.Running) continue;
+            if (status.Pid > 0) containers.Kill(container, 9); // orphans of a runner killed with SIGKILL
+            reclaimed += StoreUsage.DirectorySize(container.UpperDir);
+            containers.Remove(container);
+            report.Containers.Add(container.Id);
+        }
+        HashSet<string> running = containers.List().Where(containers.IsRunning).Select(c => c.MergedDir).ToHashSet(StringComparer.Ordinal);
+        foreach (string mount in MountsUnder(Paths.Root).Where(m => m.EndsWith("/merged", StringComparison.Ordinal) && !running.Contains(m)).OrderByDescending(m => m.Length))
+        {
+            Syscalls.TryUnmount(mount, UnmountFlags.Detach);
+            report.Recovered.Add("unmounted " + mount);
+        }
+        foreach (string entry in Directory.Exists(Paths.Temp) ? Directory.EnumerateFileSystemEntries(Paths.Temp).ToList() : [])
+        {
+            if (!IsAbandoned(entry)) continue;
+            reclaimed += StoreUsage.DirectorySize(entry);
+            if (TryDelete(entry)) report.Recovered.Add("removed " + entry);
+        }
+        HashSet<string> usedImages = containers.List().Select(c => c.Record.ImageId).ToHashSet(StringComparer.Ordinal);
+        foreach (ImageRecord image in images.List().Where(i => i.Names.Count == 0 && !usedImages.Contains(i.Id.ToString())))
+        {
+            images.Delete(image.Id, removeUnusedLayers: false);
+            report.Images.Add(image.Id.ToString());
+        }
+        HashSet<Digest> usedLayers = images.List().SelectMany(i => i.DiffIds)
+            .Concat(containers.List().SelectMany(c => c.Record.Layers.Select(l => Digest.Parse(l, c.Id)))).ToHashSet();
+        foreach (Layers.Layer layer in images.Layers.List().Where(l => !usedLayers.Contains(l.DiffId)).ToList())
+        {
+            reclaimed += layer.Size;
+            images.Layers.Remove(layer.DiffId);
+            report.Layers.Add(layer.DiffId.ToString());
+        }
+        return report with { ReclaimedBytes = reclaimed };
+    }
+
+    /// <summary>tmp/ work whose creating process is gone; renamed-for-deletion leftovers; anything else an hour old.</summary>
+    private static bool IsAbandoned(string entry)
+    {
+        string name = Path.GetFileName(entry);
+        Match owner = TempOwner().Match(name);
+        if (owner.Success)
+            return !new HostProcess(int.Parse(owner.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(owner.Groups[2].Value, CultureInfo.InvariantCulture)).IsAlive;
+        if (name.StartsWith("removing-", StringComparison.Ordinal) || name.StartsWith("remove-", StringComparison.Ordinal)
+            || name.StartsWith("deleted-image-", StringComparison.Ordinal))
+            return true;
+        return DateTime.UtcNow - File.GetLastWriteTimeUtc(entry) > TimeSpan.FromHours(1);
+    }
+
+    private static bool TryDelete(string entry)
+    {
+        try
+        {
+            foreach (string mount in MountsUnder(entry).OrderByDescending(m => m.Length)) Syscalls.TryUnmount(mount, UnmountFlags.Detach);
+            if (Syscalls.TryLStat(entry) is { IsDirectory: true }) Directory.Delete(entry, recursive: true);
+            else File.Delete(entry);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // another process is deleting it
+    }
+
+    /// <summary>Mount points at or below <paramref name="root"/> (proc(5) /proc/self/mounts, octal escapes decoded).</summary>
+    public static List<string> MountsUnder(string root) =>
+        File.ReadLines("/proc/self/mounts")
+            .Select(line => line.Split(' ')[1].Replace("\\040", " ").Replace("\\011", "\t").Replace("\\134", "\\"))
+            .Where(target => target == root || target.StartsWith(root + "/", StringComparison.Ordinal))
+            .Distinct().ToList();
+
+    [GeneratedRegex(@"^[a-z-]+-(\d+)\.(\d+)-[0-9a-f]{32}$")]
+    private static partial Regex TempOwner();
+}
