@@ -39,7 +39,7 @@ public class ReadAheadStreamTests
         byte[] data = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         var failure = new InvalidDataException("corrupt gzip");
         using var ahead = new ReadAheadStream(new FailingSource(data, failure));
-        byte[] received = new byte[data.Length];
+        byte[] received = new byte[64];
         int filled = 0;
         void ReadUntilFailure()
         {
@@ -47,7 +47,7 @@ public class ReadAheadStreamTests
         }
         InvalidDataException thrown = Assert.Throws<InvalidDataException>(ReadUntilFailure);
         Assert.Same(failure, thrown);
-        Assert.Equal(data, received);
+        Assert.Equal(data, received[..filled]);
     }
 
     [Fact]
