@@ -6,7 +6,7 @@ namespace MiniRun.Containers;
 /// A container as stored in <c>containers/&lt;id&gt;/config.json</c>: what it runs (fully resolved against the image)
 /// and where its directories are. Its changing state lives beside it in <see cref="ContainerState"/>.
 /// </summary>
-public sealed class ContainerRecord
+public sealed record ContainerRecord
 {
     public required string Id { get; init; }
     public required string Name { get; init; }

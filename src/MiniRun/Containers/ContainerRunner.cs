@@ -30,7 +30,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 foreach (Step step in InitLayer.Steps(initDir, record.Hostname, record.Network)) narrator.Narrate(step);
             }
             InitLayer.Write(initDir, record.Hostname, record.Network);
-        });
+        }, nameIsGenerated: spec.Name is null);
     }
 
     /// <summary>The container's record, resolved from the spec and the image's config; nothing is created.</summary>
