@@ -6,6 +6,8 @@
 #   make image      build the default image: artifacts/minibox.tar
 #   make run        deps + build + image, load it, run a container from it
 #   make test       deps + build, then every test against the built binary
+#   make bench      benchmark against runc, bwrap, tar, umoci (root; writes bench/RESULTS.md)
+#   make bench-smoke  the same in a few seconds, minibox only, nothing recorded (what CI may run)
 #   make clean      remove build output
 
 PREFIX  ?= /usr/local
@@ -21,7 +23,7 @@ SOURCES := $(shell find src \( -name bin -o -name obj \) -prune -o \( -name '*.c
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-.PHONY: all build install deps image run test clean
+.PHONY: all build install deps image run test bench bench-smoke clean
 
 all: build
 
@@ -59,6 +61,13 @@ run: deps build image
 
 test: deps build
 	DOTNET=$(DOTNET) MINIRUN_BIN=$(CURDIR)/$(BIN) scripts/test.sh
+
+# Medians of the peers in the same run, on tmpfs; inputs are cached in bench/out/.
+bench: build image
+	bench/bench.sh
+
+bench-smoke: build image
+	BENCH_QUICK=1 bench/bench.sh
 
 clean:
 	rm -rf artifacts

@@ -6,11 +6,10 @@ namespace MiniRun.Containers;
 /// A container as stored in <c>containers/&lt;id&gt;/config.json</c>: what it runs (fully resolved against the image)
 /// and where its directories are. Its changing state lives beside it in <see cref="ContainerState"/>.
 /// </summary>
-public sealed class ContainerRecord
+public sealed record ContainerRecord
 {
     public required string Id { get; init; }
-    /// <summary>Settable: a generated name that a concurrent run took first is drawn again before the record is stored.</summary>
-    public required string Name { get; set; }
+    public required string Name { get; init; }
     public required DateTimeOffset Created { get; init; }
     /// <summary>The image ID (sha256:…) and the reference the user gave.</summary>
     public required string ImageId { get; init; }

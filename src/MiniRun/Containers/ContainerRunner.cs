@@ -22,28 +22,17 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
         ContainerRecord record = Plan(spec);
-        for (int attempt = 0; ; attempt++)
+        return containers.Create(record, initDir =>
         {
-            try
+            if (narrator is not null)
             {
-                return containers.Create(record, initDir =>
-                {
-                    if (narrator is not null)
-                    {
-                        string dir = Path.GetDirectoryName(initDir)!;
-                        narrator.Narrate(new Step($"mkdir -p {string.Join(' ', new[] { "diff", "work", "merged" }.Select(d => ShellQuote.Quote(Path.Combine(dir, d))))}",
-                            "the container's own directories: upper (its writes), overlay's work dir, the mount point (made under tmp/, renamed into containers/ when complete)"));
-                        foreach (Step step in InitLayer.Steps(initDir, record.Hostname, record.Network)) narrator.Narrate(step);
-                    }
-                    InitLayer.Write(initDir, record.Hostname, record.Network);
-                });
+                string dir = Path.GetDirectoryName(initDir)!;
+                narrator.Narrate(new Step($"mkdir -p {string.Join(' ', new[] { "diff", "work", "merged" }.Select(d => ShellQuote.Quote(Path.Combine(dir, d))))}",
+                    "the container's own directories: upper (its writes), overlay's work dir, the mount point (made under tmp/, renamed into containers/ when complete)"));
+                foreach (Step step in InitLayer.Steps(initDir, record.Hostname, record.Network)) narrator.Narrate(step);
             }
-            catch (NameInUseException) when (spec.Name is null && attempt < 20)
-            {
-                // A generated name that a concurrent `run` took between UnusedName and Create's check: draw again.
-                record.Name = UnusedName();
-            }
-        }
+            InitLayer.Write(initDir, record.Hostname, record.Network);
+        }, nameIsGenerated: spec.Name is null);
     }
 
     /// <summary>The container's record, resolved from the spec and the image's config; nothing is created.</summary>
@@ -91,8 +80,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     {
         HashSet<string> taken = containers.List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         string name = ContainerNames.Generate();
-        for (int i = 0; i < 100 && taken.Contains(name); i++)
-            name = i < 10 ? ContainerNames.Generate() : $"{ContainerNames.Generate()}_{i}"; // few words: numbered, as Docker does on retry
+        for (int i = 0; i < 100 && taken.Contains(name); i++) name = ContainerNames.Generate();
         return name;
     }
 

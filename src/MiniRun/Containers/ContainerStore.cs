@@ -16,8 +16,11 @@ public sealed class ContainerStore(StorePaths paths)
 
     private string LockPath => Path.Combine(Paths.Containers, ".lock");
 
-    /// <summary>Creates the container's directories, record, state and init layer; names are unique.</summary>
-    public Container Create(ContainerRecord record, Action<string> writeInitLayer)
+    /// <summary>
+    /// Creates the container's directories, record, state and init layer; names are unique. A generated name
+    /// (<paramref name="nameIsGenerated"/>) that another container took meanwhile is replaced instead of refused.
+    /// </summary>
+    public Container Create(ContainerRecord record, Action<string> writeInitLayer, bool nameIsGenerated = false)
     {
         string staging = Paths.NewTempDirectory("container");
         try
@@ -25,13 +28,17 @@ public sealed class ContainerStore(StorePaths paths)
             foreach (string dir in new[] { "init", "diff", "work", "merged" })
                 Directory.CreateDirectory(Path.Combine(staging, dir));
             writeInitLayer(Path.Combine(staging, "init"));
-            File.WriteAllBytes(Path.Combine(staging, "config.json"), JsonSerializer.SerializeToUtf8Bytes(record, ContainerJsonContext.Default.ContainerRecord));
             File.WriteAllBytes(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(new ContainerState(), ContainerJsonContext.Default.ContainerState));
             CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
-            if (List().Any(c => c.Name == record.Name))
-                throw new NameInUseException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
+            HashSet<string> names = List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            for (int retry = 1; nameIsGenerated && names.Contains(record.Name); retry++)
+                record = record with { Name = ContainerNames.Generate(retry) };
+            // Written under the lock: the name in the record is the one that was checked.
+            File.WriteAllBytes(Path.Combine(staging, "config.json"), JsonSerializer.SerializeToUtf8Bytes(record, ContainerJsonContext.Default.ContainerRecord));
+            if (names.Contains(record.Name))
+                throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             string target = Path.Combine(Paths.Containers, record.Id);
             if (!Syscalls.TryRenameNoReplace(staging, target))
                 throw new MiniRunException($"container {record.Id} already exists");

@@ -41,7 +41,10 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
     public Layer Add(Stream uncompressedTar, Digest? expectedDiffId, string source)
     {
         Paths.EnsureCreated();
-        using var hashing = new HashingStream(uncompressedTar, leaveOpen: true);
+        // Three stages on their own threads, so a second core takes what it can: reading and decompressing (behind
+        // readAhead), the DiffID hash (behind hashedAhead), and the tar with its file writes (this thread).
+        using var readAhead = new ReadAheadStream(uncompressedTar);
+        using var hashing = new HashingStream(readAhead, leaveOpen: true);
         if (expectedDiffId is { } expected && TryGet(expected) is { } present)
         {
             Verify(hashing.Finish(), expected, source);
@@ -64,7 +67,8 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
             Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
             narrator?.Narrate(new Step($"mkdir -p {ShellQuote.Quote(diff)} && tar -x -C {ShellQuote.Quote(diff)}   # < {source}",
                 "a layer is unpacked once, into tmp/ first, keeping owners, modes and xattrs; its sha256 must be the DiffID"));
-            long size = new LayerUnpacker(diff, source, narrator).Unpack(hashing);
+            long size;
+            using (var hashedAhead = new ReadAheadStream(hashing)) size = new LayerUnpacker(diff, source, narrator).Unpack(hashedAhead);
             Digest diffId = hashing.Finish();
             CrashPoint.Reach("layer-unpacked");
             if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);

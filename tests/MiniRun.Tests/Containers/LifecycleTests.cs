@@ -101,9 +101,13 @@ public class LifecycleTests(RunImageFixture fixture) : IClassFixture<RunImageFix
     [RootFact]
     public void Kill_WithSignal_IsRecordedAsExitStatusAndInspect()
     {
-        string id = RunDetached(fixture.Image, "sh", "-c", "trap 'exit 42' USR1; while :; do sleep 0.1; done");
+        string id = RunDetached(fixture.Image, "sh", "-c", "trap 'exit 42' USR1; echo trapped; while :; do sleep 0.1; done");
         try
         {
+            // A signal sent before the shell has installed its trap is ignored (PID 1 has no default actions).
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!Cli.Run("logs", id).Stdout.Contains("trapped") && DateTime.UtcNow < deadline) Thread.Sleep(50);
+
             using JsonDocument running = JsonDocument.Parse(Cli.Run("inspect", id).Stdout);
             JsonElement state = running.RootElement[0].GetProperty("State");
             Assert.Equal("running", state.GetProperty("Status").GetString());
