@@ -1,3 +1,4 @@
+using MiniRun.Native;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Verbs;
 using MiniRun.Containers;
@@ -25,6 +26,7 @@ public static class Program
         // A detached container's supervisor (see ContainerSupervisor): store root and container ID.
         if (args.Length == 3 && args[0] == ContainerSupervisor.Verb) return ContainerSupervisor.Run(args[1], args[2]);
 
+        SignalDisposition.UnignoreInterruptAndTerminate();
         try
         {
             return Dispatch(args);

@@ -25,7 +25,6 @@ public static class ExecLauncher
     public static int Start(ExecSpec spec, Action<int>? beforeSpec = null)
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
-        string self = Environment.ProcessPath ?? "/proc/self/exe";
         var joins = new List<(int Fd, NamespaceFlags Flag, string Path)>();
         try
         {
@@ -35,55 +34,15 @@ public static class ExecLauncher
                 if (Syscalls.TryLStat(path) is null || SameNamespace(path, $"/proc/self/ns/{name}")) continue; // e.g. --network host
                 joins.Add((ProcessControl.OpenReadOnly(path), flag, path));
             }
-            return SpawnInside(self, joins, message, beforeSpec);
+            return StageSpawner.Spawn("minirun-exec", ExecStage.Verb, () =>
+            {
+                foreach ((int fd, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path);
+            }, message, beforeSpec);
         }
         finally
         {
             foreach ((int fd, _, _) in joins) ProcessControl.Close(fd);
         }
-    }
-
-    private static int SpawnInside(string self, List<(int Fd, NamespaceFlags Flag, string Path)> joins, byte[] message, Action<int>? beforeSpec)
-    {
-        (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
-        string[] argv = ["minirun-exec", ExecStage.Verb];
-        int pid = 0;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                foreach ((int fd, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path);
-                pid = ProcessControl.Spawn(self, argv, [], extraFd: readEnd);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, maxStackSize: 256 * 1024);
-        thread.Start();
-        thread.Join();
-        ProcessControl.Close(readEnd);
-        try
-        {
-            if (failure is not null) throw failure;
-            try
-            {
-                beforeSpec?.Invoke(pid);
-            }
-            catch
-            {
-                Syscalls.Kill(pid, 9);
-                ProcessControl.WaitForExit(pid);
-                throw;
-            }
-            ProcessControl.WriteAll(writeEnd, message);
-        }
-        finally
-        {
-            ProcessControl.Close(writeEnd);
-        }
-        return pid;
     }
 
     private static bool SameNamespace(string a, string b)

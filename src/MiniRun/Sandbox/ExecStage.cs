@@ -34,16 +34,7 @@ public static class ExecStage
             Console.Error.WriteLine("minirun: " + e.Message);
             return ExitCodes.RuntimeError;
         }
-        string command = spec.Args[0];
-        string? path = ExecutableSearch.Find(command, spec.Env);
-        if (path is null)
-        {
-            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
-            return ExitCodes.NotFound;
-        }
-        int errno = Syscalls.Exec(path, spec.Args, spec.Env);
-        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
-        return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
+        return ExecutableSearch.Exec(spec.Args, spec.Env);
     }
 
     /// <summary>

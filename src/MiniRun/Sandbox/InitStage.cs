@@ -36,7 +36,7 @@ public static class InitStage
             Console.Error.WriteLine("minirun: " + e.Message);
             return ExitCodes.RuntimeError;
         }
-        return Exec(spec);
+        return ExecutableSearch.Exec(spec.Args, spec.Env);
     }
 
     private static void PrepareRoot(InitSpec spec)
@@ -112,17 +112,4 @@ public static class InitStage
         Syscalls.ChangeDirectory(dir);
     }
 
-    private static int Exec(InitSpec spec)
-    {
-        string command = spec.Args[0];
-        string? path = ExecutableSearch.Find(command, spec.Env);
-        if (path is null)
-        {
-            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
-            return ExitCodes.NotFound;
-        }
-        int errno = Syscalls.Exec(path, spec.Args, spec.Env);
-        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
-        return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
-    }
 }

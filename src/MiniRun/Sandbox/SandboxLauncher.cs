@@ -25,47 +25,7 @@ public sealed class SandboxLauncher
     {
         // Everything that allocates much or may start a runtime thread happens here, before the thread unshares.
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxJsonContext.Default.InitSpec);
-        string self = Environment.ProcessPath ?? "/proc/self/exe";
-        string[] argv = ["minirun-init", InitStage.Verb];
-        (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
-
-        int pid = 0;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Syscalls.Unshare(namespaces);
-                pid = ProcessControl.Spawn(self, argv, [], extraFd: readEnd);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, maxStackSize: 256 * 1024);
-        thread.Start();
-        thread.Join();
-        ProcessControl.Close(readEnd);
-        try
-        {
-            if (failure is not null) throw failure;
-            try
-            {
-                beforeSpec?.Invoke(pid);
-            }
-            catch
-            {
-                Syscalls.Kill(pid, 9);
-                ProcessControl.WaitForExit(pid);
-                throw;
-            }
-            ProcessControl.WriteAll(writeEnd, message);
-        }
-        finally
-        {
-            ProcessControl.Close(writeEnd);
-        }
-        return pid;
+        return StageSpawner.Spawn("minirun-init", InitStage.Verb, () => Syscalls.Unshare(namespaces), message, beforeSpec);
     }
 
     /// <summary>Docker's default for `docker stop` and for a container that ignores the signal it was sent.</summary>
