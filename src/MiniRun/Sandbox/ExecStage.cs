@@ -24,10 +24,7 @@ public static class ExecStage
             EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.Apply(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid);
-            Syscalls.SetUmask(0x12); // 0022, as runc gives every container process
-            ProcessControl.CloseOnExecFrom3();
-            if (spec.NoNewPrivileges) SecuritySyscalls.SetNoNewPrivileges();
+            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

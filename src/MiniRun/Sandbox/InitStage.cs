@@ -26,10 +26,7 @@ public static class InitStage
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
-            PrivilegeDrop.Apply(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid);
-            Syscalls.SetUmask(0x12); // 0022, the umask runc gives every container process
-            ProcessControl.CloseOnExecFrom3();
-            if (spec.NoNewPrivileges) SecuritySyscalls.SetNoNewPrivileges();
+            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

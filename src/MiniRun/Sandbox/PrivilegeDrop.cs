@@ -10,7 +10,19 @@ namespace MiniRun.Sandbox;
 /// </summary>
 public static class PrivilegeDrop
 {
-    public static void Apply(ulong capabilities, int lastCapability, IReadOnlyList<uint> groups, uint uid, uint gid)
+    /// <summary>
+    /// Everything between a stage's set-up and its execve, in one order for the init and the exec stage: the user and
+    /// capabilities, runc's umask 0022, descriptors from 3 up close-on-exec, then no_new_privs if asked.
+    /// </summary>
+    public static void BecomeCommand(ulong capabilities, int lastCapability, IReadOnlyList<uint> groups, uint uid, uint gid, bool noNewPrivileges)
+    {
+        Apply(capabilities, lastCapability, groups, uid, gid);
+        Syscalls.SetUmask(0x12);
+        ProcessControl.CloseOnExecFrom3();
+        if (noNewPrivileges) SecuritySyscalls.SetNoNewPrivileges();
+    }
+
+    private static void Apply(ulong capabilities, int lastCapability, IReadOnlyList<uint> groups, uint uid, uint gid)
     {
         for (int cap = 0; cap <= lastCapability; cap++)
             if ((capabilities & 1UL << cap) == 0) SecuritySyscalls.DropFromBoundingSet(cap);
