@@ -88,6 +88,10 @@ public sealed class RunVerb : IVerb
             "never" => PullPolicy.Never,
             string other => throw new UsageException($"--pull {other}: expected missing, always or never"),
         };
+        TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
+        // Spawned first, so its start-up (a second .NET start) overlaps with resolving the image and making the container.
+        using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
+        RunMetadataWarmUp.Start();
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
         new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
@@ -97,7 +101,7 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
         Container container = runner.Create(spec);
-        if (!args.Has("detach")) return runner.Run(container, StopTimeout(args.Get("stop-timeout")));
+        if (stage is not null) return runner.Run(container, stopTimeout, stage);
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
         context.Out.WriteLine(container.Id);
         return 0;

@@ -20,9 +20,14 @@ public static class ContainerExec
         List<string> env = ContainerEnvironment.Compose(record.Env, request.Env, record.Hostname);
         string workingDir = string.IsNullOrEmpty(request.WorkingDir) ? record.WorkingDir : request.WorkingDir;
         if (!Path.IsPathRooted(workingDir)) throw new MiniRunException($"the working directory \"{workingDir}\" is invalid: it needs to be an absolute path");
+        // Into the container's cgroup, so its limits count the exec'd process too (as runc exec does).
+        ICgroupManager? cgroups = CgroupDetector.Detect();
+        string cgroup = CgroupNames.For(container.Id);
+        bool present = cgroups is not null && cgroups.Directories(cgroup).All(Directory.Exists);
         var spec = new ExecSpec
         {
             ContainerPid = status.Pid,
+            CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(cgroup)] : [],
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
@@ -34,13 +39,7 @@ public static class ContainerExec
             Args = request.Command.ToList(),
             Env = ContainerEnvironment.WithHome(env, user.Home),
         };
-        // Into the container's cgroup, so its limits count the exec'd process too (as runc exec does).
-        ICgroupManager? cgroups = CgroupDetector.Detect();
-        string cgroup = CgroupNames.For(container.Id);
-        int pid = ExecLauncher.Start(spec, child =>
-        {
-            if (cgroups is not null && cgroups.Directories(cgroup).All(Directory.Exists)) cgroups.AddProcess(cgroup, child);
-        });
+        int pid = ExecLauncher.Start(spec);
         return SandboxLauncher.Wait(pid);
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace MiniRun.Containers;
 
 /// <summary>Docker-style generated names ("adjective_surname"), after container pioneers.</summary>
@@ -11,11 +9,12 @@ public static class ContainerNames
     private static readonly string[] Surnames =
         ["bellard", "cantrill", "hykes", "kamp", "kerrisk", "menage", "pike", "poettering", "ritchie", "thompson", "torvalds", "biederman", "emelyanov", "hallyn"];
 
+    // Names need no secrecy (moby uses math/rand); RandomNumberGenerator would load OpenSSL on every run.
     /// <summary>A new name; from the first <paramref name="retry"/> on, with a random number appended as moby does, so a crowd of concurrent runs finds free names.</summary>
     public static string Generate(int retry = 0)
     {
-        string name = $"{Adjectives[RandomNumberGenerator.GetInt32(Adjectives.Length)]}_{Surnames[RandomNumberGenerator.GetInt32(Surnames.Length)]}";
-        return retry == 0 ? name : name + RandomNumberGenerator.GetInt32(10 * Math.Min(retry, 100_000));
+        string name = $"{Adjectives[Random.Shared.Next(Adjectives.Length)]}_{Surnames[Random.Shared.Next(Surnames.Length)]}";
+        return retry == 0 ? name : name + Random.Shared.Next(10 * Math.Min(retry, 100_000));
     }
 
     /// <summary>Docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*.</summary>

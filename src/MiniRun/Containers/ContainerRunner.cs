@@ -133,7 +133,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public int Run(Container container) => Run(container, SandboxLauncher.DefaultStopTimeout);
 
     /// <summary>As <see cref="Run(Container)"/>; a PID 1 that outlives a forwarded SIGINT/SIGTERM by <paramref name="stopTimeout"/> gets SIGKILL.</summary>
-    public int Run(Container container, TimeSpan stopTimeout)
+    /// <param name="stage">the init stage when it was spawned ahead (run does so, to overlap its start-up with the
+    /// container's creation); else it is spawned here. Either way it is killed if the container does not start.</param>
+    public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null)
     {
         ContainerState state = containers.ReadState(container);
         ICgroupManager? cgroups = null;
@@ -143,24 +145,22 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         state.RunnerStartTicks = runner.StartTicks;
         state.Error = null;
         containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
+        CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
+        // The cgroup is made on a pool thread while this one mounts the overlay (--explain: in order, one after the other).
+        Task<ICgroupManager?>? cgroupSetup = narrator is null ? Task.Run(() => CreateCgroup(cgroup, limits)) : null;
         try
         {
             Mount(container);
             CrashPoint.Reach("overlay-mounted");
-            InitSpec spec = BuildInitSpec(container);
-            CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
-            cgroups = CgroupDetector.Detect(narrator);
-            if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
-                throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
-            cgroups?.Create(cgroup, limits);
+            cgroups = cgroupSetup is null ? CreateCgroup(cgroup, limits) : cgroupSetup.GetAwaiter().GetResult();
             CrashPoint.Reach("cgroup-created");
-            NamespaceFlags namespaces = SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None);
-            narrator?.Narrate(RunSteps.Namespaces(namespaces, "minirun __init   # spawned inside them; it waits for its spec on fd 3"));
-            int pid = SandboxLauncher.Start(spec, namespaces, child =>
-            {
-                cgroups?.AddProcess(cgroup, child);
-                if (narrator is not null) NarrateInit(spec); // before the spec is sent: the child's output comes after
-            });
+            InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
+            stage ??= InitStageProcess.Spawn();
+            narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
+                "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
+            // Narrated before the spec is sent: the child's own output comes after.
+            stage.Send(spec, beforeSpec: narrator is null ? null : _ => NarrateInit(spec));
+            int pid = stage.Pid;
             state.Status = "running";
             state.Pid = pid;
             state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
@@ -180,6 +180,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         }
         finally
         {
+            stage?.Dispose(); // killed, if it never had its spec
+            if (cgroups is null && cgroupSetup is not null) cgroups = MadeMeanwhile(cgroupSetup); // removed below
             state.Status = "exited";
             state.Pid = 0;
             state.RunnerPid = 0;
@@ -194,11 +196,27 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return state.ExitCode;
     }
 
+    private ICgroupManager? CreateCgroup(string cgroup, CgroupLimits limits)
+    {
+        ICgroupManager? cgroups = CgroupDetector.Detect(narrator);
+        if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
+            throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
+        cgroups?.Create(cgroup, limits);
+        return cgroups;
+    }
+
+    /// <summary>The cgroup a setup made while the run failed for another reason (its own failure, if any, is not the one to report).</summary>
+    private static ICgroupManager? MadeMeanwhile(Task<ICgroupManager?> setup)
+    {
+        try { return setup.GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException) { return null; }
+    }
+
     private void Teardown(Container container, ContainerState state)
     {
         OverlayMount.Unmount(container.MergedDir);
-        containers.WriteState(container, state); // recorded first: Remove refuses a container whose state says it runs
-        if (container.Record.AutoRemove) containers.Remove(container);
+        if (container.Record.AutoRemove) containers.Delete(container); // --rm: unmounted, its cgroup gone; nothing left to check
+        else containers.WriteState(container, state);
     }
 
     /// <summary>
@@ -210,11 +228,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         foreach (Step step in RunSteps.PrepareRoot(spec).Concat(RunSteps.EnterRoot(spec)).Concat(RunSteps.Exec(spec))) narrator!.Narrate(step);
     }
 
-    private static InitSpec BuildInitSpec(Container container) =>
-        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User));
+    private static InitSpec BuildInitSpec(Container container, IReadOnlyList<string> cgroupJoinFiles) =>
+        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroupJoinFiles);
 
     /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
-    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user)
+    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, IReadOnlyList<string>? cgroupJoinFiles = null)
     {
         ContainerSecurity security = record.Security;
         int lastCapability = Capabilities.LastCapability();
@@ -224,6 +242,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             UseChroot = record.UseChroot,
             Hostname = record.Hostname,
             IsolateNetwork = record.Network == NetworkMode.None,
+            Namespaces = SandboxLauncher.UnsharedByInit(record.Network == NetworkMode.None),
+            CgroupJoinFiles = [.. cgroupJoinFiles ?? []],
             Mounts = InContainerMounts(rootfs, security),
             Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
             Symlinks = ContainerMounts.Symlinks(withCore: ContainerMounts.HostKind("/proc/kcore") is not null),

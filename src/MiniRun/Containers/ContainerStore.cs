@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
@@ -52,7 +51,13 @@ public sealed class ContainerStore(StorePaths paths)
         }
     }
 
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    /// <summary>64 hex digits of kernel randomness, as Docker's container IDs.</summary>
+    public static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        Syscalls.FillRandom(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
 
     public IReadOnlyList<Container> List()
     {
@@ -150,6 +155,15 @@ public sealed class ContainerStore(StorePaths paths)
             throw new MiniRunException($"container {container.Name} is {status.Status} with PID {status.Pid}: stop it first (or rm -f)");
         OverlayMount.Unmount(container.MergedDir);
         CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)); // normally gone after the run; not after a crash
+        Delete(container);
+    }
+
+    /// <summary>
+    /// Deletes the directory of a container that is unmounted and has no cgroup (its runner has just torn it down, for
+    /// --rm). It is renamed under tmp/ first, so a crash while deleting never leaves a half-deleted container visible.
+    /// </summary>
+    public void Delete(Container container)
+    {
         string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
         Directory.Move(container.Directory, doomed);
         CrashPoint.Reach("container-removing");

@@ -53,12 +53,15 @@ public static class OverlayMount
     }
 
     /// <summary>Unmounts if mounted; a lazy detach when something still holds it.</summary>
+    /// <summary>Unmounts the overlay if it is mounted (umount(2) answers EINVAL for a directory that is not a mount point).</summary>
     public static void Unmount(string merged)
     {
-        if (!IsMounted(merged)) return;
         try
         {
             Syscalls.Unmount(merged);
+        }
+        catch (NativeException e) when (e.Errno is Errnos.EINVAL or Errnos.ENOENT)
+        {
         }
         catch (NativeException e) when (e.Errno == Errnos.EBUSY)
         {

@@ -40,12 +40,17 @@ public static class RunSteps
         if (flags.HasFlag(NamespaceFlags.Pid)) options.Add("--pid --fork");
         return new($"unshare {string.Join(' ', options)} --propagation unchanged {then}",
             "new mount, UTS, IPC" + (flags.HasFlag(NamespaceFlags.Network) ? ", network" : "") +
-            " and PID namespaces: the command becomes PID 1 and its mounts and hostname are its own (namespaces(7))");
+            " and PID namespaces: the command becomes PID 1 and its mounts and hostname are its own (namespaces(7)); " +
+            "minirun spawns its init stage into the new PID namespace, and the init stage unshares the others itself");
     }
 
     /// <summary>What the init stage does inside the namespaces before it enters the root: mounts, /dev, hostname, lo.</summary>
     public static IEnumerable<Step> PrepareRoot(InitSpec spec)
     {
+        foreach (string file in spec.CgroupJoinFiles)
+            yield return new($"echo 0 > {ShellQuote.Quote(file)}", Path.GetFileName(file) == "tasks"
+                ? "the init stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
+                : "the init stage joins the cgroup (0 is the writer); the command and its children stay in it");
         yield return new("mount --make-rslave /", "nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
         foreach (MountRecord mount in spec.Mounts)
         {

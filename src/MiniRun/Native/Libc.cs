@@ -25,6 +25,9 @@ internal static unsafe partial class Libc
     public static partial int unshare(int flags);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint getrandom(byte* buffer, nuint length, uint flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int setns(int fd, int nstype);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -18,11 +18,8 @@ public static class ExecLauncher
         ("pid", NamespaceFlags.Pid),
     ];
 
-    /// <summary>
-    /// Starts the exec stage inside the namespaces of the spec's container; returns its host PID.
-    /// <paramref name="beforeSpec"/> runs with that PID before the stage gets its spec (it joins the container's cgroup).
-    /// </summary>
-    public static int Start(ExecSpec spec, Action<int>? beforeSpec = null)
+    /// <summary>Starts the exec stage inside the namespaces of the spec's container, sends it the spec; returns its host PID.</summary>
+    public static int Start(ExecSpec spec)
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
         var joins = new List<(int Fd, NamespaceFlags Flag, string Path)>();
@@ -34,10 +31,12 @@ public static class ExecLauncher
                 if (Syscalls.TryLStat(path) is null || SameNamespace(path, $"/proc/self/ns/{name}")) continue; // e.g. --network host
                 joins.Add((ProcessControl.OpenReadOnly(path), flag, path));
             }
-            return StageSpawner.Spawn("minirun-exec", ExecStage.Verb, () =>
+            (int pid, int messageFd) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb, () =>
             {
                 foreach ((int fd, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path);
-            }, message, beforeSpec);
+            });
+            StageSpawner.Deliver(pid, messageFd, message, null);
+            return pid;
         }
         finally
         {

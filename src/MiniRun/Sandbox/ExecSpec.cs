@@ -10,6 +10,8 @@ public sealed class ExecSpec
 {
     /// <summary>The container's PID 1 as the host sees it: the exec stage joins its mount namespace and root.</summary>
     public int ContainerPid { get; init; }
+    /// <summary>The container's cgroup files the exec stage writes "0" to first (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>).</summary>
+    public List<string> CgroupJoinFiles { get; init; } = [];
     public uint Uid { get; init; }
     public uint Gid { get; init; }
     public List<uint> Groups { get; init; } = [];

@@ -21,6 +21,7 @@ public static class ExecStage
             ProcessControl.Close(InitStage.SpecFd);
             spec = JsonSerializer.Deserialize(message, ExecJsonContext.Default.ExecSpec)
                    ?? throw new MiniRunException("exec: empty spec from the parent");
+            CgroupJoin.Enter(spec.CgroupJoinFiles); // first, while the paths are the host's: the limits count this process too, as runc exec does
             EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.

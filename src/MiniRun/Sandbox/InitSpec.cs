@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
 
@@ -13,6 +14,13 @@ public sealed class InitSpec
     public bool UseChroot { get; init; }
     public required string Hostname { get; init; }
     public bool IsolateNetwork { get; init; }
+    /// <summary>
+    /// The namespaces the init stage unshares itself (mount, UTS, IPC, network): it is spawned ahead of its spec, in a
+    /// new PID namespace only, so its mount namespace must be copied after the overlay is mounted.
+    /// </summary>
+    public NamespaceFlags Namespaces { get; init; }
+    /// <summary>The cgroup files the init stage writes "0" to before anything else (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>).</summary>
+    public List<string> CgroupJoinFiles { get; init; } = [];
     /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
     public List<MountRecord> Mounts { get; init; } = [];
     public List<DeviceNode> Devices { get; init; } = [];

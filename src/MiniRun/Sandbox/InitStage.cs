@@ -1,12 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The in-container side: runs as PID 1 of the new PID namespace, already in the new mount, UTS, IPC (and network)
-/// namespaces. It reads the <see cref="InitSpec"/> from fd 3, sets up the root, drops to the user and execve()s the
-/// command. It never returns: it becomes the command or exits 125/126/127.
+/// The in-container side: runs as PID 1 of the new PID namespace. It reads the <see cref="InitSpec"/> from fd 3, joins
+/// the container's cgroup, unshares the mount, UTS, IPC (and network) namespaces, sets up the root, drops to the user
+/// and execve()s the command. It never returns: it becomes the command or exits 125/126/127.
 /// </summary>
 public static class InitStage
 {
@@ -15,13 +16,19 @@ public static class InitStage
 
     public static int Run()
     {
+        // The JSON metadata is made now, while the parent still prepares the container: it is ready when the spec comes.
+        JsonTypeInfo<InitSpec> specType = SandboxJsonContext.Default.InitSpec;
         InitSpec spec;
         try
         {
             byte[] message = ProcessControl.ReadAll(SpecFd);
             ProcessControl.Close(SpecFd);
-            spec = JsonSerializer.Deserialize(message, SandboxJsonContext.Default.InitSpec)
-                   ?? throw new MiniRunException("init: empty spec from the parent");
+            if (message.Length == 0) return ExitCodes.RuntimeError; // the parent gave up (and said why) or died
+            spec = JsonSerializer.Deserialize(message, specType) ?? throw new MiniRunException("init: empty spec from the parent");
+            // First the cgroup: everything from here on, the command included, is inside its limits.
+            CgroupJoin.Enter(spec.CgroupJoinFiles);
+            // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
+            Syscalls.Unshare(spec.Namespaces);
             PrepareRoot(spec);
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);

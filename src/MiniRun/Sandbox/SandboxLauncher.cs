@@ -1,14 +1,12 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The parent side: starts the init stage (this same binary, verb <see cref="InitStage.Verb"/>) inside new namespaces
-/// without fork() in managed code. A dedicated thread unshares the namespaces — a per-thread change for mount, UTS,
-/// IPC, network, and "PID namespace for children" — and posix_spawn()s the child from there, so the child is born
-/// inside them and becomes PID 1 while the rest of minirun stays on the host.
+/// The parent side of a container's PID 1: which namespaces it gets, and the wait for it. The init stage itself (this
+/// same binary, verb <see cref="InitStage.Verb"/>) is started by <see cref="InitStageProcess"/>: born in a new PID
+/// namespace, it unshares the others itself.
 /// </summary>
 public sealed class SandboxLauncher
 {
@@ -16,17 +14,8 @@ public sealed class SandboxLauncher
         NamespaceFlags.Mount | NamespaceFlags.Uts | NamespaceFlags.Ipc | NamespaceFlags.Pid |
         (isolateNetwork ? NamespaceFlags.Network : NamespaceFlags.None);
 
-    /// <summary>
-    /// Starts the init stage and returns its host PID; the spec is sent over a pipe on the child's fd 3.
-    /// <paramref name="beforeSpec"/> runs with the child's PID while the child still waits for its spec (it puts the
-    /// child in its cgroup, so everything the container runs is in it from the start); if it fails, the child is killed.
-    /// </summary>
-    public static int Start(InitSpec spec, NamespaceFlags namespaces, Action<int>? beforeSpec = null)
-    {
-        // Everything that allocates much or may start a runtime thread happens here, before the thread unshares.
-        byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxJsonContext.Default.InitSpec);
-        return StageSpawner.Spawn("minirun-init", InitStage.Verb, () => Syscalls.Unshare(namespaces), message, beforeSpec);
-    }
+    /// <summary>What the init stage unshares itself once it has its spec: all of <see cref="NamespacesFor"/> but PID.</summary>
+    public static NamespaceFlags UnsharedByInit(bool isolateNetwork) => NamespacesFor(isolateNetwork) & ~NamespaceFlags.Pid;
 
     /// <summary>Docker's default for `docker stop` and for a container that ignores the signal it was sent.</summary>
     public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);

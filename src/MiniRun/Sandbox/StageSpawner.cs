@@ -10,10 +10,9 @@ namespace MiniRun.Sandbox;
 /// </summary>
 internal static class StageSpawner
 {
+    /// <summary>Spawns the stage; returns its PID and the write end of its message pipe (see <see cref="Deliver"/>).</summary>
     /// <param name="enterNamespaces">runs on the dedicated thread, before the spawn.</param>
-    /// <param name="beforeMessage">runs with the child's PID while the child still waits for its message (e.g. to put
-    /// it in its cgroup); if it fails, the child is killed.</param>
-    public static int Spawn(string argv0, string verb, Action enterNamespaces, byte[] message, Action<int>? beforeMessage)
+    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces)
     {
         string self = Environment.ProcessPath ?? "/proc/self/exe";
         string[] argv = [argv0, verb];
@@ -35,25 +34,31 @@ internal static class StageSpawner
         thread.Start();
         thread.Join();
         ProcessControl.Close(readEnd);
+        if (failure is null) return (pid, writeEnd);
+        ProcessControl.Close(writeEnd);
+        throw failure;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="beforeMessage"/> with the stage's PID while it still waits, then sends the message and
+    /// closes the pipe. If anything fails, the stage is killed and reaped.
+    /// </summary>
+    public static void Deliver(int pid, int messageFd, byte[] message, Action<int>? beforeMessage)
+    {
         try
         {
-            if (failure is not null) throw failure;
-            try
-            {
-                beforeMessage?.Invoke(pid);
-            }
-            catch
-            {
-                Syscalls.Kill(pid, 9);
-                ProcessControl.WaitForExit(pid);
-                throw;
-            }
-            ProcessControl.WriteAll(writeEnd, message);
+            beforeMessage?.Invoke(pid);
+            ProcessControl.WriteAll(messageFd, message);
+        }
+        catch
+        {
+            Syscalls.Kill(pid, 9);
+            ProcessControl.WaitForExit(pid);
+            throw;
         }
         finally
         {
-            ProcessControl.Close(writeEnd);
+            ProcessControl.Close(messageFd);
         }
-        return pid;
     }
 }

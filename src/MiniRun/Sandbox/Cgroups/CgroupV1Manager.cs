@@ -93,10 +93,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             throw CgroupFiles.Missing(flag, controller, Version, "/proc/self/mountinfo's cgroup mounts");
     }
 
-    public void AddProcess(string name, int pid)
-    {
-        foreach (string dir in Directories(name)) CgroupFiles.Write(narrator, dir, "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
-    }
+    public IReadOnlyList<string> SelfJoinFiles(string name) => Directories(name).Select(dir => Path.Combine(dir, "tasks")).ToList();
 
     public bool WasOomKilled(string name) =>
         controllers.ContainsKey("memory") && CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0;

@@ -75,8 +75,7 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
             CgroupFiles.Write(narrator, dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
     }
 
-    public void AddProcess(string name, int pid) =>
-        CgroupFiles.Write(narrator, Path.Combine(mountPoint, name), "cgroup.procs", pid.ToString(CultureInfo.InvariantCulture));
+    public IReadOnlyList<string> SelfJoinFiles(string name) => [Path.Combine(mountPoint, name, "cgroup.procs")];
 
     public bool WasOomKilled(string name) => CgroupFiles.ReadCounter(Path.Combine(mountPoint, name), "memory.events", "oom_kill") > 0;
 

@@ -18,8 +18,14 @@ public interface ICgroupManager
     /// <summary>Creates the cgroup and writes the limits; fails naming the controller when one is missing.</summary>
     void Create(string name, CgroupLimits limits);
 
-    /// <summary>Moves a process into the cgroup (writes its PID to cgroup.procs).</summary>
-    void AddProcess(string name, int pid);
+    /// <summary>
+    /// The files a stage of ours (init, exec) writes "0" to, first thing, to join the cgroup itself. v1: each
+    /// hierarchy's <c>tasks</c>, which moves the writing thread alone: no RCU grace period, where moving a whole process
+    /// (cgroup.procs) waits for one, about 6 ms, once the largest single cost of a start (cgroup_procs_write_start in
+    /// kernel/cgroup/cgroup.c). That thread is the one that execve()s, so the command is wholly inside.
+    /// v2: <c>cgroup.procs</c> (a domain cgroup takes no thread alone).
+    /// </summary>
+    IReadOnlyList<string> SelfJoinFiles(string name);
 
     /// <summary>True when the kernel's OOM killer killed a process of this cgroup.</summary>
     bool WasOomKilled(string name);
