@@ -90,8 +90,8 @@ public sealed class RunVerb : IVerb
         };
         TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
         // Spawned first, so its start-up (a second .NET start) overlaps with resolving the image and making the container.
-        using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
         RunMetadataWarmUp.Start();
+        using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
         new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>

@@ -39,7 +39,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public ContainerRecord Plan(ContainerSpec spec)
     {
         ImageRecord image = images.Resolve(spec.Image);
-        foreach (Digest layer in image.DiffIds) images.Layers.Get(layer); // every layer must be there before we start
+        foreach (Digest layer in image.DiffIds) // every layer must be there before we start
+            if (!images.Layers.Contains(layer)) throw new NotFoundException($"layer {layer} is not in the store");
         foreach (string extra in spec.ExtraLayers)
             if (!Directory.Exists(extra)) throw new MiniRunException($"--layer {extra}: no such directory");
         if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
@@ -102,7 +103,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             lower.Add(Path.Combine(container.RelativeDirectory, $"layer-{i}"));
         lower.Add(Path.Combine(container.RelativeDirectory, "init"));
         for (int i = container.Record.Layers.Count - 1; i >= 0; i--)
-            lower.Add(images.Layers.Get(Digest.Parse(container.Record.Layers[i], "container " + container.Id)).ShortLink);
+            lower.Add(images.Layers.ShortLink(Digest.Parse(container.Record.Layers[i], "container " + container.Id)));
         return lower;
     }
 
