@@ -1,6 +1,7 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
 using MiniRun.Explain;
+using MiniRun.Images;
 using MiniRun.Images.Registry;
 using MiniRun.Sandbox;
 
@@ -90,17 +91,17 @@ public sealed class RunVerb : IVerb
         };
         TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
         // Spawned first, so its start-up (a second .NET start) overlaps with resolving the image and making the container.
-        using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
         RunMetadataWarmUp.Start();
+        using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
-        new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
+        ImageRecord image = new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
         {
             if (args.Has("quiet")) return;
             Console.Error.WriteLine($"Unable to find image '{name.FamiliarString}' locally");
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
-        Container container = runner.Create(spec);
+        Container container = runner.Create(spec, image); // its layers are checked again under the store lock
         if (stage is not null) return runner.Run(container, stopTimeout, stage);
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
         context.Out.WriteLine(container.Id);

@@ -17,11 +17,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     private StorePaths Paths => containers.Paths;
 
     /// <summary>Creates the container (directories, record, init layer) from the spec and the image's config.</summary>
-    public Container Create(ContainerSpec spec)
+    /// <param name="image">the image <c>spec.Image</c> names, when the caller has just resolved it (run, after the pull check).</param>
+    public Container Create(ContainerSpec spec, ImageRecord? image = null)
     {
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
-        ContainerRecord record = Plan(spec);
+        ContainerRecord record = Plan(spec, image);
         return containers.Create(record, initDir =>
         {
             if (narrator is not null)
@@ -36,10 +37,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     }
 
     /// <summary>The container's record, resolved from the spec and the image's config; nothing is created.</summary>
-    public ContainerRecord Plan(ContainerSpec spec)
+    public ContainerRecord Plan(ContainerSpec spec, ImageRecord? resolved = null)
     {
-        ImageRecord image = images.Resolve(spec.Image);
-        foreach (Digest layer in image.DiffIds) images.Layers.Get(layer); // every layer must be there before we start
+        // Resolved again when a layer went missing meanwhile (an rmi before our lock): "no such image", as it is now.
+        ImageRecord image = resolved is not null && resolved.DiffIds.All(images.Layers.Contains) ? resolved : images.Resolve(spec.Image);
+        foreach (Digest layer in image.DiffIds) // every layer must be there before we start
+            if (!images.Layers.Contains(layer)) throw new NotFoundException($"layer {layer} is not in the store");
         foreach (string extra in spec.ExtraLayers)
             if (!Directory.Exists(extra)) throw new MiniRunException($"--layer {extra}: no such directory");
         if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
@@ -102,7 +105,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             lower.Add(Path.Combine(container.RelativeDirectory, $"layer-{i}"));
         lower.Add(Path.Combine(container.RelativeDirectory, "init"));
         for (int i = container.Record.Layers.Count - 1; i >= 0; i--)
-            lower.Add(images.Layers.Get(Digest.Parse(container.Record.Layers[i], "container " + container.Id)).ShortLink);
+            lower.Add(images.Layers.ShortLink(Digest.Parse(container.Record.Layers[i], "container " + container.Id)));
         return lower;
     }
 

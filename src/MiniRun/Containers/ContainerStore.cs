@@ -42,7 +42,7 @@ public sealed class ContainerStore(StorePaths paths)
             if (!Syscalls.TryRenameNoReplace(staging, target))
                 throw new MiniRunException($"container {record.Id} already exists");
             CrashPoint.Reach("container-created");
-            return Open(target);
+            return new Container(record, target, Path.GetRelativePath(Paths.Root, target));
         }
         catch
         {

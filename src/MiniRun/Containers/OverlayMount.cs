@@ -28,31 +28,32 @@ public static class OverlayMount
     }
 
     /// <summary>
-    /// Mounts <paramref name="overlay"/> with the store root as working directory. The chdir happens on a thread with
-    /// a filesystem context of its own (unshare(CLONE_FS)), so the rest of the process keeps its cwd.
+    /// Mounts <paramref name="overlay"/> with the store root as working directory. This thread first takes a filesystem
+    /// context of its own (unshare(CLONE_FS)), so the chdir never moves the other threads, and comes back to its old
+    /// working directory afterwards. (Not a thread of its own: NativeAOT's Thread.Start spins until the thread runs.)
     /// </summary>
     public static void Mount(string storeRoot, MountRecord overlay)
     {
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        int previous = ProcessControl.OpenDirectory(".");
+        try
         {
+            Syscalls.Unshare(NamespaceFlags.FileSystem);
+            Syscalls.ChangeDirectory(storeRoot);
             try
             {
-                Syscalls.Unshare(NamespaceFlags.FileSystem);
-                Syscalls.ChangeDirectory(storeRoot);
                 overlay.Apply();
             }
-            catch (Exception e)
+            finally
             {
-                failure = e;
+                Syscalls.ChangeDirectory(previous, "the previous working directory");
             }
-        });
-        thread.Start();
-        thread.Join();
-        if (failure is not null) throw failure;
+        }
+        finally
+        {
+            ProcessControl.Close(previous);
+        }
     }
 
-    /// <summary>Unmounts if mounted; a lazy detach when something still holds it.</summary>
     /// <summary>Unmounts the overlay if it is mounted (umount(2) answers EINVAL for a directory that is not a mount point).</summary>
     public static void Unmount(string merged)
     {

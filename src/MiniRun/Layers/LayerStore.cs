@@ -30,6 +30,19 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
         return new Layer(diffId, directory, "l/" + shortId, size);
     }
 
+    /// <summary>True when the layer is in the store (one stat: a run checks each of up to 128 layers).</summary>
+    public bool Contains(Digest diffId) => Syscalls.TryLStat(Path.Combine(LayerDirectory(diffId), LinkFile)) is not null;
+
+    /// <summary>The layer's short link (<c>l/SHORTID</c>), reading nothing else; a <see cref="NotFoundException"/> when absent.</summary>
+    public string ShortLink(Digest diffId)
+    {
+        try { return "l/" + File.ReadAllText(Path.Combine(LayerDirectory(diffId), LinkFile)).Trim(); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new NotFoundException($"layer {diffId} is not in the store");
+        }
+    }
+
     /// <summary>The layer with this DiffID; a <see cref="NotFoundException"/> when absent.</summary>
     public Layer Get(Digest diffId) => TryGet(diffId) ?? throw new NotFoundException($"layer {diffId} is not in the store");
 

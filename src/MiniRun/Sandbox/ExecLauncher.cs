@@ -4,8 +4,9 @@ using MiniRun.Native;
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The parent side of `exec`: a dedicated thread joins the IPC, UTS, network, cgroup and PID namespaces of the
-/// container's PID 1 (setns(2) on /proc/PID/ns/*) and posix_spawn()s this binary (verb <see cref="ExecStage.Verb"/>).
+/// The parent side of `exec`: the calling thread joins the IPC, UTS, network, cgroup and PID namespaces of the
+/// container's PID 1 (setns(2) on /proc/PID/ns/*), posix_spawn()s this binary (verb <see cref="ExecStage.Verb"/>)
+/// and returns to its own namespaces (see <see cref="StageSpawner"/>).
 /// setns(CLONE_NEWPID) moves only the children of the thread (pid_namespaces(7)), so the command joins the
 /// container's PID namespace without being its PID 1. The mount namespace and the root are joined by the exec stage
 /// itself: minirun is a dynamically linked program whose loader is not inside the container's root.
@@ -22,25 +23,41 @@ public static class ExecLauncher
     public static int Start(ExecSpec spec)
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
-        var joins = new List<(int Fd, NamespaceFlags Flag, string Path)>();
+        // Each namespace to join, and this thread's own of that kind to come back to after the spawn.
+        var joins = new List<(int Fd, int OwnFd, NamespaceFlags Flag, string Path)>();
         try
         {
             foreach ((string name, NamespaceFlags flag) in Namespaces)
             {
                 string path = $"/proc/{spec.ContainerPid}/ns/{name}";
-                if (Syscalls.TryLStat(path) is null || SameNamespace(path, $"/proc/self/ns/{name}")) continue; // e.g. --network host
-                joins.Add((ProcessControl.OpenReadOnly(path), flag, path));
+                string own = $"/proc/thread-self/ns/{name}";
+                if (Syscalls.TryLStat(path) is null || SameNamespace(path, own)) continue; // e.g. --network host
+                int fd = ProcessControl.OpenReadOnly(path);
+                joins.Add((fd, OpenOrClose(own, fd), flag, path));
             }
-            (int pid, int messageFd) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb, () =>
-            {
-                foreach ((int fd, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path);
-            });
+            (int pid, int messageFd) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
+                () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
+                () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); });
             StageSpawner.Deliver(pid, messageFd, message, null);
             return pid;
         }
         finally
         {
-            foreach ((int fd, _, _) in joins) ProcessControl.Close(fd);
+            foreach ((int fd, int own, _, _) in joins)
+            {
+                ProcessControl.Close(fd);
+                ProcessControl.Close(own);
+            }
+        }
+    }
+
+    private static int OpenOrClose(string path, int fdToCloseOnFailure)
+    {
+        try { return ProcessControl.OpenReadOnly(path); }
+        catch
+        {
+            ProcessControl.Close(fdToCloseOnFailure);
+            throw;
         }
     }
 

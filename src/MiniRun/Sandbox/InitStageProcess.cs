@@ -24,8 +24,19 @@ public sealed class InitStageProcess : IDisposable
 
     public static InitStageProcess Spawn()
     {
-        (int pid, int fd) = StageSpawner.Spawn("minirun-init", InitStage.Verb, () => Syscalls.Unshare(NamespaceFlags.Pid));
-        return new InitStageProcess(pid, fd);
+        const string own = "/proc/thread-self/ns/pid";
+        int ownPid = ProcessControl.OpenReadOnly(own);
+        try
+        {
+            (int pid, int fd) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
+                () => Syscalls.Unshare(NamespaceFlags.Pid),
+                () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own)); // this thread's children: in its own again
+            return new InitStageProcess(pid, fd);
+        }
+        finally
+        {
+            ProcessControl.Close(ownPid);
+        }
     }
 
     /// <summary>

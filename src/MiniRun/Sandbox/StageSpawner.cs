@@ -4,39 +4,43 @@ namespace MiniRun.Sandbox;
 
 /// <summary>
 /// Starts a stage of this same binary (the init stage, the exec stage) inside other namespaces, without fork() in
-/// managed code: a dedicated thread changes its own namespaces (unshare(2) or setns(2) are per-thread for these) and
-/// posix_spawn()s the child from there, so the child is born inside them. The thread is used for nothing else: one
-/// that has entered another PID namespace cannot start threads. The stage's message goes over a pipe on its fd 3.
+/// managed code: the calling thread changes its own namespaces (unshare(2) and setns(2) are per-thread for these),
+/// posix_spawn()s the child, which is born inside them, and changes them back at once. Nothing in between starts a
+/// thread: one whose PID namespace for children is not its own cannot (clone(2): EINVAL). No dedicated thread either:
+/// NativeAOT's Thread.Start spins (sched_yield) until the new thread runs, which costs a start up to a millisecond on
+/// a busy machine. The stage's message goes over a pipe on its fd 3.
 /// </summary>
 internal static class StageSpawner
 {
     /// <summary>Spawns the stage; returns its PID and the write end of its message pipe (see <see cref="Deliver"/>).</summary>
-    /// <param name="enterNamespaces">runs on the dedicated thread, before the spawn.</param>
-    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces)
+    /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
+    /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
+    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
     {
         string self = Environment.ProcessPath ?? "/proc/self/exe";
         string[] argv = [argv0, verb];
         (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
-        int pid = 0;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        try
         {
             try
             {
                 enterNamespaces();
-                pid = ProcessControl.Spawn(self, argv, [], extraFd: readEnd);
+                return (ProcessControl.Spawn(self, argv, [], extraFd: readEnd), writeEnd);
             }
-            catch (Exception e)
+            finally
             {
-                failure = e;
+                leaveNamespaces();
             }
-        }, maxStackSize: 256 * 1024);
-        thread.Start();
-        thread.Join();
-        ProcessControl.Close(readEnd);
-        if (failure is null) return (pid, writeEnd);
-        ProcessControl.Close(writeEnd);
-        throw failure;
+        }
+        catch
+        {
+            ProcessControl.Close(writeEnd);
+            throw;
+        }
+        finally
+        {
+            ProcessControl.Close(readEnd);
+        }
     }
 
     /// <summary>
