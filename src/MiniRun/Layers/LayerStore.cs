@@ -137,7 +137,7 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
     {
         string recorded = ReadOrEmpty(Path.Combine(layer.Directory, TreeFile));
         if (recorded.Length == 0) return null;
-        return Syscalls.TryLStat(layer.DiffPath) is { IsDirectory: true } && LayerTreeDigest.Compute(layer.DiffPath) == recorded;
+        return Syscalls.TryLStat(layer.DiffPath) is { IsDirectory: true } && LayerTreeDigest.Matches(layer.DiffPath, recorded);
     }
 
     /// <summary>The short link's name under l/, or null when the layer directory has no link file (never published).</summary>

@@ -177,10 +177,13 @@ public static unsafe class Syscalls
             if (errno is Errnos.ENOENT or Errnos.ENOTDIR) return null;
             throw new NativeException("stat", path, errno);
         }
-        return new FileStatus(buffer.Mode, buffer.Uid, buffer.Gid, buffer.Nlink, (long)buffer.Size, buffer.Ino,
+        return ToFileStatus(buffer);
+    }
+
+    internal static FileStatus ToFileStatus(in Libc.StatxBuffer buffer) =>
+        new(buffer.Mode, buffer.Uid, buffer.Gid, buffer.Nlink, (long)buffer.Size, buffer.Ino,
             MakeDevice(buffer.DevMajor, buffer.DevMinor), buffer.RdevMajor, buffer.RdevMinor,
             DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100));
-    }
 
     public static FileStatus LStat(string path) => TryLStat(path) ?? throw new NativeException("stat", path, Errnos.ENOENT);
 
