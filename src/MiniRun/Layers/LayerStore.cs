@@ -41,8 +41,8 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
     public Layer Add(Stream uncompressedTar, Digest? expectedDiffId, string source)
     {
         Paths.EnsureCreated();
-        // Three stages on their own threads, so a second core takes what it can: reading and decompressing (behind
-        // readAhead), the DiffID hash (behind hashedAhead), and the tar with its file writes (this thread).
+        // Three stages on their own threads: reading and decompressing (behind readAhead), the DiffID hash with the
+        // tar parsing (the unpacker's reader thread), and the file writes (this thread).
         using var readAhead = new ReadAheadStream(uncompressedTar);
         using var hashing = new HashingStream(readAhead, leaveOpen: true);
         if (expectedDiffId is { } expected && TryGet(expected) is { } present)
@@ -67,8 +67,8 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
             Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
             narrator?.Narrate(new Step($"mkdir -p {ShellQuote.Quote(diff)} && tar -x -C {ShellQuote.Quote(diff)}   # < {source}",
                 "a layer is unpacked once, into tmp/ first, keeping owners, modes and xattrs; its sha256 must be the DiffID"));
-            long size;
-            using (var hashedAhead = new ReadAheadStream(hashing)) size = new LayerUnpacker(diff, source, narrator).Unpack(hashedAhead);
+            var unpacker = new LayerUnpacker(diff, source, narrator);
+            long size = unpacker.Unpack(hashing);
             Digest diffId = hashing.Finish();
             CrashPoint.Reach("layer-unpacked");
             if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);
@@ -77,7 +77,8 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
             string shortId = NewShortId();
             File.WriteAllText(Path.Combine(temp, LinkFile), shortId);
             File.WriteAllText(Path.Combine(temp, SizeFile), size.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff)); // what `system check` verifies
+            // What `system check` verifies; the unpacker hashed each file as it passed, so only metadata is read here.
+            File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff, unpacker.ContentDigests));
             // The short link is made first (dangling for an instant) so that the rename is the single publishing step.
             string link = Path.Combine(Paths.Links, shortId);
             narrator?.Narrate(new Step($"ln -s ../layers/{diffId.Hex}/{DiffDirectory} {ShellQuote.Quote(link)} && mv {ShellQuote.Quote(temp)} {ShellQuote.Quote(LayerDirectory(diffId))}",

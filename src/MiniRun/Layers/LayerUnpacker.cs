@@ -20,6 +20,7 @@ public sealed class LayerUnpacker
     private readonly string _source;
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
     private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _contentDigests = new(StringComparer.Ordinal);
     private long _size;
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
@@ -34,10 +35,19 @@ public sealed class LayerUnpacker
 
     private readonly IStepNarrator? _narrator;
 
-    /// <summary>Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end; returns the bytes of regular files.</summary>
+    /// <summary>
+    /// After <see cref="Unpack"/>: the hash of each regular file's content by its path relative to the target (what
+    /// <see cref="LayerTreeDigest"/> needs, so that publishing does not read the files back).
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> ContentDigests => _contentDigests;
+
+    /// <summary>
+    /// Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end (on a second thread, see
+    /// <see cref="PrefetchingTarReader"/>); returns the bytes of regular files.
+    /// </summary>
     public long Unpack(Stream tar)
     {
-        using var reader = new TarArchiveReader(tar, _source, leaveOpen: true);
+        using var reader = new PrefetchingTarReader(tar, _source);
         while (reader.ReadNextEntry() is { } entry)
         {
             try
@@ -53,7 +63,7 @@ public sealed class LayerUnpacker
         return _size;
     }
 
-    private void Apply(TarEntry entry, TarArchiveReader reader)
+    private void Apply(TarEntry entry, PrefetchingTarReader reader)
     {
         if (!SafePath.TryNormalize(entry.Name, out string relative, out string problem)) throw Refuse(entry, problem);
         if (relative.Length == 0)
@@ -95,7 +105,7 @@ public sealed class LayerUnpacker
         }
     }
 
-    private void WriteRegularFile(TarEntry entry, string relative, TarArchiveReader reader)
+    private void WriteRegularFile(TarEntry entry, string relative, PrefetchingTarReader reader)
     {
         string path = FullPath(relative);
         NativeFile? file = NativeFile.TryCreateNew(path, 0x180); // 0600 while being written
@@ -107,6 +117,7 @@ public sealed class LayerUnpacker
         using (file)
         {
             while (reader.TryReadDataChunk(out ReadOnlySpan<byte> chunk)) file.Write(chunk);
+            _contentDigests[relative] = reader.ContentDigest!;
             _size += entry.Size;
             // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)).
             file.ChangeOwner(Owner(entry.Uid), Owner(entry.Gid));
@@ -158,6 +169,9 @@ public sealed class LayerUnpacker
             RemoveExisting(relative);
             Syscalls.HardLink(FullPath(target), FullPath(relative));
         }
+        // The same inode, so the same content (a missing digest only means the tree digest reads the file).
+        if (_contentDigests.TryGetValue(target, out byte[]? digest)) _contentDigests[relative] = digest;
+        else _contentDigests.Remove(relative);
     }
 
     private void CreateNode(TarEntry entry, string relative, uint type)

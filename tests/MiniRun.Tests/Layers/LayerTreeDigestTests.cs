@@ -20,11 +20,24 @@ public class LayerTreeDigestTests
     }
 
     [RootFact]
+    public void Compute_WithTheUnpackersContentDigests_EqualsReadingEveryFile()
+    {
+        using var temp = new TempDirectory();
+        (string root, LayerUnpacker unpacker) = Unpack(temp);
+
+        Assert.Equal(["bin/busybox", "bin/ls", "etc/empty", "etc/hostname"], unpacker.ContentDigests.Keys.Order(StringComparer.Ordinal));
+        string recorded = LayerTreeDigest.Compute(root, unpacker.ContentDigests);
+        Assert.StartsWith("tree-v2:sha256:", recorded);
+        Assert.Equal(LayerTreeDigest.Compute(root), recorded);
+        Assert.True(LayerTreeDigest.Matches(root, recorded));
+    }
+
+    [RootFact]
     public void Matches_ContentOrModeChanged_IsFalse()
     {
         using var temp = new TempDirectory();
-        (string root, _) = Unpack(temp);
-        string recorded = LayerTreeDigest.Compute(root);
+        (string root, LayerUnpacker unpacker) = Unpack(temp);
+        string recorded = LayerTreeDigest.Compute(root, unpacker.ContentDigests);
 
         File.WriteAllText(Path.Combine(root, "etc/hostname"), "minibix\n"); // same size, other bytes
         Assert.False(LayerTreeDigest.Matches(root, recorded));
