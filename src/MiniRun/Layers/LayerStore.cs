@@ -79,8 +79,9 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
             string shortId = NewShortId();
             File.WriteAllText(Path.Combine(temp, LinkFile), shortId);
             File.WriteAllText(Path.Combine(temp, SizeFile), size.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            // What `system check` verifies; the unpacker hashed each file as it passed, so only metadata is read here.
-            File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff, unpacker.ContentDigests));
+            // What `system check` verifies; the unpacker hashed and stat-ed each file as it wrote it, so only the
+            // directories, symlinks and devices are looked at here.
+            File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff, unpacker.Files));
             // The short link is made first (dangling for an instant) so that the rename is the single publishing step.
             string link = Path.Combine(Paths.Links, shortId);
             narrator?.Narrate(new Step($"ln -s ../layers/{diffId.Hex}/{DiffDirectory} {ShellQuote.Quote(link)} && mv {ShellQuote.Quote(temp)} {ShellQuote.Quote(LayerDirectory(diffId))}",

@@ -25,13 +25,14 @@ public static class LayerTreeDigest
     private const string LegacyPrefix = "sha256:";
 
     /// <summary>
-    /// The digest of the tree at <paramref name="root"/>. <paramref name="contentDigests"/> (relative path → sha256 of
-    /// the file's content, as the unpacker saw it written) spares reading those files; any other file is read.
+    /// The digest of the tree at <paramref name="root"/>. <paramref name="unpacked"/> (by relative path: the regular
+    /// files as the unpacker left them) spares reading and stat-ing those files: a file is taken from it when readdir
+    /// shows a regular file with the recorded inode there. Every other entry is looked at on disk.
     /// </summary>
-    public static string Compute(string root, IReadOnlyDictionary<string, byte[]>? contentDigests = null) =>
-        Prefix + new Walk(root, contentDigests, inlineContent: false).Run();
+    public static string Compute(string root, IReadOnlyDictionary<string, UnpackedFile>? unpacked = null) =>
+        Prefix + new Walk(root, unpacked, inlineContent: false).Run();
 
-    /// <summary>The hash of one file's content, as <see cref="Compute"/> expects it in <c>contentDigests</c>.</summary>
+    /// <summary>The hash of one file's content, as <see cref="UnpackedFile.ContentDigest"/> holds it.</summary>
     public static NonCryptographicHashAlgorithm NewContentHash() => new XxHash128();
 
     /// <summary>True when the tree at <paramref name="root"/> still has the recorded digest, in whichever format it was recorded.</summary>
@@ -47,7 +48,7 @@ public static class LayerTreeDigest
     /// in a buffer that is hashed when full (the digest of the concatenation is the same), so a small entry costs no
     /// allocation and no call into the hash library of its own.
     /// </summary>
-    private sealed class Walk(string root, IReadOnlyDictionary<string, byte[]>? contentDigests, bool inlineContent)
+    private sealed class Walk(string root, IReadOnlyDictionary<string, UnpackedFile>? unpacked, bool inlineContent)
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private readonly byte[] _pending = new byte[1 << 16];
@@ -70,12 +71,14 @@ public static class LayerTreeDigest
 
         private void AppendChildren(NativeDirectory directory, string prefix)
         {
-            List<string> names = directory.ReadNames();
-            names.Sort(StringComparer.Ordinal);
-            foreach (string name in names)
+            List<DirectoryEntry> entries = directory.ReadEntries();
+            entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (DirectoryEntry entry in entries)
             {
-                string relative = prefix + name;
-                FileStatus status = directory.LStat(name);
+                string name = entry.Name, relative = prefix + name;
+                UnpackedFile? known = entry.IsRegular && unpacked?.GetValueOrDefault(relative) is { } file &&
+                                      file.Status.Inode == entry.Inode ? file : null;
+                FileStatus status = known?.Status ?? directory.LStat(name);
                 AppendLine(relative, status);
                 if (status.IsSymlink)
                 {
@@ -85,7 +88,7 @@ public static class LayerTreeDigest
                 {
                     AppendText(status.Size.ToString(CultureInfo.InvariantCulture));
                     if (inlineContent) ReadContent(directory, name, null);
-                    else Append(contentDigests?.GetValueOrDefault(relative) ?? HashContent(directory, name));
+                    else Append(known?.ContentDigest ?? HashContent(directory, name));
                 }
                 else if (status.IsDirectory)
                 {

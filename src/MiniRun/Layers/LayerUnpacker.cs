@@ -20,7 +20,7 @@ public sealed class LayerUnpacker
     private readonly string _source;
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
     private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, byte[]> _contentDigests = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, UnpackedFile> _files = new(StringComparer.Ordinal);
     private long _size;
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
@@ -36,10 +36,10 @@ public sealed class LayerUnpacker
     private readonly IStepNarrator? _narrator;
 
     /// <summary>
-    /// After <see cref="Unpack"/>: the hash of each regular file's content by its path relative to the target (what
-    /// <see cref="LayerTreeDigest"/> needs, so that publishing does not read the files back).
+    /// After <see cref="Unpack"/>: each regular file's status and content hash by its path relative to the target (what
+    /// <see cref="LayerTreeDigest"/> needs, so that publishing neither reads nor stats the files again).
     /// </summary>
-    public IReadOnlyDictionary<string, byte[]> ContentDigests => _contentDigests;
+    public IReadOnlyDictionary<string, UnpackedFile> Files => _files;
 
     /// <summary>
     /// Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end (on a second thread, see
@@ -117,7 +117,6 @@ public sealed class LayerUnpacker
         using (file)
         {
             while (reader.TryReadDataChunk(out ReadOnlySpan<byte> chunk)) file.Write(chunk);
-            _contentDigests[relative] = reader.ContentDigest!;
             _size += entry.Size;
             // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)).
             file.ChangeOwner(Owner(entry.Uid), Owner(entry.Gid));
@@ -125,6 +124,7 @@ public sealed class LayerUnpacker
             foreach (TarXattr xattr in entry.Xattrs)
                 if (!IsOverlayXattr(xattr)) file.SetXattr(xattr.Name, xattr.Value);
             file.SetTimes(entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+            _files[relative] = new UnpackedFile(file.Status(), reader.ContentDigest!);
         }
     }
 
@@ -169,9 +169,9 @@ public sealed class LayerUnpacker
             RemoveExisting(relative);
             Syscalls.HardLink(FullPath(target), FullPath(relative));
         }
-        // The same inode, so the same content (a missing digest only means the tree digest reads the file).
-        if (_contentDigests.TryGetValue(target, out byte[]? digest)) _contentDigests[relative] = digest;
-        else _contentDigests.Remove(relative);
+        // The same inode, so the same record (a missing one only means the tree digest looks at the file itself).
+        if (_files.TryGetValue(target, out UnpackedFile? file)) _files[relative] = file;
+        else _files.Remove(relative);
     }
 
     private void CreateNode(TarEntry entry, string relative, uint type)

@@ -44,21 +44,21 @@ public sealed unsafe class NativeDirectory : SafeHandle
         throw new NativeException("fdopendir", path, errno);
     }
 
-    /// <summary>The names in the directory, "." and ".." left out, in the order readdir gives them.</summary>
-    public List<string> ReadNames()
+    /// <summary>The entries of the directory, "." and ".." left out, in the order readdir gives them.</summary>
+    public List<DirectoryEntry> ReadEntries()
     {
-        var names = new List<string>();
+        var entries = new List<DirectoryEntry>();
         Marshal.SetLastPInvokeError(0);
         for (nint entry = Libc.readdir(handle); entry != 0; entry = Libc.readdir(handle))
         {
             var name = new ReadOnlySpan<byte>((byte*)entry + Libc.DirentNameOffset, 256);
             name = name[..name.IndexOf((byte)0)];
             if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
-            names.Add(Encoding.UTF8.GetString(name));
+            entries.Add(new DirectoryEntry(Encoding.UTF8.GetString(name), *((byte*)entry + Libc.DirentTypeOffset), *(ulong*)entry));
         }
         int errno = Marshal.GetLastPInvokeError();
         if (errno != 0) throw new NativeException("readdir", _path, errno);
-        return names;
+        return entries;
     }
 
     /// <summary>lstat(2) of the entry <paramref name="name"/>.</summary>
@@ -88,4 +88,10 @@ public sealed unsafe class NativeDirectory : SafeHandle
     }
 
     protected override bool ReleaseHandle() => Libc.closedir(handle) == 0;
+}
+
+/// <summary>What readdir(3) says of an entry: its name, d_type (<see cref="IsRegular"/>; 0 when the filesystem does not say) and inode.</summary>
+public readonly record struct DirectoryEntry(string Name, byte Type, ulong Inode)
+{
+    public bool IsRegular => Type == Libc.DT_REG;
 }

@@ -25,8 +25,8 @@ public class LayerTreeDigestTests
         using var temp = new TempDirectory();
         (string root, LayerUnpacker unpacker) = Unpack(temp);
 
-        Assert.Equal(["bin/busybox", "bin/ls", "etc/empty", "etc/hostname"], unpacker.ContentDigests.Keys.Order(StringComparer.Ordinal));
-        string recorded = LayerTreeDigest.Compute(root, unpacker.ContentDigests);
+        Assert.Equal(["bin/busybox", "bin/ls", "etc/empty", "etc/hostname"], unpacker.Files.Keys.Order(StringComparer.Ordinal));
+        string recorded = LayerTreeDigest.Compute(root, unpacker.Files);
         Assert.StartsWith("tree-v2:sha256:", recorded);
         Assert.Equal(LayerTreeDigest.Compute(root), recorded);
         Assert.True(LayerTreeDigest.Matches(root, recorded));
@@ -37,7 +37,7 @@ public class LayerTreeDigestTests
     {
         using var temp = new TempDirectory();
         (string root, LayerUnpacker unpacker) = Unpack(temp);
-        string recorded = LayerTreeDigest.Compute(root, unpacker.ContentDigests);
+        string recorded = LayerTreeDigest.Compute(root, unpacker.Files);
 
         File.WriteAllText(Path.Combine(root, "etc/hostname"), "minibix\n"); // same size, other bytes
         Assert.False(LayerTreeDigest.Matches(root, recorded));
