@@ -21,6 +21,7 @@ public sealed class LayerUnpacker
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
     private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UnpackedFile> _files = new(StringComparer.Ordinal);
+    private readonly (int Uid, int Gid)? _newFileOwner;
     private long _size;
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
@@ -31,6 +32,9 @@ public sealed class LayerUnpacker
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
         _source = source;
         _narrator = narrator;
+        // Who owns a file as it is created: this process, as long as no directory it lands in is setgid; none is
+        // until the directory modes are applied at the end, unless the target itself is (and then its new subdirectories).
+        _newFileOwner = (Syscalls.LStat(_root).Permissions & Syscalls.S_ISGID) == 0 ? Syscalls.EffectiveIds : null;
     }
 
     private readonly IStepNarrator? _narrator;
@@ -118,8 +122,10 @@ public sealed class LayerUnpacker
         {
             while (reader.TryReadDataChunk(out ReadOnlySpan<byte> chunk)) file.Write(chunk);
             _size += entry.Size;
-            // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)).
-            file.ChangeOwner(Owner(entry.Uid), Owner(entry.Gid));
+            // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)); on a
+            // new 0600 file without xattrs a chown to its owner changes nothing, and most files of an image are root's.
+            (int uid, int gid) = (Owner(entry.Uid), Owner(entry.Gid));
+            if (_newFileOwner != (uid, gid)) file.ChangeOwner(uid, gid);
             file.ChangeMode(entry.Mode);
             foreach (TarXattr xattr in entry.Xattrs)
                 if (!IsOverlayXattr(xattr)) file.SetXattr(xattr.Name, xattr.Value);
