@@ -3,9 +3,10 @@ using System.Runtime.ExceptionServices;
 namespace MiniRun;
 
 /// <summary>
-/// Reads its source on a second thread, a few large buffers ahead of the consumer, so that whatever the source
-/// stream does (pread, digest, decompression, the DiffID hash) runs on one core while the consumer (the tar reader
-/// and the file writes) runs on another. Memory is bounded: <c>BufferCount × BufferSize</c>, reused. An exception
+/// Reads its source on a thread of its own, a few large buffers ahead of the consumer, so that whatever the source
+/// stream does (pread, the blob digest, decompression) runs on one core while the consumer (the DiffID hash and the
+/// tar reader, see <see cref="Layers.PrefetchingTarReader"/>) runs on another. Worth it for a decompressor; for a
+/// plain tar the hand-offs cost more than the pread they overlap. Memory is bounded: <c>BufferCount × BufferSize</c>, reused. An exception
 /// of the source is rethrown, with its original type and stack, by the consumer's next read. Dispose stops the
 /// reader thread and waits for it, so the source is never touched after it; the source itself is not disposed.
 /// </summary>

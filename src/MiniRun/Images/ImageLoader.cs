@@ -174,12 +174,12 @@ public sealed class ImageLoader(ImageStore store)
             using Stream raw = new BufferedStream(layer.Source.Open(layer.Name), 1 << 17);
             if (layer.BlobDigest is not { } blobDigest)
             {
-                using Stream plain = Compression.Decompress(raw, out _);
-                return Layers.Add(plain, layer.DiffId, where);
+                using Stream plain = Compression.Decompress(raw, out CompressionKind plainKind);
+                return Layers.Add(plain, layer.DiffId, where, decompressing: plainKind != CompressionKind.None);
             }
             using var verifying = new DigestVerifyingStream(raw, blobDigest, layer.BlobSize, layer.Source, layer.Name);
-            using Stream tar = Compression.Decompress(verifying, out _);
-            Layer result = Layers.Add(tar, layer.DiffId, where);
+            using Stream tar = Compression.Decompress(verifying, out CompressionKind kind);
+            Layer result = Layers.Add(tar, layer.DiffId, where, decompressing: kind != CompressionKind.None);
             verifying.ReadToEndAndVerify();
             return result;
         }

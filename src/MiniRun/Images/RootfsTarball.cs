@@ -17,8 +17,8 @@ public static class RootfsTarball
         try
         {
             using FileStream raw = OpenFile(file, where);
-            using Stream tar = Compression.Decompress(raw, out _);
-            return layers.Add(tar, null, where);
+            using Stream tar = Compression.Decompress(raw, out CompressionKind kind);
+            return layers.Add(tar, null, where, decompressing: kind != CompressionKind.None);
         }
         catch (Exception e) when (ImageLoader.IsCorruptData(e))
         {

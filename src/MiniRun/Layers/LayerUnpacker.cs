@@ -20,6 +20,8 @@ public sealed class LayerUnpacker
     private readonly string _source;
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
     private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, UnpackedFile> _files = new(StringComparer.Ordinal);
+    private readonly (int Uid, int Gid)? _newFileOwner;
     private long _size;
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
@@ -30,14 +32,26 @@ public sealed class LayerUnpacker
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
         _source = source;
         _narrator = narrator;
+        // Who owns a file as it is created: this process, as long as no directory it lands in is setgid; none is
+        // until the directory modes are applied at the end, unless the target itself is (and then its new subdirectories).
+        _newFileOwner = (Syscalls.LStat(_root).Permissions & Syscalls.S_ISGID) == 0 ? Syscalls.EffectiveIds : null;
     }
 
     private readonly IStepNarrator? _narrator;
 
-    /// <summary>Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end; returns the bytes of regular files.</summary>
+    /// <summary>
+    /// After <see cref="Unpack"/>: each regular file's status and content hash by its path relative to the target (what
+    /// <see cref="LayerTreeDigest"/> needs, so that publishing neither reads nor stats the files again).
+    /// </summary>
+    public IReadOnlyDictionary<string, UnpackedFile> Files => _files;
+
+    /// <summary>
+    /// Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end (on a second thread, see
+    /// <see cref="PrefetchingTarReader"/>); returns the bytes of regular files.
+    /// </summary>
     public long Unpack(Stream tar)
     {
-        using var reader = new TarArchiveReader(tar, _source, leaveOpen: true);
+        using var reader = new PrefetchingTarReader(tar, _source);
         while (reader.ReadNextEntry() is { } entry)
         {
             try
@@ -53,7 +67,7 @@ public sealed class LayerUnpacker
         return _size;
     }
 
-    private void Apply(TarEntry entry, TarArchiveReader reader)
+    private void Apply(TarEntry entry, PrefetchingTarReader reader)
     {
         if (!SafePath.TryNormalize(entry.Name, out string relative, out string problem)) throw Refuse(entry, problem);
         if (relative.Length == 0)
@@ -95,7 +109,7 @@ public sealed class LayerUnpacker
         }
     }
 
-    private void WriteRegularFile(TarEntry entry, string relative, TarArchiveReader reader)
+    private void WriteRegularFile(TarEntry entry, string relative, PrefetchingTarReader reader)
     {
         string path = FullPath(relative);
         NativeFile? file = NativeFile.TryCreateNew(path, 0x180); // 0600 while being written
@@ -108,12 +122,15 @@ public sealed class LayerUnpacker
         {
             while (reader.TryReadDataChunk(out ReadOnlySpan<byte> chunk)) file.Write(chunk);
             _size += entry.Size;
-            // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)).
-            file.ChangeOwner(Owner(entry.Uid), Owner(entry.Gid));
+            // chown clears setuid/setgid and security.capability, so it comes first (chown(2), capabilities(7)); on a
+            // new 0600 file without xattrs a chown to its owner changes nothing, and most files of an image are root's.
+            (int uid, int gid) = (Owner(entry.Uid), Owner(entry.Gid));
+            if (_newFileOwner != (uid, gid)) file.ChangeOwner(uid, gid);
             file.ChangeMode(entry.Mode);
             foreach (TarXattr xattr in entry.Xattrs)
                 if (!IsOverlayXattr(xattr)) file.SetXattr(xattr.Name, xattr.Value);
             file.SetTimes(entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+            _files[relative] = new UnpackedFile(file.Status(), reader.ContentDigest!);
         }
     }
 
@@ -158,6 +175,9 @@ public sealed class LayerUnpacker
             RemoveExisting(relative);
             Syscalls.HardLink(FullPath(target), FullPath(relative));
         }
+        // The same inode, so the same record (a missing one only means the tree digest looks at the file itself).
+        if (_files.TryGetValue(target, out UnpackedFile? file)) _files[relative] = file;
+        else _files.Remove(relative);
     }
 
     private void CreateNode(TarEntry entry, string relative, uint type)

@@ -15,7 +15,15 @@ public static class SafePath
         if (name.Length == 0) { problem = "empty name"; return false; }
         if (name.Contains('\0')) { problem = "name contains a NUL byte"; return false; }
         if (name[0] == '/') { problem = "absolute path"; return false; }
-        if (!NeedsCleaning(name)) { relative = name; return true; }
+        // Fast path: most names in real layers are clean, or clean behind a "./" and before a directory's "/".
+        ReadOnlySpan<char> core = name;
+        while (core.StartsWith("./")) core = core[2..];
+        if (core.EndsWith('/')) core = core[..^1];
+        if (!NeedsCleaning(core))
+        {
+            relative = core.Length == name.Length ? name : core.ToString();
+            return true;
+        }
 
         var parts = new List<string>();
         foreach (string part in name.Split('/'))
@@ -45,13 +53,11 @@ public static class SafePath
 
     public static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
 
-    /// <summary>Fast path: most names in real layers are already clean ("usr/bin/env").</summary>
-    private static bool NeedsCleaning(string name)
+    private static bool NeedsCleaning(ReadOnlySpan<char> name)
     {
-        if (name.EndsWith('/') || name.Contains("//", StringComparison.Ordinal)) return true;
-        if (name == "." || name == ".." || name.StartsWith("./", StringComparison.Ordinal) || name.StartsWith("../", StringComparison.Ordinal))
-            return true;
+        if (name.StartsWith('/') || name.EndsWith('/') || name.Contains("//", StringComparison.Ordinal)) return true;
+        if (name is "." or ".." || name.StartsWith("./") || name.StartsWith("../")) return true;
         return name.Contains("/./", StringComparison.Ordinal) || name.Contains("/../", StringComparison.Ordinal) ||
-               name.EndsWith("/.", StringComparison.Ordinal) || name.EndsWith("/..", StringComparison.Ordinal);
+               name.EndsWith("/.") || name.EndsWith("/..");
     }
 }

@@ -138,6 +138,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib)]
     public static partial int geteuid();
 
+    [LibraryImport(Lib)]
+    public static partial int getegid();
+
     [StructLayout(LayoutKind.Sequential)]
     public struct Timespec
     {

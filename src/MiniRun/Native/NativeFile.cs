@@ -59,6 +59,14 @@ public sealed unsafe class NativeFile : SafeHandle
         if (Libc.futimens(Fd, times) != 0) throw Fail("futimens");
     }
 
+    /// <summary>fstat(2) (statx with AT_EMPTY_PATH): the descriptor's inode, no path resolved.</summary>
+    public FileStatus Status()
+    {
+        Libc.StatxBuffer buffer;
+        if (Libc.statx(Fd, "", Libc.AT_EMPTY_PATH, 0x7ff, &buffer) != 0) throw Fail("stat");
+        return Syscalls.ToFileStatus(buffer);
+    }
+
     private NativeException Fail(string call) => new(call, _path, Marshal.GetLastPInvokeError());
 
     protected override bool ReleaseHandle() => Libc.close(Fd) == 0;

@@ -10,7 +10,7 @@ namespace MiniRun.Native;
 public static unsafe class Syscalls
 {
     public const int S_IFMT = 0xF000, S_IFSOCK = 0xC000, S_IFLNK = 0xA000, S_IFREG = 0x8000, S_IFBLK = 0x6000,
-        S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFIFO = 0x1000;
+        S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFIFO = 0x1000, S_ISGID = 0x400;
 
     private static NativeException Fail(string call, string? path) => new(call, path, Marshal.GetLastPInvokeError());
 
@@ -177,10 +177,13 @@ public static unsafe class Syscalls
             if (errno is Errnos.ENOENT or Errnos.ENOTDIR) return null;
             throw new NativeException("stat", path, errno);
         }
-        return new FileStatus(buffer.Mode, buffer.Uid, buffer.Gid, buffer.Nlink, (long)buffer.Size, buffer.Ino,
+        return ToFileStatus(buffer);
+    }
+
+    internal static FileStatus ToFileStatus(in Libc.StatxBuffer buffer) =>
+        new(buffer.Mode, buffer.Uid, buffer.Gid, buffer.Nlink, (long)buffer.Size, buffer.Ino,
             MakeDevice(buffer.DevMajor, buffer.DevMinor), buffer.RdevMajor, buffer.RdevMinor,
             DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100));
-    }
 
     public static FileStatus LStat(string path) => TryLStat(path) ?? throw new NativeException("stat", path, Errnos.ENOENT);
 
@@ -228,6 +231,9 @@ public static unsafe class Syscalls
     public static uint SetUmask(uint mask) => Libc.umask(mask);
 
     public static bool IsRoot => Libc.geteuid() == 0;
+
+    /// <summary>The owner a file this process creates gets (outside a setgid directory): its effective uid and gid.</summary>
+    public static (int Uid, int Gid) EffectiveIds => (Libc.geteuid(), Libc.getegid());
 
     /// <summary>
     /// execve(2): on success it never returns. On failure it returns errno (ENOENT, EACCES, ...) so that the

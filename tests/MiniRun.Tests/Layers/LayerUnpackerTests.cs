@@ -56,6 +56,22 @@ public class LayerUnpackerTests
         }
     }
 
+    /// <summary>Files are created owned by minirun and chowned only when that differs; a setgid target would make it differ.</summary>
+    [RootFact]
+    public void Unpack_IntoSetgidDirectory_GivesEveryFileItsOwnGroup()
+    {
+        using var temp = new TempDirectory();
+        string target = temp.Combine("target");
+        Directory.CreateDirectory(target);
+        Syscalls.LChown(target, 0, 4242);
+        Syscalls.Chmod(target, 0x5ED); // 02755
+        byte[] tar = new TarBuilder().File("a", "x").Directory("d").File("d/b", "y").File("d/c", "z", gid: 7).ToArray();
+
+        new LayerUnpacker(target, "test.tar").Unpack(new MemoryStream(tar));
+
+        Assert.Equal([0u, 0u, 0u, 7u], new[] { "a", "d", "d/b", "d/c" }.Select(p => Stat(target, p).Gid));
+    }
+
     [RootFact]
     public void Unpack_SetuidSetgidStickyWithOwner_KeepsSpecialBits()
     {
