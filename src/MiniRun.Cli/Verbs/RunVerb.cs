@@ -91,7 +91,6 @@ public sealed class RunVerb : IVerb
         };
         TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
         // Spawned first, so its start-up (a second .NET start) overlaps with resolving the image and making the container.
-        RunMetadataWarmUp.Start();
         using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));

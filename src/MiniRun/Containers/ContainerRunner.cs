@@ -149,13 +149,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         state.Error = null;
         containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
-        // The cgroup is made on a pool thread while this one mounts the overlay (--explain: in order, one after the other).
-        Task<ICgroupManager?>? cgroupSetup = narrator is null ? Task.Run(() => CreateCgroup(cgroup, limits)) : null;
         try
         {
             Mount(container);
             CrashPoint.Reach("overlay-mounted");
-            cgroups = cgroupSetup is null ? CreateCgroup(cgroup, limits) : cgroupSetup.GetAwaiter().GetResult();
+            cgroups = CreateCgroup(cgroup, limits);
             CrashPoint.Reach("cgroup-created");
             InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
             stage ??= InitStageProcess.Spawn();
@@ -184,7 +182,6 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         finally
         {
             stage?.Dispose(); // killed, if it never had its spec
-            if (cgroups is null && cgroupSetup is not null) cgroups = MadeMeanwhile(cgroupSetup); // removed below
             state.Status = "exited";
             state.Pid = 0;
             state.RunnerPid = 0;
@@ -206,13 +203,6 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
         cgroups?.Create(cgroup, limits);
         return cgroups;
-    }
-
-    /// <summary>The cgroup a setup made while the run failed for another reason (its own failure, if any, is not the one to report).</summary>
-    private static ICgroupManager? MadeMeanwhile(Task<ICgroupManager?> setup)
-    {
-        try { return setup.GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException) { return null; }
     }
 
     private void Teardown(Container container, ContainerState state)
