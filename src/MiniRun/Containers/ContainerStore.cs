@@ -27,7 +27,7 @@ public sealed class ContainerStore(StorePaths paths)
             foreach (string dir in new[] { "init", "diff", "work", "merged" })
                 Directory.CreateDirectory(Path.Combine(staging, dir));
             writeInitLayer(Path.Combine(staging, "init"));
-            File.WriteAllBytes(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(new ContainerState(), ContainerJsonContext.Default.ContainerState));
+            File.WriteAllBytes(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(new ContainerState(), ContainerWriteJsonContext.Default.ContainerState));
             CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
@@ -96,7 +96,7 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     public void WriteState(Container container, ContainerState state) =>
-        AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerState), durable: false);
+        AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerWriteJsonContext.Default.ContainerState), durable: false);
 
     /// <summary>
     /// The recorded state checked against the kernel: "running" only while its runner (the process that will record

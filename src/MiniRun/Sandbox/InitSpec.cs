@@ -48,3 +48,8 @@ public sealed record SymlinkSpec(string Path, string Target);
 
 [JsonSerializable(typeof(InitSpec))]
 internal sealed partial class SandboxJsonContext : JsonSerializerContext;
+
+/// <summary>The same JSON, written by generated code without metadata (see ContainerWriteJsonContext): the parent only writes the spec.</summary>
+[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(InitSpec))]
+internal sealed partial class SandboxWriteJsonContext : JsonSerializerContext;

@@ -46,7 +46,7 @@ public sealed class InitStageProcess : IDisposable
     public void Send(InitSpec spec, Action<int>? beforeSpec = null)
     {
         if (_messageFd < 0) throw new InvalidOperationException("the init stage has had its spec");
-        byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxJsonContext.Default.InitSpec);
+        byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxWriteJsonContext.Default.InitSpec);
         int fd = _messageFd;
         _messageFd = -1;
         StageSpawner.Deliver(Pid, fd, message, beforeSpec);
