@@ -137,10 +137,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
 
     /// <summary>As <see cref="Run(Container)"/>; a PID 1 that outlives a forwarded SIGINT/SIGTERM by <paramref name="stopTimeout"/> gets SIGKILL.</summary>
     /// <param name="stage">the init stage when it was spawned ahead (run does so, to overlap its start-up with the
-    /// container's creation); else it is spawned here. Either way it is killed if the container does not start.</param>
+    /// container's creation, so the container is the one it has just created, in its first state); else it is spawned
+    /// here. Either way it is killed if the container does not start.</param>
     public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null)
     {
-        ContainerState state = containers.ReadState(container);
+        ContainerState state = stage is null ? containers.ReadState(container) : new ContainerState(); // not read back: no JSON metadata to build
         ICgroupManager? cgroups = null;
         string cgroup = CgroupNames.For(container.Id);
         HostProcess runner = HostProcess.Self();

@@ -35,7 +35,7 @@ public sealed class ContainerStore(StorePaths paths)
             for (int retry = 1; nameIsGenerated && names.Contains(record.Name); retry++)
                 record = record with { Name = ContainerNames.Generate(retry) };
             // Written under the lock: the name in the record is the one that was checked.
-            File.WriteAllBytes(Path.Combine(staging, "config.json"), JsonSerializer.SerializeToUtf8Bytes(record, ContainerJsonContext.Default.ContainerRecord));
+            File.WriteAllBytes(Path.Combine(staging, "config.json"), JsonSerializer.SerializeToUtf8Bytes(record, ContainerWriteJsonContext.Default.ContainerRecord));
             if (names.Contains(record.Name))
                 throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             string target = Path.Combine(Paths.Containers, record.Id);
