@@ -34,14 +34,9 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
     public bool Contains(Digest diffId) => Syscalls.TryLStat(Path.Combine(LayerDirectory(diffId), LinkFile)) is not null;
 
     /// <summary>The layer's short link (<c>l/SHORTID</c>), reading nothing else; a <see cref="NotFoundException"/> when absent.</summary>
-    public string ShortLink(Digest diffId)
-    {
-        try { return "l/" + File.ReadAllText(Path.Combine(LayerDirectory(diffId), LinkFile)).Trim(); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new NotFoundException($"layer {diffId} is not in the store");
-        }
-    }
+    public string ShortLink(Digest diffId) =>
+        "l/" + (KernelFiles.TryReadFirstLine(Path.Combine(LayerDirectory(diffId), LinkFile))
+                ?? throw new NotFoundException($"layer {diffId} is not in the store"));
 
     /// <summary>The layer with this DiffID; a <see cref="NotFoundException"/> when absent.</summary>
     public Layer Get(Digest diffId) => TryGet(diffId) ?? throw new NotFoundException($"layer {diffId} is not in the store");
