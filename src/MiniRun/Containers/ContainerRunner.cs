@@ -40,9 +40,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public ContainerRecord Plan(ContainerSpec spec, ImageRecord? resolved = null)
     {
         // Resolved again when a layer went missing meanwhile (an rmi before our lock): "no such image", as it is now.
-        ImageRecord image = resolved is not null && resolved.DiffIds.All(images.Layers.Contains) ? resolved : images.Resolve(spec.Image);
-        foreach (Digest layer in image.DiffIds) // every layer must be there before we start
-            if (!images.Layers.Contains(layer)) throw new NotFoundException($"layer {layer} is not in the store");
+        ImageRecord image = resolved is not null && resolved.DiffIds.All(HasLayer) ? resolved : images.Resolve(spec.Image);
+        if (!ReferenceEquals(image, resolved))
+            foreach (Digest layer in image.DiffIds) // every layer must be there before we start
+                if (!HasLayer(layer)) throw new NotFoundException($"layer {layer} is not in the store");
         foreach (string extra in spec.ExtraLayers)
             if (!Directory.Exists(extra)) throw new MiniRunException($"--layer {extra}: no such directory");
         if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
@@ -77,6 +78,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
         return record;
     }
+
+    private bool HasLayer(Digest diffId) => images.Layers.TryShortLink(diffId) is not null;
 
     /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
     private string UnusedName()

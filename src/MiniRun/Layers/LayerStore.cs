@@ -30,18 +30,22 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
         return new Layer(diffId, directory, "l/" + shortId, size);
     }
 
-    /// <summary>True when the layer is in the store (one stat: a run checks each of up to 128 layers).</summary>
-    public bool Contains(Digest diffId) => Syscalls.TryLStat(Path.Combine(LayerDirectory(diffId), LinkFile)) is not null;
-
-    /// <summary>The layer's short link (<c>l/SHORTID</c>), reading nothing else; a <see cref="NotFoundException"/> when absent.</summary>
-    public string ShortLink(Digest diffId)
+    /// <summary>
+    /// The layer's short link (<c>l/SHORTID</c>), reading nothing else, or null when the layer is not in the store.
+    /// A run asks for each of up to 128 layers twice (the check before it creates the container, the overlay's
+    /// lowerdir), so a link once read is remembered: a layer a container uses is never removed under it.
+    /// </summary>
+    public string? TryShortLink(Digest diffId)
     {
-        try { return "l/" + File.ReadAllText(Path.Combine(LayerDirectory(diffId), LinkFile)).Trim(); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new NotFoundException($"layer {diffId} is not in the store");
-        }
+        if (_shortLinks.TryGetValue(diffId, out string? known)) return known;
+        string? shortId = KernelFiles.TryReadFirstLine(Path.Combine(LayerDirectory(diffId), LinkFile));
+        return shortId is null ? null : _shortLinks[diffId] = "l/" + shortId;
     }
+
+    /// <summary>As <see cref="TryShortLink"/>; a <see cref="NotFoundException"/> when the layer is absent.</summary>
+    public string ShortLink(Digest diffId) => TryShortLink(diffId) ?? throw new NotFoundException($"layer {diffId} is not in the store");
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, string> _shortLinks = new();
 
     /// <summary>The layer with this DiffID; a <see cref="NotFoundException"/> when absent.</summary>
     public Layer Get(Digest diffId) => TryGet(diffId) ?? throw new NotFoundException($"layer {diffId} is not in the store");

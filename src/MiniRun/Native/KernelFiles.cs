@@ -27,6 +27,36 @@ public static unsafe class KernelFiles
         }
     }
 
+    /// <summary>
+    /// The first line of a small file (up to 255 bytes), with one open, one read and one close: a run reads one such
+    /// file per layer (128 for a deep image), where a FileStream and a StreamReader cost several times as much.
+    /// Null when the file does not exist.
+    /// </summary>
+    public static string? TryReadFirstLine(string path)
+    {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is Errnos.ENOENT or Errnos.ENOTDIR) return null;
+            throw new NativeException("open", path, errno);
+        }
+        try
+        {
+            byte* buffer = stackalloc byte[255];
+            nint n;
+            while ((n = Libc.read(fd, buffer, 255)) < 0 && Marshal.GetLastPInvokeError() == Errnos.EINTR) { }
+            if (n < 0) throw new NativeException("read", path, Marshal.GetLastPInvokeError());
+            var text = new ReadOnlySpan<byte>(buffer, (int)n);
+            int end = text.IndexOfAny((byte)'\n', (byte)'\r');
+            return Encoding.UTF8.GetString(end < 0 ? text : text[..end]).Trim();
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
     /// <summary>isatty(3): whether the descriptor is a terminal.</summary>
     public static bool IsTerminal(int fd) => Libc.isatty(fd) == 1;
 
