@@ -36,7 +36,17 @@ public static class ImageJson
         }
     }
 
-    internal static ImageConfig ParseConfig(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.ImageConfig, where);
+    internal static ImageConfig ParseConfig(ReadOnlySpan<byte> json, string where)
+    {
+        try
+        {
+            return ImageConfigReader.Read(json) ?? throw new InvalidInputException($"{where}: is JSON null, expected an object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
+        }
+    }
     internal static OciManifest ParseManifest(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciManifest, where);
     internal static OciIndex ParseIndex(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciIndex, where);
     internal static List<DockerManifestEntry> ParseDockerManifest(ReadOnlySpan<byte> json, string where) =>
