@@ -36,7 +36,64 @@ public static class ImageJson
         }
     }
 
-    internal static ImageConfig ParseConfig(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.ImageConfig, where);
+    internal static ImageConfig ParseConfig(ReadOnlySpan<byte> json, string where)
+    {
+        try
+        {
+            return ImageConfigReader.Read(json) ?? throw new InvalidInputException($"{where}: is JSON null, expected an object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
+        }
+    }
+    /// <summary>repositories.json: name → image ID. From a JsonDocument, as the config (see <see cref="ImageConfigReader"/>).</summary>
+    internal static SortedDictionary<string, string> ParseNames(ReadOnlySpan<byte> json, string where) => ReadDocument(json, where, root =>
+    {
+        var names = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonProperty name in ObjectMembers(root, "$"))
+            names[name.Name] = name.Value.ValueKind == JsonValueKind.String ? name.Value.GetString()! : throw new JsonException($"$.{name.Name} is not a string");
+        return names;
+    });
+
+    /// <summary>image.json: what the store knows of an image besides its config. From a JsonDocument, as the config.</summary>
+    internal static ImageMetadata ParseMetadata(ReadOnlySpan<byte> json, string where) => ReadDocument(json, where, root =>
+    {
+        var metadata = new ImageMetadata();
+        foreach (JsonProperty member in ObjectMembers(root, "$"))
+        {
+            JsonElement value = member.Value;
+            switch (member.Name)
+            {
+                case "size": metadata.Size = value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long size) ? size : throw new JsonException("$.size is not a whole number"); break;
+                case "added": metadata.Added = value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out DateTimeOffset added) ? added : throw new JsonException("$.added is not a date and time"); break;
+                case "repoDigests":
+                    metadata.RepoDigests = value.ValueKind == JsonValueKind.Array
+                        ? value.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.String ? d.GetString()! : throw new JsonException("$.repoDigests holds a non-string")).ToList()
+                        : throw new JsonException("$.repoDigests is not an array");
+                    break;
+            }
+        }
+        return metadata;
+    });
+
+    private static T ReadDocument<T>(ReadOnlySpan<byte> json, string where, Func<JsonElement, T> read)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            if (document.RootElement.ValueKind == JsonValueKind.Null) throw new InvalidInputException($"{where}: is JSON null, expected an object");
+            return read(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
+        }
+    }
+
+    private static JsonElement.ObjectEnumerator ObjectMembers(JsonElement element, string path) =>
+        element.ValueKind == JsonValueKind.Object ? element.EnumerateObject() : throw new JsonException($"{path} is not an object");
+
     internal static OciManifest ParseManifest(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciManifest, where);
     internal static OciIndex ParseIndex(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciIndex, where);
     internal static List<DockerManifestEntry> ParseDockerManifest(ReadOnlySpan<byte> json, string where) =>

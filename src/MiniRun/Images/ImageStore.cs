@@ -217,7 +217,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     {
         string path = Path.Combine(ImageDirectory(id), MetadataFile);
         if (!File.Exists(path)) return null;
-        return ImageJson.Parse(File.ReadAllBytes(path), ImagesJsonContext.Default.ImageMetadata, path);
+        return ImageJson.ParseMetadata(File.ReadAllBytes(path), path);
     }
 
     private IEnumerable<string> ImageIds() =>
@@ -230,8 +230,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         byte[] bytes;
         try { bytes = File.ReadAllBytes(Paths.Repositories); }
         catch (FileNotFoundException) { return new SortedDictionary<string, string>(StringComparer.Ordinal); }
-        var map = ImageJson.Parse(bytes, ImagesJsonContext.Default.SortedDictionaryStringString, Paths.Repositories);
-        return new SortedDictionary<string, string>(map, StringComparer.Ordinal);
+        return ImageJson.ParseNames(bytes, Paths.Repositories);
     }
 
     private void WriteRepositories(SortedDictionary<string, string> repositories) =>

@@ -46,10 +46,10 @@ public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, 
 /// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
 public sealed record SymlinkSpec(string Path, string Target);
 
-[JsonSerializable(typeof(InitSpec))]
-internal sealed partial class SandboxJsonContext : JsonSerializerContext;
-
-/// <summary>The same JSON, written by generated code without metadata (see ContainerWriteJsonContext): the parent only writes the spec.</summary>
+/// <summary>
+/// The spec's JSON, written by generated code without metadata (see ContainerWriteJsonContext); the init stage reads it
+/// with <see cref="InitSpecReader"/>.
+/// </summary>
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(InitSpec))]
 internal sealed partial class SandboxWriteJsonContext : JsonSerializerContext;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
@@ -16,15 +14,13 @@ public static class InitStage
 
     public static int Run()
     {
-        // The JSON metadata is made now, while the parent still prepares the container: it is ready when the spec comes.
-        JsonTypeInfo<InitSpec> specType = SandboxJsonContext.Default.InitSpec;
         InitSpec spec;
         try
         {
             byte[] message = ProcessControl.ReadAll(SpecFd);
             ProcessControl.Close(SpecFd);
             if (message.Length == 0) return ExitCodes.RuntimeError; // the parent gave up (and said why) or died
-            spec = JsonSerializer.Deserialize(message, specType) ?? throw new MiniRunException("init: empty spec from the parent");
+            spec = InitSpecReader.Read(message);
             // First the cgroup: everything from here on, the command included, is inside its limits.
             CgroupJoin.Enter(spec.CgroupJoinFiles);
             // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.

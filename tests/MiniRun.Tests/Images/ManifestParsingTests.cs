@@ -95,4 +95,23 @@ public sealed class ManifestParsingTests
     [InlineData("localhost:5000/app:1", true)]
     public void IsFullReference_TellsNamesFromBareTags(string refName, bool expected) =>
         Assert.Equal(expected, OciLayout.IsFullReference(refName));
+
+    [Fact]
+    public void ParseNames_ReadsTheMapAndRefusesANonString()
+    {
+        SortedDictionary<string, string> names = ImageJson.ParseNames(Utf8("""{"docker.io/library/b:latest":"sha256:2","docker.io/library/a:latest":"sha256:1"}"""), "repositories.json");
+        Assert.Equal(["docker.io/library/a:latest", "docker.io/library/b:latest"], names.Keys);
+        var e = Assert.Throws<InvalidInputException>(() => ImageJson.ParseNames(Utf8("""{"a":1}"""), "repositories.json"));
+        Assert.Contains("repositories.json: malformed JSON", e.Message);
+    }
+
+    [Fact]
+    public void ParseMetadata_ReadsSizeAddedAndDigests()
+    {
+        ImageMetadata metadata = ImageJson.ParseMetadata(Utf8("""{"size":42,"added":"2026-11-25T10:00:00+00:00","repoDigests":["r@sha256:1"],"later":true}"""), "image.json");
+        Assert.Equal(42, metadata.Size);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero), metadata.Added);
+        Assert.Equal(["r@sha256:1"], metadata.RepoDigests);
+        Assert.Throws<InvalidInputException>(() => ImageJson.ParseMetadata(Utf8("""{"size":"big"}"""), "image.json"));
+    }
 }

@@ -1,0 +1,41 @@
+using System.Text;
+using System.Text.Json;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun.Tests.Sandbox;
+
+public class InitSpecReaderTests
+{
+    [Fact]
+    public void Read_WhatTheParentWrites_GivesTheSameSpec()
+    {
+        var spec = new InitSpec
+        {
+            RootFs = "/store/containers/c/merged", UseChroot = true, Hostname = "box", IsolateNetwork = true,
+            Namespaces = NamespaceFlags.Mount | NamespaceFlags.Uts | NamespaceFlags.Ipc | NamespaceFlags.Network,
+            CgroupJoinFiles = ["/sys/fs/cgroup/pids/minirun/c/tasks"],
+            Mounts = [new MountRecord("proc", "proc", "/m/proc", MountFlags.NoSuid | MountFlags.NoExec), new MountRecord("tmpfs", "tmpfs", "/m/dev", MountFlags.None, "mode=755,size=65536k")],
+            Devices = [new DeviceNode("dev/null", 1, 3, 438), new DeviceNode("dev/sda", 8, 0, 432, Block: true)],
+            Symlinks = [new SymlinkSpec("dev/fd", "/proc/self/fd")],
+            RootMounts = [new MountRecord("", "/m", "/m", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly)],
+            Uid = 65534, Gid = 65534, Groups = [1, 2], Capabilities = 0xa80425fbUL, LastCapability = 40, NoNewPrivileges = true,
+            WorkingDir = "/w d", Args = ["sh", "-c", "echo \"é\" \\ $x"], Env = ["A=1", "B="],
+        };
+        byte[] written = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxWriteJsonContext.Default.InitSpec);
+
+        InitSpec read = InitSpecReader.Read(written);
+
+        Assert.Equal(Encoding.UTF8.GetString(written), Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(read, SandboxWriteJsonContext.Default.InitSpec)));
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("{}")]
+    [InlineData("{\"RootFs\":1}")]
+    public void Read_Malformed_IsOneMiniRunError(string json)
+    {
+        var e = Assert.Throws<MiniRunException>(() => InitSpecReader.Read(Encoding.UTF8.GetBytes(json)));
+        Assert.StartsWith("init:", e.Message);
+    }
+}
