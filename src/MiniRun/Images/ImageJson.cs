@@ -42,7 +42,7 @@ public static class ImageJson
         {
             return ImageConfigReader.Read(json) ?? throw new InvalidInputException($"{where}: is JSON null, expected an object");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // a JsonDocument finds invalid UTF-8 in a string only when it reads it
         {
             throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
         }
@@ -85,7 +85,7 @@ public static class ImageJson
             if (document.RootElement.ValueKind == JsonValueKind.Null) throw new InvalidInputException($"{where}: is JSON null, expected an object");
             return read(document.RootElement);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // invalid UTF-8 in a string, found when read
         {
             throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
         }

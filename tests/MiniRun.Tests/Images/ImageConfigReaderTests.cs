@@ -54,6 +54,17 @@ public class ImageConfigReaderTests
     }
 
     [Fact]
+    public void Read_InvalidUtf8InAString_IsMalformedJson()
+    {
+        byte[] json = Utf8("""{"os":"lin_x","rootfs":{"type":"layers","diff_ids":[]}}""");
+        json[10] = 0xA7; // a continuation byte alone: JsonDocument finds it only when the string is read
+
+        var e = Assert.Throws<InvalidInputException>(() => ImageJson.ParseConfig(json, "config"));
+
+        Assert.Contains("malformed JSON", e.Message);
+    }
+
+    [Fact]
     public void Read_Null_IsRefused()
     {
         var e = Assert.Throws<InvalidInputException>(() => ImageJson.ParseConfig(Utf8("null"), "config"));
