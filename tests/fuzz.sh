@@ -17,6 +17,9 @@ command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz is missing: apt-get ins
 
 rm -rf "$out"; mkdir -p "$out"
 "$DOTNET" build tests/MiniRun.Fuzz -c Release -o "$out/bin" -p:TreatWarningsAsErrors=true >"$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
+# The regressions are replayed by an uninstrumented copy: instrumented code writes to AFL's shared memory, which only
+# exists under afl-fuzz (outside it, every input "crashes" with an access violation).
+cp -a "$out/bin" "$out/replay"
 # Coverage feedback: SharpFuzz rewrites the library's IL to report branches to AFL's shared memory.
 artifacts/tools/sharpfuzz "$out/bin/MiniRun.Core.dll" >/dev/null
 
@@ -32,7 +35,7 @@ printf '%s' 'localhost:5000/a/b@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e46
 status=0
 for target in "${targets[@]}"; do
     regressions=(tests/fuzz-regressions/"$target"/*)
-    if [ -e "${regressions[0]}" ]; then "$out/bin/MiniRun.Fuzz" "$target" --replay "${regressions[@]}"; fi
+    if [ -e "${regressions[0]}" ]; then "$out/replay/MiniRun.Fuzz" "$target" --replay "${regressions[@]}"; fi
     # The harness is a .NET program: no AFL signature in the binary, a slow start, no core dumps wanted.
     AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
     AFL_FORKSRV_INIT_TMOUT=60000 \
