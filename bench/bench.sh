@@ -43,15 +43,22 @@ jq --arg root "$t/minibox-rootfs" '.root.path = $root' "$inputs/runc-bundle/conf
 "$bin" --root "$t/root" load -i artifacts/minibox.tar >/dev/null
 "$bin" --root "$t/root" load -i "$t/deep.tar" >/dev/null
 
-if [ "$quick" = 1 ]; then runs=3 warmup=1 unpack_runs=2; else runs=40 warmup=5 unpack_runs=5; fi
+if [ "$quick" = 1 ]; then rounds=1 runs=3 warmup=1 unpack_runs=2; else rounds=4 runs=10 warmup=3 unpack_runs=5; fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "== start (hyperfine -N, $runs runs each)"
-hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$t/start.json" \
-    -n minirun "$bin --root $t/root run --rm minibox true" \
-    -n runc "runc --root $t/runc-state run --bundle $t/bundle bench-runc" \
-    -n bwrap "bwrap --unshare-all --ro-bind $t/minibox-rootfs / --proc /proc --dev /dev true" \
-    -n deep "$bin --root $t/root run --rm deep true"
+# In rounds: this machine's speed drifts within minutes, and a command measured only in a slow (or fast) stretch
+# would skew its ratios. Each round measures every command; the medians are taken over all rounds' runs.
+echo "== start (hyperfine -N, $rounds rounds of $runs runs each)"
+for round in $(seq "$rounds"); do
+    hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$t/start.$round.json" \
+        -n minirun "$bin --root $t/root run --rm minibox true" \
+        -n runc "runc --root $t/runc-state run --bundle $t/bundle bench-runc" \
+        -n bwrap "bwrap --unshare-all --ro-bind $t/minibox-rootfs / --proc /proc --dev /dev true" \
+        -n deep "$bin --root $t/root run --rm deep true"
+done
+jq -s '{results: [map(.results[]) | group_by(.command)[] | {command: .[0].command, times: (map(.times[]) | sort)}
+        | .median = (.times | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)]}' \
+    "$t"/start.*.json > "$t/start.json"
 
 # Unpack: the OCI gzip layout and the docker-save tar of Debian minbase (of minibox in the smoke run).
 if [ "$quick" = 1 ]; then

@@ -29,8 +29,8 @@ $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM; $(uname
 $(. /etc/os-release && echo "$PRETTY_NAME")
 - Load average (1, 5, 15 min) before: $load_before; after: $load_after (the machine may be shared: medians, peers in the same run)
 - Peers: $(runc --version | head -1); $(bwrap --version); $(umoci --version); $(tar --version | head -1); $(hyperfine --version)
-- Store and scratch on tmpfs; start times are \`hyperfine -N\` medians, unpack times hyperfine medians (the
-  previous tree deleted untimed before each run)
+- Store and scratch on tmpfs; start times are \`hyperfine -N\` medians over rounds that each measure every command in turn,
+  unpack times hyperfine medians (the previous tree deleted untimed before each run)
 
 | what | minirun | peer | median of peer | ratio | target | |
 |---|---|---|---|---|---|---|
