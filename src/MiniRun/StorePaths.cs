@@ -27,13 +27,22 @@ public sealed record StorePaths(string Root)
         return new StorePaths(Path.GetFullPath(root));
     }
 
-    /// <summary>Creates the store's directories (idempotent).</summary>
+    /// <summary>Creates the store's directories (idempotent); once per instance, which a `run` asked for four times.</summary>
     public StorePaths EnsureCreated()
     {
+        if (_created) return this;
         foreach (string dir in new[] { Root, Layers, Links, Images, Containers, Temp, Locks })
             Directory.CreateDirectory(dir);
+        _created = true;
         return this;
     }
+
+    private bool _created;
+
+    /// <summary>Two paths of one root are equal, whether or not either has made its directories yet.</summary>
+    public bool Equals(StorePaths? other) => other is not null && Root == other.Root;
+
+    public override int GetHashCode() => Root.GetHashCode(StringComparison.Ordinal);
 
     /// <summary>
     /// Held shared by every command that adds to the store and then refers to what it added (load, pull, import, commit,

@@ -12,8 +12,14 @@ public static unsafe class KernelFiles
     /// <summary>Writes <paramref name="value"/> in one write(2); creates the file only where it is an ordinary filesystem (tests).</summary>
     public static void Write(string path, string value)
     {
-        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC | (File.Exists(path) ? 0 : Libc.O_CREAT), 0x1a4);
-        if (fd < 0) throw new NativeException("open", path, Marshal.GetLastPInvokeError());
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            // cgroupfs and procfs refuse to create a file: then the error is that it is missing.
+            if (errno != Errnos.ENOENT || (fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC | Libc.O_CREAT, 0x1a4)) < 0)
+                throw new NativeException("open", path, errno);
+        }
         try
         {
             byte[] bytes = Encoding.UTF8.GetBytes(value);
