@@ -161,6 +161,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("cgroup-created");
             InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
             stage ??= InitStageProcess.Spawn();
+            // Before the spec: the command may start, and minirun be signalled, at once.
+            using var forwarding = new SignalForwarding(stage.Pid, stopTimeout);
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
                 "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
             // Narrated before the spec is sent: the child's own output comes after.
@@ -173,7 +175,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.OomKilled = false;
             containers.WriteState(container, state);
             CrashPoint.Reach("container-started");
-            state.ExitCode = SandboxLauncher.Wait(pid, stopTimeout);
+            state.ExitCode = forwarding.WaitForExit();
             CrashPoint.Reach("container-exited");
             state.OomKilled = cgroups?.WasOomKilled(cgroup) ?? false;
         }
