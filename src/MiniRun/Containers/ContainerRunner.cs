@@ -161,13 +161,14 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("cgroup-created");
             InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
             stage ??= InitStageProcess.Spawn();
-            // Before the spec: the command may start, and minirun be signalled, at once.
-            using var forwarding = new SignalForwarding(stage.Pid, stopTimeout);
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
                 "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
             // Narrated before the spec is sent: the child's own output comes after.
             stage.Send(spec, beforeSpec: narrator is null ? null : _ => NarrateInit(spec));
             int pid = stage.Pid;
+            // While the init stage sets up the root; before it may execve the command, which may then be signalled at once.
+            using var forwarding = new SignalForwarding(pid, stopTimeout);
+            stage.Release();
             state.Status = "running";
             state.Pid = pid;
             state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;

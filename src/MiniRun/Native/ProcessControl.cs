@@ -82,6 +82,28 @@ public static unsafe partial class ProcessControl
     /// <summary>Writes all of <paramref name="data"/> to a descriptor (a pipe end).</summary>
     public static void WriteAll(int fd, ReadOnlySpan<byte> data) => Syscalls.WriteAll(fd, data, "fd " + fd);
 
+    /// <summary>Reads exactly <paramref name="count"/> bytes; null when end of file comes first.</summary>
+    public static byte[]? ReadExactly(int fd, int count)
+    {
+        byte[] result = new byte[count];
+        fixed (byte* start = result)
+        {
+            for (int done = 0; done < count;)
+            {
+                nint n = Libc.read(fd, start + done, (nuint)(count - done));
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errnos.EINTR) continue;
+                    throw new NativeException("read", "fd " + fd, errno);
+                }
+                if (n == 0) return null;
+                done += (int)n;
+            }
+        }
+        return result;
+    }
+
     /// <summary>Reads a descriptor to end of file.</summary>
     public static byte[] ReadAll(int fd)
     {

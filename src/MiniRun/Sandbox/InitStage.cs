@@ -4,8 +4,9 @@ namespace MiniRun.Sandbox;
 
 /// <summary>
 /// The in-container side: runs as PID 1 of the new PID namespace. It reads the <see cref="InitSpec"/> from fd 3, joins
-/// the container's cgroup, unshares the mount, UTS, IPC (and network) namespaces, sets up the root, drops to the user
-/// and execve()s the command. It never returns: it becomes the command or exits 125/126/127.
+/// the container's cgroup, unshares the mount, UTS, IPC (and network) namespaces, sets up the root, drops to the user,
+/// waits for the parent's go (<see cref="InitStageProcess"/>) and execve()s the command. It never returns: it becomes
+/// the command or exits 125/126/127.
 /// </summary>
 public static class InitStage
 {
@@ -17,9 +18,10 @@ public static class InitStage
         InitSpec spec;
         try
         {
-            byte[] message = ProcessControl.ReadAll(SpecFd);
-            ProcessControl.Close(SpecFd);
-            if (message.Length == 0) return ExitCodes.RuntimeError; // the parent gave up (and said why) or died
+            byte[]? length = ProcessControl.ReadExactly(SpecFd, 4);
+            if (length is null) return ExitCodes.RuntimeError; // the parent gave up (and said why) or died
+            byte[] message = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
+                             ?? throw new MiniRunException("init: the spec from the parent is cut short");
             spec = InitSpecReader.Read(message);
             // First the cgroup: everything from here on, the command included, is inside its limits.
             CgroupJoin.Enter(spec.CgroupJoinFiles);
@@ -30,6 +32,9 @@ public static class InitStage
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
             PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            // The parent forwards signals and has recorded this process before it says go; without its go, nothing runs.
+            if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
+            ProcessControl.Close(SpecFd);
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

@@ -6,8 +6,14 @@ namespace MiniRun.Sandbox;
 /// <summary>
 /// The init stage, spawned ahead of its spec: born in a new PID namespace (as its PID 1), it starts up (a second .NET
 /// start) while the parent is still resolving the image, creating the container and mounting the overlay, then waits
-/// on fd 3. <see cref="Send"/> gives it the spec; it joins the cgroup and unshares its other namespaces itself.
-/// Disposed before that, it is killed and reaped.
+/// on fd 3. The exchange over that pipe:
+/// <list type="number">
+/// <item><see cref="Send"/>: the spec's length (4 bytes, little-endian), then the spec. The stage joins the cgroup,
+/// unshares its other namespaces, sets up the root and drops privileges, while the parent gets ready to supervise it.</item>
+/// <item><see cref="Release"/>: one byte, <see cref="Go"/>, then end of file: the stage may execve the command. End of
+/// file without it (the parent failed or died) makes the stage exit instead, so no command runs unsupervised.</item>
+/// </list>
+/// Disposed before it is released, it is killed and reaped.
 /// </summary>
 public sealed class InitStageProcess : IDisposable
 {
@@ -45,12 +51,33 @@ public sealed class InitStageProcess : IDisposable
     /// </summary>
     public void Send(InitSpec spec, Action<int>? beforeSpec = null)
     {
-        if (_messageFd < 0) throw new InvalidOperationException("the init stage has had its spec");
-        byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxWriteJsonContext.Default.InitSpec);
-        int fd = _messageFd;
-        _messageFd = -1;
-        StageSpawner.Deliver(Pid, fd, message, beforeSpec);
+        if (_messageFd < 0 || _sent) throw new InvalidOperationException("the init stage has had its spec");
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxWriteJsonContext.Default.InitSpec);
+        byte[] message = new byte[4 + json.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message, json.Length);
+        json.CopyTo(message, 4);
+        beforeSpec?.Invoke(Pid);
+        ProcessControl.WriteAll(_messageFd, message); // on failure, Dispose kills it
+        _sent = true;
     }
+
+    /// <summary>The byte that lets the stage execve the command.</summary>
+    public const byte Go = (byte)'G';
+
+    /// <summary>
+    /// Lets the stage execve the command. A stage that died meanwhile (it could not set up the root, and said why on
+    /// the container's stderr) cannot read it: the wait that follows reports its exit status.
+    /// </summary>
+    public void Release()
+    {
+        if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
+        try { ProcessControl.WriteAll(_messageFd, [Go]); }
+        catch (NativeException e) when (e.Errno == Errnos.EPIPE) { }
+        ProcessControl.Close(_messageFd);
+        _messageFd = -1;
+    }
+
+    private bool _sent;
 
     public void Dispose()
     {
