@@ -39,7 +39,16 @@ public static class ContainerExec
             Args = request.Command.ToList(),
             Env = ContainerEnvironment.WithHome(env, user.Home),
         };
-        int pid = ExecLauncher.Start(spec);
-        return SandboxLauncher.Wait(pid);
+        // Signals are forwarded from before the spec is sent: the command may start, and be signalled, at once.
+        SignalForwarding? forwarding = null;
+        try
+        {
+            ExecLauncher.Start(spec, child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout));
+            return forwarding!.WaitForExit();
+        }
+        finally
+        {
+            forwarding?.Dispose();
+        }
     }
 }

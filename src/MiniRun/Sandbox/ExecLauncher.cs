@@ -19,8 +19,11 @@ public static class ExecLauncher
         ("pid", NamespaceFlags.Pid),
     ];
 
-    /// <summary>Starts the exec stage inside the namespaces of the spec's container, sends it the spec; returns its host PID.</summary>
-    public static int Start(ExecSpec spec)
+    /// <summary>
+    /// Starts the exec stage inside the namespaces of the spec's container, sends it the spec; returns its host PID.
+    /// <paramref name="beforeSpec"/> runs with that PID while the stage still waits (to forward signals to it).
+    /// </summary>
+    public static int Start(ExecSpec spec, Action<int>? beforeSpec = null)
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
         // Each namespace to join, and this thread's own of that kind to come back to after the spawn.
@@ -38,7 +41,7 @@ public static class ExecLauncher
             (int pid, int messageFd) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
                 () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
                 () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); });
-            StageSpawner.Deliver(pid, messageFd, message, null);
+            StageSpawner.Deliver(pid, messageFd, message, beforeSpec);
             return pid;
         }
         finally

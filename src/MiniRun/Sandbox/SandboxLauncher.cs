@@ -3,9 +3,9 @@ using MiniRun.Native;
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The parent side of a container's PID 1: which namespaces it gets, and the wait for it. The init stage itself (this
-/// same binary, verb <see cref="InitStage.Verb"/>) is started by <see cref="InitStageProcess"/>: born in a new PID
-/// namespace, it unshares the others itself.
+/// The parent side of a container's PID 1: which namespaces it gets, and how long it may outlive a stop. The init
+/// stage (this same binary, verb <see cref="InitStage.Verb"/>) is started by <see cref="InitStageProcess"/>: born in a
+/// new PID namespace, it unshares the others itself; <see cref="SignalForwarding"/> waits for it.
 /// </summary>
 public sealed class SandboxLauncher
 {
@@ -18,14 +18,4 @@ public sealed class SandboxLauncher
 
     /// <summary>Docker's default for `docker stop` and for a container that ignores the signal it was sent.</summary>
     public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>Waits for the container's PID 1, forwarding signals to it (see <see cref="SignalForwarding"/>); its exit status.</summary>
-    public static int Wait(int pid) => Wait(pid, DefaultStopTimeout);
-
-    /// <summary>As <see cref="Wait(int)"/> with a stop timeout of the caller's.</summary>
-    public static int Wait(int pid, TimeSpan stopTimeout)
-    {
-        using var forwarding = new SignalForwarding(pid, stopTimeout);
-        return forwarding.WaitForExit();
-    }
 }
