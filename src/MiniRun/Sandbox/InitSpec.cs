@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
@@ -45,11 +44,3 @@ public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, 
 
 /// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
 public sealed record SymlinkSpec(string Path, string Target);
-
-/// <summary>
-/// The spec's JSON, written by generated code without metadata (see ContainerWriteJsonContext); the init stage reads it
-/// with <see cref="InitSpecReader"/>.
-/// </summary>
-[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
-[JsonSerializable(typeof(InitSpec))]
-internal sealed partial class SandboxWriteJsonContext : JsonSerializerContext;

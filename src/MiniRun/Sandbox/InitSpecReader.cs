@@ -6,7 +6,7 @@ namespace MiniRun.Sandbox;
 /// <summary>
 /// The init stage's side of the spec: read from a <see cref="JsonDocument"/>, not through generated metadata, which
 /// took the freshly started stage about a millisecond to build (NativeAOT, first use) and made it the last one ready.
-/// The parent writes the spec with <see cref="SandboxWriteJsonContext"/>; a round-trip test keeps the two in step.
+/// The parent writes the spec with <see cref="InitSpecWriter"/>; a round-trip test keeps the two in step.
 /// </summary>
 internal static class InitSpecReader
 {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
@@ -52,7 +51,7 @@ public sealed class InitStageProcess : IDisposable
     public void Send(InitSpec spec, Action<int>? beforeSpec = null)
     {
         if (_messageFd < 0 || _sent) throw new InvalidOperationException("the init stage has had its spec");
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxWriteJsonContext.Default.InitSpec);
+        byte[] json = InitSpecWriter.Write(spec);
         byte[] message = new byte[4 + json.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message, json.Length);
         json.CopyTo(message, 4);

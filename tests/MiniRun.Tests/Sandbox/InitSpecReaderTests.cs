@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 
@@ -22,11 +21,15 @@ public class InitSpecReaderTests
             Uid = 65534, Gid = 65534, Groups = [1, 2], Capabilities = 0xa80425fbUL, LastCapability = 40, NoNewPrivileges = true,
             WorkingDir = "/w d", Args = ["sh", "-c", "echo \"é\" \\ $x"], Env = ["A=1", "B="],
         };
-        byte[] written = JsonSerializer.SerializeToUtf8Bytes(spec, SandboxWriteJsonContext.Default.InitSpec);
+        byte[] written = InitSpecWriter.Write(spec);
 
         InitSpec read = InitSpecReader.Read(written);
 
-        Assert.Equal(Encoding.UTF8.GetString(written), Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(read, SandboxWriteJsonContext.Default.InitSpec)));
+        Assert.Equal(Encoding.UTF8.GetString(written), Encoding.UTF8.GetString(InitSpecWriter.Write(read)));
+        Assert.Equal(spec.Args, read.Args);
+        Assert.Equal(spec.Mounts, read.Mounts);
+        Assert.Equal(spec.Devices, read.Devices);
+        Assert.Equal((spec.Capabilities, spec.Namespaces, spec.Uid, spec.WorkingDir), (read.Capabilities, read.Namespaces, read.Uid, read.WorkingDir));
     }
 
     [Theory]
