@@ -42,7 +42,7 @@ public sealed class ContainerStore(StorePaths paths)
             if (!Syscalls.TryRenameNoReplace(staging, target))
                 throw new MiniRunException($"container {record.Id} already exists");
             CrashPoint.Reach("container-created");
-            return new Container(record, target, Path.GetRelativePath(Paths.Root, target));
+            return At(target, record);
         }
         catch
         {
@@ -181,6 +181,8 @@ public sealed class ContainerStore(StorePaths paths)
     {
         ContainerRecord record = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, "config.json")), ContainerJsonContext.Default.ContainerRecord)
             ?? throw new MiniRunException($"{dir}/config.json is empty");
-        return new Container(record, dir, Path.GetRelativePath(Paths.Root, dir));
+        return At(dir, record);
     }
+
+    private Container At(string dir, ContainerRecord record) => new(record, dir, Path.GetRelativePath(Paths.Root, dir));
 }

@@ -11,14 +11,9 @@ namespace MiniRun.Images;
 /// </summary>
 internal static class ImageConfigReader
 {
-    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
-
-    /// <summary>The config, or null when the document is JSON null; a <see cref="JsonException"/> when it is malformed.</summary>
-    public static ImageConfig? Read(ReadOnlySpan<byte> json)
+    /// <summary>The config in a parsed document (see ImageJson.ParseConfig); a <see cref="JsonException"/> when it is malformed.</summary>
+    public static ImageConfig Read(JsonElement root)
     {
-        using JsonDocument document = JsonDocument.Parse(json.ToArray(), Options);
-        JsonElement root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Null) return null;
         var config = new ImageConfig();
         foreach (JsonProperty member in Members(root, "$"))
         {
@@ -97,7 +92,8 @@ internal static class ImageConfigReader
         return entry;
     }
 
-    private static JsonElement.ObjectEnumerator Members(JsonElement element, string path) =>
+    /// <summary>An object's members; a <see cref="JsonException"/> naming <paramref name="path"/> when it is not an object.</summary>
+    internal static JsonElement.ObjectEnumerator Members(JsonElement element, string path) =>
         element.ValueKind == JsonValueKind.Object ? element.EnumerateObject() : throw WrongKind(path, "an object");
 
     private static string? Text(JsonElement value, string path) => value.ValueKind switch

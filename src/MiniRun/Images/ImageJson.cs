@@ -36,22 +36,14 @@ public static class ImageJson
         }
     }
 
-    internal static ImageConfig ParseConfig(ReadOnlySpan<byte> json, string where)
-    {
-        try
-        {
-            return ImageConfigReader.Read(json) ?? throw new InvalidInputException($"{where}: is JSON null, expected an object");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException) // a JsonDocument finds invalid UTF-8 in a string only when it reads it
-        {
-            throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
-        }
-    }
+    /// <summary>An image config, from a JsonDocument (see <see cref="ImageConfigReader"/>).</summary>
+    internal static ImageConfig ParseConfig(ReadOnlySpan<byte> json, string where) => ReadDocument(json, where, ImageConfigReader.Read);
+
     /// <summary>repositories.json: name → image ID. From a JsonDocument, as the config (see <see cref="ImageConfigReader"/>).</summary>
     internal static SortedDictionary<string, string> ParseNames(ReadOnlySpan<byte> json, string where) => ReadDocument(json, where, root =>
     {
         var names = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (JsonProperty name in ObjectMembers(root, "$"))
+        foreach (JsonProperty name in ImageConfigReader.Members(root, "$"))
             names[name.Name] = name.Value.ValueKind == JsonValueKind.String ? name.Value.GetString()! : throw new JsonException($"$.{name.Name} is not a string");
         return names;
     });
@@ -60,7 +52,7 @@ public static class ImageJson
     internal static ImageMetadata ParseMetadata(ReadOnlySpan<byte> json, string where) => ReadDocument(json, where, root =>
     {
         var metadata = new ImageMetadata();
-        foreach (JsonProperty member in ObjectMembers(root, "$"))
+        foreach (JsonProperty member in ImageConfigReader.Members(root, "$"))
         {
             JsonElement value = member.Value;
             switch (member.Name)
@@ -90,9 +82,6 @@ public static class ImageJson
             throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
         }
     }
-
-    private static JsonElement.ObjectEnumerator ObjectMembers(JsonElement element, string path) =>
-        element.ValueKind == JsonValueKind.Object ? element.EnumerateObject() : throw new JsonException($"{path} is not an object");
 
     internal static OciManifest ParseManifest(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciManifest, where);
     internal static OciIndex ParseIndex(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciIndex, where);

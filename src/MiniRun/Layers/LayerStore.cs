@@ -22,18 +22,16 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
     /// <summary>The layer with this DiffID, or null when it is not in the store.</summary>
     public Layer? TryGet(Digest diffId)
     {
+        if (TryShortLink(diffId) is not { } shortLink) return null;
         string directory = LayerDirectory(diffId);
-        string linkFile = Path.Combine(directory, LinkFile);
-        if (!File.Exists(linkFile)) return null;
-        string shortId = File.ReadAllText(linkFile).Trim();
         long size = long.TryParse(ReadOrEmpty(Path.Combine(directory, SizeFile)), out long n) ? n : 0;
-        return new Layer(diffId, directory, "l/" + shortId, size);
+        return new Layer(diffId, directory, shortLink, size);
     }
 
     /// <summary>
     /// The layer's short link (<c>l/SHORTID</c>), reading nothing else, or null when the layer is not in the store.
     /// A run asks for each of up to 128 layers twice (the check before it creates the container, the overlay's
-    /// lowerdir), so a link once read is remembered: a layer a container uses is never removed under it.
+    /// lowerdir), so a link once read is remembered until <see cref="Remove"/> takes the layer away.
     /// </summary>
     public string? TryShortLink(Digest diffId)
     {
@@ -145,6 +143,7 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
         string doomed = Path.Combine(Paths.Temp, $"remove-{diffId.Hex[..12]}-{Guid.NewGuid():N}");
         if (!Syscalls.TryRenameNoReplace(layer.Directory, doomed))
             throw new MiniRunException($"cannot remove layer {diffId}: {doomed} exists");
+        _shortLinks.TryRemove(diffId, out _);
         string link = Path.Combine(Paths.Root, layer.ShortLink);
         if (Syscalls.TryLStat(link) is { IsSymlink: true }) Syscalls.Unlink(link);
         DeleteTree(doomed);
