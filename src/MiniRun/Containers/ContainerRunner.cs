@@ -157,17 +157,20 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         {
             Mount(container);
             CrashPoint.Reach("overlay-mounted");
-            cgroups = CreateCgroup(cgroup, limits);
-            CrashPoint.Reach("cgroup-created");
+            cgroups = DetectCgroups(limits);
             InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
             stage ??= InitStageProcess.Spawn();
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
                 "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
-            // Narrated before the spec is sent: the child's own output comes after.
-            stage.Send(spec, beforeSpec: narrator is null ? null : _ => NarrateInit(spec));
+            // Narrated before each part is done: the child's own output comes after.
+            stage.Send(spec, beforeSpec: narrator is null ? null : _ => Narrate(RunSteps.PrepareRoot(spec)));
             int pid = stage.Pid;
-            // While the init stage sets up the root; before it may execve the command, which may then be signalled at once.
+            // While the init stage sets up the root: it joins the cgroup on the go.
+            cgroups?.Create(cgroup, limits);
+            CrashPoint.Reach("cgroup-created");
+            // Before the go: the command may be signalled as soon as it runs.
             using var forwarding = new SignalForwarding(pid, stopTimeout);
+            if (narrator is not null) Narrate(RunSteps.JoinCgroup(spec).Concat(RunSteps.EnterRoot(spec)).Concat(RunSteps.Exec(spec)));
             stage.Release();
             state.Status = "running";
             state.Pid = pid;
@@ -203,12 +206,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return state.ExitCode;
     }
 
-    private ICgroupManager? CreateCgroup(string cgroup, CgroupLimits limits)
+    private ICgroupManager? DetectCgroups(CgroupLimits limits)
     {
         ICgroupManager? cgroups = CgroupDetector.Detect(narrator);
         if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
             throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
-        cgroups?.Create(cgroup, limits);
         return cgroups;
     }
 
@@ -223,9 +225,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// The init stage's steps, narrated by the parent from the spec it sends (the child's stderr is the container's,
     /// so the parent speaks for it); the spec is data, so this is what the init stage does.
     /// </summary>
-    private void NarrateInit(InitSpec spec)
+    private void Narrate(IEnumerable<Step> steps)
     {
-        foreach (Step step in RunSteps.PrepareRoot(spec).Concat(RunSteps.EnterRoot(spec)).Concat(RunSteps.Exec(spec))) narrator!.Narrate(step);
+        foreach (Step step in steps) narrator!.Narrate(step);
     }
 
     private static InitSpec BuildInitSpec(Container container, IReadOnlyList<string> cgroupJoinFiles) =>

@@ -47,10 +47,6 @@ public static class RunSteps
     /// <summary>What the init stage does inside the namespaces before it enters the root: mounts, /dev, hostname, lo.</summary>
     public static IEnumerable<Step> PrepareRoot(InitSpec spec)
     {
-        foreach (string file in spec.CgroupJoinFiles)
-            yield return new($"echo 0 > {ShellQuote.Quote(file)}", Path.GetFileName(file) == "tasks"
-                ? "the init stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
-                : "the init stage joins the cgroup (0 is the writer); the command and its children stay in it");
         yield return new("mount --make-rslave /", "nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
         foreach (MountRecord mount in spec.Mounts)
         {
@@ -107,6 +103,12 @@ public static class RunSteps
             _ => $"{inside} from {mount.Source}",
         };
     }
+
+    /// <summary>The init stage joins the cgroup the parent made meanwhile, while its files are still at the host's paths.</summary>
+    public static IEnumerable<Step> JoinCgroup(InitSpec spec) =>
+        spec.CgroupJoinFiles.Select(file => new Step($"echo 0 > {ShellQuote.Quote(file)}", Path.GetFileName(file) == "tasks"
+            ? "the init stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
+            : "the init stage joins the cgroup (0 is the writer); the command and its children stay in it"));
 
     /// <summary>pivot_root as runc does it (pivot_root(2) NOTES: pivot_root(".", ".")), or chroot(2).</summary>
     public static IEnumerable<Step> EnterRoot(InitSpec spec)

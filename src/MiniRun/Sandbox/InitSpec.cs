@@ -18,7 +18,10 @@ public sealed class InitSpec
     /// new PID namespace only, so its mount namespace must be copied after the overlay is mounted.
     /// </summary>
     public NamespaceFlags Namespaces { get; init; }
-    /// <summary>The cgroup files the init stage writes "0" to before anything else (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>).</summary>
+    /// <summary>
+    /// The cgroup files the init stage writes "0" to on the parent's go, before it enters the root
+    /// (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>): the parent creates the cgroup while the stage sets up the root.
+    /// </summary>
     public List<string> CgroupJoinFiles { get; init; } = [];
     /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
     public List<MountRecord> Mounts { get; init; } = [];

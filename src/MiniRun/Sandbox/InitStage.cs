@@ -3,10 +3,10 @@ using MiniRun.Native;
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The in-container side: runs as PID 1 of the new PID namespace. It reads the <see cref="InitSpec"/> from fd 3, joins
-/// the container's cgroup, unshares the mount, UTS, IPC (and network) namespaces, sets up the root, drops to the user,
-/// waits for the parent's go (<see cref="InitStageProcess"/>) and execve()s the command. It never returns: it becomes
-/// the command or exits 125/126/127.
+/// The in-container side: runs as PID 1 of the new PID namespace. It reads the <see cref="InitSpec"/> from fd 3,
+/// unshares the mount, UTS, IPC (and network) namespaces and sets up the root while the parent creates the cgroup;
+/// on the parent's go (<see cref="InitStageProcess"/>) it joins the cgroup, enters the root, drops to the user and
+/// execve()s the command. It never returns: it becomes the command or exits 125/126/127.
 /// </summary>
 public static class InitStage
 {
@@ -23,18 +23,18 @@ public static class InitStage
             byte[] message = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
                              ?? throw new MiniRunException("init: the spec from the parent is cut short");
             spec = InitSpecReader.Read(message);
-            // First the cgroup: everything from here on, the command included, is inside its limits.
-            CgroupJoin.Enter(spec.CgroupJoinFiles);
             // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
             Syscalls.Unshare(spec.Namespaces);
             PrepareRoot(spec);
+            // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
+            if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
+            ProcessControl.Close(SpecFd);
+            // Joined before pivot_root, while the cgroup files are at the host's paths: this thread execve()s the command.
+            CgroupJoin.Enter(spec.CgroupJoinFiles);
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
             PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
-            // The parent forwards signals and has recorded this process before it says go; without its go, nothing runs.
-            if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
-            ProcessControl.Close(SpecFd);
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

@@ -7,10 +7,11 @@ namespace MiniRun.Sandbox;
 /// start) while the parent is still resolving the image, creating the container and mounting the overlay, then waits
 /// on fd 3. The exchange over that pipe:
 /// <list type="number">
-/// <item><see cref="Send"/>: the spec's length (4 bytes, little-endian), then the spec. The stage joins the cgroup,
-/// unshares its other namespaces, sets up the root and drops privileges, while the parent gets ready to supervise it.</item>
-/// <item><see cref="Release"/>: one byte, <see cref="Go"/>, then end of file: the stage may execve the command. End of
-/// file without it (the parent failed or died) makes the stage exit instead, so no command runs unsupervised.</item>
+/// <item><see cref="Send"/>: the spec's length (4 bytes, little-endian), then the spec. The stage unshares its other
+/// namespaces and sets up the root, while the parent creates the cgroup and gets ready to supervise it.</item>
+/// <item><see cref="Release"/>: one byte, <see cref="Go"/>, then end of file: the cgroup is there, and the stage joins
+/// it, enters the root, drops privileges and execve()s the command. End of file without it (the parent failed or
+/// died) makes the stage exit instead, so no command runs unsupervised.</item>
 /// </list>
 /// Disposed before it is released, it is killed and reaped.
 /// </summary>
@@ -64,8 +65,8 @@ public sealed class InitStageProcess : IDisposable
     public const byte Go = (byte)'G';
 
     /// <summary>
-    /// Lets the stage execve the command. A stage that died meanwhile (it could not set up the root, and said why on
-    /// the container's stderr) cannot read it: the wait that follows reports its exit status.
+    /// Lets the stage join the cgroup and execve the command. A stage that died meanwhile (it could not set up the root,
+    /// and said why on the container's stderr) cannot read it: the wait that follows reports its exit status.
     /// </summary>
     public void Release()
     {
