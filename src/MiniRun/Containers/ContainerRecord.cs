@@ -22,7 +22,7 @@ public sealed record ContainerRecord
     public required string Hostname { get; init; }
     [JsonIgnore]
     public NetworkMode Network { get; init; }
-    /// <summary>The network mode as the JSON has it ("Host", "None"); a plain string, so generated code writes the record.</summary>
+    /// <summary>The network mode as the JSON has it ("Host", "None"): a plain string, no enum converter to agree on.</summary>
     [JsonPropertyName(nameof(Network))]
     public string NetworkName
     {
@@ -64,12 +64,3 @@ public sealed class ContainerState
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(ContainerState))]
 internal sealed partial class ContainerJsonContext : JsonSerializerContext;
-
-/// <summary>
-/// The same JSON, written by generated code without metadata: `run` writes these on its way to the start, and building
-/// a type's metadata (NativeAOT, first use) costs more than the writes (about 0.4 ms against 0.1 for the init spec).
-/// </summary>
-[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, GenerationMode = JsonSourceGenerationMode.Serialization)]
-[JsonSerializable(typeof(ContainerRecord))]
-[JsonSerializable(typeof(ContainerState))]
-internal sealed partial class ContainerWriteJsonContext : JsonSerializerContext;

@@ -27,7 +27,7 @@ public sealed class ContainerStore(StorePaths paths)
             foreach (string dir in new[] { "init", "diff", "work", "merged" })
                 Directory.CreateDirectory(Path.Combine(staging, dir));
             writeInitLayer(Path.Combine(staging, "init"));
-            File.WriteAllBytes(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(new ContainerState(), ContainerWriteJsonContext.Default.ContainerState));
+            File.WriteAllBytes(Path.Combine(staging, "state.json"), ContainerJsonWriter.Write(new ContainerState()));
             CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
@@ -35,7 +35,7 @@ public sealed class ContainerStore(StorePaths paths)
             for (int retry = 1; nameIsGenerated && names.Contains(record.Name); retry++)
                 record = record with { Name = ContainerNames.Generate(retry) };
             // Written under the lock: the name in the record is the one that was checked.
-            File.WriteAllBytes(Path.Combine(staging, "config.json"), JsonSerializer.SerializeToUtf8Bytes(record, ContainerWriteJsonContext.Default.ContainerRecord));
+            File.WriteAllBytes(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
             if (names.Contains(record.Name))
                 throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             string target = Path.Combine(Paths.Containers, record.Id);
@@ -96,7 +96,7 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     public void WriteState(Container container, ContainerState state) =>
-        AtomicFile.WriteAllBytes(container.StatePath, JsonSerializer.SerializeToUtf8Bytes(state, ContainerWriteJsonContext.Default.ContainerState), durable: false);
+        AtomicFile.WriteAllBytes(container.StatePath, ContainerJsonWriter.Write(state), durable: false);
 
     /// <summary>
     /// The recorded state checked against the kernel: "running" only while its runner (the process that will record

@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json;
+using MiniRun.Containers;
+
+namespace MiniRun.Tests.Containers;
+
+/// <summary>The hand-written config.json and state.json are the generated serializer's bytes: old and new stores read alike.</summary>
+public class ContainerJsonWriterTests
+{
+    private static ContainerRecord Record(ContainerResources resources, ContainerSecurity security, NetworkMode network) => new()
+    {
+        Id = new string('a', 64), Name = "quirky_<turing>&", Created = new DateTimeOffset(2026, 11, 25, 21, 17, 3, 120, TimeSpan.Zero).AddTicks(4567),
+        ImageId = "sha256:" + new string('b', 64), ImageName = "minibox:latest",
+        Args = ["sh", "-c", "echo \"é\" \\ $x '\u0001' </tag> + 💡"], Env = ["PATH=/bin", "EMPTY=", "U=ü"],
+        WorkingDir = "/w d", User = "1000:1000", Hostname = "aaaaaaaaaaaa", Network = network,
+        UseChroot = true, AutoRemove = true, ExtraLayers = ["/x/layer"], Layers = ["sha256:" + new string('c', 64)],
+        Resources = resources, Security = security,
+    };
+
+    public static TheoryData<ContainerRecord> Records() => new()
+    {
+        Record(new ContainerResources(), new ContainerSecurity(), NetworkMode.Host),
+        Record(new ContainerResources { MemoryBytes = 64L << 20, PidsLimit = -1, Cpus = 1.5, CpuShares = 512 },
+            new ContainerSecurity { CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true },
+            NetworkMode.None),
+        Record(new ContainerResources { Cpus = 0.1 + 0.2 }, new ContainerSecurity(), NetworkMode.Host) with { Args = [], Env = [], ExtraLayers = [], User = "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void Write_Record_IsTheGeneratedSerializersJson(ContainerRecord record)
+    {
+        byte[] written = ContainerJsonWriter.Write(record);
+
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(record, ContainerJsonContext.Default.ContainerRecord)), Encoding.UTF8.GetString(written));
+        ContainerRecord read = JsonSerializer.Deserialize(written, ContainerJsonContext.Default.ContainerRecord)!;
+        Assert.Equal(written, ContainerJsonWriter.Write(read)); // and back: every member is read as written
+    }
+
+    public static TheoryData<ContainerState> States() => new()
+    {
+        new ContainerState(),
+        new ContainerState
+        {
+            Status = "exited", Pid = 0, PidStartTicks = 123456789012, RunnerPid = 42, RunnerStartTicks = 7, ExitCode = 137,
+            Error = "mount …/merged: EINVAL \"quoted\"", OomKilled = true,
+            StartedAt = new DateTimeOffset(2026, 11, 25, 21, 0, 0, TimeSpan.FromHours(1)), FinishedAt = DateTimeOffset.UnixEpoch,
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(States))]
+    public void Write_State_IsTheGeneratedSerializersJson(ContainerState state)
+    {
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(state, ContainerJsonContext.Default.ContainerState)),
+            Encoding.UTF8.GetString(ContainerJsonWriter.Write(state)));
+    }
+}
