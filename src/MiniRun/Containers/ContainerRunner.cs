@@ -113,9 +113,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     }
 
     /// <summary>Mounts the container's overlay on merged/ in the host's mount namespace (visible in `mount`).</summary>
-    public void Mount(Container container)
+    public void Mount(Container container) => Mount(container, mayBeMounted: true);
+
+    /// <param name="mayBeMounted">false for a container just created (by this process), which cannot be mounted yet.</param>
+    private void Mount(Container container, bool mayBeMounted)
     {
-        if (OverlayMount.IsMounted(container.MergedDir)) return;
+        if (mayBeMounted && OverlayMount.IsMounted(container.MergedDir)) return;
         for (int i = 0; i < container.Record.ExtraLayers.Count; i++)
         {
             string link = Path.Combine(container.Directory, $"layer-{i}");
@@ -155,7 +158,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
         try
         {
-            Mount(container);
+            Mount(container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
             InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
@@ -181,7 +184,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("container-started");
             state.ExitCode = forwarding.WaitForExit();
             CrashPoint.Reach("container-exited");
-            state.OomKilled = cgroups?.WasOomKilled(cgroup) ?? false;
+            // --rm: the state goes with the container, so there is nobody to tell.
+            state.OomKilled = !container.Record.AutoRemove && (cgroups?.WasOomKilled(cgroup) ?? false);
         }
         catch (MiniRunException e)
         {

@@ -73,7 +73,7 @@ public static class OverlayMount
     public static bool IsMounted(string path)
     {
         string escaped = path.Replace(" ", "\\040");
-        foreach (string line in File.ReadLines("/proc/self/mounts"))
+        foreach (string line in (KernelFiles.TryReadAll("/proc/self/mounts") ?? "").Split('\n'))
         {
             int start = line.IndexOf(' ') + 1;
             int end = line.IndexOf(' ', start);

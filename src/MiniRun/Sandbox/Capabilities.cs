@@ -1,3 +1,5 @@
+using MiniRun.Native;
+
 namespace MiniRun.Sandbox;
 
 /// <summary>
@@ -31,9 +33,9 @@ public static class Capabilities
     {
         try
         {
-            return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim());
+            return KernelFiles.TryReadFirstLine("/proc/sys/kernel/cap_last_cap") is { } text ? int.Parse(text) : Names.Count - 1;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is NativeException or FormatException)
         {
             return Names.Count - 1;
         }
@@ -42,7 +44,7 @@ public static class Capabilities
     /// <summary>The capabilities minirun itself holds (CapPrm in /proc/self/status): a container can be given no others.</summary>
     public static ulong Held()
     {
-        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapPrm:", StringComparison.Ordinal));
+        string? line = (KernelFiles.TryReadAll("/proc/self/status") ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("CapPrm:", StringComparison.Ordinal));
         return line is not null ? Convert.ToUInt64(line[7..].Trim(), 16) : ulong.MaxValue;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MiniRun.Native;
 
 namespace MiniRun.Sandbox;
 
@@ -12,9 +13,7 @@ public sealed record HostProcess(int Pid, long StartTicks)
     public static HostProcess? Find(int pid)
     {
         if (pid <= 0) return null;
-        string stat;
-        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException) { return null; }
+        if (KernelFiles.TryReadAll($"/proc/{pid}/stat") is not { } stat) return null;
         // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         if (fields[0] is "Z" or "X") return null; // a zombie has exited; only its exit status is left to reap

@@ -1,4 +1,5 @@
 using MiniRun.Explain;
+using MiniRun.Native;
 
 namespace MiniRun.Sandbox.Cgroups;
 
@@ -10,7 +11,7 @@ public static class CgroupDetector
 {
     public const string OverrideVariable = "MINIRUN_CGROUP";
 
-    public static CgroupLayout ReadLayout() => CgroupLayout.Parse(File.ReadAllText("/proc/self/mountinfo"));
+    public static CgroupLayout ReadLayout() => CgroupLayout.Parse(KernelFiles.TryReadAll("/proc/self/mountinfo") ?? "");
 
     /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.</summary>
     /// <param name="narrator">--explain/--dry-run: every mkdir and write of the cgroup goes through it.</param>

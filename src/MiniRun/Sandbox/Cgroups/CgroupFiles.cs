@@ -40,9 +40,7 @@ internal static class CgroupFiles
     /// <summary>The number after <paramref name="key"/> in a "key value" file (memory.events, memory.oom_control).</summary>
     public static long ReadCounter(string dir, string file, string key)
     {
-        string path = Path.Combine(dir, file);
-        if (!File.Exists(path)) return 0;
-        foreach (string line in File.ReadLines(path))
+        foreach (string line in (KernelFiles.TryReadAll(Path.Combine(dir, file)) ?? "").Split('\n'))
         {
             string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], out long value)) return value;

@@ -1,4 +1,5 @@
 using MiniRun.Explain;
+using MiniRun.Native;
 using System.Globalization;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -80,8 +81,8 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
                 if (narrator is { Performs: false }) // --dry-run: the directory is not there to look at
                     narrator.Narrate(new Step($"[ -s {ShellQuote.Quote(target)} ] || cat {ShellQuote.Quote(Path.Combine(parent, file))} > {ShellQuote.Quote(target)}",
                         "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent"));
-                else if (File.Exists(target) && File.ReadAllText(target).Trim().Length == 0)
-                    CgroupFiles.Write(narrator, child, file, File.ReadAllText(Path.Combine(parent, file)).Trim());
+                else if (KernelFiles.TryReadAll(target) is { } current && current.Trim().Length == 0)
+                    CgroupFiles.Write(narrator, child, file, (KernelFiles.TryReadAll(Path.Combine(parent, file)) ?? "").Trim());
             }
             parent = child;
         }
