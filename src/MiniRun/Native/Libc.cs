@@ -102,14 +102,11 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint write(int fd, byte* buffer, nuint count);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int setgroups(nuint size, uint* list);
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long syscall_setgroups(long number, nuint size, uint* list);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int setresgid(uint r, uint e, uint s);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int setresuid(uint r, uint e, uint s);
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long syscall_setresids(long number, uint r, uint e, uint s);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int setsid();

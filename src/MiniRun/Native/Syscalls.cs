@@ -46,7 +46,7 @@ public static unsafe class Syscalls
     public static void PivotRoot(string newRoot, string putOld)
     {
         // pivot_root has no glibc wrapper (pivot_root(2)).
-        long number = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 155 : 41;
+        long number = X64 ? 155 : 41;
         if (Libc.syscall(number, newRoot, putOld) != 0) throw Fail("pivot_root", newRoot);
     }
 
@@ -187,16 +187,21 @@ public static unsafe class Syscalls
 
     public static FileStatus LStat(string path) => TryLStat(path) ?? throw new NativeException("stat", path, Errnos.ENOENT);
 
+    // The system calls themselves, not glibc's wrappers: those make every thread of the process take the new IDs,
+    // one signal and one wait per thread (nptl(7)). Like the capability sets (per thread already), the IDs matter for
+    // the thread that execve()s; a stage's other threads are the runtime's, run no container code and die at execve.
+    private static bool X64 => RuntimeInformation.ProcessArchitecture == Architecture.X64;
+
     public static void SetGroups(ReadOnlySpan<uint> groups)
     {
         fixed (uint* p = groups)
-            if (Libc.setgroups((nuint)groups.Length, p) != 0) throw Fail("setgroups", null);
+            if (Libc.syscall_setgroups(X64 ? 116 : 159, (nuint)groups.Length, p) != 0) throw Fail("setgroups", null);
     }
 
     public static void SetIds(uint uid, uint gid)
     {
-        if (Libc.setresgid(gid, gid, gid) != 0) throw Fail("setresgid", null);
-        if (Libc.setresuid(uid, uid, uid) != 0) throw Fail("setresuid", null);
+        if (Libc.syscall_setresids(X64 ? 119 : 149, gid, gid, gid) != 0) throw Fail("setresgid", null);
+        if (Libc.syscall_setresids(X64 ? 117 : 147, uid, uid, uid) != 0) throw Fail("setresuid", null);
     }
 
     public static void SetParentDeathSignal(int signal)
