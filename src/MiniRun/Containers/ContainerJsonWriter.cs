@@ -10,8 +10,6 @@ namespace MiniRun.Containers;
 /// </summary>
 internal static class ContainerJsonWriter
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true };
-
     public static byte[] Write(ContainerRecord record) => Write(json =>
     {
         json.WriteString(nameof(ContainerRecord.Id), record.Id);
@@ -65,7 +63,7 @@ internal static class ContainerJsonWriter
     private static byte[] Write(Action<Utf8JsonWriter> members)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
-        using (var json = new Utf8JsonWriter(buffer, Indented))
+        using (var json = new Utf8JsonWriter(buffer, JsonWriterSettings.Indented))
         {
             json.WriteStartObject();
             members(json);

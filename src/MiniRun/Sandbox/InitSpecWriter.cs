@@ -12,7 +12,7 @@ internal static class InitSpecWriter
     public static byte[] Write(InitSpec spec)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonWriterSettings.Compact))
         {
             json.WriteStartObject();
             json.WriteString(nameof(InitSpec.RootFs), spec.RootFs);
