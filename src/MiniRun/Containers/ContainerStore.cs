@@ -167,7 +167,7 @@ public sealed class ContainerStore(StorePaths paths)
         string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
         Directory.Move(container.Directory, doomed);
         CrashPoint.Reach("container-removing");
-        Directory.Delete(doomed, recursive: true);
+        DirectoryTree.Remove(doomed);
     }
 
     /// <summary>The container in <paramref name="dir"/>, or null when its record is missing or unreadable (a crash's leftover).</summary>

@@ -29,5 +29,5 @@ internal static unsafe partial class Libc
 
     /// <summary>struct dirent (glibc, 64-bit): d_ino, d_off, d_reclen, then d_type at byte 18 and d_name at 19.</summary>
     public const int DirentTypeOffset = 18, DirentNameOffset = 19;
-    public const byte DT_UNKNOWN = 0, DT_REG = 8;
+    public const byte DT_UNKNOWN = 0, DT_DIR = 4, DT_REG = 8;
 }

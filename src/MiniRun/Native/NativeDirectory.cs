@@ -87,6 +87,13 @@ public sealed unsafe class NativeDirectory : SafeHandle
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>unlinkat(2) of the entry <paramref name="name"/>: an empty directory (AT_REMOVEDIR) or anything else.</summary>
+    public void Remove(string name, bool directory)
+    {
+        if (Libc.unlinkat(Fd, name, directory ? Libc.AT_REMOVEDIR : 0) != 0)
+            throw new NativeException(directory ? "rmdir" : "unlink", _path + "/" + name, Marshal.GetLastPInvokeError());
+    }
+
     protected override bool ReleaseHandle() => Libc.closedir(handle) == 0;
 }
 
@@ -94,4 +101,6 @@ public sealed unsafe class NativeDirectory : SafeHandle
 public readonly record struct DirectoryEntry(string Name, byte Type, ulong Inode)
 {
     public bool IsRegular => Type == Libc.DT_REG;
+    public bool IsDirectory => Type == Libc.DT_DIR;
+    public bool IsKnown => Type != Libc.DT_UNKNOWN;
 }

@@ -112,6 +112,11 @@ public static unsafe class Syscalls
         if (Libc.unlink(path) != 0) throw Fail("unlink", path);
     }
 
+    public static void RemoveDirectory(string path)
+    {
+        if (Libc.rmdir(path) != 0) throw Fail("rmdir", path);
+    }
+
     /// <summary>rename(2) that fails with EEXIST instead of replacing: the atomic "publish" step of the store.</summary>
     public static bool TryRenameNoReplace(string from, string to)
     {
