@@ -50,6 +50,9 @@ public sealed class RunVerb : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun run\" requires at least 1 argument: IMAGE (see 'minirun run --help')");
+        // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
+        // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
+        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn();
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -90,8 +93,6 @@ public sealed class RunVerb : IVerb
             string other => throw new UsageException($"--pull {other}: expected missing, always or never"),
         };
         TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
-        // Spawned first, so its start-up (a second .NET start) overlaps with resolving the image and making the container.
-        using InitStageProcess? stage = args.Has("detach") ? null : InitStageProcess.Spawn();
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
         ImageRecord image = new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
