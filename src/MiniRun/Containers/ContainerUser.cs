@@ -55,9 +55,9 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Group
         FileStatus? dir = Syscalls.TryLStat(Path.GetDirectoryName(path)!);
         FileStatus? file = Syscalls.TryLStat(path);
         if (dir is not { IsDirectory: true } || file is not { IsRegular: true }) return [];
-        return File.ReadLines(path)
-            .Where(l => l.Length > 0 && l[0] != '#')
-            .Select(l => l.Split(':'))
-            .ToList();
+        var entries = new List<string[]>();
+        foreach (string line in File.ReadAllLines(path)) // a loop: LINQ here cost a start a run-time generic lookup
+            if (line.Length > 0 && line[0] != '#') entries.Add(line.Split(':'));
+        return entries;
     }
 }

@@ -73,14 +73,26 @@ public static class ImageJson
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
-            if (document.RootElement.ValueKind == JsonValueKind.Null) throw new InvalidInputException($"{where}: is JSON null, expected an object");
-            return read(document.RootElement);
+            JsonElement root = ParseElement(json, maxDepth: 64);
+            if (root.ValueKind == JsonValueKind.Null) throw new InvalidInputException($"{where}: is JSON null, expected an object");
+            return read(root);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException) // invalid UTF-8 in a string, found when read
         {
             throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
         }
+    }
+
+    /// <summary>
+    /// One JSON value, and nothing after it, as a JsonElement on memory of its own. Not JsonDocument.Parse: that rents
+    /// from the shared array pool, whose first use calibrates the processor-ID cache (0.06 ms of every `run`).
+    /// </summary>
+    internal static JsonElement ParseElement(ReadOnlySpan<byte> json, int maxDepth)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
+        JsonElement root = JsonElement.ParseValue(ref reader);
+        if (reader.Read()) throw new JsonException("more after the JSON value"); // trailing text other than white space throws first
+        return root;
     }
 
     internal static OciManifest ParseManifest(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciManifest, where);

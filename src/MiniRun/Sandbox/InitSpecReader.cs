@@ -24,8 +24,7 @@ internal static class InitSpecReader
 
     private static InitSpec ReadDocument(ReadOnlySpan<byte> json)
     {
-        using JsonDocument document = JsonDocument.Parse(json.ToArray());
-        JsonElement spec = document.RootElement;
+        JsonElement spec = Images.ImageJson.ParseElement(json, maxDepth: 64);
         return new InitSpec
         {
             RootFs = Text(spec, nameof(InitSpec.RootFs)),
@@ -65,6 +64,12 @@ internal static class InitSpecReader
 
     private static List<string> Texts(JsonElement element, string name) => Records(element, name, e => e.GetString() ?? "");
 
-    private static List<T> Records<T>(JsonElement element, string name, Func<JsonElement, T> read) =>
-        Member(element, name).EnumerateArray().Select(read).ToList();
+    // A loop, not Select().ToList(): each generic LINQ instantiation costs a freshly started stage its first-use lookups.
+    private static List<T> Records<T>(JsonElement element, string name, Func<JsonElement, T> read)
+    {
+        JsonElement array = Member(element, name);
+        var list = new List<T>(array.GetArrayLength());
+        foreach (JsonElement item in array.EnumerateArray()) list.Add(read(item));
+        return list;
+    }
 }

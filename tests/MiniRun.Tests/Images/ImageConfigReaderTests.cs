@@ -44,6 +44,9 @@ public class ImageConfigReaderTests
     [InlineData("""{"history":[{"empty_layer":"yes"}]}""", "$.history[0].empty_layer")]
     [InlineData("""{"os":"linux",}""", "config")]
     [InlineData("""[1]""", "$")]
+    [InlineData("""{} {}""", "config")]
+    [InlineData("""{"os":"linux"} x""", "config")]
+    [InlineData("", "config")]
     public void Read_WrongKindOrSyntax_IsOneLineNamingTheField(string json, string named)
     {
         var e = Assert.Throws<InvalidInputException>(() => ImageJson.ParseConfig(Utf8(json), "archive \"x.tar\": config"));

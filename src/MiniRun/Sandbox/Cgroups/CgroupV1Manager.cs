@@ -14,9 +14,23 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
 
     public IReadOnlyList<string> Controllers { get; } = controllers.Keys.Order(StringComparer.Ordinal).ToList();
 
-    private IEnumerable<string> Hierarchies => controllers.Values.Distinct();
+    /// <summary>Each mounted hierarchy once (co-mounted controllers share one).</summary>
+    private List<string> Hierarchies { get; } = DistinctValues(controllers);
 
-    public IReadOnlyList<string> Directories(string name) => Hierarchies.Select(h => Path.Combine(h, name)).ToList();
+    private static List<string> DistinctValues(IReadOnlyDictionary<string, string> controllers)
+    {
+        var hierarchies = new List<string>();
+        foreach (string hierarchy in controllers.Values)
+            if (!hierarchies.Contains(hierarchy)) hierarchies.Add(hierarchy);
+        return hierarchies;
+    }
+
+    public IReadOnlyList<string> Directories(string name)
+    {
+        var dirs = new List<string>(); // a loop: LINQ on the way to a start costs NativeAOT run-time generic lookups
+        foreach (string hierarchy in Hierarchies) dirs.Add(Path.Combine(hierarchy, name));
+        return dirs;
+    }
 
     private string Dir(string controller, string name) => Path.Combine(controllers[controller], name);
 
@@ -94,7 +108,12 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             throw CgroupFiles.Missing(flag, controller, Version, "/proc/self/mountinfo's cgroup mounts");
     }
 
-    public IReadOnlyList<string> SelfJoinFiles(string name) => Directories(name).Select(dir => Path.Combine(dir, "tasks")).ToList();
+    public IReadOnlyList<string> SelfJoinFiles(string name)
+    {
+        var files = new List<string>();
+        foreach (string dir in Directories(name)) files.Add(Path.Combine(dir, "tasks"));
+        return files;
+    }
 
     public bool WasOomKilled(string name) =>
         controllers.ContainsKey("memory") && CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0;
