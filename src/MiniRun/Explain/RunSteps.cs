@@ -50,7 +50,7 @@ public static class RunSteps
         yield return new("mount --make-rslave /", "nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
         foreach (MountRecord mount in spec.Mounts)
         {
-            if (!mount.IsRemount && !IsKernelProvided(spec.RootFs, mount.Target))
+            if (!mount.IsRemount && !ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target))
             {
                 string target = ShellQuote.Quote(mount.Target);
                 yield return new(IsFileBind(spec.RootFs, mount) ? $"[ -e {target} ] || touch {target}" : $"[ -e {target} ] || mkdir -p {target}",
@@ -63,11 +63,6 @@ public static class RunSteps
         yield return new($"hostname {ShellQuote.Quote(spec.Hostname)}", "the UTS namespace has its own host name");
         if (spec.IsolateNetwork) yield return new("ip link set lo up", "a new network namespace has only lo, and it starts down");
     }
-
-    /// <summary>Targets inside /proc and /sys exist once those are mounted: the init stage never creates them.</summary>
-    private static bool IsKernelProvided(string rootfs, string target) =>
-        target.StartsWith(Path.Combine(rootfs, "proc") + "/", StringComparison.Ordinal) ||
-        target.StartsWith(Path.Combine(rootfs, "sys") + "/", StringComparison.Ordinal);
 
     /// <summary>A bind of a file (a /dev node of the container, a terminal) lands on a file, as the init stage's CreateTarget.</summary>
     private static bool IsFileBind(string rootfs, MountRecord mount) =>

@@ -185,6 +185,19 @@ public static unsafe class Syscalls
         return ToFileStatus(buffer);
     }
 
+    /// <summary>stat(2) through statx(2), following symlinks; null when there is nothing there to reach.</summary>
+    public static FileStatus? TryStat(string path)
+    {
+        Libc.StatxBuffer buffer;
+        if (Libc.statx(Libc.AT_FDCWD, path, 0, 0x7ff, &buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is Errnos.ENOENT or Errnos.ENOTDIR or Errnos.ELOOP or Errnos.EACCES or Errnos.ENAMETOOLONG) return null;
+            throw new NativeException("stat", path, errno);
+        }
+        return ToFileStatus(buffer);
+    }
+
     internal static FileStatus ToFileStatus(in Libc.StatxBuffer buffer) =>
         new(buffer.Mode, buffer.Uid, buffer.Gid, buffer.Nlink, (long)buffer.Size, buffer.Ino,
             MakeDevice(buffer.DevMajor, buffer.DevMinor), buffer.RdevMajor, buffer.RdevMinor,

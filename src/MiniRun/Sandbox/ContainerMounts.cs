@@ -93,6 +93,14 @@ public static class ContainerMounts
     /// <summary>--read-only: "/" remounted read-only once the container is inside it.</summary>
     public static MountRecord ReadOnlyRoot() => new("bind", "/", "/", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly);
 
+    /// <summary>
+    /// Targets inside /proc and /sys exist once those are mounted (the parent masks only what the host has, and the
+    /// kernel is the same): the init stage never creates, nor even looks for, them.
+    /// </summary>
+    public static bool IsKernelProvided(string rootfs, string target) =>
+        target.StartsWith(Path.Combine(rootfs, "proc") + "/", StringComparison.Ordinal) ||
+        target.StartsWith(Path.Combine(rootfs, "sys") + "/", StringComparison.Ordinal);
+
     /// <summary>What a host path is (true = directory), or null when it does not exist; symlinks are not followed.</summary>
     public static bool? HostKind(string path) => Syscalls.TryLStat(path) is { } status ? status.IsDirectory : null;
 

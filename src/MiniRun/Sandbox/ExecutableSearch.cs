@@ -16,7 +16,8 @@ public static class ExecutableSearch
         {
             string candidate = Path.Combine(dir.Length == 0 ? "." : dir, command);
             // stat follows symlinks here on purpose: /bin/sh -> busybox is how most images ship their shell.
-            if (File.Exists(candidate) && !Directory.Exists(candidate)) return candidate;
+            // One statx per candidate, not File.Exists and Directory.Exists (two, and a path normalised for each).
+            if (Syscalls.TryStat(candidate) is { IsDirectory: false }) return candidate;
         }
         return null;
     }

@@ -50,7 +50,7 @@ public static class InitStage
         Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
         foreach (MountRecord mount in spec.Mounts)
         {
-            CreateTarget(mount);
+            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target)) CreateTarget(mount);
             mount.Apply();
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
         }
