@@ -13,7 +13,8 @@ public sealed class CliContext(StorePaths paths)
     private ContainerStore? _containers;
 
     public StorePaths Paths { get; } = paths;
-    public TextWriter Out { get; } = Console.Out;
+    /// <summary>Console.Out, made on first use: `run` in the foreground never writes to it.</summary>
+    public TextWriter Out => Console.Out;
 
     /// <summary>--explain: set by the verb before the store is first used, so layer unpacking is narrated too.</summary>
     public IStepNarrator? Narrator { get; set; }

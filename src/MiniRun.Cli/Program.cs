@@ -66,11 +66,17 @@ public static class Program
         if (i >= args.Length) return Help();
 
         string name = args[i];
-        IVerb verb = Verbs.FirstOrDefault(v => v.Name == name)
-                     ?? throw new UsageException($"'{name}' is not a minirun command (see 'minirun --help')");
+        // Loops, not LINQ: this is on the way to every container's start (see ArgumentParser).
+        IVerb? found = null;
+        foreach (IVerb candidate in Verbs)
+            if (candidate.Name == name) { found = candidate; break; }
+        IVerb verb = found ?? throw new UsageException($"'{name}' is not a minirun command (see 'minirun --help')");
         string[] rest = args[(i + 1)..];
-        if (rest.TakeWhile(a => !verb.StopAtFirstPositional || a.StartsWith('-')).Contains("--help"))
-            return VerbHelp(verb);
+        foreach (string arg in rest)
+        {
+            if (arg == "--help") return VerbHelp(verb);
+            if (verb.StopAtFirstPositional && !arg.StartsWith('-')) break; // the command's own --help is its own
+        }
         ParsedArguments parsed = ArgumentParser.Parse(verb.Name, rest, verb.Options, verb.StopAtFirstPositional);
         return verb.Execute(parsed, new CliContext(StorePaths.Resolve(root)));
     }

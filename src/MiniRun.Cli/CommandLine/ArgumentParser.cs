@@ -15,7 +15,7 @@ public static class ArgumentParser
             string arg = args[i];
             if (arg == "--")
             {
-                result.Positionals.AddRange(args.Skip(i + 1));
+                AddRest(result, args, i + 1);
                 break;
             }
             if (arg.StartsWith("--", StringComparison.Ordinal))
@@ -24,7 +24,7 @@ public static class ArgumentParser
                 string? inline = null;
                 int eq = name.IndexOf('=');
                 if (eq >= 0) (name, inline) = (name[..eq], name[(eq + 1)..]);
-                OptionSpec spec = options.FirstOrDefault(o => o.Long == name)
+                OptionSpec spec = Find(options, o => o.Long == name)
                     ?? throw new UsageException($"unknown flag: --{name} (see 'minirun {verb} --help')");
                 if (spec.TakesValue) result.Add(spec.Long, inline ?? Next(verb, args, ref i, "--" + name));
                 else result.Add(spec.Long, inline ?? "true");
@@ -35,7 +35,8 @@ public static class ArgumentParser
                 // A group of one-letter flags; a value-taking one swallows the rest of the token or the next token.
                 for (int j = 1; j < arg.Length; j++)
                 {
-                    OptionSpec spec = options.FirstOrDefault(o => o.Short == arg[j])
+                    char letter = arg[j];
+                    OptionSpec spec = Find(options, o => o.Short == letter)
                         ?? throw new UsageException($"unknown shorthand flag: '{arg[j]}' in {arg} (see 'minirun {verb} --help')");
                     if (!spec.TakesValue)
                     {
@@ -51,11 +52,25 @@ public static class ArgumentParser
             result.Positionals.Add(arg);
             if (stopAtFirstPositional)
             {
-                result.Positionals.AddRange(args.Skip(i + 1));
+                AddRest(result, args, i + 1);
                 break;
             }
         }
         return result;
+    }
+
+    // Loops, not LINQ: every `run` parses its flags before it starts anything, and generic LINQ's first calls cost
+    // NativeAOT run-time lookups (tens of microseconds).
+    private static OptionSpec? Find(IReadOnlyList<OptionSpec> options, Func<OptionSpec, bool> matches)
+    {
+        foreach (OptionSpec option in options)
+            if (matches(option)) return option;
+        return null;
+    }
+
+    private static void AddRest(ParsedArguments result, IReadOnlyList<string> args, int from)
+    {
+        for (int k = from; k < args.Count; k++) result.Positionals.Add(args[k]);
     }
 
     private static string Next(string verb, IReadOnlyList<string> args, ref int i, string flag)
