@@ -81,6 +81,14 @@ public static unsafe class Syscalls
         if (Libc.mknod(path, mode, MakeDevice(major, minor)) != 0) throw Fail("mknod", path);
     }
 
+    /// <summary>mkdir(2) that leaves an existing entry alone (mkdir -p of one level); false when it was there.</summary>
+    public static bool TryMakeDirectory(string path, uint mode)
+    {
+        if (Libc.mkdir(path, mode) == 0) return true;
+        if (Marshal.GetLastPInvokeError() == Errnos.EEXIST) return false;
+        throw Fail("mkdir", path);
+    }
+
     public static void MakeDirectory(string path, uint mode)
     {
         if (Libc.mkdir(path, mode) != 0) throw Fail("mkdir", path);

@@ -10,8 +10,9 @@ public static class ExecutableSearch
     {
         if (command.Length == 0) return null;
         if (command.Contains('/')) return command;
-        string path = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..]
-                      ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (string variable in env) // the last PATH= wins, as in the environment execve passes on
+            if (variable.StartsWith("PATH=", StringComparison.Ordinal)) path = variable[5..];
         foreach (string dir in path.Split(':'))
         {
             string candidate = Path.Combine(dir.Length == 0 ? "." : dir, command);

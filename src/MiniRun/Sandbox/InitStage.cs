@@ -48,9 +48,11 @@ public static class InitStage
     {
         // Nothing we mount may propagate back to the host (mount_namespaces(7)); runc's default is rslave too.
         Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
+        string proc = Path.Combine(spec.RootFs, "proc") + "/", sys = Path.Combine(spec.RootFs, "sys") + "/";
         foreach (MountRecord mount in spec.Mounts)
         {
-            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target)) CreateTarget(mount);
+            // Inside /proc and /sys, the kernel provides the targets (see ContainerMounts.IsKernelProvided).
+            if (!mount.Target.StartsWith(proc, StringComparison.Ordinal) && !mount.Target.StartsWith(sys, StringComparison.Ordinal)) CreateTarget(mount);
             mount.Apply();
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
         }
@@ -69,10 +71,13 @@ public static class InitStage
 
     private static void PopulateDev(InitSpec spec)
     {
-        foreach (string dir in new[] { "dev/pts", "dev/shm", "dev/mqueue" })
-            Directory.CreateDirectory(Path.Combine(spec.RootFs, dir));
+        // mkdir(2) itself: /dev is a fresh tmpfs, so each is one call (Directory.CreateDirectory checks and normalises first).
+        string dev = Path.Combine(spec.RootFs, "dev");
+        foreach (string dir in new[] { "pts", "shm", "mqueue" })
+            Syscalls.TryMakeDirectory(Path.Combine(dev, dir), 0x1ed);
         foreach (DeviceNode node in spec.Devices) // --privileged brings nodes in subdirectories (dev/net/tun, dev/input/…)
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(spec.RootFs, node.Path))!);
+            if (Path.GetDirectoryName(Path.Combine(spec.RootFs, node.Path)) is { } parent && parent != dev)
+                Directory.CreateDirectory(parent);
         uint oldMask = Syscalls.SetUmask(0);
         foreach (DeviceNode node in spec.Devices)
             Syscalls.MakeNode(Path.Combine(spec.RootFs, node.Path), (uint)(node.Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | node.Mode, node.Major, node.Minor);
