@@ -4,8 +4,9 @@ using MiniRun.Native;
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The init stage's side of the spec: read from a <see cref="JsonDocument"/>, not through generated metadata, which
-/// took the freshly started stage about a millisecond to build (NativeAOT, first use) and made it the last one ready.
+/// The init stage's side of the spec, read token by token with a <see cref="Utf8JsonReader"/>: no generated metadata
+/// (about a millisecond to build in a freshly started stage, NativeAOT's first use) and no JsonDocument (whose pooled
+/// arrays cost a first use of their own), on the stage's way to the container's start.
 /// The parent writes the spec with <see cref="InitSpecWriter"/>; a round-trip test keeps the two in step.
 /// </summary>
 internal static class InitSpecReader
@@ -14,7 +15,10 @@ internal static class InitSpecReader
     {
         try
         {
-            return ReadDocument(json);
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+            InitSpec spec = ReadSpec(ref reader);
+            if (reader.Read()) throw new JsonException("more after the spec"); // trailing text other than white space throws first
+            return spec;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -22,54 +26,180 @@ internal static class InitSpecReader
         }
     }
 
-    private static InitSpec ReadDocument(ReadOnlySpan<byte> json)
+    private static InitSpec ReadSpec(ref Utf8JsonReader reader)
     {
-        JsonElement spec = Images.ImageJson.ParseElement(json, maxDepth: 64);
+        Start(ref reader, JsonTokenType.StartObject);
+        string? rootFs = null, hostname = null, workingDir = null;
+        List<string>? args = null, env = null;
+        bool useChroot = false, isolateNetwork = false, noNewPrivileges = false;
+        NamespaceFlags namespaces = 0;
+        uint uid = 0, gid = 0;
+        ulong capabilities = 0;
+        int lastCapability = 0;
+        List<string> cgroupJoinFiles = [];
+        List<MountRecord> mounts = [], rootMounts = [];
+        List<DeviceNode> devices = [];
+        List<SymlinkSpec> symlinks = [];
+        List<uint> groups = [];
+        while (NextMember(ref reader) is { } name)
+        {
+            switch (name)
+            {
+                case nameof(InitSpec.RootFs): rootFs = Text(ref reader); break;
+                case nameof(InitSpec.UseChroot): useChroot = reader.GetBoolean(); break;
+                case nameof(InitSpec.Hostname): hostname = Text(ref reader); break;
+                case nameof(InitSpec.IsolateNetwork): isolateNetwork = reader.GetBoolean(); break;
+                case nameof(InitSpec.Namespaces): namespaces = (NamespaceFlags)reader.GetInt32(); break;
+                case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Texts(ref reader); break;
+                case nameof(InitSpec.Mounts): mounts = Mounts(ref reader); break;
+                case nameof(InitSpec.Devices): devices = Devices(ref reader); break;
+                case nameof(InitSpec.Symlinks): symlinks = Symlinks(ref reader); break;
+                case nameof(InitSpec.RootMounts): rootMounts = Mounts(ref reader); break;
+                case nameof(InitSpec.Uid): uid = reader.GetUInt32(); break;
+                case nameof(InitSpec.Gid): gid = reader.GetUInt32(); break;
+                case nameof(InitSpec.Groups):
+                    Start(ref reader, JsonTokenType.StartArray);
+                    while (Next(ref reader) != JsonTokenType.EndArray) groups.Add(reader.GetUInt32());
+                    break;
+                case nameof(InitSpec.Capabilities): capabilities = reader.GetUInt64(); break;
+                case nameof(InitSpec.LastCapability): lastCapability = reader.GetInt32(); break;
+                case nameof(InitSpec.NoNewPrivileges): noNewPrivileges = reader.GetBoolean(); break;
+                case nameof(InitSpec.WorkingDir): workingDir = Text(ref reader); break;
+                case nameof(InitSpec.Args): args = Texts(ref reader); break;
+                case nameof(InitSpec.Env): env = Texts(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
         return new InitSpec
         {
-            RootFs = Text(spec, nameof(InitSpec.RootFs)),
-            UseChroot = Flag(spec, nameof(InitSpec.UseChroot)),
-            Hostname = Text(spec, nameof(InitSpec.Hostname)),
-            IsolateNetwork = Flag(spec, nameof(InitSpec.IsolateNetwork)),
-            Namespaces = (NamespaceFlags)Member(spec, nameof(InitSpec.Namespaces)).GetInt32(),
-            CgroupJoinFiles = Texts(spec, nameof(InitSpec.CgroupJoinFiles)),
-            Mounts = Records(spec, nameof(InitSpec.Mounts), MountOf),
-            Devices = Records(spec, nameof(InitSpec.Devices), d => new DeviceNode(Text(d, nameof(DeviceNode.Path)), Member(d, nameof(DeviceNode.Major)).GetUInt32(),
-                Member(d, nameof(DeviceNode.Minor)).GetUInt32(), Member(d, nameof(DeviceNode.Mode)).GetUInt32(), Flag(d, nameof(DeviceNode.Block)))),
-            Symlinks = Records(spec, nameof(InitSpec.Symlinks), s => new SymlinkSpec(Text(s, nameof(SymlinkSpec.Path)), Text(s, nameof(SymlinkSpec.Target)))),
-            RootMounts = Records(spec, nameof(InitSpec.RootMounts), MountOf),
-            Uid = Member(spec, nameof(InitSpec.Uid)).GetUInt32(),
-            Gid = Member(spec, nameof(InitSpec.Gid)).GetUInt32(),
-            Groups = Records(spec, nameof(InitSpec.Groups), g => g.GetUInt32()),
-            Capabilities = Member(spec, nameof(InitSpec.Capabilities)).GetUInt64(),
-            LastCapability = Member(spec, nameof(InitSpec.LastCapability)).GetInt32(),
-            NoNewPrivileges = Flag(spec, nameof(InitSpec.NoNewPrivileges)),
-            WorkingDir = Text(spec, nameof(InitSpec.WorkingDir)),
-            Args = Texts(spec, nameof(InitSpec.Args)),
-            Env = Texts(spec, nameof(InitSpec.Env)),
+            RootFs = rootFs ?? throw Missing(nameof(InitSpec.RootFs)),
+            UseChroot = useChroot,
+            Hostname = hostname ?? throw Missing(nameof(InitSpec.Hostname)),
+            IsolateNetwork = isolateNetwork,
+            Namespaces = namespaces,
+            CgroupJoinFiles = cgroupJoinFiles,
+            Mounts = mounts,
+            Devices = devices,
+            Symlinks = symlinks,
+            RootMounts = rootMounts,
+            Uid = uid,
+            Gid = gid,
+            Groups = groups,
+            Capabilities = capabilities,
+            LastCapability = lastCapability,
+            NoNewPrivileges = noNewPrivileges,
+            WorkingDir = workingDir ?? throw Missing(nameof(InitSpec.WorkingDir)),
+            Args = args ?? throw Missing(nameof(InitSpec.Args)),
+            Env = env ?? throw Missing(nameof(InitSpec.Env)),
         };
     }
 
-    private static MountRecord MountOf(JsonElement m) =>
-        new(Text(m, nameof(MountRecord.Type)), Text(m, nameof(MountRecord.Source)), Text(m, nameof(MountRecord.Target)),
-            (MountFlags)Member(m, nameof(MountRecord.Flags)).GetUInt64(),
-            m.TryGetProperty(nameof(MountRecord.Data), out JsonElement data) && data.ValueKind == JsonValueKind.String ? data.GetString() : null);
-
-    private static JsonElement Member(JsonElement element, string name) =>
-        element.TryGetProperty(name, out JsonElement value) ? value : throw new MiniRunException($"init: the spec has no {name}");
-
-    private static string Text(JsonElement element, string name) => Member(element, name).GetString() ?? throw new MiniRunException($"init: the spec's {name} is null");
-
-    private static bool Flag(JsonElement element, string name) => Member(element, name).GetBoolean();
-
-    private static List<string> Texts(JsonElement element, string name) => Records(element, name, e => e.GetString() ?? "");
-
-    // A loop, not Select().ToList(): each generic LINQ instantiation costs a freshly started stage its first-use lookups.
-    private static List<T> Records<T>(JsonElement element, string name, Func<JsonElement, T> read)
+    private static List<MountRecord> Mounts(ref Utf8JsonReader reader)
     {
-        JsonElement array = Member(element, name);
-        var list = new List<T>(array.GetArrayLength());
-        foreach (JsonElement item in array.EnumerateArray()) list.Add(read(item));
-        return list;
+        var mounts = new List<MountRecord>();
+        Start(ref reader, JsonTokenType.StartArray);
+        while (Next(ref reader) == JsonTokenType.StartObject)
+        {
+            string? type = null, source = null, target = null, data = null;
+            MountFlags flags = 0;
+            while (NextMember(ref reader) is { } name)
+            {
+                switch (name)
+                {
+                    case nameof(MountRecord.Type): type = Text(ref reader); break;
+                    case nameof(MountRecord.Source): source = Text(ref reader); break;
+                    case nameof(MountRecord.Target): target = Text(ref reader); break;
+                    case nameof(MountRecord.Flags): flags = (MountFlags)reader.GetUInt64(); break;
+                    case nameof(MountRecord.Data): data = reader.TokenType == JsonTokenType.Null ? null : Text(ref reader); break;
+                    default: reader.Skip(); break;
+                }
+            }
+            mounts.Add(new MountRecord(type ?? throw Missing("Mounts[].Type"), source ?? throw Missing("Mounts[].Source"),
+                target ?? throw Missing("Mounts[].Target"), flags, data));
+        }
+        End(ref reader, JsonTokenType.EndArray);
+        return mounts;
     }
+
+    private static List<DeviceNode> Devices(ref Utf8JsonReader reader)
+    {
+        var devices = new List<DeviceNode>();
+        Start(ref reader, JsonTokenType.StartArray);
+        while (Next(ref reader) == JsonTokenType.StartObject)
+        {
+            string? path = null;
+            uint major = 0, minor = 0, mode = 0;
+            bool block = false;
+            while (NextMember(ref reader) is { } name)
+            {
+                switch (name)
+                {
+                    case nameof(DeviceNode.Path): path = Text(ref reader); break;
+                    case nameof(DeviceNode.Major): major = reader.GetUInt32(); break;
+                    case nameof(DeviceNode.Minor): minor = reader.GetUInt32(); break;
+                    case nameof(DeviceNode.Mode): mode = reader.GetUInt32(); break;
+                    case nameof(DeviceNode.Block): block = reader.GetBoolean(); break;
+                    default: reader.Skip(); break;
+                }
+            }
+            devices.Add(new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block));
+        }
+        End(ref reader, JsonTokenType.EndArray);
+        return devices;
+    }
+
+    private static List<SymlinkSpec> Symlinks(ref Utf8JsonReader reader)
+    {
+        var symlinks = new List<SymlinkSpec>();
+        Start(ref reader, JsonTokenType.StartArray);
+        while (Next(ref reader) == JsonTokenType.StartObject)
+        {
+            string? path = null, target = null;
+            while (NextMember(ref reader) is { } name)
+            {
+                if (name == nameof(SymlinkSpec.Path)) path = Text(ref reader);
+                else if (name == nameof(SymlinkSpec.Target)) target = Text(ref reader);
+                else reader.Skip();
+            }
+            symlinks.Add(new SymlinkSpec(path ?? throw Missing("Symlinks[].Path"), target ?? throw Missing("Symlinks[].Target")));
+        }
+        End(ref reader, JsonTokenType.EndArray);
+        return symlinks;
+    }
+
+    private static List<string> Texts(ref Utf8JsonReader reader)
+    {
+        var texts = new List<string>();
+        Start(ref reader, JsonTokenType.StartArray);
+        while (Next(ref reader) != JsonTokenType.EndArray) texts.Add(Text(ref reader));
+        return texts;
+    }
+
+    /// <summary>The next member's name, the reader left on its value; null at the end of the object.</summary>
+    private static string? NextMember(ref Utf8JsonReader reader)
+    {
+        if (Next(ref reader) == JsonTokenType.EndObject) return null;
+        string name = reader.GetString()!; // a property name: the reader allows nothing else here
+        Next(ref reader);
+        return name;
+    }
+
+    private static string Text(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException($"a string was expected, not {reader.TokenType}");
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("the spec is cut short");
+
+    private static void Start(ref Utf8JsonReader reader, JsonTokenType expected)
+    {
+        if (reader.TokenType == JsonTokenType.None) Next(ref reader);
+        if (reader.TokenType != expected) throw new JsonException($"{expected} was expected, not {reader.TokenType}");
+    }
+
+    private static void End(ref Utf8JsonReader reader, JsonTokenType expected)
+    {
+        if (reader.TokenType != expected) throw new JsonException($"{expected} was expected, not {reader.TokenType}");
+    }
+
+    private static MiniRunException Missing(string name) => new($"init: the spec has no {name}");
 }
