@@ -12,12 +12,14 @@ public static class AtomicFile
         string temp = $"{path}.tmp-{Guid.NewGuid():N}";
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            if (durable)
             {
+                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
                 stream.Write(content);
-                stream.Flush(flushToDisk: durable);
+                stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            else Syscalls.WriteNewFile(temp, content); // open, write, close: a run writes its state twice on its way to the start
+            Syscalls.Rename(temp, path);
             if (durable) Syscalls.Fsync(Path.GetDirectoryName(path)!, directory: true);
         }
         catch

@@ -24,10 +24,10 @@ public sealed class ContainerStore(StorePaths paths)
         string staging = Paths.NewTempDirectory("container");
         try
         {
-            foreach (string dir in new[] { "init", "diff", "work", "merged" })
-                Directory.CreateDirectory(Path.Combine(staging, dir));
+            foreach (string dir in new[] { "init", "diff", "work", "merged" }) // in a new directory: one mkdir(2) each
+                Syscalls.MakeDirectory(Path.Combine(staging, dir), 0x1ff);
             writeInitLayer(Path.Combine(staging, "init"));
-            File.WriteAllBytes(Path.Combine(staging, "state.json"), ContainerJsonWriter.Write(new ContainerState()));
+            Syscalls.WriteNewFile(Path.Combine(staging, "state.json"), ContainerJsonWriter.Write(new ContainerState()));
             CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
@@ -35,7 +35,7 @@ public sealed class ContainerStore(StorePaths paths)
             for (int retry = 1; nameIsGenerated && names.Contains(record.Name); retry++)
                 record = record with { Name = ContainerNames.Generate(retry) };
             // Written under the lock: the name in the record is the one that was checked.
-            File.WriteAllBytes(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
+            Syscalls.WriteNewFile(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
             if (names.Contains(record.Name))
                 throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             string target = Path.Combine(Paths.Containers, record.Id);

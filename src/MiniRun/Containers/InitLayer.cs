@@ -1,4 +1,5 @@
 using MiniRun.Explain;
+using MiniRun.Native;
 
 namespace MiniRun.Containers;
 
@@ -23,9 +24,8 @@ public static class InitLayer
 
     public static void Write(string dir, string hostname, NetworkMode network)
     {
-        foreach (string mountPoint in MountPoints)
-            Directory.CreateDirectory(Path.Combine(dir, mountPoint), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        foreach (string mountPoint in MountPoints) // parents first; the layer is new, so each is one mkdir(2)
+            Syscalls.MakeDirectory(Path.Combine(dir, mountPoint), 0x1ed);
         foreach ((string path, string content) in Files(hostname, network)) WriteFile(dir, path, content);
         File.CreateSymbolicLink(Path.Combine(dir, MtabLink), MtabTarget);
     }
@@ -53,10 +53,6 @@ public static class InitLayer
     private static string ResolvConf() =>
         File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "nameserver 8.8.8.8\n";
 
-    private static void WriteFile(string dir, string relative, string content)
-    {
-        string path = Path.Combine(dir, relative);
-        File.WriteAllText(path, content);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-    }
+    private static void WriteFile(string dir, string relative, string content) =>
+        Syscalls.WriteNewFile(Path.Combine(dir, relative), System.Text.Encoding.UTF8.GetBytes(content), 0x1a4, exactMode: true); // 0644, as Docker's
 }

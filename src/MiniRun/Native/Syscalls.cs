@@ -89,6 +89,33 @@ public static unsafe class Syscalls
         throw Fail("mkdir", path);
     }
 
+    /// <summary>
+    /// Creates <paramref name="path"/> (it must not exist) holding <paramref name="content"/>: open, write, close,
+    /// where File.WriteAllBytes sets up a stream. The umask applies to <paramref name="mode"/>, as to any open(2),
+    /// unless <paramref name="exactMode"/>. For a container's small files on its way to a start.
+    /// </summary>
+    public static void WriteNewFile(string path, ReadOnlySpan<byte> content, uint mode = 0x1b6, bool exactMode = false)
+    {
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, mode);
+        if (fd < 0) throw Fail("open", path);
+        try
+        {
+            fixed (byte* p = content)
+                for (int written = 0; written < content.Length;)
+                {
+                    nint n = Libc.write(fd, p + written, (nuint)(content.Length - written));
+                    if (n < 0 && Marshal.GetLastPInvokeError() == Errnos.EINTR) continue;
+                    if (n <= 0) throw Fail("write", path);
+                    written += (int)n;
+                }
+            if (exactMode && Libc.fchmod(fd, mode) != 0) throw Fail("chmod", path);
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
     public static void MakeDirectory(string path, uint mode)
     {
         if (Libc.mkdir(path, mode) != 0) throw Fail("mkdir", path);
@@ -123,6 +150,12 @@ public static unsafe class Syscalls
     public static void RemoveDirectory(string path)
     {
         if (Libc.rmdir(path) != 0) throw Fail("rmdir", path);
+    }
+
+    /// <summary>rename(2): replaces <paramref name="to"/> atomically.</summary>
+    public static void Rename(string from, string to)
+    {
+        if (Libc.renameat2(Libc.AT_FDCWD, from, Libc.AT_FDCWD, to, 0) != 0) throw Fail("rename", to);
     }
 
     /// <summary>rename(2) that fails with EEXIST instead of replacing: the atomic "publish" step of the store.</summary>
