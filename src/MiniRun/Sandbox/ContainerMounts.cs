@@ -97,9 +97,12 @@ public static class ContainerMounts
     /// Targets inside /proc and /sys exist once those are mounted (the parent masks only what the host has, and the
     /// kernel is the same): the init stage never creates, nor even looks for, them.
     /// </summary>
-    public static bool IsKernelProvided(string rootfs, string target) =>
-        target.StartsWith(Path.Combine(rootfs, "proc") + "/", StringComparison.Ordinal) ||
-        target.StartsWith(Path.Combine(rootfs, "sys") + "/", StringComparison.Ordinal);
+    public static bool IsKernelProvided(string rootfs, string target)
+    {
+        if (!target.StartsWith(rootfs, StringComparison.Ordinal)) return false;
+        ReadOnlySpan<char> inside = target.AsSpan(rootfs.Length).TrimStart('/'); // checked for every mount: no strings made
+        return inside.StartsWith("proc/", StringComparison.Ordinal) || inside.StartsWith("sys/", StringComparison.Ordinal);
+    }
 
     /// <summary>What a host path is (true = directory), or null when it does not exist; symlinks are not followed.</summary>
     public static bool? HostKind(string path) => Syscalls.TryLStat(path) is { } status ? status.IsDirectory : null;

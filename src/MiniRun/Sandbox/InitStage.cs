@@ -48,11 +48,9 @@ public static class InitStage
     {
         // Nothing we mount may propagate back to the host (mount_namespaces(7)); runc's default is rslave too.
         Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
-        string proc = Path.Combine(spec.RootFs, "proc") + "/", sys = Path.Combine(spec.RootFs, "sys") + "/";
         foreach (MountRecord mount in spec.Mounts)
         {
-            // Inside /proc and /sys, the kernel provides the targets (see ContainerMounts.IsKernelProvided).
-            if (!mount.Target.StartsWith(proc, StringComparison.Ordinal) && !mount.Target.StartsWith(sys, StringComparison.Ordinal)) CreateTarget(mount);
+            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target)) CreateTarget(mount);
             mount.Apply();
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
         }
