@@ -24,7 +24,9 @@ public static class AtomicFile
         }
         catch
         {
-            File.Delete(temp);
+            // Best effort: with the directory itself gone there is nothing to clean, and the first error is the one to tell.
+            try { File.Delete(temp); }
+            catch (IOException) { }
             throw;
         }
     }
