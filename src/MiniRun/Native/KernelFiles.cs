@@ -40,13 +40,8 @@ public static unsafe class KernelFiles
     /// </summary>
     public static string? TryReadFirstLine(string path)
     {
-        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno is Errnos.ENOENT or Errnos.ENOTDIR) return null;
-            throw new NativeException("open", path, errno);
-        }
+        int fd = OpenToRead(path);
+        if (fd < 0) return null;
         try
         {
             byte* buffer = stackalloc byte[255];
@@ -70,13 +65,8 @@ public static unsafe class KernelFiles
     /// </summary>
     public static string? TryReadAll(string path)
     {
-        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno is Errnos.ENOENT or Errnos.ENOTDIR or Errnos.ESRCH) return null;
-            throw new NativeException("open", path, errno);
-        }
+        int fd = OpenToRead(path);
+        if (fd < 0) return null;
         try
         {
             byte[] buffer = new byte[4096];
@@ -98,6 +88,15 @@ public static unsafe class KernelFiles
         {
             Libc.close(fd);
         }
+    }
+
+    /// <summary>The descriptor, or -1 when there is no such file (or, under /proc, no such process any more).</summary>
+    private static int OpenToRead(string path)
+    {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd >= 0) return fd;
+        int errno = Marshal.GetLastPInvokeError();
+        return errno is Errnos.ENOENT or Errnos.ENOTDIR or Errnos.ESRCH ? -1 : throw new NativeException("open", path, errno);
     }
 
     /// <summary>isatty(3): whether the descriptor is a terminal.</summary>

@@ -100,14 +100,7 @@ public static unsafe class Syscalls
         if (fd < 0) throw Fail("open", path);
         try
         {
-            fixed (byte* p = content)
-                for (int written = 0; written < content.Length;)
-                {
-                    nint n = Libc.write(fd, p + written, (nuint)(content.Length - written));
-                    if (n < 0 && Marshal.GetLastPInvokeError() == Errnos.EINTR) continue;
-                    if (n <= 0) throw Fail("write", path);
-                    written += (int)n;
-                }
+            WriteAll(fd, content, path);
             if (exactMode && Libc.fchmod(fd, mode) != 0) throw Fail("chmod", path);
         }
         finally
@@ -246,11 +239,12 @@ public static unsafe class Syscalls
 
     public static FileStatus LStat(string path) => TryLStat(path) ?? throw new NativeException("stat", path, Errnos.ENOENT);
 
-    // The system calls themselves, not glibc's wrappers: those make every thread of the process take the new IDs,
-    // one signal and one wait per thread (nptl(7)). Like the capability sets (per thread already), the IDs matter for
-    // the thread that execve()s; a stage's other threads are the runtime's, run no container code and die at execve.
     private static bool X64 => RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
+    // SetGroups and SetIds make the system calls themselves, not glibc's wrappers: those make every thread of the
+    // process take the new IDs, one signal and one wait per thread (nptl(7)). Like the capability sets (per thread
+    // already), the IDs matter for the thread that execve()s; a stage's other threads are the runtime's, run no
+    // container code and die at execve.
     public static void SetGroups(ReadOnlySpan<uint> groups)
     {
         fixed (uint* p = groups)
