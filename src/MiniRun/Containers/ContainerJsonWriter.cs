@@ -10,23 +10,23 @@ namespace MiniRun.Containers;
 /// </summary>
 internal static class ContainerJsonWriter
 {
-    public static byte[] Write(ContainerRecord record) => Write(json =>
+    public static byte[] Write(ContainerRecord record) => JsonObjectWriter.Write(indented: true, json =>
     {
         json.WriteString(nameof(ContainerRecord.Id), record.Id);
         json.WriteString(nameof(ContainerRecord.Name), record.Name);
         json.WriteString(nameof(ContainerRecord.Created), record.Created);
         json.WriteString(nameof(ContainerRecord.ImageId), record.ImageId);
         json.WriteString(nameof(ContainerRecord.ImageName), record.ImageName);
-        Strings(json, nameof(ContainerRecord.Args), record.Args);
-        Strings(json, nameof(ContainerRecord.Env), record.Env);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.Args), record.Args);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.Env), record.Env);
         json.WriteString(nameof(ContainerRecord.WorkingDir), record.WorkingDir);
         json.WriteString(nameof(ContainerRecord.User), record.User);
         json.WriteString(nameof(ContainerRecord.Hostname), record.Hostname);
         json.WriteString(nameof(ContainerRecord.Network), record.NetworkName);
         json.WriteBoolean(nameof(ContainerRecord.UseChroot), record.UseChroot);
         json.WriteBoolean(nameof(ContainerRecord.AutoRemove), record.AutoRemove);
-        Strings(json, nameof(ContainerRecord.ExtraLayers), record.ExtraLayers);
-        Strings(json, nameof(ContainerRecord.Layers), record.Layers);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraLayers), record.ExtraLayers);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.Layers), record.Layers);
 
         ContainerResources resources = record.Resources;
         json.WriteStartObject(nameof(ContainerRecord.Resources));
@@ -38,15 +38,15 @@ internal static class ContainerJsonWriter
 
         ContainerSecurity security = record.Security;
         json.WriteStartObject(nameof(ContainerRecord.Security));
-        Strings(json, nameof(ContainerSecurity.CapAdd), security.CapAdd);
-        Strings(json, nameof(ContainerSecurity.CapDrop), security.CapDrop);
+        JsonObjectWriter.Strings(json, nameof(ContainerSecurity.CapAdd), security.CapAdd);
+        JsonObjectWriter.Strings(json, nameof(ContainerSecurity.CapDrop), security.CapDrop);
         json.WriteBoolean(nameof(ContainerSecurity.Privileged), security.Privileged);
         json.WriteBoolean(nameof(ContainerSecurity.ReadOnlyRootfs), security.ReadOnlyRootfs);
         json.WriteBoolean(nameof(ContainerSecurity.NoNewPrivileges), security.NoNewPrivileges);
         json.WriteEndObject();
     });
 
-    public static byte[] Write(ContainerState state) => Write(json =>
+    public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>
     {
         json.WriteString(nameof(ContainerState.Status), state.Status);
         json.WriteNumber(nameof(ContainerState.Pid), state.Pid);
@@ -59,23 +59,4 @@ internal static class ContainerJsonWriter
         if (state.StartedAt is { } started) json.WriteString(nameof(ContainerState.StartedAt), started);
         if (state.FinishedAt is { } finished) json.WriteString(nameof(ContainerState.FinishedAt), finished);
     });
-
-    private static byte[] Write(Action<Utf8JsonWriter> members)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
-        using (var json = new Utf8JsonWriter(buffer, JsonWriterSettings.Indented))
-        {
-            json.WriteStartObject();
-            members(json);
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void Strings(Utf8JsonWriter json, string name, List<string> values)
-    {
-        json.WriteStartArray(name);
-        foreach (string value in values) json.WriteStringValue(value);
-        json.WriteEndArray();
-    }
 }

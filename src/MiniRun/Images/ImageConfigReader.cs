@@ -96,21 +96,21 @@ internal static class ImageConfigReader
     internal static JsonElement.ObjectEnumerator Members(JsonElement element, string path) =>
         element.ValueKind == JsonValueKind.Object ? element.EnumerateObject() : throw WrongKind(path, "an object");
 
-    private static string? Text(JsonElement value, string path) => value.ValueKind switch
+    internal static string? Text(JsonElement value, string path) => value.ValueKind switch
     {
         JsonValueKind.Null => null,
         JsonValueKind.String => value.GetString(),
         _ => throw WrongKind(path, "a string"),
     };
 
-    private static DateTimeOffset? Time(JsonElement value, string path) => value.ValueKind switch
+    internal static DateTimeOffset? Time(JsonElement value, string path) => value.ValueKind switch
     {
         JsonValueKind.Null => null,
         JsonValueKind.String when value.TryGetDateTimeOffset(out DateTimeOffset time) => time,
         _ => throw WrongKind(path, "a date and time (RFC 3339)"),
     };
 
-    private static List<string>? Strings(JsonElement value, string path) =>
+    internal static List<string>? Strings(JsonElement value, string path) =>
         List(value, path, (item, at) => Text(item, at) ?? throw WrongKind(at, "a string"));
 
     private static List<T>? List<T>(JsonElement value, string path, Func<JsonElement, string, T> item)
@@ -132,5 +132,5 @@ internal static class ImageConfigReader
         return labels;
     }
 
-    private static JsonException WrongKind(string path, string expected) => new($"{path} is not {expected}");
+    internal static JsonException WrongKind(string path, string expected) => new($"{path} is not {expected}");
 }

@@ -44,7 +44,7 @@ public static class ImageJson
     {
         var names = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (JsonProperty name in ImageConfigReader.Members(root, "$"))
-            names[name.Name] = name.Value.ValueKind == JsonValueKind.String ? name.Value.GetString()! : throw new JsonException($"$.{name.Name} is not a string");
+            names[name.Name] = ImageConfigReader.Text(name.Value, "$." + name.Name) ?? throw ImageConfigReader.WrongKind("$." + name.Name, "a string");
         return names;
     });
 
@@ -57,13 +57,9 @@ public static class ImageJson
             JsonElement value = member.Value;
             switch (member.Name)
             {
-                case "size": metadata.Size = value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long size) ? size : throw new JsonException("$.size is not a whole number"); break;
-                case "added": metadata.Added = value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out DateTimeOffset added) ? added : throw new JsonException("$.added is not a date and time"); break;
-                case "repoDigests":
-                    metadata.RepoDigests = value.ValueKind == JsonValueKind.Array
-                        ? value.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.String ? d.GetString()! : throw new JsonException("$.repoDigests holds a non-string")).ToList()
-                        : throw new JsonException("$.repoDigests is not an array");
-                    break;
+                case "size": metadata.Size = value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long size) ? size : throw ImageConfigReader.WrongKind("$.size", "a whole number"); break;
+                case "added": metadata.Added = ImageConfigReader.Time(value, "$.added") ?? throw ImageConfigReader.WrongKind("$.added", "a date and time"); break;
+                case "repoDigests": metadata.RepoDigests = ImageConfigReader.Strings(value, "$.repoDigests") ?? throw ImageConfigReader.WrongKind("$.repoDigests", "an array"); break;
             }
         }
         return metadata;

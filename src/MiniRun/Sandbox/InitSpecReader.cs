@@ -50,23 +50,20 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Hostname): hostname = Text(ref reader); break;
                 case nameof(InitSpec.IsolateNetwork): isolateNetwork = reader.GetBoolean(); break;
                 case nameof(InitSpec.Namespaces): namespaces = (NamespaceFlags)reader.GetInt32(); break;
-                case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Texts(ref reader); break;
-                case nameof(InitSpec.Mounts): mounts = Mounts(ref reader); break;
-                case nameof(InitSpec.Devices): devices = Devices(ref reader); break;
-                case nameof(InitSpec.Symlinks): symlinks = Symlinks(ref reader); break;
-                case nameof(InitSpec.RootMounts): rootMounts = Mounts(ref reader); break;
+                case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Items<string>(ref reader, Text); break;
+                case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
+                case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
+                case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
+                case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Uid): uid = reader.GetUInt32(); break;
                 case nameof(InitSpec.Gid): gid = reader.GetUInt32(); break;
-                case nameof(InitSpec.Groups):
-                    Start(ref reader, JsonTokenType.StartArray);
-                    while (Next(ref reader) != JsonTokenType.EndArray) groups.Add(reader.GetUInt32());
-                    break;
+                case nameof(InitSpec.Groups): groups = Items(ref reader, (ref Utf8JsonReader item) => item.GetUInt32()); break;
                 case nameof(InitSpec.Capabilities): capabilities = reader.GetUInt64(); break;
                 case nameof(InitSpec.LastCapability): lastCapability = reader.GetInt32(); break;
                 case nameof(InitSpec.NoNewPrivileges): noNewPrivileges = reader.GetBoolean(); break;
                 case nameof(InitSpec.WorkingDir): workingDir = Text(ref reader); break;
-                case nameof(InitSpec.Args): args = Texts(ref reader); break;
-                case nameof(InitSpec.Env): env = Texts(ref reader); break;
+                case nameof(InitSpec.Args): args = Items<string>(ref reader, Text); break;
+                case nameof(InitSpec.Env): env = Items<string>(ref reader, Text); break;
                 default: reader.Skip(); break;
             }
         }
@@ -94,85 +91,70 @@ internal static class InitSpecReader
         };
     }
 
-    private static List<MountRecord> Mounts(ref Utf8JsonReader reader)
+    private delegate T ItemReader<T>(ref Utf8JsonReader reader);
+
+    /// <summary>The array the reader is on, item by item (each read with the reader on its first token).</summary>
+    private static List<T> Items<T>(ref Utf8JsonReader reader, ItemReader<T> item)
     {
-        var mounts = new List<MountRecord>();
         Start(ref reader, JsonTokenType.StartArray);
-        while (Next(ref reader) == JsonTokenType.StartObject)
-        {
-            string? type = null, source = null, target = null, data = null;
-            MountFlags flags = 0;
-            while (NextMember(ref reader) is { } name)
-            {
-                switch (name)
-                {
-                    case nameof(MountRecord.Type): type = Text(ref reader); break;
-                    case nameof(MountRecord.Source): source = Text(ref reader); break;
-                    case nameof(MountRecord.Target): target = Text(ref reader); break;
-                    case nameof(MountRecord.Flags): flags = (MountFlags)reader.GetUInt64(); break;
-                    case nameof(MountRecord.Data): data = reader.TokenType == JsonTokenType.Null ? null : Text(ref reader); break;
-                    default: reader.Skip(); break;
-                }
-            }
-            mounts.Add(new MountRecord(type ?? throw Missing("Mounts[].Type"), source ?? throw Missing("Mounts[].Source"),
-                target ?? throw Missing("Mounts[].Target"), flags, data));
-        }
-        End(ref reader, JsonTokenType.EndArray);
-        return mounts;
+        var items = new List<T>();
+        while (Next(ref reader) != JsonTokenType.EndArray) items.Add(item(ref reader));
+        return items;
     }
 
-    private static List<DeviceNode> Devices(ref Utf8JsonReader reader)
+    private static MountRecord Mount(ref Utf8JsonReader reader)
     {
-        var devices = new List<DeviceNode>();
-        Start(ref reader, JsonTokenType.StartArray);
-        while (Next(ref reader) == JsonTokenType.StartObject)
+        Start(ref reader, JsonTokenType.StartObject);
+        string? type = null, source = null, target = null, data = null;
+        MountFlags flags = 0;
+        while (NextMember(ref reader) is { } name)
         {
-            string? path = null;
-            uint major = 0, minor = 0, mode = 0;
-            bool block = false;
-            while (NextMember(ref reader) is { } name)
+            switch (name)
             {
-                switch (name)
-                {
-                    case nameof(DeviceNode.Path): path = Text(ref reader); break;
-                    case nameof(DeviceNode.Major): major = reader.GetUInt32(); break;
-                    case nameof(DeviceNode.Minor): minor = reader.GetUInt32(); break;
-                    case nameof(DeviceNode.Mode): mode = reader.GetUInt32(); break;
-                    case nameof(DeviceNode.Block): block = reader.GetBoolean(); break;
-                    default: reader.Skip(); break;
-                }
+                case nameof(MountRecord.Type): type = Text(ref reader); break;
+                case nameof(MountRecord.Source): source = Text(ref reader); break;
+                case nameof(MountRecord.Target): target = Text(ref reader); break;
+                case nameof(MountRecord.Flags): flags = (MountFlags)reader.GetUInt64(); break;
+                case nameof(MountRecord.Data): data = reader.TokenType == JsonTokenType.Null ? null : Text(ref reader); break;
+                default: reader.Skip(); break;
             }
-            devices.Add(new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block));
         }
-        End(ref reader, JsonTokenType.EndArray);
-        return devices;
+        return new MountRecord(type ?? throw Missing("Mounts[].Type"), source ?? throw Missing("Mounts[].Source"),
+            target ?? throw Missing("Mounts[].Target"), flags, data);
     }
 
-    private static List<SymlinkSpec> Symlinks(ref Utf8JsonReader reader)
+    private static DeviceNode Device(ref Utf8JsonReader reader)
     {
-        var symlinks = new List<SymlinkSpec>();
-        Start(ref reader, JsonTokenType.StartArray);
-        while (Next(ref reader) == JsonTokenType.StartObject)
+        Start(ref reader, JsonTokenType.StartObject);
+        string? path = null;
+        uint major = 0, minor = 0, mode = 0;
+        bool block = false;
+        while (NextMember(ref reader) is { } name)
         {
-            string? path = null, target = null;
-            while (NextMember(ref reader) is { } name)
+            switch (name)
             {
-                if (name == nameof(SymlinkSpec.Path)) path = Text(ref reader);
-                else if (name == nameof(SymlinkSpec.Target)) target = Text(ref reader);
-                else reader.Skip();
+                case nameof(DeviceNode.Path): path = Text(ref reader); break;
+                case nameof(DeviceNode.Major): major = reader.GetUInt32(); break;
+                case nameof(DeviceNode.Minor): minor = reader.GetUInt32(); break;
+                case nameof(DeviceNode.Mode): mode = reader.GetUInt32(); break;
+                case nameof(DeviceNode.Block): block = reader.GetBoolean(); break;
+                default: reader.Skip(); break;
             }
-            symlinks.Add(new SymlinkSpec(path ?? throw Missing("Symlinks[].Path"), target ?? throw Missing("Symlinks[].Target")));
         }
-        End(ref reader, JsonTokenType.EndArray);
-        return symlinks;
+        return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block);
     }
 
-    private static List<string> Texts(ref Utf8JsonReader reader)
+    private static SymlinkSpec Symlink(ref Utf8JsonReader reader)
     {
-        var texts = new List<string>();
-        Start(ref reader, JsonTokenType.StartArray);
-        while (Next(ref reader) != JsonTokenType.EndArray) texts.Add(Text(ref reader));
-        return texts;
+        Start(ref reader, JsonTokenType.StartObject);
+        string? path = null, target = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            if (name == nameof(SymlinkSpec.Path)) path = Text(ref reader);
+            else if (name == nameof(SymlinkSpec.Target)) target = Text(ref reader);
+            else reader.Skip();
+        }
+        return new SymlinkSpec(path ?? throw Missing("Symlinks[].Path"), target ?? throw Missing("Symlinks[].Target"));
     }
 
     /// <summary>The next member's name, the reader left on its value; null at the end of the object.</summary>
@@ -193,11 +175,6 @@ internal static class InitSpecReader
     private static void Start(ref Utf8JsonReader reader, JsonTokenType expected)
     {
         if (reader.TokenType == JsonTokenType.None) Next(ref reader);
-        if (reader.TokenType != expected) throw new JsonException($"{expected} was expected, not {reader.TokenType}");
-    }
-
-    private static void End(ref Utf8JsonReader reader, JsonTokenType expected)
-    {
         if (reader.TokenType != expected) throw new JsonException($"{expected} was expected, not {reader.TokenType}");
     }
 

@@ -9,56 +9,49 @@ namespace MiniRun.Sandbox;
 /// </summary>
 internal static class InitSpecWriter
 {
-    public static byte[] Write(InitSpec spec)
+    public static byte[] Write(InitSpec spec) => JsonObjectWriter.Write(indented: false, json =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer, JsonWriterSettings.Compact))
+        json.WriteString(nameof(InitSpec.RootFs), spec.RootFs);
+        json.WriteBoolean(nameof(InitSpec.UseChroot), spec.UseChroot);
+        json.WriteString(nameof(InitSpec.Hostname), spec.Hostname);
+        json.WriteBoolean(nameof(InitSpec.IsolateNetwork), spec.IsolateNetwork);
+        json.WriteNumber(nameof(InitSpec.Namespaces), (int)spec.Namespaces);
+        JsonObjectWriter.Strings(json, nameof(InitSpec.CgroupJoinFiles), spec.CgroupJoinFiles);
+        Mounts(json, nameof(InitSpec.Mounts), spec.Mounts);
+        json.WriteStartArray(nameof(InitSpec.Devices));
+        foreach (DeviceNode node in spec.Devices)
         {
             json.WriteStartObject();
-            json.WriteString(nameof(InitSpec.RootFs), spec.RootFs);
-            json.WriteBoolean(nameof(InitSpec.UseChroot), spec.UseChroot);
-            json.WriteString(nameof(InitSpec.Hostname), spec.Hostname);
-            json.WriteBoolean(nameof(InitSpec.IsolateNetwork), spec.IsolateNetwork);
-            json.WriteNumber(nameof(InitSpec.Namespaces), (int)spec.Namespaces);
-            Strings(json, nameof(InitSpec.CgroupJoinFiles), spec.CgroupJoinFiles);
-            Mounts(json, nameof(InitSpec.Mounts), spec.Mounts);
-            json.WriteStartArray(nameof(InitSpec.Devices));
-            foreach (DeviceNode node in spec.Devices)
-            {
-                json.WriteStartObject();
-                json.WriteString(nameof(DeviceNode.Path), node.Path);
-                json.WriteNumber(nameof(DeviceNode.Major), node.Major);
-                json.WriteNumber(nameof(DeviceNode.Minor), node.Minor);
-                json.WriteNumber(nameof(DeviceNode.Mode), node.Mode);
-                json.WriteBoolean(nameof(DeviceNode.Block), node.Block);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteStartArray(nameof(InitSpec.Symlinks));
-            foreach (SymlinkSpec link in spec.Symlinks)
-            {
-                json.WriteStartObject();
-                json.WriteString(nameof(SymlinkSpec.Path), link.Path);
-                json.WriteString(nameof(SymlinkSpec.Target), link.Target);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
-            json.WriteNumber(nameof(InitSpec.Uid), spec.Uid);
-            json.WriteNumber(nameof(InitSpec.Gid), spec.Gid);
-            json.WriteStartArray(nameof(InitSpec.Groups));
-            foreach (uint group in spec.Groups) json.WriteNumberValue(group);
-            json.WriteEndArray();
-            json.WriteNumber(nameof(InitSpec.Capabilities), spec.Capabilities);
-            json.WriteNumber(nameof(InitSpec.LastCapability), spec.LastCapability);
-            json.WriteBoolean(nameof(InitSpec.NoNewPrivileges), spec.NoNewPrivileges);
-            json.WriteString(nameof(InitSpec.WorkingDir), spec.WorkingDir);
-            Strings(json, nameof(InitSpec.Args), spec.Args);
-            Strings(json, nameof(InitSpec.Env), spec.Env);
+            json.WriteString(nameof(DeviceNode.Path), node.Path);
+            json.WriteNumber(nameof(DeviceNode.Major), node.Major);
+            json.WriteNumber(nameof(DeviceNode.Minor), node.Minor);
+            json.WriteNumber(nameof(DeviceNode.Mode), node.Mode);
+            json.WriteBoolean(nameof(DeviceNode.Block), node.Block);
             json.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
-    }
+        json.WriteEndArray();
+        json.WriteStartArray(nameof(InitSpec.Symlinks));
+        foreach (SymlinkSpec link in spec.Symlinks)
+        {
+            json.WriteStartObject();
+            json.WriteString(nameof(SymlinkSpec.Path), link.Path);
+            json.WriteString(nameof(SymlinkSpec.Target), link.Target);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
+        json.WriteNumber(nameof(InitSpec.Uid), spec.Uid);
+        json.WriteNumber(nameof(InitSpec.Gid), spec.Gid);
+        json.WriteStartArray(nameof(InitSpec.Groups));
+        foreach (uint group in spec.Groups) json.WriteNumberValue(group);
+        json.WriteEndArray();
+        json.WriteNumber(nameof(InitSpec.Capabilities), spec.Capabilities);
+        json.WriteNumber(nameof(InitSpec.LastCapability), spec.LastCapability);
+        json.WriteBoolean(nameof(InitSpec.NoNewPrivileges), spec.NoNewPrivileges);
+        json.WriteString(nameof(InitSpec.WorkingDir), spec.WorkingDir);
+        JsonObjectWriter.Strings(json, nameof(InitSpec.Args), spec.Args);
+        JsonObjectWriter.Strings(json, nameof(InitSpec.Env), spec.Env);
+    });
 
     private static void Mounts(Utf8JsonWriter json, string name, List<MountRecord> mounts)
     {
@@ -77,10 +70,4 @@ internal static class InitSpecWriter
         json.WriteEndArray();
     }
 
-    private static void Strings(Utf8JsonWriter json, string name, List<string> values)
-    {
-        json.WriteStartArray(name);
-        foreach (string value in values) json.WriteStringValue(value);
-        json.WriteEndArray();
-    }
 }
