@@ -1,4 +1,5 @@
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Images;
 using MiniRun.Images.Registry;
 
@@ -24,7 +25,7 @@ public sealed class PullVerb : IVerb
         bool quiet = args.Has("quiet");
         TextWriter output = context.Out;
         if (!quiet) output.WriteLine(reference.Tag is { } tag && reference.Digest is null ? $"{tag}: Pulling from {reference.FamiliarRepository}" : $"Pulling {reference.FamiliarString}");
-        PullOptions options = PullOptionsParser.Create(args, output, !Console.IsOutputRedirected, quiet);
+        PullOptions options = PullOptionsParser.Create(args, () => new PullProgressPrinter(output, !Console.IsOutputRedirected), quiet);
         PullResult result = new ImagePuller(context.Images, options).Pull(reference);
         if (!quiet)
         {

@@ -1,4 +1,5 @@
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Containers;
 using MiniRun.Explain;
 using MiniRun.Images;
@@ -94,7 +95,7 @@ public sealed class RunVerb : IVerb
         };
         TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
-        PullOptions pull = PullOptionsParser.Create(args, Console.Error, !Console.IsErrorRedirected, args.Has("quiet"));
+        PullOptions pull = PullOptionsParser.Create(args, () => new PullProgressPrinter(Console.Error, !Console.IsErrorRedirected), args.Has("quiet"));
         ImageRecord image = new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
         {
             if (args.Has("quiet")) return;

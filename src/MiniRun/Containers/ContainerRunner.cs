@@ -57,7 +57,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         var record = new ContainerRecord
         {
             Id = id,
-            Name = spec.Name ?? UnusedName(),
+            // Generated names are checked under the store's lock (ContainerStore.Create), which draws another when taken.
+            Name = spec.Name ?? ContainerNames.Generate(),
             Created = DateTimeOffset.UtcNow,
             ImageId = image.Id.ToString(),
             ImageName = spec.Image,
@@ -80,15 +81,6 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     }
 
     private bool HasLayer(Digest diffId) => images.Layers.TryShortLink(diffId) is not null;
-
-    /// <summary>A generated name no container has yet (Docker retries too); Create still checks under its lock.</summary>
-    private string UnusedName()
-    {
-        HashSet<string> taken = containers.List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        string name = ContainerNames.Generate();
-        for (int i = 0; i < 100 && taken.Contains(name); i++) name = ContainerNames.Generate();
-        return name;
-    }
 
     /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>
     private static List<string> Command(ContainerSpec spec, ContainerConfig config)

@@ -34,8 +34,9 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
                 string repoDigest = $"{name.Repository}@{manifestDigest}";
                 return List().FirstOrDefault(image => image.RepoDigests.Contains(repoDigest));
             }
-            if (ReadRepositories().TryGetValue(name.ToString(), out string? target) && Digest.TryParse(target, out Digest named)
-                && TryGet(named) is { } image)
+            SortedDictionary<string, string> repositories = ReadRepositories(); // read once: the record's names come from it too
+            if (repositories.TryGetValue(name.ToString(), out string? target) && Digest.TryParse(target, out Digest named)
+                && TryRead(named, repositories) is { } image)
                 return image;
         }
         Match prefix = IdPrefix().Match(reference);

@@ -10,7 +10,13 @@ namespace MiniRun.Native;
 public static unsafe class KernelFiles
 {
     /// <summary>Writes <paramref name="value"/> in one write(2); creates the file only where it is an ordinary filesystem (tests).</summary>
-    public static void Write(string path, string value)
+    public static void Write(string path, string value) => Write(path, [value]);
+
+    /// <summary>
+    /// Writes each value with a write(2) of its own through one open: a cgroup file takes one value (one device rule,
+    /// one PID) per write, so a list costs one open instead of one per item.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<string> values)
     {
         int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC, 0);
         if (fd < 0)
@@ -22,10 +28,13 @@ public static unsafe class KernelFiles
         }
         try
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(value);
-            fixed (byte* p = bytes)
-                if (Libc.write(fd, p, (nuint)bytes.Length) != bytes.Length)
-                    throw new NativeException($"write \"{value}\" to", path, Marshal.GetLastPInvokeError());
+            foreach (string value in values)
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(value);
+                fixed (byte* p = bytes)
+                    if (Libc.write(fd, p, (nuint)bytes.Length) != bytes.Length)
+                        throw new NativeException($"write \"{value}\" to", path, Marshal.GetLastPInvokeError());
+            }
         }
         finally
         {
@@ -33,11 +42,6 @@ public static unsafe class KernelFiles
         }
     }
 
-    /// <summary>
-    /// The first line of a small file (up to 255 bytes), with one open, one read and one close: a run reads one such
-    /// file per layer (128 for a deep image), where a FileStream and a StreamReader cost several times as much.
-    /// Null when the file does not exist.
-    /// </summary>
     public static string? TryReadFirstLine(string path)
     {
         int fd = OpenToRead(path);

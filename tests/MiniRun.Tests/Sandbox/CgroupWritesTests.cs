@@ -42,8 +42,10 @@ public class CgroupWritesTests
         Assert.Equal("100000", Read(Path.Combine(mounts["cpu"], Name), "cpu.cfs_period_us"));
         Assert.Equal("50000", Read(Path.Combine(mounts["cpu"], Name), "cpu.cfs_quota_us"));
         Assert.Equal("512", Read(Path.Combine(mounts["cpu"], Name), "cpu.shares"));
-        Assert.Equal("a", Read(Path.Combine(mounts["devices"], Name), "devices.deny"));
-        Assert.Equal("c 136:* rwm", Read(Path.Combine(mounts["devices"], Name), "devices.allow")); // the last of the allow-list
+        // One rule per write, as `echo` writes it: here, in an ordinary file, one per line, in Docker's order.
+        Assert.Equal("a\n", Read(Path.Combine(mounts["devices"], Name), "devices.deny"));
+        Assert.Equal(Limits.Devices.Where(rule => rule.Allow).Select(rule => rule.ToV1Line()),
+            File.ReadAllLines(Path.Combine(mounts["devices"], Name, "devices.allow")));
         Assert.Equal(4, manager.Directories(Name).Count); // cpu and cpuacct share one hierarchy
     }
 
@@ -57,6 +59,42 @@ public class CgroupWritesTests
 
         Assert.Contains("--pids-limit needs the pids cgroup controller", e.Message);
         Assert.False(Directory.Exists(root.Combine("memory", Name)));
+    }
+
+    [Fact]
+    public void V1Create_EmptyCpuset_CopiesCpusAndMemsDownAndAsksTheKernelToNextTime()
+    {
+        using var root = new TempDirectory();
+        string cpuset = root.Combine("cpuset");
+        Directory.CreateDirectory(cpuset);
+        File.WriteAllText(Path.Combine(cpuset, "cpuset.cpus"), "0-1\n");
+        File.WriteAllText(Path.Combine(cpuset, "cpuset.mems"), "0\n");
+        var manager = new CgroupV1Manager(new Dictionary<string, string> { ["cpuset"] = cpuset });
+
+        manager.Create(Name, new CgroupLimits());
+
+        // A task cannot join a cpuset cgroup without CPUs and memory nodes: copied level by level, as runc does.
+        Assert.Equal("0-1", Read(Path.Combine(cpuset, "minirun"), "cpuset.cpus"));
+        Assert.Equal("0", Read(Path.Combine(cpuset, Name), "cpuset.mems"));
+        Assert.Equal("0-1", Read(Path.Combine(cpuset, Name), "cpuset.cpus"));
+        // From then on the kernel copies them into each new container's cgroup when it is made.
+        Assert.Equal("1", Read(Path.Combine(cpuset, "minirun"), "cgroup.clone_children"));
+    }
+
+    [Fact]
+    public void V1Create_CpusetAlreadyFilled_LeavesItAlone()
+    {
+        using var root = new TempDirectory();
+        string leaf = root.Combine("cpuset", Name);
+        Directory.CreateDirectory(leaf);
+        File.WriteAllText(Path.Combine(leaf, "cpuset.cpus"), "1\n"); // as the kernel fills it under clone_children
+        File.WriteAllText(Path.Combine(leaf, "cpuset.mems"), "0\n");
+        var manager = new CgroupV1Manager(new Dictionary<string, string> { ["cpuset"] = root.Combine("cpuset") });
+
+        manager.Create(Name, new CgroupLimits());
+
+        Assert.Equal("1\n", Read(leaf, "cpuset.cpus"));
+        Assert.False(File.Exists(root.Combine("cpuset", "minirun", "cgroup.clone_children")));
     }
 
     [Fact]

@@ -16,6 +16,22 @@ internal static class CgroupFiles
         if (narrator?.Performs ?? true) KernelFiles.Write(path, value);
     }
 
+    /// <summary>
+    /// Several values for one file (device rules), narrated one echo each and written as echo writes them, a line per
+    /// write(2), through one open (<see cref="KernelFiles.Write(string, IReadOnlyList{string})"/>).
+    /// </summary>
+    public static void Write(IStepNarrator? narrator, string dir, string file, IReadOnlyList<string> values)
+    {
+        string path = Path.Combine(dir, file);
+        var lines = new List<string>(values.Count);
+        foreach (string value in values)
+        {
+            narrator?.Narrate(new Step($"echo {ShellQuote.Quote(value)} > {ShellQuote.Quote(path)}", Why(file)));
+            lines.Add(value + "\n");
+        }
+        if (narrator?.Performs ?? true) KernelFiles.Write(path, lines);
+    }
+
     /// <summary>mkdir of a cgroup (and its parents), narrated like <see cref="Write(IStepNarrator?, string, string, string)"/>.</summary>
     public static void MakeDirectory(IStepNarrator? narrator, string dir)
     {
@@ -33,6 +49,7 @@ internal static class CgroupFiles
         "cpu.max" or "cpu.cfs_quota_us" or "cpu.cfs_period_us" => "CPU time: a quota per 100 ms period",
         "cpu.weight" or "cpu.shares" => "relative CPU weight under contention",
         "cpuset.cpus" or "cpuset.mems" => "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent",
+        "cgroup.clone_children" => "new cpuset cgroups below copy their CPUs and memory nodes from this one",
         "devices.allow" or "devices.deny" => "device access rule (cgroup v1 devices controller): deny all, then allow the standard nodes",
         _ => "a cgroup setting",
     };

@@ -78,13 +78,26 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         }
         if (limits.CpuShares is { } shares)
             CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
-        if (limits.Devices.Count > 0 && controllers.ContainsKey("devices"))
-            foreach (DeviceRule rule in limits.Devices)
-                CgroupFiles.Write(narrator, Dir("devices", name), rule.Allow ? "devices.allow" : "devices.deny", rule.ToV1Line());
+        if (limits.Devices.Count > 0 && controllers.ContainsKey("devices")) WriteDeviceRules(Dir("devices", name), limits.Devices);
+    }
+
+    /// <summary>In order, each run of allow (or deny) rules through one open of its file: deny all, then a dozen allows.</summary>
+    private void WriteDeviceRules(string dir, IReadOnlyList<DeviceRule> rules)
+    {
+        for (int start = 0; start < rules.Count;)
+        {
+            bool allow = rules[start].Allow;
+            var lines = new List<string>();
+            for (; start < rules.Count && rules[start].Allow == allow; start++) lines.Add(rules[start].ToV1Line());
+            CgroupFiles.Write(narrator, dir, allow ? "devices.allow" : "devices.deny", lines);
+        }
     }
 
     private void InheritCpuset(string hierarchy, string name)
     {
+        string leaf = Path.Combine(hierarchy, name);
+        // Usually the kernel has copied both already (cgroup.clone_children, set below the first time): two reads.
+        if (narrator is not { Performs: false } && HasValue(leaf, "cpuset.cpus") && HasValue(leaf, "cpuset.mems")) return;
         string parent = hierarchy;
         foreach (string part in name.Split('/'))
         {
@@ -95,12 +108,17 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
                 if (narrator is { Performs: false }) // --dry-run: the directory is not there to look at
                     narrator.Narrate(new Step($"[ -s {ShellQuote.Quote(target)} ] || cat {ShellQuote.Quote(Path.Combine(parent, file))} > {ShellQuote.Quote(target)}",
                         "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent"));
-                else if (KernelFiles.TryReadAll(target) is { } current && current.Trim().Length == 0)
+                else if (!HasValue(child, file))
                     CgroupFiles.Write(narrator, child, file, (KernelFiles.TryReadAll(Path.Combine(parent, file)) ?? "").Trim());
             }
             parent = child;
         }
+        // The next containers' cpusets are copied by the kernel at mkdir (cgroup-v1/cgroups.rst: cgroup.clone_children).
+        if (narrator is not { Performs: false } && Path.GetDirectoryName(leaf) is { } above && above != hierarchy)
+            CgroupFiles.Write(narrator, above, "cgroup.clone_children", "1");
     }
+
+    private static bool HasValue(string dir, string file) => KernelFiles.TryReadAll(Path.Combine(dir, file)) is { } value && value.Trim().Length > 0;
 
     private void Require(bool requested, string flag, string controller)
     {

@@ -22,7 +22,9 @@ public interface ICgroupManager
     /// The files a stage of ours (init, exec) writes "0" to, first thing, to join the cgroup itself. v1: each
     /// hierarchy's <c>tasks</c>, which moves the writing thread alone: no RCU grace period, where moving a whole process
     /// (cgroup.procs) waits for one, about 6 ms, once the largest single cost of a start (cgroup_procs_write_start in
-    /// kernel/cgroup/cgroup.c). That thread is the one that execve()s, so the command is wholly inside.
+    /// kernel/cgroup/cgroup.c). Only "0" skips it: a thread moved by another, even by its TID, takes the same global
+    /// lock (measured: the parent writing the stage's PID made starts slower, with 15 ms outliers). That thread is the
+    /// one that execve()s, so the command is wholly inside.
     /// v2: <c>cgroup.procs</c> (a domain cgroup takes no thread alone).
     /// </summary>
     IReadOnlyList<string> SelfJoinFiles(string name);
