@@ -54,14 +54,17 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     {
         int count = 0;
         var owned = new HashSet<string>(StringComparer.Ordinal);
+        var all = new List<Container>();
         foreach (string dir in Directory.EnumerateDirectories(Paths.Containers).Order(StringComparer.Ordinal).ToList())
         {
+            if (Path.GetFileName(dir) == ContainerNameIndex.DirectoryName) continue; // the names, checked below
             if (containers.TryOpen(dir) is not { } container)
             {
                 Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.json)", () => DeleteContainerDirectory(dir), "removed");
                 continue;
             }
             count++;
+            all.Add(container);
             ContainerState state = containers.ReadState(container);
             owned.Add(container.MergedDir);
             if (state.RunnerPid > 0 && new HostProcess(state.RunnerPid, state.RunnerStartTicks).IsAlive) continue; // running or starting now
@@ -74,6 +77,11 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (LeftoverCgroup(container.Id) is { } cgroup)
                 Report($"container {container.Name}: cgroup {cgroup} left behind", () => CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)), "removed");
         }
+        (List<string> dangling, List<Container> unindexed) = containers.CheckNames(all);
+        foreach (string name in dangling)
+            Report($"containers/{ContainerNameIndex.DirectoryName}/{name}: a name held for no container", () => containers.RepairName(name, null), "freed");
+        foreach (Container container in unindexed)
+            Report($"container {container.Name}: its name is missing from containers/{ContainerNameIndex.DirectoryName}", () => containers.RepairName(null, container), "recorded");
         foreach (string mount in StorePruner.MountsUnder(Paths.Root).Where(m => !owned.Contains(m)).OrderByDescending(m => m.Length))
             Report($"{Path.GetRelativePath(Paths.Root, mount)}: mounted, and no container owns it", () => Syscalls.TryUnmount(mount, UnmountFlags.Detach), "unmounted");
         return count;

@@ -15,6 +15,8 @@ public sealed class ContainerStore(StorePaths paths)
 
     private string LockPath => Path.Combine(Paths.Containers, ".lock");
 
+    private ContainerNameIndex Names => new(Paths.Containers, Paths);
+
     /// <summary>
     /// Creates the container's directories, record, state and init layer; names are unique. A generated name
     /// (<paramref name="nameIsGenerated"/>) that another container took meanwhile is replaced instead of refused.
@@ -31,16 +33,21 @@ public sealed class ContainerStore(StorePaths paths)
             CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
-            HashSet<string> names = List().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-            for (int retry = 1; nameIsGenerated && names.Contains(record.Name); retry++)
+            ContainerNameIndex names = Names;
+            names.EnsureBuilt(List);
+            for (int retry = 1; nameIsGenerated && names.IsTaken(record.Name); retry++)
                 record = record with { Name = ContainerNames.Generate(retry) };
+            if (names.IsTaken(record.Name))
+                throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             // Written under the lock: the name in the record is the one that was checked.
             Syscalls.WriteNewFile(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
-            if (names.Contains(record.Name))
-                throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             string target = Path.Combine(Paths.Containers, record.Id);
+            names.Reserve(record.Name, record.Id); // before the container appears: a crash in between leaves a free name
             if (!Syscalls.TryRenameNoReplace(staging, target))
+            {
+                names.Release(record.Name, record.Id);
                 throw new MiniRunException($"container {record.Id} already exists");
+            }
             CrashPoint.Reach("container-created");
             return At(target, record);
         }
@@ -50,6 +57,8 @@ public sealed class ContainerStore(StorePaths paths)
             throw;
         }
     }
+
+    private static bool IsFullId(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
 
     /// <summary>64 hex digits of kernel randomness, as Docker's container IDs.</summary>
     public static string NewId()
@@ -64,13 +73,19 @@ public sealed class ContainerStore(StorePaths paths)
         if (!Directory.Exists(Paths.Containers)) return [];
         var result = new List<Container>();
         foreach (string dir in Directory.EnumerateDirectories(Paths.Containers))
-            if (TryOpen(dir) is { } container) result.Add(container); // one being removed meanwhile is simply gone
+            if (!Path.GetFileName(dir).StartsWith('.') && TryOpen(dir) is { } container) result.Add(container); // one being removed meanwhile is simply gone
         return result.OrderByDescending(c => c.Record.Created).ToList();
     }
 
     /// <summary>By name, full ID or unique ID prefix, as Docker resolves containers.</summary>
     public Container? TryResolve(string nameOrId)
     {
+        // The usual cases without reading every record: a full ID, or a name through the index.
+        if (IsFullId(nameOrId) && TryOpen(Path.Combine(Paths.Containers, nameOrId)) is { } byId) return byId;
+        string name = nameOrId.TrimStart('/');
+        if (ContainerNames.IsValid(name) && Names.TryGetId(name) is { } named
+            && TryOpen(Path.Combine(Paths.Containers, named)) is { } byName && byName.Name == name)
+            return byName;
         IReadOnlyList<Container> all = List();
         Container? exact = all.FirstOrDefault(c => c.Name == nameOrId.TrimStart('/') || c.Id == nameOrId);
         if (exact is not null) return exact;
@@ -167,7 +182,34 @@ public sealed class ContainerStore(StorePaths paths)
         string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
         Directory.Move(container.Directory, doomed);
         CrashPoint.Reach("container-removing");
+        using (FileLock.Exclusive(LockPath)) Names.Release(container.Name, container.Id); // a start may be taking it meanwhile
         DirectoryTree.Remove(doomed);
+    }
+
+    /// <summary>Names whose link points at no container (a crash between a name's reservation and its container), and
+    /// containers whose name has no link (a store written by a minirun that crashed while building the index).</summary>
+    public (List<string> Dangling, List<Container> Unindexed) CheckNames(IReadOnlyList<Container> all)
+    {
+        using var _ = FileLock.Exclusive(LockPath);
+        var byName = new Dictionary<string, Container>(StringComparer.Ordinal);
+        foreach (Container container in all) byName.TryAdd(container.Name, container);
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        var dangling = new List<string>();
+        foreach ((string name, string id) in Names.Entries())
+        {
+            if (byName.TryGetValue(name, out Container? owner) && owner.Id == id) indexed.Add(name);
+            else dangling.Add(name);
+        }
+        bool built = Directory.Exists(Path.Combine(Paths.Containers, ContainerNameIndex.DirectoryName));
+        return (dangling, built ? all.Where(c => !indexed.Contains(c.Name)).ToList() : []);
+    }
+
+    /// <summary>`system check --repair`: drops a dangling name, or links a container's name that the index lacks.</summary>
+    public void RepairName(string? danglingName, Container? unindexed)
+    {
+        using var _ = FileLock.Exclusive(LockPath);
+        if (danglingName is not null) Names.Remove(danglingName);
+        if (unindexed is not null && !Names.IsTaken(unindexed.Name)) Names.Reserve(unindexed.Name, unindexed.Id);
     }
 
     /// <summary>The container in <paramref name="dir"/>, or null when its record is missing or unreadable (a crash's leftover).</summary>

@@ -130,6 +130,16 @@ public static unsafe class Syscalls
         if (Libc.symlink(target, linkPath) != 0) throw Fail("symlink", linkPath);
     }
 
+    /// <summary>readlink(2): the link's target, or null when <paramref name="path"/> is missing or not a symlink.</summary>
+    public static unsafe string? TryReadLink(string path)
+    {
+        byte* target = stackalloc byte[4096];
+        nint length = Libc.readlinkat(Libc.AT_FDCWD, path, target, 4096);
+        if (length >= 0) return System.Text.Encoding.UTF8.GetString(target, (int)length);
+        int errno = Marshal.GetLastPInvokeError();
+        return errno is Errnos.ENOENT or Errnos.EINVAL ? null : throw new NativeException("readlink", path, errno);
+    }
+
     public static void HardLink(string existing, string newPath)
     {
         if (Libc.link(existing, newPath) != 0) throw Fail("link", newPath);

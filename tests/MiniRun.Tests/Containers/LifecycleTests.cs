@@ -155,7 +155,8 @@ public class LifecycleTests(RunImageFixture fixture) : IClassFixture<RunImageFix
             Assert.Equal("", Cli.Run("ps", "-aq").Stdout);
             Assert.False(Directory.Exists(halfCreated));
             Assert.DoesNotContain(Cli.StoreRoot + "/containers", File.ReadAllText("/proc/self/mounts"));
-            Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(Path.Combine(Cli.StoreRoot, "containers")), e => !e.EndsWith(".lock"));
+            Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(Path.Combine(Cli.StoreRoot, "containers")), e => !e.EndsWith(".lock") && !e.EndsWith(".names"));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Cli.StoreRoot, "containers", ".names"))); // its name is free again
         }
         finally
         {
