@@ -79,9 +79,9 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         }
         (List<string> dangling, List<Container> unindexed) = containers.CheckNames(all);
         foreach (string name in dangling)
-            Report($"containers/{ContainerNameIndex.DirectoryName}/{name}: a name held for no container", () => containers.RepairName(name, null), "freed");
+            Report($"containers/{ContainerNameIndex.DirectoryName}/{name}: a name held for no container", () => containers.FreeName(name), "freed");
         foreach (Container container in unindexed)
-            Report($"container {container.Name}: its name is missing from containers/{ContainerNameIndex.DirectoryName}", () => containers.RepairName(null, container), "recorded");
+            Report($"container {container.Name}: its name is missing from containers/{ContainerNameIndex.DirectoryName}", () => containers.RecordName(container), "recorded");
         foreach (string mount in StorePruner.MountsUnder(Paths.Root).Where(m => !owned.Contains(m)).OrderByDescending(m => m.Length))
             Report($"{Path.GetRelativePath(Paths.Root, mount)}: mounted, and no container owns it", () => Syscalls.TryUnmount(mount, UnmountFlags.Detach), "unmounted");
         return count;

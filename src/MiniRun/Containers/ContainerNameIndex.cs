@@ -12,11 +12,14 @@ namespace MiniRun.Containers;
 /// name is free. A store made before the index has it built from the records, once.
 /// </para>
 /// </summary>
-internal sealed class ContainerNameIndex(string containersDir, StorePaths paths)
+internal sealed class ContainerNameIndex(StorePaths paths)
 {
     public const string DirectoryName = ".names";
 
-    private string Dir => Path.Combine(containersDir, DirectoryName);
+    private string Dir => Path.Combine(paths.Containers, DirectoryName);
+
+    /// <summary>False in a store made before the index, until a start builds it (<see cref="EnsureBuilt"/>).</summary>
+    public bool IsBuilt => Directory.Exists(Dir);
 
     private string Entry(string name) => Path.Combine(Dir, name);
 
@@ -25,7 +28,7 @@ internal sealed class ContainerNameIndex(string containersDir, StorePaths paths)
 
     /// <summary>True when a container that exists has <paramref name="name"/>.</summary>
     public bool IsTaken(string name) =>
-        Syscalls.TryReadLink(Entry(name)) is { } id && Directory.Exists(Path.Combine(containersDir, id));
+        Syscalls.TryReadLink(Entry(name)) is { } id && Directory.Exists(Path.Combine(paths.Containers, id));
 
     /// <summary>Records that <paramref name="id"/> has <paramref name="name"/> (free, as <see cref="IsTaken"/> said).</summary>
     public void Reserve(string name, string id)
@@ -43,7 +46,7 @@ internal sealed class ContainerNameIndex(string containersDir, StorePaths paths)
     /// <summary>Builds the index from the records when the store has none yet (made by an older minirun).</summary>
     public void EnsureBuilt(Func<IEnumerable<Container>> existing)
     {
-        if (Directory.Exists(Dir)) return;
+        if (IsBuilt) return;
         string staging = paths.NewTempDirectory("names");
         foreach (Container container in existing())
             if (Syscalls.TryReadLink(Path.Combine(staging, container.Name)) is null)
@@ -53,7 +56,7 @@ internal sealed class ContainerNameIndex(string containersDir, StorePaths paths)
 
     /// <summary>Each name and the ID its link points at, for `system check`.</summary>
     public IEnumerable<(string Name, string Id)> Entries() =>
-        Directory.Exists(Dir)
+        IsBuilt
             ? Directory.EnumerateFileSystemEntries(Dir).Select(entry => (Path.GetFileName(entry), Syscalls.TryReadLink(entry) ?? ""))
             : [];
 

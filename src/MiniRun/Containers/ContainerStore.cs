@@ -15,7 +15,7 @@ public sealed class ContainerStore(StorePaths paths)
 
     private string LockPath => Path.Combine(Paths.Containers, ".lock");
 
-    private ContainerNameIndex Names => new(Paths.Containers, Paths);
+    private ContainerNameIndex Names { get; } = new(paths);
 
     /// <summary>
     /// Creates the container's directories, record, state and init layer; names are unique. A generated name
@@ -33,19 +33,18 @@ public sealed class ContainerStore(StorePaths paths)
             CrashPoint.Reach("container-staged");
 
             using var _ = FileLock.Exclusive(LockPath);
-            ContainerNameIndex names = Names;
-            names.EnsureBuilt(List);
-            for (int retry = 1; nameIsGenerated && names.IsTaken(record.Name); retry++)
+            Names.EnsureBuilt(List);
+            for (int retry = 1; nameIsGenerated && Names.IsTaken(record.Name); retry++)
                 record = record with { Name = ContainerNames.Generate(retry) };
-            if (names.IsTaken(record.Name))
+            if (Names.IsTaken(record.Name))
                 throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             // Written under the lock: the name in the record is the one that was checked.
             Syscalls.WriteNewFile(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
             string target = Path.Combine(Paths.Containers, record.Id);
-            names.Reserve(record.Name, record.Id); // before the container appears: a crash in between leaves a free name
+            Names.Reserve(record.Name, record.Id); // before the container appears: a crash in between leaves a free name
             if (!Syscalls.TryRenameNoReplace(staging, target))
             {
-                names.Release(record.Name, record.Id);
+                Names.Release(record.Name, record.Id);
                 throw new MiniRunException($"container {record.Id} already exists");
             }
             CrashPoint.Reach("container-created");
@@ -87,7 +86,7 @@ public sealed class ContainerStore(StorePaths paths)
             && TryOpen(Path.Combine(Paths.Containers, named)) is { } byName && byName.Name == name)
             return byName;
         IReadOnlyList<Container> all = List();
-        Container? exact = all.FirstOrDefault(c => c.Name == nameOrId.TrimStart('/') || c.Id == nameOrId);
+        Container? exact = all.FirstOrDefault(c => c.Name == name || c.Id == nameOrId);
         if (exact is not null) return exact;
         var byPrefix = all.Where(c => c.Id.StartsWith(nameOrId, StringComparison.Ordinal)).ToList();
         if (byPrefix.Count > 1) throw new MiniRunException($"container ID prefix \"{nameOrId}\" is ambiguous: give more characters");
@@ -200,16 +199,21 @@ public sealed class ContainerStore(StorePaths paths)
             if (byName.TryGetValue(name, out Container? owner) && owner.Id == id) indexed.Add(name);
             else dangling.Add(name);
         }
-        bool built = Directory.Exists(Path.Combine(Paths.Containers, ContainerNameIndex.DirectoryName));
-        return (dangling, built ? all.Where(c => !indexed.Contains(c.Name)).ToList() : []);
+        return (dangling, Names.IsBuilt ? all.Where(c => !indexed.Contains(c.Name)).ToList() : []);
     }
 
-    /// <summary>`system check --repair`: drops a dangling name, or links a container's name that the index lacks.</summary>
-    public void RepairName(string? danglingName, Container? unindexed)
+    /// <summary>`system check --repair`: drops a name that <see cref="CheckNames"/> found held for no container.</summary>
+    public void FreeName(string name)
     {
         using var _ = FileLock.Exclusive(LockPath);
-        if (danglingName is not null) Names.Remove(danglingName);
-        if (unindexed is not null && !Names.IsTaken(unindexed.Name)) Names.Reserve(unindexed.Name, unindexed.Id);
+        Names.Remove(name);
+    }
+
+    /// <summary>`system check --repair`: links the name of a container that the index lacks (unless another took it).</summary>
+    public void RecordName(Container container)
+    {
+        using var _ = FileLock.Exclusive(LockPath);
+        if (!Names.IsTaken(container.Name)) Names.Reserve(container.Name, container.Id);
     }
 
     /// <summary>The container in <paramref name="dir"/>, or null when its record is missing or unreadable (a crash's leftover).</summary>

@@ -96,8 +96,9 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
     private void InheritCpuset(string hierarchy, string name)
     {
         string leaf = Path.Combine(hierarchy, name);
+        bool dryRun = narrator is { Performs: false }; // --dry-run: the directories are not there to look at
         // Usually the kernel has copied both already (cgroup.clone_children, set below the first time): two reads.
-        if (narrator is not { Performs: false } && HasValue(leaf, "cpuset.cpus") && HasValue(leaf, "cpuset.mems")) return;
+        if (!dryRun && HasValue(leaf, "cpuset.cpus") && HasValue(leaf, "cpuset.mems")) return;
         string parent = hierarchy;
         foreach (string part in name.Split('/'))
         {
@@ -105,8 +106,8 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
             {
                 string target = Path.Combine(child, file);
-                if (narrator is { Performs: false }) // --dry-run: the directory is not there to look at
-                    narrator.Narrate(new Step($"[ -s {ShellQuote.Quote(target)} ] || cat {ShellQuote.Quote(Path.Combine(parent, file))} > {ShellQuote.Quote(target)}",
+                if (dryRun)
+                    narrator!.Narrate(new Step($"[ -s {ShellQuote.Quote(target)} ] || cat {ShellQuote.Quote(Path.Combine(parent, file))} > {ShellQuote.Quote(target)}",
                         "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent"));
                 else if (!HasValue(child, file))
                     CgroupFiles.Write(narrator, child, file, (KernelFiles.TryReadAll(Path.Combine(parent, file)) ?? "").Trim());
@@ -114,7 +115,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             parent = child;
         }
         // The next containers' cpusets are copied by the kernel at mkdir (cgroup-v1/cgroups.rst: cgroup.clone_children).
-        if (narrator is not { Performs: false } && Path.GetDirectoryName(leaf) is { } above && above != hierarchy)
+        if (!dryRun && Path.GetDirectoryName(leaf) is { } above && above != hierarchy)
             CgroupFiles.Write(narrator, above, "cgroup.clone_children", "1");
     }
 
