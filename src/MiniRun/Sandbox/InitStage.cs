@@ -23,14 +23,23 @@ public static class InitStage
             byte[] message = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
                              ?? throw new MiniRunException("init: the spec from the parent is cut short");
             spec = InitSpecReader.Read(message);
+            // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
+            string variant = File.Exists("/tmp/cgvariant-go") ? "go" : File.Exists("/tmp/cgvariant-late") ? "late" : "early"; // EXPERIMENT
+            if (variant == "early" && spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(unified);
             // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
             Syscalls.Unshare(spec.Namespaces);
             PrepareRoot(spec);
+            if (variant == "late" && spec.CgroupEarlyJoinDirectory is { } unified2) CgroupJoin.EnterProcess(unified2); // EXPERIMENT
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             ProcessControl.Close(SpecFd);
             // Joined before pivot_root, while the cgroup files are at the host's paths: this thread execve()s the command.
+            if (variant == "go" && spec.CgroupEarlyJoinDirectory is { } unified3) CgroupJoin.EnterProcess(unified3); // EXPERIMENT
             CgroupJoin.Enter(spec.CgroupJoinFiles);
+            // Then its own cgroup namespace, rooted at the groups this thread has just joined (cgroup_namespaces(7)):
+            // a cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above them.
+            Syscalls.Unshare(NamespaceFlags.Cgroup);
+            MountCgroups(spec.CgroupMounts);
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
@@ -56,6 +65,16 @@ public static class InitStage
         }
         Syscalls.SetHostname(spec.Hostname);
         if (spec.IsolateNetwork) Syscalls.BringLoopbackUp();
+    }
+
+    /// <summary>/sys/fs/cgroup inside: its mount points are made on the fresh tmpfs (sysfs has /sys/fs/cgroup itself).</summary>
+    private static void MountCgroups(List<MountRecord> mounts)
+    {
+        for (int i = 0; i < mounts.Count; i++)
+        {
+            if (i > 0 && !mounts[i].IsRemount) Syscalls.TryMakeDirectory(mounts[i].Target, 0x1ed);
+            mounts[i].Apply();
+        }
     }
 
     /// <summary>A bind mount of a file needs a file to land on; everything else a directory. Existing targets are left alone.</summary>
