@@ -34,8 +34,7 @@ public static class DeviceProgram
             BpfInstruction.LoadWord(4, 1, 4),
             BpfInstruction.LoadWord(5, 1, 8),
         };
-        for (int i = rules.Count - 1; i >= start; i--)
-            if (rules[i].Allow != defaultAllow) AppendRule(program, rules[i]);
+        for (int i = rules.Count - 1; i >= start; i--) AppendRule(program, rules[i]);
         program.AddRange(Return(defaultAllow));
         var bytes = new byte[program.Count * BpfInstruction.Size];
         for (int i = 0; i < program.Count; i++) program[i].WriteTo(bytes.AsSpan(i * BpfInstruction.Size));
