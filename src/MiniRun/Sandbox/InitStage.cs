@@ -4,9 +4,9 @@ namespace MiniRun.Sandbox;
 
 /// <summary>
 /// The in-container side: runs as PID 1 of the new PID namespace. It reads the <see cref="InitSpec"/> from fd 3,
-/// unshares the mount, UTS, IPC (and network) namespaces and sets up the root while the parent creates the cgroup;
-/// on the parent's go (<see cref="InitStageProcess"/>) it joins the cgroup, enters the root, drops to the user and
-/// execve()s the command. It never returns: it becomes the command or exits 125/126/127.
+/// joins its unified (v2) group, unshares the mount, UTS, IPC (and network) namespaces and sets up the root while the
+/// parent creates the cgroup; on the parent's go (<see cref="InitStageProcess"/>) it joins the cgroup, unshares its
+/// cgroup namespace, mounts /sys/fs/cgroup, enters the root, drops to the user and execve()s the command. It never returns: it becomes the command or exits 125/126/127.
 /// </summary>
 public static class InitStage
 {
@@ -24,17 +24,14 @@ public static class InitStage
                              ?? throw new MiniRunException("init: the spec from the parent is cut short");
             spec = InitSpecReader.Read(message);
             // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
-            string variant = File.Exists("/tmp/cgvariant-go") ? "go" : File.Exists("/tmp/cgvariant-late") ? "late" : "early"; // EXPERIMENT
-            if (variant == "early" && spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(unified);
+            if (spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(unified);
             // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
             Syscalls.Unshare(spec.Namespaces);
             PrepareRoot(spec);
-            if (variant == "late" && spec.CgroupEarlyJoinDirectory is { } unified2) CgroupJoin.EnterProcess(unified2); // EXPERIMENT
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             ProcessControl.Close(SpecFd);
             // Joined before pivot_root, while the cgroup files are at the host's paths: this thread execve()s the command.
-            if (variant == "go" && spec.CgroupEarlyJoinDirectory is { } unified3) CgroupJoin.EnterProcess(unified3); // EXPERIMENT
             CgroupJoin.Enter(spec.CgroupJoinFiles);
             // Then its own cgroup namespace, rooted at the groups this thread has just joined (cgroup_namespaces(7)):
             // a cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above them.
