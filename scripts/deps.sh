@@ -32,6 +32,9 @@ if [ "${1:-}" = --ci ]; then
     need afl++      have afl-fuzz                         # tests/fuzz.sh's short CI run
     need ruby       have ruby       # `ruby -c Vagrantfile`
     need perl       have perl       # docs/workshop.md's chroot escape
+    need gcc        have gcc        # tests build small static C probes (unshare -U -C) with gcc -static
+    need libc6-dev  test -e /usr/include/sched.h
+    need mount      have losetup    # the v2 device program test reads a loop device as the host's disk
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -23,11 +23,13 @@ public static class ContainerExec
         // Into the container's cgroup, so its limits count the exec'd process too (as runc exec does).
         ICgroupManager? cgroups = CgroupDetector.Detect();
         string cgroup = CgroupNames.For(container.Id);
-        bool present = cgroups is not null && cgroups.Directories(cgroup).All(Directory.Exists);
+        CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
+        bool present = cgroups is not null && cgroups.ProcessDirectories(cgroup, limits).All(Directory.Exists);
         var spec = new ExecSpec
         {
             ContainerPid = status.Pid,
-            CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(cgroup)] : [],
+            CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(cgroup, limits)] : [],
+            CgroupProcessJoinDirectory = present ? cgroups!.EarlyJoinDirectory(cgroup, limits) : null,
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),

@@ -153,12 +153,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Mount(container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
-            InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
+            InitSpec spec = BuildInitSpec(container, cgroups, limits);
             stage ??= InitStageProcess.Spawn();
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
                 "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
             // Narrated before each part is done: the child's own output comes after.
-            stage.Send(spec, beforeSpec: narrator is null ? null : _ => Narrate(RunSteps.PrepareRoot(spec)));
+            stage.Send(spec, beforeSpec: narrator is null ? null : _ => Narrate(RunSteps.JoinUnifiedCgroup(spec).Concat(RunSteps.PrepareRoot(spec))));
             int pid = stage.Pid;
             // While the init stage sets up the root: it joins the cgroup on the go.
             cgroups?.Create(cgroup, limits);
@@ -193,13 +193,21 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
             if (narrator is not null)
-                foreach (Step step in RunSteps.Teardown(cgroups?.Directories(cgroup) ?? [], container.MergedDir,
+                foreach (Step step in RunSteps.Teardown(TeardownDirectories(cgroups, cgroup, limits), container.MergedDir,
                              container.Record.AutoRemove ? container.Directory : null))
                     narrator.Narrate(step);
             cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
             Teardown(container, state);
         }
         return state.ExitCode;
+    }
+
+    /// <summary>The cgroup's directories in the order they are removed: the limits' leaves first.</summary>
+    private static List<string> TeardownDirectories(ICgroupManager? cgroups, string cgroup, CgroupLimits limits)
+    {
+        if (cgroups is null) return [];
+        IReadOnlyList<string> dirs = cgroups.Directories(cgroup);
+        return [.. cgroups.ProcessDirectories(cgroup, limits).Where(d => !dirs.Contains(d)), .. dirs];
     }
 
     private ICgroupManager? DetectCgroups(CgroupLimits limits)
@@ -226,14 +234,17 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         foreach (Step step in steps) narrator!.Narrate(step);
     }
 
-    private static InitSpec BuildInitSpec(Container container, IReadOnlyList<string> cgroupJoinFiles) =>
-        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroupJoinFiles);
+    private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits) =>
+        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits);
 
     /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
-    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, IReadOnlyList<string>? cgroupJoinFiles = null)
+    /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
+    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null)
     {
         ContainerSecurity security = record.Security;
         int lastCapability = Capabilities.LastCapability();
+        string cgroup = CgroupNames.For(record.Id);
+        limits ??= record.Resources.ToLimits(security.Privileged);
         return new InitSpec
         {
             RootFs = rootfs,
@@ -241,7 +252,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Hostname = record.Hostname,
             IsolateNetwork = record.Network == NetworkMode.None,
             Namespaces = SandboxLauncher.UnsharedByInit(record.Network == NetworkMode.None),
-            CgroupJoinFiles = [.. cgroupJoinFiles ?? []],
+            CgroupJoinFiles = [.. cgroups?.SelfJoinFiles(cgroup, limits) ?? []],
+            CgroupEarlyJoinDirectory = cgroups?.EarlyJoinDirectory(cgroup, limits),
+            CgroupMounts = cgroups?.MountsInside(rootfs, security.Privileged) ?? [],
             Mounts = InContainerMounts(rootfs, security),
             Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
             Symlinks = ContainerMounts.Symlinks(withCore: ContainerMounts.HostKind("/proc/kcore") is not null),

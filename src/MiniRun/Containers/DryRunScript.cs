@@ -19,12 +19,14 @@ public static class DryRunScript
         string dir = Path.Combine(paths.Root, relative);
         string merged = Path.Combine(dir, "merged");
         IReadOnlyList<Layer> layers = runner.ImageLayers(record);
-        InitSpec spec = ContainerRunner.BuildInitSpec(record, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User));
         var cgroupSteps = new RecordingNarrator();
         ICgroupManager? cgroups = CgroupDetector.Detect(cgroupSteps);
         string cgroup = CgroupNames.For(record.Id);
-        cgroups?.Create(cgroup, record.Resources.ToLimits(record.Security.Privileged));
+        CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
+        InitSpec spec = ContainerRunner.BuildInitSpec(record, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User), cgroups, limits);
+        cgroups?.Create(cgroup, limits);
         IReadOnlyList<string> cgroupDirs = cgroups?.Directories(cgroup) ?? [];
+        IReadOnlyList<string> processDirs = cgroups?.ProcessDirectories(cgroup, limits) ?? [];
 
         var lower = new List<string>();
         var setup = new List<Step>
@@ -46,8 +48,11 @@ public static class DryRunScript
         setup.AddRange(cgroupSteps.Steps);
 
         var inside = new List<Step>();
-        inside.AddRange(cgroupDirs.Select(d => new Step($"echo $$ > {Q(Path.Combine(d, "cgroup.procs"))}", "join the cgroup; the command and its children stay in it")));
+        inside.AddRange(processDirs.Select(d => new Step($"echo $$ > {Q(Path.Combine(d, "cgroup.procs"))}", "join the cgroup; the command and its children stay in it")));
         inside.AddRange(RunSteps.PrepareRoot(spec));
+        if (spec.CgroupMounts.Count > 0)
+            inside.Add(new($"unshare --cgroup sh -c {ShellQuote.Quote(string.Join(" && ", RunSteps.CgroupMountCommands(spec)))}",
+                "/sys/fs/cgroup, read-only, mounted from a new cgroup namespace rooted at the container's groups: each mount shows its own group as the root"));
         inside.Add(new($"mkdir -p {Q(Path.Combine(merged, spec.WorkingDir.TrimStart('/')))}", "the working directory (created when missing, as Docker does)"));
         foreach (MountRecord mount in spec.RootMounts)
             inside.Add(new((mount with { Source = merged, Target = merged }).ToShellCommand(), "--read-only: the root filesystem read-only"));
@@ -63,7 +68,7 @@ public static class DryRunScript
               umount {{Q(merged)}} 2>/dev/null
 
             """);
-        foreach (string cg in cgroupDirs)
+        foreach (string cg in processDirs.Where(d => !cgroupDirs.Contains(d)).Concat(cgroupDirs)) // the limits' leaves first
             script.Append($"  for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir {Q(cg)} 2>/dev/null && break; [ -d {Q(cg)} ] || break; sleep 0.1; done\n");
         script.Append($"  rm -rf {Q(dir)}\n}}\ntrap cleanup EXIT\nset -e\n\n");
         foreach (Step step in setup) AppendStep(script, step);
@@ -73,7 +78,7 @@ public static class DryRunScript
             "# (capsh) could run after it: its libraries would be looked up in the container. capsh --chroot is the nearest equivalent") + ".\n");
         script.Append("# " + "keep only the container's capabilities in the bounding set, enter the root, become the user (capabilities(7)), then execve the command\n");
         string nnp = spec.NoNewPrivileges ? "setpriv --no-new-privs " : "";
-        script.Append($"exec env -i {ShellQuote.Join(spec.Env)} {nnp}{RunSteps.CapshOptions(spec, merged)} --shell=/bin/sh -- " +
+        script.Append($"exec {(spec.CgroupMounts.Count > 0 ? "unshare --cgroup " : "")}env -i {ShellQuote.Join(spec.Env)} {nnp}{RunSteps.CapshOptions(spec, merged)} --shell=/bin/sh -- " +
                       $"-c 'cd \"$0\" && exec \"$@\"' {ShellQuote.Quote(spec.WorkingDir)} {ShellQuote.Join(spec.Args)}\nINSIDE\n)\n\n");
         script.Append("set +e\n");
         AppendStep(script, RunSteps.Namespaces(SandboxLauncher.NamespacesFor(record.Network == NetworkMode.None), "bash -c \"$inside\""));

@@ -104,10 +104,12 @@ public static class HostDoctor
             : new("limits", CheckStatus.Warn, $"no {string.Join(", ", missing)} controller: the matching flags will fail",
                 manager.Version == "v2" ? "enable them in cgroup.subtree_control, or free them from v1 hierarchies" : "mount the missing v1 controllers"));
         checks.Add(SwapAccounting(manager));
-        checks.Add(manager.Version == "v1" && manager.Controllers.Contains("devices")
-            ? new("devices", CheckStatus.Ok, "devices controller: the container's device allow-list is enforced")
-            : new("devices", CheckStatus.Warn, "no devices controller here (cgroup v2 uses BPF, which minirun does not attach): only the created nodes exist",
-                "nothing required: /dev still has only the standard nodes"));
+        checks.Add(manager.Version == "v2"
+            ? new("devices", CheckStatus.Ok, "cgroup v2: the container's device allow-list is enforced by a BPF_PROG_TYPE_CGROUP_DEVICE program attached to its group")
+            : manager.Controllers.Contains("devices")
+                ? new("devices", CheckStatus.Ok, "devices controller: the container's device allow-list is enforced")
+                : new("devices", CheckStatus.Warn, "no devices controller in the v1 hierarchies: only the created nodes exist, and a node made inside opens",
+                    "mount the devices controller (mount -t cgroup -o devices cgroup /sys/fs/cgroup/devices)"));
         return checks;
     }
 

@@ -99,11 +99,42 @@ public static class RunSteps
         };
     }
 
-    /// <summary>The init stage joins the cgroup the parent made meanwhile, while its files are still at the host's paths.</summary>
-    public static IEnumerable<Step> JoinCgroup(InitSpec spec) =>
-        spec.CgroupJoinFiles.Select(file => new Step($"echo 0 > {ShellQuote.Quote(file)}", Path.GetFileName(file) == "tasks"
-            ? "the init stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
-            : "the init stage joins the cgroup (0 is the writer); the command and its children stay in it"));
+    /// <summary>First thing with its spec, the init stage moves its whole process into its group of the unified hierarchy.</summary>
+    public static IEnumerable<Step> JoinUnifiedCgroup(InitSpec spec)
+    {
+        if (spec.CgroupEarlyJoinDirectory is not { } dir) yield break;
+        yield return new($"mkdir -p {ShellQuote.Quote(dir)} && echo 0 > {ShellQuote.Quote(Path.Combine(dir, "cgroup.procs"))}",
+            "the init stage moves its whole process into its group of the unified (v2) hierarchy, first: that move waits for an RCU " +
+            "grace period, which passes while minirun creates the rest of the cgroup");
+    }
+
+    /// <summary>
+    /// The init stage joins the cgroup the parent made meanwhile, while its files are still at the host's paths; then
+    /// takes a cgroup namespace rooted there and mounts /sys/fs/cgroup from it.
+    /// </summary>
+    public static IEnumerable<Step> JoinCgroup(InitSpec spec)
+    {
+        foreach (string file in spec.CgroupJoinFiles)
+            yield return new($"echo 0 > {ShellQuote.Quote(file)}", Path.GetFileName(file) == "tasks"
+                ? "the init stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
+                : "the init stage joins the cgroup (0 is the writer); the command and its children stay in it");
+        yield return new("unshare --cgroup", "a cgroup namespace of its own (the init stage's thread: unshare(CLONE_NEWCGROUP)), rooted at the groups " +
+            "it has just joined: /proc/self/cgroup says /, and a cgroupfs mounted inside shows nothing of the host's (cgroup_namespaces(7))");
+        foreach (string command in CgroupMountCommands(spec))
+            yield return new(command, command.StartsWith("mkdir", StringComparison.Ordinal) ? "a mount point on the fresh tmpfs"
+                : "/sys/fs/cgroup: the container's own groups, as Docker mounts them" + (command.Contains("-o ro") || command.Contains(",ro") ? ", read-only" : ""));
+    }
+
+    /// <summary>The /sys/fs/cgroup mounts as commands, each mount point made on the tmpfs first (as the init stage does).</summary>
+    public static IEnumerable<string> CgroupMountCommands(InitSpec spec)
+    {
+        for (int i = 0; i < spec.CgroupMounts.Count; i++)
+        {
+            MountRecord mount = spec.CgroupMounts[i];
+            if (i > 0 && !mount.IsRemount) yield return $"mkdir -p {ShellQuote.Quote(mount.Target)}";
+            yield return mount.ToShellCommand();
+        }
+    }
 
     /// <summary>pivot_root as runc does it (pivot_root(2) NOTES: pivot_root(".", ".")), or chroot(2).</summary>
     public static IEnumerable<Step> EnterRoot(InitSpec spec)
@@ -149,7 +180,10 @@ public static class RunSteps
     /// <summary>Teardown, after PID 1 exited: the namespaces died with it; the parent removes the cgroup and the mount.</summary>
     public static IEnumerable<Step> Teardown(IReadOnlyList<string> cgroupDirectories, string merged, string? removedDirectory)
     {
-        foreach (string dir in cgroupDirectories) yield return new($"rmdir {ShellQuote.Quote(dir)}", "the cgroup goes once its last process is gone");
+        foreach (string dir in cgroupDirectories)
+            yield return new($"rmdir {ShellQuote.Quote(dir)}", dir.EndsWith("/" + Sandbox.Cgroups.CgroupNames.Leaf, StringComparison.Ordinal)
+                ? "the container's leaf goes first (a cgroup with a child cannot be removed)"
+                : "the cgroup goes once its last process is gone (on cgroup v2, with its device program)");
         yield return new($"umount {ShellQuote.Quote(merged)}", "unmount the overlay; the upper dir keeps what the container changed");
         if (removedDirectory is not null) yield return new($"rm -rf {ShellQuote.Quote(removedDirectory)}", "--rm: the container's directory goes too");
     }

@@ -40,4 +40,49 @@ public static unsafe class SecuritySyscalls
     {
         if (Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw Fail("prctl PR_SET_NO_NEW_PRIVS");
     }
+
+    private static long BpfNumber => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 321 : 280;
+
+    /// <summary>
+    /// Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (instructions as the kernel's struct bpf_insn, 8 bytes each) and
+    /// attaches it to the cgroup directory with BPF_F_ALLOW_MULTI, as runc does; the attachment holds the program,
+    /// so both descriptors are closed here, and the program goes when the cgroup is removed.
+    /// </summary>
+    public static void AttachDeviceProgram(ReadOnlySpan<byte> instructions, string cgroupDir)
+    {
+        byte[] license = "Apache-2.0\0"u8.ToArray(); // a licence only gates GPL-only helpers, and this program calls none
+        int program;
+        fixed (byte* insns = instructions)
+        fixed (byte* licensePtr = license)
+        {
+            var load = new Libc.BpfProgLoadAttr
+            {
+                ProgType = Libc.BPF_PROG_TYPE_CGROUP_DEVICE, InsnCount = (uint)(instructions.Length / 8), Insns = (ulong)insns,
+                License = (ulong)licensePtr, ExpectedAttachType = Libc.BPF_CGROUP_DEVICE,
+            };
+            program = (int)Libc.syscall_bpf(BpfNumber, Libc.BPF_PROG_LOAD, &load, (uint)sizeof(Libc.BpfProgLoadAttr));
+            if (program < 0) throw new NativeException("bpf BPF_PROG_LOAD (device program)", cgroupDir, Marshal.GetLastPInvokeError());
+        }
+        try
+        {
+            int target = ProcessControl.OpenDirectory(cgroupDir);
+            try
+            {
+                var attach = new Libc.BpfProgAttachAttr
+                {
+                    TargetFd = (uint)target, AttachBpfFd = (uint)program, AttachType = Libc.BPF_CGROUP_DEVICE, AttachFlags = Libc.BPF_F_ALLOW_MULTI,
+                };
+                if (Libc.syscall_bpf(BpfNumber, Libc.BPF_PROG_ATTACH, &attach, (uint)sizeof(Libc.BpfProgAttachAttr)) != 0)
+                    throw new NativeException("bpf BPF_PROG_ATTACH BPF_CGROUP_DEVICE", cgroupDir, Marshal.GetLastPInvokeError());
+            }
+            finally
+            {
+                ProcessControl.Close(target);
+            }
+        }
+        finally
+        {
+            ProcessControl.Close(program);
+        }
+    }
 }

@@ -4,7 +4,7 @@ using MiniRun.Native;
 namespace MiniRun.Sandbox;
 
 /// <summary>
-/// The parent side of `exec`: the calling thread joins the IPC, UTS, network, cgroup and PID namespaces of the
+/// The parent side of `exec`: the calling thread joins the IPC, UTS, network and PID namespaces of the
 /// container's PID 1 (setns(2) on /proc/PID/ns/*), posix_spawn()s this binary (verb <see cref="ExecStage.Verb"/>)
 /// and returns to its own namespaces (see <see cref="StageSpawner"/>).
 /// setns(CLONE_NEWPID) moves only the children of the thread (pid_namespaces(7)), so the command joins the
@@ -15,8 +15,8 @@ public static class ExecLauncher
 {
     private static readonly (string Name, NamespaceFlags Flag)[] Namespaces =
     [
-        ("ipc", NamespaceFlags.Ipc), ("uts", NamespaceFlags.Uts), ("net", NamespaceFlags.Network), ("cgroup", NamespaceFlags.Cgroup),
-        ("pid", NamespaceFlags.Pid),
+        // Not the cgroup namespace: the exec stage joins the container's cgroups first, then that namespace (ExecStage).
+        ("ipc", NamespaceFlags.Ipc), ("uts", NamespaceFlags.Uts), ("net", NamespaceFlags.Network), ("pid", NamespaceFlags.Pid),
     ];
 
     /// <summary>

@@ -12,6 +12,8 @@ public sealed class ExecSpec
     public int ContainerPid { get; init; }
     /// <summary>The container's cgroup files the exec stage writes "0" to first (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>).</summary>
     public List<string> CgroupJoinFiles { get; init; } = [];
+    /// <summary>The container's unified (v2) group, joined first (<see cref="Cgroups.ICgroupManager.EarlyJoinDirectory"/>), or null.</summary>
+    public string? CgroupProcessJoinDirectory { get; init; }
     public uint Uid { get; init; }
     public uint Gid { get; init; }
     public List<uint> Groups { get; init; } = [];

@@ -21,7 +21,12 @@ public static class ExecStage
             ProcessControl.Close(InitStage.SpecFd);
             spec = JsonSerializer.Deserialize(message, ExecJsonContext.Default.ExecSpec)
                    ?? throw new MiniRunException("exec: empty spec from the parent");
-            CgroupJoin.Enter(spec.CgroupJoinFiles); // first, while the paths are the host's: the limits count this process too, as runc exec does
+            // First, while the paths are the host's: the limits count this process too, as runc exec does; then the
+            // container's cgroup namespace, whose root holds the groups just joined (joined before: with nsdelegate,
+            // a process may not move from outside its namespace's root).
+            if (spec.CgroupProcessJoinDirectory is { } unified) CgroupJoin.EnterProcess(unified);
+            CgroupJoin.Enter(spec.CgroupJoinFiles);
+            EnterCgroupNamespace(spec.ContainerPid);
             EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.
@@ -33,6 +38,16 @@ public static class ExecStage
             return ExitCodes.RuntimeError;
         }
         return ExecutableSearch.Exec(spec.Args, spec.Env);
+    }
+
+    /// <summary>setns(2) into the container's cgroup namespace: for this thread, which execve()s (a container of an older minirun has none).</summary>
+    private static void EnterCgroupNamespace(int containerPid)
+    {
+        string path = $"/proc/{containerPid}/ns/cgroup";
+        if (new FileInfo(path).LinkTarget == new FileInfo("/proc/thread-self/ns/cgroup").LinkTarget) return;
+        int fd = ProcessControl.OpenReadOnly(path);
+        try { Syscalls.SetNamespace(fd, NamespaceFlags.Cgroup, path); }
+        finally { ProcessControl.Close(fd); }
     }
 
     /// <summary>

@@ -23,6 +23,16 @@ public sealed class InitSpec
     /// (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>): the parent creates the cgroup while the stage sets up the root.
     /// </summary>
     public List<string> CgroupJoinFiles { get; init; } = [];
+    /// <summary>
+    /// The unified (v2) group the init stage makes if missing and moves its whole process into as soon as it has the
+    /// spec (<see cref="Cgroups.ICgroupManager.EarlyJoinDirectory"/>), or null.
+    /// </summary>
+    public string? CgroupEarlyJoinDirectory { get; init; }
+    /// <summary>
+    /// /sys/fs/cgroup inside (targets below RootFs), mounted after the go: once the stage has joined its cgroups and
+    /// unshared its cgroup namespace, so that each mount's root is the container's own group.
+    /// </summary>
+    public List<MountRecord> CgroupMounts { get; init; } = [];
     /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
     public List<MountRecord> Mounts { get; init; } = [];
     public List<DeviceNode> Devices { get; init; } = [];

@@ -37,7 +37,8 @@ internal static class InitSpecReader
         ulong capabilities = 0;
         int lastCapability = 0;
         List<string> cgroupJoinFiles = [];
-        List<MountRecord> mounts = [], rootMounts = [];
+        string? cgroupEarlyJoin = null;
+        List<MountRecord> mounts = [], rootMounts = [], cgroupMounts = [];
         List<DeviceNode> devices = [];
         List<SymlinkSpec> symlinks = [];
         List<uint> groups = [];
@@ -51,6 +52,8 @@ internal static class InitSpecReader
                 case nameof(InitSpec.IsolateNetwork): isolateNetwork = reader.GetBoolean(); break;
                 case nameof(InitSpec.Namespaces): namespaces = (NamespaceFlags)reader.GetInt32(); break;
                 case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Items<string>(ref reader, Text); break;
+                case nameof(InitSpec.CgroupEarlyJoinDirectory): cgroupEarlyJoin = Text(ref reader); break;
+                case nameof(InitSpec.CgroupMounts): cgroupMounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
@@ -75,6 +78,8 @@ internal static class InitSpecReader
             IsolateNetwork = isolateNetwork,
             Namespaces = namespaces,
             CgroupJoinFiles = cgroupJoinFiles,
+            CgroupEarlyJoinDirectory = cgroupEarlyJoin,
+            CgroupMounts = cgroupMounts,
             Mounts = mounts,
             Devices = devices,
             Symlinks = symlinks,

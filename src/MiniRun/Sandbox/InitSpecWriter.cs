@@ -17,6 +17,8 @@ internal static class InitSpecWriter
         json.WriteBoolean(nameof(InitSpec.IsolateNetwork), spec.IsolateNetwork);
         json.WriteNumber(nameof(InitSpec.Namespaces), (int)spec.Namespaces);
         JsonObjectWriter.Strings(json, nameof(InitSpec.CgroupJoinFiles), spec.CgroupJoinFiles);
+        if (spec.CgroupEarlyJoinDirectory is { } early) json.WriteString(nameof(InitSpec.CgroupEarlyJoinDirectory), early);
+        Mounts(json, nameof(InitSpec.CgroupMounts), spec.CgroupMounts);
         Mounts(json, nameof(InitSpec.Mounts), spec.Mounts);
         json.WriteStartArray(nameof(InitSpec.Devices));
         foreach (DeviceNode node in spec.Devices)

@@ -4,9 +4,9 @@ namespace MiniRun.Sandbox;
 
 /// <summary>
 /// The in-container side: runs as PID 1 of the new PID namespace. It reads the <see cref="InitSpec"/> from fd 3,
-/// unshares the mount, UTS, IPC (and network) namespaces and sets up the root while the parent creates the cgroup;
-/// on the parent's go (<see cref="InitStageProcess"/>) it joins the cgroup, enters the root, drops to the user and
-/// execve()s the command. It never returns: it becomes the command or exits 125/126/127.
+/// joins its unified (v2) group, unshares the mount, UTS, IPC (and network) namespaces and sets up the root while the
+/// parent creates the cgroup; on the parent's go (<see cref="InitStageProcess"/>) it joins the cgroup, unshares its
+/// cgroup namespace, mounts /sys/fs/cgroup, enters the root, drops to the user and execve()s the command. It never returns: it becomes the command or exits 125/126/127.
 /// </summary>
 public static class InitStage
 {
@@ -23,6 +23,8 @@ public static class InitStage
             byte[] message = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
                              ?? throw new MiniRunException("init: the spec from the parent is cut short");
             spec = InitSpecReader.Read(message);
+            // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
+            if (spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(unified);
             // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
             Syscalls.Unshare(spec.Namespaces);
             PrepareRoot(spec);
@@ -31,6 +33,10 @@ public static class InitStage
             ProcessControl.Close(SpecFd);
             // Joined before pivot_root, while the cgroup files are at the host's paths: this thread execve()s the command.
             CgroupJoin.Enter(spec.CgroupJoinFiles);
+            // Then its own cgroup namespace, rooted at the groups this thread has just joined (cgroup_namespaces(7)):
+            // a cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above them.
+            Syscalls.Unshare(NamespaceFlags.Cgroup);
+            MountCgroups(spec.CgroupMounts);
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
@@ -56,6 +62,16 @@ public static class InitStage
         }
         Syscalls.SetHostname(spec.Hostname);
         if (spec.IsolateNetwork) Syscalls.BringLoopbackUp();
+    }
+
+    /// <summary>/sys/fs/cgroup inside: its mount points are made on the fresh tmpfs (sysfs has /sys/fs/cgroup itself).</summary>
+    private static void MountCgroups(List<MountRecord> mounts)
+    {
+        for (int i = 0; i < mounts.Count; i++)
+        {
+            if (i > 0 && !mounts[i].IsRemount) Syscalls.TryMakeDirectory(mounts[i].Target, 0x1ed);
+            mounts[i].Apply();
+        }
     }
 
     /// <summary>A bind mount of a file needs a file to land on; everything else a directory. Existing targets are left alone.</summary>

@@ -17,12 +17,15 @@ public class CgroupV2Tests(RunImageFixture fixture) : IClassFixture<RunImageFixt
     [CgroupV2Fact]
     public void Run_ForcedV2_CommandIsInItsOwnCgroupWhichIsRemovedAfter()
     {
-        var result = Run(fixture.Image, "cat", "/proc/self/cgroup");
+        // Inside its own cgroup namespace: "0::/", and its group's cgroup.procs (the root of /sys/fs/cgroup) lists it.
+        var result = Run(fixture.Image, "sh", "-c", "hostname; grep ^0:: /proc/self/cgroup; grep -cx $$ /sys/fs/cgroup/cgroup.procs");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        string path = result.Stdout.Split('\n').Single(l => l.StartsWith("0::", StringComparison.Ordinal))[3..];
-        Assert.Matches($"^/{CgroupNames.Parent}/[0-9a-f]{{64}}$", path);
-        Assert.False(Directory.Exists(Manager.MountPoint + path), path + " was left behind");
+        string[] lines = result.Stdout.Trim().Split('\n');
+        Assert.Matches("^[0-9a-f]{12}$", lines[0]);
+        Assert.Equal(["0::/", "1"], lines[1..]);
+        string parent = Path.Combine(Manager.MountPoint, CgroupNames.Parent);
+        Assert.Empty(Directory.GetDirectories(parent, lines[0] + "*"));
     }
 
     [CgroupV2Fact]
@@ -68,6 +71,44 @@ public class CgroupV2Tests(RunImageFixture fixture) : IClassFixture<RunImageFixt
     {
         string parent = Path.Combine(Manager.MountPoint, CgroupNames.Parent);
         return Directory.Exists(parent) ? string.Join(',', Directory.GetDirectories(parent).Order()) : "";
+    }
+
+    [CgroupV2Fact]
+    public void Run_ForcedV2_NodeOfAHostDiskMadeInside_IsRefusedByTheDeviceProgram()
+    {
+        // The host's disk: a loop device holding a secret (this VM refuses even root a read of its own /dev/vda,
+        // whatever cgroup; a loop device is a block device of the host all the same). The container has CAP_MKNOD.
+        using var scratch = new TempDirectory("minirun-disk");
+        string image = scratch.Combine("disk.img");
+        byte[] content = new byte[65536];
+        "SECRET-DISK"u8.CopyTo(content);
+        File.WriteAllBytes(image, content);
+        string loop = MiniRun.Fixtures.ExternalCommand.Run("losetup", ["-f", "--show", image]).Stdout.Trim();
+        Assert.StartsWith("/dev/loop", loop);
+        try
+        {
+            MiniRun.Native.FileStatus node = MiniRun.Native.Syscalls.LStat(loop);
+            var result = Run(fixture.Image, "sh", "-c",
+                $"mknod /disk b {node.RdevMajor} {node.RdevMinor} && echo made; head -c 11 /disk; echo; echo x > /dev/null && head -c 3 /dev/zero | wc -c");
+
+            Assert.DoesNotContain("SECRET-DISK", result.Stdout);
+            Assert.Equal(["made", "", "3"], result.Stdout.Split('\n', StringSplitOptions.TrimEntries)[..3]);
+            Assert.Contains("/disk: Operation not permitted", result.Stderr);
+        }
+        finally
+        {
+            MiniRun.Fixtures.ExternalCommand.Run("losetup", ["-d", loop]);
+        }
+    }
+
+    [CgroupV2Fact]
+    public void Run_ForcedV2_SysFsCgroup_IsTheContainersGroupReadOnly()
+    {
+        var result = Run(fixture.Image, "sh", "-c",
+            "grep ^0:: /proc/self/cgroup; grep -c ' /sys/fs/cgroup ro,.* - cgroup2 ' /proc/self/mountinfo; grep -cx $$ /sys/fs/cgroup/cgroup.procs; echo 0 > /sys/fs/cgroup/cgroup.procs");
+
+        Assert.Equal(["0::/", "1", "1"], result.Stdout.Trim().Split('\n'));
+        Assert.Contains("Read-only file system", result.Stderr);
     }
 
     [CgroupV2Fact]

@@ -234,24 +234,40 @@ public class IsolationTests(RunImageFixture fixture) : IClassFixture<RunImageFix
     [RootFact]
     public void Run_Rm_LeavesNoCgroupBehind()
     {
+        // Inside its own cgroup namespace the container sees "/": its host name is the ID's first 12 digits.
         ICgroupManager cgroups = CgroupDetector.Detect()!;
-        string output = Sh("--memory", "32m", "--pids-limit", "50", "cat /proc/self/cgroup");
+        string prefix = Sh("--memory", "32m", "--pids-limit", "50", "hostname").Trim();
 
-        string path = output.Split('\n').First(l => l.Contains("/" + CgroupNames.Parent + "/")).Split(':', 3)[2];
-        string id = path[(path.LastIndexOf('/') + 1)..];
-        Assert.Matches("^[0-9a-f]{64}$", id);
-        Assert.All(cgroups.Directories(CgroupNames.For(id)), dir => Assert.False(Directory.Exists(dir), dir + " was left behind"));
+        Assert.Matches("^[0-9a-f]{12}$", prefix);
+        Assert.All(cgroups.Directories(CgroupNames.Parent), parent => Assert.Empty(Directory.Exists(parent) ? Directory.GetDirectories(parent, prefix + "*") : []));
     }
 
     [RootFact]
     public void Run_CgroupMembership_StartsBeforeTheCommand()
     {
-        // Every hierarchy line names the container's cgroup for the command's very first instruction.
+        // The command's very first instruction is at the root of its own cgroup namespace, in every hierarchy, and
+        // that root is the container's group as the host sees it.
         ICgroupManager cgroups = CgroupDetector.Detect()!;
-        string output = Sh("cat /proc/1/cgroup");
+        string name = "member-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            var run = Cli.Run("run", "-d", "--name", name, fixture.Image, "sh", "-c", "cat /proc/1/cgroup > /first; sleep 60");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using JsonDocument inspect = JsonDocument.Parse(Cli.Run("inspect", name).Stdout);
+            string id = inspect.RootElement[0].GetProperty("Id").GetString()!;
+            int pid = inspect.RootElement[0].GetProperty("State").GetProperty("Pid").GetInt32();
+            string first = "";
+            for (int i = 0; i < 100 && first.Length == 0; i++, Thread.Sleep(20)) first = Cli.Run("exec", name, "cat", "/first").Stdout;
 
-        var lines = output.Trim().Split('\n').Where(l => cgroups.Version == "v2" ? l.StartsWith("0::", StringComparison.Ordinal) : !l.StartsWith("0::", StringComparison.Ordinal) && !l.Contains("name="));
-        Assert.All(lines, l => Assert.Contains(":/" + CgroupNames.Parent + "/", l));
+            Assert.All(first.Trim().Split('\n'), l => Assert.EndsWith(":/", l));
+            var host = File.ReadAllLines($"/proc/{pid}/cgroup")
+                .Where(l => cgroups.Version == "v2" ? l.StartsWith("0::", StringComparison.Ordinal) : !l.StartsWith("0::", StringComparison.Ordinal) || CgroupDetector.ReadLayout().HasV2);
+            Assert.All(host, l => Assert.Contains(":/" + CgroupNames.For(id), l));
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
     }
 
     [RootFact]
@@ -264,12 +280,13 @@ public class IsolationTests(RunImageFixture fixture) : IClassFixture<RunImageFix
                 "--pids-limit", "30", fixture.Image, "sleep", "60");
             Assert.True(run.ExitCode == 0, run.ToString());
 
-            var exec = Cli.Run("exec", name, "sh", "-c", "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status | cut -f2; grep -c /minirun/ /proc/self/cgroup");
+            // In the container's pids group (the root of its /sys/fs/cgroup/pids), and in its cgroup namespace.
+            string procs = CgroupDetector.Detect()!.Version == "v2" ? "/sys/fs/cgroup/cgroup.procs" : "/sys/fs/cgroup/pids/cgroup.procs";
+            var exec = Cli.Run("exec", name, "sh", "-c",
+                $"grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status | cut -f2; grep -cx $$ {procs}; grep -cv ':/$' /proc/self/cgroup");
 
-            Assert.True(exec.ExitCode == 0, exec.ToString());
             string[] lines = exec.Stdout.Trim().Split('\n');
-            Assert.Equal(["0000000000000020", "0000000000000020", "1"], lines[..3]);
-            Assert.True(int.Parse(lines[3]) > 0, "the exec'd process is not in the container's cgroup: " + exec.Stdout);
+            Assert.Equal(["0000000000000020", "0000000000000020", "1", "1", "0"], lines);
         }
         finally
         {

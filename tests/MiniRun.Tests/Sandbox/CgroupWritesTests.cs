@@ -106,11 +106,15 @@ public class CgroupWritesTests
         File.WriteAllText(root.Combine(Name, "memory.swap.max"), "");
         var manager = new CgroupV2Manager(root.Path);
 
-        manager.Create(Name, Limits);
+        // The device program needs a real cgroup to attach to: CgroupV2Tests attaches it on the kernel's.
+        manager.Create(Name, Limits with { Devices = [] });
 
         string dir = root.Combine(Name);
         Assert.Equal("+memory +pids +cpu", Read(root.Path, "cgroup.subtree_control"));
         Assert.Equal("+memory +pids +cpu", Read(root.Combine("minirun"), "cgroup.subtree_control"));
+        Assert.Equal("+memory +pids +cpu", Read(dir, "cgroup.subtree_control")); // for the container's leaf
+        foreach (string file in new[] { "memory.max", "pids.max", "cpu.max", "cpu.weight" }) // the leaf mirrors each limit
+            Assert.Equal(Read(dir, file), Read(Path.Combine(dir, CgroupNames.Leaf), file));
         Assert.Equal("33554432", Read(dir, "memory.max"));
         Assert.Equal("0", Read(dir, "memory.swap.max"));
         Assert.Equal("12", Read(dir, "pids.max"));

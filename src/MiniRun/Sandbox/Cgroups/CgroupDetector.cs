@@ -22,13 +22,13 @@ public static class CgroupDetector
         switch (forced)
         {
             case "v1":
-                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers, narrator)
+                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers, narrator, layout.V2MountPoint, layout.V1Mounts)
                     : throw new MiniRunException($"{OverrideVariable}=v1, but no cgroup v1 hierarchy is mounted");
             case "v2":
                 return layout.V2MountPoint is { } v2 ? new CgroupV2Manager(v2, narrator)
                     : throw new MiniRunException($"{OverrideVariable}=v2, but no cgroup2 filesystem is mounted");
             case null or "":
-                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers, narrator);
+                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers, narrator, layout.V2MountPoint, layout.V1Mounts);
                 return layout.V2MountPoint is { } mount ? new CgroupV2Manager(mount, narrator) : null;
             default:
                 throw new MiniRunException($"{OverrideVariable}={forced}: use v1 or v2");

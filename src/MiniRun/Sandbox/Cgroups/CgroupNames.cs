@@ -5,5 +5,13 @@ public static class CgroupNames
 {
     public const string Parent = "minirun";
 
+    /// <summary>
+    /// Where the container's processes live in a hierarchy that holds one of its limits: minirun/&lt;id&gt;/container.
+    /// The limit is enforced on minirun/&lt;id&gt; and mirrored here, and the container's cgroup namespace is rooted
+    /// here: a container that mounts cgroupfs from a user namespace of its own (cgroup v1 has no nsdelegate) can write
+    /// only the mirror, and raising it raises nothing (limits are hierarchical).
+    /// </summary>
+    public const string Leaf = "container";
+
     public static string For(string containerId) => Parent + "/" + containerId;
 }

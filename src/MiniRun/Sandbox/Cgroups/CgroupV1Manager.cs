@@ -7,30 +7,74 @@ namespace MiniRun.Sandbox.Cgroups;
 /// <summary>
 /// cgroup v1 (Documentation/admin-guide/cgroup-v1): one hierarchy per controller (or co-mounted group, such as
 /// cpu,cpuacct), so the container gets a directory minirun/&lt;id&gt; in each, and its PID is written to each.
+/// On a hybrid host (<paramref name="unifiedMountPoint"/>) it also gets minirun/&lt;id&gt; in the unified hierarchy, as
+/// runc does: left at the host's root there, a container's own cgroup namespace would show it the host's whole tree.
 /// </summary>
-public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers, IStepNarrator? narrator = null) : ICgroupManager
+/// <param name="mounts">every hierarchy as mounted (<see cref="CgroupLayout.V1Mounts"/>), for /sys/fs/cgroup inside; its
+/// named ones (name=systemd) get a group too, so the container's cgroup namespace has nothing of the host's below it.</param>
+public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers, IStepNarrator? narrator = null, string? unifiedMountPoint = null,
+    IReadOnlyList<CgroupV1Mount>? mounts = null) : ICgroupManager
 {
     public string Version => "v1";
 
     public IReadOnlyList<string> Controllers { get; } = controllers.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Each mounted hierarchy once (co-mounted controllers share one).</summary>
-    private List<string> Hierarchies { get; } = DistinctValues(controllers);
+    private List<string> Hierarchies { get; } = DistinctValues(controllers, mounts ?? []);
 
-    private static List<string> DistinctValues(IReadOnlyDictionary<string, string> controllers)
+    private static List<string> DistinctValues(IReadOnlyDictionary<string, string> controllers, IReadOnlyList<CgroupV1Mount> mounts)
     {
         var hierarchies = new List<string>();
         foreach (string hierarchy in controllers.Values)
             if (!hierarchies.Contains(hierarchy)) hierarchies.Add(hierarchy);
+        foreach (CgroupV1Mount mount in mounts)
+            if (!hierarchies.Contains(mount.MountPoint)) hierarchies.Add(mount.MountPoint); // name=systemd
         return hierarchies;
     }
+
+    public List<MountRecord> MountsInside(string rootfs, bool privileged) =>
+        ContainerMounts.Cgroups(rootfs, mounts ?? MountsOf(controllers), unifiedMountPoint is not null, privileged);
+
+    /// <summary>Without mountinfo's options (tests): each hierarchy selected by its controllers.</summary>
+    private static List<CgroupV1Mount> MountsOf(IReadOnlyDictionary<string, string> controllers)
+    {
+        var list = new List<CgroupV1Mount>();
+        foreach (string hierarchy in DistinctValues(controllers, []))
+            list.Add(new(hierarchy, string.Join(',', controllers.Where(c => c.Value == hierarchy).Select(c => c.Key).Order(StringComparer.Ordinal))));
+        return list;
+    }
+
+    /// <summary>The cgroup2 mount of a hybrid host, or null.</summary>
+    public string? UnifiedMountPoint => unifiedMountPoint;
 
     public IReadOnlyList<string> Directories(string name)
     {
         var dirs = new List<string>(); // a loop: LINQ on the way to a start costs NativeAOT run-time generic lookups
         foreach (string hierarchy in Hierarchies) dirs.Add(Path.Combine(hierarchy, name));
+        if (unifiedMountPoint is not null) dirs.Add(Path.Combine(unifiedMountPoint, name));
         return dirs;
     }
+
+    public IReadOnlyList<string> ProcessDirectories(string name, CgroupLimits limits)
+    {
+        List<string> dirs = HierarchyProcessDirectories(name, limits);
+        if (unifiedMountPoint is not null) dirs.Add(Path.Combine(unifiedMountPoint, name));
+        return dirs;
+    }
+
+    private List<string> HierarchyProcessDirectories(string name, CgroupLimits limits)
+    {
+        var dirs = new List<string>();
+        foreach (string hierarchy in Hierarchies)
+            dirs.Add(HoldsLimit(hierarchy, limits) ? Path.Combine(hierarchy, name, CgroupNames.Leaf) : Path.Combine(hierarchy, name));
+        return dirs;
+    }
+
+    /// <summary>A hierarchy where a limit is written gets the container a leaf below it (see <see cref="CgroupNames.Leaf"/>).</summary>
+    private bool HoldsLimit(string hierarchy, CgroupLimits limits) =>
+        (limits.RequestsMemory && controllers.GetValueOrDefault("memory") == hierarchy) ||
+        (limits.RequestsPids && controllers.GetValueOrDefault("pids") == hierarchy) ||
+        (limits.RequestsCpu && controllers.GetValueOrDefault("cpu") == hierarchy);
 
     private string Dir(string controller, string name) => Path.Combine(controllers[controller], name);
 
@@ -46,6 +90,8 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             // A new cpuset cgroup has no CPUs or memory nodes; a task cannot join until they are copied from the parent.
             if (controllers.TryGetValue("cpuset", out string? cpuset) && cpuset == hierarchy) InheritCpuset(hierarchy, name);
         }
+        // Usually made already by the init stage, which joins it early (EarlyJoinDirectory): mkdir -p is idempotent.
+        if (unifiedMountPoint is not null) CgroupFiles.MakeDirectory(narrator, Path.Combine(unifiedMountPoint, name));
         try
         {
             Apply(name, limits);
@@ -59,26 +105,41 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
 
     private void Apply(string name, CgroupLimits limits)
     {
+        // Each limit on the container's group, then mirrored on its leaf (made here), where the container sees it.
         if (limits.MemoryBytes is { } memory)
-        {
-            string dir = Dir("memory", name);
-            string bytes = memory.ToString(CultureInfo.InvariantCulture);
-            CgroupFiles.Write(narrator, dir, "memory.limit_in_bytes", bytes);
-            // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
-            // --dry-run creates no cgroup to look in: ask the hierarchy's root, which has the file whenever its cgroups do.
-            string probe = narrator is { Performs: false } ? controllers["memory"] : dir;
-            if (File.Exists(Path.Combine(probe, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(narrator, dir, "memory.memsw.limit_in_bytes", bytes);
-        }
+            foreach (string dir in LimitedAndLeaf("memory", name))
+            {
+                string bytes = memory.ToString(CultureInfo.InvariantCulture);
+                CgroupFiles.Write(narrator, dir, "memory.limit_in_bytes", bytes);
+                // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
+                // --dry-run creates no cgroup to look in: ask the hierarchy's root, which has the file whenever its cgroups do.
+                string probe = narrator is { Performs: false } ? controllers["memory"] : dir;
+                if (File.Exists(Path.Combine(probe, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(narrator, dir, "memory.memsw.limit_in_bytes", bytes);
+            }
         if (limits.PidsLimit is { } pids)
-            CgroupFiles.Write(narrator, Dir("pids", name), "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
-        if (limits.CpuQuotaMicros is { } quota)
-        {
-            CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
-            CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
-        }
-        if (limits.CpuShares is { } shares)
-            CgroupFiles.Write(narrator, Dir("cpu", name), "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
+            foreach (string dir in LimitedAndLeaf("pids", name))
+                CgroupFiles.Write(narrator, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+        if (limits.RequestsCpu)
+            foreach (string dir in LimitedAndLeaf("cpu", name))
+            {
+                if (limits.CpuQuotaMicros is { } quota)
+                {
+                    CgroupFiles.Write(narrator, dir, "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
+                    CgroupFiles.Write(narrator, dir, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+                }
+                if (limits.CpuShares is { } shares)
+                    CgroupFiles.Write(narrator, dir, "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
+            }
+        // No leaf for devices: devices.allow needs CAP_SYS_ADMIN of the host's user namespace (devcgroup_update_access).
         if (limits.Devices.Count > 0 && controllers.ContainsKey("devices")) WriteDeviceRules(Dir("devices", name), limits.Devices);
+    }
+
+    /// <summary>The controller's directory of the container, then its leaf, made now (see <see cref="CgroupNames.Leaf"/>).</summary>
+    private string[] LimitedAndLeaf(string controller, string name)
+    {
+        string dir = Dir(controller, name), leaf = Path.Combine(dir, CgroupNames.Leaf);
+        if (!Directory.Exists(leaf) || narrator is { Performs: false }) CgroupFiles.MakeDirectory(narrator, leaf); // cpu,cpuacct: once
+        return [dir, leaf];
     }
 
     /// <summary>In order, each run of allow (or deny) rules through one open of its file: deny all, then a dozen allows.</summary>
@@ -127,18 +188,30 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             throw CgroupFiles.Missing(flag, controller, Version, "/proc/self/mountinfo's cgroup mounts");
     }
 
-    public IReadOnlyList<string> SelfJoinFiles(string name)
+    public IReadOnlyList<string> SelfJoinFiles(string name, CgroupLimits limits)
     {
         var files = new List<string>();
-        foreach (string dir in Directories(name)) files.Add(Path.Combine(dir, "tasks"));
+        foreach (string dir in HierarchyProcessDirectories(name, limits)) files.Add(Path.Combine(dir, "tasks"));
         return files;
     }
 
+    public string? EarlyJoinDirectory(string name, CgroupLimits limits) => unifiedMountPoint is null ? null : Path.Combine(unifiedMountPoint, name);
+
+    /// <summary>v1 counts a kill on the victim's own group only (memcg_memory_event): the leaf, under a memory limit.</summary>
     public bool WasOomKilled(string name) =>
-        controllers.ContainsKey("memory") && CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0;
+        controllers.ContainsKey("memory") && (CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0 ||
+                                              CgroupFiles.ReadCounter(Path.Combine(Dir("memory", name), CgroupNames.Leaf), "memory.oom_control", "oom_kill") > 0);
 
     public void Remove(string name)
     {
-        foreach (string dir in Directories(name)) CgroupFiles.RemoveDirectory(dir);
+        foreach (string hierarchy in Hierarchies)
+        {
+            string dir = Path.Combine(hierarchy, name);
+            if (MayHoldLimit(hierarchy)) CgroupFiles.RemoveDirectory(Path.Combine(dir, CgroupNames.Leaf)); // ENOENT without a limit
+            CgroupFiles.RemoveDirectory(dir);
+        }
+        if (unifiedMountPoint is not null) CgroupFiles.RemoveDirectory(Path.Combine(unifiedMountPoint, name));
     }
+
+    private bool MayHoldLimit(string hierarchy) => HoldsLimit(hierarchy, new CgroupLimits { MemoryBytes = 0, PidsLimit = 0, Cpus = 0 });
 }

@@ -6,7 +6,8 @@ namespace MiniRun.Sandbox.Cgroups;
 /// <summary>
 /// cgroup v2 (Documentation/admin-guide/cgroup-v2.rst): one unified tree. Controllers must be enabled in every
 /// ancestor's cgroup.subtree_control; only those listed in the root's cgroup.controllers exist here (on a hybrid
-/// machine the others are bound to v1 hierarchies). Device access is a BPF program in v2; minirun does not attach one.
+/// machine the others are bound to v1 hierarchies). Device access is a BPF program in v2 (<see cref="DeviceProgram"/>),
+/// attached to the container's group as runc and crun do.
 /// </summary>
 public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator = null) : ICgroupManager
 {
@@ -25,6 +26,14 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
 
     public IReadOnlyList<string> Directories(string name) => [Path.Combine(mountPoint, name)];
 
+    public List<MountRecord> MountsInside(string rootfs, bool privileged) => ContainerMounts.Cgroups(rootfs, [], unified: true, privileged);
+
+    public IReadOnlyList<string> ProcessDirectories(string name, CgroupLimits limits) =>
+        [HoldsLimit(limits) ? Path.Combine(mountPoint, name, CgroupNames.Leaf) : Path.Combine(mountPoint, name)];
+
+    /// <summary>Any limit gets the container a leaf below its group (see <see cref="CgroupNames.Leaf"/>): nsdelegate is not always on.</summary>
+    private static bool HoldsLimit(CgroupLimits limits) => limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu;
+
     public void Create(string name, CgroupLimits limits)
     {
         IReadOnlyList<string> available = Controllers;
@@ -33,9 +42,11 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
         Need(limits.RequestsPids, "--pids-limit", "pids");
         Need(limits.RequestsCpu, "--cpus/--cpu-shares", "cpu");
 
-        // Enable what is needed in each ancestor (the root and minirun/), top down ("no internal process" rule: leaves only).
+        // Enable what is needed in each ancestor (the root, minirun/ and, with a leaf, the group), top down ("no internal
+        // process" rule: processes in leaves only). The init stage may have made (and joined) them already: mkdir -p.
+        string group = Path.Combine(mountPoint, name);
         string dir = mountPoint;
-        foreach (string part in name.Split('/'))
+        foreach (string part in (HoldsLimit(limits) ? name + "/" + CgroupNames.Leaf : name).Split('/'))
         {
             if (needed.Count > 0) CgroupFiles.Write(narrator, dir, "cgroup.subtree_control", string.Join(' ', needed.Select(c => "+" + c)));
             dir = Path.Combine(dir, part);
@@ -43,7 +54,9 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
         }
         try
         {
-            Apply(dir, limits);
+            Apply(group, limits);
+            if (dir != group) Apply(dir, limits); // the leaf's mirror of the limits, what the container sees
+            if (limits.Devices.Count > 0) DeviceProgram.Attach(narrator, group, limits.Devices);
         }
         catch
         {
@@ -75,9 +88,16 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
             CgroupFiles.Write(narrator, dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
     }
 
-    public IReadOnlyList<string> SelfJoinFiles(string name) => [Path.Combine(mountPoint, name, "cgroup.procs")];
+    public IReadOnlyList<string> SelfJoinFiles(string name, CgroupLimits limits) => [];
+
+    public string? EarlyJoinDirectory(string name, CgroupLimits limits) => ProcessDirectories(name, limits)[0];
 
     public bool WasOomKilled(string name) => CgroupFiles.ReadCounter(Path.Combine(mountPoint, name), "memory.events", "oom_kill") > 0;
 
-    public void Remove(string name) => CgroupFiles.RemoveDirectory(Path.Combine(mountPoint, name));
+    /// <summary>The leaf, then the group; the device program goes with the group (its last reference is the attachment).</summary>
+    public void Remove(string name)
+    {
+        CgroupFiles.RemoveDirectory(Path.Combine(mountPoint, name, CgroupNames.Leaf));
+        CgroupFiles.RemoveDirectory(Path.Combine(mountPoint, name));
+    }
 }

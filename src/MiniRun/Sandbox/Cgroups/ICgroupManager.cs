@@ -12,8 +12,17 @@ public interface ICgroupManager
     /// <summary>The controllers a container's cgroup can use here.</summary>
     IReadOnlyList<string> Controllers { get; }
 
-    /// <summary>The cgroup's directories (one per v1 hierarchy; one for v2).</summary>
+    /// <summary>The cgroup's directories (one per v1 hierarchy, and the unified one on a hybrid host; one for v2).</summary>
     IReadOnlyList<string> Directories(string name);
+
+    /// <summary>
+    /// Where the container's processes live: each directory, or its <see cref="CgroupNames.Leaf"/> where the directory
+    /// holds a limit (see there). The container's cgroup namespace is rooted at these.
+    /// </summary>
+    IReadOnlyList<string> ProcessDirectories(string name, CgroupLimits limits);
+
+    /// <summary>/sys/fs/cgroup inside the container (<see cref="ContainerMounts.Cgroups"/>) for this host's hierarchies.</summary>
+    List<MountRecord> MountsInside(string rootfs, bool privileged);
 
     /// <summary>Creates the cgroup and writes the limits; fails naming the controller when one is missing.</summary>
     void Create(string name, CgroupLimits limits);
@@ -25,13 +34,21 @@ public interface ICgroupManager
     /// kernel/cgroup/cgroup.c). Only "0" skips it: a thread moved by another, even by its TID, takes the same global
     /// lock (measured: the parent writing the stage's PID made starts slower, with 15 ms outliers). That thread is the
     /// one that execve()s, so the command is wholly inside.
-    /// v2: <c>cgroup.procs</c> (a domain cgroup takes no thread alone).
+    /// v2: none; its one group is joined early (<see cref="EarlyJoinDirectory"/>).
     /// </summary>
-    IReadOnlyList<string> SelfJoinFiles(string name);
+    IReadOnlyList<string> SelfJoinFiles(string name, CgroupLimits limits);
+
+    /// <summary>
+    /// The group of the unified (v2) hierarchy a stage moves its whole process into through <c>cgroup.procs</c>,
+    /// making it when missing, as soon as it has its spec: a domain cgroup takes no thread alone, and that move waits
+    /// for an RCU grace period (see <see cref="SelfJoinFiles"/>), which then passes while the parent creates the rest.
+    /// v2: the container's group; hybrid: its group in the unified hierarchy, as runc makes one; v1 alone: none.
+    /// </summary>
+    string? EarlyJoinDirectory(string name, CgroupLimits limits);
 
     /// <summary>True when the kernel's OOM killer killed a process of this cgroup.</summary>
     bool WasOomKilled(string name);
 
-    /// <summary>Removes the cgroup once its processes are gone (retrying briefly on EBUSY); nothing happens when it is absent.</summary>
+    /// <summary>Removes the cgroup (leaves first) once its processes are gone (retrying briefly on EBUSY); nothing happens when it is absent.</summary>
     void Remove(string name);
 }
