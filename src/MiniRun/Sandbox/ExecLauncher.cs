@@ -38,7 +38,7 @@ public static class ExecLauncher
                 int fd = ProcessControl.OpenReadOnly(path);
                 joins.Add((fd, OpenOrClose(own, fd), flag, path));
             }
-            (int pid, int messageFd) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
+            (int pid, int messageFd, _) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
                 () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
                 () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); });
             StageSpawner.Deliver(pid, messageFd, message, beforeSpec);

@@ -35,6 +35,7 @@ public static class InitStage
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
             PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            if (!StageGuard.BeforeExec(dieWithParent: true)) return ExitCodes.RuntimeError; // the container dies with its runner
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

@@ -19,14 +19,18 @@ public sealed class InitStageProcess : IDisposable
 {
     private int _messageFd;
 
-    private InitStageProcess(int pid, int messageFd)
+    private InitStageProcess(int pid, int messageFd, RuntimeBinary binary)
     {
         Pid = pid;
         _messageFd = messageFd;
+        Binary = binary;
     }
 
     /// <summary>The host's PID of the init stage (PID 1 inside).</summary>
     public int Pid { get; }
+
+    /// <summary>The binary the stage runs from: a read-only view of minirun, unless the kernel refused it (--explain says).</summary>
+    public RuntimeBinary Binary { get; }
 
     public static InitStageProcess Spawn()
     {
@@ -34,10 +38,10 @@ public sealed class InitStageProcess : IDisposable
         int ownPid = ProcessControl.OpenReadOnly(own);
         try
         {
-            (int pid, int fd) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
+            (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 () => Syscalls.Unshare(NamespaceFlags.Pid),
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own)); // this thread's children: in its own again
-            return new InitStageProcess(pid, fd);
+            return new InitStageProcess(pid, fd, binary);
         }
         finally
         {

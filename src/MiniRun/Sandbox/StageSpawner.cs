@@ -8,24 +8,31 @@ namespace MiniRun.Sandbox;
 /// posix_spawn()s the child, which is born inside them, and changes them back at once. Nothing in between starts a
 /// thread: one whose PID namespace for children is not its own cannot (clone(2): EINVAL). No dedicated thread either:
 /// NativeAOT's Thread.Start spins (sched_yield) until the new thread runs, which costs a start up to a millisecond on
-/// a busy machine. The stage's message goes over a pipe on its fd 3.
+/// a busy machine. The stage's message goes over a pipe on its fd 3; its fd 4 is a pidfd of this process, for
+/// <see cref="StageGuard"/>. The stage runs from a read-only view of this binary (<see cref="RuntimeBinary"/>), made
+/// before the namespaces are entered.
+/// The calling thread becomes the stage's parent, whose exit kills the stage and, for the init stage, the container
+/// (PR_SET_PDEATHSIG fires when the parent thread exits, not the process): run, the supervisor and exec call this from
+/// their main thread, which lives until the container or the exec'd command has exited.
 /// </summary>
 internal static class StageSpawner
 {
-    /// <summary>Spawns the stage; returns its PID and the write end of its message pipe (see <see cref="Deliver"/>).</summary>
+    /// <summary>Spawns the stage; returns its PID, the write end of its message pipe (see <see cref="Deliver"/>), and the
+    /// binary it runs from (its descriptors already closed: the stage holds the view until it execve()s).</summary>
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
-    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
+    public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
     {
-        string self = Environment.ProcessPath ?? "/proc/self/exe";
         string[] argv = [argv0, verb];
+        using RuntimeBinary binary = RuntimeBinary.Open();
+        int parent = ProcessControl.OpenOwnPidfd();
         (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
         try
         {
             try
             {
                 enterNamespaces();
-                return (ProcessControl.Spawn(self, argv, [], extraFd: readEnd), writeEnd);
+                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: [readEnd, parent], programFd: binary.ProgramFd), writeEnd, binary);
             }
             finally
             {
@@ -40,6 +47,7 @@ internal static class StageSpawner
         finally
         {
             ProcessControl.Close(readEnd);
+            ProcessControl.Close(parent);
         }
     }
 
