@@ -175,6 +175,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.OomKilled = false;
             containers.WriteState(container, state);
             CrashPoint.Reach("container-started");
+            stage.WaitUntilExecuted();
             state.ExitCode = forwarding.WaitForExit();
             CrashPoint.Reach("container-exited");
             // --rm: the state goes with the container, so there is nobody to tell.

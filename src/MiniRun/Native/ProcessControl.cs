@@ -170,6 +170,17 @@ public static unsafe partial class ProcessControl
         return fd;
     }
 
+    /// <summary>Waits until the write end of a pipe has no reader left (poll(2) reports POLLERR on it).</summary>
+    public static void WaitUntilNoReader(int writeEnd)
+    {
+        var poll = new Libc.PollFd { Fd = writeEnd, Events = 0 }; // no event asked: only POLLERR (or POLLNVAL) wakes it
+        while (Libc.poll(&poll, 1, -1) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errnos.EINTR) throw new NativeException("poll", "fd " + writeEnd, errno);
+        }
+    }
+
     /// <summary>True once the process a pidfd refers to has ended: the pidfd polls readable (pidfd_open(2)).</summary>
     public static bool HasEnded(int pidfd)
     {

@@ -28,7 +28,7 @@ public static class InitStage
             PrepareRoot(spec);
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
-            ProcessControl.Close(SpecFd);
+            // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
             // Joined before pivot_root, while the cgroup files are at the host's paths: this thread execve()s the command.
             CgroupJoin.Enter(spec.CgroupJoinFiles);
             EnterRoot(spec);

@@ -18,17 +18,19 @@ namespace MiniRun.Sandbox;
 internal static class StageSpawner
 {
     /// <summary>Spawns the stage; returns its PID, the write end of its message pipe (see <see cref="Deliver"/>), and the
-    /// binary it runs from (its descriptors already closed: the stage holds the view until it execve()s).</summary>
+    /// view of the binary it runs from, for the caller to dispose once the stage has execve()d (see
+    /// <see cref="InitStageProcess.WaitUntilExecuted"/>).</summary>
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
     public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
     {
         string[] argv = [argv0, verb];
-        using RuntimeBinary binary = RuntimeBinary.Open();
-        int parent = ProcessControl.OpenOwnPidfd();
-        (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
+        RuntimeBinary binary = RuntimeBinary.Open();
+        int parent = -1, readEnd = -1, writeEnd = -1;
         try
         {
+            parent = ProcessControl.OpenOwnPidfd();
+            (readEnd, writeEnd) = ProcessControl.CreatePipe();
             try
             {
                 enterNamespaces();
@@ -41,13 +43,14 @@ internal static class StageSpawner
         }
         catch
         {
-            ProcessControl.Close(writeEnd);
+            if (writeEnd >= 0) ProcessControl.Close(writeEnd);
+            binary.Dispose();
             throw;
         }
         finally
         {
-            ProcessControl.Close(readEnd);
-            ProcessControl.Close(parent);
+            if (readEnd >= 0) ProcessControl.Close(readEnd);
+            if (parent >= 0) ProcessControl.Close(parent);
         }
     }
 
