@@ -13,6 +13,9 @@ namespace MiniRun.Sandbox;
 /// (pid_namespaces(7)). The signal comes when the parent's spawning thread exits, so the stages are spawned by the
 /// main thread of run, the supervisor and exec (see <see cref="StageSpawner"/>).</item>
 /// </list>
+/// Before <see cref="Begin"/> (the runtime's start-up), a stage still holds every capability minirun has, which the
+/// container's processes lack, so ptrace(2)'s capability check refuses them already; only a --privileged container
+/// could get in then, and it is root on the host anyway.
 /// A change of credentials clears both (prctl(2); commit_creds), so <see cref="BeforeExec"/> sets them again after
 /// <see cref="PrivilegeDrop"/>. A stage's parent is outside its PID namespace, where getppid(2) says 0, so the stage
 /// asks the pidfd of its parent (fd <see cref="ParentFd"/>) whether it died before a signal could be set.
