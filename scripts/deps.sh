@@ -2,7 +2,7 @@
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
 # --ci adds what the integration, Docker-parity and workshop tests use (docker, skopeo, docker-registry, runc, zstd, xz,
-# ruby, perl) and afl++ (tests/fuzz.sh).
+# ruby, perl, gcc with the static libc for the attack tests' probes) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -32,8 +32,8 @@ if [ "${1:-}" = --ci ]; then
     need afl++      have afl-fuzz                         # tests/fuzz.sh's short CI run
     need ruby       have ruby       # `ruby -c Vagrantfile`
     need perl       have perl       # docs/workshop.md's chroot escape
-    need gcc        have gcc        # tests build small static C probes (unshare -U -C) with gcc -static
-    need libc6-dev  test -e /usr/include/sched.h
+    need gcc        have gcc        # attack tests build small static C probes (gcc -static)
+    need libc6-dev  eval 'ls /usr/lib/*/libc.a >/dev/null 2>&1'
     need mount      have losetup    # the v2 device program test reads a loop device as the host's disk
 fi
 

@@ -20,9 +20,10 @@ public static class Program
     public static int Main(string[] args)
     {
         // The in-container init stage: this binary re-executed inside the new namespaces (see SandboxLauncher).
-        if (args.Length == 1 && args[0] == InitStage.Verb) return InitStage.Run();
+        // Each stage guards itself first (StageGuard): not dumpable, killed with its parent; it exits if that is gone.
+        if (args.Length == 1 && args[0] == InitStage.Verb) return StageGuard.Begin("minirun-init") ? InitStage.Run() : ExitCodes.RuntimeError;
         // `exec`'s stage, spawned inside a running container's namespaces (see ExecLauncher).
-        if (args.Length == 1 && args[0] == ExecStage.Verb) return ExecStage.Run();
+        if (args.Length == 1 && args[0] == ExecStage.Verb) return StageGuard.Begin("minirun-exec") ? ExecStage.Run() : ExitCodes.RuntimeError;
         // A detached container's supervisor (see ContainerSupervisor): store root and container ID.
         if (args.Length == 3 && args[0] == ContainerSupervisor.Verb) return ContainerSupervisor.Run(args[1], args[2]);
 

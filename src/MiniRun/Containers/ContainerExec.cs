@@ -43,14 +43,16 @@ public static class ContainerExec
         };
         // Signals are forwarded from before the spec is sent: the command may start, and be signalled, at once.
         SignalForwarding? forwarding = null;
+        RuntimeBinary? binary = null;
         try
         {
-            ExecLauncher.Start(spec, child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout));
+            (_, binary) = ExecLauncher.Start(spec, child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout));
             return forwarding!.WaitForExit();
         }
         finally
         {
             forwarding?.Dispose();
+            binary?.Dispose();
         }
     }
 }

@@ -155,6 +155,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             cgroups = DetectCgroups(limits);
             InitSpec spec = BuildInitSpec(container, cgroups, limits);
             stage ??= InitStageProcess.Spawn();
+            narrator?.Narrate(RunSteps.RuntimeBinary(stage.Binary));
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
                 "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
             // Narrated before each part is done: the child's own output comes after.
@@ -174,6 +175,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.OomKilled = false;
             containers.WriteState(container, state);
             CrashPoint.Reach("container-started");
+            stage.WaitUntilExecuted();
             state.ExitCode = forwarding.WaitForExit();
             CrashPoint.Reach("container-exited");
             // --rm: the state goes with the container, so there is nobody to tell.

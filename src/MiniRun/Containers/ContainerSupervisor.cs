@@ -19,6 +19,8 @@ public static class ContainerSupervisor
     public static void Start(ContainerStore containers, Container container, TimeSpan timeout)
     {
         DateTimeOffset? previousExit = containers.ReadState(container).FinishedAt;
+        // From the file on disk: the supervisor is a host process, outside the container's PID namespace. The stages it
+        // spawns, which the container does see, run from a read-only view of it (RuntimeBinary).
         string self = Environment.ProcessPath ?? "/proc/self/exe";
         int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], [],
             newSession: true, stdio: ("/dev/null", container.LogPath));

@@ -44,6 +44,18 @@ public static class RunSteps
             "minirun spawns its init stage into the new PID namespace, and the init stage unshares the others itself");
     }
 
+    /// <summary>
+    /// The binary the init stage runs from: a private, detached, read-only overlay of minirun's directory (fsopen(2),
+    /// fsmount(2): no shell tool makes a detached mount, so a temporary directory stands in for it), or, when the kernel
+    /// refused that, the file on disk, and why.
+    /// </summary>
+    public static Step RuntimeBinary(RuntimeBinary binary) => binary.LowerDirs is { } lower
+        ? new($"mount -t overlay overlay -o ro,nosuid,nodev,lowerdir={ShellQuote.Quote(lower)} \"$(mktemp -d)\"",
+            $"the stages run {Path.GetFileName(binary.Path)} from a read-only overlay of its directory that is in no mount namespace (fsmount(2), " +
+            "detached): a container that reaches their /proc/PID/exe cannot write to the binary (CVE-2019-5736)")
+        : new($"# {ShellQuote.Quote(binary.Path)} itself: unprotected",
+            $"the kernel refused the read-only overlay of minirun ({binary.Unprotected}): the stages run from the file on disk");
+
     /// <summary>What the init stage does inside the namespaces before it enters the root: mounts, /dev, hostname, lo.</summary>
     public static IEnumerable<Step> PrepareRoot(InitSpec spec)
     {

@@ -55,4 +55,23 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close_range(uint first, uint last, int flags);
 
+    public const short POLLIN = 0x1;
+    public const int F_DUPFD_CLOEXEC = 1030;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int pidfd_open(int pid, uint flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeoutMs);
 }

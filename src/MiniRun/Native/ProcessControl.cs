@@ -19,24 +19,34 @@ public static unsafe partial class ProcessControl
     public static void Close(int fd) => Libc.close(fd);
 
     /// <summary>
-    /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="extraFd"/> (if any) as fd 3;
+    /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="passedFds"/> (if any) as fds 3, 4, ...;
     /// every other descriptor of ours is close-on-exec. Signal dispositions are reset and the mask emptied,
     /// so the child does not inherit the runtime's signal setup. With <paramref name="stdio"/>, the child's stdin is
     /// opened read-only and its stdout and stderr both append to one file (a detached container's log).
+    /// With <paramref name="programFd"/>, the program is the file open on it (O_PATH will do), run as /proc/self/fd/N;
+    /// <paramref name="path"/> then only names it in errors.
     /// </summary>
-    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, int extraFd = -1, bool newSession = false,
-        (string Input, string Output)? stdio = null)
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<int>? passedFds = null, bool newSession = false,
+        (string Input, string Output)? stdio = null, int programFd = -1)
     {
         byte* actions = stackalloc byte[Libc.SpawnFileActionsSize];
         byte* attr = stackalloc byte[Libc.SpawnAttrSize];
         byte* sigset = stackalloc byte[Libc.SigsetSize];
         var allocations = new List<nint>();
+        var copies = new List<int>();
         Libc.posix_spawn_file_actions_init(actions);
         Libc.posix_spawnattr_init(attr);
         try
         {
-            // dup2 onto fd 3 clears close-on-exec on the duplicate only (dup2(2)).
-            if (extraFd >= 0) Libc.posix_spawn_file_actions_adddup2(actions, extraFd, 3);
+            int passed = passedFds?.Count ?? 0;
+            for (int i = 0; i < passed; i++)
+            {
+                // dup2 onto 3 + i clears close-on-exec on the duplicate only (dup2(2)). The dup2s run in order, so a
+                // descriptor already in 3..3+n-1 is first copied above that range, lest an earlier dup2 replace it.
+                Libc.posix_spawn_file_actions_adddup2(actions, AboveRange(passedFds![i], 3 + passed, copies), 3 + i);
+            }
+            // The program's descriptor too: the child resolves /proc/self/fd/N after the dup2s, at execve.
+            string program = programFd < 0 ? path : "/proc/self/fd/" + AboveRange(programFd, 3 + passed, copies);
             if (stdio is { } files)
             {
                 Libc.posix_spawn_file_actions_addopen(actions, 0, NativeStrings.Utf8(files.Input, allocations), Libc.O_RDONLY, 0);
@@ -53,17 +63,28 @@ public static unsafe partial class ProcessControl
             Libc.posix_spawnattr_setsigdefault(attr, sigset);
 
             int pid;
-            int error = Libc.posix_spawn(&pid, NativeStrings.Utf8(path, allocations), actions, attr,
+            int error = Libc.posix_spawn(&pid, NativeStrings.Utf8(program, allocations), actions, attr,
                 NativeStrings.NullTerminated(argv, allocations), NativeStrings.NullTerminated(env, allocations));
             if (error != 0) throw new NativeException("posix_spawn", path, error);
             return pid;
         }
         finally
         {
+            foreach (int copy in copies) Libc.close(copy);
             Libc.posix_spawn_file_actions_destroy(actions);
             Libc.posix_spawnattr_destroy(attr);
             NativeStrings.Free(allocations);
         }
+    }
+
+    /// <summary>The descriptor itself, or when it is below <paramref name="limit"/> a close-on-exec copy above it.</summary>
+    private static int AboveRange(int fd, int limit, List<int> copies)
+    {
+        if (fd >= limit) return fd;
+        int copy = Libc.fcntl(fd, Libc.F_DUPFD_CLOEXEC, limit);
+        if (copy < 0) throw new NativeException("fcntl F_DUPFD_CLOEXEC", "fd " + fd, Marshal.GetLastPInvokeError());
+        copies.Add(copy);
+        return copy;
     }
 
     /// <summary>Waits for <paramref name="pid"/> and returns its status as a shell does: the exit code, or 128 + signal.</summary>
@@ -139,5 +160,37 @@ public static unsafe partial class ProcessControl
         int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0) throw new NativeException("open", path, Marshal.GetLastPInvokeError());
         return fd;
+    }
+
+    /// <summary>A pidfd of this process (pidfd_open(2)), close-on-exec: a child can tell from it whether we still live.</summary>
+    public static int OpenOwnPidfd()
+    {
+        int fd = Libc.pidfd_open(Libc.getpid(), 0); // pidfds are always close-on-exec
+        if (fd < 0) throw new NativeException("pidfd_open", null, Marshal.GetLastPInvokeError());
+        return fd;
+    }
+
+    /// <summary>Waits until the write end of a pipe has no reader left (poll(2) reports POLLERR on it).</summary>
+    public static void WaitUntilNoReader(int writeEnd)
+    {
+        var poll = new Libc.PollFd { Fd = writeEnd, Events = 0 }; // no event asked: only POLLERR (or POLLNVAL) wakes it
+        while (Libc.poll(&poll, 1, -1) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errnos.EINTR) throw new NativeException("poll", "fd " + writeEnd, errno);
+        }
+    }
+
+    /// <summary>True once the process a pidfd refers to has ended: the pidfd polls readable (pidfd_open(2)).</summary>
+    public static bool HasEnded(int pidfd)
+    {
+        var poll = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
+        int n;
+        while ((n = Libc.poll(&poll, 1, 0)) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errnos.EINTR) throw new NativeException("poll", "pidfd " + pidfd, errno);
+        }
+        return n > 0;
     }
 }

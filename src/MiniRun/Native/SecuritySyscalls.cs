@@ -85,4 +85,22 @@ public static unsafe class SecuritySyscalls
             ProcessControl.Close(program);
         }
     }
+
+    /// <summary>
+    /// PR_SET_DUMPABLE 0: the process's /proc/PID files become root's and ptrace(2) and /proc/PID/exe, fd, mem, environ
+    /// need CAP_SYS_PTRACE (ptrace(2), "Ptrace access mode checking"). execve(2) sets it again for the new program.
+    /// </summary>
+    public static void SetNotDumpable()
+    {
+        if (Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw Fail("prctl PR_SET_DUMPABLE");
+    }
+
+    /// <summary>Names this thread (/proc/PID/comm, what ps shows), cut to 15 bytes (PR_SET_NAME).</summary>
+    public static void SetThreadName(string name)
+    {
+        byte* buffer = stackalloc byte[16];
+        int length = System.Text.Encoding.UTF8.GetBytes(name.AsSpan(0, Math.Min(name.Length, 15)), new Span<byte>(buffer, 15));
+        buffer[length] = 0;
+        Libc.prctl(Libc.PR_SET_NAME, (nuint)buffer, 0, 0, 0); // cosmetic: never fails on a valid pointer
+    }
 }

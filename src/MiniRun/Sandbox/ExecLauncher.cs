@@ -20,10 +20,12 @@ public static class ExecLauncher
     ];
 
     /// <summary>
-    /// Starts the exec stage inside the namespaces of the spec's container, sends it the spec; returns its host PID.
+    /// Starts the exec stage inside the namespaces of the spec's container, sends it the spec; returns its host PID and
+    /// the read-only view of minirun it runs from, for the caller to dispose once the command has exited (the view's
+    /// teardown then costs the command nothing; see <see cref="InitStageProcess.WaitUntilExecuted"/>).
     /// <paramref name="beforeSpec"/> runs with that PID while the stage still waits (to forward signals to it).
     /// </summary>
-    public static int Start(ExecSpec spec, Action<int>? beforeSpec = null)
+    public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null)
     {
         byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
         // Each namespace to join, and this thread's own of that kind to come back to after the spawn.
@@ -38,11 +40,16 @@ public static class ExecLauncher
                 int fd = ProcessControl.OpenReadOnly(path);
                 joins.Add((fd, OpenOrClose(own, fd), flag, path));
             }
-            (int pid, int messageFd) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
+            (int pid, int messageFd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
                 () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
                 () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); });
-            StageSpawner.Deliver(pid, messageFd, message, beforeSpec);
-            return pid;
+            try { StageSpawner.Deliver(pid, messageFd, message, beforeSpec); }
+            catch
+            {
+                binary.Dispose();
+                throw;
+            }
+            return (pid, binary);
         }
         finally
         {

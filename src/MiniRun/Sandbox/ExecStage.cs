@@ -31,6 +31,7 @@ public static class ExecStage
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.
             PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

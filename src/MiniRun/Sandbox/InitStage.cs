@@ -30,7 +30,7 @@ public static class InitStage
             PrepareRoot(spec);
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
-            ProcessControl.Close(SpecFd);
+            // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
             // Joined before pivot_root, while the cgroup files are at the host's paths: this thread execve()s the command.
             CgroupJoin.Enter(spec.CgroupJoinFiles);
             // Then its own cgroup namespace, rooted at the groups this thread has just joined (cgroup_namespaces(7)):
@@ -41,6 +41,7 @@ public static class InitStage
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
             PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            if (!StageGuard.BeforeExec(dieWithParent: true)) return ExitCodes.RuntimeError; // the container dies with its runner
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

@@ -9,9 +9,12 @@ namespace MiniRun.Sandbox;
 /// <list type="number">
 /// <item><see cref="Send"/>: the spec's length (4 bytes, little-endian), then the spec. The stage unshares its other
 /// namespaces and sets up the root, while the parent creates the cgroup and gets ready to supervise it.</item>
-/// <item><see cref="Release"/>: one byte, <see cref="Go"/>, then end of file: the cgroup is there, and the stage joins
-/// it, enters the root, drops privileges and execve()s the command. End of file without it (the parent failed or
-/// died) makes the stage exit instead, so no command runs unsupervised.</item>
+/// <item><see cref="Release"/>: one byte, <see cref="Go"/>: the cgroup is there, and the stage joins it, enters the
+/// root, drops privileges and execve()s the command. End of file without it (the parent failed or died) makes the
+/// stage exit instead, so no command runs unsupervised.</item>
+/// <item><see cref="WaitUntilExecuted"/>: the parent keeps its end open until the stage's end closes, at execve
+/// (close-on-exec) or exit; only then does it let go of the read-only view of the binary (<see cref="RuntimeBinary"/>),
+/// so that the kernel tears that mount down in the parent, while the command runs, not in the command's execve.</item>
 /// </list>
 /// Disposed before it is released, it is killed and reaped.
 /// </summary>
@@ -19,14 +22,18 @@ public sealed class InitStageProcess : IDisposable
 {
     private int _messageFd;
 
-    private InitStageProcess(int pid, int messageFd)
+    private InitStageProcess(int pid, int messageFd, RuntimeBinary binary)
     {
         Pid = pid;
         _messageFd = messageFd;
+        Binary = binary;
     }
 
     /// <summary>The host's PID of the init stage (PID 1 inside).</summary>
     public int Pid { get; }
+
+    /// <summary>The binary the stage runs from: a read-only view of minirun, unless the kernel refused it (--explain says).</summary>
+    public RuntimeBinary Binary { get; }
 
     public static InitStageProcess Spawn()
     {
@@ -34,10 +41,10 @@ public sealed class InitStageProcess : IDisposable
         int ownPid = ProcessControl.OpenReadOnly(own);
         try
         {
-            (int pid, int fd) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
+            (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 () => Syscalls.Unshare(NamespaceFlags.Pid),
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own)); // this thread's children: in its own again
-            return new InitStageProcess(pid, fd);
+            return new InitStageProcess(pid, fd, binary);
         }
         finally
         {
@@ -73,17 +80,36 @@ public sealed class InitStageProcess : IDisposable
         if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
         try { ProcessControl.WriteAll(_messageFd, [Go]); }
         catch (NativeException e) when (e.Errno == Errnos.EPIPE) { }
-        ProcessControl.Close(_messageFd);
+        _released = true;
+    }
+
+    /// <summary>
+    /// Waits until the released stage has execve()d the command (or died), then closes the view of the binary: the
+    /// last reference to a detached overlay costs RCU grace periods (~0.1 ms idle, milliseconds on a busy machine),
+    /// paid here while the command runs.
+    /// </summary>
+    public void WaitUntilExecuted()
+    {
+        if (!_released) throw new InvalidOperationException("the init stage has not been released");
+        if (_messageFd >= 0) ProcessControl.WaitUntilNoReader(_messageFd);
+        CloseMessagePipe();
+        Binary.Dispose();
+    }
+
+    private bool _sent, _released;
+
+    private void CloseMessagePipe()
+    {
+        if (_messageFd >= 0) ProcessControl.Close(_messageFd);
         _messageFd = -1;
     }
 
-    private bool _sent;
-
     public void Dispose()
     {
+        Binary.Dispose();
         if (_messageFd < 0) return;
-        ProcessControl.Close(_messageFd); // it reads end of file, and leaves quietly if the signal does not come first
-        _messageFd = -1;
+        CloseMessagePipe(); // unreleased, it reads end of file, and leaves quietly if the signal does not come first
+        if (_released) return; // the command runs: its runner waits for it
         Syscalls.Kill(Pid, 9);
         ProcessControl.WaitForExit(Pid);
     }

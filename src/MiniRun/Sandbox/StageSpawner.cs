@@ -8,24 +8,33 @@ namespace MiniRun.Sandbox;
 /// posix_spawn()s the child, which is born inside them, and changes them back at once. Nothing in between starts a
 /// thread: one whose PID namespace for children is not its own cannot (clone(2): EINVAL). No dedicated thread either:
 /// NativeAOT's Thread.Start spins (sched_yield) until the new thread runs, which costs a start up to a millisecond on
-/// a busy machine. The stage's message goes over a pipe on its fd 3.
+/// a busy machine. The stage's message goes over a pipe on its fd 3; its fd 4 is a pidfd of this process, for
+/// <see cref="StageGuard"/>. The stage runs from a read-only view of this binary (<see cref="RuntimeBinary"/>), made
+/// before the namespaces are entered.
+/// The calling thread becomes the stage's parent, whose exit kills the stage and, for the init stage, the container
+/// (PR_SET_PDEATHSIG fires when the parent thread exits, not the process): run, the supervisor and exec call this from
+/// their main thread, which lives until the container or the exec'd command has exited.
 /// </summary>
 internal static class StageSpawner
 {
-    /// <summary>Spawns the stage; returns its PID and the write end of its message pipe (see <see cref="Deliver"/>).</summary>
+    /// <summary>Spawns the stage; returns its PID, the write end of its message pipe (see <see cref="Deliver"/>), and the
+    /// view of the binary it runs from, for the caller to dispose once the stage has execve()d (see
+    /// <see cref="InitStageProcess.WaitUntilExecuted"/>).</summary>
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
-    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
+    public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
     {
-        string self = Environment.ProcessPath ?? "/proc/self/exe";
         string[] argv = [argv0, verb];
-        (int readEnd, int writeEnd) = ProcessControl.CreatePipe();
+        RuntimeBinary binary = RuntimeBinary.Open();
+        int parent = -1, readEnd = -1, writeEnd = -1;
         try
         {
+            parent = ProcessControl.OpenOwnPidfd();
+            (readEnd, writeEnd) = ProcessControl.CreatePipe();
             try
             {
                 enterNamespaces();
-                return (ProcessControl.Spawn(self, argv, [], extraFd: readEnd), writeEnd);
+                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: [readEnd, parent], programFd: binary.ProgramFd), writeEnd, binary);
             }
             finally
             {
@@ -34,12 +43,14 @@ internal static class StageSpawner
         }
         catch
         {
-            ProcessControl.Close(writeEnd);
+            if (writeEnd >= 0) ProcessControl.Close(writeEnd);
+            binary.Dispose();
             throw;
         }
         finally
         {
-            ProcessControl.Close(readEnd);
+            if (readEnd >= 0) ProcessControl.Close(readEnd);
+            if (parent >= 0) ProcessControl.Close(parent);
         }
     }
 

@@ -30,7 +30,17 @@ public sealed class MiniRunCli
 
     public string StoreRoot { get; }
 
-    public MiniRunCli(string storeRoot) => StoreRoot = storeRoot;
+    /// <summary>The binary this instance runs: <see cref="BinaryPath"/> unless the test gave a copy of its own.</summary>
+    public string Binary => _binary ?? BinaryPath;
+
+    private readonly string? _binary;
+
+    /// <param name="binary">a copy of minirun to run instead (a test that lets a container attack the binary).</param>
+    public MiniRunCli(string storeRoot, string? binary = null)
+    {
+        StoreRoot = storeRoot;
+        _binary = binary;
+    }
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
@@ -47,7 +57,7 @@ public sealed class MiniRunCli
 
     private Result Run(string? stdin, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        var psi = new ProcessStartInfo(BinaryPath)
+        var psi = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
