@@ -2,7 +2,7 @@
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
 # --ci adds what the integration, Docker-parity and workshop tests use (docker, skopeo, docker-registry, runc, zstd, xz,
-# ruby, perl) and afl++ (tests/fuzz.sh).
+# ruby, perl, gcc) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -32,6 +32,8 @@ if [ "${1:-}" = --ci ]; then
     need afl++      have afl-fuzz                         # tests/fuzz.sh's short CI run
     need ruby       have ruby       # `ruby -c Vagrantfile`
     need perl       have perl       # docs/workshop.md's chroot escape
+    need gcc        have gcc        # tests build small static C programs (attacks: racers, a setuid probe)
+    need libc6-dev  test -e /usr/include/stdio.h
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
