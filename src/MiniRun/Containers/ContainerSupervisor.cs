@@ -20,7 +20,10 @@ public static class ContainerSupervisor
     {
         DateTimeOffset? previousExit = containers.ReadState(container).FinishedAt;
         string self = Environment.ProcessPath ?? "/proc/self/exe";
-        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], [],
+        // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
+        string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
+        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
+        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], env,
             newSession: true, stdio: ("/dev/null", container.LogPath));
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
