@@ -27,15 +27,39 @@ public sealed record StorePaths(string Root)
         return new StorePaths(Path.GetFullPath(root));
     }
 
-    /// <summary>Creates the store's directories (idempotent); once per instance, which a `run` asked for four times.</summary>
+    /// <summary>
+    /// Creates the store's directories (idempotent); once per instance, which a `run` asked for four times. The store is
+    /// private: its root, layers/ and containers/ are 0710 and the rest 0700, as Docker's /var/lib/docker, overlay2/ and
+    /// containers/ are since CVE-2021-41091, because a layer's or a container's files (a setuid-root binary among them)
+    /// must not be reachable by another host user. A store made by an older MiniRun (0755) is tightened here: one
+    /// stat of the root tells, and only its own directories are changed (the root closes everything below it).
+    /// </summary>
     public StorePaths EnsureCreated()
     {
         if (_created) return this;
-        foreach (string dir in new[] { Root, Layers, Links, Images, Containers, Temp, Locks })
-            Directory.CreateDirectory(dir);
+        Native.FileStatus? root = Native.Syscalls.TryStat(Root);
+        if (root is null && Path.GetDirectoryName(Root) is { } parent) Directory.CreateDirectory(parent);
+        bool tighten = root is not null && (root.Permissions & OthersBits) != 0;
+        foreach ((string dir, uint mode) in Directories)
+            if (!Native.Syscalls.TryMakeDirectory(dir, mode) && tighten) Native.Syscalls.Chmod(dir, mode);
         _created = true;
         return this;
     }
+
+    /// <summary>0710: the owner (root) does everything; the group may only pass through; other users nothing.</summary>
+    public const uint PrivateMode = 0x1c8;
+
+    /// <summary>0700, for what only minirun itself reads (images, links, work in progress, locks).</summary>
+    public const uint OwnerOnlyMode = 0x1c0;
+
+    private const uint OthersBits = 0x7;
+
+    /// <summary>The store's own directories and their modes, the root first (Docker: root, overlay2, containers 0710; image, tmp 0700).</summary>
+    private (string Dir, uint Mode)[] Directories =>
+    [
+        (Root, PrivateMode), (Layers, PrivateMode), (Containers, PrivateMode),
+        (Links, OwnerOnlyMode), (Images, OwnerOnlyMode), (Temp, OwnerOnlyMode), (Locks, OwnerOnlyMode),
+    ];
 
     private bool _created;
 

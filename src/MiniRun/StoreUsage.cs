@@ -37,23 +37,33 @@ public sealed class StoreUsage(ImageStore images, ContainerStore containers)
         return (rows, allImages.Sum(i => i.Size) - imagesSize);
     }
 
-    /// <summary>The bytes of the regular files below <paramref name="path"/> (symlinks not followed, hard links counted once).</summary>
+    /// <summary>
+    /// The bytes of the regular files below <paramref name="path"/> (symlinks not followed, hard links counted once).
+    /// A running container's upper dir changes as it is measured: it is walked from open descriptors, so a directory
+    /// swapped for a symlink is not followed onto the host, and an entry removed meanwhile is simply not counted.
+    /// </summary>
     public static long DirectorySize(string path)
     {
         if (Syscalls.TryLStat(path) is not { } root) return 0;
         if (!root.IsDirectory) return root.IsRegular ? root.Size : 0;
+        using NativeDirectory dir = NativeDirectory.Open(path);
+        return DirectorySize(dir, []);
+    }
+
+    private static long DirectorySize(NativeDirectory dir, HashSet<(ulong, ulong)> seen)
+    {
         long total = 0;
-        var seen = new HashSet<(ulong, ulong)>();
-        var pending = new Stack<string>([path]);
-        while (pending.Count > 0)
+        foreach (DirectoryEntry child in dir.ReadEntries())
         {
-            string dir = pending.Pop();
-            foreach (string entry in Directory.EnumerateFileSystemEntries(dir))
+            using PathHandle? entry = dir.TryOpenEntry(child.Name);
+            if (entry is null) continue;
+            FileStatus status = entry.Status();
+            if (status.IsDirectory)
             {
-                FileStatus status = Syscalls.LStat(entry);
-                if (status.IsDirectory) pending.Push(entry);
-                else if (status.IsRegular && (status.LinkCount == 1 || seen.Add((status.Device, status.Inode)))) total += status.Size;
+                using NativeDirectory subdirectory = entry.OpenDirectory();
+                total += DirectorySize(subdirectory, seen);
             }
+            else if (status.IsRegular && (status.LinkCount == 1 || seen.Add((status.Device, status.Inode)))) total += status.Size;
         }
         return total;
     }

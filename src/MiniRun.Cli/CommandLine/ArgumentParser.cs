@@ -40,6 +40,12 @@ public static class ArgumentParser
                         ?? throw new UsageException($"unknown shorthand flag: '{arg[j]}' in {arg} (see 'minirun {verb} --help')");
                     if (!spec.TakesValue)
                     {
+                        // Docker's booleans take a value after '=': `docker commit -p=false`.
+                        if (j + 1 < arg.Length && arg[j + 1] == '=')
+                        {
+                            result.Add(spec.Long, arg[(j + 2)..]);
+                            break;
+                        }
                         result.Add(spec.Long, "true");
                         continue;
                     }

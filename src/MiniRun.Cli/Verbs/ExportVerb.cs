@@ -14,6 +14,7 @@ public sealed class ExportVerb : IVerb
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Value("output", 'o', "FILE", "Write to a file instead of stdout"),
+        OptionSpec.Flag("pause", null, "Pause a running container while its files are read (default true; --pause=false to not)"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
@@ -26,6 +27,7 @@ public sealed class ExportVerb : IVerb
         runner.Mount(container);
         try
         {
+            using ContainerPause? paused = ContainerPause.WhileReading(context.Containers, container, args.GetBool("pause", defaultValue: true));
             OutputFile.Write(args.Get("output"), stream => new DirectoryArchiver(layerWhiteouts: false).Write(container.MergedDir, stream));
         }
         finally

@@ -10,9 +10,10 @@ namespace MiniRun.Containers;
 /// loaded layer, and a new config: the image's, with that DiffID and a history entry appended (image-spec config.md).
 /// The runtime's own files live in the init layer, below the upper dir, so they are not committed (as Docker's -init).
 /// </summary>
-public sealed class ContainerCommitter(ImageStore images)
+public sealed class ContainerCommitter(ImageStore images, ContainerStore containers)
 {
-    public ImageRecord Commit(Container container, string? name, string? message)
+    /// <param name="pause">freeze a running container while its upper dir is read (docker commit --pause, the default).</param>
+    public ImageRecord Commit(Container container, string? name, string? message, bool pause = true)
     {
         ImageReference? reference = name is null ? null : ImageReference.Parse(name);
         using Native.FileLock storeLock = images.Paths.LockShared(); // the new layer is unused until the image below names it
@@ -24,6 +25,7 @@ public sealed class ContainerCommitter(ImageStore images)
         try
         {
             string tarPath = Path.Combine(temp, "layer.tar");
+            using (ContainerPause.WhileReading(containers, container, pause))
             using (var output = new FileStream(tarPath, FileMode.CreateNew, FileAccess.Write))
                 new DirectoryArchiver(layerWhiteouts: true).Write(container.UpperDir, output);
             using var input = new FileStream(tarPath, FileMode.Open, FileAccess.Read);

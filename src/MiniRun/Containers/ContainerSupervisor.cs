@@ -22,7 +22,10 @@ public static class ContainerSupervisor
         // From the file on disk: the supervisor is a host process, outside the container's PID namespace. The stages it
         // spawns, which the container does see, run from a read-only view of it (RuntimeBinary).
         string self = Environment.ProcessPath ?? "/proc/self/exe";
-        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], [],
+        // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
+        string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
+        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
+        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], env,
             newSession: true, stdio: ("/dev/null", container.LogPath));
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)

@@ -8,13 +8,19 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Group
     public static readonly ContainerUser Root = new(0, 0, [], "/root");
 
     /// <summary>
-    /// Resolves Docker's "-u USER[:GROUP]" (names or numbers) against the image's /etc/passwd and /etc/group
-    /// inside <paramref name="rootfs"/>. Files that are symlinks are not followed: they could point outside the image.
+    /// Resolves Docker's "-u USER[:GROUP]" (names or numbers) against the container's /etc/passwd and /etc/group
+    /// inside <paramref name="rootfs"/>, read as the container sees them: resolved inside that root (openat2
+    /// RESOLVE_IN_ROOT), so a symlink, even one a running container swaps in as it is read, reaches the container's
+    /// files and never the host's. runc reads them from inside the container for the same reason.
     /// </summary>
     public static ContainerUser Resolve(string rootfs, string? user)
     {
-        var passwd = ReadDatabase(rootfs, "etc/passwd");
-        var groups = ReadDatabase(rootfs, "etc/group");
+        List<string[]> passwd, groups;
+        using (InRootResolver? root = InRootResolver.TryOpen(rootfs))
+        {
+            passwd = ReadDatabase(root, "/etc/passwd");
+            groups = ReadDatabase(root, "/etc/group");
+        }
         if (string.IsNullOrEmpty(user)) user = "0";
         string[] parts = user.Split(':', 2);
         string userPart = parts[0];
@@ -49,15 +55,16 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Group
         return new ContainerUser(uid, gid, supplementary.Distinct().ToList(), home);
     }
 
-    private static List<string[]> ReadDatabase(string rootfs, string relative)
+    /// <summary>The lines of a passwd(5)-style file, split at ':'; none when it is missing or not a regular file.</summary>
+    private static List<string[]> ReadDatabase(InRootResolver? root, string path)
     {
-        string path = Path.Combine(rootfs, relative);
-        FileStatus? dir = Syscalls.TryLStat(Path.GetDirectoryName(path)!);
-        FileStatus? file = Syscalls.TryLStat(path);
-        if (dir is not { IsDirectory: true } || file is not { IsRegular: true }) return [];
         var entries = new List<string[]>();
-        foreach (string line in File.ReadAllLines(path)) // a loop: LINQ here cost a start a run-time generic lookup
-            if (line.Length > 0 && line[0] != '#') entries.Add(line.Split(':'));
+        if (root?.TryReadFile(path, MaxDatabaseBytes) is not { } bytes) return entries;
+        foreach (string line in System.Text.Encoding.UTF8.GetString(bytes).Split('\n')) // a loop: LINQ here cost a start a run-time generic lookup
+            if (line.Length > 0 && line[0] != '#') entries.Add(line.TrimEnd('\r').Split(':'));
         return entries;
     }
+
+    /// <summary>More than any real user database: a container's huge file is not read into the host's memory.</summary>
+    private const int MaxDatabaseBytes = 16 << 20;
 }

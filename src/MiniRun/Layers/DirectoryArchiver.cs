@@ -8,6 +8,9 @@ namespace MiniRun.Layers;
 /// overlay upper dir and its whiteouts are written back in OCI form (image-spec layer.md "Whiteouts"): a 0/0
 /// character device NAME becomes an empty file <c>.wh.NAME</c>, a directory with trusted.overlay.opaque=y gets a
 /// <c>.wh..wh..opq</c> entry, as moby's overlay driver does when it commits. Sockets cannot be archived and are skipped.
+/// The tree may be a running container's (commit, export): it is walked one name at a time from open descriptors and
+/// each entry is pinned (O_PATH, no symlink followed) before it is looked at, so what the container renames meanwhile
+/// can change which of its own files is archived, never make the host read one of its own.
 /// </summary>
 public sealed class DirectoryArchiver(bool layerWhiteouts)
 {
@@ -17,40 +20,45 @@ public sealed class DirectoryArchiver(bool layerWhiteouts)
     public void Write(string root, Stream output)
     {
         var tar = new TarStreamWriter(output);
-        WriteChildren(root, "", tar);
+        using (NativeDirectory dir = NativeDirectory.Open(root)) WriteChildren(dir, "", tar);
         tar.Finish();
     }
 
-    private void WriteChildren(string directory, string relative, TarStreamWriter tar)
+    private void WriteChildren(NativeDirectory directory, string relative, TarStreamWriter tar)
     {
-        foreach (string name in Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        List<DirectoryEntry> entries = directory.ReadEntries();
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (DirectoryEntry child in entries)
         {
-            string path = Path.Combine(directory, name);
+            string name = child.Name;
+            using PathHandle? entry = directory.TryOpenEntry(name);
+            if (entry is null) continue; // removed since it was listed
+            FileStatus status = entry.Status();
             string entryName = relative + name;
-            FileStatus status = Syscalls.LStat(path);
             if (layerWhiteouts && status.IsWhiteout)
             {
                 tar.Write(new TarHeader(relative + Whiteouts.Prefix + name, '0', 0, status.Uid, status.Gid, 0, Seconds(status)));
                 continue;
             }
-            TarHeader? header = Header(path, entryName, status);
+            TarHeader? header = Header(entry, entryName, status);
             if (header is null) continue;
             if (header.Type == '0' && header.Size > 0)
             {
-                using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                using var content = new FileStream(entry.OpenForReading(status), FileAccess.Read, 1);
                 tar.Write(header, content);
             }
             else tar.Write(header);
             if (!status.IsDirectory) continue;
-            if (layerWhiteouts && IsOpaque(path))
+            if (layerWhiteouts && IsOpaque(entry, status))
                 tar.Write(new TarHeader(entryName + "/" + Whiteouts.OpaqueMarker, '0', status.Permissions, status.Uid, status.Gid, 0, Seconds(status)));
-            WriteChildren(path, entryName + "/", tar);
+            using NativeDirectory subdirectory = entry.OpenDirectory();
+            WriteChildren(subdirectory, entryName + "/", tar);
         }
     }
 
-    private TarHeader? Header(string path, string entryName, FileStatus status)
+    private TarHeader? Header(PathHandle entry, string entryName, FileStatus status)
     {
-        var xattrs = Xattrs(path, status);
+        var xattrs = Xattrs(entry, status);
         long mtime = Seconds(status);
         switch (status.Type)
         {
@@ -65,8 +73,7 @@ public sealed class DirectoryArchiver(bool layerWhiteouts)
                 }
                 return new TarHeader(entryName, '0', status.Permissions, status.Uid, status.Gid, status.Size, mtime) { Xattrs = xattrs };
             case Syscalls.S_IFLNK:
-                string target = new FileInfo(path).LinkTarget ?? "";
-                return new TarHeader(entryName, '2', status.Permissions, status.Uid, status.Gid, 0, mtime) { LinkName = target, Xattrs = xattrs };
+                return new TarHeader(entryName, '2', status.Permissions, status.Uid, status.Gid, 0, mtime) { LinkName = entry.ReadLink(), Xattrs = xattrs };
             case Syscalls.S_IFCHR or Syscalls.S_IFBLK:
                 return new TarHeader(entryName, status.Type == Syscalls.S_IFCHR ? '3' : '4', status.Permissions, status.Uid, status.Gid, 0, mtime)
                     { DevMajor = status.RdevMajor, DevMinor = status.RdevMinor, Xattrs = xattrs };
@@ -78,20 +85,19 @@ public sealed class DirectoryArchiver(bool layerWhiteouts)
     }
 
     /// <summary>Every xattr but overlayfs's own bookkeeping (trusted.overlay.*, overlayfs(5)), values as bytes.</summary>
-    private static List<(string, byte[])> Xattrs(string path, FileStatus status)
+    private static List<(string, byte[])> Xattrs(PathHandle entry, FileStatus status)
     {
         var result = new List<(string, byte[])>();
-        if (status.IsSymlink) return result;
-        foreach (string name in Syscalls.ListXattrs(path).Order(StringComparer.Ordinal))
+        foreach (string name in entry.ListXattrs(status))
         {
             if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
-            if (Syscalls.GetXattr(path, name) is { } value) result.Add((name, value));
+            if (entry.GetXattr(status, name) is { } value) result.Add((name, value));
         }
         return result;
     }
 
-    private static bool IsOpaque(string path) =>
-        Syscalls.GetXattr(path, Whiteouts.OpaqueXattr) is { } value && value.AsSpan().SequenceEqual(Whiteouts.OpaqueValue);
+    private static bool IsOpaque(PathHandle entry, FileStatus status) =>
+        entry.GetXattr(status, Whiteouts.OpaqueXattr) is { } value && value.AsSpan().SequenceEqual(Whiteouts.OpaqueValue);
 
     private static long Seconds(FileStatus status) => status.Modified.ToUnixTimeSeconds();
 }

@@ -26,10 +26,23 @@ public sealed unsafe class NativeDirectory : SafeHandle
     public static NativeDirectory Open(string path) => FromFd(Libc.open(path, Flags, 0), path);
 
     /// <summary>Opens the subdirectory <paramref name="name"/> of this one.</summary>
-    public NativeDirectory OpenDirectory(string name)
+    public NativeDirectory OpenDirectory(string name) => OpenAt(Fd, name, _path + "/" + name);
+
+    /// <summary>Opens the directory <paramref name="name"/> relative to <paramref name="dirFd"/> (a final symlink is refused).</summary>
+    internal static NativeDirectory OpenAt(int dirFd, string name, string pathForErrors) =>
+        FromFd(Libc.openat(dirFd, name, Flags, 0), pathForErrors);
+
+    /// <summary>
+    /// An O_PATH handle on the entry <paramref name="name"/> itself (a symlink is not followed): what it is and what it
+    /// holds are then read through the handle, so a rename over the name after this cannot redirect them. Null when
+    /// the entry is gone (removed since it was listed).
+    /// </summary>
+    public PathHandle? TryOpenEntry(string name)
     {
-        string path = _path + "/" + name;
-        return FromFd(Libc.openat(Fd, name, Flags, 0), path);
+        int fd = Libc.openat(Fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        if (fd >= 0) return new PathHandle(fd, _path + "/" + name);
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == Errnos.ENOENT ? null : throw new NativeException("open", _path + "/" + name, errno);
     }
 
     private const int Flags = Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;

@@ -188,9 +188,10 @@ public static unsafe class Syscalls
     }
 
     /// <summary>The value of an extended attribute, or null when the file has none of that name.</summary>
-    public static byte[]? GetXattr(string path, string name)
+    /// <param name="follow">getxattr(2) instead of lgetxattr: for a /proc/self/fd link to an O_PATH descriptor.</param>
+    public static byte[]? GetXattr(string path, string name, bool follow = false)
     {
-        nint size = Libc.lgetxattr(path, name, null, 0);
+        nint size = follow ? Libc.getxattr(path, name, null, 0) : Libc.lgetxattr(path, name, null, 0);
         if (size < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -199,19 +200,19 @@ public static unsafe class Syscalls
         }
         byte[] value = new byte[size];
         fixed (byte* p = value)
-            size = Libc.lgetxattr(path, name, p, (nuint)value.Length);
+            size = follow ? Libc.getxattr(path, name, p, (nuint)value.Length) : Libc.lgetxattr(path, name, p, (nuint)value.Length);
         if (size < 0) throw Fail("getxattr " + name, path);
         return value.AsSpan(0, (int)size).ToArray();
     }
 
-    public static IReadOnlyList<string> ListXattrs(string path)
+    public static IReadOnlyList<string> ListXattrs(string path, bool follow = false)
     {
-        nint size = Libc.llistxattr(path, null, 0);
+        nint size = follow ? Libc.listxattr(path, null, 0) : Libc.llistxattr(path, null, 0);
         if (size < 0) throw Fail("listxattr", path);
         if (size == 0) return [];
         byte[] buffer = new byte[size];
         fixed (byte* p = buffer)
-            size = Libc.llistxattr(path, p, (nuint)buffer.Length);
+            size = follow ? Libc.listxattr(path, p, (nuint)buffer.Length) : Libc.llistxattr(path, p, (nuint)buffer.Length);
         if (size < 0) throw Fail("listxattr", path);
         return Encoding.UTF8.GetString(buffer, 0, (int)size).Split('\0', StringSplitOptions.RemoveEmptyEntries);
     }

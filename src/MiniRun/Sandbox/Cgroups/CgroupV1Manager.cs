@@ -202,6 +202,21 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         controllers.ContainsKey("memory") && (CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0 ||
                                               CgroupFiles.ReadCounter(Path.Combine(Dir("memory", name), CgroupNames.Leaf), "memory.oom_control", "oom_kill") > 0);
 
+    /// <summary>freezer.state: FROZEN, read back until the kernel has gone through FREEZING (cgroup-v1/freezer-subsystem.rst).</summary>
+    public void Freeze(string name)
+    {
+        if (!controllers.ContainsKey("freezer"))
+            throw new MiniRunException("cannot pause the container: no freezer cgroup controller is mounted (see `minirun doctor`)");
+        string dir = Dir("freezer", name);
+        CgroupFreezer.Freeze(dir, () => CgroupFiles.Write(dir, "freezer.state", "FROZEN"),
+            () => CgroupFreezer.Reads(dir, "freezer.state", "FROZEN"), () => Thaw(name));
+    }
+
+    public void Thaw(string name)
+    {
+        if (controllers.ContainsKey("freezer")) CgroupFiles.Write(Dir("freezer", name), "freezer.state", "THAWED");
+    }
+
     public void Remove(string name)
     {
         foreach (string hierarchy in Hierarchies)

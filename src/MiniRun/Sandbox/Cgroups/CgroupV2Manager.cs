@@ -94,6 +94,21 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
 
     public bool WasOomKilled(string name) => CgroupFiles.ReadCounter(Path.Combine(mountPoint, name), "memory.events", "oom_kill") > 0;
 
+    /// <summary>cgroup.freeze: 1, then cgroup.events until it says "frozen 1" (cgroup-v2.rst; every non-root cgroup has both).</summary>
+    public void Freeze(string name)
+    {
+        string dir = Path.Combine(mountPoint, name);
+        bool requested = false;
+        CgroupFreezer.Freeze(dir, () =>
+            {
+                if (!requested) CgroupFiles.Write(dir, "cgroup.freeze", "1");
+                requested = true;
+            },
+            () => CgroupFiles.ReadCounter(dir, "cgroup.events", "frozen") == 1, () => Thaw(name));
+    }
+
+    public void Thaw(string name) => CgroupFiles.Write(Path.Combine(mountPoint, name), "cgroup.freeze", "0");
+
     /// <summary>The leaf, then the group; the device program goes with the group (its last reference is the attachment).</summary>
     public void Remove(string name)
     {

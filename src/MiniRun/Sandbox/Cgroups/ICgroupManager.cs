@@ -49,6 +49,16 @@ public interface ICgroupManager
     /// <summary>True when the kernel's OOM killer killed a process of this cgroup.</summary>
     bool WasOomKilled(string name);
 
+    /// <summary>
+    /// Stops every process of the cgroup (the freezer) and returns once all are stopped: `commit` and `export` read a
+    /// running container's files while it is frozen, as `docker commit` pauses it. Fails, the cgroup thawed, when
+    /// there is no freezer or the processes do not stop.
+    /// </summary>
+    void Freeze(string name);
+
+    /// <summary>Lets the processes <see cref="Freeze"/> stopped run again.</summary>
+    void Thaw(string name);
+
     /// <summary>Removes the cgroup (leaves first) once its processes are gone (retrying briefly on EBUSY); nothing happens when it is absent.</summary>
     void Remove(string name);
 }
