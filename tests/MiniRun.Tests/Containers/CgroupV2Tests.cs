@@ -70,7 +70,7 @@ public class CgroupV2Tests(RunImageFixture fixture) : IClassFixture<RunImageFixt
         appeared.ExceptWith(before);
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         while (appeared.Any(Directory.Exists) && DateTime.UtcNow < deadline) Thread.Sleep(100);
-        Assert.Empty(appeared.Where(Directory.Exists));
+        Assert.DoesNotContain(appeared, Directory.Exists);
     }
 
     private static HashSet<string> Children()
