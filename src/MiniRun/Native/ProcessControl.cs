@@ -22,10 +22,11 @@ public static unsafe partial class ProcessControl
     /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="extraFd"/> (if any) as fd 3;
     /// every other descriptor of ours is close-on-exec. Signal dispositions are reset and the mask emptied,
     /// so the child does not inherit the runtime's signal setup. With <paramref name="stdio"/>, the child's stdin is
-    /// opened read-only and its stdout and stderr both append to one file (a detached container's log).
+    /// opened read-only and its stdout and stderr both append to one file (the supervisor's own messages); with
+    /// <paramref name="output"/>, its stdout and stderr are these descriptors instead (a container's output pipes).
     /// </summary>
     public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, int extraFd = -1, bool newSession = false,
-        (string Input, string Output)? stdio = null)
+        (string Input, string Output)? stdio = null, (int Stdout, int Stderr)? output = null)
     {
         byte* actions = stackalloc byte[Libc.SpawnFileActionsSize];
         byte* attr = stackalloc byte[Libc.SpawnAttrSize];
@@ -43,6 +44,11 @@ public static unsafe partial class ProcessControl
                 Libc.posix_spawn_file_actions_addopen(actions, 1, NativeStrings.Utf8(files.Output, allocations),
                     Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0x1A0); // 0640: logs may hold secrets
                 Libc.posix_spawn_file_actions_adddup2(actions, 1, 2);
+            }
+            if (output is { } pipes)
+            {
+                Libc.posix_spawn_file_actions_adddup2(actions, pipes.Stdout, 1);
+                Libc.posix_spawn_file_actions_adddup2(actions, pipes.Stderr, 2);
             }
             short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
             if (newSession) flags |= Libc.POSIX_SPAWN_SETSID;

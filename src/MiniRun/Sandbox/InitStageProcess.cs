@@ -13,35 +13,49 @@ namespace MiniRun.Sandbox;
 /// it, enters the root, drops privileges and execve()s the command. End of file without it (the parent failed or
 /// died) makes the stage exit instead, so no command runs unsupervised.</item>
 /// </list>
-/// Disposed before it is released, it is killed and reaped.
+/// Disposed before it is released, it is killed and reaped. Its stdout and stderr are the runner's, or the pipes of a
+/// <see cref="ContainerOutput"/>, which it then owns.
 /// </summary>
 public sealed class InitStageProcess : IDisposable
 {
     private int _messageFd;
 
-    private InitStageProcess(int pid, int messageFd)
+    private InitStageProcess(int pid, int messageFd, ContainerOutput? output)
     {
         Pid = pid;
         _messageFd = messageFd;
+        Output = output;
     }
 
     /// <summary>The host's PID of the init stage (PID 1 inside).</summary>
     public int Pid { get; }
 
-    public static InitStageProcess Spawn()
+    /// <summary>The pipes its stdout and stderr write to; null when they are the runner's own (a terminal).</summary>
+    public ContainerOutput? Output { get; }
+
+    /// <param name="output">pipes for its stdout and stderr (owned by the stage from here, closed if the spawn fails).</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null)
     {
         const string own = "/proc/thread-self/ns/pid";
-        int ownPid = ProcessControl.OpenReadOnly(own);
+        int ownPid = -1;
         try
         {
+            ownPid = ProcessControl.OpenReadOnly(own);
             (int pid, int fd) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 () => Syscalls.Unshare(NamespaceFlags.Pid),
-                () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own)); // this thread's children: in its own again
-            return new InitStageProcess(pid, fd);
+                () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
+                output?.WriteEnds);
+            output?.CloseWriteEnds();
+            return new InitStageProcess(pid, fd, output);
+        }
+        catch
+        {
+            output?.Dispose();
+            throw;
         }
         finally
         {
-            ProcessControl.Close(ownPid);
+            if (ownPid >= 0) ProcessControl.Close(ownPid);
         }
     }
 
@@ -81,6 +95,7 @@ public sealed class InitStageProcess : IDisposable
 
     public void Dispose()
     {
+        Output?.Dispose(); // once released, the runner has copied all of it
         if (_messageFd < 0) return;
         ProcessControl.Close(_messageFd); // it reads end of file, and leaves quietly if the signal does not come first
         _messageFd = -1;

@@ -15,7 +15,9 @@ internal static class StageSpawner
     /// <summary>Spawns the stage; returns its PID and the write end of its message pipe (see <see cref="Deliver"/>).</summary>
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
-    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
+    /// <param name="output">the stage's stdout and stderr, when not ours.</param>
+    public static (int Pid, int MessageFd) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces,
+        (int Stdout, int Stderr)? output = null)
     {
         string self = Environment.ProcessPath ?? "/proc/self/exe";
         string[] argv = [argv0, verb];
@@ -25,7 +27,7 @@ internal static class StageSpawner
             try
             {
                 enterNamespaces();
-                return (ProcessControl.Spawn(self, argv, [], extraFd: readEnd), writeEnd);
+                return (ProcessControl.Spawn(self, argv, [], extraFd: readEnd, output: output), writeEnd);
             }
             finally
             {
