@@ -158,7 +158,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             InitSpec spec = BuildInitSpec(container, cgroups?.SelfJoinFiles(cgroup) ?? []);
             stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
-                "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
+                "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)" +
+                (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log")));
             // Narrated before each part is done: the child's own output comes after.
             stage.Send(spec, beforeSpec: narrator is null ? null : _ => Narrate(RunSteps.PrepareRoot(spec)));
             int pid = stage.Pid;
