@@ -45,13 +45,11 @@ public static unsafe partial class OutputDescriptors
         return fd;
     }
 
-    /// <summary>pidfd_open(2): a descriptor that polls readable once the process has exited (not yet reaped).</summary>
-    public static int OpenPidFd(int pid)
-    {
-        long fd = syscall(SYS_pidfd_open, pid, 0); // close-on-exec always (pidfd_open(2))
-        if (fd < 0) throw new NativeException("pidfd_open", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), Marshal.GetLastPInvokeError());
-        return (int)fd;
-    }
+    /// <summary>
+    /// pidfd_open(2): a descriptor that polls readable once the process has exited (not yet reaped), close-on-exec;
+    /// -1 where the kernel has none (before Linux 5.3).
+    /// </summary>
+    public static int TryOpenPidFd(int pid) => (int)Math.Max(syscall(SYS_pidfd_open, pid, 0), -1);
 
     /// <summary>poll(2), retried when a signal interrupts it; returns how many entries have events (0: timed out).</summary>
     public static int Wait(Span<Entry> entries, int timeoutMs)

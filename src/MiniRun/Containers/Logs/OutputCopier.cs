@@ -9,7 +9,7 @@ namespace MiniRun.Containers.Logs;
 /// pipes and PID 1's pidfd together, until both pipes are at end of file, or PID 1 has exited and the pipes hold
 /// nothing more: when PID 1 exits, the kernel kills every process of its PID namespace before the pidfd says so
 /// (pid_namespaces(7)), so what they wrote is in the pipes by then; a write end passed out of the container does not
-/// keep the runner waiting.
+/// keep the runner waiting (except on a kernel without pidfds, before 5.3: there the copy lasts until end of file).
 /// </summary>
 public static class OutputCopier
 {
@@ -18,7 +18,7 @@ public static class OutputCopier
     /// <summary>Copies until the output ends; the log is complete when it returns. PID 1 is not reaped.</summary>
     public static void CopyUntilExited(int pid, ContainerOutput output, JsonLogWriter log)
     {
-        int pidFd = OutputDescriptors.OpenPidFd(pid);
+        int pidFd = OutputDescriptors.TryOpenPidFd(pid);
         try
         {
             Span<OutputDescriptors.Entry> entries =
@@ -29,7 +29,8 @@ public static class OutputCopier
             ];
             byte[] buffer = new byte[BufferSize];
             bool exited = false;
-            bool[] echo = [output.Echo, output.Echo];
+            // Entry 1 reads the container's stdout, entry 2 its stderr: shown on our own fd 1 and fd 2.
+            bool[] echo = [false, output.Echo, output.Echo];
             while (entries[1].Fd >= 0 || entries[2].Fd >= 0)
             {
                 // Once PID 1 is gone, only what is already in the pipes is left to read: no waiting.
@@ -49,7 +50,7 @@ public static class OutputCopier
                         continue;
                     }
                     // Shown first, as it comes; a reader that went away (EPIPE) stops the showing, not the logging.
-                    if (echo[i - 1] && OutputDescriptors.TryWriteAll(i, buffer.AsSpan(0, n)) != 0) echo[i - 1] = false;
+                    if (echo[i] && OutputDescriptors.TryWriteAll(i, buffer.AsSpan(0, n)) != 0) echo[i] = false;
                     log.Write(i == 1 ? LogStream.Stdout : LogStream.Stderr, buffer.AsSpan(0, n));
                 }
             }
@@ -57,7 +58,7 @@ public static class OutputCopier
         }
         finally
         {
-            ProcessControl.Close(pidFd);
+            if (pidFd >= 0) ProcessControl.Close(pidFd);
         }
     }
 }
