@@ -133,6 +133,16 @@ public class JsonLogTests
     }
 
     [Fact]
+    public void Format_Time_IsRfc3339WithNineDigitsInUtc()
+    {
+        byte[] text = new byte[LogTimes.Length];
+        LogTimes.Format(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1234567), text);
+        Assert.Equal("2026-01-02T03:04:05.123456700Z", Encoding.ASCII.GetString(text));
+        LogTimes.Format(new DateTime(987, 12, 31, 23, 59, 59, DateTimeKind.Utc), text);
+        Assert.Equal("0987-12-31T23:59:59.000000000Z", Encoding.ASCII.GetString(text));
+    }
+
+    [Fact]
     public void ParseBound_Nonsense_IsAnErrorNamingTheFlag()
     {
         var error = Assert.Throws<MiniRun.MiniRunException>(() => LogTimes.ParseBound("soon", DateTimeOffset.UtcNow, "--until"));

@@ -158,6 +158,25 @@ public class LogsTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     }
 
     [RootFact]
+    public void Logs_Follow_PrintsWhatComesUntilTheContainerStops()
+    {
+        MiniRunCli.Result run = Cli.Run("run", "-d", fixture.Image, "sh", "-c", "echo before; sleep 1; echo after >&2; sleep 1; echo last");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string id = run.Stdout.Trim();
+        try
+        {
+            MiniRunCli.Result follow = Cli.Run("logs", "-f", id);
+            Assert.True(follow.ExitCode == 0, follow.ToString());
+            Assert.Equal("before\nlast\n", follow.Stdout);
+            Assert.Equal("after\n", follow.Stderr);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", id);
+        }
+    }
+
+    [RootFact]
     public void Logs_OlderRawLog_IsPrintedAsWritten()
     {
         // A container logged by an older MiniRun (raw bytes): printed as before.

@@ -12,11 +12,32 @@ public static class LogTimes
     /// <summary>The length of <see cref="Format"/>'s output: 2026-12-02T05:23:46.123456700Z.</summary>
     public const int Length = 30;
 
-    /// <summary>Writes <paramref name="utc"/> as UTF-8 (its 100 ns ticks, then "00").</summary>
+    /// <summary>
+    /// Writes <paramref name="utc"/> as UTF-8 (its 100 ns ticks, then "00"), digit by digit: no format string to parse
+    /// and no culture data to load on a container's start.
+    /// </summary>
     public static void Format(DateTime utc, Span<byte> destination)
     {
-        utc.TryFormat(destination, out int written, "yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
-        "00Z"u8.CopyTo(destination[written..]);
+        utc.Deconstruct(out int year, out int month, out int day);
+        Digits(destination[..4], year);
+        destination[4] = (byte)'-';
+        Digits(destination.Slice(5, 2), month);
+        destination[7] = (byte)'-';
+        Digits(destination.Slice(8, 2), day);
+        destination[10] = (byte)'T';
+        Digits(destination.Slice(11, 2), utc.Hour);
+        destination[13] = (byte)':';
+        Digits(destination.Slice(14, 2), utc.Minute);
+        destination[16] = (byte)':';
+        Digits(destination.Slice(17, 2), utc.Second);
+        destination[19] = (byte)'.';
+        Digits(destination.Slice(20, 7), (int)(utc.Ticks % TimeSpan.TicksPerSecond));
+        "00Z"u8.CopyTo(destination[27..]);
+    }
+
+    private static void Digits(Span<byte> destination, int value)
+    {
+        for (int i = destination.Length - 1; i >= 0; i--, value /= 10) destination[i] = (byte)('0' + value % 10);
     }
 
     /// <summary>Parses an entry's time (RFC 3339, up to nine fractional digits: .NET reads seven).</summary>
