@@ -4,6 +4,7 @@ using MiniRun.Containers;
 using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Images.Registry;
+using MiniRun.Native;
 using MiniRun.Sandbox;
 
 namespace MiniRun.Cli.Verbs;
@@ -53,7 +54,7 @@ public sealed class RunVerb : IVerb
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun run\" requires at least 1 argument: IMAGE (see 'minirun run --help')");
         // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
         // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
-        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn();
+        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn(ForegroundOutput());
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -108,6 +109,14 @@ public sealed class RunVerb : IVerb
         context.Out.WriteLine(container.Id);
         return 0;
     }
+
+    /// <summary>
+    /// Pipes that minirun copies to the terminal (or wherever its stdout and stderr go) and to the log; none when stdin
+    /// and stdout are both a terminal: with no pseudo-terminal of its own yet, an interactive shell needs the real one
+    /// (its prompt, job control), so that output is shown but not logged.
+    /// </summary>
+    private static ContainerOutput? ForegroundOutput() =>
+        KernelFiles.IsTerminal(0) && KernelFiles.IsTerminal(1) ? null : ContainerOutput.Create(echo: true);
 
     private static TimeSpan StopTimeout(string? seconds) =>
         seconds is null ? SandboxLauncher.DefaultStopTimeout

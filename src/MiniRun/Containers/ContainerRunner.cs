@@ -1,3 +1,4 @@
+using MiniRun.Containers.Logs;
 using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Layers;
@@ -136,7 +137,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// <summary>As <see cref="Run(Container)"/>; a PID 1 that outlives a forwarded SIGINT/SIGTERM by <paramref name="stopTimeout"/> gets SIGKILL.</summary>
     /// <param name="stage">the init stage when it was spawned ahead (run does so, to overlap its start-up with the
     /// container's creation, so the container is the one it has just created, in its first state); else it is spawned
-    /// here. Either way it is killed if the container does not start.</param>
+    /// here, its output piped to the log only (the supervisor). Either way it is killed if the container does not start.
+    /// Its output, when piped, is copied (logged, and shown if the pipes say so) until it ends, before the exit is recorded.</param>
     public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null)
     {
         ContainerState state = stage is null ? containers.ReadState(container) : new ContainerState(); // not read back: no JSON metadata to build
@@ -154,10 +156,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
             InitSpec spec = BuildInitSpec(container, cgroups, limits);
-            stage ??= InitStageProcess.Spawn();
+            stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
             narrator?.Narrate(RunSteps.RuntimeBinary(stage.Binary));
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
-                "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)"));
+                "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)" +
+                (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log")));
             // Narrated before each part is done: the child's own output comes after.
             stage.Send(spec, beforeSpec: narrator is null ? null : _ => Narrate(RunSteps.JoinUnifiedCgroup(spec).Concat(RunSteps.PrepareRoot(spec))));
             int pid = stage.Pid;
@@ -175,6 +178,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.OomKilled = false;
             containers.WriteState(container, state);
             CrashPoint.Reach("container-started");
+            if (stage.Output is { } output)
+            {
+                using var log = new JsonLogWriter(container.LogPath);
+                OutputCopier.CopyUntilExited(pid, output, log);
+            }
             stage.WaitUntilExecuted();
             state.ExitCode = forwarding.WaitForExit();
             CrashPoint.Reach("container-exited");

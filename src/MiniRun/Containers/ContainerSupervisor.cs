@@ -7,9 +7,10 @@ namespace MiniRun.Containers;
 
 /// <summary>
 /// `run -d` and `start`: a small detached minirun process (this binary, verb <see cref="Verb"/>) per container, in a
-/// session of its own (setsid(2): no terminal signals reach it), with stdin from /dev/null and stdout/stderr appended
-/// to the container's log. It runs the container exactly as a foreground `run` does and records the exit, so the
-/// state survives the CLI; containerd's shim and conmon play the same part.
+/// session of its own (setsid(2): no terminal signals reach it), with stdin from /dev/null and its own stdout/stderr
+/// appended to the container's log (a failure of its own shows there as a raw line). It runs the container as a
+/// foreground `run` does, the container's output piped to the log only, and records the exit, so the state survives
+/// the CLI; containerd's shim and conmon play the same part.
 /// </summary>
 public static class ContainerSupervisor
 {

@@ -22,12 +22,13 @@ public static unsafe partial class ProcessControl
     /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="passedFds"/> (if any) as fds 3, 4, ...;
     /// every other descriptor of ours is close-on-exec. Signal dispositions are reset and the mask emptied,
     /// so the child does not inherit the runtime's signal setup. With <paramref name="stdio"/>, the child's stdin is
-    /// opened read-only and its stdout and stderr both append to one file (a detached container's log).
+    /// opened read-only and its stdout and stderr both append to one file (the supervisor's own messages); with
+    /// <paramref name="output"/>, its stdout and stderr are these descriptors instead (a container's output pipes).
     /// With <paramref name="programFd"/>, the program is the file open on it (O_PATH will do), run as /proc/self/fd/N;
     /// <paramref name="path"/> then only names it in errors.
     /// </summary>
     public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<int>? passedFds = null, bool newSession = false,
-        (string Input, string Output)? stdio = null, int programFd = -1)
+        (string Input, string Output)? stdio = null, (int Stdout, int Stderr)? output = null, int programFd = -1)
     {
         byte* actions = stackalloc byte[Libc.SpawnFileActionsSize];
         byte* attr = stackalloc byte[Libc.SpawnAttrSize];
@@ -39,6 +40,10 @@ public static unsafe partial class ProcessControl
         try
         {
             int passed = passedFds?.Count ?? 0;
+            // The output pipes too are read after the dup2s onto 3, 4, ...: copied above that range if they sit in it.
+            (int Stdout, int Stderr)? outputFds = output is { } o
+                ? (AboveRange(o.Stdout, 3 + passed, copies), AboveRange(o.Stderr, 3 + passed, copies))
+                : null;
             for (int i = 0; i < passed; i++)
             {
                 // dup2 onto 3 + i clears close-on-exec on the duplicate only (dup2(2)). The dup2s run in order, so a
@@ -53,6 +58,11 @@ public static unsafe partial class ProcessControl
                 Libc.posix_spawn_file_actions_addopen(actions, 1, NativeStrings.Utf8(files.Output, allocations),
                     Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0x1A0); // 0640: logs may hold secrets
                 Libc.posix_spawn_file_actions_adddup2(actions, 1, 2);
+            }
+            if (outputFds is { } pipes)
+            {
+                Libc.posix_spawn_file_actions_adddup2(actions, pipes.Stdout, 1);
+                Libc.posix_spawn_file_actions_adddup2(actions, pipes.Stderr, 2);
             }
             short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
             if (newSession) flags |= Libc.POSIX_SPAWN_SETSID;

@@ -16,17 +16,19 @@ namespace MiniRun.Sandbox;
 /// (close-on-exec) or exit; only then does it let go of the read-only view of the binary (<see cref="RuntimeBinary"/>),
 /// so that the kernel tears that mount down in the parent, while the command runs, not in the command's execve.</item>
 /// </list>
-/// Disposed before it is released, it is killed and reaped.
+/// Disposed before it is released, it is killed and reaped. Its stdout and stderr are the runner's, or the pipes of a
+/// <see cref="ContainerOutput"/>, which it then owns.
 /// </summary>
 public sealed class InitStageProcess : IDisposable
 {
     private int _messageFd;
 
-    private InitStageProcess(int pid, int messageFd, RuntimeBinary binary)
+    private InitStageProcess(int pid, int messageFd, RuntimeBinary binary, ContainerOutput? output)
     {
         Pid = pid;
         _messageFd = messageFd;
         Binary = binary;
+        Output = output;
     }
 
     /// <summary>The host's PID of the init stage (PID 1 inside).</summary>
@@ -35,20 +37,32 @@ public sealed class InitStageProcess : IDisposable
     /// <summary>The binary the stage runs from: a read-only view of minirun, unless the kernel refused it (--explain says).</summary>
     public RuntimeBinary Binary { get; }
 
-    public static InitStageProcess Spawn()
+    /// <summary>The pipes its stdout and stderr write to; null when they are the runner's own (a terminal).</summary>
+    public ContainerOutput? Output { get; }
+
+    /// <param name="output">pipes for its stdout and stderr (owned by the stage from here, closed if the spawn fails).</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null)
     {
         const string own = "/proc/thread-self/ns/pid";
-        int ownPid = ProcessControl.OpenReadOnly(own);
+        int ownPid = -1;
         try
         {
+            ownPid = ProcessControl.OpenReadOnly(own);
             (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 () => Syscalls.Unshare(NamespaceFlags.Pid),
-                () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own)); // this thread's children: in its own again
-            return new InitStageProcess(pid, fd, binary);
+                () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
+                output?.WriteEnds);
+            output?.CloseWriteEnds();
+            return new InitStageProcess(pid, fd, binary, output);
+        }
+        catch
+        {
+            output?.Dispose();
+            throw;
         }
         finally
         {
-            ProcessControl.Close(ownPid);
+            if (ownPid >= 0) ProcessControl.Close(ownPid);
         }
     }
 
@@ -107,6 +121,7 @@ public sealed class InitStageProcess : IDisposable
     public void Dispose()
     {
         Binary.Dispose();
+        Output?.Dispose(); // once released, the runner has copied all of it
         if (_messageFd < 0) return;
         CloseMessagePipe(); // unreleased, it reads end of file, and leaves quietly if the signal does not come first
         if (_released) return; // the command runs: its runner waits for it

@@ -22,7 +22,9 @@ internal static class StageSpawner
     /// <see cref="InitStageProcess.WaitUntilExecuted"/>).</summary>
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
-    public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces)
+    /// <param name="output">the stage's stdout and stderr, when not ours.</param>
+    public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces,
+        (int Stdout, int Stderr)? output = null)
     {
         string[] argv = [argv0, verb];
         RuntimeBinary binary = RuntimeBinary.Open();
@@ -34,7 +36,7 @@ internal static class StageSpawner
             try
             {
                 enterNamespaces();
-                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: [readEnd, parent], programFd: binary.ProgramFd), writeEnd, binary);
+                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: [readEnd, parent], output: output, programFd: binary.ProgramFd), writeEnd, binary);
             }
             finally
             {

@@ -32,7 +32,8 @@ public class LifecycleTests(RunImageFixture fixture) : IClassFixture<RunImageFix
             Assert.Matches(@"Up (Less than a second|\d+ seconds?)\s+life", ps);
             Assert.Equal(id[..12] + "\n", Cli.Run("ps", "-q").Stdout);
 
-            WaitFor(() => Cli.Run("logs", "life").Stdout == "started\noops\n");
+            // As docker logs: what the container wrote to stderr comes out on stderr.
+            WaitFor(() => Cli.Run("logs", "life") is { Stdout: "started\n", Stderr: "oops\n" });
 
             // exec: in the container's root (its files) and PID namespace (its PID 1 is sleep), not PID 1 itself.
             var exec = Cli.Run("exec", "life", "sh", "-c", "cat /made; echo $$; cat /proc/1/cmdline | tr '\\0' ' '");

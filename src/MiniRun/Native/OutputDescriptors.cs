@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+
+namespace MiniRun.Native;
+
+/// <summary>
+/// The descriptors a container's output goes through: poll(2) over its pipes and its PID 1's pidfd, the reads and
+/// writes around it, and the log opened for appending. The runner copies the output on the thread that waits for
+/// PID 1 (no thread of its own: see <c>StageSpawner</c>).
+/// </summary>
+public static unsafe partial class OutputDescriptors
+{
+    public const short In = 0x1, Out = 0x4;
+
+    /// <summary>struct pollfd; a negative <see cref="Fd"/> is skipped by poll(2).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Entry(int fd, short events)
+    {
+        public int Fd = fd;
+        public short Events = events;
+        public short Returned;
+    }
+
+    private const long SYS_pidfd_open = 434; // the same number on every architecture (asm-generic/unistd.h)
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int poll(Entry* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long syscall(long number, long pid, long flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, byte* buffer, nuint count);
+
+    /// <summary>
+    /// open(2) for appending, created with <paramref name="mode"/> if missing, never through a symlink: every write(2)
+    /// lands at the end, whatever else holds the file.
+    /// </summary>
+    public static int OpenAppend(string path, uint mode)
+    {
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_APPEND | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode);
+        if (fd < 0) throw new NativeException("open", path, Marshal.GetLastPInvokeError());
+        return fd;
+    }
+
+    /// <summary>
+    /// pidfd_open(2): a descriptor that polls readable once the process has exited (not yet reaped), close-on-exec;
+    /// -1 where the kernel has none (before Linux 5.3).
+    /// </summary>
+    public static int TryOpenPidFd(int pid) => (int)Math.Max(syscall(SYS_pidfd_open, pid, 0), -1);
+
+    /// <summary>poll(2), retried when a signal interrupts it; returns how many entries have events (0: timed out).</summary>
+    public static int Wait(Span<Entry> entries, int timeoutMs)
+    {
+        fixed (Entry* start = entries)
+            while (true)
+            {
+                int n = poll(start, (nuint)entries.Length, timeoutMs);
+                if (n >= 0) return n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Errnos.EINTR) throw new NativeException("poll", null, errno);
+            }
+    }
+
+    /// <summary>One read(2); 0 at end of file, and also on an error (a pipe end has nothing more to give).</summary>
+    public static int Read(int fd, Span<byte> buffer)
+    {
+        fixed (byte* start = buffer)
+            while (true)
+            {
+                nint n = read(fd, start, (nuint)buffer.Length);
+                if (n >= 0) return (int)n;
+                if (Marshal.GetLastPInvokeError() != Errnos.EINTR) return 0;
+            }
+    }
+
+    /// <summary>
+    /// Writes all of <paramref name="data"/> to a descriptor that may be non-blocking (a terminal or pipe we inherited):
+    /// on EAGAIN it waits until it is writable. Returns 0, or the errno that stopped it (EPIPE: the reader has gone).
+    /// </summary>
+    public static int TryWriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = write(fd, start + done, (nuint)(data.Length - done));
+                if (n >= 0)
+                {
+                    done += (int)n;
+                    continue;
+                }
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EINTR) continue;
+                if (errno != Errnos.EAGAIN) return errno;
+                Span<Entry> writable = [new Entry(fd, Out)];
+                Wait(writable, -1);
+            }
+        }
+        return 0;
+    }
+}
