@@ -178,12 +178,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.OomKilled = false;
             containers.WriteState(container, state);
             CrashPoint.Reach("container-started");
+            stage.WaitUntilExecuted(); // before the copy, which lasts as long as the container
             if (stage.Output is { } output)
             {
                 using var log = new JsonLogWriter(container.LogPath);
                 OutputCopier.CopyUntilExited(pid, output, log);
             }
-            stage.WaitUntilExecuted();
             state.ExitCode = forwarding.WaitForExit();
             CrashPoint.Reach("container-exited");
             // --rm: the state goes with the container, so there is nobody to tell.
