@@ -113,7 +113,12 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         string hardening = string.Concat(
             MiniRun.Sandbox.ContainerMounts.MaskedPaths.Where(p => File.Exists(p) || Directory.Exists(p)).Select(p => $"{p} tmpfs\n")
                 .Concat(MiniRun.Sandbox.ContainerMounts.ReadOnlyPaths.Where(p => File.Exists(p) || Directory.Exists(p)).Select(p => $"{p} proc\n")));
-        Assert.Equal("/ overlay\n/proc proc\n/dev tmpfs\n/dev/pts devpts\n/dev/shm tmpfs\n/dev/mqueue mqueue\n/sys sysfs\n" + hardening, result.Stdout);
+        // Last, /sys/fs/cgroup as the host has it (a tmpfs of v1 hierarchies, or one cgroup2), each the container's own group.
+        string cgroups = string.Concat(File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' '))
+            .Where(f => f[1] == "/sys/fs/cgroup" || f[1].StartsWith("/sys/fs/cgroup/", StringComparison.Ordinal))
+            .Select(f => $"{f[1]} {f[2]}\n"));
+        Assert.Equal("/ overlay\n/proc proc\n/dev tmpfs\n/dev/pts devpts\n/dev/shm tmpfs\n/dev/mqueue mqueue\n/sys sysfs\n" + hardening + cgroups,
+            result.Stdout);
     }
 
     [RootFact]
