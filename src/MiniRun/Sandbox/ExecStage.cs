@@ -24,8 +24,9 @@ public static class ExecStage
             CgroupJoin.Enter(spec.CgroupJoinFiles); // first, while the paths are the host's: the limits count this process too, as runc exec does
             EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
-            // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
+            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges,
+                spec.SessionKeyring, spec.SeccompFilter?.Program);
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

@@ -34,7 +34,8 @@ public static class InitStage
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
-            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges,
+                spec.SessionKeyring, spec.SeccompFilter?.Program);
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using MiniRun.Containers;
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox.Seccomp;
+
+/// <summary>
+/// The seccomp filter a container's processes get, as Docker decides it: none with --privileged or
+/// `--security-opt seccomp=unconfined`, else the profile given with `seccomp=FILE` (kept in the record) or Docker's
+/// default. Compiled filters are cached in the store (<c>seccomp/&lt;sha256&gt;.bpf</c>), keyed by everything the
+/// program depends on: the profile's bytes, the capability set (includes.caps), the architecture, the kernel
+/// (minKernel) and libseccomp's version; a start then reads one small file and parses no JSON.
+/// </summary>
+public static class SeccompFilters
+{
+    /// <summary>Bumped when the program minirun makes from the same inputs changes (the stub, the rule mapping).</summary>
+    private const string Format = "minirun-seccomp-1";
+
+    public const string DefaultProfileName = "Docker's default profile";
+
+    /// <summary>The filter for a container with this capability set, or null when it runs without one.</summary>
+    public static SeccompFilter? For(StorePaths store, ContainerSecurity security, ulong capabilities)
+    {
+        if (security.Privileged || security.SeccompUnconfined) return null;
+        byte[] profile = security.SeccompProfile is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile();
+        string source = security.SeccompProfile is null ? DefaultProfileName : "the profile of --security-opt seccomp=FILE";
+        string kernel = KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "";
+        string path = Path.Combine(store.Seccomp, Key(profile, capabilities, kernel) + ".bpf");
+        if (TryRead(path) is { } cached) return new SeccompFilter(cached, source);
+        KernelVersion version = KernelVersion.TryParse(kernel) ?? new KernelVersion(0, 0);
+        (byte[] program, _) = SeccompCompiler.Compile(SeccompProfile.Parse(profile, source), capabilities, version);
+        if (program.Length / 8 > ushort.MaxValue) throw new MiniRunException($"seccomp: {source} compiles to more instructions than a filter may have");
+        Directory.CreateDirectory(store.Seccomp);
+        AtomicFile.WriteAllBytes(path, program, durable: false); // a lost cache entry is compiled again
+        return new SeccompFilter(program, source);
+    }
+
+    /// <summary>Docker's default profile, the resource embedded from Sandbox/Seccomp/docker-default.json.</summary>
+    public static byte[] DefaultProfile()
+    {
+        using Stream stream = typeof(SeccompFilters).Assembly.GetManifestResourceStream("docker-default.json")
+                              ?? throw new MiniRunException("seccomp: Docker's default profile is missing from this build");
+        byte[] bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static string Key(byte[] profile, ulong capabilities, string kernel)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> number = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(number, (ulong)profile.Length);
+        hash.AppendData(number);
+        hash.AppendData(profile);
+        BinaryPrimitives.WriteUInt64LittleEndian(number, capabilities);
+        hash.AppendData(number);
+        hash.AppendData(Encoding.UTF8.GetBytes($"\n{RuntimeInformation.ProcessArchitecture}\n{kernel}\n{LibseccompVersion()}\n{Format}"));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static unsafe string LibseccompVersion()
+    {
+        try
+        {
+            Libseccomp.Version* version = Libseccomp.seccomp_version();
+            return version is null ? "?" : $"{version->Major}.{version->Minor}.{version->Micro}";
+        }
+        catch (DllNotFoundException)
+        {
+            throw new MiniRunException("seccomp: libseccomp.so.2 is not installed (apt-get install libseccomp2), " +
+                                       "or run with --security-opt seccomp=unconfined");
+        }
+    }
+
+    /// <summary>A cached program, or null when there is none or it is not a whole number of instructions.</summary>
+    private static byte[]? TryRead(string path)
+    {
+        try
+        {
+            byte[] program = File.ReadAllBytes(path);
+            return program.Length > 0 && program.Length % 8 == 0 ? program : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>A compiled seccomp filter (struct sock_filter[]) and what it was made from, for --explain.</summary>
+public sealed record SeccompFilter(byte[] Program, string Source)
+{
+    [JsonIgnore]
+    public int Instructions => Program.Length / 8;
+}
