@@ -45,7 +45,9 @@ internal static unsafe class SeccompCompiler
                 }
             }
             byte[] program = Export(context);
-            return ([.. EnosysStub(native, highest), .. program], rules);
+            // A permissive default lets future syscalls through anyway (runc's isAllowAction: allow, log, trace).
+            bool permissive = (defaultAction & 0xffff0000) is SeccompActions.Allow or SeccompActions.Log or SeccompActions.Trace;
+            return (permissive ? program : [.. EnosysStub(native, highest), .. program], rules);
         }
         finally
         {
