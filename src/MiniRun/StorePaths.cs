@@ -17,7 +17,7 @@ public sealed record StorePaths(string Root)
     public string Repositories => Path.Combine(Root, "repositories.json");
     /// <summary>Per-layer unpack locks (<c>locks/layer-&lt;hex&gt;</c>), unlinked by their holder before release.</summary>
     public string Locks => Path.Combine(Root, "locks");
-    /// <summary>Compiled seccomp filters (<c>seccomp/&lt;sha256&gt;.bpf</c>), a cache: each is made again when missing.</summary>
+    /// <summary>Compiled seccomp filters (<c>seccomp/&lt;key&gt;.bpf</c>), a cache: each is made again when missing.</summary>
     public string Seccomp => Path.Combine(Root, "seccomp");
     private string StoreLockFile => Path.Combine(Root, "store.lock");
 

@@ -38,6 +38,12 @@ internal static unsafe partial class Libseccomp
     [LibraryImport(Lib)]
     public static partial void seccomp_release(nint context);
 
+    /// <summary>enum scmp_filter_attr: SCMP_FLTATR_CTL_OPTIMIZE, 2 = a binary tree of syscall numbers (seccomp_attr_set(3)).</summary>
+    public const int AttributeOptimize = 8;
+
+    [LibraryImport(Lib)]
+    public static partial int seccomp_attr_set(nint context, int attribute, uint value);
+
     [LibraryImport(Lib)]
     public static partial int seccomp_arch_add(nint context, uint archToken);
 

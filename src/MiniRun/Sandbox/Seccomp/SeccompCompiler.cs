@@ -22,6 +22,10 @@ internal static unsafe class SeccompCompiler
         if (context == 0) throw new MiniRunException("seccomp: libseccomp could not start a filter (seccomp_init)");
         try
         {
+            // A binary tree rather than a list: the kernel runs the filter for every syscall number when it is loaded
+            // (its per-architecture allow cache), which took a linear program of Docker's profile about 3 ms.
+            int optimized = Libseccomp.seccomp_attr_set(context, Libseccomp.AttributeOptimize, 2);
+            if (optimized != 0) throw Failed("seccomp_attr_set", "SCMP_FLTATR_CTL_OPTIMIZE", optimized);
             uint native = Libseccomp.seccomp_arch_native();
             foreach (uint arch in Architectures(profile))
             {

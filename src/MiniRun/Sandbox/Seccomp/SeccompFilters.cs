@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json.Serialization;
 using MiniRun.Containers;
@@ -11,14 +11,14 @@ namespace MiniRun.Sandbox.Seccomp;
 /// <summary>
 /// The seccomp filter a container's processes get, as Docker decides it: none with --privileged or
 /// `--security-opt seccomp=unconfined`, else the profile given with `seccomp=FILE` (kept in the record) or Docker's
-/// default. Compiled filters are cached in the store (<c>seccomp/&lt;sha256&gt;.bpf</c>), keyed by everything the
+/// default. Compiled filters are cached in the store (<c>seccomp/&lt;xxhash128&gt;.bpf</c>), keyed by everything the
 /// program depends on: the profile's bytes, the capability set (includes.caps), the architecture, the kernel
-/// (minKernel) and libseccomp's version; a start then reads one small file and parses no JSON.
+/// (minKernel) and the libseccomp that compiled it; a start then reads one small file, parses no JSON and loads no libseccomp.
 /// </summary>
 public static class SeccompFilters
 {
     /// <summary>Bumped when the program minirun makes from the same inputs changes (the stub, the rule mapping).</summary>
-    private const string Format = "minirun-seccomp-1";
+    private const string Format = "minirun-seccomp-2";
 
     public const string DefaultProfileName = "Docker's default profile";
 
@@ -49,21 +49,38 @@ public static class SeccompFilters
         return bytes;
     }
 
+    /// <summary>
+    /// XxHash128, not SHA-256: .NET's SHA-256 is OpenSSL's, and loading libcrypto cost every start milliseconds. The
+    /// store and every profile in it are root's: the key must tell inputs apart, not stand up to an adversary.
+    /// </summary>
     private static string Key(byte[] profile, ulong capabilities, string kernel)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new XxHash128();
         Span<byte> number = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(number, (ulong)profile.Length);
-        hash.AppendData(number);
-        hash.AppendData(profile);
+        hash.Append(number);
+        hash.Append(profile);
         BinaryPrimitives.WriteUInt64LittleEndian(number, capabilities);
-        hash.AppendData(number);
-        hash.AppendData(Encoding.UTF8.GetBytes($"\n{RuntimeInformation.ProcessArchitecture}\n{kernel}\n{LibseccompVersion()}\n{Format}"));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        hash.Append(number);
+        hash.Append(Encoding.UTF8.GetBytes($"\n{RuntimeInformation.ProcessArchitecture}\n{kernel}\n{LibseccompVersion()}\n{Format}"));
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 
+    /// <summary>Where Debian, Ubuntu, Fedora and Arch put libseccomp.so.2 (the first that exists is the one the loader finds).</summary>
+    private static readonly string[] LibraryPaths =
+    [
+        $"/usr/lib/{(RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "aarch64" : "x86_64")}-linux-gnu/libseccomp.so.2",
+        "/usr/lib64/libseccomp.so.2", "/usr/lib/libseccomp.so.2",
+    ];
+
+    /// <summary>
+    /// Which libseccomp compiles, without loading it (a dlopen cost a start about a millisecond): the library file's
+    /// identity, which an upgrade changes; its reported version where it lives elsewhere.
+    /// </summary>
     private static unsafe string LibseccompVersion()
     {
+        foreach (string path in LibraryPaths)
+            if (Syscalls.TryStat(path) is { } file) return $"{file.Device}:{file.Inode}:{file.Size}:{file.Modified.UtcTicks}";
         try
         {
             Libseccomp.Version* version = Libseccomp.seccomp_version();
