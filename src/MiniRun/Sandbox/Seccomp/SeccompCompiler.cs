@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox.Seccomp;
@@ -12,62 +11,34 @@ namespace MiniRun.Sandbox.Seccomp;
 /// than the kernel, and a syscall newer than every name it resolved must fail as "not implemented" (glibc then falls
 /// back: clone3, openat2, fchmodat2), not with the default EPERM.
 /// </summary>
-internal static unsafe class SeccompCompiler
+internal static class SeccompCompiler
 {
     /// <summary>The program (struct sock_filter[], native byte order) and the number of rules it was made from.</summary>
     public static (byte[] Program, int Rules) Compile(SeccompProfile profile, ulong capabilities, KernelVersion kernel)
     {
         uint defaultAction = SeccompActions.Resolve(profile.DefaultAction!, profile.DefaultErrnoRet);
-        nint context = Load(() => Libseccomp.seccomp_init(defaultAction));
-        if (context == 0) throw new MiniRunException("seccomp: libseccomp could not start a filter (seccomp_init)");
-        try
+        using var filter = new SeccompContext(defaultAction);
+        uint native = SeccompContext.NativeArchitecture;
+        foreach (uint arch in Architectures(profile)) filter.AddArchitecture(arch);
+        int highest = -1, rules = 0;
+        foreach (SeccompRule rule in profile.Syscalls ?? [])
         {
-            // A binary tree rather than a list: the kernel runs the filter for every syscall number when it is loaded
-            // (its per-architecture allow cache), which took a linear program of Docker's profile about 3 ms.
-            int optimized = Libseccomp.seccomp_attr_set(context, Libseccomp.AttributeOptimize, 2);
-            if (optimized != 0) throw Failed("seccomp_attr_set", "SCMP_FLTATR_CTL_OPTIMIZE", optimized);
-            uint native = Libseccomp.seccomp_arch_native();
-            foreach (uint arch in Architectures(profile))
+            foreach (string name in rule.AllNames) // every name the profile knows, whether this rule applies or not
+                highest = Math.Max(highest, SeccompContext.Syscall(native, name));
+            if (!Applies(rule, capabilities, kernel)) continue;
+            uint action = SeccompActions.Resolve(rule.Action!, rule.ErrnoRet);
+            if (action == defaultAction) continue; // libseccomp refuses it, and it changes nothing (runc skips it too)
+            foreach (string name in rule.AllNames)
             {
-                int added = Libseccomp.seccomp_arch_add(context, arch);
-                if (added != 0 && added != -Errnos.EEXIST) throw Failed("seccomp_arch_add", $"architecture {arch:x}", added);
+                if (SeccompContext.Syscall(name) is not { } syscall) continue; // newer than this libseccomp: the stub answers ENOSYS
+                AddRule(filter, action, syscall, name, rule.Args ?? []);
+                rules++;
             }
-            int highest = -1, rules = 0;
-            foreach (SeccompRule rule in profile.Syscalls ?? [])
-            {
-                foreach (string name in rule.AllNames) // every name the profile knows, whether this rule applies or not
-                    highest = Math.Max(highest, Libseccomp.seccomp_syscall_resolve_name_arch(native, name));
-                if (!Applies(rule, capabilities, kernel)) continue;
-                uint action = SeccompActions.Resolve(rule.Action!, rule.ErrnoRet);
-                if (action == defaultAction) continue; // libseccomp refuses it, and it changes nothing (runc skips it too)
-                foreach (string name in rule.AllNames)
-                {
-                    int syscall = Libseccomp.seccomp_syscall_resolve_name(name);
-                    if (syscall == Libseccomp.UnknownSyscall) continue; // newer than this libseccomp: the stub answers ENOSYS
-                    AddRule(context, action, syscall, name, rule.Args ?? []);
-                    rules++;
-                }
-            }
-            byte[] program = Export(context);
-            // A permissive default lets future syscalls through anyway (runc's isAllowAction: allow, log, trace).
-            bool permissive = (defaultAction & 0xffff0000) is SeccompActions.Allow or SeccompActions.Log or SeccompActions.Trace;
-            return (permissive ? program : [.. EnosysStub(native, highest), .. program], rules);
         }
-        finally
-        {
-            Libseccomp.seccomp_release(context);
-        }
-    }
-
-    /// <summary>The first libseccomp call loads the library: its absence is one line with the fix.</summary>
-    private static nint Load(Func<nint> first)
-    {
-        try { return first(); }
-        catch (DllNotFoundException)
-        {
-            throw new MiniRunException("seccomp: libseccomp.so.2 is not installed (apt-get install libseccomp2), " +
-                                       "or run with --security-opt seccomp=unconfined");
-        }
+        byte[] program = filter.Export();
+        // A permissive default lets future syscalls through anyway (runc's isAllowAction: allow, log, trace).
+        bool permissive = (defaultAction & 0xffff0000) is SeccompActions.Allow or SeccompActions.Log or SeccompActions.Trace;
+        return (permissive ? program : [.. EnosysStub(native, highest), .. program], rules);
     }
 
     /// <summary>The archMap entry of this machine (with its sub-architectures), or every one of "architectures".</summary>
@@ -80,7 +51,7 @@ internal static unsafe class SeccompCompiler
         foreach (string name in names)
         {
             // "SCMP_ARCH_X86_64" is libseccomp's "x86_64"; one this libseccomp does not know is left out.
-            uint token = Libseccomp.seccomp_arch_resolve_name(name.Replace("SCMP_ARCH_", "").ToLowerInvariant());
+            uint token = SeccompContext.Architecture(name.Replace("SCMP_ARCH_", "").ToLowerInvariant());
             if (token != 0) yield return token;
         }
     }
@@ -116,40 +87,12 @@ internal static unsafe class SeccompCompiler
     /// Conditions on different arguments are one rule (all must match); several on the same argument become one rule
     /// each (any may match), as runc does, since libseccomp refuses two conditions on one argument in a rule.
     /// </summary>
-    private static void AddRule(nint context, uint action, int syscall, string name, List<SeccompArgument> args)
+    private static void AddRule(SeccompContext filter, uint action, int syscall, string name, List<SeccompArgument> args)
     {
-        var conditions = new Libseccomp.ArgCompare[args.Count];
-        for (int i = 0; i < args.Count; i++)
-            conditions[i] = new Libseccomp.ArgCompare
-            {
-                Arg = args[i].Index, Op = SeccompArgument.Operator(args[i].Op)!.Value, DatumA = args[i].Value, DatumB = args[i].ValueTwo,
-            };
-        bool sameArgumentTwice = args.GroupBy(a => a.Index).Any(g => g.Count() > 1);
-        fixed (Libseccomp.ArgCompare* all = conditions)
-        {
-            if (!sameArgumentTwice) Add(all, conditions.Length);
-            else for (int i = 0; i < conditions.Length; i++) Add(all + i, 1);
-        }
-
-        void Add(Libseccomp.ArgCompare* first, int count)
-        {
-            int result = Libseccomp.seccomp_rule_add_array(context, action, syscall, (uint)count, first);
-            if (result != 0) throw Failed("seccomp_rule_add", name, result);
-        }
-    }
-
-    /// <summary>seccomp_export_bpf(3) writes the raw program to a descriptor: a memfd, read back whole.</summary>
-    private static byte[] Export(nint context)
-    {
-        int fd = Libc.memfd_create("minirun-seccomp", Libc.MFD_CLOEXEC);
-        if (fd < 0) throw new NativeException("memfd_create", "minirun-seccomp", Marshal.GetLastPInvokeError());
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        int exported = Libseccomp.seccomp_export_bpf(context, fd);
-        if (exported != 0) throw Failed("seccomp_export_bpf", null, exported);
-        byte[] program = new byte[RandomAccess.GetLength(handle)];
-        if (RandomAccess.Read(handle, program, 0) != program.Length || program.Length == 0 || program.Length % 8 != 0)
-            throw new MiniRunException("seccomp: libseccomp exported a truncated program");
-        return program;
+        SeccompContext.Condition[] conditions = args
+            .Select(a => new SeccompContext.Condition(a.Index, SeccompArgument.Operator(a.Op)!.Value, a.Value, a.ValueTwo)).ToArray();
+        if (args.GroupBy(a => a.Index).All(g => g.Count() == 1)) filter.AddRule(action, syscall, conditions, name);
+        else foreach (SeccompContext.Condition condition in conditions) filter.AddRule(action, syscall, [condition], name);
     }
 
     /// <summary>
@@ -200,7 +143,4 @@ internal static unsafe class SeccompCompiler
         Architecture.LoongArch64 => "loongarch64",
         var other => other.ToString().ToLowerInvariant(),
     };
-
-    private static MiniRunException Failed(string call, string? what, int negativeErrno) =>
-        new($"seccomp: {call}{(what is null ? "" : " " + what)}: {Errnos.Name(-negativeErrno)} ({Errnos.Describe(-negativeErrno)})");
 }

@@ -77,20 +77,11 @@ public static class SeccompFilters
     /// Which libseccomp compiles, without loading it (a dlopen cost a start about a millisecond): the library file's
     /// identity, which an upgrade changes; its reported version where it lives elsewhere.
     /// </summary>
-    private static unsafe string LibseccompVersion()
+    private static string LibseccompVersion()
     {
         foreach (string path in LibraryPaths)
             if (Syscalls.TryStat(path) is { } file) return $"{file.Device}:{file.Inode}:{file.Size}:{file.Modified.UtcTicks}";
-        try
-        {
-            Libseccomp.Version* version = Libseccomp.seccomp_version();
-            return version is null ? "?" : $"{version->Major}.{version->Minor}.{version->Micro}";
-        }
-        catch (DllNotFoundException)
-        {
-            throw new MiniRunException("seccomp: libseccomp.so.2 is not installed (apt-get install libseccomp2), " +
-                                       "or run with --security-opt seccomp=unconfined");
-        }
+        return SeccompContext.Version();
     }
 
     /// <summary>A cached program, or null when there is none or it is not a whole number of instructions.</summary>
