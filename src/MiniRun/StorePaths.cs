@@ -17,6 +17,8 @@ public sealed record StorePaths(string Root)
     public string Repositories => Path.Combine(Root, "repositories.json");
     /// <summary>Per-layer unpack locks (<c>locks/layer-&lt;hex&gt;</c>), unlinked by their holder before release.</summary>
     public string Locks => Path.Combine(Root, "locks");
+    /// <summary>Compiled seccomp filters (<c>seccomp/&lt;key&gt;.bpf</c>), a cache: each is made again when missing.</summary>
+    public string Seccomp => Path.Combine(Root, "seccomp");
     private string StoreLockFile => Path.Combine(Root, "store.lock");
 
     /// <summary>The root from --root, else $MINIRUN_ROOT, else the default; always absolute.</summary>

@@ -39,7 +39,7 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("cap-drop", null, "CAP", "Drop a Linux capability (repeatable; ALL for every one)"),
         OptionSpec.Flag("privileged", null, "Every capability and device, no masked paths, writable /sys"),
         OptionSpec.Flag("read-only", null, "Mount the container's root filesystem read-only"),
-        OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges"),
+        OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges; seccomp=unconfined|PROFILE.json (default: Docker's profile)"),
         OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
         OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
         OptionSpec.Value("stop-timeout", null, "SECONDS", "How long PID 1 may outlive a SIGINT/SIGTERM sent to minirun before SIGKILL (default 10)"),

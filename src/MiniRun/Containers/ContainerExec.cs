@@ -1,5 +1,6 @@
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Containers;
 
@@ -25,6 +26,8 @@ public static class ContainerExec
         string cgroup = CgroupNames.For(container.Id);
         CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
         bool present = cgroups is not null && cgroups.ProcessDirectories(cgroup, limits).All(Directory.Exists);
+        ulong capabilities = Capabilities.ForContainer(record.Security.CapAdd, record.Security.CapDrop, record.Security.Privileged,
+            Capabilities.LastCapability(), Capabilities.Held());
         var spec = new ExecSpec
         {
             ContainerPid = status.Pid,
@@ -33,10 +36,11 @@ public static class ContainerExec
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
-            Capabilities = Capabilities.ForContainer(record.Security.CapAdd, record.Security.CapDrop, record.Security.Privileged,
-                Capabilities.LastCapability(), Capabilities.Held()),
+            Capabilities = capabilities,
             LastCapability = Capabilities.LastCapability(),
             NoNewPrivileges = record.Security.NoNewPrivileges,
+            SessionKeyring = ContainerRunner.SessionKeyringName(record.Id),
+            SeccompFilter = SeccompFilters.For(containers.Paths, record.Security, capabilities),
             WorkingDir = workingDir,
             Args = request.Command.ToList(),
             Env = ContainerEnvironment.WithHome(env, user.Home),

@@ -43,6 +43,8 @@ internal static class ContainerJsonWriter
         json.WriteBoolean(nameof(ContainerSecurity.Privileged), security.Privileged);
         json.WriteBoolean(nameof(ContainerSecurity.ReadOnlyRootfs), security.ReadOnlyRootfs);
         json.WriteBoolean(nameof(ContainerSecurity.NoNewPrivileges), security.NoNewPrivileges);
+        json.WriteBoolean(nameof(ContainerSecurity.SeccompUnconfined), security.SeccompUnconfined);
+        if (security.SeccompProfile is not null) json.WriteString(nameof(ContainerSecurity.SeccompProfile), security.SeccompProfile);
         json.WriteEndObject();
     });
 

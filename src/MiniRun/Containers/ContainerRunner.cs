@@ -5,6 +5,7 @@ using MiniRun.Layers;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Containers;
 
@@ -155,7 +156,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Mount(container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
-            InitSpec spec = BuildInitSpec(container, cgroups, limits);
+            InitSpec spec = BuildInitSpec(container, cgroups, limits, Paths);
             stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
             narrator?.Narrate(RunSteps.RuntimeBinary(stage.Binary));
             narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
@@ -244,17 +245,20 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         foreach (Step step in steps) narrator!.Narrate(step);
     }
 
-    private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits) =>
-        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits);
+    private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits, StorePaths store) =>
+        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits, store);
 
     /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
     /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
-    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null)
+    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles none.</param>
+    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null,
+        StorePaths? store = null)
     {
         ContainerSecurity security = record.Security;
         int lastCapability = Capabilities.LastCapability();
         string cgroup = CgroupNames.For(record.Id);
         limits ??= record.Resources.ToLimits(security.Privileged);
+        ulong capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, lastCapability, Capabilities.Held());
         return new InitSpec
         {
             RootFs = rootfs,
@@ -272,14 +276,19 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Uid = user.Uid,
             Gid = user.Gid,
             Groups = user.Groups.ToList(),
-            Capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, lastCapability, Capabilities.Held()),
+            Capabilities = capabilities,
             LastCapability = lastCapability,
             NoNewPrivileges = security.NoNewPrivileges,
+            SessionKeyring = SessionKeyringName(record.Id),
+            SeccompFilter = store is null ? null : SeccompFilters.For(store, security, capabilities),
             WorkingDir = record.WorkingDir,
             Args = record.Args,
             Env = ContainerEnvironment.WithHome([.. record.Env], user.Home),
         };
     }
+
+    /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>
+    public static string SessionKeyringName(string containerId) => "_ses." + containerId;
 
     /// <summary>Docker's mounts, then /dev/console when minirun runs on a terminal, then (unless privileged) the masked and read-only paths.</summary>
     private static List<MountRecord> InContainerMounts(string rootfs, ContainerSecurity security)

@@ -10,4 +10,8 @@ public sealed record ContainerSecurity
     public bool ReadOnlyRootfs { get; init; }
     /// <summary>--security-opt no-new-privileges: execve never grants privileges (setuid bits, file capabilities).</summary>
     public bool NoNewPrivileges { get; init; }
+    /// <summary>--security-opt seccomp=unconfined: no seccomp filter (--privileged has none either).</summary>
+    public bool SeccompUnconfined { get; init; }
+    /// <summary>The text of the profile given with --security-opt seccomp=FILE (kept, so a start works once the file is gone); null: Docker's default.</summary>
+    public string? SeccompProfile { get; init; }
 }

@@ -76,6 +76,10 @@ public static class DryRunScript
         foreach (Step step in inside) AppendStep(script, step);
         script.Append("# minirun enters the root with " + (spec.UseChroot ? "chroot(2)" : "pivot_root(2) and detaches the old root; a script cannot, since no host tool\n" +
             "# (capsh) could run after it: its libraries would be looked up in the container. capsh --chroot is the nearest equivalent") + ".\n");
+        if (!record.Security.Privileged && !record.Security.SeccompUnconfined)
+            script.Append("# minirun also joins a new session keyring and loads a seccomp filter (" +
+                          (record.Security.SeccompProfile is null ? "Docker's default profile" : "the --security-opt seccomp profile") +
+                          ") just before execve; no host tool\n# loads a seccomp filter, so this script runs the command without one.\n");
         script.Append("# " + "keep only the container's capabilities in the bounding set, enter the root, become the user (capabilities(7)), then execve the command\n");
         string nnp = spec.NoNewPrivileges ? "setpriv --no-new-privs " : "";
         script.Append($"exec {(spec.CgroupMounts.Count > 0 ? "unshare --cgroup " : "")}env -i {ShellQuote.Join(spec.Env)} {nnp}{RunSteps.CapshOptions(spec, merged)} --shell=/bin/sh -- " +

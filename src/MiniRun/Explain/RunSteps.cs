@@ -166,6 +166,14 @@ public static class RunSteps
     {
         yield return new($"mkdir -p {ShellQuote.Quote(spec.WorkingDir)} && cd {ShellQuote.Quote(spec.WorkingDir)}", "the working directory (created when missing, as Docker does)");
         foreach (MountRecord mount in spec.RootMounts) yield return new(mount.ToShellCommand(), "--read-only: the root filesystem read-only");
+        if (spec.SessionKeyring is not null)
+            yield return new($"keyctl new_session {ShellQuote.Quote(spec.SessionKeyring)}",
+                "a session keyring of its own (keyctl(2) KEYCTL_JOIN_SESSION_KEYRING, as runc): the host's session keys are out of reach");
+        if (spec.SeccompFilter is { } filter)
+            yield return new($"# seccomp: {filter.Source}, {filter.Instructions} BPF instructions, loaded with prctl(PR_SET_SECCOMP) " +
+                             "(no host tool loads a filter: the dry-run script leaves this step out)",
+                "a seccomp filter, loaded " + (spec.NoNewPrivileges ? "last, after no_new_privs" : "while CAP_SYS_ADMIN is still held") +
+                ": keyctl, add_key, unshare, mount, perf_event_open, io_uring_* and others fail with EPERM; syscalls newer than the profile with ENOSYS");
         yield return new(CapshOptions(spec), "keep only the container's capabilities in the bounding set, then become the user (capabilities(7))");
         yield return new("umask 022", "runc's umask for container processes");
         if (spec.NoNewPrivileges) yield return new("setpriv --no-new-privs", "execve can never grant privileges again (PR_SET_NO_NEW_PRIVS)");

@@ -9,7 +9,7 @@ public sealed class TextNarrator(TextWriter writer) : IStepNarrator
     public void Narrate(Step step)
     {
         writer.WriteLine("# " + step.Why);
-        writer.WriteLine((step.AlreadyDone ? "#(done) " : "+ ") + step.Command);
+        writer.WriteLine((step.AlreadyDone ? "#(done) " : step.Command.StartsWith('#') ? "" : "+ ") + step.Command); // "# …": nothing to run
         writer.Flush();
     }
 }

@@ -103,4 +103,28 @@ public static unsafe class SecuritySyscalls
         buffer[length] = 0;
         Libc.prctl(Libc.PR_SET_NAME, (nuint)buffer, 0, 0, 0); // cosmetic: never fails on a valid pointer
     }
+
+    /// <summary>
+    /// Loads a classic BPF program (struct sock_filter[], as seccomp_export_bpf(3) writes it) as this thread's seccomp
+    /// filter. Needs no_new_privs or CAP_SYS_ADMIN (seccomp(2)); the filter applies to this thread and survives execve.
+    /// </summary>
+    public static void LoadSeccompFilter(ReadOnlySpan<byte> program)
+    {
+        fixed (byte* instructions = program)
+        {
+            var fprog = new Libc.SockFprog { Length = (ushort)(program.Length / 8), Filter = instructions };
+            if (Libc.prctl(Libc.PR_SET_SECCOMP, Libc.SECCOMP_MODE_FILTER, (nuint)(&fprog), 0, 0) != 0) throw Fail("prctl PR_SET_SECCOMP");
+        }
+    }
+
+    /// <summary>
+    /// Joins a new session keyring named <paramref name="name"/> (keyctl(2) KEYCTL_JOIN_SESSION_KEYRING), so the
+    /// container does not share the host's; false when the kernel has no keys support (ENOSYS), as runc tolerates.
+    /// </summary>
+    public static bool JoinSessionKeyring(string name)
+    {
+        if (Libc.syscall_keyctl(Libc.KeyctlSyscall, Libc.KEYCTL_JOIN_SESSION_KEYRING, name) >= 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == Errnos.ENOSYS ? false : throw new NativeException("keyctl JOIN_SESSION_KEYRING", name, errno);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Sandbox;
 
@@ -21,6 +22,9 @@ public sealed class ExecSpec
     public ulong Capabilities { get; init; }
     public int LastCapability { get; init; }
     public bool NoNewPrivileges { get; init; }
+    /// <summary>The container's session keyring and seccomp filter, as its PID 1 got them.</summary>
+    public string? SessionKeyring { get; init; }
+    public SeccompFilter? SeccompFilter { get; init; }
     public required string WorkingDir { get; init; }
     public required List<string> Args { get; init; }
     public required List<string> Env { get; init; }

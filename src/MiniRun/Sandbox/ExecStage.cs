@@ -29,8 +29,9 @@ public static class ExecStage
             EnterCgroupNamespace(spec.ContainerPid);
             EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
-            // The same capabilities and no_new_privs as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
+            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges,
+                spec.SessionKeyring, spec.SeccompFilter?.Program);
             if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)

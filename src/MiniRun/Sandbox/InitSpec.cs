@@ -1,4 +1,5 @@
 using MiniRun.Native;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Sandbox;
 
@@ -47,6 +48,10 @@ public sealed class InitSpec
     /// <summary>The kernel's highest capability number: every one above the set is dropped from the bounding set.</summary>
     public int LastCapability { get; init; }
     public bool NoNewPrivileges { get; init; }
+    /// <summary>The session keyring the stage joins (runc's "_ses.ID"), so the container does not share the host's.</summary>
+    public string? SessionKeyring { get; init; }
+    /// <summary>The seccomp filter the stage loads before execve (see <see cref="PrivilegeDrop"/>); null: none.</summary>
+    public SeccompFilter? SeccompFilter { get; init; }
     public required string WorkingDir { get; init; }
     public required List<string> Args { get; init; }
     public required List<string> Env { get; init; }

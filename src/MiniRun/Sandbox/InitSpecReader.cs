@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MiniRun.Native;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Sandbox;
 
@@ -29,7 +30,8 @@ internal static class InitSpecReader
     private static InitSpec ReadSpec(ref Utf8JsonReader reader)
     {
         Start(ref reader, JsonTokenType.StartObject);
-        string? rootFs = null, hostname = null, workingDir = null;
+        string? rootFs = null, hostname = null, workingDir = null, sessionKeyring = null;
+        SeccompFilter? seccompFilter = null;
         List<string>? args = null, env = null;
         bool useChroot = false, isolateNetwork = false, noNewPrivileges = false;
         NamespaceFlags namespaces = 0;
@@ -64,6 +66,8 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Capabilities): capabilities = reader.GetUInt64(); break;
                 case nameof(InitSpec.LastCapability): lastCapability = reader.GetInt32(); break;
                 case nameof(InitSpec.NoNewPrivileges): noNewPrivileges = reader.GetBoolean(); break;
+                case nameof(InitSpec.SessionKeyring): sessionKeyring = Text(ref reader); break;
+                case nameof(InitSpec.SeccompFilter): seccompFilter = Filter(ref reader); break;
                 case nameof(InitSpec.WorkingDir): workingDir = Text(ref reader); break;
                 case nameof(InitSpec.Args): args = Items<string>(ref reader, Text); break;
                 case nameof(InitSpec.Env): env = Items<string>(ref reader, Text); break;
@@ -90,6 +94,8 @@ internal static class InitSpecReader
             Capabilities = capabilities,
             LastCapability = lastCapability,
             NoNewPrivileges = noNewPrivileges,
+            SessionKeyring = sessionKeyring,
+            SeccompFilter = seccompFilter,
             WorkingDir = workingDir ?? throw Missing(nameof(InitSpec.WorkingDir)),
             Args = args ?? throw Missing(nameof(InitSpec.Args)),
             Env = env ?? throw Missing(nameof(InitSpec.Env)),
@@ -147,6 +153,20 @@ internal static class InitSpecReader
             }
         }
         return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block);
+    }
+
+    private static SeccompFilter Filter(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        byte[]? program = null;
+        string? source = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            if (name == nameof(SeccompFilter.Program)) program = reader.GetBytesFromBase64();
+            else if (name == nameof(SeccompFilter.Source)) source = Text(ref reader);
+            else reader.Skip();
+        }
+        return new SeccompFilter(program ?? throw Missing("SeccompFilter.Program"), source ?? throw Missing("SeccompFilter.Source"));
     }
 
     private static SymlinkSpec Symlink(ref Utf8JsonReader reader)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Sandbox;
 
@@ -50,6 +51,14 @@ internal static class InitSpecWriter
         json.WriteNumber(nameof(InitSpec.Capabilities), spec.Capabilities);
         json.WriteNumber(nameof(InitSpec.LastCapability), spec.LastCapability);
         json.WriteBoolean(nameof(InitSpec.NoNewPrivileges), spec.NoNewPrivileges);
+        if (spec.SessionKeyring is not null) json.WriteString(nameof(InitSpec.SessionKeyring), spec.SessionKeyring);
+        if (spec.SeccompFilter is { } filter)
+        {
+            json.WriteStartObject(nameof(InitSpec.SeccompFilter));
+            json.WriteBase64String(nameof(SeccompFilter.Program), filter.Program);
+            json.WriteString(nameof(SeccompFilter.Source), filter.Source);
+            json.WriteEndObject();
+        }
         json.WriteString(nameof(InitSpec.WorkingDir), spec.WorkingDir);
         JsonObjectWriter.Strings(json, nameof(InitSpec.Args), spec.Args);
         JsonObjectWriter.Strings(json, nameof(InitSpec.Env), spec.Env);

@@ -40,7 +40,8 @@ public static class InitStage
             EnterRoot(spec);
             EnterWorkingDirectory(spec.WorkingDir);
             foreach (MountRecord mount in spec.RootMounts) mount.Apply();
-            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges);
+            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges,
+                spec.SessionKeyring, spec.SeccompFilter?.Program);
             if (!StageGuard.BeforeExec(dieWithParent: true)) return ExitCodes.RuntimeError; // the container dies with its runner
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)

@@ -64,9 +64,24 @@ public class ResourceFlagsTests
 
     [Theory]
     [InlineData("--cap-add", "NET_WIZARD")]
-    [InlineData("--security-opt", "seccomp=unconfined")]
+    [InlineData("--security-opt", "apparmor=docker-default")]
+    [InlineData("--security-opt", "seccomp=/nonexistent/profile.json")]
     public void SecurityParse_Unknown_IsRefused(string flag, string value)
     {
         Assert.ThrowsAny<MiniRunException>(() => SecurityFlags.Parse(Parse(flag, value, "img")));
+    }
+
+    [Fact]
+    public void SecurityParse_Seccomp_UnconfinedOrTheProfilesText()
+    {
+        Assert.True(SecurityFlags.Parse(Parse("--security-opt", "seccomp=unconfined", "img")).SeccompUnconfined);
+        using var dir = new TempDirectory("minirun-seccomp-flag");
+        string profile = dir.Combine("p.json");
+        File.WriteAllText(profile, "{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }");
+
+        var security = SecurityFlags.Parse(Parse("--security-opt", $"seccomp={profile}", "img"));
+
+        Assert.False(security.SeccompUnconfined);
+        Assert.Equal("{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }", security.SeccompProfile);
     }
 }

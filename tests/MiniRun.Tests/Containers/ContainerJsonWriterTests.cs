@@ -24,6 +24,8 @@ public class ContainerJsonWriterTests
             new ContainerSecurity { CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true },
             NetworkMode.None),
         Record(new ContainerResources { Cpus = 0.1 + 0.2 }, new ContainerSecurity(), NetworkMode.Host) with { Args = [], Env = [], ExtraLayers = [], User = "" },
+        Record(new ContainerResources(), new ContainerSecurity { SeccompUnconfined = true }, NetworkMode.Host),
+        Record(new ContainerResources(), new ContainerSecurity { SeccompProfile = "{\n\t\"defaultAction\": \"SCMP_ACT_ALLOW\" <é>\n}\n" }, NetworkMode.Host),
     };
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Text;
 using MiniRun.Native;
 using MiniRun.Sandbox;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Tests.Sandbox;
 
@@ -20,6 +21,7 @@ public class InitSpecReaderTests
             RootMounts = [new MountRecord("", "/m", "/m", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly)],
             Uid = 65534, Gid = 65534, Groups = [1, 2], Capabilities = 0xa80425fbUL, LastCapability = 40, NoNewPrivileges = true,
             WorkingDir = "/w d", Args = ["sh", "-c", "echo \"é\" \\ $x"], Env = ["A=1", "B="],
+            SessionKeyring = "_ses.abc", SeccompFilter = new SeccompFilter([0x20, 0, 0, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0xff, 0x7f], "Docker's default profile"),
         };
         byte[] written = InitSpecWriter.Write(spec);
 
@@ -30,6 +32,8 @@ public class InitSpecReaderTests
         Assert.Equal(spec.Mounts, read.Mounts);
         Assert.Equal(spec.Devices, read.Devices);
         Assert.Equal((spec.Capabilities, spec.Namespaces, spec.Uid, spec.WorkingDir), (read.Capabilities, read.Namespaces, read.Uid, read.WorkingDir));
+        Assert.Equal(spec.SeccompFilter.Program, read.SeccompFilter!.Program);
+        Assert.Equal(spec.SessionKeyring, read.SessionKeyring);
     }
 
     [Theory]

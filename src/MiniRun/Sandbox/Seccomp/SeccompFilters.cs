@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.IO.Hashing;
+using System.Text;
+using System.Text.Json.Serialization;
+using MiniRun.Containers;
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox.Seccomp;
+
+/// <summary>
+/// The seccomp filter a container's processes get, as Docker decides it: none with --privileged or
+/// `--security-opt seccomp=unconfined`, else the profile given with `seccomp=FILE` (kept in the record) or Docker's
+/// default. Compiled filters are cached in the store (<c>seccomp/&lt;xxhash128&gt;.bpf</c>), keyed by everything the
+/// program depends on: the profile's bytes, the capability set (includes.caps), the architecture, the kernel
+/// (minKernel) and the libseccomp that compiled it; a start then reads one small file, parses no JSON and loads no libseccomp.
+/// </summary>
+public static class SeccompFilters
+{
+    /// <summary>Bumped when the program minirun makes from the same inputs changes (the stub, the rule mapping).</summary>
+    private const string Format = "minirun-seccomp-2";
+
+    public const string DefaultProfileName = "Docker's default profile";
+
+    /// <summary>The filter for a container with this capability set, or null when it runs without one.</summary>
+    public static SeccompFilter? For(StorePaths store, ContainerSecurity security, ulong capabilities)
+    {
+        if (security.Privileged || security.SeccompUnconfined) return null;
+        byte[] profile = security.SeccompProfile is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile();
+        string source = security.SeccompProfile is null ? DefaultProfileName : "the profile of --security-opt seccomp=FILE";
+        string kernel = KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "";
+        string path = Path.Combine(store.Seccomp, Key(profile, capabilities, kernel) + ".bpf");
+        if (TryRead(path) is { } cached) return new SeccompFilter(cached, source);
+        KernelVersion version = KernelVersion.TryParse(kernel) ?? new KernelVersion(0, 0);
+        (byte[] program, _) = SeccompCompiler.Compile(SeccompProfile.Parse(profile, source), capabilities, version);
+        if (program.Length / 8 > ushort.MaxValue) throw new MiniRunException($"seccomp: {source} compiles to more instructions than a filter may have");
+        Directory.CreateDirectory(store.Seccomp);
+        AtomicFile.WriteAllBytes(path, program, durable: false); // a lost cache entry is compiled again
+        return new SeccompFilter(program, source);
+    }
+
+    /// <summary>Docker's default profile, the resource embedded from Sandbox/Seccomp/docker-default.json.</summary>
+    public static byte[] DefaultProfile()
+    {
+        using Stream stream = typeof(SeccompFilters).Assembly.GetManifestResourceStream("docker-default.json")
+                              ?? throw new MiniRunException("seccomp: Docker's default profile is missing from this build");
+        byte[] bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// XxHash128, not SHA-256: .NET's SHA-256 is OpenSSL's, and loading libcrypto cost every start milliseconds. The
+    /// store and every profile in it are root's: the key must tell inputs apart, not stand up to an adversary.
+    /// </summary>
+    private static string Key(byte[] profile, ulong capabilities, string kernel)
+    {
+        var hash = new XxHash128();
+        Span<byte> number = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(number, (ulong)profile.Length);
+        hash.Append(number);
+        hash.Append(profile);
+        BinaryPrimitives.WriteUInt64LittleEndian(number, capabilities);
+        hash.Append(number);
+        hash.Append(Encoding.UTF8.GetBytes($"\n{RuntimeInformation.ProcessArchitecture}\n{kernel}\n{LibseccompVersion()}\n{Format}"));
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+
+    /// <summary>Where Debian, Ubuntu, Fedora and Arch put libseccomp.so.2 (the first that exists is the one the loader finds).</summary>
+    private static readonly string[] LibraryPaths =
+    [
+        $"/usr/lib/{(RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "aarch64" : "x86_64")}-linux-gnu/libseccomp.so.2",
+        "/usr/lib64/libseccomp.so.2", "/usr/lib/libseccomp.so.2",
+    ];
+
+    /// <summary>
+    /// Which libseccomp compiles, without loading it (a dlopen cost a start about a millisecond): the library file's
+    /// identity, which an upgrade changes; its reported version where it lives elsewhere.
+    /// </summary>
+    private static string LibseccompVersion()
+    {
+        foreach (string path in LibraryPaths)
+            if (Syscalls.TryStat(path) is { } file) return $"{file.Device}:{file.Inode}:{file.Size}:{file.Modified.UtcTicks}";
+        return SeccompContext.Version();
+    }
+
+    /// <summary>A cached program, or null when there is none or it is not a whole number of instructions.</summary>
+    private static byte[]? TryRead(string path)
+    {
+        try
+        {
+            byte[] program = File.ReadAllBytes(path);
+            return program.Length > 0 && program.Length % 8 == 0 ? program : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>A compiled seccomp filter (struct sock_filter[]) and what it was made from, for --explain.</summary>
+public sealed record SeccompFilter(byte[] Program, string Source)
+{
+    [JsonIgnore]
+    public int Instructions => Program.Length / 8;
+}
