@@ -14,8 +14,6 @@ namespace MiniRun.Tests.Containers;
 public class CgroupNamespaceTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
 {
     /// <summary>Extra run arguments of the attack runs: seccomp off, so that nothing but the cgroup side blocks them.</summary>
-    // Docker's seccomp profile refuses unshare(CLONE_NEWUSER) already: the attack runs without it, so that the cgroup
-    // namespace and the limits' leaf are what stop it.
     private static readonly string[] SeccompOff = ["--security-opt", "seccomp=unconfined"];
 
     private MiniRunCli Cli => fixture.Cli;
