@@ -47,11 +47,7 @@ public class CgroupNamespaceTests(RunImageFixture fixture) : IClassFixture<RunIm
 
     private static string BuildProbe(TempDirectory layer)
     {
-        string source = layer.Combine("probe.c");
-        File.WriteAllText(source, UnshareProbe);
-        ExternalCommand.Result gcc = ExternalCommand.Run("gcc", ["-static", "-O", "-o", layer.Combine("unshare-probe"), source], TimeSpan.FromMinutes(1));
-        Assert.True(gcc.ExitCode == 0, "gcc: " + gcc.Stderr);
-        File.Delete(source);
+        StaticProgram.Build(UnshareProbe, layer.Combine("unshare-probe"));
         return layer.Path;
     }
 

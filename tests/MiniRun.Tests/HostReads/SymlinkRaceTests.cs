@@ -30,7 +30,7 @@ public class SymlinkRaceTests(RunImageFixture fixture) : IClassFixture<RunImageF
     {
         string dir = _scratch.Combine("tools");
         Directory.CreateDirectory(dir);
-        StaticProgram.Build(StaticProgram.Racer, Path.Combine(dir, "racer"));
+        StaticProgram.Build(RacePrograms.Racer, Path.Combine(dir, "racer"));
         return dir;
     }
 

@@ -13,9 +13,7 @@ public static class RuntimeBinaryProbe
     public static void BuildLayer(string layer, string binary)
     {
         Directory.CreateDirectory(layer);
-        string source = Path.Combine(layer, "..", "probe.c");
-        File.WriteAllText(source, Source);
-        Run("gcc", "-static", "-O2", "-o", Path.Combine(layer, "probe"), source);
+        StaticProgram.Build(Source, Path.Combine(layer, "probe"));
         File.WriteAllText(Path.Combine(layer, "evil"), "#!/proc/self/exe\n");
         File.SetUnixFileMode(Path.Combine(layer, "evil"), (UnixFileMode)0x1ed);
         foreach (string library in Run("ldd", binary).Split((char[])[' ', '\t', '\n']).Where(w => w.StartsWith('/')))

@@ -23,7 +23,7 @@ public sealed class SeccompProbeFixture : IDisposable
         if (!MiniRun.Native.Syscalls.IsRoot) return;
         Directory.CreateDirectory(ProbeLayer);
         string source = Path.Combine(MiniRunCli.RepositoryRoot, "tests", "MiniRun.Tests", "Sandbox", "seccomp-probe.c");
-        ExternalCommand.CheckResult(ExternalCommand.Run("gcc", ["-static", "-O1", "-o", ProbeOnHost, source], TimeSpan.FromMinutes(2)));
+        StaticProgram.BuildFile(source, ProbeOnHost);
         string archive = Scratch.Combine("probebox.tar");
         new ImageArchiveBuilder().AddLayer(BusyboxRootfs.LayerTarBytes()).WithName(Image).Write(ArchiveFormat.DockerSave, archive);
         MiniRunCli.Result load = Cli.Run("load", "-i", archive);
