@@ -58,7 +58,11 @@ public static class InitStage
         Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
         foreach (MountRecord mount in spec.Mounts)
         {
-            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target)) CreateTarget(mount);
+            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target))
+            {
+                RefuseSymlinkOnTheWay(spec.RootFs, mount.Target);
+                CreateTarget(mount);
+            }
             mount.Apply();
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
         }
@@ -73,6 +77,25 @@ public static class InitStage
         {
             if (i > 0 && !mounts[i].IsRemount) Syscalls.TryMakeDirectory(mounts[i].Target, 0x1ed);
             mounts[i].Apply();
+        }
+    }
+
+    /// <summary>
+    /// The image decides what lies under the root: a /dev, /proc or /sys that is a symlink would take a mount (and the
+    /// files made for it) to wherever it points, here where the host's root is still this stage's (the class of runc's
+    /// CVE-2025-31133 and -52881). runc resolves such a link inside the root; minirun refuses it. No process of the
+    /// container runs yet and the root's mounts are this namespace's alone, so nothing can swap a link in after the look.
+    /// </summary>
+    private static void RefuseSymlinkOnTheWay(string rootfs, string target)
+    {
+        if (!target.StartsWith(rootfs + "/", StringComparison.Ordinal)) return;
+        for (int next = rootfs.Length; next >= 0;)
+        {
+            next = target.IndexOf('/', next + 1);
+            string path = next < 0 ? target : target[..next];
+            if (Syscalls.TryLStat(path) is not { } status) return; // made below, inside what was checked
+            if (status.IsSymlink)
+                throw new MiniRunException($"the image's {path[rootfs.Length..]} is a symbolic link: minirun mounts {target[rootfs.Length..]} only on a real directory or file of the image");
         }
     }
 
