@@ -55,7 +55,7 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close_range(uint first, uint last, int flags);
 
-    public const short POLLIN = 0x1;
+    public const short POLLIN = 0x1, POLLOUT = 0x4;
     public const int F_DUPFD_CLOEXEC = 1030;
 
     [LibraryImport(Lib, SetLastError = true)]

@@ -7,32 +7,9 @@ namespace MiniRun.Native;
 /// writes around it, and the log opened for appending. The runner copies the output on the thread that waits for
 /// PID 1 (no thread of its own: see <c>StageSpawner</c>).
 /// </summary>
-public static unsafe partial class OutputDescriptors
+public static unsafe class OutputDescriptors
 {
-    public const short In = 0x1, Out = 0x4;
-
-    /// <summary>struct pollfd; a negative <see cref="Fd"/> is skipped by poll(2).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Entry(int fd, short events)
-    {
-        public int Fd = fd;
-        public short Events = events;
-        public short Returned;
-    }
-
-    private const long SYS_pidfd_open = 434; // the same number on every architecture (asm-generic/unistd.h)
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(Entry* fds, nuint count, int timeoutMs);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial long syscall(long number, long pid, long flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint read(int fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint write(int fd, byte* buffer, nuint count);
+    public const short In = Libc.POLLIN, Out = Libc.POLLOUT;
 
     /// <summary>
     /// open(2) for appending, created with <paramref name="mode"/> if missing, never through a symlink: every write(2)
@@ -49,20 +26,7 @@ public static unsafe partial class OutputDescriptors
     /// pidfd_open(2): a descriptor that polls readable once the process has exited (not yet reaped), close-on-exec;
     /// -1 where the kernel has none (before Linux 5.3).
     /// </summary>
-    public static int TryOpenPidFd(int pid) => (int)Math.Max(syscall(SYS_pidfd_open, pid, 0), -1);
-
-    /// <summary>poll(2), retried when a signal interrupts it; returns how many entries have events (0: timed out).</summary>
-    public static int Wait(Span<Entry> entries, int timeoutMs)
-    {
-        fixed (Entry* start = entries)
-            while (true)
-            {
-                int n = poll(start, (nuint)entries.Length, timeoutMs);
-                if (n >= 0) return n;
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Errnos.EINTR) throw new NativeException("poll", null, errno);
-            }
-    }
+    public static int TryOpenPidFd(int pid) => Math.Max(Libc.pidfd_open(pid, 0), -1);
 
     /// <summary>One read(2); 0 at end of file, and also on an error (a pipe end has nothing more to give).</summary>
     public static int Read(int fd, Span<byte> buffer)
@@ -70,7 +34,7 @@ public static unsafe partial class OutputDescriptors
         fixed (byte* start = buffer)
             while (true)
             {
-                nint n = read(fd, start, (nuint)buffer.Length);
+                nint n = Libc.read(fd, start, (nuint)buffer.Length);
                 if (n >= 0) return (int)n;
                 if (Marshal.GetLastPInvokeError() != Errnos.EINTR) return 0;
             }
@@ -87,7 +51,7 @@ public static unsafe partial class OutputDescriptors
             int done = 0;
             while (done < data.Length)
             {
-                nint n = write(fd, start + done, (nuint)(data.Length - done));
+                nint n = Libc.write(fd, start + done, (nuint)(data.Length - done));
                 if (n >= 0)
                 {
                     done += (int)n;
@@ -96,8 +60,8 @@ public static unsafe partial class OutputDescriptors
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == Errnos.EINTR) continue;
                 if (errno != Errnos.EAGAIN) return errno;
-                Span<Entry> writable = [new Entry(fd, Out)];
-                Wait(writable, -1);
+                Span<Libc.PollFd> writable = [new Libc.PollFd { Fd = fd, Events = Out }];
+                ProcessControl.Poll(writable, -1, "fd " + fd);
             }
         }
         return 0;

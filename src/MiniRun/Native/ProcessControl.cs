@@ -183,24 +183,27 @@ public static unsafe partial class ProcessControl
     /// <summary>Waits until the write end of a pipe has no reader left (poll(2) reports POLLERR on it).</summary>
     public static void WaitUntilNoReader(int writeEnd)
     {
-        var poll = new Libc.PollFd { Fd = writeEnd, Events = 0 }; // no event asked: only POLLERR (or POLLNVAL) wakes it
-        while (Libc.poll(&poll, 1, -1) < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Errnos.EINTR) throw new NativeException("poll", "fd " + writeEnd, errno);
-        }
+        Span<Libc.PollFd> poll = [new Libc.PollFd { Fd = writeEnd, Events = 0 }]; // no event asked: only POLLERR (or POLLNVAL) wakes it
+        Poll(poll, -1, "a pipe's write end");
     }
 
     /// <summary>True once the process a pidfd refers to has ended: the pidfd polls readable (pidfd_open(2)).</summary>
     public static bool HasEnded(int pidfd)
     {
-        var poll = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
-        int n;
-        while ((n = Libc.poll(&poll, 1, 0)) < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Errnos.EINTR) throw new NativeException("poll", "pidfd " + pidfd, errno);
-        }
-        return n > 0;
+        Span<Libc.PollFd> poll = [new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN }];
+        return Poll(poll, 0, "a pidfd") > 0;
+    }
+
+    /// <summary>poll(2), retried when a signal interrupts it; how many entries have events (0: timed out).</summary>
+    internal static int Poll(Span<Libc.PollFd> entries, int timeoutMs, string? what)
+    {
+        fixed (Libc.PollFd* start = entries)
+            while (true)
+            {
+                int n = Libc.poll(start, (nuint)entries.Length, timeoutMs);
+                if (n >= 0) return n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Errnos.EINTR) throw new NativeException("poll", what, errno);
+            }
     }
 }

@@ -21,11 +21,11 @@ public static class OutputCopier
         int pidFd = OutputDescriptors.TryOpenPidFd(pid);
         try
         {
-            Span<OutputDescriptors.Entry> entries =
+            Span<Libc.PollFd> entries =
             [
-                new(pidFd, OutputDescriptors.In),
-                new(output.StdoutRead, OutputDescriptors.In),
-                new(output.StderrRead, OutputDescriptors.In),
+                new() { Fd = pidFd, Events = OutputDescriptors.In },
+                new() { Fd = output.StdoutRead, Events = OutputDescriptors.In },
+                new() { Fd = output.StderrRead, Events = OutputDescriptors.In },
             ];
             byte[] buffer = new byte[BufferSize];
             bool exited = false;
@@ -34,7 +34,7 @@ public static class OutputCopier
             while (entries[1].Fd >= 0 || entries[2].Fd >= 0)
             {
                 // Once PID 1 is gone, only what is already in the pipes is left to read: no waiting.
-                if (OutputDescriptors.Wait(entries, exited ? 0 : -1) == 0) break;
+                if (ProcessControl.Poll(entries, exited ? 0 : -1, "the container's output") == 0) break;
                 if (entries[0].Returned != 0)
                 {
                     exited = true;
