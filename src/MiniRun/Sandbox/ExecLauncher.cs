@@ -71,7 +71,7 @@ public static class ExecLauncher
         }
     }
 
-    private static bool SameNamespace(string a, string b)
+    internal static bool SameNamespace(string a, string b)
     {
         // The link text ("pid:[4026531836]") names the namespace by inode (namespaces(7)).
         try { return new FileInfo(a).LinkTarget is { } target && target == new FileInfo(b).LinkTarget; }

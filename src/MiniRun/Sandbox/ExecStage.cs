@@ -46,7 +46,7 @@ public static class ExecStage
     private static void EnterCgroupNamespace(int containerPid)
     {
         string path = $"/proc/{containerPid}/ns/cgroup";
-        if (new FileInfo(path).LinkTarget == new FileInfo("/proc/thread-self/ns/cgroup").LinkTarget) return;
+        if (ExecLauncher.SameNamespace(path, "/proc/thread-self/ns/cgroup")) return;
         int fd = ProcessControl.OpenReadOnly(path);
         try { Syscalls.SetNamespace(fd, NamespaceFlags.Cgroup, path); }
         finally { ProcessControl.Close(fd); }

@@ -58,11 +58,7 @@ public static class InitStage
         Syscalls.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
         foreach (MountRecord mount in spec.Mounts)
         {
-            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target))
-            {
-                RefuseSymlinkOnTheWay(spec.RootFs, mount.Target);
-                CreateTarget(mount);
-            }
+            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target)) CreateTarget(mount, RefuseSymlinkOnTheWay(spec.RootFs, mount.Target));
             mount.Apply();
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(spec);
         }
@@ -86,23 +82,26 @@ public static class InitStage
     /// CVE-2025-31133 and -52881). runc resolves such a link inside the root; minirun refuses it. No process of the
     /// container runs yet and the root's mounts are this namespace's alone, so nothing can swap a link in after the look.
     /// </summary>
-    private static void RefuseSymlinkOnTheWay(string rootfs, string target)
+    /// <returns>what the target is, or null when it (or a directory on the way) is not there yet.</returns>
+    private static FileStatus? RefuseSymlinkOnTheWay(string rootfs, string target)
     {
-        if (!target.StartsWith(rootfs + "/", StringComparison.Ordinal)) return;
-        for (int next = rootfs.Length; next >= 0;)
+        if (target.Length <= rootfs.Length || target[rootfs.Length] != '/' || !target.StartsWith(rootfs, StringComparison.Ordinal))
+            return Syscalls.TryLStat(target);
+        for (int next = rootfs.Length; ;)
         {
             next = target.IndexOf('/', next + 1);
             string path = next < 0 ? target : target[..next];
-            if (Syscalls.TryLStat(path) is not { } status) return; // made below, inside what was checked
+            if (Syscalls.TryLStat(path) is not { } status) return null; // made below, inside what was checked
             if (status.IsSymlink)
                 throw new MiniRunException($"the image's {path[rootfs.Length..]} is a symbolic link: minirun mounts {target[rootfs.Length..]} only on a real directory or file of the image");
+            if (next < 0) return status;
         }
     }
 
     /// <summary>A bind mount of a file needs a file to land on; everything else a directory. Existing targets are left alone.</summary>
-    private static void CreateTarget(MountRecord mount)
+    private static void CreateTarget(MountRecord mount, FileStatus? existing)
     {
-        if (mount.IsRemount || Syscalls.TryLStat(mount.Target) is not null) return;
+        if (mount.IsRemount || existing is not null) return;
         bool fileSource = mount.Flags.HasFlag(MountFlags.Bind) && Syscalls.TryLStat(mount.Source) is { IsDirectory: false };
         if (fileSource) File.WriteAllBytes(mount.Target, []);
         else Directory.CreateDirectory(mount.Target);
