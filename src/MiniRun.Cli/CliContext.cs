@@ -1,5 +1,5 @@
 using MiniRun.Containers;
-using MiniRun.Explain;
+using MiniRun.Native;
 using MiniRun.Images;
 using MiniRun.Layers;
 
@@ -16,10 +16,12 @@ public sealed class CliContext(StorePaths paths)
     /// <summary>Console.Out, made on first use: `run` in the foreground never writes to it.</summary>
     public TextWriter Out => Console.Out;
 
-    /// <summary>--explain: set by the verb before the store is first used, so layer unpacking is narrated too.</summary>
-    public IStepNarrator? Narrator { get; set; }
+    /// <summary>The seam for kernel side effects; --explain's narrating decorator is set by the verb before the store is first used, so layer unpacking is narrated too.</summary>
+    public ISyscalls Syscalls { get; set; } = LinuxSyscalls.Instance;
 
-    public LayerStore Layers => _layers ??= new LayerStore(Paths.EnsureCreated(), Narrator);
+    public LayerStore Layers => _layers ??= new LayerStore(Paths.EnsureCreated(), Syscalls);
+    /// <summary>Containers' directories and overlay mounts.</summary>
+    public ContainerSnapshotter Snapshotter => new(Layers);
     public ImageStore Images => _images ??= new ImageStore(Paths.EnsureCreated(), Layers);
     public ContainerStore Containers => _containers ??= new ContainerStore(Paths.EnsureCreated());
 }

@@ -21,7 +21,8 @@ public static class Program
     {
         // The in-container init stage: this binary re-executed inside the new namespaces (see SandboxLauncher).
         // Each stage guards itself first (StageGuard): not dumpable, killed with its parent; it exits if that is gone.
-        if (args.Length == 1 && args[0] == InitStage.Verb) return StageGuard.Begin("minirun-init") ? InitStage.Run() : ExitCodes.RuntimeError;
+        if (args.Length is 1 or 2 && args[0] == InitStage.Verb)
+            return StageGuard.Begin("minirun-init") ? InitStage.Run(explain: args is [_, InitStage.ExplainArgument]) : ExitCodes.RuntimeError;
         // `exec`'s stage, spawned inside a running container's namespaces (see ExecLauncher).
         if (args.Length == 1 && args[0] == ExecStage.Verb) return StageGuard.Begin("minirun-exec") ? ExecStage.Run() : ExitCodes.RuntimeError;
         // A detached container's supervisor (see ContainerSupervisor): store root and container ID.

@@ -15,8 +15,7 @@ public sealed class DiffVerb : IVerb
     {
         if (args.Positionals.Count != 1) throw new UsageException("\"minirun diff\" requires exactly 1 argument (see 'minirun diff --help')");
         Container container = context.Containers.Resolve(args.Positionals[0]);
-        var runner = new ContainerRunner(context.Images, context.Containers);
-        List<string> lower = runner.LowerDirs(container).Select(d => Path.GetFullPath(d, context.Paths.Root)).ToList();
+        List<string> lower = context.Snapshotter.LowerDirs(container).Select(d => Path.GetFullPath(d, context.Paths.Root)).ToList();
         foreach (ContainerChange change in ContainerChanges.Read(container.UpperDir, lower)) context.Out.WriteLine(change);
         return 0;
     }

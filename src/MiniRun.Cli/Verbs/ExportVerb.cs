@@ -21,10 +21,9 @@ public sealed class ExportVerb : IVerb
     {
         if (args.Positionals.Count != 1) throw new UsageException("\"minirun export\" requires exactly 1 argument (see 'minirun export --help')");
         Container container = context.Containers.Resolve(args.Positionals[0]);
-        var runner = new ContainerRunner(context.Images, context.Containers);
         // A stopped container's overlay is mounted for the export and unmounted after; a running one's is left alone.
         bool mountedHere = !OverlayMount.IsMounted(container.MergedDir);
-        runner.Mount(container);
+        context.Snapshotter.Mount(context.Syscalls, container);
         try
         {
             using ContainerPause? paused = ContainerPause.WhileReading(context.Containers, container, args.GetBool("pause", defaultValue: true));

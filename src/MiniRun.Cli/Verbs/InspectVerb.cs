@@ -46,8 +46,7 @@ public sealed class InspectVerb : IVerb
         ContainerStatus status = context.Containers.Observe(container);
         ContainerState state = status.State;
         bool running = status.Running;
-        var runner = new ContainerRunner(context.Images, context.Containers);
-        string lower = string.Join(':', runner.LowerDirs(container).Skip(record.ExtraLayers.Count).Select(d => Path.GetFullPath(d, context.Paths.Root)));
+        string lower = string.Join(':', context.Snapshotter.LowerDirs(container).Skip(record.ExtraLayers.Count).Select(d => Path.GetFullPath(d, context.Paths.Root)));
         return new ContainerInspect
         {
             Id = record.Id,

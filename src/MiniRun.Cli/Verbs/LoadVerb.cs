@@ -22,7 +22,7 @@ public sealed class LoadVerb : IVerb
     {
         string input = args.Get("input") ?? args.Positionals.FirstOrDefault()
             ?? throw new UsageException("\"minirun load\" requires -i PATH (see 'minirun load --help')");
-        if (args.Has("explain")) context.Narrator = new TextNarrator(Console.Error);
+        if (args.Has("explain")) context.Syscalls = new NarratingSyscalls(context.Syscalls, Console.Error);
         IReadOnlyList<ImageRecord> images = new ImageLoader(context.Images).Load(input, args.Get("tag"));
         if (!args.Has("quiet"))
             foreach (ImageRecord image in images)

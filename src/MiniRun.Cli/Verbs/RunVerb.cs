@@ -54,7 +54,7 @@ public sealed class RunVerb : IVerb
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun run\" requires at least 1 argument: IMAGE (see 'minirun run --help')");
         // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
         // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
-        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn(ForegroundOutput());
+        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn(ForegroundOutput(), explain: args.Has("explain"));
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -79,8 +79,8 @@ public sealed class RunVerb : IVerb
         };
         if (args.Has("explain") && args.Has("detach"))
             throw new UsageException("--explain and --detach cannot be combined: a detached container's steps happen in its supervisor, away from this stderr");
-        if (args.Has("explain")) context.Narrator = new TextNarrator(Console.Error); // before the store opens: a pull's unpacking is narrated too
-        var runner = new ContainerRunner(context.Images, context.Containers, context.Narrator);
+        if (args.Has("explain")) context.Syscalls = new NarratingSyscalls(context.Syscalls, Console.Error); // before the store opens: a pull's unpacking is narrated too
+        var runner = new ContainerRunner(context.Images, context.Containers, context.Syscalls);
         if (args.Has("dry-run"))
         {
             if (args.Has("detach")) throw new UsageException("--dry-run and --detach cannot be combined: the script runs in the foreground");

@@ -13,10 +13,15 @@ namespace MiniRun.Containers;
 /// `run`, as data flowing through the pipeline: the image resolved to its layers → a container directory with its
 /// init layer → the overlay mount → the sandboxed init stage → wait → the exit status recorded → teardown.
 /// </summary>
-/// <param name="narrator">--explain: each kernel side effect is narrated as its shell equivalent as it is done.</param>
-public sealed class ContainerRunner(ImageStore images, ContainerStore containers, IStepNarrator? narrator = null)
+/// <param name="sys">the seam every kernel side effect goes through: the kernel, or --explain's narrating decorator.</param>
+public sealed class ContainerRunner(ImageStore images, ContainerStore containers, ISyscalls? sys = null)
 {
+    private readonly ISyscalls _sys = sys ?? LinuxSyscalls.Instance;
+
     private StorePaths Paths => containers.Paths;
+
+    /// <summary>The container's root filesystem: its directories and overlay.</summary>
+    public ContainerSnapshotter Snapshotter { get; } = new(images.Layers);
 
     /// <summary>Creates the container (directories, record, init layer) from the spec and the image's config.</summary>
     /// <param name="image">the image <c>spec.Image</c> names, when the caller has just resolved it (run, after the pull check).</param>
@@ -25,17 +30,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
         ContainerRecord record = Plan(spec, image);
-        return containers.Create(record, initDir =>
-        {
-            if (narrator is not null)
-            {
-                string dir = Path.GetDirectoryName(initDir)!;
-                narrator.Narrate(new Step($"mkdir -p {string.Join(' ', new[] { "diff", "work", "merged" }.Select(d => ShellQuote.Quote(Path.Combine(dir, d))))}",
-                    "the container's own directories: upper (its writes), overlay's work dir, the mount point (made under tmp/, renamed into containers/ when complete)"));
-                foreach (Step step in InitLayer.Steps(initDir, record.Hostname, record.Network)) narrator.Narrate(step);
-            }
-            InitLayer.Write(initDir, record.Hostname, record.Network);
-        }, nameIsGenerated: spec.Name is null);
+        return containers.Create(record, dir => ContainerSnapshotter.Prepare(_sys, dir, record), nameIsGenerated: spec.Name is null, _sys);
     }
 
     /// <summary>The container's record, resolved from the spec and the image's config; nothing is created.</summary>
@@ -94,43 +89,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return args;
     }
 
-    /// <summary>The lowerdir list, top first, relative to the store root: extra layers, the init layer, the image's layers.</summary>
-    public IReadOnlyList<string> LowerDirs(Container container)
-    {
-        var lower = new List<string>();
-        for (int i = 0; i < container.Record.ExtraLayers.Count; i++)
-            lower.Add(Path.Combine(container.RelativeDirectory, $"layer-{i}"));
-        lower.Add(Path.Combine(container.RelativeDirectory, "init"));
-        for (int i = container.Record.Layers.Count - 1; i >= 0; i--)
-            lower.Add(images.Layers.ShortLink(Digest.Parse(container.Record.Layers[i], "container " + container.Id)));
-        return lower;
-    }
-
     /// <summary>Mounts the container's overlay on merged/ in the host's mount namespace (visible in `mount`).</summary>
-    public void Mount(Container container) => Mount(container, mayBeMounted: true);
-
-    /// <param name="mayBeMounted">false for a container just created (by this process), which cannot be mounted yet.</param>
-    private void Mount(Container container, bool mayBeMounted)
-    {
-        if (mayBeMounted && OverlayMount.IsMounted(container.MergedDir)) return;
-        for (int i = 0; i < container.Record.ExtraLayers.Count; i++)
-        {
-            string link = Path.Combine(container.Directory, $"layer-{i}");
-            if (!File.Exists(link) && !Directory.Exists(link)) File.CreateSymbolicLink(link, container.Record.ExtraLayers[i]);
-        }
-        MountRecord overlay = OverlayMount.Build(LowerDirs(container),
-            Path.Combine(container.RelativeDirectory, "diff"), Path.Combine(container.RelativeDirectory, "work"), container.MergedDir);
-        if (narrator is not null)
-        {
-            foreach (Step step in RunSteps.Layers(ImageLayers(container.Record))) narrator.Narrate(step);
-            narrator.Narrate(RunSteps.Overlay(Paths.Root, overlay));
-        }
-        OverlayMount.Mount(Paths.Root, overlay);
-    }
-
-    /// <summary>The image's layers, bottom first, as the record lists them.</summary>
-    public IReadOnlyList<Layer> ImageLayers(ContainerRecord record) =>
-        record.Layers.Select(d => images.Layers.Get(Digest.Parse(d, "container " + record.Id))).ToList();
+    public void Mount(Container container) => Snapshotter.Mount(_sys, container);
 
     /// <summary>Runs the container in the foreground and returns the command's exit status; teardown always runs.</summary>
     public int Run(Container container) => Run(container, SandboxLauncher.DefaultStopTimeout);
@@ -151,26 +111,31 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         state.Error = null;
         containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
+        bool stageBegun = false;
+        int pid;
         try
         {
-            Mount(container, mayBeMounted: stage is null);
+            Snapshotter.Mount(_sys, container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
             InitSpec spec = BuildInitSpec(container, cgroups, limits, Paths);
             stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
-            narrator?.Narrate(RunSteps.RuntimeBinary(stage.Binary));
-            narrator?.Narrate(RunSteps.Namespaces(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
-                "minirun __init   # born in the new PID namespace; it unshares the others itself once it has its spec (fd 3)" +
-                (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log")));
-            // Narrated before each part is done: the child's own output comes after.
-            stage.Send(spec, beforeSpec: narrator is null ? null : _ => Narrate(RunSteps.JoinUnifiedCgroup(spec).Concat(RunSteps.PrepareRoot(spec))));
-            int pid = stage.Pid;
+            pid = stage.Pid;
+            _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: true);
+            // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
+            bool oneAtATime = _sys is NarratingSyscalls;
+            if (oneAtATime) cgroups?.Create(cgroup, limits);
+            _sys.StageBegins(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
+                "new PID namespace: the command becomes PID 1 (pid_namespaces(7)); minirun's init stage is born in it, unshares the " +
+                "other namespaces itself once it has its spec, and does the lines up to the command's exec" +
+                (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log"));
+            stageBegun = true;
+            stage.Send(spec);
             // While the init stage sets up the root: it joins the cgroup on the go.
-            cgroups?.Create(cgroup, limits);
+            if (!oneAtATime) cgroups?.Create(cgroup, limits);
             CrashPoint.Reach("cgroup-created");
             // Before the go: the command may be signalled as soon as it runs.
             using var forwarding = new SignalForwarding(pid, stopTimeout);
-            if (narrator is not null) Narrate(RunSteps.JoinCgroup(spec).Concat(RunSteps.EnterRoot(spec)).Concat(RunSteps.Exec(spec)));
             stage.Release();
             state.Status = "running";
             state.Pid = pid;
@@ -180,6 +145,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             containers.WriteState(container, state);
             CrashPoint.Reach("container-started");
             stage.WaitUntilExecuted(); // before the copy, which lasts as long as the container
+            _sys.StageEnded();
             if (stage.Output is { } output)
             {
                 using var log = new JsonLogWriter(container.LogPath);
@@ -203,27 +169,16 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.Pid = 0;
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
-            if (narrator is not null)
-                foreach (Step step in RunSteps.Teardown(TeardownDirectories(cgroups, cgroup, limits), container.MergedDir,
-                             container.Record.AutoRemove ? container.Directory : null))
-                    narrator.Narrate(step);
             cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
             Teardown(container, state);
+            if (stageBegun) _sys.Describe("exit $status", "minirun exits with the command's status", alreadyDone: false);
         }
         return state.ExitCode;
     }
 
-    /// <summary>The cgroup's directories in the order they are removed: the limits' leaves first.</summary>
-    private static List<string> TeardownDirectories(ICgroupManager? cgroups, string cgroup, CgroupLimits limits)
-    {
-        if (cgroups is null) return [];
-        IReadOnlyList<string> dirs = cgroups.Directories(cgroup);
-        return [.. cgroups.ProcessDirectories(cgroup, limits).Where(d => !dirs.Contains(d)), .. dirs];
-    }
-
     private ICgroupManager? DetectCgroups(CgroupLimits limits)
     {
-        ICgroupManager? cgroups = CgroupDetector.Detect(narrator);
+        ICgroupManager? cgroups = CgroupDetector.Detect(_sys);
         if (cgroups is null && (limits.RequestsMemory || limits.RequestsPids || limits.RequestsCpu))
             throw new MiniRunException("resource limits need cgroups, and no cgroup filesystem is mounted (see `minirun doctor`)");
         return cgroups;
@@ -231,26 +186,35 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
 
     private void Teardown(Container container, ContainerState state)
     {
-        OverlayMount.Unmount(container.MergedDir);
-        if (container.Record.AutoRemove) containers.Delete(container); // --rm: unmounted, its cgroup gone; nothing left to check
+        ContainerSnapshotter.Unmount(_sys, container.MergedDir);
+        if (container.Record.AutoRemove) // --rm: unmounted, its cgroup gone; nothing left to check
+        {
+            _sys.Describe($"rm -rf {ShellQuote.Quote(container.Directory)}", "--rm: the container's directory goes too", alreadyDone: false);
+            containers.Delete(container);
+        }
         else containers.WriteState(container, state);
     }
 
     /// <summary>
-    /// The init stage's steps, narrated by the parent from the spec it sends (the child's stderr is the container's,
-    /// so the parent speaks for it); the spec is data, so this is what the init stage does.
+    /// The binary the init stage runs from: a private, detached, read-only overlay of minirun's directory (fsopen(2),
+    /// fsmount(2): no shell tool makes a detached mount, so a temporary directory stands in for it), or, when the kernel
+    /// refused that, the file on disk, and why.
     /// </summary>
-    private void Narrate(IEnumerable<Step> steps)
-    {
-        foreach (Step step in steps) narrator!.Narrate(step);
-    }
+    private static string RuntimeBinaryStep(RuntimeBinary binary) => binary.LowerDirs is { } lower
+        ? $"mount -t overlay overlay -o ro,nosuid,nodev,lowerdir={ShellQuote.Quote(lower)} \"$(mktemp -d)\""
+        : $"# {ShellQuote.Quote(binary.Path)} itself: unprotected";
+
+    private static string RuntimeBinaryWhy(RuntimeBinary binary) => binary.LowerDirs is not null
+        ? $"the stages run {Path.GetFileName(binary.Path)} from a read-only overlay of its directory that is in no mount namespace (fsmount(2), " +
+          "detached): a container that reaches their /proc/PID/exe cannot write to the binary (CVE-2019-5736)"
+        : $"the kernel refused the read-only overlay of minirun ({binary.Unprotected}): the stages run from the file on disk";
 
     private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits, StorePaths store) =>
         BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits, store);
 
     /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
     /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
-    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles none.</param>
+    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles without it.</param>
     public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null,
         StorePaths? store = null)
     {
@@ -280,7 +244,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             LastCapability = lastCapability,
             NoNewPrivileges = security.NoNewPrivileges,
             SessionKeyring = SessionKeyringName(record.Id),
-            SeccompFilter = store is null ? null : SeccompFilters.For(store, security, capabilities),
+            SeccompFilter = SeccompFilters.For(store, security, capabilities),
             WorkingDir = record.WorkingDir,
             Args = record.Args,
             Env = ContainerEnvironment.WithHome([.. record.Env], user.Home),

@@ -21,14 +21,14 @@ public sealed class ContainerStore(StorePaths paths)
     /// Creates the container's directories, record, state and init layer; names are unique. A generated name
     /// (<paramref name="nameIsGenerated"/>) that another container took meanwhile is replaced instead of refused.
     /// </summary>
-    public Container Create(ContainerRecord record, Action<string> writeInitLayer, bool nameIsGenerated = false)
+    /// <param name="prepare">makes the container's directories in the (new, empty) staging directory it is given.</param>
+    /// <param name="sys">the seam the rename into containers/ goes through (--explain shows it).</param>
+    public Container Create(ContainerRecord record, Action<string> prepare, bool nameIsGenerated = false, ISyscalls? sys = null)
     {
         string staging = Paths.NewTempDirectory("container");
         try
         {
-            foreach (string dir in new[] { "init", "diff", "work", "merged" }) // in a new directory: one mkdir(2) each
-                Syscalls.MakeDirectory(Path.Combine(staging, dir), 0x1ff);
-            writeInitLayer(Path.Combine(staging, "init"));
+            prepare(staging);
             Syscalls.WriteNewFile(Path.Combine(staging, "state.json"), ContainerJsonWriter.Write(new ContainerState()));
             CrashPoint.Reach("container-staged");
 
@@ -42,7 +42,7 @@ public sealed class ContainerStore(StorePaths paths)
             Syscalls.WriteNewFile(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
             string target = Path.Combine(Paths.Containers, record.Id);
             Names.Reserve(record.Name, record.Id); // before the container appears: a crash in between leaves a free name
-            if (!Syscalls.TryRenameNoReplace(staging, target))
+            if (!(sys ?? LinuxSyscalls.Instance).RenameNoReplace(staging, target))
             {
                 Names.Release(record.Name, record.Id);
                 throw new MiniRunException($"container {record.Id} already exists");

@@ -1,4 +1,3 @@
-using MiniRun.Explain;
 using MiniRun.Native;
 
 namespace MiniRun.Containers;
@@ -22,24 +21,18 @@ public static class InitLayer
         ("etc/resolv.conf", ResolvConf()),
     ];
 
-    public static void Write(string dir, string hostname, NetworkMode network)
+    public static void Write(ISyscalls sys, string dir, string hostname, NetworkMode network)
     {
+        sys.Explain("the init layer: mount points that must exist whatever the image holds (Docker's -init layer)");
         foreach (string mountPoint in MountPoints) // parents first; the layer is new, so each is one mkdir(2)
-            Syscalls.MakeDirectory(Path.Combine(dir, mountPoint), 0x1ed);
-        foreach ((string path, string content) in Files(hostname, network)) WriteFile(dir, path, content);
-        File.CreateSymbolicLink(Path.Combine(dir, MtabLink), MtabTarget);
-    }
-
-    /// <summary>What <see cref="Write"/> does, as shell commands (for --explain and --dry-run).</summary>
-    public static IEnumerable<Step> Steps(string dir, string hostname, NetworkMode network)
-    {
-        string Q(string relative) => ShellQuote.Quote(Path.Combine(dir, relative));
-        yield return new($"mkdir -p -m 755 {string.Join(' ', MountPoints.Select(Q))}",
-            "the init layer: mount points that must exist whatever the image holds (Docker's -init layer)");
+            sys.MakeDirectory(Path.Combine(dir, mountPoint), 0x1ed);
         foreach ((string path, string content) in Files(hostname, network))
-            yield return new($"printf %s {ShellQuote.Quote(content)} > {Q(path)} && chmod 644 {Q(path)}",
-                $"the init layer: /{path}, provided by the runtime, above the image's layers and below the container's writes");
-        yield return new($"ln -s {MtabTarget} {Q(MtabLink)}", "the init layer: /etc/mtab, as programs expect it");
+        {
+            sys.Explain($"the init layer: /{path}, provided by the runtime, above the image's layers and below the container's writes");
+            sys.WriteFile(Path.Combine(dir, path), content, 0x1a4); // 0644, as Docker's
+        }
+        sys.Explain("the init layer: /etc/mtab, as programs expect it");
+        sys.Symlink(MtabTarget, Path.Combine(dir, MtabLink));
     }
 
     /// <summary>With the host's network the host's names apply (Docker copies /etc/hosts); otherwise only localhost.</summary>
@@ -52,7 +45,4 @@ public static class InitLayer
 
     private static string ResolvConf() =>
         File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "nameserver 8.8.8.8\n";
-
-    private static void WriteFile(string dir, string relative, string content) =>
-        Syscalls.WriteNewFile(Path.Combine(dir, relative), System.Text.Encoding.UTF8.GetBytes(content), 0x1a4, exactMode: true); // 0644, as Docker's
 }

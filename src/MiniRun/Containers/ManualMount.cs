@@ -31,7 +31,7 @@ public sealed class ManualMount(ImageStore images, ContainerStore containers, Co
     }
 
     public OverlayPaths Paths(Container container) => new(container.Id,
-        runner.LowerDirs(container).Select(l => Path.Combine(containers.Paths.Root, l)).ToList(),
+        runner.Snapshotter.LowerDirs(container).Select(l => Path.Combine(containers.Paths.Root, l)).ToList(),
         container.UpperDir, container.WorkDir, container.MergedDir);
 
     private Container? ForImage(string reference, bool create)

@@ -32,20 +32,20 @@ public static class OverlayMount
     /// context of its own (unshare(CLONE_FS)), so the chdir never moves the other threads, and comes back to its old
     /// working directory afterwards. (Not a thread of its own: NativeAOT's Thread.Start spins until the thread runs.)
     /// </summary>
-    public static void Mount(string storeRoot, MountRecord overlay)
+    public static void Mount(ISyscalls sys, string storeRoot, MountRecord overlay)
     {
         int previous = ProcessControl.OpenDirectory(".");
         try
         {
-            Syscalls.Unshare(NamespaceFlags.FileSystem);
-            Syscalls.ChangeDirectory(storeRoot);
+            sys.Unshare(NamespaceFlags.FileSystem);
+            sys.ChangeDirectory(storeRoot);
             try
             {
-                overlay.Apply();
+                overlay.Apply(sys);
             }
             finally
             {
-                Syscalls.ChangeDirectory(previous, "the previous working directory");
+                Syscalls.ChangeDirectory(previous, "the previous working directory"); // this thread's own, not the container's
             }
         }
         finally
@@ -54,21 +54,21 @@ public static class OverlayMount
         }
     }
 
-    /// <summary>Unmounts the overlay if it is mounted (umount(2) answers EINVAL for a directory that is not a mount point).</summary>
-    public static void Unmount(string merged)
+    /// <summary>Unmounts the overlay if it is mounted; one still busy is detached (umount -l).</summary>
+    public static void Unmount(ISyscalls sys, string merged)
     {
         try
         {
-            Syscalls.Unmount(merged);
-        }
-        catch (NativeException e) when (e.Errno is Errnos.EINVAL or Errnos.ENOENT)
-        {
+            sys.Unmount(merged, UnmountFlags.None);
         }
         catch (NativeException e) when (e.Errno == Errnos.EBUSY)
         {
-            Syscalls.Unmount(merged, UnmountFlags.Detach);
+            sys.Unmount(merged, UnmountFlags.Detach);
         }
     }
+
+    /// <summary>As <see cref="Unmount(ISyscalls, string)"/>, on the kernel.</summary>
+    public static void Unmount(string merged) => Unmount(LinuxSyscalls.Instance, merged);
 
     public static bool IsMounted(string path)
     {

@@ -10,14 +10,16 @@ namespace MiniRun.Layers;
 /// <c>../layers/&lt;hex&gt;/diff</c>. A layer is unpacked once into <c>tmp/</c> and published by an atomic rename, so a
 /// reader sees either nothing or the complete, verified layer; every image with that layer shares the one directory.
 /// </summary>
-/// <param name="narrator">--explain: unpacking, whiteout conversion and publishing are narrated as shell commands.</param>
-public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
+/// <param name="sys">the seam for the whiteouts and the publishing (--explain shows unpacking, whiteouts and publishing as shell commands).</param>
+public sealed class LayerStore(StorePaths paths, ISyscalls? sys = null)
 {
     private const int ShortIdLength = 26; // moby: base32 of 16 random bytes
     private const string ShortIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private const string LinkFile = "link", SizeFile = "size", DiffDirectory = "diff", TreeFile = "tree";
 
     public StorePaths Paths { get; } = paths;
+
+    private ISyscalls Sys { get; } = sys ?? LinuxSyscalls.Instance;
 
     /// <summary>The layer with this DiffID, or null when it is not in the store.</summary>
     public Layer? TryGet(Digest diffId)
@@ -82,9 +84,9 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
             string diff = Path.Combine(temp, DiffDirectory);
             Syscalls.MakeDirectory(diff, 0x1ED);
             Syscalls.Chmod(diff, 0x1ED); // 0755 whatever the umask; a "./" entry may change it
-            narrator?.Narrate(new Step($"mkdir -p {ShellQuote.Quote(diff)} && tar -x -C {ShellQuote.Quote(diff)}   # < {source}",
-                "a layer is unpacked once, into tmp/ first, keeping owners, modes and xattrs; its sha256 must be the DiffID"));
-            var unpacker = new LayerUnpacker(diff, source, narrator);
+            Sys.Describe($"mkdir -p {ShellQuote.Quote(diff)} && tar -x -C {ShellQuote.Quote(diff)}   # < {source}",
+                "a layer is unpacked once, into tmp/ first, keeping owners, modes and xattrs; its sha256 must be the DiffID", alreadyDone: false);
+            var unpacker = new LayerUnpacker(diff, source, Sys);
             long size = unpacker.Unpack(hashing);
             Digest diffId = hashing.Finish();
             CrashPoint.Reach("layer-unpacked");
@@ -99,13 +101,13 @@ public sealed class LayerStore(StorePaths paths, IStepNarrator? narrator = null)
             File.WriteAllText(Path.Combine(temp, TreeFile), LayerTreeDigest.Compute(diff, unpacker.Files));
             // The short link is made first (dangling for an instant) so that the rename is the single publishing step.
             string link = Path.Combine(Paths.Links, shortId);
-            narrator?.Narrate(new Step($"ln -s ../layers/{diffId.Hex}/{DiffDirectory} {ShellQuote.Quote(link)} && mv {ShellQuote.Quote(temp)} {ShellQuote.Quote(LayerDirectory(diffId))}",
-                "publish it with one rename (a reader sees all or nothing); the short l/ link keeps overlay's lowerdir short"));
-            Syscalls.Symlink($"../layers/{diffId.Hex}/{DiffDirectory}", link);
+            Sys.Explain("the short l/ link keeps overlay's lowerdir short (dangling until the rename)");
+            Sys.Symlink($"../layers/{diffId.Hex}/{DiffDirectory}", link);
             CrashPoint.Reach("layer-linked");
             try
             {
-                published = Syscalls.TryRenameNoReplace(temp, LayerDirectory(diffId));
+                Sys.Explain("publish the layer with one rename: a reader sees all of it or nothing");
+                published = Sys.RenameNoReplace(temp, LayerDirectory(diffId));
                 if (published) CrashPoint.Reach("layer-published");
             }
             finally

@@ -1,4 +1,3 @@
-using MiniRun.Explain;
 using MiniRun.Native;
 
 namespace MiniRun.Layers;
@@ -26,18 +25,18 @@ public sealed class LayerUnpacker
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
     /// <param name="source">Names the input in error messages ("alpine.tar layer 1").</param>
-    /// <param name="narrator">--explain: the whiteout conversions are narrated as mknod and setfattr commands.</param>
-    public LayerUnpacker(string targetDirectory, string source, IStepNarrator? narrator = null)
+    /// <param name="sys">the seam the whiteout conversions go through (--explain shows them as mknod and setfattr).</param>
+    public LayerUnpacker(string targetDirectory, string source, ISyscalls? sys = null)
     {
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
         _source = source;
-        _narrator = narrator;
+        _sys = sys ?? LinuxSyscalls.Instance;
         // Who owns a file as it is created: this process, as long as no directory it lands in is setgid; none is
         // until the directory modes are applied at the end, unless the target itself is (and then its new subdirectories).
         _newFileOwner = (Syscalls.LStat(_root).Permissions & Syscalls.S_ISGID) == 0 ? Syscalls.EffectiveIds : null;
     }
 
-    private readonly IStepNarrator? _narrator;
+    private readonly ISyscalls _sys;
 
     /// <summary>
     /// After <see cref="Unpack"/>: each regular file's status and content hash by its path relative to the target (what
@@ -85,9 +84,8 @@ public sealed class LayerUnpacker
                 return;
             case WhiteoutKind.Opaque:
                 EnsureParentDirectories(entry, relative);
-                _narrator?.Narrate(new Step($"setfattr -n {Whiteouts.OpaqueXattr} -v y {ShellQuote.Quote(FullPath(parent))}",
-                    $"{relative}: an opaque directory in overlay form; it hides the directory's contents in the layers below"));
-                Syscalls.SetXattr(FullPath(parent), Whiteouts.OpaqueXattr, Whiteouts.OpaqueValue);
+                _sys.Explain($"{relative}: an opaque directory in overlay form; it hides the directory's contents in the layers below");
+                _sys.SetXattr(FullPath(parent), Whiteouts.OpaqueXattr, Whiteouts.OpaqueValue);
                 return;
             case WhiteoutKind.Whiteout:
                 if (!Whiteouts.IsValidHiddenName(hidden)) throw Refuse(entry, $"a whiteout must name a sibling, not \"{hidden}\"");
@@ -202,9 +200,8 @@ public sealed class LayerUnpacker
     {
         EnsureParentDirectories(entry, hiddenRelative);
         string path = FullPath(hiddenRelative);
-        _narrator?.Narrate(new Step($"mknod {ShellQuote.Quote(path)} c 0 0",
-            $"{entry.Name}: a whiteout in overlay form, a 0/0 character device; it hides {hiddenRelative} in the layers below"));
-        if (UnpackSyscalls.TryMakeNode(path, Syscalls.S_IFCHR, 0, 0))
+        _sys.Explain($"{entry.Name}: a whiteout in overlay form, a 0/0 character device; it hides {hiddenRelative} in the layers below");
+        if (_sys.MakeNode(path, Syscalls.S_IFCHR, 0, 0))
             Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
     }
 

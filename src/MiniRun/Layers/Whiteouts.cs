@@ -21,7 +21,7 @@ public static class Whiteouts
     public const string OpaqueMarker = ".wh..wh..opq";
     /// <summary>overlayfs(5) "Opaque directories": the xattr and its value.</summary>
     public const string OpaqueXattr = "trusted.overlay.opaque";
-    public static ReadOnlySpan<byte> OpaqueValue => "y"u8;
+    public static byte[] OpaqueValue { get; } = "y"u8.ToArray();
 
     /// <summary>Classifies a file name (the last path component); for a whiteout, <paramref name="hidden"/> is the name it deletes.</summary>
     public static WhiteoutKind Classify(string fileName, out string hidden)

@@ -16,14 +16,19 @@ public static unsafe class KernelFiles
     /// Writes each value with a write(2) of its own through one open: a cgroup file takes one value (one device rule,
     /// one PID) per write, so a list costs one open instead of one per item.
     /// </summary>
-    public static void Write(string path, IReadOnlyList<string> values)
+    public static void Write(string path, IReadOnlyList<string> values) => Write(path, values, create: true);
+
+    /// <summary>As <see cref="Write(string, string)"/>, never creating the file: ENOENT when the kernel does not offer it.</summary>
+    public static void WriteExisting(string path, string value) => Write(path, [value], create: false);
+
+    private static void Write(string path, IReadOnlyList<string> values, bool create)
     {
         int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             // cgroupfs and procfs refuse to create a file: then the error is that it is missing.
-            if (errno != Errnos.ENOENT || (fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC | Libc.O_CREAT, 0x1a4)) < 0)
+            if (!create || errno != Errnos.ENOENT || (fd = Libc.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC | Libc.O_CREAT, 0x1a4)) < 0)
                 throw new NativeException("open", path, errno);
         }
         try

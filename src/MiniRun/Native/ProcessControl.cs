@@ -158,9 +158,9 @@ public static unsafe partial class ProcessControl
     /// Marks every descriptor from 3 up close-on-exec (close_range(2)), so nothing minirun inherited or opened is
     /// reachable from the command it execs: runc does the same before execve.
     /// </summary>
-    public static void CloseOnExecFrom3()
+    public static void CloseOnExecFrom(int first)
     {
-        if (Libc.close_range(3, uint.MaxValue, (int)Libc.CLOSE_RANGE_CLOEXEC) != 0)
+        if (Libc.close_range((uint)first, uint.MaxValue, (int)Libc.CLOSE_RANGE_CLOEXEC) != 0)
             throw new NativeException("close_range", null, Marshal.GetLastPInvokeError());
     }
 

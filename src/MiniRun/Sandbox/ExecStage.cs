@@ -30,8 +30,8 @@ public static class ExecStage
             EnterContainerRoot(spec.ContainerPid);
             Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges,
-                spec.SessionKeyring, spec.SeccompFilter?.Program);
+            PrivilegeDrop.BecomeCommand(LinuxSyscalls.Instance, new Credentials(spec.Capabilities, spec.LastCapability, spec.Uid, spec.Gid, spec.Groups),
+                spec.NoNewPrivileges, spec.SessionKeyring, spec.SeccompFilter);
             if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
@@ -39,7 +39,7 @@ public static class ExecStage
             Console.Error.WriteLine("minirun: " + e.Message);
             return ExitCodes.RuntimeError;
         }
-        return ExecutableSearch.Exec(spec.Args, spec.Env);
+        return ExecFailure.Report(LinuxSyscalls.Instance.Exec(spec.Args, spec.Env), spec.Args[0], spec.Env);
     }
 
     /// <summary>setns(2) into the container's cgroup namespace: for this thread, which execve()s (a container of an older minirun has none).</summary>

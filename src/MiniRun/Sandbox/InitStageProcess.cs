@@ -41,7 +41,8 @@ public sealed class InitStageProcess : IDisposable
     public ContainerOutput? Output { get; }
 
     /// <param name="output">pipes for its stdout and stderr (owned by the stage from here, closed if the spawn fails).</param>
-    public static InitStageProcess Spawn(ContainerOutput? output = null)
+    /// <param name="explain">--explain: the stage narrates what it does on this process's stderr (its fd 5).</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false)
     {
         const string own = "/proc/thread-self/ns/pid";
         int ownPid = -1;
@@ -51,7 +52,7 @@ public sealed class InitStageProcess : IDisposable
             (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 () => Syscalls.Unshare(NamespaceFlags.Pid),
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
-                output?.WriteEnds);
+                output?.WriteEnds, explainFd: explain ? 2 : null);
             output?.CloseWriteEnds();
             return new InitStageProcess(pid, fd, binary, output);
         }

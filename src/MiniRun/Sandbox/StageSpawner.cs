@@ -23,10 +23,11 @@ internal static class StageSpawner
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
     /// <param name="output">the stage's stdout and stderr, when not ours.</param>
+    /// <param name="explainFd">--explain: passed as the stage's fd 5, where it narrates (<see cref="InitStage.ExplainFd"/>).</param>
     public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces,
-        (int Stdout, int Stderr)? output = null)
+        (int Stdout, int Stderr)? output = null, int? explainFd = null)
     {
-        string[] argv = [argv0, verb];
+        string[] argv = explainFd is null ? [argv0, verb] : [argv0, verb, InitStage.ExplainArgument];
         RuntimeBinary binary = RuntimeBinary.Open();
         int parent = -1, readEnd = -1, writeEnd = -1;
         try
@@ -36,7 +37,7 @@ internal static class StageSpawner
             try
             {
                 enterNamespaces();
-                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: [readEnd, parent], output: output, programFd: binary.ProgramFd), writeEnd, binary);
+                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: explainFd is { } explain ? [readEnd, parent, explain] : [readEnd, parent], output: output, programFd: binary.ProgramFd), writeEnd, binary);
             }
             finally
             {

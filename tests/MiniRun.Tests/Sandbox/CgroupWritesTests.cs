@@ -89,12 +89,14 @@ public class CgroupWritesTests
         Directory.CreateDirectory(leaf);
         File.WriteAllText(Path.Combine(leaf, "cpuset.cpus"), "1\n"); // as the kernel fills it under clone_children
         File.WriteAllText(Path.Combine(leaf, "cpuset.mems"), "0\n");
+        File.WriteAllText(root.Combine("cpuset", "minirun", "cgroup.clone_children"), "1\n"); // how the kernel came to fill it
         var manager = new CgroupV1Manager(new Dictionary<string, string> { ["cpuset"] = root.Combine("cpuset") });
 
         manager.Create(Name, new CgroupLimits());
 
         Assert.Equal("1\n", Read(leaf, "cpuset.cpus"));
-        Assert.False(File.Exists(root.Combine("cpuset", "minirun", "cgroup.clone_children")));
+        Assert.Equal("1\n", Read(root.Combine("cpuset", "minirun"), "cgroup.clone_children"));
+        Assert.False(File.Exists(root.Combine("cpuset", "minirun", "cpuset.cpus"))); // nothing copied, nothing written
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using MiniRun.Explain;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -14,22 +13,22 @@ public static class CgroupDetector
     public static CgroupLayout ReadLayout() => CgroupLayout.Parse(KernelFiles.TryReadAll("/proc/self/mountinfo") ?? "");
 
     /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.</summary>
-    /// <param name="narrator">--explain/--dry-run: every mkdir and write of the cgroup goes through it.</param>
-    public static ICgroupManager? Detect(IStepNarrator? narrator = null) => Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), narrator);
+    /// <param name="sys">the seam every mkdir and write of the cgroup goes through (--explain and --dry-run decorate it).</param>
+    public static ICgroupManager? Detect(ISyscalls? sys = null) => Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), sys);
 
-    public static ICgroupManager? Choose(CgroupLayout layout, string? forced, IStepNarrator? narrator = null)
+    public static ICgroupManager? Choose(CgroupLayout layout, string? forced, ISyscalls? sys = null)
     {
         switch (forced)
         {
             case "v1":
-                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers, narrator, layout.V2MountPoint, layout.V1Mounts)
+                return layout.HasV1 ? new CgroupV1Manager(layout.V1Controllers, sys, layout.V2MountPoint, layout.V1Mounts)
                     : throw new MiniRunException($"{OverrideVariable}=v1, but no cgroup v1 hierarchy is mounted");
             case "v2":
-                return layout.V2MountPoint is { } v2 ? new CgroupV2Manager(v2, narrator)
+                return layout.V2MountPoint is { } v2 ? new CgroupV2Manager(v2, sys)
                     : throw new MiniRunException($"{OverrideVariable}=v2, but no cgroup2 filesystem is mounted");
             case null or "":
-                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers, narrator, layout.V2MountPoint, layout.V1Mounts);
-                return layout.V2MountPoint is { } mount ? new CgroupV2Manager(mount, narrator) : null;
+                if (layout.HasV1) return new CgroupV1Manager(layout.V1Controllers, sys, layout.V2MountPoint, layout.V1Mounts);
+                return layout.V2MountPoint is { } mount ? new CgroupV2Manager(mount, sys) : null;
             default:
                 throw new MiniRunException($"{OverrideVariable}={forced}: use v1 or v2");
         }

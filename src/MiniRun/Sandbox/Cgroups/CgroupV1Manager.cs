@@ -1,4 +1,3 @@
-using MiniRun.Explain;
 using MiniRun.Native;
 using System.Globalization;
 
@@ -12,9 +11,11 @@ namespace MiniRun.Sandbox.Cgroups;
 /// </summary>
 /// <param name="mounts">every hierarchy as mounted (<see cref="CgroupLayout.V1Mounts"/>), for /sys/fs/cgroup inside; its
 /// named ones (name=systemd) get a group too, so the container's cgroup namespace has nothing of the host's below it.</param>
-public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers, IStepNarrator? narrator = null, string? unifiedMountPoint = null,
+public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controllers, ISyscalls? sys = null, string? unifiedMountPoint = null,
     IReadOnlyList<CgroupV1Mount>? mounts = null) : ICgroupManager
 {
+    private readonly ISyscalls _sys = sys ?? LinuxSyscalls.Instance;
+
     public string Version => "v1";
 
     public IReadOnlyList<string> Controllers { get; } = controllers.Keys.Order(StringComparer.Ordinal).ToList();
@@ -86,12 +87,13 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         foreach (string hierarchy in Hierarchies)
         {
             string dir = Path.Combine(hierarchy, name);
-            CgroupFiles.MakeDirectory(narrator, dir);
+            _sys.Explain("a cgroup is a directory; the kernel fills it with the controllers' files");
+            _sys.MakeDirectories(dir);
             // A new cpuset cgroup has no CPUs or memory nodes; a task cannot join until they are copied from the parent.
             if (controllers.TryGetValue("cpuset", out string? cpuset) && cpuset == hierarchy) InheritCpuset(hierarchy, name);
         }
         // Usually made already by the init stage, which joins it early (EarlyJoinDirectory): mkdir -p is idempotent.
-        if (unifiedMountPoint is not null) CgroupFiles.MakeDirectory(narrator, Path.Combine(unifiedMountPoint, name));
+        if (unifiedMountPoint is not null) _sys.MakeDirectories(Path.Combine(unifiedMountPoint, name));
         try
         {
             Apply(name, limits);
@@ -110,25 +112,23 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             foreach (string dir in LimitedAndLeaf("memory", name))
             {
                 string bytes = memory.ToString(CultureInfo.InvariantCulture);
-                CgroupFiles.Write(narrator, dir, "memory.limit_in_bytes", bytes);
+                CgroupFiles.Write(_sys, dir, "memory.limit_in_bytes", bytes);
                 // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
-                // --dry-run creates no cgroup to look in: ask the hierarchy's root, which has the file whenever its cgroups do.
-                string probe = narrator is { Performs: false } ? controllers["memory"] : dir;
-                if (File.Exists(Path.Combine(probe, "memory.memsw.limit_in_bytes"))) CgroupFiles.Write(narrator, dir, "memory.memsw.limit_in_bytes", bytes);
+                _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.memsw.limit_in_bytes"), bytes);
             }
         if (limits.PidsLimit is { } pids)
             foreach (string dir in LimitedAndLeaf("pids", name))
-                CgroupFiles.Write(narrator, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+                CgroupFiles.Write(_sys, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
         if (limits.RequestsCpu)
             foreach (string dir in LimitedAndLeaf("cpu", name))
             {
                 if (limits.CpuQuotaMicros is { } quota)
                 {
-                    CgroupFiles.Write(narrator, dir, "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
-                    CgroupFiles.Write(narrator, dir, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+                    CgroupFiles.Write(_sys, dir, "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
+                    CgroupFiles.Write(_sys, dir, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
                 }
                 if (limits.CpuShares is { } shares)
-                    CgroupFiles.Write(narrator, dir, "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
+                    CgroupFiles.Write(_sys, dir, "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
             }
         // No leaf for devices: devices.allow needs CAP_SYS_ADMIN of the host's user namespace (devcgroup_update_access).
         if (limits.Devices.Count > 0 && controllers.ContainsKey("devices")) WriteDeviceRules(Dir("devices", name), limits.Devices);
@@ -138,7 +138,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
     private string[] LimitedAndLeaf(string controller, string name)
     {
         string dir = Dir(controller, name), leaf = Path.Combine(dir, CgroupNames.Leaf);
-        if (!Directory.Exists(leaf) || narrator is { Performs: false }) CgroupFiles.MakeDirectory(narrator, leaf); // cpu,cpuacct: once
+        _sys.MakeDirectory(leaf, 0x1ed); // false when made already: cpu,cpuacct is one hierarchy
         return [dir, leaf];
     }
 
@@ -149,38 +149,31 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         {
             bool allow = rules[start].Allow;
             var lines = new List<string>();
-            for (; start < rules.Count && rules[start].Allow == allow; start++) lines.Add(rules[start].ToV1Line());
-            CgroupFiles.Write(narrator, dir, allow ? "devices.allow" : "devices.deny", lines);
+            for (; start < rules.Count && rules[start].Allow == allow; start++) lines.Add(rules[start].ToV1Line() + "\n"); // as echo writes it
+            _sys.WriteKernelFile(Path.Combine(dir, allow ? "devices.allow" : "devices.deny"), [.. lines]);
         }
     }
 
+    /// <summary>
+    /// A new cpuset cgroup has no CPUs or memory nodes, and a task cannot join it until they are copied from its parent:
+    /// top down, each group's copied when empty, then minirun/'s cgroup.clone_children set, after which the kernel copies
+    /// them into each new group at mkdir (cgroup-v1/cgroups.rst): from then on, one read.
+    /// </summary>
     private void InheritCpuset(string hierarchy, string name)
     {
         string leaf = Path.Combine(hierarchy, name);
-        bool dryRun = narrator is { Performs: false }; // --dry-run: the directories are not there to look at
-        // Usually the kernel has copied both already (cgroup.clone_children, set below the first time): two reads.
-        if (!dryRun && HasValue(leaf, "cpuset.cpus") && HasValue(leaf, "cpuset.mems")) return;
+        string? above = Path.GetDirectoryName(leaf);
+        if (above is not null && above != hierarchy && _sys.ReadKernelFile(Path.Combine(above, "cgroup.clone_children"))?.Trim() == "1") return;
         string parent = hierarchy;
         foreach (string part in name.Split('/'))
         {
             string child = Path.Combine(parent, part);
-            foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
-            {
-                string target = Path.Combine(child, file);
-                if (dryRun)
-                    narrator!.Narrate(new Step($"[ -s {ShellQuote.Quote(target)} ] || cat {ShellQuote.Quote(Path.Combine(parent, file))} > {ShellQuote.Quote(target)}",
-                        "a new cpuset cgroup has no CPUs or memory nodes until they are copied from its parent"));
-                else if (!HasValue(child, file))
-                    CgroupFiles.Write(narrator, child, file, (KernelFiles.TryReadAll(Path.Combine(parent, file)) ?? "").Trim());
-            }
+            _sys.CopyKernelFileIfEmpty(Path.Combine(parent, "cpuset.cpus"), Path.Combine(child, "cpuset.cpus"));
+            _sys.CopyKernelFileIfEmpty(Path.Combine(parent, "cpuset.mems"), Path.Combine(child, "cpuset.mems"));
             parent = child;
         }
-        // The next containers' cpusets are copied by the kernel at mkdir (cgroup-v1/cgroups.rst: cgroup.clone_children).
-        if (!dryRun && Path.GetDirectoryName(leaf) is { } above && above != hierarchy)
-            CgroupFiles.Write(narrator, above, "cgroup.clone_children", "1");
+        if (above is not null && above != hierarchy) CgroupFiles.Write(_sys, above, "cgroup.clone_children", "1");
     }
-
-    private static bool HasValue(string dir, string file) => KernelFiles.TryReadAll(Path.Combine(dir, file)) is { } value && value.Trim().Length > 0;
 
     private void Require(bool requested, string flag, string controller)
     {
@@ -208,24 +201,25 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         if (!controllers.ContainsKey("freezer"))
             throw new MiniRunException("cannot pause the container: no freezer cgroup controller is mounted (see `minirun doctor`)");
         string dir = Dir("freezer", name);
-        CgroupFreezer.Freeze(dir, () => CgroupFiles.Write(dir, "freezer.state", "FROZEN"),
+        CgroupFreezer.Freeze(dir, () => CgroupFiles.Write(_sys, dir, "freezer.state", "FROZEN"),
             () => CgroupFreezer.Reads(dir, "freezer.state", "FROZEN"), () => Thaw(name));
     }
 
     public void Thaw(string name)
     {
-        if (controllers.ContainsKey("freezer")) CgroupFiles.Write(Dir("freezer", name), "freezer.state", "THAWED");
+        if (controllers.ContainsKey("freezer")) CgroupFiles.Write(_sys, Dir("freezer", name), "freezer.state", "THAWED");
     }
 
     public void Remove(string name)
     {
+        _sys.Explain("the container's leaves go first (a cgroup with a child cannot be removed), then its groups, once the last process is gone");
         foreach (string hierarchy in Hierarchies)
         {
             string dir = Path.Combine(hierarchy, name);
-            if (MayHoldLimit(hierarchy)) CgroupFiles.RemoveDirectory(Path.Combine(dir, CgroupNames.Leaf)); // ENOENT without a limit
-            CgroupFiles.RemoveDirectory(dir);
+            if (MayHoldLimit(hierarchy)) _sys.RemoveDirectory(Path.Combine(dir, CgroupNames.Leaf)); // absent without a limit
+            _sys.RemoveDirectory(dir);
         }
-        if (unifiedMountPoint is not null) CgroupFiles.RemoveDirectory(Path.Combine(unifiedMountPoint, name));
+        if (unifiedMountPoint is not null) _sys.RemoveDirectory(Path.Combine(unifiedMountPoint, name));
     }
 
     private bool MayHoldLimit(string hierarchy) => HoldsLimit(hierarchy, new CgroupLimits { MemoryBytes = 0, PidsLimit = 0, Cpus = 0 });

@@ -1,4 +1,4 @@
-using MiniRun.Explain;
+using MiniRun.Native;
 using System.Globalization;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -9,8 +9,10 @@ namespace MiniRun.Sandbox.Cgroups;
 /// machine the others are bound to v1 hierarchies). Device access is a BPF program in v2 (<see cref="DeviceProgram"/>),
 /// attached to the container's group as runc and crun do.
 /// </summary>
-public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator = null) : ICgroupManager
+public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : ICgroupManager
 {
+    private readonly ISyscalls _sys = sys ?? LinuxSyscalls.Instance;
+
     public string Version => "v2";
 
     public string MountPoint => mountPoint;
@@ -48,15 +50,16 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
         string dir = mountPoint;
         foreach (string part in (HoldsLimit(limits) ? name + "/" + CgroupNames.Leaf : name).Split('/'))
         {
-            if (needed.Count > 0) CgroupFiles.Write(narrator, dir, "cgroup.subtree_control", string.Join(' ', needed.Select(c => "+" + c)));
+            if (needed.Count > 0) CgroupFiles.Write(_sys, dir, "cgroup.subtree_control", string.Join(' ', needed.Select(c => "+" + c)));
             dir = Path.Combine(dir, part);
-            CgroupFiles.MakeDirectory(narrator, dir);
+            _sys.Explain("a cgroup is a directory; the kernel fills it with the controllers' files");
+            _sys.MakeDirectories(dir);
         }
         try
         {
             Apply(group, limits);
             if (dir != group) Apply(dir, limits); // the leaf's mirror of the limits, what the container sees
-            if (limits.Devices.Count > 0) DeviceProgram.Attach(narrator, group, limits.Devices);
+            if (limits.Devices.Count > 0) DeviceProgram.Attach(_sys, group, limits.Devices);
         }
         catch
         {
@@ -76,16 +79,16 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
     {
         if (limits.MemoryBytes is { } memory)
         {
-            CgroupFiles.Write(narrator, dir, "memory.max", memory.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(_sys, dir, "memory.max", memory.ToString(CultureInfo.InvariantCulture));
             // In v2 swap is limited on its own: 0 gives memory+swap = --memory, as memsw does in v1.
-            if (File.Exists(Path.Combine(dir, "memory.swap.max"))) CgroupFiles.Write(narrator, dir, "memory.swap.max", "0");
+            _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.swap.max"), "0"); // present with swap accounting
         }
         if (limits.PidsLimit is { } pids)
-            CgroupFiles.Write(narrator, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
+            CgroupFiles.Write(_sys, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
         if (limits.CpuQuotaMicros is { } quota)
-            CgroupFiles.Write(narrator, dir, "cpu.max", $"{quota} {CgroupLimits.CpuPeriodMicros}");
+            CgroupFiles.Write(_sys, dir, "cpu.max", $"{quota} {CgroupLimits.CpuPeriodMicros}");
         if (limits.CpuShares is { } shares)
-            CgroupFiles.Write(narrator, dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(_sys, dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
     }
 
     public IReadOnlyList<string> SelfJoinFiles(string name, CgroupLimits limits) => [];
@@ -101,18 +104,19 @@ public sealed class CgroupV2Manager(string mountPoint, IStepNarrator? narrator =
         bool requested = false;
         CgroupFreezer.Freeze(dir, () =>
             {
-                if (!requested) CgroupFiles.Write(dir, "cgroup.freeze", "1");
+                if (!requested) CgroupFiles.Write(_sys, dir, "cgroup.freeze", "1");
                 requested = true;
             },
             () => CgroupFiles.ReadCounter(dir, "cgroup.events", "frozen") == 1, () => Thaw(name));
     }
 
-    public void Thaw(string name) => CgroupFiles.Write(Path.Combine(mountPoint, name), "cgroup.freeze", "0");
+    public void Thaw(string name) => CgroupFiles.Write(_sys, Path.Combine(mountPoint, name), "cgroup.freeze", "0");
 
     /// <summary>The leaf, then the group; the device program goes with the group (its last reference is the attachment).</summary>
     public void Remove(string name)
     {
-        CgroupFiles.RemoveDirectory(Path.Combine(mountPoint, name, CgroupNames.Leaf));
-        CgroupFiles.RemoveDirectory(Path.Combine(mountPoint, name));
+        _sys.Explain("the container's leaf goes first (a cgroup with a child cannot be removed), then its group, once its last process is gone");
+        _sys.RemoveDirectory(Path.Combine(mountPoint, name, CgroupNames.Leaf));
+        _sys.RemoveDirectory(Path.Combine(mountPoint, name));
     }
 }

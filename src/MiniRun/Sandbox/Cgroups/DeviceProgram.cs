@@ -1,4 +1,3 @@
-using MiniRun.Explain;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -78,15 +77,12 @@ public static class DeviceProgram
         return bits;
     }
 
-    /// <summary>Loads the program for <paramref name="rules"/> and attaches it to <paramref name="cgroupDir"/>; narrated as a comment.</summary>
-    public static void Attach(IStepNarrator? narrator, string cgroupDir, IReadOnlyList<DeviceRule> rules)
+    /// <summary>Loads the program for <paramref name="rules"/> and attaches it to <paramref name="cgroupDir"/>.</summary>
+    public static void Attach(ISyscalls sys, string cgroupDir, IReadOnlyList<DeviceRule> rules)
     {
-        byte[] program = Build(rules);
-        narrator?.Narrate(new Step($"# bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, {program.Length / BpfInstruction.Size} instructions: " +
-                                   $"{Describe(rules)}); bpf(BPF_PROG_ATTACH, {ShellQuote.Quote(cgroupDir)}, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI)",
-            "cgroup v2 has no devices controller: a BPF program the kernel runs on each mknod and open of a device node allows the " +
-            "standard nodes only (no shell tool attaches one; runc and crun do the same)"));
-        if (narrator?.Performs ?? true) SecuritySyscalls.AttachDeviceProgram(program, cgroupDir);
+        sys.Explain("cgroup v2 has no devices controller: a BPF program the kernel runs on each mknod and open of a device node allows the " +
+                    "standard nodes only (no shell tool attaches one; runc and crun do the same)");
+        sys.AttachDeviceProgram(Build(rules), cgroupDir, Describe(rules));
     }
 
     /// <summary>The rules as the v1 devices.allow/deny lines they would be: "deny a; allow c *:* m; …".</summary>

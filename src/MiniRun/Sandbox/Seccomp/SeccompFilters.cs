@@ -23,17 +23,19 @@ public static class SeccompFilters
     public const string DefaultProfileName = "Docker's default profile";
 
     /// <summary>The filter for a container with this capability set, or null when it runs without one.</summary>
-    public static SeccompFilter? For(StorePaths store, ContainerSecurity security, ulong capabilities)
+    /// <param name="store">whose cache to use; null (--dry-run, which writes nothing) compiles without one.</param>
+    public static SeccompFilter? For(StorePaths? store, ContainerSecurity security, ulong capabilities)
     {
         if (security.Privileged || security.SeccompUnconfined) return null;
         byte[] profile = security.SeccompProfile is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile();
         string source = security.SeccompProfile is null ? DefaultProfileName : "the profile of --security-opt seccomp=FILE";
         string kernel = KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "";
-        string path = Path.Combine(store.Seccomp, Key(profile, capabilities, kernel) + ".bpf");
-        if (TryRead(path) is { } cached) return new SeccompFilter(cached, source);
+        string? path = store is null ? null : Path.Combine(store.Seccomp, Key(profile, capabilities, kernel) + ".bpf");
+        if (path is not null && TryRead(path) is { } cached) return new SeccompFilter(cached, source);
         KernelVersion version = KernelVersion.TryParse(kernel) ?? new KernelVersion(0, 0);
         (byte[] program, _) = SeccompCompiler.Compile(SeccompProfile.Parse(profile, source), capabilities, version);
         if (program.Length / 8 > ushort.MaxValue) throw new MiniRunException($"seccomp: {source} compiles to more instructions than a filter may have");
+        if (store is null || path is null) return new SeccompFilter(program, source);
         Directory.CreateDirectory(store.Seccomp);
         AtomicFile.WriteAllBytes(path, program, durable: false); // a lost cache entry is compiled again
         return new SeccompFilter(program, source);

@@ -1,6 +1,4 @@
-using MiniRun.Native;
-
-namespace MiniRun.Sandbox;
+namespace MiniRun.Native;
 
 /// <summary>execvp(3)'s PATH search, done against the container's PATH after entering its root.</summary>
 public static class ExecutableSearch
@@ -21,23 +19,5 @@ public static class ExecutableSearch
             if (Syscalls.TryStat(candidate) is { IsDirectory: false }) return candidate;
         }
         return null;
-    }
-
-    /// <summary>
-    /// Finds the command and execve()s it; never returns when that works. Otherwise prints Docker's one line and
-    /// returns Docker's status: 127 when not found, 126 when it cannot be invoked.
-    /// </summary>
-    public static int Exec(IReadOnlyList<string> args, IReadOnlyList<string> env)
-    {
-        string command = args[0];
-        string? path = Find(command, env);
-        if (path is null)
-        {
-            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
-            return ExitCodes.NotFound;
-        }
-        int errno = Syscalls.Exec(path, args, env);
-        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
-        return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
     }
 }

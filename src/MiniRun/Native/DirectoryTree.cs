@@ -1,6 +1,4 @@
-using MiniRun.Native;
-
-namespace MiniRun;
+namespace MiniRun.Native;
 
 /// <summary>Removes a directory tree of the store with calls relative to each open directory (never following a symlink).</summary>
 public static class DirectoryTree

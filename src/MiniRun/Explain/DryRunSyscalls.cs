@@ -1,0 +1,80 @@
+using MiniRun.Native;
+
+namespace MiniRun.Explain;
+
+/// <summary>
+/// --dry-run: each call printed as a line of a bash script, and not done. The one query, lstat, is answered as if the
+/// printed steps had been done: what they made is there, what they removed is not, and else the host answers.
+/// </summary>
+public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSyscalls(writer, "")
+{
+    private static readonly FileStatus MadeDirectory = new(Syscalls.S_IFDIR | 0x1ed, 0, 0, 2, 0, 0, 0, 0, 0, default);
+    private static readonly FileStatus MadeFile = new(Syscalls.S_IFREG | 0x1a4, 0, 0, 1, 0, 0, 0, 0, 0, default);
+    private readonly Dictionary<string, FileStatus?> _made = new(StringComparer.Ordinal);
+
+    protected override void Do(Action<ISyscalls> call) => call(new Tracker(this));
+
+    protected override T Do<T>(Func<ISyscalls, T> call, T asIfDone)
+    {
+        call(new Tracker(this));
+        return asIfDone;
+    }
+
+    public override FileStatus? LStat(string path)
+    {
+        for (string? p = path; !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+            if (_made.TryGetValue(p, out FileStatus? status))
+                return p == path ? status : status is null ? null : host.LStat(path);
+        return host.LStat(path);
+    }
+
+    public override string? ReadKernelFile(string path) => LStat(path) is null && _made.Count > 0 && IsBelowMade(path) ? null : host.ReadKernelFile(path);
+
+    private bool IsBelowMade(string path)
+    {
+        for (string? p = Path.GetDirectoryName(path); !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+            if (_made.ContainsKey(p)) return true;
+        return false;
+    }
+
+    /// <summary>Notes what a call would have made or removed, and does nothing else.</summary>
+    private sealed class Tracker(DryRunSyscalls owner) : ISyscalls
+    {
+        private void Made(string path, FileStatus? status) => owner._made[path] = status;
+
+        public void Explain(string why) { }
+        public void Describe(string command, string why, bool alreadyDone) { }
+        public void StageBegins(NamespaceFlags namespaces, string why) { }
+        public void StageEnded() { }
+        public void CloseOnExecFrom(int first) { }
+        public void Mount(string? source, string target, string? type, MountFlags flags, string? data) { }
+        public bool Unmount(string target, UnmountFlags flags) => true;
+        public void Unshare(NamespaceFlags flags) { }
+        public void PivotRoot(string newRoot) { }
+        public void ChangeRoot(string newRoot) { }
+        public void ChangeDirectory(string path) { }
+        public void SetHostname(string name) { }
+        public void BringLoopbackUp() { }
+        public bool MakeDirectory(string path, uint mode) { Made(path, MadeDirectory); return true; }
+        public void MakeDirectories(string path) => Made(path, MadeDirectory);
+        public void WriteFile(string path, string content, uint mode) => Made(path, MadeFile);
+        public bool MakeNode(string path, uint mode, uint major, uint minor) { Made(path, MadeFile with { Mode = mode }); return true; }
+        public void Symlink(string target, string linkPath) => Made(linkPath, MadeFile with { Mode = Syscalls.S_IFLNK | 0x1ff });
+        public void SetXattr(string path, string name, byte[] value) { }
+        public bool RenameNoReplace(string from, string to) { Made(to, owner.LStat(from) ?? MadeDirectory); Made(from, null); return true; }
+        public bool RemoveDirectory(string path) { Made(path, null); return true; }
+        public void RemoveTree(string path) => Made(path, null);
+        public FileStatus? LStat(string path) => owner.LStat(path);
+        public string? ReadKernelFile(string path) => owner.ReadKernelFile(path);
+        public void WriteKernelFile(string path, params string[] values) { }
+        public void WriteKernelFileIfPresent(string path, string value) { }
+        public void CopyKernelFileIfEmpty(string from, string to) { }
+        public void AttachDeviceProgram(byte[] instructions, string cgroupDirectory, string description) { }
+        public uint SetUmask(uint mask) => 0x12;
+        public void JoinSessionKeyring(string name) { }
+        public void LoadSeccompFilter(byte[] program, string description) { }
+        public void SetCredentials(Credentials credentials) { }
+        public void SetNoNewPrivileges() { }
+        public int Exec(IReadOnlyList<string> args, IReadOnlyList<string> env) => 0;
+    }
+}

@@ -1,0 +1,122 @@
+namespace MiniRun.Native;
+
+/// <summary>
+/// The one seam for the kernel side effects of building and entering a container (youki's <c>Syscall</c> trait):
+/// the init stage, the cgroup managers, the overlay mount, the init layer and the unpacker's whiteouts are written
+/// once against it. <see cref="LinuxSyscalls"/> calls libc; --explain wraps it in a decorator that prints each call as
+/// its shell command and passes it on; --dry-run in one that prints and does nothing; unit tests record the calls.
+/// Conditional steps are single calls (<see cref="WriteKernelFileIfPresent"/>, <see cref="CopyKernelFileIfEmpty"/>),
+/// so that a real run and a dry run, which cannot look at what it never made, issue the same calls.
+/// </summary>
+public interface ISyscalls
+{
+    /// <summary>Why the next call is made: --explain and --dry-run print it as a comment; the kernel never hears of it.</summary>
+    void Explain(string why);
+
+    /// <summary>A step done by other means (a layer unpacked at load): shown for teaching, never performed here.</summary>
+    void Describe(string command, string why, bool alreadyDone);
+
+    /// <summary>The init stage starts, born in <paramref name="namespaces"/>: what it does is shown nested until its exec.</summary>
+    void StageBegins(NamespaceFlags namespaces, string why);
+
+    /// <summary>The init stage has execve()d the command (or died).</summary>
+    void StageEnded();
+
+    // Mounts and namespaces
+
+    /// <summary>mount(2).</summary>
+    void Mount(string? source, string target, string? type, MountFlags flags, string? data);
+
+    /// <summary>umount2(2); false when <paramref name="target"/> is not a mount point (or absent).</summary>
+    bool Unmount(string target, UnmountFlags flags);
+
+    /// <summary>unshare(2) for the calling thread.</summary>
+    void Unshare(NamespaceFlags flags);
+
+    /// <summary>runc's pivot_root(".", ".") sequence: the new root becomes /, the old one is detached.</summary>
+    void PivotRoot(string newRoot);
+
+    /// <summary>chdir(2) to the new root, chroot("."), chdir("/").</summary>
+    void ChangeRoot(string newRoot);
+
+    /// <summary>chdir(2).</summary>
+    void ChangeDirectory(string path);
+
+    /// <summary>sethostname(2).</summary>
+    void SetHostname(string name);
+
+    /// <summary>SIOCSIFFLAGS IFF_UP on lo, in the calling thread's network namespace.</summary>
+    void BringLoopbackUp();
+
+    // Files
+
+    /// <summary>mkdir(2) of one directory whose parent exists; false when the name exists already.</summary>
+    bool MakeDirectory(string path, uint mode);
+
+    /// <summary>mkdir -p: the directory and any missing parents (mode 0755 before the umask).</summary>
+    void MakeDirectories(string path);
+
+    /// <summary>Creates a new file with exactly <paramref name="mode"/> and <paramref name="content"/> (O_EXCL).</summary>
+    void WriteFile(string path, string content, uint mode);
+
+    /// <summary>mknod(2), the mode as given (umask 0); false when the name exists already.</summary>
+    bool MakeNode(string path, uint mode, uint major, uint minor);
+
+    /// <summary>symlink(2).</summary>
+    void Symlink(string target, string linkPath);
+
+    /// <summary>lsetxattr(2).</summary>
+    void SetXattr(string path, string name, byte[] value);
+
+    /// <summary>renameat2(2) RENAME_NOREPLACE: false when <paramref name="to"/> exists already.</summary>
+    bool RenameNoReplace(string from, string to);
+
+    /// <summary>rmdir(2); false when it was not there. A cgroup busy with exiting tasks is retried briefly.</summary>
+    bool RemoveDirectory(string path);
+
+    /// <summary>rm -rf, without crossing into anything mounted below.</summary>
+    void RemoveTree(string path);
+
+    /// <summary>What lstat(2) says, or null when nothing is there: the one query a container's set-up makes.</summary>
+    FileStatus? LStat(string path);
+
+    // Kernel files (cgroups, /proc)
+
+    /// <summary>Each value with a write(2) of its own through one open of an existing kernel file (echo V > F).</summary>
+    void WriteKernelFile(string path, params string[] values);
+
+    /// <summary>As <see cref="WriteKernelFile"/>, when the kernel offers the file (memory.swap.max needs swap accounting).</summary>
+    void WriteKernelFileIfPresent(string path, string value);
+
+    /// <summary>A kernel file's content, or null when it is not there: the second query, read through the seam so that a dry run answers as the host would.</summary>
+    string? ReadKernelFile(string path);
+
+    /// <summary>Copies <paramref name="from"/>'s value into <paramref name="to"/> when that is empty (a new cpuset cgroup).</summary>
+    void CopyKernelFileIfEmpty(string from, string to);
+
+    /// <summary>Attaches a BPF_PROG_TYPE_CGROUP_DEVICE program to a v2 cgroup.</summary>
+    void AttachDeviceProgram(byte[] instructions, string cgroupDirectory, string description);
+
+    // The process that becomes the command
+
+    /// <summary>umask(2); returns the previous mask.</summary>
+    uint SetUmask(uint mask);
+
+    /// <summary>keyctl(KEYCTL_JOIN_SESSION_KEYRING): a new session keyring of this name.</summary>
+    void JoinSessionKeyring(string name);
+
+    /// <summary>prctl(PR_SET_SECCOMP) with a compiled filter; <paramref name="description"/> says which profile.</summary>
+    void LoadSeccompFilter(byte[] program, string description);
+
+    /// <summary>Bounding set, groups, ids and capability sets, in runc's order (see <see cref="Credentials"/>).</summary>
+    void SetCredentials(Credentials credentials);
+
+    /// <summary>prctl(PR_SET_NO_NEW_PRIVS).</summary>
+    void SetNoNewPrivileges();
+
+    /// <summary>Every descriptor from <paramref name="first"/> up close-on-exec (close_range(2)): nothing of ours reaches the command.</summary>
+    void CloseOnExecFrom(int first);
+
+    /// <summary>execve(2) of args[0], looked up in the PATH of <paramref name="env"/>; returns only on failure, with errno (ENOENT also when no PATH entry has it).</summary>
+    int Exec(IReadOnlyList<string> args, IReadOnlyList<string> env);
+}

@@ -1,0 +1,136 @@
+using MiniRun.Native;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// What the init stage does inside the namespaces, written once against the seam: the stage runs it on the kernel
+/// (narrated with --explain), --dry-run prints it, and a unit test records it. <see cref="Prepare"/> runs before the
+/// parent's go, <see cref="Enter"/> after it; between <see cref="Enter"/> and <see cref="ISyscalls.Exec"/> the stage
+/// only checks that its parent is still there (<see cref="StageGuard"/>).
+/// </summary>
+public static class InitSequence
+{
+    /// <summary>Joins the unified (v2) group, unshares the namespaces and sets up the root: mounts, /dev, hostname, lo.</summary>
+    public static void Prepare(ISyscalls sys, InitSpec spec)
+    {
+        // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
+        if (spec.CgroupEarlyJoinDirectory is { } unified)
+        {
+            sys.Explain("the stage moves its whole process into its group of the unified (v2) hierarchy, first: that move waits for an " +
+                        "RCU grace period, which passes while minirun creates the rest of the cgroup");
+            sys.MakeDirectories(unified);
+            sys.WriteKernelFile(Path.Combine(unified, "cgroup.procs"), "0");
+        }
+        // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
+        sys.Unshare(spec.Namespaces);
+        sys.Explain("nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
+        sys.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
+        foreach (MountRecord mount in spec.Mounts)
+        {
+            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target))
+                CreateTarget(sys, mount, RefuseSymlinkOnTheWay(sys, spec.RootFs, mount.Target));
+            sys.Explain(MountReasons.Why(spec.RootFs, mount));
+            mount.Apply(sys);
+            if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(sys, spec);
+        }
+        sys.SetHostname(spec.Hostname);
+        if (spec.IsolateNetwork) sys.BringLoopbackUp();
+    }
+
+    /// <summary>
+    /// After the go: joins the cgroup (while its files are at the host's paths), takes a cgroup namespace rooted there
+    /// and mounts /sys/fs/cgroup from it, enters the root and the working directory, and drops privileges.
+    /// </summary>
+    public static void Enter(ISyscalls sys, InitSpec spec)
+    {
+        foreach (string file in spec.CgroupJoinFiles)
+        {
+            sys.Explain(Path.GetFileName(file) == "tasks"
+                ? "the stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
+                : "the stage joins the cgroup (0 is the writer); the command and its children stay in it");
+            sys.WriteKernelFile(file, "0");
+        }
+        // A cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above these groups.
+        sys.Unshare(NamespaceFlags.Cgroup);
+        for (int i = 0; i < spec.CgroupMounts.Count; i++)
+        {
+            MountRecord mount = spec.CgroupMounts[i];
+            if (i > 0 && !mount.IsRemount) sys.MakeDirectory(mount.Target, 0x1ed); // mount points on the fresh tmpfs
+            sys.Explain("/sys/fs/cgroup: the container's own groups, as Docker mounts them");
+            mount.Apply(sys);
+        }
+        if (spec.UseChroot)
+        {
+            sys.Explain("chroot only changes where / is: the old root stays mounted and a privileged process can climb out (workshop level 1)");
+            sys.ChangeRoot(spec.RootFs);
+        }
+        else
+        {
+            sys.Explain("the merged directory becomes /; the old root, stacked on top of it, is detached: the host's files are no longer reachable");
+            sys.PivotRoot(spec.RootFs);
+        }
+        sys.Explain("the working directory (created when missing, as Docker does)");
+        sys.MakeDirectories(spec.WorkingDir);
+        sys.ChangeDirectory(spec.WorkingDir);
+        foreach (MountRecord mount in spec.RootMounts)
+        {
+            sys.Explain("--read-only: the root filesystem read-only");
+            mount.Apply(sys);
+        }
+        PrivilegeDrop.BecomeCommand(sys, spec.Credentials, spec.NoNewPrivileges, spec.SessionKeyring, spec.SeccompFilter);
+    }
+
+    /// <summary>
+    /// The image decides what lies under the root: a /dev, /proc or /sys that is a symlink would take a mount (and the
+    /// files made for it) to wherever it points, here where the host's root is still this stage's (the class of runc's
+    /// CVE-2025-31133 and -52881). runc resolves such a link inside the root; minirun refuses it. No process of the
+    /// container runs yet and the root's mounts are this namespace's alone, so nothing can swap a link in after the look.
+    /// </summary>
+    /// <returns>what the target is, or null when it (or a directory on the way) is not there yet.</returns>
+    private static FileStatus? RefuseSymlinkOnTheWay(ISyscalls sys, string rootfs, string target)
+    {
+        if (target.Length <= rootfs.Length || target[rootfs.Length] != '/' || !target.StartsWith(rootfs, StringComparison.Ordinal))
+            return sys.LStat(target);
+        for (int next = rootfs.Length; ;)
+        {
+            next = target.IndexOf('/', next + 1);
+            string path = next < 0 ? target : target[..next];
+            if (sys.LStat(path) is not { } status) return null; // made below, inside what was checked
+            if (status.IsSymlink)
+                throw new MiniRunException($"the image's {path[rootfs.Length..]} is a symbolic link: minirun mounts {target[rootfs.Length..]} only on a real directory or file of the image");
+            if (next < 0) return status;
+        }
+    }
+
+    /// <summary>A bind mount of a file needs a file to land on; everything else a directory. Existing targets are left alone.</summary>
+    private static void CreateTarget(ISyscalls sys, MountRecord mount, FileStatus? existing)
+    {
+        if (mount.IsRemount || existing is not null) return;
+        sys.Explain("a mount needs a place to land (made only when missing)");
+        if (mount.Flags.HasFlag(MountFlags.Bind) && sys.LStat(mount.Source) is { IsDirectory: false }) sys.WriteFile(mount.Target, "", 0x1a4);
+        else sys.MakeDirectories(mount.Target);
+    }
+
+    private static void PopulateDev(ISyscalls sys, InitSpec spec)
+    {
+        // mkdir(2) itself: /dev is a fresh tmpfs, so each is one call.
+        string dev = Path.Combine(spec.RootFs, "dev");
+        sys.Explain("mount points in the fresh /dev");
+        foreach (string dir in new[] { "pts", "shm", "mqueue" }) sys.MakeDirectory(Path.Combine(dev, dir), 0x1ed);
+        foreach (DeviceNode node in spec.Devices) // --privileged brings nodes in subdirectories (dev/net/tun, dev/input/…)
+            if (Path.GetDirectoryName(Path.Combine(spec.RootFs, node.Path)) is { } parent && parent != dev)
+                sys.MakeDirectories(parent);
+        uint oldMask = sys.SetUmask(0);
+        foreach (DeviceNode node in spec.Devices)
+        {
+            sys.Explain("the standard device nodes, and no others: the container cannot reach the host's disks");
+            sys.MakeNode(Path.Combine(spec.RootFs, node.Path), (uint)(node.Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | node.Mode, node.Major, node.Minor);
+        }
+        sys.SetUmask(oldMask);
+        foreach (SymlinkSpec link in spec.Symlinks)
+        {
+            sys.Explain("the /dev links programs expect");
+            sys.Symlink(link.Target, Path.Combine(spec.RootFs, link.Path));
+        }
+    }
+}
