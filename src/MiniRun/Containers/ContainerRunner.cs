@@ -125,7 +125,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
             bool oneAtATime = _sys is NarratingSyscalls;
             if (oneAtATime) cgroups?.Create(cgroup, limits);
-            _sys.StageBegins(SandboxLauncher.NamespacesFor(container.Record.Network == NetworkMode.None),
+            _sys.StageBegins(NamespaceFlags.Pid,
                 "new PID namespace: the command becomes PID 1 (pid_namespaces(7)); minirun's init stage is born in it, unshares the " +
                 "other namespaces itself once it has its spec, and does the lines up to the command's exec" +
                 (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log"));

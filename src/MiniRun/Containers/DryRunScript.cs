@@ -31,7 +31,7 @@ public static class DryRunScript
         ContainerSnapshotter.Prepare(sys, dir, record);
         runner.Snapshotter.Mount(sys, relative, record, mayBeMounted: false);
         cgroups?.Create(cgroup, limits);
-        sys.StageBegins(SandboxLauncher.NamespacesFor(record.Network == NetworkMode.None),
+        sys.StageBegins(NamespaceFlags.Pid,
             "new PID namespace: the command becomes PID 1; the lines up to the command's exec are what minirun's init stage does in it");
         InitSequence.Prepare(sys, spec);
         InitSequence.Enter(sys, spec);
@@ -52,6 +52,7 @@ public static class DryRunScript
             # Run it as root: bash SCRIPT. It prints what the command prints, exits with its status and cleans up after itself.
             set -uo pipefail
             cleanup() {
+              set +e
               umount {{Q(merged)}} 2>/dev/null
 
             """);

@@ -3,8 +3,9 @@ using MiniRun.Native;
 namespace MiniRun.Explain;
 
 /// <summary>
-/// --dry-run: each call printed as a line of a bash script, and not done. The one query, lstat, is answered as if the
-/// printed steps had been done: what they made is there, what they removed is not, and else the host answers.
+/// --dry-run: each call printed as a line of a bash script, and not done. The queries are answered as if the printed
+/// steps had been done: what they made is there, what they removed is not, an overlay they mounted shows its layers
+/// merged (upper, then each lower), and else the host answers.
 /// </summary>
 public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSyscalls(writer, "")
 {
@@ -20,11 +21,25 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
         return asIfDone;
     }
 
+    private readonly Dictionary<string, string> _links = new(StringComparer.Ordinal);
+    private readonly List<(string Target, List<string> Layers)> _overlays = [];
+    private string _cwd = "/";
+
     public override FileStatus? LStat(string path)
     {
-        for (string? p = path; !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
-            if (_made.TryGetValue(p, out FileStatus? status))
-                return p == path ? status : status is null ? null : host.LStat(path);
+        if (_made.TryGetValue(path, out FileStatus? made)) return made;
+        foreach ((string target, List<string> layers) in _overlays) // the merged view: upper, then each lower, top first
+            if (path.StartsWith(target + "/", StringComparison.Ordinal))
+            {
+                foreach (string layer in layers)
+                    if (LStat(layer + path[target.Length..]) is { } found) return found;
+                return null;
+            }
+        for (string? p = Path.GetDirectoryName(path); !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+        {
+            if (_links.TryGetValue(p, out string? linkTarget)) return LStat(linkTarget + path[p.Length..]);
+            if (_made.TryGetValue(p, out FileStatus? above)) return above is null ? null : host.LStat(path);
+        }
         return host.LStat(path);
     }
 
@@ -47,19 +62,31 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
         public void StageBegins(NamespaceFlags namespaces, string why) { }
         public void StageEnded() { }
         public void CloseOnExecFrom(int first) { }
-        public void Mount(string? source, string target, string? type, MountFlags flags, string? data) { }
+        public void Mount(string? source, string target, string? type, MountFlags flags, string? data)
+        {
+            if (type != "overlay" || data is null) return;
+            var layers = new List<string>();
+            foreach (string option in data.Split(','))
+                if (option.StartsWith("upperdir=", StringComparison.Ordinal)) layers.Insert(0, Path.Combine(owner._cwd, option[9..]));
+                else if (option.StartsWith("lowerdir=", StringComparison.Ordinal)) layers.AddRange(option[9..].Split(':').Select(l => Path.Combine(owner._cwd, l)));
+            owner._overlays.Add((target, layers));
+        }
         public bool Unmount(string target, UnmountFlags flags) => true;
         public void Unshare(NamespaceFlags flags) { }
         public void PivotRoot(string newRoot) { }
         public void ChangeRoot(string newRoot) { }
-        public void ChangeDirectory(string path) { }
+        public void ChangeDirectory(string path) => owner._cwd = Path.Combine(owner._cwd, path);
         public void SetHostname(string name) { }
         public void BringLoopbackUp() { }
         public bool MakeDirectory(string path, uint mode) { Made(path, MadeDirectory); return true; }
         public void MakeDirectories(string path) => Made(path, MadeDirectory);
         public void WriteFile(string path, string content, uint mode) => Made(path, MadeFile);
         public bool MakeNode(string path, uint mode, uint major, uint minor) { Made(path, MadeFile with { Mode = mode }); return true; }
-        public void Symlink(string target, string linkPath) => Made(linkPath, MadeFile with { Mode = Syscalls.S_IFLNK | 0x1ff });
+        public void Symlink(string target, string linkPath)
+        {
+            Made(linkPath, MadeFile with { Mode = Syscalls.S_IFLNK | 0x1ff });
+            if (Path.IsPathRooted(target)) owner._links[linkPath] = target;
+        }
         public void SetXattr(string path, string name, byte[] value) { }
         public bool RenameNoReplace(string from, string to) { Made(to, owner.LStat(from) ?? MadeDirectory); Made(from, null); return true; }
         public bool RemoveDirectory(string path) { Made(path, null); return true; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MiniRun.Native;
 
 namespace MiniRun.Explain;
@@ -23,7 +22,6 @@ public abstract class ShellSyscalls : ISyscalls
     private string _workingDirectory = "/";
     private Credentials? _credentials;
     private bool _noNewPrivileges;
-    private int _nesting;
 
     /// <param name="prefix">what each command line starts with ("+ " for --explain; nothing in a script).</param>
     protected ShellSyscalls(TextWriter writer, string prefix)
@@ -214,7 +212,7 @@ public abstract class ShellSyscalls : ISyscalls
 
     public void JoinSessionKeyring(string name)
     {
-        Print($"keyctl new_session {Q(name)}", "a session keyring of its own (keyctl(2) KEYCTL_JOIN_SESSION_KEYRING, as runc): the host's session keys are out of reach");
+        Print($"keyctl new_session {Q(name)} >/dev/null", "a session keyring of its own (keyctl(2) KEYCTL_JOIN_SESSION_KEYRING, as runc): the host's session keys are out of reach");
         Do(s => s.JoinSessionKeyring(name));
     }
 
@@ -292,9 +290,14 @@ public abstract class ShellSyscalls : ISyscalls
 
     private void Comment(string command, string note) => Print(command + "   # " + note, _why ?? note, "# ");
 
-    private void Line(string text, bool comment = false) => _writer.WriteLine((comment ? "" : _prefix) + text);
+    private void Line(string text, bool comment = false)
+    {
+        _writer.WriteLine((comment ? "" : _prefix) + text);
+        _writer.Flush();
+    }
 
-    private string Delimiter(string name) => name + "_" + (++_nesting).ToString(CultureInfo.InvariantCulture);
+    /// <summary>Each scope is opened once per run (the stage, its namespaces, its cgroup namespace): the name alone is unique.</summary>
+    private static string Delimiter(string name) => name;
 
     private static string UnshareOptions(NamespaceFlags flags)
     {

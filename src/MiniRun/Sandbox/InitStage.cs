@@ -27,7 +27,7 @@ public static class InitStage
             byte[] message = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
                              ?? throw new MiniRunException("init: the spec from the parent is cut short");
             spec = InitSpecReader.Read(message);
-            if (explain) sys = new NarratingSyscalls(sys, new StreamWriter(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(ExplainFd, ownsHandle: false), FileAccess.Write)));
+            if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd));
             InitSequence.Prepare(sys, spec);
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;

@@ -32,8 +32,8 @@ public class ShellSyscallsTests
 
         string[] lines = text.ToString().Split('\n');
         List<string> commands = lines.Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-        Assert.Equal("unshare --pid --fork --propagation unchanged bash -e <<'INIT_1' && status=0 || status=$?", commands[0]);
-        Assert.Equal("exec unshare --mount --uts --ipc --propagation unchanged bash -e <<'NAMESPACES_2'", commands[1]);
+        Assert.Equal("unshare --pid --fork --propagation unchanged bash -e <<'INIT' && status=0 || status=$?", commands[0]);
+        Assert.Equal("exec unshare --mount --uts --ipc --propagation unchanged bash -e <<'NAMESPACES'", commands[1]);
         Assert.Equal("mount --make-rslave /", commands[2]);
         Assert.Equal("mkdir -p /r/proc", commands[3]);
         Assert.Equal("mount -t proc proc -o nosuid,nodev,noexec /r/proc", commands[4]);
@@ -41,10 +41,10 @@ public class ShellSyscallsTests
         Assert.Contains("ln -s /proc/self/fd /r/dev/fd", commands);
         Assert.DoesNotContain(commands, c => c.Contains("mkdir -p /r/proc/", StringComparison.Ordinal)); // kernel files are never created
         Assert.Contains("hostname box", commands);
-        Assert.Contains("exec unshare --cgroup bash -e <<'CGROUP_3'", commands);
+        Assert.Contains("exec unshare --cgroup bash -e <<'CGROUP'", commands);
         Assert.Equal("exec env -i PATH=/bin 'A=b c' capsh --drop=cap_dac_override,cap_dac_read_search --chroot=/r --gid=0 --uid=0 " +
                      "--shell=/bin/sh -- -c 'cd \"$0\" && exec \"$@\"' / sh -c 'echo hi'", commands[^4]);
-        Assert.Equal(["CGROUP_3", "NAMESPACES_2", "INIT_1"], commands[^3..]);
+        Assert.Equal(["CGROUP", "NAMESPACES", "INIT"], commands[^3..]);
         Assert.Contains(lines, l => l.StartsWith("# cd /r && pivot_root . . && mount --make-rslave . && umount -l .", StringComparison.Ordinal));
     }
 
@@ -55,7 +55,7 @@ public class ShellSyscallsTests
 
         InitLayer.Write(new DryRunSyscalls(text, new RecordingSyscalls()), "/c/init", "box", NetworkMode.None);
 
-        Assert.Contains("printf %s 'box\n' > /c/init/etc/hostname && chmod 644 /c/init/etc/hostname", text.ToString());
+        Assert.Contains("printf %s $'box\\n' > /c/init/etc/hostname && chmod 644 /c/init/etc/hostname", text.ToString());
         Assert.Contains("ln -s /proc/mounts /c/init/etc/mtab", text.ToString());
     }
 
