@@ -2,6 +2,7 @@ using MiniRun.Containers;
 using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Layers;
+using MiniRun.Store;
 
 namespace MiniRun.Cli;
 

@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Store.Maintenance;
 
 namespace MiniRun.Cli.Verbs;
 

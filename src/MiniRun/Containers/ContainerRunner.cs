@@ -6,6 +6,7 @@ using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Sandbox.Seccomp;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 

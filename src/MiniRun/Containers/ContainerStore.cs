@@ -2,6 +2,7 @@ using System.Text.Json;
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Sandbox;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 

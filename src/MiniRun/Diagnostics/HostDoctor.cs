@@ -1,5 +1,6 @@
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
+using MiniRun.Store;
 
 namespace MiniRun.Diagnostics;
 

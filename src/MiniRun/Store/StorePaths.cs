@@ -1,4 +1,4 @@
-namespace MiniRun;
+namespace MiniRun.Store;
 
 /// <summary>
 /// Where everything lives under the store root (default /var/lib/minirun), laid out like Docker's overlay2:
@@ -86,9 +86,15 @@ public sealed record StorePaths(string Root)
     /// </summary>
     public string NewTempDirectory(string purpose)
     {
-        Sandbox.HostProcess self = Sandbox.HostProcess.Self();
-        string dir = Path.Combine(Temp, $"{purpose}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
+        string dir = NewTempPath(purpose);
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>A fresh name under tmp/, not yet made, named as <see cref="NewTempDirectory"/> names its work.</summary>
+    public string NewTempPath(string purpose)
+    {
+        Native.HostProcess self = Native.HostProcess.Self();
+        return Path.Combine(Temp, $"{purpose}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
     }
 }

@@ -1,4 +1,4 @@
-namespace MiniRun;
+namespace MiniRun.Store.Maintenance;
 
 /// <summary>One thing `system check` found wrong; <see cref="Repair"/> says what --repair did about it (null: nothing).</summary>
 public sealed record StoreFinding(string Problem, string? Repair)

@@ -6,7 +6,7 @@ using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 
-namespace MiniRun;
+namespace MiniRun.Store.Maintenance;
 
 /// <summary>
 /// `system check [--repair]`: verifies the store as a crash could have left it. Work in tmp/ whose creator is gone,
