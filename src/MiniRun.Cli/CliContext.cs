@@ -20,7 +20,20 @@ public sealed class CliContext(StorePaths paths)
     /// <summary>--explain: set by the verb before the store is first used, so layer unpacking is narrated too.</summary>
     public IStepNarrator? Narrator { get; set; }
 
-    public LayerStore Layers => _layers ??= new LayerStore(Paths.EnsureCreated(), Narrator);
-    public ImageStore Images => _images ??= new ImageStore(Paths.EnsureCreated(), Layers);
-    public ContainerStore Containers => _containers ??= new ContainerStore(Paths.EnsureCreated());
+    public LayerStore Layers => _layers ??= new LayerStore(OpenStore(), Narrator);
+    public ImageStore Images => _images ??= new ImageStore(OpenStore(), Layers);
+    public ContainerStore Containers => _containers ??= new ContainerStore(OpenStore());
+
+    private bool _opened;
+
+    /// <summary>The store, made or migrated on first use; a migration is told once, on stderr (stdout may be a pipe's data).</summary>
+    private StorePaths OpenStore()
+    {
+        if (_opened) return Paths;
+        Paths.EnsureCreated();
+        foreach (StoreMigration step in Paths.Migrations)
+            Console.Error.WriteLine($"minirun: upgraded the store at {Paths.Root} to format {step.To}: {step.Change}");
+        _opened = true;
+        return Paths;
+    }
 }

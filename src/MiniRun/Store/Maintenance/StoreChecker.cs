@@ -25,6 +25,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     public StoreCheckReport Check()
     {
         using FileLock storeLock = Paths.LockExclusive();
+        int format = StoreFormat.TryRead(Paths) ?? StoreFormat.Unversioned; // opening the store (the lock) has migrated it
         CheckTemp();
         CheckLocks();
         int containerCount = CheckContainers();
@@ -33,7 +34,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         CheckNames();
         int imageCount = CheckImages();
         CheckUnusedLayers();
-        return new StoreCheckReport(_findings.ToList(), layerCount, imageCount, containerCount);
+        return new StoreCheckReport(_findings.ToList(), format, layerCount, imageCount, containerCount);
     }
 
     private void CheckTemp()
