@@ -208,8 +208,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 foreach (Step step in RunSteps.Teardown(TeardownDirectories(cgroups, cgroup, limits), container.MergedDir,
                              container.Record.AutoRemove ? container.Directory : null))
                     narrator.Narrate(step);
-            cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
-            Teardown(container, state);
+            Teardown(container, cgroups, state);
         }
         return state.ExitCode;
     }
@@ -230,11 +229,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return cgroups;
     }
 
-    private void Teardown(Container container, ContainerState state)
+    /// <summary>PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7)): the cgroup, the overlay and,
+    /// for --rm, the directory go (nothing is left to check); otherwise the exit is recorded.</summary>
+    private void Teardown(Container container, ICgroupManager? cgroups, ContainerState state)
     {
-        OverlayMount.Unmount(container.MergedDir);
-        if (container.Record.AutoRemove) containers.Delete(container); // --rm: unmounted, its cgroup gone; nothing left to check
-        else containers.WriteState(container, state);
+        ContainerTeardown.Run(containers, container, cgroups, delete: container.Record.AutoRemove);
+        if (!container.Record.AutoRemove) containers.WriteState(container, state);
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (Path.GetFileName(dir) == ContainerNameIndex.DirectoryName) continue; // the names, checked below
             if (containers.TryOpen(dir) is not { } container)
             {
-                Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.json)", () => DeleteContainerDirectory(dir), "removed");
+                Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.json)", () => ContainerTeardown.RunUnreadable(containers, dir), "removed");
                 continue;
             }
             count++;
@@ -103,8 +103,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             Syscalls.Kill(state.Pid, 9);
             for (int i = 0; i < 500 && new HostProcess(state.Pid, state.PidStartTicks).IsAlive; i++) Thread.Sleep(20);
         }
-        CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id));
-        OverlayMount.Unmount(container.MergedDir);
+        ContainerTeardown.Run(containers, container, CgroupDetector.Detect(), delete: false);
         state.Status = "exited";
         state.ExitCode = 137;
         state.Error = "minirun was killed while the container ran; `system check --repair` stopped it";
@@ -117,14 +116,6 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     {
         ICgroupManager? cgroups = CgroupDetector.Detect();
         return cgroups?.Directories(CgroupNames.For(containerId)).FirstOrDefault(Directory.Exists);
-    }
-
-    private void DeleteContainerDirectory(string dir)
-    {
-        OverlayMount.Unmount(Path.Combine(dir, "merged"));
-        string doomed = Path.Combine(Paths.Temp, $"removing-{Path.GetFileName(dir)}");
-        Directory.Move(dir, doomed);
-        Directory.Delete(doomed, recursive: true);
     }
 
     private int CheckLayers()
