@@ -2,6 +2,7 @@ using MiniRun.Containers;
 using MiniRun.Native;
 using MiniRun.Images;
 using MiniRun.Layers;
+using MiniRun.Store;
 
 namespace MiniRun.Cli;
 
@@ -19,9 +20,22 @@ public sealed class CliContext(StorePaths paths)
     /// <summary>The seam for kernel side effects; --explain's narrating decorator is set by the verb before the store is first used, so layer unpacking is narrated too.</summary>
     public ISyscalls Syscalls { get; set; } = LinuxSyscalls.Instance;
 
-    public LayerStore Layers => _layers ??= new LayerStore(Paths.EnsureCreated(), Syscalls);
+    public LayerStore Layers => _layers ??= new LayerStore(OpenStore(), Syscalls);
     /// <summary>Containers' directories and overlay mounts.</summary>
     public ContainerSnapshotter Snapshotter => new(Layers);
-    public ImageStore Images => _images ??= new ImageStore(Paths.EnsureCreated(), Layers);
-    public ContainerStore Containers => _containers ??= new ContainerStore(Paths.EnsureCreated());
+    public ImageStore Images => _images ??= new ImageStore(OpenStore(), Layers);
+    public ContainerStore Containers => _containers ??= new ContainerStore(OpenStore());
+
+    private bool _opened;
+
+    /// <summary>The store, made or migrated on first use; a migration is told once, on stderr (stdout may be a pipe's data).</summary>
+    private StorePaths OpenStore()
+    {
+        if (_opened) return Paths;
+        Paths.EnsureCreated();
+        foreach (StoreMigration step in Paths.Migrations)
+            Console.Error.WriteLine($"minirun: upgraded the store at {Paths.Root} to format {step.To}: {step.Change}");
+        _opened = true;
+        return Paths;
+    }
 }

@@ -3,6 +3,7 @@ using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Verbs;
 using MiniRun.Containers;
 using MiniRun.Sandbox;
+using MiniRun.Store;
 
 namespace MiniRun.Cli;
 

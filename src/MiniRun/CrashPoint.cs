@@ -14,9 +14,10 @@ public static class CrashPoint
     /// <summary>Read once: the steps below run on hot paths (every layer, every container start).</summary>
     private static readonly string? Armed = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } step ? step : null;
 
-    /// <summary>Every named step, in the order a load and then a run reach them (the tests kill at each).</summary>
+    /// <summary>Every named step, in the order a store's migration, a load and then a run reach them (the tests kill at each).</summary>
     public static readonly IReadOnlyList<string> Steps =
     [
+        "store-migrating", "format-staged",
         "layer-unpacked", "layer-linked", "layer-published", "image-staged", "image-published", "names-staged",
         "container-staged", "container-created", "overlay-mounted", "cgroup-created", "container-started", "container-exited",
         "container-removing",

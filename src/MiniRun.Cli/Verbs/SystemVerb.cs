@@ -1,5 +1,6 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Store.Maintenance;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -60,7 +61,7 @@ public sealed class SystemVerb : IVerb
         foreach (StoreFinding finding in report.Findings)
             context.Out.WriteLine(finding.Repair is null ? $"problem: {finding.Problem}" : $"{(finding.Repaired ? "repaired" : "problem")}: {finding.Problem}: {finding.Repair}");
         int open = report.Findings.Count(f => !f.Repaired);
-        context.Out.WriteLine($"checked {report.Layers} layers, {report.Images} images, {report.Containers} containers: " +
+        context.Out.WriteLine($"checked store format {report.Format}, {report.Layers} layers, {report.Images} images, {report.Containers} containers: " +
             (report.Findings.Count == 0 ? "ok" : $"{report.Findings.Count} problems, {report.Findings.Count - open} repaired"));
         return report.Healthy ? 0 : 1;
     }

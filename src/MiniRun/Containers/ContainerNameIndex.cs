@@ -1,4 +1,5 @@
 using MiniRun.Native;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 

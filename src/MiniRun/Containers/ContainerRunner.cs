@@ -6,6 +6,7 @@ using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Sandbox.Seccomp;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 
@@ -169,8 +170,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.Pid = 0;
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
-            cgroups?.Remove(cgroup); // PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7))
-            Teardown(container, state);
+            Teardown(container, cgroups, state);
             if (stageBegun) _sys.Describe("exit $status", "minirun exits with the command's status", alreadyDone: false);
         }
         return state.ExitCode;
@@ -184,15 +184,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return cgroups;
     }
 
-    private void Teardown(Container container, ContainerState state)
+    /// <summary>PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7)): the cgroup, the overlay and,
+    /// for --rm, the directory go (nothing is left to check); otherwise the exit is recorded.</summary>
+    private void Teardown(Container container, ICgroupManager? cgroups, ContainerState state)
     {
-        ContainerSnapshotter.Unmount(_sys, container.MergedDir);
-        if (container.Record.AutoRemove) // --rm: unmounted, its cgroup gone; nothing left to check
-        {
-            _sys.Describe($"rm -rf {ShellQuote.Quote(container.Directory)}", "--rm: the container's directory goes too", alreadyDone: false);
-            containers.Delete(container);
-        }
-        else containers.WriteState(container, state);
+        ContainerTeardown.Run(containers, container, cgroups, delete: container.Record.AutoRemove, _sys);
+        if (!container.Record.AutoRemove) containers.WriteState(container, state);
     }
 
     /// <summary>

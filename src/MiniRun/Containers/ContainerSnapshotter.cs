@@ -1,3 +1,4 @@
+using MiniRun.Store;
 using MiniRun.Layers;
 using MiniRun.Native;
 using MiniRun.Sandbox;

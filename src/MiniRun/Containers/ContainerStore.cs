@@ -2,6 +2,7 @@ using System.Text.Json;
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Sandbox;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 
@@ -159,29 +160,33 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     /// <summary>
-    /// Unmounts and deletes a stopped container. The directory is first renamed under tmp/, so a crash while deleting
-    /// never leaves a half-deleted container visible.
+    /// Tears down and deletes a stopped container (<see cref="ContainerTeardown"/>). The directory is first renamed
+    /// under tmp/, so a crash while deleting never leaves a half-deleted container visible.
     /// </summary>
     public void Remove(Container container)
     {
         ContainerStatus status = Observe(container);
         if (status.Running || status.Pid > 0)
             throw new MiniRunException($"container {container.Name} is {status.Status} with PID {status.Pid}: stop it first (or rm -f)");
-        OverlayMount.Unmount(container.MergedDir);
-        CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)); // normally gone after the run; not after a crash
-        Delete(container);
+        ContainerTeardown.Run(this, container, CgroupDetector.Detect(), delete: true); // its cgroup: gone after the run, not after a crash
     }
 
     /// <summary>
     /// Deletes the directory of a container that is unmounted and has no cgroup (its runner has just torn it down, for
     /// --rm). It is renamed under tmp/ first, so a crash while deleting never leaves a half-deleted container visible.
     /// </summary>
-    public void Delete(Container container)
+    public void Delete(Container container) => Delete(container.Directory, container.Id, container.Name);
+
+    /// <summary>As <see cref="Delete(Container)"/>, for a directory without a readable record (`system check --repair`).</summary>
+    public void DeleteUnreadable(string directory) => Delete(directory, Path.GetFileName(directory), name: null);
+
+    private void Delete(string directory, string id, string? name)
     {
-        string doomed = Path.Combine(Paths.Temp, $"removing-{container.Id}");
-        Directory.Move(container.Directory, doomed);
+        string doomed = Path.Combine(Paths.Temp, $"removing-{id}");
+        Directory.Move(directory, doomed);
         CrashPoint.Reach("container-removing");
-        using (FileLock.Exclusive(LockPath)) Names.Release(container.Name, container.Id); // a start may be taking it meanwhile
+        if (name is not null)
+            using (FileLock.Exclusive(LockPath)) Names.Release(name, id); // a start may be taking it meanwhile
         DirectoryTree.Remove(doomed);
     }
 

@@ -2,6 +2,7 @@ using MiniRun.Images;
 using MiniRun.Layers;
 using MiniRun.Native;
 using MiniRun.Sandbox;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 

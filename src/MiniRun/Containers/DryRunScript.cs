@@ -3,6 +3,7 @@ using MiniRun.Layers;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
+using MiniRun.Store;
 
 namespace MiniRun.Containers;
 

@@ -1,5 +1,6 @@
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
+using MiniRun.Store;
 
 namespace MiniRun.Diagnostics;
 
@@ -12,7 +13,7 @@ public static class HostDoctor
     private const long OverlayFsMagic = 0x794c7630;
 
     public static IReadOnlyList<HostCheck> Run(StorePaths paths) =>
-        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Namespaces(), .. Cgroups()];
+        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups()];
 
     public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
 
@@ -55,6 +56,25 @@ public static class HostDoctor
         {
             File.Delete(Path.Combine(dir, probe));
         }
+    }
+
+    /// <summary>The store's format, read and not migrated: the doctor changes nothing.</summary>
+    private static HostCheck Format(StorePaths paths)
+    {
+        int? format;
+        try
+        {
+            format = StoreFormat.TryRead(paths);
+            StoreFormat.EnsureKnown(paths, format);
+        }
+        catch (MiniRunException e)
+        {
+            return new("store", CheckStatus.Fail, e.Message);
+        }
+        if (format == StoreFormat.Current) return new("store", CheckStatus.Ok, $"{paths.Root}: format {format}");
+        return Directory.Exists(paths.Layers)
+            ? new("store", CheckStatus.Ok, $"{paths.Root}: format {format ?? StoreFormat.Unversioned}, migrated to {StoreFormat.Current} by the next command")
+            : new("store", CheckStatus.Ok, $"{paths.Root}: not made yet (the first command makes it, format {StoreFormat.Current})");
     }
 
     /// <summary>Names for the statfs(2) magic numbers (linux/magic.h) a store is likely to sit on.</summary>

@@ -1,4 +1,5 @@
 using MiniRun.Layers;
+using MiniRun.Store;
 
 namespace MiniRun.Images;
 

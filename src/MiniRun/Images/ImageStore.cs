@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MiniRun.Layers;
 using MiniRun.Native;
+using MiniRun.Store;
 
 namespace MiniRun.Images;
 
@@ -245,9 +246,8 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     /// <summary>Temp file + fsync + rename + fsync of the directory: readers see the old or the new file, never a torn one.</summary>
     private void ReplaceAtomically(string path, byte[] content)
     {
-        // Named as NewTempDirectory names its work (creator PID and start time), so a crash's leftover is recognised as one.
-        Sandbox.HostProcess self = Sandbox.HostProcess.Self();
-        string temp = Path.Combine(Paths.Temp, $"{Path.GetFileNameWithoutExtension(path).Replace('.', '-')}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
+        // Named after its creator (PID and start time), so a crash's leftover is recognised as one.
+        string temp = Paths.NewTempPath(Path.GetFileNameWithoutExtension(path).Replace('.', '-'));
         Directory.CreateDirectory(Paths.Temp);
         WriteDurably(temp, content);
         CrashPoint.Reach("names-staged");

@@ -1,6 +1,7 @@
 using MiniRun.Explain;
 using System.Security.Cryptography;
 using MiniRun.Native;
+using MiniRun.Store;
 
 namespace MiniRun.Layers;
 

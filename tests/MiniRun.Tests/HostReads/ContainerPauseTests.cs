@@ -1,5 +1,6 @@
 using MiniRun.Containers;
 using MiniRun.Sandbox.Cgroups;
+using MiniRun.Store;
 using MiniRun.Tests.Containers;
 
 namespace MiniRun.Tests.HostReads;

@@ -86,11 +86,13 @@ public class PrivateStoreTests : IDisposable
         string[] own = ["", "layers", "containers", "l", "images", "tmp", "locks"];
         const UnixFileMode open = (UnixFileMode)0x1ed; // 0755: what every MiniRun before this one made
         foreach (string dir in own) File.SetUnixFileMode(Path.Combine(store, dir), open);
+        File.Delete(Path.Combine(store, "format")); // nor did they record a format (StoreFormat: format 1)
         Assert.Contains("READ", RunAsNobody(binary).Output); // the attack, on the old store
 
         MiniRunCli.Result images = Cli.Run("images");
 
         Assert.True(images.ExitCode == 0, images.ToString());
+        Assert.Contains("upgraded the store", images.Stderr);
         Assert.Contains("setuid", images.Stdout);
         foreach (string dir in own)
             Assert.True((File.GetUnixFileMode(Path.Combine(store, dir)) & (UnixFileMode)0x7) == 0, $"store/{dir} was not tightened");

@@ -1,5 +1,6 @@
 using MiniRun.Images;
 using MiniRun.Layers;
+using MiniRun.Store;
 
 namespace MiniRun.Tests.Images;
 

@@ -1,6 +1,7 @@
 using MiniRun.Fixtures.Tar;
 using MiniRun.Layers;
 using MiniRun.Native;
+using MiniRun.Store;
 
 namespace MiniRun.Tests.Layers;
 

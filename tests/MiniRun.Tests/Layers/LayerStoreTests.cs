@@ -2,6 +2,7 @@ using System.IO.Compression;
 using MiniRun.Fixtures.Tar;
 using MiniRun.Layers;
 using MiniRun.Native;
+using MiniRun.Store;
 
 namespace MiniRun.Tests.Layers;
 

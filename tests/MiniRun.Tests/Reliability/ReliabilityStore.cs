@@ -1,5 +1,6 @@
 using MiniRun.Fixtures;
 using MiniRun.Fixtures.Images;
+using MiniRun.Store.Maintenance;
 
 namespace MiniRun.Tests.Reliability;
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using MiniRun.Containers;
 using MiniRun.Native;
+using MiniRun.Store;
 
 namespace MiniRun.Sandbox.Seccomp;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
-using MiniRun.Native;
 
-namespace MiniRun.Sandbox;
+namespace MiniRun.Native;
 
 /// <summary>
 /// A process on the host named by its PID and its start time (proc(5): /proc/PID/stat field 22, in clock ticks

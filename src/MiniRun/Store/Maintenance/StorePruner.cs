@@ -3,9 +3,8 @@ using System.Text.RegularExpressions;
 using MiniRun.Containers;
 using MiniRun.Images;
 using MiniRun.Native;
-using MiniRun.Sandbox;
 
-namespace MiniRun;
+namespace MiniRun.Store.Maintenance;
 
 /// <summary>What `system prune` removed and how many bytes that freed.</summary>
 public sealed record PruneReport(List<string> Containers, List<string> Images, List<string> Layers, List<string> Recovered, long ReclaimedBytes);

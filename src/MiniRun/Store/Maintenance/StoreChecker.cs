@@ -6,7 +6,7 @@ using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 
-namespace MiniRun;
+namespace MiniRun.Store.Maintenance;
 
 /// <summary>
 /// `system check [--repair]`: verifies the store as a crash could have left it. Work in tmp/ whose creator is gone,
@@ -25,6 +25,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     public StoreCheckReport Check()
     {
         using FileLock storeLock = Paths.LockExclusive();
+        int format = StoreFormat.TryRead(Paths) ?? StoreFormat.Unversioned; // opening the store (the lock) has migrated it
         CheckTemp();
         CheckLocks();
         int containerCount = CheckContainers();
@@ -33,7 +34,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         CheckNames();
         int imageCount = CheckImages();
         CheckUnusedLayers();
-        return new StoreCheckReport(_findings.ToList(), layerCount, imageCount, containerCount);
+        return new StoreCheckReport(_findings.ToList(), format, layerCount, imageCount, containerCount);
     }
 
     private void CheckTemp()
@@ -60,7 +61,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (Path.GetFileName(dir) == ContainerNameIndex.DirectoryName) continue; // the names, checked below
             if (containers.TryOpen(dir) is not { } container)
             {
-                Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.json)", () => DeleteContainerDirectory(dir), "removed");
+                Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.json)", () => ContainerTeardown.RunUnreadable(containers, dir), "removed");
                 continue;
             }
             count++;
@@ -102,8 +103,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             Syscalls.Kill(state.Pid, 9);
             for (int i = 0; i < 500 && new HostProcess(state.Pid, state.PidStartTicks).IsAlive; i++) Thread.Sleep(20);
         }
-        CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id));
-        OverlayMount.Unmount(container.MergedDir);
+        ContainerTeardown.Run(containers, container, CgroupDetector.Detect(), delete: false);
         state.Status = "exited";
         state.ExitCode = 137;
         state.Error = "minirun was killed while the container ran; `system check --repair` stopped it";
@@ -116,14 +116,6 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     {
         ICgroupManager? cgroups = CgroupDetector.Detect();
         return cgroups?.Directories(CgroupNames.For(containerId)).FirstOrDefault(Directory.Exists);
-    }
-
-    private void DeleteContainerDirectory(string dir)
-    {
-        OverlayMount.Unmount(Path.Combine(dir, "merged"));
-        string doomed = Path.Combine(Paths.Temp, $"removing-{Path.GetFileName(dir)}");
-        Directory.Move(dir, doomed);
-        Directory.Delete(doomed, recursive: true);
     }
 
     private int CheckLayers()

@@ -2,7 +2,7 @@ using MiniRun.Containers;
 using MiniRun.Images;
 using MiniRun.Native;
 
-namespace MiniRun;
+namespace MiniRun.Store.Maintenance;
 
 /// <summary>One row of `system df`.</summary>
 public sealed record UsageRow(string Type, int Total, int Active, long Size, long Reclaimable);

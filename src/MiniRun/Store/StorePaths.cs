@@ -1,4 +1,4 @@
-namespace MiniRun;
+namespace MiniRun.Store;
 
 /// <summary>
 /// Where everything lives under the store root (default /var/lib/minirun), laid out like Docker's overlay2:
@@ -30,22 +30,33 @@ public sealed record StorePaths(string Root)
     }
 
     /// <summary>
-    /// Creates the store's directories (idempotent); once per instance, which a `run` asked for four times. The store is
-    /// private: its root, layers/ and containers/ are 0710 and the rest 0700, as Docker's /var/lib/docker, overlay2/ and
-    /// containers/ are since CVE-2021-41091, because a layer's or a container's files (a setuid-root binary among them)
-    /// must not be reachable by another host user. A store made by an older MiniRun (0755) is tightened here: one
-    /// stat of the root tells, and only its own directories are changed (the root closes everything below it).
+    /// Opens the store: checks its format (<see cref="StoreFormat"/>), makes a new one or migrates an older one
+    /// (<see cref="StoreMigrations"/>), and creates its directories (idempotent); once per instance, which a `run`
+    /// asked for four times. The store is private: its root, layers/ and containers/ are 0710 and the rest 0700, as
+    /// Docker's /var/lib/docker, overlay2/ and containers/ are since CVE-2021-41091, because a layer's or a
+    /// container's files (a setuid-root binary among them) must not be reachable by another host user.
     /// </summary>
     public StorePaths EnsureCreated()
     {
         if (_created) return this;
-        Native.FileStatus? root = Native.Syscalls.TryStat(Root);
-        if (root is null && Path.GetDirectoryName(Root) is { } parent) Directory.CreateDirectory(parent);
-        bool tighten = root is not null && (root.Permissions & OthersBits) != 0;
-        foreach ((string dir, uint mode) in Directories)
-            if (!Native.Syscalls.TryMakeDirectory(dir, mode) && tighten) Native.Syscalls.Chmod(dir, mode);
+        int? format = StoreFormat.TryRead(this);
+        StoreFormat.EnsureKnown(this, format);
+        if (format != StoreFormat.Current) Migrations = StoreMigrations.Run(this);
+        else MakeDirectories();
         _created = true;
         return this;
+    }
+
+    /// <summary>The migrations <see cref="EnsureCreated"/> applied to this store (the command shows them once).</summary>
+    public IReadOnlyList<StoreMigration> Migrations { get; private set; } = [];
+
+    /// <summary>The file that records the store's format (<see cref="StoreFormat"/>).</summary>
+    public string FormatFile => Path.Combine(Root, "format");
+
+    /// <summary>mkdir(2) of each of the store's directories that is missing, with its mode (subject to the umask).</summary>
+    internal void MakeDirectories()
+    {
+        foreach ((string dir, uint mode) in OwnDirectories) Native.Syscalls.TryMakeDirectory(dir, mode);
     }
 
     /// <summary>0710: the owner (root) does everything; the group may only pass through; other users nothing.</summary>
@@ -54,10 +65,8 @@ public sealed record StorePaths(string Root)
     /// <summary>0700, for what only minirun itself reads (images, links, work in progress, locks).</summary>
     public const uint OwnerOnlyMode = 0x1c0;
 
-    private const uint OthersBits = 0x7;
-
     /// <summary>The store's own directories and their modes, the root first (Docker: root, overlay2, containers 0710; image, tmp 0700).</summary>
-    private (string Dir, uint Mode)[] Directories =>
+    internal (string Dir, uint Mode)[] OwnDirectories =>
     [
         (Root, PrivateMode), (Layers, PrivateMode), (Containers, PrivateMode),
         (Links, OwnerOnlyMode), (Images, OwnerOnlyMode), (Temp, OwnerOnlyMode), (Locks, OwnerOnlyMode),
@@ -80,15 +89,24 @@ public sealed record StorePaths(string Root)
     /// <summary>See <see cref="LockShared"/>.</summary>
     public Native.FileLock LockExclusive() => Native.FileLock.Exclusive(EnsureCreated().StoreLockFile);
 
+    /// <summary>The exclusive lock, for <see cref="StoreMigrations"/> while <see cref="EnsureCreated"/> runs (the root exists).</summary>
+    internal Native.FileLock LockExclusiveWhileOpening() => Native.FileLock.Exclusive(StoreLockFile);
+
     /// <summary>
     /// A fresh directory under tmp/ for work that is published by rename when complete. Its name carries the creating
     /// process (PID and start time), so `system prune` can tell work in progress from what a killed minirun left.
     /// </summary>
     public string NewTempDirectory(string purpose)
     {
-        Sandbox.HostProcess self = Sandbox.HostProcess.Self();
-        string dir = Path.Combine(Temp, $"{purpose}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
+        string dir = NewTempPath(purpose);
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    /// <summary>A fresh name under tmp/, not yet made, named as <see cref="NewTempDirectory"/> names its work.</summary>
+    public string NewTempPath(string purpose)
+    {
+        Native.HostProcess self = Native.HostProcess.Self();
+        return Path.Combine(Temp, $"{purpose}-{self.Pid}.{self.StartTicks}-{Guid.NewGuid():N}");
     }
 }
