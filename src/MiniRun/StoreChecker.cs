@@ -262,7 +262,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or MiniRunException)
         {
-            _findings.Add(new StoreFinding(problem, "repair failed: " + e.Message.ReplaceLineEndings(" ")));
+            _findings.Add(new StoreFinding(problem, "repair failed: " + UserMessages.OneLine(UserMessages.Describe(e))));
         }
     }
 }

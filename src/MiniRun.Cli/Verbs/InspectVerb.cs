@@ -30,7 +30,7 @@ public sealed class InspectVerb : IVerb
             else if (type != "container" && context.Images.TryResolve(name) is { } image) images.Add(Describe(image, context));
             else
             {
-                Console.Error.WriteLine($"minirun: no such object: {name}");
+                ErrorPrinter.Print($"no such object: {name}");
                 status = 1;
             }
         }

@@ -1,4 +1,5 @@
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Containers;
 
 namespace MiniRun.Cli.Verbs;
@@ -30,7 +31,7 @@ public sealed class RmVerb : IVerb
             catch (MiniRunException e)
             {
                 // Like docker rm: report each failure, go on with the others, fail at the end.
-                Console.Error.WriteLine("minirun: " + e.Message);
+                ErrorPrinter.Print(e);
                 status = 1;
             }
         }

@@ -185,7 +185,7 @@ public sealed class ImageLoader(ImageStore store)
         }
         catch (Exception e) when (IsCorruptData(e))
         {
-            throw new InvalidInputException($"{where}: corrupt or truncated ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidInputException($"{where}: corrupt or truncated ({UserMessages.Detail(e)})");
         }
     }
 

@@ -33,11 +33,11 @@ public static class ExecutableSearch
         string? path = Find(command, env);
         if (path is null)
         {
-            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
+            Console.Error.WriteLine(UserMessages.Line($"exec: \"{command}\": executable file not found in $PATH"));
             return ExitCodes.NotFound;
         }
         int errno = Syscalls.Exec(path, args, env);
-        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
+        Console.Error.WriteLine(UserMessages.Line($"exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}"));
         return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
     }
 }

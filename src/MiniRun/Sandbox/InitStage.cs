@@ -46,7 +46,7 @@ public static class InitStage
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("minirun: " + e.Message);
+            Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
         return ExecutableSearch.Exec(spec.Args, spec.Env);
