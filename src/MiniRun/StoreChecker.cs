@@ -70,8 +70,8 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (state.RunnerPid > 0 && new HostProcess(state.RunnerPid, state.RunnerStartTicks).IsAlive) continue; // running or starting now
 
             CheckContainerLayers(container);
-            if (state.Status == "running" || state.RunnerPid > 0)
-                Report($"container {container.Name}: its minirun was killed while it {(state.Status == "running" ? "ran" : "started")}",
+            if (state.Status == StateStatus.Running || state.RunnerPid > 0)
+                Report($"container {container.Name}: its minirun was killed while it {(state.Status == StateStatus.Running ? "ran" : "started")}",
                     () => Reap(container, state), "stopped and torn down (exit 137)");
             // A stopped container's overlay may be mounted on purpose (`minirun mount`): not a finding.
             if (LeftoverCgroup(container.Id) is { } cgroup)
@@ -104,7 +104,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         }
         CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id));
         OverlayMount.Unmount(container.MergedDir);
-        state.Status = "exited";
+        state.Status = StateStatus.Exited;
         state.ExitCode = 137;
         state.Error = "minirun was killed while the container ran; `system check --repair` stopped it";
         state.Pid = state.RunnerPid = 0;

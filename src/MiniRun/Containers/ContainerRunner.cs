@@ -172,7 +172,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             using var forwarding = new SignalForwarding(pid, stopTimeout);
             if (narrator is not null) Narrate(RunSteps.JoinCgroup(spec).Concat(RunSteps.EnterRoot(spec)).Concat(RunSteps.Exec(spec)));
             stage.Release();
-            state.Status = "running";
+            state.Status = StateStatus.Running;
             state.Pid = pid;
             state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
             state.StartedAt = DateTimeOffset.UtcNow;
@@ -199,7 +199,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         finally
         {
             stage?.Dispose(); // killed, if it never had its spec
-            state.Status = "exited";
+            state.Status = StateStatus.Exited;
             state.Pid = 0;
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;

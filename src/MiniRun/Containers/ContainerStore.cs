@@ -105,7 +105,7 @@ public sealed class ContainerStore(StorePaths paths)
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new ContainerState { Status = "removing" };
+            return new ContainerState { Status = StateStatus.Removing };
         }
     }
 
@@ -124,8 +124,8 @@ public sealed class ContainerStore(StorePaths paths)
         var init = new HostProcess(state.Pid, state.PidStartTicks);
         return state.Status switch
         {
-            "running" when runner.IsAlive => new ContainerStatus("running", state, state.Pid),
-            "running" => new ContainerStatus("dead", state, init.IsAlive ? state.Pid : 0),
+            StateStatus.Running when runner.IsAlive => new ContainerStatus(StateStatus.Running, state, state.Pid),
+            StateStatus.Running => new ContainerStatus(StateStatus.Dead, state, init.IsAlive ? state.Pid : 0),
             _ => new ContainerStatus(state.Status, state, 0),
         };
     }
@@ -144,7 +144,7 @@ public sealed class ContainerStore(StorePaths paths)
     public bool WaitUntilStopped(Container container, TimeSpan timeout)
     {
         DateTime deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
-        while (Observe(container) is { Running: true } or { Status: "dead", Pid: > 0 })
+        while (Observe(container) is { Running: true } or { Status: StateStatus.Dead, Pid: > 0 })
         {
             if (DateTime.UtcNow >= deadline) return false;
             Thread.Sleep(20);
@@ -166,7 +166,7 @@ public sealed class ContainerStore(StorePaths paths)
     {
         ContainerStatus status = Observe(container);
         if (status.Running || status.Pid > 0)
-            throw new MiniRunException($"container {container.Name} is {status.Status} with PID {status.Pid}: stop it first (or rm -f)");
+            throw new MiniRunException($"container {container.Name} is {status.Status.Name()} with PID {status.Pid}: stop it first (or rm -f)");
         OverlayMount.Unmount(container.MergedDir);
         CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)); // normally gone after the run; not after a crash
         Delete(container);
