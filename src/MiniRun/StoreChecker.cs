@@ -99,7 +99,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     {
         if (state.Pid > 0 && new HostProcess(state.Pid, state.PidStartTicks).IsAlive)
         {
-            Syscalls.Kill(state.Pid, 9);
+            Syscalls.Kill(state.Pid, Signal.Kill);
             for (int i = 0; i < 500 && new HostProcess(state.Pid, state.PidStartTicks).IsAlive; i++) Thread.Sleep(20);
         }
         CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id));

@@ -1,6 +1,7 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
 using MiniRun.Containers;
+using MiniRun.Native;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -24,7 +25,7 @@ public sealed class RmVerb : IVerb
             try
             {
                 Container container = context.Containers.Resolve(name);
-                if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, 9);
+                if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, Signal.Kill);
                 context.Containers.Remove(container);
                 context.Out.WriteLine(name);
             }

@@ -134,7 +134,7 @@ public sealed class ContainerStore(StorePaths paths)
     public bool IsRunning(Container container) => Observe(container).Running;
 
     /// <summary>Sends <paramref name="signal"/> to the container's PID 1 (kill(2)); false when it has none.</summary>
-    public bool Signal(Container container, int signal)
+    public bool Signal(Container container, Signal signal)
     {
         ContainerStatus status = Observe(container);
         return status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
@@ -153,7 +153,7 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     /// <summary>Sends <paramref name="signal"/> and waits (10 s at most) until the container has stopped.</summary>
-    public void Kill(Container container, int signal)
+    public void Kill(Container container, Signal signal)
     {
         if (Signal(container, signal)) WaitUntilStopped(container, TimeSpan.FromSeconds(10));
     }
