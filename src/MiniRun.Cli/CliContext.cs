@@ -34,7 +34,7 @@ public sealed class CliContext(StorePaths paths)
         if (_opened) return Paths;
         Paths.EnsureCreated();
         foreach (StoreMigration step in Paths.Migrations)
-            Console.Error.WriteLine($"minirun: upgraded the store at {Paths.Root} to format {step.To}: {step.Change}");
+            Console.Error.WriteLine(UserMessages.Line($"upgraded the store at {Paths.Root} to format {step.To}: {step.Change}"));
         _opened = true;
         return Paths;
     }

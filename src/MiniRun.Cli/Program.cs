@@ -1,5 +1,6 @@
 using MiniRun.Native;
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Cli.Verbs;
 using MiniRun.Containers;
 using MiniRun.Sandbox;
@@ -34,16 +35,12 @@ public static class Program
         {
             return Dispatch(args);
         }
-        catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (UserMessages.IsUserFacing(e))
         {
-            Console.Error.WriteLine("minirun: " + OneLine(e.Message));
+            ErrorPrinter.Print(e);
             return ExitCodes.RuntimeError;
         }
     }
-
-    /// <summary>An error is one line even when it quotes hostile input (a tag with a newline in an archive).</summary>
-    private static string OneLine(string message) =>
-        string.Concat(message.TrimEnd('\n').Select(c => c switch { '\n' => "\\n", '\r' => "\\r", _ when char.IsControl(c) => $"\\x{(int)c:x2}", _ => c.ToString() }));
 
     private static int Dispatch(string[] args)
     {

@@ -26,7 +26,7 @@ public static class CrashPoint
     public static void Reach(string step)
     {
         if (Armed is null || Armed != step) return;
-        Syscalls.Kill(Environment.ProcessId, 9);
+        Syscalls.Kill(Environment.ProcessId, Signal.Kill);
         Thread.Sleep(Timeout.Infinite); // SIGKILL is delivered before kill(2) returns to us; never go on
     }
 }

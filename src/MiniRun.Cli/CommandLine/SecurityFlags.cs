@@ -52,7 +52,7 @@ public static class SecurityFlags
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MiniRunException($"opening seccomp profile ({path}) failed: {e.Message}");
+            throw new MiniRunException($"seccomp profile {path}: {UserMessages.Describe(e)}");
         }
         SeccompProfile.Parse(bytes, path);
         return Encoding.UTF8.GetString(bytes);

@@ -1,3 +1,4 @@
+using MiniRun.Cli.Output;
 using MiniRun.Containers;
 
 namespace MiniRun.Cli.Verbs;
@@ -17,7 +18,7 @@ public static class EachContainer
             }
             catch (MiniRunException e)
             {
-                Console.Error.WriteLine("minirun: " + e.Message);
+                ErrorPrinter.Print(e);
                 status = 1;
             }
         }

@@ -30,7 +30,7 @@ public sealed class InspectVerb : IVerb
             else if (type != "container" && context.Images.TryResolve(name) is { } image) images.Add(Describe(image, context));
             else
             {
-                Console.Error.WriteLine($"minirun: no such object: {name}");
+                ErrorPrinter.Print($"no such object: {name}");
                 status = 1;
             }
         }
@@ -55,7 +55,7 @@ public sealed class InspectVerb : IVerb
             Args = record.Args.Skip(1).ToList(),
             State = new StateInspect
             {
-                Status = status.Status, Running = running, Pid = status.Pid, Dead = status.Status == "dead", ExitCode = state.ExitCode,
+                Status = status.Status.Name(), Running = running, Pid = status.Pid, Dead = status.Status == StateStatus.Dead, ExitCode = state.ExitCode,
                 OOMKilled = state.OomKilled, Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
             },
             Image = record.ImageId,

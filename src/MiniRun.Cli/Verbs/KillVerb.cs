@@ -1,5 +1,5 @@
 using MiniRun.Cli.CommandLine;
-using MiniRun.Sandbox;
+using MiniRun.Native;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -17,7 +17,7 @@ public sealed class KillVerb : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun kill\" requires at least 1 argument (see 'minirun kill --help')");
-        int signal = SignalNames.Parse(args.Get("signal") ?? "KILL");
+        Signal signal = Signals.Parse(args.Get("signal") ?? "KILL");
         return EachContainer.Run(args.Positionals, context, container =>
         {
             if (!context.Containers.IsRunning(container) || !context.Containers.Signal(container, signal))

@@ -41,9 +41,9 @@ public sealed class PsVerb : IVerb
         ContainerState state = status.State;
         return status.Status switch
         {
-            "running" => "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow)),
-            "dead" => status.Pid > 0 ? $"Dead (runner gone, PID {status.Pid} orphaned)" : "Dead (runner gone, no exit recorded)",
-            "exited" when state.FinishedAt is { } finished => $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}",
+            StateStatus.Running => "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow)),
+            StateStatus.Dead => status.Pid > 0 ? $"Dead (runner gone, PID {status.Pid} orphaned)" : "Dead (runner gone, no exit recorded)",
+            StateStatus.Exited when state.FinishedAt is { } finished => $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}",
             _ => "Created",
         };
     }

@@ -1,5 +1,7 @@
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Containers;
+using MiniRun.Native;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -23,14 +25,14 @@ public sealed class RmVerb : IVerb
             try
             {
                 Container container = context.Containers.Resolve(name);
-                if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, 9);
+                if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, Signal.Kill);
                 context.Containers.Remove(container);
                 context.Out.WriteLine(name);
             }
             catch (MiniRunException e)
             {
                 // Like docker rm: report each failure, go on with the others, fail at the end.
-                Console.Error.WriteLine("minirun: " + e.Message);
+                ErrorPrinter.Print(e);
                 status = 1;
             }
         }

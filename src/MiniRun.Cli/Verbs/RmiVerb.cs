@@ -1,4 +1,5 @@
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Containers;
 using MiniRun.Images;
 
@@ -34,7 +35,7 @@ public sealed class RmiVerb : IVerb
             }
             catch (MiniRunException e)
             {
-                Console.Error.WriteLine("minirun: " + e.Message);
+                ErrorPrinter.Print(e);
                 status = 1;
             }
         }

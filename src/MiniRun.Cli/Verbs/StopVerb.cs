@@ -1,6 +1,7 @@
 using System.Globalization;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
+using MiniRun.Native;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -24,8 +25,8 @@ public sealed class StopVerb : IVerb
         return EachContainer.Run(args.Positionals, context, container =>
         {
             // PID 1 ignores signals it has no handler for (pid_namespaces(7)), so SIGTERM may do nothing: hence the SIGKILL.
-            if (context.Containers.Signal(container, 15) && !context.Containers.WaitUntilStopped(container, TimeSpan.FromSeconds(seconds)))
-                context.Containers.Kill(container, 9);
+            if (context.Containers.Signal(container, Signal.Term) && !context.Containers.WaitUntilStopped(container, TimeSpan.FromSeconds(seconds)))
+                context.Containers.Kill(container, Signal.Kill);
         });
     }
 }

@@ -19,7 +19,7 @@ public sealed class WaitVerb : IVerb
             Container container = context.Containers.Resolve(name);
             context.Containers.WaitUntilStopped(container, Timeout.InfiniteTimeSpan);
             ContainerStatus status = context.Containers.Observe(container);
-            if (status.Status == "dead") throw new MiniRunException($"container {container.Name} is dead: its runner was killed, no exit code was recorded");
+            if (status.Status == StateStatus.Dead) throw new MiniRunException($"container {container.Name} is dead: its runner was killed, no exit code was recorded");
             context.Out.WriteLine(status.State.ExitCode);
         }
         return 0;

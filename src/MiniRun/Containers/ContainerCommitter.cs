@@ -19,6 +19,8 @@ public sealed class ContainerCommitter(ImageStore images, ContainerStore contain
         using Native.FileLock storeLock = images.Paths.LockShared(); // the new layer is unused until the image below names it
         ImageRecord parent = images.TryGet(Digest.Parse(container.Record.ImageId, "container " + container.Id))
             ?? throw new NotFoundException($"the image of container {container.Name} ({container.Record.ImageId}) is no longer in the store");
+        if (parent.DiffIds.Count >= ImagePlan.MaxLayers)
+            throw new MiniRunException($"cannot commit container {container.Name}: its image has {parent.DiffIds.Count} layers, and an image of more than {ImagePlan.MaxLayers} could not be run (one page of overlay mount options)");
 
         string temp = images.Paths.NewTempDirectory("commit");
         Layer layer;

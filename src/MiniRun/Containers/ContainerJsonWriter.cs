@@ -50,7 +50,7 @@ internal static class ContainerJsonWriter
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>
     {
-        json.WriteString(nameof(ContainerState.Status), state.Status);
+        json.WriteString(nameof(ContainerState.Status), state.Status.Name());
         json.WriteNumber(nameof(ContainerState.Pid), state.Pid);
         json.WriteNumber(nameof(ContainerState.PidStartTicks), state.PidStartTicks);
         json.WriteNumber(nameof(ContainerState.RunnerPid), state.RunnerPid);

@@ -45,7 +45,7 @@ public sealed record ContainerRecord
 /// </summary>
 public sealed class ContainerState
 {
-    public string Status { get; set; } = "created";
+    public StateStatus Status { get; set; } = StateStatus.Created;
     /// <summary>PID 1 of the container, as the host sees it, and its start time (to tell a reused PID apart).</summary>
     public int Pid { get; set; }
     public long PidStartTicks { get; set; }

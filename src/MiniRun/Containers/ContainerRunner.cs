@@ -138,7 +138,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             // Before the go: the command may be signalled as soon as it runs.
             using var forwarding = new SignalForwarding(pid, stopTimeout);
             stage.Release();
-            state.Status = "running";
+            state.Status = StateStatus.Running;
             state.Pid = pid;
             state.PidStartTicks = HostProcess.Find(pid)?.StartTicks ?? 0;
             state.StartedAt = DateTimeOffset.UtcNow;
@@ -166,7 +166,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         finally
         {
             stage?.Dispose(); // killed, if it never had its spec
-            state.Status = "exited";
+            state.Status = StateStatus.Exited;
             state.Pid = 0;
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;

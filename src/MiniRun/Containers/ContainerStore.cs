@@ -106,7 +106,7 @@ public sealed class ContainerStore(StorePaths paths)
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new ContainerState { Status = "removing" };
+            return new ContainerState { Status = StateStatus.Removing };
         }
     }
 
@@ -125,8 +125,8 @@ public sealed class ContainerStore(StorePaths paths)
         var init = new HostProcess(state.Pid, state.PidStartTicks);
         return state.Status switch
         {
-            "running" when runner.IsAlive => new ContainerStatus("running", state, state.Pid),
-            "running" => new ContainerStatus("dead", state, init.IsAlive ? state.Pid : 0),
+            StateStatus.Running when runner.IsAlive => new ContainerStatus(StateStatus.Running, state, state.Pid),
+            StateStatus.Running => new ContainerStatus(StateStatus.Dead, state, init.IsAlive ? state.Pid : 0),
             _ => new ContainerStatus(state.Status, state, 0),
         };
     }
@@ -135,7 +135,7 @@ public sealed class ContainerStore(StorePaths paths)
     public bool IsRunning(Container container) => Observe(container).Running;
 
     /// <summary>Sends <paramref name="signal"/> to the container's PID 1 (kill(2)); false when it has none.</summary>
-    public bool Signal(Container container, int signal)
+    public bool Signal(Container container, Signal signal)
     {
         ContainerStatus status = Observe(container);
         return status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
@@ -145,7 +145,7 @@ public sealed class ContainerStore(StorePaths paths)
     public bool WaitUntilStopped(Container container, TimeSpan timeout)
     {
         DateTime deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
-        while (Observe(container) is { Running: true } or { Status: "dead", Pid: > 0 })
+        while (Observe(container) is { Running: true } or { Status: StateStatus.Dead, Pid: > 0 })
         {
             if (DateTime.UtcNow >= deadline) return false;
             Thread.Sleep(20);
@@ -154,7 +154,7 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     /// <summary>Sends <paramref name="signal"/> and waits (10 s at most) until the container has stopped.</summary>
-    public void Kill(Container container, int signal)
+    public void Kill(Container container, Signal signal)
     {
         if (Signal(container, signal)) WaitUntilStopped(container, TimeSpan.FromSeconds(10));
     }
@@ -167,7 +167,7 @@ public sealed class ContainerStore(StorePaths paths)
     {
         ContainerStatus status = Observe(container);
         if (status.Running || status.Pid > 0)
-            throw new MiniRunException($"container {container.Name} is {status.Status} with PID {status.Pid}: stop it first (or rm -f)");
+            throw new MiniRunException($"container {container.Name} is {status.Status.Name()} with PID {status.Pid}: stop it first (or rm -f)");
         ContainerTeardown.Run(this, container, CgroupDetector.Detect(), delete: true); // its cgroup: gone after the run, not after a crash
     }
 

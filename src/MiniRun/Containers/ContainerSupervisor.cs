@@ -60,9 +60,9 @@ public static class ContainerSupervisor
         {
             return runner.Run(containers.Resolve(id));
         }
-        catch (MiniRunException e)
+        catch (Exception e) when (UserMessages.IsUserFacing(e))
         {
-            Console.Error.WriteLine("minirun: " + e.Message);
+            Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
     }

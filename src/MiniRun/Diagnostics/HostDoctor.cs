@@ -50,7 +50,7 @@ public static class HostDoctor
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
-            return new("d_type", CheckStatus.Warn, $"cannot test {dir}: {e.Message}", "run as root, or point --root at a writable directory");
+            return new("d_type", CheckStatus.Warn, $"cannot test {dir}: {UserMessages.Describe(e)}", "run as root, or point --root at a writable directory");
         }
         finally
         {

@@ -29,7 +29,7 @@ public static partial class DockerArchive
             foreach (string layer in entry.Layers ?? throw new InvalidInputException($"{entryWhere}: has no Layers"))
             {
                 if (layers.Count >= ImagePlan.MaxLayers)
-                    throw new InvalidInputException($"{entryWhere}: more than {ImagePlan.MaxLayers} layers, refused");
+                    throw new InvalidInputException($"{entryWhere}: more than {ImagePlan.MaxLayers} layers, the most a container can mount (one page of overlay mount options)");
                 layers.Add((layer, DigestOfName(layer), null));
             }
             var names = new List<ImageReference>();

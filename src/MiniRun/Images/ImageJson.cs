@@ -32,7 +32,7 @@ public static class ImageJson
         }
         catch (JsonException e)
         {
-            throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
+            throw new InvalidInputException($"{where}: malformed JSON ({UserMessages.Detail(e)})");
         }
     }
 
@@ -75,7 +75,7 @@ public static class ImageJson
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException) // invalid UTF-8 in a string, found when read
         {
-            throw new InvalidInputException($"{where}: malformed JSON ({OneLine(e.Message)})");
+            throw new InvalidInputException($"{where}: malformed JSON ({UserMessages.Detail(e)})");
         }
     }
 
@@ -95,6 +95,4 @@ public static class ImageJson
     internal static OciIndex ParseIndex(ReadOnlySpan<byte> json, string where) => Parse(json, ImagesJsonContext.Default.OciIndex, where);
     internal static List<DockerManifestEntry> ParseDockerManifest(ReadOnlySpan<byte> json, string where) =>
         Parse(json, ImagesJsonContext.Default.ListDockerManifestEntry, where);
-
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 }

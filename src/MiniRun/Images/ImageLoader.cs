@@ -70,8 +70,8 @@ public sealed class ImageLoader(ImageStore store)
     public IReadOnlyList<ImageRecord> Add(IReadOnlyList<ImagePlan> plans, IReadOnlyList<string>? repoDigests = null)
     {
         foreach (ImagePlan plan in plans)
-            if (plan.Layers.Count > MaxLayers)
-                throw new InvalidInputException($"image {plan.Id} has {plan.Layers.Count} layers; at most {MaxLayers} are supported (one page of overlay mount options)");
+            if (plan.Layers.Count > ImagePlan.MaxLayers)
+                throw new InvalidInputException($"image {plan.Id} has {plan.Layers.Count} layers; at most {ImagePlan.MaxLayers} are supported (one page of overlay mount options)");
         using Native.FileLock storeLock = Store.Paths.LockShared();
         HashSet<Digest> before = ExistingLayers();
         var created = new List<Digest>();
@@ -113,9 +113,6 @@ public sealed class ImageLoader(ImageStore store)
             throw;
         }
     }
-
-    /// <summary>What one page of overlay mount options holds with short links (moby's overlay2 has 128 too): deeper stacks could never run.</summary>
-    public const int MaxLayers = 128;
 
     private static IReadOnlyList<ImagePlan> ReadPlans(BlobSource source)
     {
@@ -185,7 +182,7 @@ public sealed class ImageLoader(ImageStore store)
         }
         catch (Exception e) when (IsCorruptData(e))
         {
-            throw new InvalidInputException($"{where}: corrupt or truncated ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidInputException($"{where}: corrupt or truncated ({UserMessages.Detail(e)})");
         }
     }
 

@@ -20,8 +20,14 @@ public sealed record ImagePlan(
     IReadOnlyList<ImageReference> Names,
     Digest? ManifestDigest)
 {
-    /// <summary>More is absurd (Docker's own limit is 127 for overlay, registries cap near 128): refused as hostile.</summary>
-    public const int MaxLayers = 1000;
+    /// <summary>
+    /// The most layers an image may have: what a container of it can mount. Its overlay's lowerdir names each layer by
+    /// its short link under l/ (29 bytes with the ':'), after the container's init layer, and the kernel takes all the
+    /// options in one page (<see cref="Containers.OverlayMount.MaxOptionsLength"/>): 128 fit, moby's overlay2 has the
+    /// same (its maxDepth). An image with more could be stored but never run, so it is refused as soon as its manifest
+    /// is read, before a layer is (which also keeps a hostile manifest of a million layers cheap); commit stops there too.
+    /// </summary>
+    public const int MaxLayers = 128;
 
     /// <summary>
     /// Checks a config against the layer blobs a manifest lists (image-spec config.md: rootfs.diff_ids has one
@@ -35,7 +41,7 @@ public sealed record ImagePlan(
         string where = $"{source.Description}: {configName}";
         ImageConfig config = ImageJson.ParseConfig(configBytes, where);
         if (config.Os is { } os && os != "linux") throw new InvalidInputException($"{where}: the image is for {os}, not linux");
-        if (layers.Count > MaxLayers) throw new InvalidInputException($"{source.Description}: {layers.Count} layers, more than {MaxLayers} is refused");
+        if (layers.Count > MaxLayers) throw new InvalidInputException($"{source.Description}: {layers.Count} layers, more than {MaxLayers}, the most a container can mount (one page of overlay mount options)");
         List<string> diffIds = config.RootFs.DiffIds;
         if (diffIds.Count != layers.Count)
             throw new InvalidInputException($"{where}: rootfs.diff_ids lists {diffIds.Count} layers but the manifest has {layers.Count}");

@@ -34,7 +34,7 @@ public static class ImageSources
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException and not FileNotFoundException)
         {
-            throw new InvalidInputException($"archive \"{path}\": {kind} data is corrupt or truncated ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidInputException($"archive \"{path}\": {kind} data is corrupt or truncated ({UserMessages.Detail(e)})");
         }
         return new TarArchiveIndex(plain, displayName: path);
     }

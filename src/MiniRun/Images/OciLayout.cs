@@ -83,7 +83,7 @@ public static class OciLayout
         byte[] config = source.ReadJson(configName, configDigest);
         List<OciDescriptor> layerDescriptors = manifest.Layers ?? [];
         if (layerDescriptors.Count > ImagePlan.MaxLayers)
-            throw new InvalidInputException($"{where}: {layerDescriptors.Count} layers, more than {ImagePlan.MaxLayers} is refused");
+            throw new InvalidInputException($"{where}: {layerDescriptors.Count} layers, more than {ImagePlan.MaxLayers}, the most a container can mount (one page of overlay mount options)");
         var layers = new List<(string, Digest?, long?)>(layerDescriptors.Count);
         foreach (OciDescriptor layer in layerDescriptors)
         {

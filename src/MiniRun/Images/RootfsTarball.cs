@@ -22,7 +22,7 @@ public static class RootfsTarball
         }
         catch (Exception e) when (ImageLoader.IsCorruptData(e))
         {
-            throw new InvalidInputException($"{where}: corrupt or truncated ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidInputException($"{where}: corrupt or truncated ({UserMessages.Detail(e)})");
         }
     }
 

@@ -69,7 +69,8 @@ public sealed class TarArchiveIndex : BlobSource
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
         {
-            throw new InvalidInputException($"{Description}: not a readable tar archive or truncated ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidInputException($"{Description} is not a readable tar archive, or is cut short ({UserMessages.Detail(e)}): "
+                + "load takes what docker save writes, or an OCI image layout (a directory or its tar); a root filesystem tar goes to `minirun import`");
         }
     }
 

@@ -10,15 +10,14 @@ namespace MiniRun.Native;
 /// </summary>
 public static unsafe partial class SignalDisposition
 {
-    private const int SIGINT = 2, SIGTERM = 15;
     private static readonly nint SigDefault = 0, SigIgnore = 1;
 
     [LibraryImport("libc", EntryPoint = "signal")]
-    private static partial nint SetHandler(int signal, nint handler);
+    private static partial nint SetHandler(Signal signal, nint handler);
 
     public static void UnignoreInterruptAndTerminate()
     {
-        foreach (int signal in new[] { SIGINT, SIGTERM })
+        foreach (Signal signal in new[] { Signal.Int, Signal.Term })
         {
             nint previous = SetHandler(signal, SigDefault);
             if (previous != SigIgnore) SetHandler(signal, previous); // only an inherited SIG_IGN is undone

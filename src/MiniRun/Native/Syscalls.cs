@@ -268,7 +268,7 @@ public static unsafe class Syscalls
         if (Libc.syscall_setresids(X64 ? 117 : 147, uid, uid, uid) != 0) throw Fail("setresuid", null);
     }
 
-    public static void SetParentDeathSignal(int signal)
+    public static void SetParentDeathSignal(Signal signal)
     {
         const int PR_SET_PDEATHSIG = 1;
         if (Libc.prctl(PR_SET_PDEATHSIG, (nuint)signal, 0, 0, 0) != 0) throw Fail("prctl PR_SET_PDEATHSIG", null);
@@ -295,7 +295,7 @@ public static unsafe class Syscalls
         }
     }
 
-    public static bool Kill(int pid, int signal) => Libc.kill(pid, signal) == 0;
+    public static bool Kill(int pid, Signal signal) => Libc.kill(pid, (int)signal) == 0;
 
     public static uint SetUmask(uint mask) => Libc.umask(mask);
 

@@ -9,10 +9,10 @@ public static class ExecFailure
     {
         if (ExecutableSearch.Find(command, env) is null)
         {
-            Console.Error.WriteLine($"minirun: exec: \"{command}\": executable file not found in $PATH");
+            Console.Error.WriteLine(UserMessages.Line($"exec: \"{command}\": executable file not found in $PATH"));
             return ExitCodes.NotFound;
         }
-        Console.Error.WriteLine($"minirun: exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}");
+        Console.Error.WriteLine(UserMessages.Line($"exec: \"{command}\": {Errnos.Describe(errno).ToLowerInvariant()}"));
         return errno == Errnos.ENOENT ? ExitCodes.NotFound : ExitCodes.CannotInvoke;
     }
 }

@@ -36,7 +36,7 @@ public static class ExecStage
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("minirun: " + e.Message);
+            Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
         return ExecFailure.Report(LinuxSyscalls.Instance.Exec(spec.Args, spec.Env), spec.Args[0], spec.Env);

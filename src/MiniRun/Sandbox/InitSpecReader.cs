@@ -23,7 +23,7 @@ internal static class InitSpecReader
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw new MiniRunException("init: malformed spec from the parent: " + e.Message.ReplaceLineEndings(" "));
+            throw new MiniRunException("init: malformed spec from the parent: " + UserMessages.Detail(e));
         }
     }
 

@@ -37,7 +37,7 @@ public static class InitStage
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine("minirun: " + e.Message);
+            Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
         return ExecFailure.Report(sys.Exec(spec.Args, spec.Env), spec.Args[0], spec.Env);

@@ -126,7 +126,7 @@ public sealed class InitStageProcess : IDisposable
         if (_messageFd < 0) return;
         CloseMessagePipe(); // unreleased, it reads end of file, and leaves quietly if the signal does not come first
         if (_released) return; // the command runs: its runner waits for it
-        Syscalls.Kill(Pid, 9);
+        Syscalls.Kill(Pid, Signal.Kill);
         ProcessControl.WaitForExit(Pid);
     }
 }

@@ -19,12 +19,12 @@ public sealed class SignalForwarding : IDisposable
     {
         _pid = pid;
         // Fired at most once; stopped before the reap in WaitForExit returns, so it never signals a recycled PID.
-        _killer = new Timer(_ => Syscalls.Kill(pid, 9));
+        _killer = new Timer(_ => Syscalls.Kill(pid, Signal.Kill));
         foreach (PosixSignal signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {
                 context.Cancel = true;
-                Syscalls.Kill(pid, SignalNumber(context.Signal));
+                Syscalls.Kill(pid, Signals.Of(context.Signal));
                 if (context.Signal is PosixSignal.SIGINT or PosixSignal.SIGTERM) _killer.Change(stopTimeout, Timeout.InfiniteTimeSpan);
             }));
     }
@@ -42,13 +42,4 @@ public sealed class SignalForwarding : IDisposable
         foreach (PosixSignalRegistration registration in _registrations) registration.Dispose();
         _killer.Dispose();
     }
-
-    private static int SignalNumber(PosixSignal signal) => signal switch
-    {
-        PosixSignal.SIGINT => 2,
-        PosixSignal.SIGTERM => 15,
-        PosixSignal.SIGHUP => 1,
-        PosixSignal.SIGQUIT => 3,
-        _ => 15,
-    };
 }

@@ -25,14 +25,12 @@ public static class StageGuard
     /// <summary>A stage's fd 4: a pidfd of the minirun process that spawned it (fd 3 is its message pipe).</summary>
     public const int ParentFd = 4;
 
-    private const int SIGKILL = 9;
-
     /// <summary>The stage's first call. False when its parent is already gone: the stage must exit.</summary>
     /// <param name="name">its name in ps (spawned from /proc/self/fd/N, it would be called "N").</param>
     public static bool Begin(string name)
     {
         SecuritySyscalls.SetNotDumpable();
-        Syscalls.SetParentDeathSignal(SIGKILL);
+        Syscalls.SetParentDeathSignal(Signal.Kill);
         SecuritySyscalls.SetThreadName(name);
         return !ProcessControl.HasEnded(ParentFd);
     }
@@ -45,9 +43,9 @@ public static class StageGuard
     public static bool BeforeExec(bool dieWithParent)
     {
         SecuritySyscalls.SetNotDumpable();
-        Syscalls.SetParentDeathSignal(SIGKILL);
+        Syscalls.SetParentDeathSignal(Signal.Kill);
         if (ProcessControl.HasEnded(ParentFd)) return false;
-        if (!dieWithParent) Syscalls.SetParentDeathSignal(0);
+        if (!dieWithParent) Syscalls.SetParentDeathSignal(Signal.None);
         return true;
     }
 }

@@ -70,7 +70,7 @@ internal static class StageSpawner
         }
         catch
         {
-            Syscalls.Kill(pid, 9);
+            Syscalls.Kill(pid, Signal.Kill);
             ProcessControl.WaitForExit(pid);
             throw;
         }

@@ -44,7 +44,7 @@ public class ContainerJsonWriterTests
         new ContainerState(),
         new ContainerState
         {
-            Status = "exited", Pid = 0, PidStartTicks = 123456789012, RunnerPid = 42, RunnerStartTicks = 7, ExitCode = 137,
+            Status = StateStatus.Exited, Pid = 0, PidStartTicks = 123456789012, RunnerPid = 42, RunnerStartTicks = 7, ExitCode = 137,
             Error = "mount …/merged: EINVAL \"quoted\"", OomKilled = true,
             StartedAt = new DateTimeOffset(2026, 11, 25, 21, 0, 0, TimeSpan.FromHours(1)), FinishedAt = DateTimeOffset.UnixEpoch,
         },

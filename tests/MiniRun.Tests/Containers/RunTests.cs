@@ -245,7 +245,7 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
             using JsonDocument inspect = JsonDocument.Parse(Cli.Run("inspect", name).Stdout);
             int pid = inspect.RootElement[0].GetProperty("State").GetProperty("Pid").GetInt32();
             Assert.True(pid > 1);
-            Assert.True(MiniRun.Native.Syscalls.Kill(pid, 9));
+            Assert.True(MiniRun.Native.Syscalls.Kill(pid, MiniRun.Native.Signal.Kill));
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
             Assert.Equal(137, process.ExitCode); // as Docker reports a SIGKILL (the OOM killer's signal)
             Assert.Matches($"Exited \\(137\\) .* {name}\n", Cli.Run("ps", "-a").Stdout);

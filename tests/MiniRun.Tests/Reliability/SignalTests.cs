@@ -42,7 +42,7 @@ public class SignalTests
         {
             Task<string?> ready = process.StandardOutput.ReadLineAsync();
             Assert.True(ready.Wait(TimeSpan.FromSeconds(60)) && ready.Result == "ready", "the container did not start");
-            MiniRun.Native.Syscalls.Kill(process.Id, signal);
+            MiniRun.Native.Syscalls.Kill(process.Id, (MiniRun.Native.Signal)signal);
             Task<string> rest = process.StandardOutput.ReadToEndAsync();
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)) && rest.Wait(TimeSpan.FromSeconds(60)), "minirun did not end after the signal");
             return (process.ExitCode, rest.Result);

@@ -25,7 +25,7 @@ public class RuntimeBinaryTests(RunImageFixture fixture) : IClassFixture<RunImag
         Assert.Contains("grabbed", attack.Report(id));
 
         int pid = attack.Pid(id);
-        Syscalls.Kill(Attack.SupervisorOf(attack.Cli.StoreRoot, id), 9);
+        Syscalls.Kill(Attack.SupervisorOf(attack.Cli.StoreRoot, id), Signal.Kill);
         for (int i = 0; i < 60 && !attack.Report(id).Contains("overwritten") && !Attack.IsGone(pid); i++) Thread.Sleep(50);
 
         Assert.False(attack.Report(id).Contains("overwritten"), "the container overwrote the minirun binary:\n" + attack.Report(id));
@@ -85,7 +85,7 @@ public class RuntimeBinaryTests(RunImageFixture fixture) : IClassFixture<RunImag
         string id = attack.RunDetached("sleep", "1000");
         int pid = attack.Pid(id);
 
-        Syscalls.Kill(Attack.SupervisorOf(attack.Cli.StoreRoot, id), 9);
+        Syscalls.Kill(Attack.SupervisorOf(attack.Cli.StoreRoot, id), Signal.Kill);
 
         Assert.True(Attack.WaitUntilGone(pid), $"the container's PID 1 ({pid}) still runs after its supervisor was killed");
         Assert.Contains("Dead", attack.Host.Run("ps", "-a").Stdout);

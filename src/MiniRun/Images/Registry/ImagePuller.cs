@@ -37,7 +37,7 @@ public sealed class ImagePuller(ImageStore store, PullOptions options)
         byte[] config = client.GetBlob(configDigest);
 
         List<OciDescriptor> layerDescriptors = manifest.Layers ?? [];
-        if (layerDescriptors.Count > ImagePlan.MaxLayers) throw new RegistryException($"{where}: {layerDescriptors.Count} layers, more than {ImagePlan.MaxLayers} is refused");
+        if (layerDescriptors.Count > ImagePlan.MaxLayers) throw new RegistryException($"{where}: {layerDescriptors.Count} layers, more than {ImagePlan.MaxLayers}, the most a container can mount (one page of overlay mount options)");
         var sizes = new Dictionary<Digest, long>();
         var layers = new List<(string, Digest?, long?)>();
         foreach (OciDescriptor layer in layerDescriptors)

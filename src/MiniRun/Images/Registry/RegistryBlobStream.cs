@@ -24,7 +24,7 @@ internal sealed class RegistryBlobStream(Stream body, HttpResponseMessage? respo
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new RegistryException($"{what}: connection lost after {Position} bytes ({e.Message.ReplaceLineEndings(" ")})");
+            throw new RegistryException($"{what}: connection lost after {Position} bytes ({UserMessages.Detail(e)})");
         }
         _chunk.AsSpan(0, n).CopyTo(buffer);
         if (n > 0) onRead?.Invoke(Position + n);

@@ -36,7 +36,7 @@ public sealed record RegistryCredentials(string Username, string Password)
         }
         catch (JsonException e)
         {
-            throw new InvalidInputException($"{configPath}: malformed JSON ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidInputException($"{configPath}: malformed JSON ({UserMessages.Detail(e)})");
         }
         foreach ((string key, DockerConfigAuth auth) in config.Auths ?? [])
         {

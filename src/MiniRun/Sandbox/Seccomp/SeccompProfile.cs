@@ -28,7 +28,7 @@ public sealed class SeccompProfile
         }
         catch (JsonException e)
         {
-            throw new MiniRunException($"seccomp profile {source}: not valid JSON: {e.Message.ReplaceLineEndings(" ")}");
+            throw new MiniRunException($"seccomp profile {source}: not valid JSON: {UserMessages.Detail(e)}");
         }
         if (profile is null) throw new MiniRunException($"seccomp profile {source}: empty");
         profile.Check(source);

@@ -71,8 +71,8 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (state.RunnerPid > 0 && new HostProcess(state.RunnerPid, state.RunnerStartTicks).IsAlive) continue; // running or starting now
 
             CheckContainerLayers(container);
-            if (state.Status == "running" || state.RunnerPid > 0)
-                Report($"container {container.Name}: its minirun was killed while it {(state.Status == "running" ? "ran" : "started")}",
+            if (state.Status == StateStatus.Running || state.RunnerPid > 0)
+                Report($"container {container.Name}: its minirun was killed while it {(state.Status == StateStatus.Running ? "ran" : "started")}",
                     () => Reap(container, state), "stopped and torn down (exit 137)");
             // A stopped container's overlay may be mounted on purpose (`minirun mount`): not a finding.
             if (LeftoverCgroup(container.Id) is { } cgroup)
@@ -100,11 +100,11 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
     {
         if (state.Pid > 0 && new HostProcess(state.Pid, state.PidStartTicks).IsAlive)
         {
-            Syscalls.Kill(state.Pid, 9);
+            Syscalls.Kill(state.Pid, Signal.Kill);
             for (int i = 0; i < 500 && new HostProcess(state.Pid, state.PidStartTicks).IsAlive; i++) Thread.Sleep(20);
         }
         ContainerTeardown.Run(containers, container, CgroupDetector.Detect(), delete: false);
-        state.Status = "exited";
+        state.Status = StateStatus.Exited;
         state.ExitCode = 137;
         state.Error = "minirun was killed while the container ran; `system check --repair` stopped it";
         state.Pid = state.RunnerPid = 0;
@@ -254,7 +254,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or MiniRunException)
         {
-            _findings.Add(new StoreFinding(problem, "repair failed: " + e.Message.ReplaceLineEndings(" ")));
+            _findings.Add(new StoreFinding(problem, "repair failed: " + UserMessages.OneLine(UserMessages.Describe(e))));
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         {
             ContainerStatus status = containers.Observe(container);
             if (status.Running) continue;
-            if (status.Pid > 0) containers.Kill(container, 9); // orphans of a runner killed with SIGKILL
+            if (status.Pid > 0) containers.Kill(container, Signal.Kill); // orphans of a runner killed with SIGKILL
             reclaimed += StoreUsage.DirectorySize(container.UpperDir);
             containers.Remove(container);
             report.Containers.Add(container.Id);

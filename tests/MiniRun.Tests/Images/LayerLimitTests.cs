@@ -1,0 +1,29 @@
+using MiniRun.Fixtures.Images;
+using MiniRun.Images;
+
+namespace MiniRun.Tests.Images;
+
+/// <summary>One limit on layers, <see cref="ImagePlan.MaxLayers"/>: what a container's overlay can mount, for load, run and commit alike.</summary>
+public sealed class LayerLimitTests
+{
+    [RootFact]
+    public void Commit_ImageAtTheLimit_IsRefusedAndTheLimitItselfRuns()
+    {
+        using var temp = new TempDirectory();
+        var cli = new MiniRunCli(temp.Combine("store"));
+        var builder = new ImageArchiveBuilder().WithName("deep:1");
+        for (int i = 0; i < ImagePlan.MaxLayers; i++) builder.AddLayer(LayerTar.Files(($"layer-{i}", $"{i}\n")));
+        string archive = temp.Combine("deep.tar");
+        builder.Write(ArchiveFormat.DockerSave, archive);
+        Assert.Equal(0, cli.Run("load", "-i", archive).ExitCode);
+
+        // The image has no programs: the command is not found (127), but its overlay of every layer was mounted.
+        MiniRunCli.Result run = cli.Run("run", "--name", "deep", "deep:1", "/no-such-command");
+        Assert.True(run.ExitCode == 127, run.ToString());
+        MiniRunCli.Result commit = cli.Run("commit", "deep", "deeper:1");
+
+        Assert.Equal(125, commit.ExitCode);
+        Assert.Equal($"minirun: cannot commit container deep: its image has {ImagePlan.MaxLayers} layers, and an image of more than {ImagePlan.MaxLayers} could not be run (one page of overlay mount options)\n",
+            commit.Stderr);
+    }
+}
