@@ -22,6 +22,7 @@ need tar            have tar
 need attr           have setfattr
 need coreutils      have sha256sum
 need libcap2-bin    have capsh                           # run --dry-run scripts drop capabilities with capsh
+need keyutils      have keyctl                          # --explain replays and --dry-run scripts join a session keyring with keyctl
 need libseccomp2    eval 'ldconfig -p | grep -q "libseccomp\.so\.2 "'   # compiles Docker's seccomp profile for each container
 if [ "${1:-}" = --ci ]; then
     need docker.io  have dockerd

@@ -122,7 +122,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             InitSpec spec = BuildInitSpec(container, cgroups, limits, Paths);
             stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
             pid = stage.Pid;
-            _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: true);
+            _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: false);
             // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
             bool oneAtATime = _sys is NarratingSyscalls;
             if (oneAtATime) cgroups?.Create(cgroup, limits);
@@ -198,12 +198,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// refused that, the file on disk, and why.
     /// </summary>
     private static string RuntimeBinaryStep(RuntimeBinary binary) => binary.LowerDirs is { } lower
-        ? $"mount -t overlay overlay -o ro,nosuid,nodev,lowerdir={ShellQuote.Quote(lower)} \"$(mktemp -d)\""
+        ? $"mount -t overlay overlay -o ro,nosuid,nodev,lowerdir={ShellQuote.Quote(lower)} \"$(mktemp -d)\" && umount -l \"$_\""
         : $"# {ShellQuote.Quote(binary.Path)} itself: unprotected";
 
     private static string RuntimeBinaryWhy(RuntimeBinary binary) => binary.LowerDirs is not null
         ? $"the stages run {Path.GetFileName(binary.Path)} from a read-only overlay of its directory that is in no mount namespace (fsmount(2), " +
-          "detached): a container that reaches their /proc/PID/exe cannot write to the binary (CVE-2019-5736)"
+          "detached: here mounted, then detached at once): a container that reaches their /proc/PID/exe cannot write to the binary (CVE-2019-5736)"
         : $"the kernel refused the read-only overlay of minirun ({binary.Unprotected}): the stages run from the file on disk";
 
     private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits, StorePaths store) =>

@@ -143,7 +143,8 @@ public abstract class ShellSyscalls : ISyscalls
     {
         string type = (mode & Syscalls.S_IFMT) switch { Syscalls.S_IFBLK => "b", Syscalls.S_IFIFO => "p", _ => "c" };
         string numbers = type == "p" ? "" : $" {major} {minor}";
-        Print($"mknod -m {Octal(mode & 0xfff)} {Q(Host(path))} {type}{numbers}", "a device node");
+        string permissions = (mode & 0xfff) == 0 ? "" : $"-m {Octal(mode & 0xfff)} "; // none: a whiteout, whose mode overlayfs ignores
+        Print($"mknod {permissions}{Q(Host(path))} {type}{numbers}", "a device node");
         return Do(s => s.MakeNode(path, mode, major, minor), true);
     }
 
