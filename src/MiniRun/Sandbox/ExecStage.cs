@@ -28,10 +28,11 @@ public static class ExecStage
             CgroupJoin.Enter(spec.CgroupJoinFiles);
             EnterCgroupNamespace(spec.ContainerPid);
             EnterContainerRoot(spec.ContainerPid);
-            Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
+            StageProcess process = spec.Process;
+            Syscalls.ChangeDirectory(process.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.BecomeCommand(spec.Capabilities, spec.LastCapability, spec.Groups, spec.Uid, spec.Gid, spec.NoNewPrivileges,
-                spec.SessionKeyring, spec.SeccompFilter?.Program);
+            PrivilegeDrop.BecomeCommand(process.Capabilities, process.LastCapability, process.Groups, process.Uid, process.Gid,
+                process.NoNewPrivileges, process.SessionKeyring, process.SeccompFilter?.Program);
             if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
@@ -39,7 +40,7 @@ public static class ExecStage
             Console.Error.WriteLine("minirun: " + e.Message);
             return ExitCodes.RuntimeError;
         }
-        return ExecutableSearch.Exec(spec.Args, spec.Env);
+        return ExecutableSearch.Exec(spec.Process.Args, spec.Process.Env);
     }
 
     /// <summary>setns(2) into the container's cgroup namespace: for this thread, which execve()s (a container of an older minirun has none).</summary>
