@@ -6,7 +6,6 @@ using MiniRun.Native;
 using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
-using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Containers;
 
