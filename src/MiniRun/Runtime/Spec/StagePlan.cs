@@ -87,7 +87,10 @@ public static class StagePlan
     public static ulong CapabilitySet(LinuxCapabilities? capabilities)
     {
         if (capabilities is null) return 0;
-        ulong bounding = Mask(capabilities.Bounding), permitted = Mask(capabilities.Permitted), effective = Mask(capabilities.Effective);
+        ulong permitted = Mask(capabilities.Permitted);
+        // The generator's three sets are one list: parsed once on the start path.
+        ulong bounding = ReferenceEquals(capabilities.Bounding, capabilities.Permitted) ? permitted : Mask(capabilities.Bounding);
+        ulong effective = ReferenceEquals(capabilities.Effective, capabilities.Permitted) ? permitted : Mask(capabilities.Effective);
         if (bounding != permitted || effective != permitted)
             throw Unsupported("process.capabilities", "bounding, effective and permitted must be the same set");
         if (capabilities.Inheritable is { Count: > 0 } || capabilities.Ambient is { Count: > 0 })
