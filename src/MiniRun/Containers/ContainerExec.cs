@@ -1,6 +1,6 @@
+using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
-using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Containers;
 
@@ -26,24 +26,12 @@ public static class ContainerExec
         string cgroup = CgroupNames.For(container.Id);
         CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
         bool present = cgroups is not null && cgroups.ProcessDirectories(cgroup, limits).All(Directory.Exists);
-        ulong capabilities = Capabilities.ForContainer(record.Security.CapAdd, record.Security.CapDrop, record.Security.Privileged,
-            Capabilities.LastCapability(), Capabilities.Held());
         var spec = new ExecSpec
         {
             ContainerPid = status.Pid,
             CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(cgroup, limits)] : [],
             CgroupProcessJoinDirectory = present ? cgroups!.EarlyJoinDirectory(cgroup, limits) : null,
-            Uid = user.Uid,
-            Gid = user.Gid,
-            Groups = user.Groups.ToList(),
-            Capabilities = capabilities,
-            LastCapability = Capabilities.LastCapability(),
-            NoNewPrivileges = record.Security.NoNewPrivileges,
-            SessionKeyring = ContainerRunner.SessionKeyringName(record.Id),
-            SeccompFilter = SeccompFilters.For(containers.Paths, record.Security, capabilities),
-            WorkingDir = workingDir,
-            Args = request.Command.ToList(),
-            Env = ContainerEnvironment.WithHome(env, user.Home),
+            Process = ContainerStageSpecs.Exec(record, container.MergedDir, user, request.Command, env, workingDir, containers.Paths),
         };
         // Signals are forwarded from before the spec is sent: the command may start, and be signalled, at once.
         SignalForwarding? forwarding = null;

@@ -3,9 +3,9 @@ using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Layers;
 using MiniRun.Native;
+using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
-using MiniRun.Sandbox.Seccomp;
 using MiniRun.Store;
 
 namespace MiniRun.Containers;
@@ -209,64 +209,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits, StorePaths store) =>
         BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits, store);
 
-    /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
-    /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
-    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles without it.</param>
+    /// <summary>The init stage's whole spec, through the container's OCI spec (<see cref="ContainerStageSpecs.Init"/>).</summary>
     public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null,
-        StorePaths? store = null)
-    {
-        ContainerSecurity security = record.Security;
-        int lastCapability = Capabilities.LastCapability();
-        string cgroup = CgroupNames.For(record.Id);
-        limits ??= record.Resources.ToLimits(security.Privileged);
-        ulong capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, lastCapability, Capabilities.Held());
-        return new InitSpec
-        {
-            RootFs = rootfs,
-            UseChroot = record.UseChroot,
-            Hostname = record.Hostname,
-            IsolateNetwork = record.Network == NetworkMode.None,
-            Namespaces = SandboxLauncher.UnsharedByInit(record.Network == NetworkMode.None),
-            CgroupJoinFiles = [.. cgroups?.SelfJoinFiles(cgroup, limits) ?? []],
-            CgroupEarlyJoinDirectory = cgroups?.EarlyJoinDirectory(cgroup, limits),
-            CgroupMounts = cgroups?.MountsInside(rootfs, security.Privileged) ?? [],
-            Mounts = InContainerMounts(rootfs, security),
-            Devices = security.Privileged ? ContainerMounts.HostDevices() : ContainerMounts.Devices(),
-            Symlinks = ContainerMounts.Symlinks(withCore: ContainerMounts.HostKind("/proc/kcore") is not null),
-            RootMounts = security.ReadOnlyRootfs ? [ContainerMounts.ReadOnlyRoot()] : [],
-            Uid = user.Uid,
-            Gid = user.Gid,
-            Groups = user.Groups.ToList(),
-            Capabilities = capabilities,
-            LastCapability = lastCapability,
-            NoNewPrivileges = security.NoNewPrivileges,
-            SessionKeyring = SessionKeyringName(record.Id),
-            SeccompFilter = SeccompFilters.For(store, security, capabilities),
-            WorkingDir = record.WorkingDir,
-            Args = record.Args,
-            Env = ContainerEnvironment.WithHome([.. record.Env], user.Home),
-        };
-    }
+        StorePaths? store = null) => ContainerStageSpecs.Init(record, rootfs, user, cgroups, limits, store);
 
     /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>
-    public static string SessionKeyringName(string containerId) => "_ses." + containerId;
-
-    /// <summary>Docker's mounts, then /dev/console when minirun runs on a terminal, then (unless privileged) the masked and read-only paths.</summary>
-    private static List<MountRecord> InContainerMounts(string rootfs, ContainerSecurity security)
-    {
-        List<MountRecord> mounts = ContainerMounts.Build(rootfs, security.Privileged);
-        if (TerminalPath() is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
-        if (security.Privileged) return mounts;
-        mounts.AddRange(ContainerMounts.Masks(rootfs, ContainerMounts.HostKind));
-        mounts.AddRange(ContainerMounts.ReadOnly(rootfs, ContainerMounts.HostKind));
-        return mounts;
-    }
-
-    /// <summary>The terminal on stdin (/dev/pts/N), or null when stdin is not one.</summary>
-    private static string? TerminalPath()
-    {
-        if (!KernelFiles.IsTerminal(0)) return null;
-        string? target = new FileInfo("/proc/self/fd/0").LinkTarget;
-        return target is not null && target.StartsWith("/dev/", StringComparison.Ordinal) ? target : null;
-    }
+    public static string SessionKeyringName(string containerId) => ContainerStageSpecs.SessionKeyringName(containerId);
 }

@@ -79,10 +79,11 @@ public static class ContainerMounts
     /// <paramref name="kindOf"/> says whether a container path is a directory (true), another file (false) or absent (null);
     /// /proc and /sys show the same kernel inside and out, so the parent asks the host's.
     /// </summary>
-    public static List<MountRecord> Masks(string rootfs, Func<string, bool?> kindOf)
+    /// <param name="paths">the container paths to mask (config.json's linux.maskedPaths); null: Docker's.</param>
+    public static List<MountRecord> Masks(string rootfs, Func<string, bool?> kindOf, IReadOnlyList<string>? paths = null)
     {
         var mounts = new List<MountRecord>();
-        foreach (string path in MaskedPaths)
+        foreach (string path in paths ?? MaskedPaths)
         {
             bool? isDirectory = kindOf(path);
             string target = Path.Combine(rootfs, path[1..]);
@@ -93,10 +94,11 @@ public static class ContainerMounts
     }
 
     /// <summary>Each read-only path is bound onto itself, then that bind is remounted read-only (mount(2): MS_REMOUNT|MS_BIND|MS_RDONLY).</summary>
-    public static List<MountRecord> ReadOnly(string rootfs, Func<string, bool?> kindOf)
+    /// <param name="paths">the container paths (config.json's linux.readonlyPaths); null: Docker's.</param>
+    public static List<MountRecord> ReadOnly(string rootfs, Func<string, bool?> kindOf, IReadOnlyList<string>? paths = null)
     {
         var mounts = new List<MountRecord>();
-        foreach (string path in ReadOnlyPaths)
+        foreach (string path in paths ?? ReadOnlyPaths)
         {
             if (kindOf(path) is null) continue;
             string target = Path.Combine(rootfs, path[1..]);

@@ -28,10 +28,11 @@ public static class ExecStage
             CgroupJoin.Enter(spec.CgroupJoinFiles);
             EnterCgroupNamespace(spec.ContainerPid);
             EnterContainerRoot(spec.ContainerPid);
-            Syscalls.ChangeDirectory(spec.WorkingDir); // docker exec -w: the directory must exist
+            StageProcess process = spec.Process;
+            Syscalls.ChangeDirectory(process.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.BecomeCommand(LinuxSyscalls.Instance, new Credentials(spec.Capabilities, spec.LastCapability, spec.Uid, spec.Gid, spec.Groups),
-                spec.NoNewPrivileges, spec.SessionKeyring, spec.SeccompFilter);
+            PrivilegeDrop.BecomeCommand(LinuxSyscalls.Instance, new Credentials(process.Capabilities, process.LastCapability, process.Uid, process.Gid, process.Groups),
+                process.NoNewPrivileges, process.SessionKeyring, process.SeccompFilter);
             if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
@@ -39,7 +40,7 @@ public static class ExecStage
             Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
-        return ExecFailure.Report(LinuxSyscalls.Instance.Exec(spec.Args, spec.Env), spec.Args[0], spec.Env);
+        return ExecFailure.Report(LinuxSyscalls.Instance.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
     }
 
     /// <summary>setns(2) into the container's cgroup namespace: for this thread, which execve()s (a container of an older minirun has none).</summary>

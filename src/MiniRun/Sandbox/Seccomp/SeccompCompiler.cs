@@ -121,7 +121,7 @@ internal static class SeccompCompiler
     private readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte JumpFalse, uint K);
 
     /// <summary>The archMap name of this machine, as Docker picks the entry (runtime.GOARCH → SCMP_ARCH_*).</summary>
-    private static string NativeProfileArchitecture() => RuntimeInformation.ProcessArchitecture switch
+    internal static string NativeProfileArchitecture() => RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.X64 => "SCMP_ARCH_X86_64",
         Architecture.Arm64 => "SCMP_ARCH_AARCH64",

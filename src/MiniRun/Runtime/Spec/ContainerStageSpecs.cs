@@ -1,0 +1,78 @@
+using MiniRun.Store;
+using MiniRun.Containers;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+using MiniRun.Sandbox.Cgroups;
+using MiniRun.Sandbox.Seccomp;
+
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>
+/// A container of the store → its stages' specs, through the OCI spec: record → <see cref="SpecGenerator"/> → the
+/// runtime's facts of this host (cgroup, compiled seccomp filter, keyring, terminal) → <see cref="StagePlan"/>. The one
+/// place `run`, the supervisor, the dry run and `exec` get what they send their stage.
+/// </summary>
+public static class ContainerStageSpecs
+{
+    /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
+    /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
+    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles none.</param>
+    public static InitSpec Init(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null,
+        StorePaths? store = null)
+    {
+        var host = SpecHost.Current();
+        OciSpec spec = SpecGenerator.Generate(record, user, host, rootfs);
+        string cgroup = spec.Linux!.CgroupsPath!.TrimStart('/');
+        limits ??= ResourcesSection.ToLimits(spec.Linux.Resources);
+        return StagePlan.Init(spec, new StageFacts
+        {
+            RootFs = rootfs,
+            NoPivot = record.UseChroot,
+            CgroupJoinFiles = cgroups?.SelfJoinFiles(cgroup, limits) ?? [],
+            CgroupEarlyJoinDirectory = cgroups?.EarlyJoinDirectory(cgroup, limits),
+            Cgroups = cgroups,
+            SeccompFilter = SeccompFilter(store, record.Security, spec.Process!),
+            SessionKeyring = SessionKeyringName(record.Id),
+            Home = user.Home,
+            LastCapability = host.LastCapability,
+            Terminal = TerminalPath(),
+        });
+    }
+
+    /// <summary>
+    /// `exec`'s process: the container's own (capabilities, no_new_privs, seccomp, keyring) with docker exec's
+    /// command, -e (over the container's environment), -w and the user already resolved.
+    /// </summary>
+    public static StageProcess Exec(ContainerRecord record, string rootfs, ContainerUser user, IReadOnlyList<string> command, List<string> env,
+        string workingDir, StorePaths store)
+    {
+        var host = SpecHost.Current();
+        OciProcess process = SpecGenerator.Generate(record, user, host, rootfs).Process!;
+        process.Args = [.. command];
+        process.Env = env;
+        process.Cwd = workingDir;
+        return StagePlan.Process(process, new StageFacts
+        {
+            RootFs = rootfs,
+            SeccompFilter = SeccompFilter(store, record.Security, process),
+            SessionKeyring = SessionKeyringName(record.Id),
+            Home = user.Home,
+            LastCapability = host.LastCapability,
+        });
+    }
+
+    /// <summary>The filter compiled (or cached) for the process's capability set; none with --dry-run (no store).</summary>
+    private static SeccompFilter? SeccompFilter(StorePaths? store, ContainerSecurity security, OciProcess process) =>
+        SeccompFilters.For(store, security, StagePlan.CapabilitySet(process.Capabilities)); // no store (--dry-run): compiled, not cached
+
+    /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>
+    public static string SessionKeyringName(string containerId) => "_ses." + containerId;
+
+    /// <summary>The terminal on stdin (/dev/pts/N), or null when stdin is not one.</summary>
+    private static string? TerminalPath()
+    {
+        if (!KernelFiles.IsTerminal(0)) return null;
+        string? target = new FileInfo("/proc/self/fd/0").LinkTarget;
+        return target is not null && target.StartsWith("/dev/", StringComparison.Ordinal) ? target : null;
+    }
+}

@@ -1,0 +1,42 @@
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>config-linux.md "Control groups": the limits the runtime writes into the container's cgroup.</summary>
+public sealed class LinuxResources
+{
+    /// <summary>The devices cgroup's allow-list, in order: the first matching rule decides.</summary>
+    public List<LinuxDeviceCgroup>? Devices { get; set; }
+    public LinuxMemory? Memory { get; set; }
+    public LinuxCpu? Cpu { get; set; }
+    public LinuxPids? Pids { get; set; }
+}
+
+/// <summary>One devices-cgroup rule: allow or deny a type ("a", "c", "b"; unset = all) major:minor (unset = any) access ("rwm").</summary>
+public sealed class LinuxDeviceCgroup
+{
+    public bool Allow { get; set; }
+    public string? Type { get; set; }
+    public long? Major { get; set; }
+    public long? Minor { get; set; }
+    public string? Access { get; set; }
+}
+
+/// <summary>Bytes: the memory limit, and memory plus swap (equal: no swap beyond the limit).</summary>
+public sealed class LinuxMemory
+{
+    public long? Limit { get; set; }
+    public long? Swap { get; set; }
+}
+
+/// <summary>The CFS weight (v1 shares) and bandwidth: <see cref="Quota"/> µs of CPU time per <see cref="Period"/> µs.</summary>
+public sealed class LinuxCpu
+{
+    public ulong? Shares { get; set; }
+    public long? Quota { get; set; }
+    public ulong? Period { get; set; }
+}
+
+/// <summary>The most tasks the cgroup may hold.</summary>
+public sealed class LinuxPids
+{
+    public long Limit { get; set; }
+}

@@ -1,0 +1,31 @@
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>
+/// config-linux.md "Seccomp": a filter already resolved for one container (Docker writes its profile's rules that
+/// apply to this machine, kernel and capability set; no includes or excludes remain), with libseccomp's names.
+/// </summary>
+public sealed class LinuxSeccomp
+{
+    public required string DefaultAction { get; set; }
+    public uint? DefaultErrnoRet { get; set; }
+    public List<string>? Architectures { get; set; }
+    public List<LinuxSyscall>? Syscalls { get; set; }
+}
+
+/// <summary>One rule: these syscalls, when every argument condition holds, get this action ("SCMP_ACT_ALLOW").</summary>
+public sealed class LinuxSyscall
+{
+    public required List<string> Names { get; set; }
+    public required string Action { get; set; }
+    public uint? ErrnoRet { get; set; }
+    public List<LinuxSeccompArg>? Args { get; set; }
+}
+
+/// <summary>struct scmp_arg_cmp: argument <see cref="Index"/> compared with <see cref="Op"/> ("SCMP_CMP_MASKED_EQ").</summary>
+public sealed class LinuxSeccompArg
+{
+    public uint Index { get; set; }
+    public ulong Value { get; set; }
+    public ulong ValueTwo { get; set; }
+    public required string Op { get; set; }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>
+/// config.json in and out, with generated (de)serialization: reading a bundle's config and writing the one `run`
+/// generates. Unknown members are skipped (a config may carry fields MiniRun does not use), a malformed file is one
+/// line naming it.
+/// </summary>
+public static class OciSpecJson
+{
+    public const string FileName = "config.json";
+
+    public static OciSpec Parse(ReadOnlySpan<byte> json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, OciSpecJsonContext.Default.OciSpec)
+                   ?? throw new MiniRunException($"{source}: empty (null), not a runtime configuration");
+        }
+        catch (JsonException e)
+        {
+            throw new MiniRunException($"{source}: not a valid runtime configuration: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    public static byte[] ToBytes(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciSpecJsonContext.Default.OciSpec);
+
+    /// <summary>Reads <c>config.json</c> of a bundle directory.</summary>
+    public static OciSpec Read(string bundle)
+    {
+        string path = Path.Combine(bundle, FileName);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new NotFoundException($"{path}: no such file; a bundle holds its config.json");
+        }
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Writes <c>config.json</c> into a bundle directory, whole or not at all.</summary>
+    public static void Write(string bundle, OciSpec spec) =>
+        AtomicFile.WriteAllBytes(Path.Combine(bundle, FileName), ToBytes(spec), durable: false);
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(OciSpec))]
+internal sealed partial class OciSpecJsonContext : JsonSerializerContext;

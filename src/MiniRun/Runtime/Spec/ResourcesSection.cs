@@ -1,0 +1,64 @@
+using MiniRun.Containers;
+using MiniRun.Sandbox.Cgroups;
+
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>
+/// linux.resources both ways: from `run`'s flags (--memory, --cpus, --cpu-shares, --pids-limit and the device
+/// allow-list Docker gives), and back to the <see cref="CgroupLimits"/> the cgroup managers write.
+/// </summary>
+public static class ResourcesSection
+{
+    public static LinuxResources From(ContainerResources resources, bool privileged)
+    {
+        IReadOnlyList<DeviceRule> rules = privileged ? DeviceRule.AllowAll() : DeviceRule.DockerDefaults();
+        var devices = new List<LinuxDeviceCgroup>(rules.Count);
+        foreach (DeviceRule rule in rules)
+            devices.Add(new LinuxDeviceCgroup
+            {
+                Allow = rule.Allow,
+                Type = rule.Type == 'a' ? null : rule.Type.ToString(), // unset is "all", as Docker writes it
+                Major = rule.Major,
+                Minor = rule.Minor,
+                Access = rule.Access,
+            });
+        return new LinuxResources
+        {
+            Devices = devices,
+            // Swap equal to the limit: no swap beyond it (MiniRun's --memory, Docker's --memory-swap equal to --memory).
+            Memory = resources.MemoryBytes is { } memory ? new LinuxMemory { Limit = memory, Swap = memory } : null,
+            Cpu = resources.Cpus is null && resources.CpuShares is null ? null : new LinuxCpu
+            {
+                Shares = resources.CpuShares is { } shares ? (ulong)shares : null,
+                Quota = resources.Cpus is { } cpus ? (long)Math.Round(cpus * CgroupLimits.CpuPeriodMicros) : null,
+                Period = resources.Cpus is not null ? CgroupLimits.CpuPeriodMicros : null,
+            },
+            Pids = resources.PidsLimit is { } pids ? new LinuxPids { Limit = pids } : null,
+        };
+    }
+
+    /// <summary>What the cgroup managers write for these resources; a swap other than the limit is refused by name.</summary>
+    public static CgroupLimits ToLimits(LinuxResources? resources)
+    {
+        if (resources is null) return new CgroupLimits();
+        if (resources.Memory is { Swap: { } swap } memory && swap != memory.Limit)
+            throw new MiniRunException($"linux.resources.memory.swap {swap}: minirun limits memory and swap to one total; give swap equal to limit");
+        if (resources.Cpu is { Quota: not null } cpu && cpu.Period is { } period && period != CgroupLimits.CpuPeriodMicros)
+            throw new MiniRunException($"linux.resources.cpu.period {period}: minirun uses a {CgroupLimits.CpuPeriodMicros} µs period");
+        var devices = new List<DeviceRule>();
+        foreach (LinuxDeviceCgroup rule in resources.Devices ?? [])
+        {
+            char type = rule.Type is null or "" or "a" ? 'a' : rule.Type is "c" or "b" ? rule.Type[0]
+                : throw new MiniRunException($"linux.resources.devices: type \"{rule.Type}\" is not a, c or b");
+            devices.Add(new DeviceRule(rule.Allow, type, rule.Major, rule.Minor, rule.Access ?? "rwm"));
+        }
+        return new CgroupLimits
+        {
+            MemoryBytes = resources.Memory?.Limit,
+            PidsLimit = resources.Pids?.Limit,
+            Cpus = resources.Cpu?.Quota is { } quota ? (double)quota / CgroupLimits.CpuPeriodMicros : null,
+            CpuShares = resources.Cpu?.Shares is { } shares ? (long)shares : null,
+            Devices = devices,
+        };
+    }
+}

@@ -1,0 +1,117 @@
+using MiniRun.Containers;
+using MiniRun.Sandbox;
+using MiniRun.Sandbox.Cgroups;
+
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>
+/// A container's record (the image config and `run`'s flags, resolved) → its OCI runtime spec, as containerd's
+/// oci.WithImageConfig over Docker's defaults (moby oci/defaults.go, daemon/oci_linux.go) makes it: Docker's
+/// capabilities, mounts, namespaces, masked and read-only paths, device allow-list and seccomp profile. A pure
+/// function of its inputs (the machine's side comes in as <see cref="SpecHost"/>), cheap enough for every start: no
+/// reflection, no JSON unless the seccomp section is asked for.
+/// </summary>
+public static class SpecGenerator
+{
+    /// <param name="user">the record's -u resolved against the container's /etc/passwd and /etc/group.</param>
+    /// <param name="rootfs">root.path: the merged overlay directory, or "rootfs" in a bundle.</param>
+    /// <param name="withSeccomp">write linux.seccomp from the profile (config.json); a start leaves it out and hands
+    /// the stage the filter compiled from the same profile (<see cref="Sandbox.Seccomp.SeccompFilters"/>, cached).</param>
+    public static OciSpec Generate(ContainerRecord record, ContainerUser user, SpecHost host, string rootfs, bool withSeccomp = false)
+    {
+        ContainerSecurity security = record.Security;
+        ulong capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, host.LastCapability,
+            host.HeldCapabilities);
+        List<string> names = CapabilityNames(capabilities);
+        return new OciSpec
+        {
+            Process = new OciProcess
+            {
+                User = new OciUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.Groups.Count > 0 ? [.. user.Groups] : null },
+                Args = [.. record.Args],
+                Env = [.. record.Env],
+                Cwd = record.WorkingDir,
+                // Docker ≥ 20.10.14: no inheritable set (CVE-2022-24769), so execve of a file with capabilities grants none.
+                Capabilities = new LinuxCapabilities { Bounding = names, Effective = names, Permitted = names },
+                NoNewPrivileges = security.NoNewPrivileges,
+            },
+            Root = new OciRoot { Path = rootfs, Readonly = security.ReadOnlyRootfs },
+            Hostname = record.Hostname,
+            Mounts = Mounts(security.Privileged),
+            Linux = new OciLinux
+            {
+                Resources = ResourcesSection.From(record.Resources, security.Privileged),
+                // Absolute: below each hierarchy's root (config-linux.md "cgroupsPath"), not below minirun's own cgroup.
+                CgroupsPath = "/" + CgroupNames.For(record.Id),
+                Namespaces = Namespaces(record.Network),
+                Devices = security.Privileged ? HostDevices(host.Devices()) : null,
+                Seccomp = withSeccomp ? SeccompSection.For(security, capabilities, host.Kernel()) : null,
+                MaskedPaths = security.Privileged ? null : [.. ContainerMounts.MaskedPaths],
+                ReadonlyPaths = security.Privileged ? null : [.. ContainerMounts.ReadOnlyPaths],
+            },
+        };
+    }
+
+    /// <summary>
+    /// "CAP_CHOWN", … for each capability of the set, in Docker's order (TweakCapabilities): its defaults as it lists
+    /// them, then every other one by number.
+    /// </summary>
+    public static List<string> CapabilityNames(ulong capabilities)
+    {
+        var names = new List<string>();
+        ulong listed = 0;
+        foreach (string name in Capabilities.DockerDefaults)
+        {
+            ulong bit = 1UL << Capabilities.Parse(name);
+            if ((capabilities & bit) == 0) continue;
+            names.Add("CAP_" + name);
+            listed |= bit;
+        }
+        for (int cap = 0; cap < Capabilities.Names.Count; cap++)
+            if ((capabilities & ~listed & 1UL << cap) != 0) names.Add("CAP_" + Capabilities.Names[cap]);
+        return names;
+    }
+
+    /// <summary>
+    /// Docker's default mounts (moby oci/defaults.go), in the order MiniRun makes them; /sys and /sys/fs/cgroup
+    /// read-only unless --privileged. MiniRun's /etc/hostname, /etc/hosts and /etc/resolv.conf are files of the
+    /// container's init layer, not bind mounts.
+    /// </summary>
+    private static List<OciMount> Mounts(bool privileged)
+    {
+        List<string> Options(params string[] options) => privileged ? [.. options] : [.. options, "ro"];
+        return
+        [
+            new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+            new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+            // newinstance: the container's ptys are its own, not the host's (devpts.rst).
+            new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts",
+                Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+            new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+            new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
+            new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = Options("nosuid", "noexec", "nodev") },
+            new() { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = Options("nosuid", "noexec", "nodev") },
+        ];
+    }
+
+    /// <summary>Docker's: PID, IPC, UTS, mount, a network namespace of its own for --network none (host: the host's), cgroup.</summary>
+    private static List<LinuxNamespace> Namespaces(NetworkMode network)
+    {
+        var namespaces = new List<LinuxNamespace> { new() { Type = "pid" }, new() { Type = "ipc" }, new() { Type = "uts" }, new() { Type = "mount" } };
+        if (network == NetworkMode.None) namespaces.Add(new() { Type = "network" });
+        namespaces.Add(new() { Type = "cgroup" });
+        return namespaces;
+    }
+
+    /// <summary>--privileged: every device node of the host, as Docker lists them in linux.devices.</summary>
+    private static List<LinuxDevice> HostDevices(IReadOnlyList<DeviceNode> nodes)
+    {
+        var devices = new List<LinuxDevice>(nodes.Count);
+        foreach (DeviceNode node in nodes)
+            devices.Add(new LinuxDevice
+            {
+                Path = "/" + node.Path, Type = node.Block ? "b" : "c", Major = node.Major, Minor = node.Minor, FileMode = node.Mode, Uid = 0, Gid = 0,
+            });
+        return devices;
+    }
+}

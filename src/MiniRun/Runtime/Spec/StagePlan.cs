@@ -1,0 +1,166 @@
+using MiniRun.Containers;
+using MiniRun.Native;
+using MiniRun.Sandbox;
+
+namespace MiniRun.Runtime.Spec;
+
+/// <summary>
+/// The OCI spec → what the stages are sent: the init stage's <see cref="InitSpec"/> (mounts as mount(2) records
+/// below the root, device nodes, namespaces to unshare, the process) and the <see cref="StageProcess"/> the init and
+/// exec stages both run. Pure: every fact of the host comes in <see cref="StageFacts"/>. What a spec asks and MiniRun
+/// cannot do yet is refused by name, never ignored.
+/// </summary>
+public static class StagePlan
+{
+    public static InitSpec Init(OciSpec spec, StageFacts facts)
+    {
+        OciProcess process = spec.Process ?? throw Unsupported("process", "a container needs a process to run");
+        OciLinux linux = spec.Linux ?? new OciLinux();
+        Check(spec, linux);
+        (NamespaceFlags namespaces, bool isolateNetwork) = Namespaces(linux.Namespaces);
+        string rootfs = facts.RootFs;
+        var mounts = new List<MountRecord>();
+        List<MountRecord> cgroupMounts = [];
+        foreach (OciMount mount in spec.Mounts ?? [])
+        {
+            if (mount.Type == "cgroup" && mount.Destination == "/sys/fs/cgroup")
+            {
+                // The host's hierarchies, each mounted as itself, after the stage has joined its cgroups (runc's mountCgroupV1).
+                bool readOnly = MountOptions.Parse(mount.Options).Flags.HasFlag(MountFlags.ReadOnly);
+                cgroupMounts = facts.Cgroups?.MountsInside(rootfs, privileged: !readOnly) ?? [];
+                continue;
+            }
+            mounts.Add(Mount(mount, rootfs));
+        }
+        if (facts.Terminal is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
+        mounts.AddRange(ContainerMounts.Masks(rootfs, facts.KindOf, linux.MaskedPaths ?? []));
+        mounts.AddRange(ContainerMounts.ReadOnly(rootfs, facts.KindOf, linux.ReadonlyPaths ?? []));
+        return new InitSpec
+        {
+            RootFs = rootfs,
+            UseChroot = facts.NoPivot,
+            Hostname = spec.Hostname ?? "",
+            IsolateNetwork = isolateNetwork,
+            Namespaces = namespaces,
+            CgroupJoinFiles = [.. facts.CgroupJoinFiles],
+            CgroupEarlyJoinDirectory = facts.CgroupEarlyJoinDirectory,
+            CgroupMounts = cgroupMounts,
+            Mounts = mounts,
+            Devices = Devices(linux.Devices),
+            Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
+            RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
+            Uid = process.User.Uid,
+            Gid = process.User.Gid,
+            Groups = [.. process.User.AdditionalGids ?? []],
+            Capabilities = CapabilitySet(process.Capabilities),
+            LastCapability = facts.LastCapability,
+            NoNewPrivileges = process.NoNewPrivileges,
+            SessionKeyring = facts.SessionKeyring,
+            SeccompFilter = facts.SeccompFilter,
+            WorkingDir = process.Cwd,
+            Args = [.. process.Args],
+            Env = ContainerEnvironment.WithHome([.. process.Env ?? []], facts.Home),
+        };
+    }
+
+    /// <summary>The process part alone: what the exec stage runs in a container already set up.</summary>
+    public static StageProcess Process(OciProcess process, StageFacts facts)
+    {
+        CheckProcess(process);
+        return new StageProcess
+        {
+            Uid = process.User.Uid,
+            Gid = process.User.Gid,
+            Groups = [.. process.User.AdditionalGids ?? []],
+            Capabilities = CapabilitySet(process.Capabilities),
+            LastCapability = facts.LastCapability,
+            NoNewPrivileges = process.NoNewPrivileges,
+            SessionKeyring = facts.SessionKeyring,
+            SeccompFilter = facts.SeccompFilter,
+            WorkingDir = process.Cwd,
+            Args = [.. process.Args],
+            Env = ContainerEnvironment.WithHome([.. process.Env ?? []], facts.Home),
+        };
+    }
+
+    /// <summary>The one set MiniRun gives (bounding = permitted = effective, inheritable and ambient empty), as a mask.</summary>
+    public static ulong CapabilitySet(LinuxCapabilities? capabilities)
+    {
+        if (capabilities is null) return 0;
+        ulong permitted = Mask(capabilities.Permitted);
+        // The generator's three sets are one list: parsed once on the start path.
+        ulong bounding = ReferenceEquals(capabilities.Bounding, capabilities.Permitted) ? permitted : Mask(capabilities.Bounding);
+        ulong effective = ReferenceEquals(capabilities.Effective, capabilities.Permitted) ? permitted : Mask(capabilities.Effective);
+        if (bounding != permitted || effective != permitted)
+            throw Unsupported("process.capabilities", "bounding, effective and permitted must be the same set");
+        if (capabilities.Inheritable is { Count: > 0 } || capabilities.Ambient is { Count: > 0 })
+            throw Unsupported("process.capabilities", "inheritable and ambient capabilities are not supported");
+        return permitted;
+    }
+
+    private static ulong Mask(List<string>? names)
+    {
+        ulong mask = 0;
+        foreach (string name in names ?? []) mask |= 1UL << Capabilities.Parse(name);
+        return mask;
+    }
+
+    /// <summary>The namespaces the init stage unshares itself (all but PID, in which it is born, and cgroup, after the join).</summary>
+    private static (NamespaceFlags Unshared, bool IsolateNetwork) Namespaces(List<LinuxNamespace>? namespaces)
+    {
+        NamespaceFlags flags = NamespaceFlags.None;
+        foreach (LinuxNamespace ns in namespaces ?? [])
+        {
+            if (ns.Path is not null) throw Unsupported($"linux.namespaces ({ns.Type}, path {ns.Path})", "joining an existing namespace is not supported yet");
+            flags |= ns.Type switch
+            {
+                "pid" => NamespaceFlags.Pid, "ipc" => NamespaceFlags.Ipc, "uts" => NamespaceFlags.Uts, "mount" => NamespaceFlags.Mount,
+                "network" => NamespaceFlags.Network, "cgroup" => NamespaceFlags.Cgroup,
+                _ => throw Unsupported($"linux.namespaces ({ns.Type})", "only pid, ipc, uts, mount, network and cgroup are supported"),
+            };
+        }
+        const NamespaceFlags always = NamespaceFlags.Pid | NamespaceFlags.Mount | NamespaceFlags.Cgroup;
+        if ((flags & always) != always) throw Unsupported("linux.namespaces", "minirun always gives a container its own pid, mount and cgroup namespaces");
+        return (flags & ~(NamespaceFlags.Pid | NamespaceFlags.Cgroup), flags.HasFlag(NamespaceFlags.Network));
+    }
+
+    private static MountRecord Mount(OciMount mount, string rootfs)
+    {
+        if (!mount.Destination.StartsWith('/')) throw Unsupported($"mounts ({mount.Destination})", "a destination is an absolute container path");
+        (MountFlags flags, string? data) = MountOptions.Parse(mount.Options);
+        return new MountRecord(mount.Type ?? (flags.HasFlag(MountFlags.Bind) ? "bind" : "none"), mount.Source ?? "none",
+            Path.Combine(rootfs, mount.Destination.TrimStart('/')), flags, data);
+    }
+
+    /// <summary>The spec's nodes, then each of runc's default nodes (config-linux.md "Default Devices") the spec does not name.</summary>
+    private static List<DeviceNode> Devices(List<LinuxDevice>? devices)
+    {
+        var nodes = new List<DeviceNode>();
+        foreach (LinuxDevice device in devices ?? [])
+        {
+            if (device.Type is not ("c" or "b" or "u")) throw Unsupported($"linux.devices ({device.Path}, type {device.Type})", "only c, u and b nodes are supported");
+            if (!device.Path.StartsWith("/dev/", StringComparison.Ordinal)) throw Unsupported($"linux.devices ({device.Path})", "a node goes below /dev");
+            nodes.Add(new DeviceNode(device.Path[1..], (uint)device.Major, (uint)device.Minor, (device.FileMode ?? 0x1b6) & 0xfffu, device.Type == "b"));
+        }
+        foreach (DeviceNode node in ContainerMounts.Devices())
+            if (!nodes.Exists(n => n.Path == node.Path)) nodes.Add(node);
+        return nodes;
+    }
+
+    private static void Check(OciSpec spec, OciLinux linux)
+    {
+        CheckProcess(spec.Process!);
+        if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
+        if (linux.Sysctl is { Count: > 0 }) throw Unsupported("linux.sysctl", "not supported yet");
+        if (linux.RootfsPropagation is not (null or "rslave")) throw Unsupported($"linux.rootfsPropagation ({linux.RootfsPropagation})", "minirun makes the root rslave");
+    }
+
+    private static void CheckProcess(OciProcess process)
+    {
+        if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
+        if (process.Rlimits is { Count: > 0 }) throw Unsupported("process.rlimits", "not supported yet");
+        if (process.User.Umask is { } umask && umask != 0x12) throw Unsupported($"process.user.umask ({Convert.ToString(umask, 8)})", "minirun sets 0022");
+    }
+
+    private static MiniRunException Unsupported(string field, string why) => new($"config.json: {field}: {why}");
+}

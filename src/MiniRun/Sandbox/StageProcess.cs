@@ -1,0 +1,26 @@
+using MiniRun.Sandbox.Seccomp;
+
+namespace MiniRun.Sandbox;
+
+/// <summary>
+/// The command a stage execve()s and who it runs as, resolved from the OCI spec's process: what the init stage
+/// (<see cref="InitSpec"/>) and the exec stage (<see cref="ExecSpec"/>) both hand to <see cref="PrivilegeDrop"/>.
+/// </summary>
+public sealed class StageProcess
+{
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+    public List<uint> Groups { get; init; } = [];
+    /// <summary>The capability set (bit N = capability N) for bounding, permitted and effective; inheritable and ambient are empty.</summary>
+    public ulong Capabilities { get; init; }
+    /// <summary>The kernel's highest capability number: every one above the set is dropped from the bounding set.</summary>
+    public int LastCapability { get; init; }
+    public bool NoNewPrivileges { get; init; }
+    /// <summary>The session keyring the stage joins (runc's "_ses.ID"), so the container does not share the host's.</summary>
+    public string? SessionKeyring { get; init; }
+    /// <summary>The seccomp filter the stage loads before execve (see <see cref="PrivilegeDrop"/>); null: none.</summary>
+    public SeccompFilter? SeccompFilter { get; init; }
+    public required string WorkingDir { get; init; }
+    public required List<string> Args { get; init; }
+    public required List<string> Env { get; init; }
+}

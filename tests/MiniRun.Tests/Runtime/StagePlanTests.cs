@@ -1,0 +1,136 @@
+using MiniRun.Containers;
+using MiniRun.Native;
+using MiniRun.Runtime.Spec;
+using MiniRun.Sandbox;
+using MiniRun.Sandbox.Seccomp;
+
+namespace MiniRun.Tests.Runtime;
+
+/// <summary>The OCI spec → the stages' specs: the same init spec `run` sent before the spec layer, and refusals by name.</summary>
+public class StagePlanTests
+{
+    private const string Root = SpecFixtures.RootFs;
+
+    private static bool? Kind(string path) => path switch { "/proc/kcore" or "/proc/keys" => false, "/sys/firmware" or "/proc/sys" or "/proc/acpi" => true, _ => null };
+
+    private static StageFacts Facts(string? terminal = null) => new()
+    {
+        RootFs = Root,
+        CgroupJoinFiles = ["/sys/fs/cgroup/pids/minirun/x/tasks"],
+        SeccompFilter = new SeccompFilter([1, 2, 3, 4, 5, 6, 7, 8], "test"),
+        SessionKeyring = "_ses.x",
+        Home = "/root",
+        LastCapability = 40,
+        Terminal = terminal,
+        KindOf = Kind,
+    };
+
+    private static InitSpec Init(ContainerSecurity? security = null, NetworkMode network = NetworkMode.Host, ContainerUser? user = null, string? terminal = null) =>
+        StagePlan.Init(SpecFixtures.Generate(SpecFixtures.Record(security, network: network), user), Facts(terminal));
+
+    [Fact]
+    public void Init_DefaultRun_DockersMountsDevicesAndPrivileges()
+    {
+        InitSpec spec = Init(terminal: "/dev/pts/3");
+
+        Assert.Equal([.. ContainerMounts.Build(Root), ContainerMounts.Console(Root, "/dev/pts/3"), .. ContainerMounts.Masks(Root, Kind),
+            .. ContainerMounts.ReadOnly(Root, Kind)], spec.Mounts);
+        Assert.Empty(spec.CgroupMounts); // no cgroup manager: no cgroupfs on this host
+        Assert.Equal(ContainerMounts.Devices(), spec.Devices);
+        Assert.Equal(ContainerMounts.Symlinks(withCore: true), spec.Symlinks);
+        Assert.Empty(spec.RootMounts);
+        Assert.Equal(SandboxLauncher.UnsharedByInit(isolateNetwork: false), spec.Namespaces);
+        Assert.False(spec.IsolateNetwork);
+        Assert.Equal(0xa80425fbUL, spec.Capabilities); // Docker's 14, CapEff of a container's root
+        Assert.Equal((0u, 0u, 40), (spec.Uid, spec.Gid, spec.LastCapability));
+        Assert.Equal((Root, SpecFixtures.Id[..12], "/"), (spec.RootFs, spec.Hostname, spec.WorkingDir));
+        Assert.Equal(["sleep", "300"], spec.Args);
+        Assert.Equal([ContainerEnvironment.DefaultPath, "HOSTNAME=" + SpecFixtures.Id[..12], "HOME=/root"], spec.Env);
+        Assert.Equal(("_ses.x", "test"), (spec.SessionKeyring, spec.SeccompFilter!.Source));
+        Assert.Equal(["/sys/fs/cgroup/pids/minirun/x/tasks"], spec.CgroupJoinFiles);
+        Assert.False(spec.UseChroot);
+    }
+
+    [Fact]
+    public void Init_Privileged_WritableSysNoMasksHostDevicesEveryCapability()
+    {
+        InitSpec spec = Init(new ContainerSecurity { Privileged = true });
+
+        Assert.Equal(ContainerMounts.Build(Root, privileged: true), spec.Mounts);
+        // The host's nodes, then runc's defaults the host lacks (this fake host has no /dev/zero, …).
+        Assert.Equal(["dev/null", "dev/sda", "dev/zero", "dev/full", "dev/random", "dev/urandom", "dev/tty"], spec.Devices.Select(d => d.Path));
+        Assert.True(spec.Devices[1].Block);
+        Assert.Equal(Capabilities.All(40), spec.Capabilities);
+    }
+
+    [Fact]
+    public void Init_NetworkNoneReadOnlyUser_AsTheFlagsSay()
+    {
+        InitSpec spec = Init(new ContainerSecurity { ReadOnlyRootfs = true, NoNewPrivileges = true }, NetworkMode.None,
+            new ContainerUser(1000, 1001, [27], "/home/u"));
+
+        Assert.True(spec.IsolateNetwork);
+        Assert.Equal(SandboxLauncher.UnsharedByInit(isolateNetwork: true), spec.Namespaces);
+        Assert.Equal([ContainerMounts.ReadOnlyRoot()], spec.RootMounts);
+        Assert.Equal((1000u, 1001u), (spec.Uid, spec.Gid));
+        Assert.Equal([27u], spec.Groups);
+        Assert.True(spec.NoNewPrivileges);
+    }
+
+    [Fact]
+    public void Init_EnvironmentWithHome_KeepsIt()
+    {
+        OciSpec oci = SpecFixtures.Generate(SpecFixtures.Record());
+        oci.Process!.Env = ["HOME=/data"];
+
+        Assert.Equal(["HOME=/data"], StagePlan.Init(oci, Facts()).Env);
+    }
+
+    [Fact]
+    public void Process_ForExec_TheContainersPrivilegesWithTheCommand()
+    {
+        OciProcess process = SpecFixtures.Generate(SpecFixtures.Record(new ContainerSecurity { CapAdd = ["SYS_ADMIN"] })).Process!;
+        process.Args = ["sh"];
+        process.Cwd = "/tmp";
+
+        StageProcess stage = StagePlan.Process(process, Facts());
+
+        Assert.Equal(0xa80425fbUL | 1UL << 21, stage.Capabilities);
+        Assert.Equal(["sh"], stage.Args);
+        Assert.Equal(("/tmp", "_ses.x", 40), (stage.WorkingDir, stage.SessionKeyring!, stage.LastCapability));
+        Assert.Contains("HOME=/root", stage.Env);
+    }
+
+    [Fact]
+    public void Init_WhatMiniRunCannotDo_IsRefusedByName()
+    {
+        void Refused(string field, Action<OciSpec> change)
+        {
+            OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+            change(spec);
+            var e = Assert.ThrowsAny<MiniRunException>(() => StagePlan.Init(spec, Facts()));
+            Assert.Contains(field, e.Message);
+        }
+
+        Refused("linux.uidMappings", s => s.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }]);
+        Refused("process.rlimits", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 1024 }]);
+        Refused("process.terminal", s => s.Process!.Terminal = true);
+        Refused("linux.namespaces (network, path /run/netns/x)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" }));
+        Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
+        Refused("linux.sysctl", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
+        Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);
+        Refused("process.user.umask (77)", s => s.Process!.User.Umask = 0x3f);
+        Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
+        Refused("unknown capability", s => s.Process!.Capabilities!.Bounding!.Add("CAP_FLY"));
+    }
+
+    [Fact]
+    public void MountOptions_FlagWordsAndData_AsMount2TakesThem()
+    {
+        Assert.Equal((MountFlags.NoSuid | MountFlags.StrictAtime, "mode=755,size=65536k"),
+            MountOptions.Parse(["nosuid", "strictatime", "mode=755", "size=65536k"]));
+        Assert.Equal((MountFlags.Bind | MountFlags.Recursive | MountFlags.Private | MountFlags.Recursive | MountFlags.ReadOnly, (string?)null),
+            MountOptions.Parse(["rbind", "rprivate", "ro"]));
+        Assert.Equal((MountFlags.None, (string?)null), MountOptions.Parse(["ro", "rw"]));
+    }
+}
