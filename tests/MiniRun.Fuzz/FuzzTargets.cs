@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using System.Text;
 using MiniRun.Images;
 using MiniRun.Layers;

@@ -1,3 +1,4 @@
+using MiniRun.Runtime.Lifecycle;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
 

@@ -28,6 +28,9 @@ public static class MountCommand
         return $"mount -t {ShellQuote.Quote(type ?? "none")} {ShellQuote.Quote(source ?? "none")}{o} {t}";
     }
 
+    /// <summary>The mount(8) command that does what <paramref name="mount"/> does.</summary>
+    public static string ToShellCommand(this MountRecord mount) => Format(mount.Source, mount.Target, mount.Type, mount.Flags, mount.Data);
+
     /// <summary>When the caller gave no reason: what kind of mount it is.</summary>
     public static string Why(string? source, string target, string? type, MountFlags flags) =>
         flags.HasFlag(MountFlags.Remount) ? $"{target} with changed flags"

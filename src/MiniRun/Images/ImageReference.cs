@@ -93,7 +93,7 @@ public sealed partial record ImageReference
         if (at >= 0)
         {
             string digestText = name[(at + 1)..];
-            if (!MiniRun.Digest.TryParse(digestText, out Digest parsed))
+            if (!MiniRun.Common.Digest.TryParse(digestText, out Digest parsed))
                 return DigestPattern().IsMatch(digestText) ? "only sha256 digests are supported" : "the digest is malformed";
             digest = parsed;
             name = name[..at];

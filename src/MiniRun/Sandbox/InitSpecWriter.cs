@@ -1,3 +1,4 @@
+using MiniRun.Native;
 using System.Text.Json;
 using MiniRun.Sandbox.Seccomp;
 

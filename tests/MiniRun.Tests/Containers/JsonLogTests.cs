@@ -145,7 +145,7 @@ public class JsonLogTests
     [Fact]
     public void ParseBound_Nonsense_IsAnErrorNamingTheFlag()
     {
-        var error = Assert.Throws<MiniRun.MiniRunException>(() => LogTimes.ParseBound("soon", DateTimeOffset.UtcNow, "--until"));
+        var error = Assert.Throws<MiniRunException>(() => LogTimes.ParseBound("soon", DateTimeOffset.UtcNow, "--until"));
         Assert.Contains("--until", error.Message);
     }
 }

@@ -1,3 +1,5 @@
+using MiniRun.Explain;
+using MiniRun.Native;
 using MiniRun.Containers;
 
 namespace MiniRun.Tests.Containers;

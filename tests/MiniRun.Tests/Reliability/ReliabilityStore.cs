@@ -1,3 +1,4 @@
+using MiniRun.Native;
 using MiniRun.Fixtures;
 using MiniRun.Fixtures.Images;
 using MiniRun.Store.Maintenance;

@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
@@ -28,7 +29,7 @@ public class CgroupMountsTests
     [Fact]
     public void Cgroups_Hybrid_TmpfsThenEachHierarchyThenUnifiedAllReadOnly()
     {
-        List<MountRecord> mounts = ContainerMounts.Cgroups("/r", CgroupLayout.Parse(Hybrid).V1Mounts, unified: true, privileged: false);
+        List<MountRecord> mounts = CgroupMounts.Cgroups("/r", CgroupLayout.Parse(Hybrid).V1Mounts, unified: true, privileged: false);
 
         Assert.Equal(
         [
@@ -46,13 +47,13 @@ public class CgroupMountsTests
     public void Cgroups_V2_OneReadOnlyCgroup2Mount()
     {
         Assert.Equal([new MountRecord("cgroup2", "cgroup2", "/r/sys/fs/cgroup", MountFlags.ReadOnly | MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec)],
-            ContainerMounts.Cgroups("/r", [], unified: true, privileged: false));
+            CgroupMounts.Cgroups("/r", [], unified: true, privileged: false));
     }
 
     [Fact]
     public void Cgroups_Privileged_ReadWriteAsDocker()
     {
-        List<MountRecord> mounts = ContainerMounts.Cgroups("/r", CgroupLayout.Parse(Hybrid).V1Mounts, unified: true, privileged: true);
+        List<MountRecord> mounts = CgroupMounts.Cgroups("/r", CgroupLayout.Parse(Hybrid).V1Mounts, unified: true, privileged: true);
 
         Assert.DoesNotContain(mounts, m => m.Flags.HasFlag(MountFlags.ReadOnly) || m.IsRemount);
         Assert.Equal(6, mounts.Count);
@@ -61,7 +62,7 @@ public class CgroupMountsTests
     [Fact]
     public void Cgroups_NoCgroupFilesystem_NoMounts()
     {
-        Assert.Empty(ContainerMounts.Cgroups("/r", [], unified: false, privileged: false));
+        Assert.Empty(CgroupMounts.Cgroups("/r", [], unified: false, privileged: false));
     }
 
     [Fact]

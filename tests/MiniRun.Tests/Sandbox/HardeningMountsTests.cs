@@ -1,3 +1,4 @@
+using MiniRun.Explain;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 

@@ -1,2 +1,3 @@
 global using Xunit;
 global using MiniRun.Tests.Support;
+global using MiniRun.Common;

@@ -63,7 +63,7 @@ public static class ContainerStageSpecs
 
     /// <summary>The filter compiled (or cached) for the process's capability set; none with --dry-run (no store).</summary>
     private static SeccompFilter? SeccompFilter(StorePaths? store, ContainerSecurity security, OciProcess process) =>
-        SeccompFilters.For(store, security, StagePlan.CapabilitySet(process.Capabilities)); // no store (--dry-run): compiled, not cached
+        SeccompFilters.For(store, security.Privileged, security.SeccompUnconfined, security.SeccompProfile, StagePlan.CapabilitySet(process.Capabilities)); // no store (--dry-run): compiled, not cached
 
     /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>
     public static string SessionKeyringName(string containerId) => "_ses." + containerId;

@@ -34,7 +34,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
     }
 
     public List<MountRecord> MountsInside(string rootfs, bool privileged) =>
-        ContainerMounts.Cgroups(rootfs, mounts ?? MountsOf(controllers), unifiedMountPoint is not null, privileged);
+        CgroupMounts.Cgroups(rootfs, mounts ?? MountsOf(controllers), unifiedMountPoint is not null, privileged);
 
     /// <summary>Without mountinfo's options (tests): each hierarchy selected by its controllers.</summary>
     private static List<CgroupV1Mount> MountsOf(IReadOnlyDictionary<string, string> controllers)

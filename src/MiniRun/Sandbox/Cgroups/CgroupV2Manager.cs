@@ -28,7 +28,7 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : 
 
     public IReadOnlyList<string> Directories(string name) => [Path.Combine(mountPoint, name)];
 
-    public List<MountRecord> MountsInside(string rootfs, bool privileged) => ContainerMounts.Cgroups(rootfs, [], unified: true, privileged);
+    public List<MountRecord> MountsInside(string rootfs, bool privileged) => CgroupMounts.Cgroups(rootfs, [], unified: true, privileged);
 
     public IReadOnlyList<string> ProcessDirectories(string name, CgroupLimits limits) =>
         [HoldsLimit(limits) ? Path.Combine(mountPoint, name, CgroupNames.Leaf) : Path.Combine(mountPoint, name)];

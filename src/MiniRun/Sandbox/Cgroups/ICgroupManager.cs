@@ -1,3 +1,4 @@
+using MiniRun.Native;
 namespace MiniRun.Sandbox.Cgroups;
 
 /// <summary>
@@ -21,7 +22,7 @@ public interface ICgroupManager
     /// </summary>
     IReadOnlyList<string> ProcessDirectories(string name, CgroupLimits limits);
 
-    /// <summary>/sys/fs/cgroup inside the container (<see cref="ContainerMounts.Cgroups"/>) for this host's hierarchies.</summary>
+    /// <summary>/sys/fs/cgroup inside the container (<see cref="CgroupMounts.Cgroups"/>) for this host's hierarchies.</summary>
     List<MountRecord> MountsInside(string rootfs, bool privileged);
 
     /// <summary>Creates the cgroup and writes the limits; fails naming the controller when one is missing.</summary>

@@ -78,8 +78,8 @@ internal static class SeccompCompiler
     private static bool Holds(ulong capabilities, string name)
     {
         string bare = name.StartsWith("CAP_", StringComparison.Ordinal) ? name[4..] : name;
-        for (int cap = 0; cap < Capabilities.Names.Count && cap < 64; cap++)
-            if (Capabilities.Names[cap] == bare) return (capabilities & 1UL << cap) != 0;
+        for (int cap = 0; cap < CapabilityNames.All.Count && cap < 64; cap++)
+            if (CapabilityNames.All[cap] == bare) return (capabilities & 1UL << cap) != 0;
         return false; // a name this minirun does not know is in no container's set
     }
 

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json.Serialization;
-using MiniRun.Containers;
 using MiniRun.Native;
 using MiniRun.Store;
 
@@ -25,11 +24,11 @@ public static class SeccompFilters
 
     /// <summary>The filter for a container with this capability set, or null when it runs without one.</summary>
     /// <param name="store">whose cache to use; null (--dry-run, which writes nothing) compiles without one.</param>
-    public static SeccompFilter? For(StorePaths? store, ContainerSecurity security, ulong capabilities)
+    public static SeccompFilter? For(StorePaths? store, bool privileged, bool unconfined, string? profileText, ulong capabilities)
     {
-        if (security.Privileged || security.SeccompUnconfined) return null;
-        byte[] profile = security.SeccompProfile is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile();
-        string source = security.SeccompProfile is null ? DefaultProfileName : "the profile of --security-opt seccomp=FILE";
+        if (privileged || unconfined) return null;
+        byte[] profile = profileText is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile();
+        string source = profileText is null ? DefaultProfileName : "the profile of --security-opt seccomp=FILE";
         string kernel = KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "";
         string? path = store is null ? null : Path.Combine(store.Seccomp, Key(profile, capabilities, kernel) + ".bpf");
         if (path is not null && TryRead(path) is { } cached) return new SeccompFilter(cached, source);

@@ -1,6 +1,5 @@
-using MiniRun.Native;
 
-namespace MiniRun;
+namespace MiniRun.Native;
 
 /// <summary>
 /// Fault injection for the crash-consistency tests: with <c>MINIRUN_CRASH_AT=&lt;step&gt;</c> in the environment,

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>An OCI content digest, "sha256:&lt;64 hex&gt;" (the only algorithm images use in practice).</summary>
 public readonly record struct Digest

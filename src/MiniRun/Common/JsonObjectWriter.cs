@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>
 /// One JSON object written member by member, for the files and messages on the way to a start (config.json,

@@ -2,7 +2,9 @@ using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 
-namespace MiniRun.Containers;
+using MiniRun.Containers;
+
+namespace MiniRun.Runtime.Lifecycle;
 
 /// <summary>What `minirun exec` was asked: the command and docker exec's -e, -w and -u.</summary>
 public sealed record ExecRequest(IReadOnlyList<string> Command, IReadOnlyList<string> Env, string? WorkingDir, string? User);

@@ -1,6 +1,5 @@
-using MiniRun.Native;
 
-namespace MiniRun.Sandbox;
+namespace MiniRun.Native;
 
 /// <summary>
 /// A container's stdout and stderr as two pipes: the init stage gets the write ends as its fds 1 and 2, the runner

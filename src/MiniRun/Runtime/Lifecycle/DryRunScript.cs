@@ -5,7 +5,9 @@ using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Store;
 
-namespace MiniRun.Containers;
+using MiniRun.Containers;
+
+namespace MiniRun.Runtime.Lifecycle;
 
 /// <summary>
 /// `run --dry-run`: the container as a bash script of standard tools, made by running the same code a real run runs

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>Docker's memory sizes (go-units RAMInBytes): a number with an optional unit b, k, m, g, t (binary multiples), "kb"/"kib" alike.</summary>
 public static class ByteSize

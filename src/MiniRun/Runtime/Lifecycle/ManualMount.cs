@@ -1,6 +1,8 @@
 using MiniRun.Images;
 
-namespace MiniRun.Containers;
+using MiniRun.Containers;
+
+namespace MiniRun.Runtime.Lifecycle;
 
 /// <summary>
 /// `minirun mount` / `umount`: the overlay of a container (or of an image, through a container made for it and

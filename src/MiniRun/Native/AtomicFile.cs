@@ -1,6 +1,5 @@
-using MiniRun.Native;
 
-namespace MiniRun;
+namespace MiniRun.Native;
 
 /// <summary>Writes a file so that readers see either the old or the new content, never a half-written one.</summary>
 public static class AtomicFile

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>
 /// What a user reads when minirun fails: "minirun: &lt;message&gt;", one line with its control characters escaped (a

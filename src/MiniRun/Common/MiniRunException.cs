@@ -1,4 +1,4 @@
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>
 /// Every error a user can see: the message says what is wrong and where, in one line.

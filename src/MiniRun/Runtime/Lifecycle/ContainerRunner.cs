@@ -8,7 +8,9 @@ using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Store;
 
-namespace MiniRun.Containers;
+using MiniRun.Containers;
+
+namespace MiniRun.Runtime.Lifecycle;
 
 /// <summary>
 /// `run`, as data flowing through the pipeline: the image resolved to its layers → a container directory with its

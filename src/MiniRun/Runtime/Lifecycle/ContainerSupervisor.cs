@@ -4,7 +4,9 @@ using MiniRun.Native;
 using MiniRun.Sandbox;
 using MiniRun.Store;
 
-namespace MiniRun.Containers;
+using MiniRun.Containers;
+
+namespace MiniRun.Runtime.Lifecycle;
 
 /// <summary>
 /// `run -d` and `start`: a small detached minirun process (this binary, verb <see cref="Verb"/>) per container, in a

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>
 /// Reads its source on a thread of its own, a few large buffers ahead of the consumer, so that whatever the source

@@ -1,4 +1,4 @@
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>
 /// The base of MiniRun's pass-through streams (hashing, verifying, peeking, tar entry data): read-only, not

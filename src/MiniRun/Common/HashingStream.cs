@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace MiniRun;
+namespace MiniRun.Common;
 
 /// <summary>A read-only pass-through stream that hashes (sha256) and counts every byte read through it.</summary>
 public sealed class HashingStream(Stream inner, bool leaveOpen = false) : ForwardOnlyStream

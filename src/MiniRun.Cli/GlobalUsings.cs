@@ -1,0 +1,2 @@
+// The base types (errors, digests, sizes) are used everywhere.
+global using MiniRun.Common;
