@@ -14,6 +14,11 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int pipe2(int* fds, int flags);
 
+    public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int socketpair(int domain, int type, int protocol, int* fds);
+
     [LibraryImport(Lib)]
     public static partial int posix_spawn_file_actions_init(void* actions);
 

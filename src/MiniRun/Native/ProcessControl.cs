@@ -16,6 +16,15 @@ public static unsafe partial class ProcessControl
         return (fds[0], fds[1]);
     }
 
+    /// <summary>A connected pair of Unix stream sockets, close-on-exec: a channel both ends can write (a stage and its parent).</summary>
+    public static (int Ours, int Theirs) CreateSocketPair()
+    {
+        int* fds = stackalloc int[2];
+        if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, fds) != 0)
+            throw new NativeException("socketpair", null, Marshal.GetLastPInvokeError());
+        return (fds[0], fds[1]);
+    }
+
     public static void Close(int fd) => Libc.close(fd);
 
     /// <summary>
@@ -183,8 +192,9 @@ public static unsafe partial class ProcessControl
     /// <summary>Waits until the write end of a pipe has no reader left (poll(2) reports POLLERR on it).</summary>
     public static void WaitUntilNoReader(int writeEnd)
     {
-        Span<Libc.PollFd> poll = [new Libc.PollFd { Fd = writeEnd, Events = 0 }]; // no event asked: only POLLERR (or POLLNVAL) wakes it
-        Poll(poll, -1, "a pipe's write end");
+        // No event asked: only POLLERR (a pipe) or POLLHUP (a socket whose peer has closed), or POLLNVAL, wakes it.
+        Span<Libc.PollFd> poll = [new Libc.PollFd { Fd = writeEnd, Events = 0 }];
+        Poll(poll, -1, "a stage's channel");
     }
 
     /// <summary>True once the process a pidfd refers to has ended: the pidfd polls readable (pidfd_open(2)).</summary>

@@ -70,14 +70,14 @@ public static class InitSequence
             sys.PivotRoot(spec.RootFs);
         }
         sys.Explain("the working directory (created when missing, as Docker does)");
-        sys.MakeDirectories(spec.WorkingDir);
-        sys.ChangeDirectory(spec.WorkingDir);
+        sys.MakeDirectories(spec.Process.WorkingDir);
+        sys.ChangeDirectory(spec.Process.WorkingDir);
         foreach (MountRecord mount in spec.RootMounts)
         {
             sys.Explain("--read-only: the root filesystem read-only");
             mount.Apply(sys);
         }
-        PrivilegeDrop.BecomeCommand(sys, spec.Credentials, spec.NoNewPrivileges, spec.SessionKeyring, spec.SeccompFilter);
+        PrivilegeDrop.BecomeCommand(sys, spec.Process.Credentials, spec.Process.NoNewPrivileges, spec.Process.SessionKeyring, spec.Process.SeccompFilter);
     }
 
     /// <summary>

@@ -40,23 +40,8 @@ public sealed class InitSpec
     public List<SymlinkSpec> Symlinks { get; init; } = [];
     /// <summary>Mounts made once inside the new root (targets are container paths): the --read-only remount of "/".</summary>
     public List<MountRecord> RootMounts { get; init; } = [];
-    public uint Uid { get; init; }
-    public uint Gid { get; init; }
-    public List<uint> Groups { get; init; } = [];
-    /// <summary>The capability set (bit N = capability N) for bounding, permitted and effective; inheritable and ambient are empty.</summary>
-    public ulong Capabilities { get; init; }
-    /// <summary>The kernel's highest capability number: every one above the set is dropped from the bounding set.</summary>
-    public int LastCapability { get; init; }
-    public bool NoNewPrivileges { get; init; }
-    /// <summary>The user, groups and capabilities, as the seam takes them.</summary>
-    public Credentials Credentials => new(Capabilities, LastCapability, Uid, Gid, Groups);
-    /// <summary>The session keyring the stage joins (runc's "_ses.ID"), so the container does not share the host's.</summary>
-    public string? SessionKeyring { get; init; }
-    /// <summary>The seccomp filter the stage loads before execve (see <see cref="PrivilegeDrop"/>); null: none.</summary>
-    public SeccompFilter? SeccompFilter { get; init; }
-    public required string WorkingDir { get; init; }
-    public required List<string> Args { get; init; }
-    public required List<string> Env { get; init; }
+    /// <summary>The command and who it runs as: what the exec stage gets too (<see cref="ExecSpec"/>).</summary>
+    public required StageProcess Process { get; init; }
 }
 
 /// <summary>A device node to create in the container's /dev (path relative to the root): character, or block when <paramref name="Block"/>.</summary>

@@ -60,17 +60,17 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
                 case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
-                case nameof(InitSpec.Uid): uid = reader.GetUInt32(); break;
-                case nameof(InitSpec.Gid): gid = reader.GetUInt32(); break;
-                case nameof(InitSpec.Groups): groups = Items(ref reader, (ref Utf8JsonReader item) => item.GetUInt32()); break;
-                case nameof(InitSpec.Capabilities): capabilities = reader.GetUInt64(); break;
-                case nameof(InitSpec.LastCapability): lastCapability = reader.GetInt32(); break;
-                case nameof(InitSpec.NoNewPrivileges): noNewPrivileges = reader.GetBoolean(); break;
-                case nameof(InitSpec.SessionKeyring): sessionKeyring = Text(ref reader); break;
-                case nameof(InitSpec.SeccompFilter): seccompFilter = Filter(ref reader); break;
-                case nameof(InitSpec.WorkingDir): workingDir = Text(ref reader); break;
-                case nameof(InitSpec.Args): args = Items<string>(ref reader, Text); break;
-                case nameof(InitSpec.Env): env = Items<string>(ref reader, Text); break;
+                case nameof(StageProcess.Uid): uid = reader.GetUInt32(); break;
+                case nameof(StageProcess.Gid): gid = reader.GetUInt32(); break;
+                case nameof(StageProcess.Groups): groups = Items(ref reader, (ref Utf8JsonReader item) => item.GetUInt32()); break;
+                case nameof(StageProcess.Capabilities): capabilities = reader.GetUInt64(); break;
+                case nameof(StageProcess.LastCapability): lastCapability = reader.GetInt32(); break;
+                case nameof(StageProcess.NoNewPrivileges): noNewPrivileges = reader.GetBoolean(); break;
+                case nameof(StageProcess.SessionKeyring): sessionKeyring = Text(ref reader); break;
+                case nameof(StageProcess.SeccompFilter): seccompFilter = Filter(ref reader); break;
+                case nameof(StageProcess.WorkingDir): workingDir = Text(ref reader); break;
+                case nameof(StageProcess.Args): args = Items<string>(ref reader, Text); break;
+                case nameof(StageProcess.Env): env = Items<string>(ref reader, Text); break;
                 default: reader.Skip(); break;
             }
         }
@@ -88,17 +88,20 @@ internal static class InitSpecReader
             Devices = devices,
             Symlinks = symlinks,
             RootMounts = rootMounts,
-            Uid = uid,
-            Gid = gid,
-            Groups = groups,
-            Capabilities = capabilities,
-            LastCapability = lastCapability,
-            NoNewPrivileges = noNewPrivileges,
-            SessionKeyring = sessionKeyring,
-            SeccompFilter = seccompFilter,
-            WorkingDir = workingDir ?? throw Missing(nameof(InitSpec.WorkingDir)),
-            Args = args ?? throw Missing(nameof(InitSpec.Args)),
-            Env = env ?? throw Missing(nameof(InitSpec.Env)),
+            Process = new StageProcess
+            {
+                Uid = uid,
+                Gid = gid,
+                Groups = groups,
+                Capabilities = capabilities,
+                LastCapability = lastCapability,
+                NoNewPrivileges = noNewPrivileges,
+                SessionKeyring = sessionKeyring,
+                SeccompFilter = seccompFilter,
+                WorkingDir = workingDir ?? throw Missing(nameof(StageProcess.WorkingDir)),
+                Args = args ?? throw Missing(nameof(StageProcess.Args)),
+                Env = env ?? throw Missing(nameof(StageProcess.Env)),
+            },
         };
     }
 

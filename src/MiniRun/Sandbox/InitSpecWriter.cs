@@ -44,25 +44,25 @@ internal static class InitSpecWriter
         }
         json.WriteEndArray();
         Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
-        json.WriteNumber(nameof(InitSpec.Uid), spec.Uid);
-        json.WriteNumber(nameof(InitSpec.Gid), spec.Gid);
-        json.WriteStartArray(nameof(InitSpec.Groups));
-        foreach (uint group in spec.Groups) json.WriteNumberValue(group);
+        json.WriteNumber(nameof(StageProcess.Uid), spec.Process.Uid);
+        json.WriteNumber(nameof(StageProcess.Gid), spec.Process.Gid);
+        json.WriteStartArray(nameof(StageProcess.Groups));
+        foreach (uint group in spec.Process.Groups) json.WriteNumberValue(group);
         json.WriteEndArray();
-        json.WriteNumber(nameof(InitSpec.Capabilities), spec.Capabilities);
-        json.WriteNumber(nameof(InitSpec.LastCapability), spec.LastCapability);
-        json.WriteBoolean(nameof(InitSpec.NoNewPrivileges), spec.NoNewPrivileges);
-        if (spec.SessionKeyring is not null) json.WriteString(nameof(InitSpec.SessionKeyring), spec.SessionKeyring);
-        if (spec.SeccompFilter is { } filter)
+        json.WriteNumber(nameof(StageProcess.Capabilities), spec.Process.Capabilities);
+        json.WriteNumber(nameof(StageProcess.LastCapability), spec.Process.LastCapability);
+        json.WriteBoolean(nameof(StageProcess.NoNewPrivileges), spec.Process.NoNewPrivileges);
+        if (spec.Process.SessionKeyring is not null) json.WriteString(nameof(StageProcess.SessionKeyring), spec.Process.SessionKeyring);
+        if (spec.Process.SeccompFilter is { } filter)
         {
-            json.WriteStartObject(nameof(InitSpec.SeccompFilter));
+            json.WriteStartObject(nameof(StageProcess.SeccompFilter));
             json.WriteBase64String(nameof(SeccompFilter.Program), filter.Program);
             json.WriteString(nameof(SeccompFilter.Source), filter.Source);
             json.WriteEndObject();
         }
-        json.WriteString(nameof(InitSpec.WorkingDir), spec.WorkingDir);
-        JsonObjectWriter.Strings(json, nameof(InitSpec.Args), spec.Args);
-        JsonObjectWriter.Strings(json, nameof(InitSpec.Env), spec.Env);
+        json.WriteString(nameof(StageProcess.WorkingDir), spec.Process.WorkingDir);
+        JsonObjectWriter.Strings(json, nameof(StageProcess.Args), spec.Process.Args);
+        JsonObjectWriter.Strings(json, nameof(StageProcess.Env), spec.Process.Env);
     });
 
     private static void Mounts(Utf8JsonWriter json, string name, List<MountRecord> mounts)

@@ -29,6 +29,7 @@ public static class InitStage
             spec = InitSpecReader.Read(message);
             if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd));
             InitSequence.Prepare(sys, spec);
+            ProcessControl.WriteAll(SpecFd, [InitStageProcess.Ready]); // the protocol's table: InitStageProcess
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
@@ -40,6 +41,6 @@ public static class InitStage
             Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
-        return ExecFailure.Report(sys.Exec(spec.Args, spec.Env), spec.Args[0], spec.Env);
+        return ExecFailure.Report(sys.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
     }
 }

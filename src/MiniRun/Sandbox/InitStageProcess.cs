@@ -4,18 +4,22 @@ namespace MiniRun.Sandbox;
 
 /// <summary>
 /// The init stage, spawned ahead of its spec: born in a new PID namespace (as its PID 1), it starts up (a second .NET
-/// start) while the parent is still resolving the image, creating the container and mounting the overlay, then waits
-/// on fd 3. The exchange over that pipe:
-/// <list type="number">
-/// <item><see cref="Send"/>: the spec's length (4 bytes, little-endian), then the spec. The stage unshares its other
-/// namespaces and sets up the root, while the parent creates the cgroup and gets ready to supervise it.</item>
-/// <item><see cref="Release"/>: one byte, <see cref="Go"/>: the cgroup is there, and the stage joins it, enters the
-/// root, drops privileges and execve()s the command. End of file without it (the parent failed or died) makes the
-/// stage exit instead, so no command runs unsupervised.</item>
-/// <item><see cref="WaitUntilExecuted"/>: the parent keeps its end open until the stage's end closes, at execve
-/// (close-on-exec) or exit; only then does it let go of the read-only view of the binary (<see cref="RuntimeBinary"/>),
-/// so that the kernel tears that mount down in the parent, while the command runs, not in the command's execve.</item>
-/// </list>
+/// start) while the parent is still resolving the image, creating the container and mounting the overlay. Parent and
+/// stage then talk over a socket pair (the stage's fd 3), as runc's libcontainer/sync.go documents its own:
+/// <code>
+///   parent                                        stage
+///   Send:     spec (u32 length, JSON)  ──────►     unshares its namespaces, sets up the root (InitSequence.Prepare)
+///             creates the cgroup meanwhile
+///   AwaitReady                         ◄──────     Ready ('R'): namespaces and root are there
+///             work from outside, on the namespaces the stage has made (the cgroup today; networks, ID maps,
+///             hooks and the OCI runtime's parked `create` take their step here)
+///   Release:  Go ('G')                 ──────►     joins the cgroup, enters the root, drops privileges (InitSequence.Enter)
+///             or Stop ('S'), or end of file: the stage exits 125 and no command runs unsupervised
+///   WaitUntilExecuted                  ◄──────     end of file: its end closed at execve (close-on-exec) or exit
+/// </code>
+/// A stage that fails says why on the container's stderr and exits 125: the parent reads end of file where it waits.
+/// Only after the execve does the parent let go of the read-only view of the binary (<see cref="RuntimeBinary"/>), so
+/// that the kernel tears that mount down in the parent, while the command runs, not in the command's execve.
 /// Disposed before it is released, it is killed and reaped. Its stdout and stderr are the runner's, or the pipes of a
 /// <see cref="ContainerOutput"/>, which it then owns.
 /// </summary>
@@ -83,8 +87,18 @@ public sealed class InitStageProcess : IDisposable
         _sent = true;
     }
 
-    /// <summary>The byte that lets the stage execve the command.</summary>
-    public const byte Go = (byte)'G';
+    /// <summary>The messages of one byte (see the table above).</summary>
+    public const byte Ready = (byte)'R', Go = (byte)'G', Stop = (byte)'S';
+
+    /// <summary>
+    /// Waits until the stage has made its namespaces and set up the root: the parent's work from outside comes next.
+    /// False when the stage ended instead (it said why on the container's stderr; the wait reports its status).
+    /// </summary>
+    public bool AwaitReady()
+    {
+        if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
+        return ProcessControl.ReadExactly(_messageFd, 1) is [Ready];
+    }
 
     /// <summary>
     /// Lets the stage join the cgroup and execve the command. A stage that died meanwhile (it could not set up the root,
@@ -94,7 +108,7 @@ public sealed class InitStageProcess : IDisposable
     {
         if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
         try { ProcessControl.WriteAll(_messageFd, [Go]); }
-        catch (NativeException e) when (e.Errno == Errnos.EPIPE) { }
+        catch (NativeException e) when (e.Errno is Errnos.EPIPE or Errnos.ECONNRESET) { }
         _released = true;
     }
 

@@ -1,3 +1,4 @@
+using MiniRun.Native;
 using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Sandbox;
@@ -16,6 +17,8 @@ public sealed class StageProcess
     /// <summary>The kernel's highest capability number: every one above the set is dropped from the bounding set.</summary>
     public int LastCapability { get; init; }
     public bool NoNewPrivileges { get; init; }
+    /// <summary>The user, groups and capabilities, as the seam takes them.</summary>
+    public Credentials Credentials => new(Capabilities, LastCapability, Uid, Gid, Groups);
     /// <summary>The session keyring the stage joins (runc's "_ses.ID"), so the container does not share the host's.</summary>
     public string? SessionKeyring { get; init; }
     /// <summary>The seccomp filter the stage loads before execve (see <see cref="PrivilegeDrop"/>); null: none.</summary>

@@ -8,7 +8,7 @@ namespace MiniRun.Sandbox;
 /// posix_spawn()s the child, which is born inside them, and changes them back at once. Nothing in between starts a
 /// thread: one whose PID namespace for children is not its own cannot (clone(2): EINVAL). No dedicated thread either:
 /// NativeAOT's Thread.Start spins (sched_yield) until the new thread runs, which costs a start up to a millisecond on
-/// a busy machine. The stage's message goes over a pipe on its fd 3; its fd 4 is a pidfd of this process, for
+/// a busy machine. The stage talks with its parent over a socket pair on its fd 3 (see <see cref="InitStageProcess"/>); its fd 4 is a pidfd of this process, for
 /// <see cref="StageGuard"/>. The stage runs from a read-only view of this binary (<see cref="RuntimeBinary"/>), made
 /// before the namespaces are entered.
 /// The calling thread becomes the stage's parent, whose exit kills the stage and, for the init stage, the container
@@ -17,7 +17,7 @@ namespace MiniRun.Sandbox;
 /// </summary>
 internal static class StageSpawner
 {
-    /// <summary>Spawns the stage; returns its PID, the write end of its message pipe (see <see cref="Deliver"/>), and the
+    /// <summary>Spawns the stage; returns its PID, our end of its channel (see <see cref="Deliver"/>), and the
     /// view of the binary it runs from, for the caller to dispose once the stage has execve()d (see
     /// <see cref="InitStageProcess.WaitUntilExecuted"/>).</summary>
     /// <param name="enterNamespaces">moves the calling thread into the stage's namespaces, before the spawn.</param>
@@ -33,7 +33,7 @@ internal static class StageSpawner
         try
         {
             parent = ProcessControl.OpenOwnPidfd();
-            (readEnd, writeEnd) = ProcessControl.CreatePipe();
+            (writeEnd, readEnd) = ProcessControl.CreateSocketPair(); // the stage's end is its fd 3; ours stays here
             try
             {
                 enterNamespaces();
@@ -59,7 +59,7 @@ internal static class StageSpawner
 
     /// <summary>
     /// Runs <paramref name="beforeMessage"/> with the stage's PID while it still waits, then sends the message and
-    /// closes the pipe. If anything fails, the stage is killed and reaped.
+    /// closes the channel. If anything fails, the stage is killed and reaped.
     /// </summary>
     public static void Deliver(int pid, int messageFd, byte[] message, Action<int>? beforeMessage)
     {

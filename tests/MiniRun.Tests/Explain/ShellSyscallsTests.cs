@@ -27,7 +27,7 @@ public class ShellSyscallsTests
         sys.StageBegins(NamespaceFlags.Pid, "the stage");
         InitSequence.Prepare(sys, spec);
         InitSequence.Enter(sys, spec);
-        sys.Exec(spec.Args, spec.Env);
+        sys.Exec(spec.Process.Args, spec.Process.Env);
         sys.StageEnded();
 
         string[] lines = text.ToString().Split('\n');
@@ -116,10 +116,13 @@ public class ShellSyscallsTests
         Mounts = ContainerMounts.Build("/r").Concat(ContainerMounts.Masks("/r", p => p == "/proc/acpi" ? true : p == "/proc/kcore" ? false : null)).ToList(),
         Devices = ContainerMounts.Devices(),
         Symlinks = ContainerMounts.Symlinks(),
-        Capabilities = Capabilities.All(2) & ~0b110UL,
-        LastCapability = 2,
-        WorkingDir = "/",
-        Args = ["sh", "-c", "echo hi"],
-        Env = ["PATH=/bin", "A=b c"],
+        Process = new StageProcess
+        {
+            Capabilities = Capabilities.All(2) & ~0b110UL,
+            LastCapability = 2,
+            WorkingDir = "/",
+            Args = ["sh", "-c", "echo hi"],
+            Env = ["PATH=/bin", "A=b c"],
+        },
     };
 }

@@ -41,12 +41,12 @@ public class StagePlanTests
         Assert.Empty(spec.RootMounts);
         Assert.Equal(SandboxLauncher.UnsharedByInit(isolateNetwork: false), spec.Namespaces);
         Assert.False(spec.IsolateNetwork);
-        Assert.Equal(0xa80425fbUL, spec.Capabilities); // Docker's 14, CapEff of a container's root
-        Assert.Equal((0u, 0u, 40), (spec.Uid, spec.Gid, spec.LastCapability));
-        Assert.Equal((Root, SpecFixtures.Id[..12], "/"), (spec.RootFs, spec.Hostname, spec.WorkingDir));
-        Assert.Equal(["sleep", "300"], spec.Args);
-        Assert.Equal([ContainerEnvironment.DefaultPath, "HOSTNAME=" + SpecFixtures.Id[..12], "HOME=/root"], spec.Env);
-        Assert.Equal(("_ses.x", "test"), (spec.SessionKeyring, spec.SeccompFilter!.Source));
+        Assert.Equal(0xa80425fbUL, spec.Process.Capabilities); // Docker's 14, CapEff of a container's root
+        Assert.Equal((0u, 0u, 40), (spec.Process.Uid, spec.Process.Gid, spec.Process.LastCapability));
+        Assert.Equal((Root, SpecFixtures.Id[..12], "/"), (spec.RootFs, spec.Hostname, spec.Process.WorkingDir));
+        Assert.Equal(["sleep", "300"], spec.Process.Args);
+        Assert.Equal([ContainerEnvironment.DefaultPath, "HOSTNAME=" + SpecFixtures.Id[..12], "HOME=/root"], spec.Process.Env);
+        Assert.Equal(("_ses.x", "test"), (spec.Process.SessionKeyring, spec.Process.SeccompFilter!.Source));
         Assert.Equal(["/sys/fs/cgroup/pids/minirun/x/tasks"], spec.CgroupJoinFiles);
         Assert.False(spec.UseChroot);
     }
@@ -60,7 +60,7 @@ public class StagePlanTests
         // The host's nodes, then runc's defaults the host lacks (this fake host has no /dev/zero, …).
         Assert.Equal(["dev/null", "dev/sda", "dev/zero", "dev/full", "dev/random", "dev/urandom", "dev/tty"], spec.Devices.Select(d => d.Path));
         Assert.True(spec.Devices[1].Block);
-        Assert.Equal(Capabilities.All(40), spec.Capabilities);
+        Assert.Equal(Capabilities.All(40), spec.Process.Capabilities);
     }
 
     [Fact]
@@ -72,9 +72,9 @@ public class StagePlanTests
         Assert.True(spec.IsolateNetwork);
         Assert.Equal(SandboxLauncher.UnsharedByInit(isolateNetwork: true), spec.Namespaces);
         Assert.Equal([ContainerMounts.ReadOnlyRoot()], spec.RootMounts);
-        Assert.Equal((1000u, 1001u), (spec.Uid, spec.Gid));
-        Assert.Equal([27u], spec.Groups);
-        Assert.True(spec.NoNewPrivileges);
+        Assert.Equal((1000u, 1001u), (spec.Process.Uid, spec.Process.Gid));
+        Assert.Equal([27u], spec.Process.Groups);
+        Assert.True(spec.Process.NoNewPrivileges);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class StagePlanTests
         OciSpec oci = SpecFixtures.Generate(SpecFixtures.Record());
         oci.Process!.Env = ["HOME=/data"];
 
-        Assert.Equal(["HOME=/data"], StagePlan.Init(oci, Facts()).Env);
+        Assert.Equal(["HOME=/data"], StagePlan.Init(oci, Facts()).Process.Env);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class InitSequenceTests
         InitSequence.Prepare(sys, spec);
         sys.Calls.Add("-- go --");
         InitSequence.Enter(sys, spec);
-        sys.Exec(spec.Args, spec.Env);
+        sys.Exec(spec.Process.Args, spec.Process.Env);
 
         Assert.Equal(Expected, sys.Calls);
     }
@@ -69,17 +69,20 @@ public class InitSequenceTests
         Devices = [new DeviceNode("dev/null", 1, 3, 0x1b6), new DeviceNode("dev/net/tun", 10, 200, 0x1b6)],
         Symlinks = [new SymlinkSpec("dev/fd", "/proc/self/fd")],
         RootMounts = [new MountRecord("bind", "/", "/", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly)],
-        Uid = 1000,
-        Gid = 100,
-        Groups = [10],
-        Capabilities = 0b101,
-        LastCapability = 3,
-        NoNewPrivileges = true,
-        SessionKeyring = "_ses.abc",
-        SeccompFilter = new MiniRun.Sandbox.Seccomp.SeccompFilter(new byte[16], "a profile"),
-        WorkingDir = "/w",
-        Args = ["sh", "-c", "echo hi"],
-        Env = ["PATH=/bin"],
+        Process = new StageProcess
+        {
+            Uid = 1000,
+            Gid = 100,
+            Groups = [10],
+            Capabilities = 0b101,
+            LastCapability = 3,
+            NoNewPrivileges = true,
+            SessionKeyring = "_ses.abc",
+            SeccompFilter = new MiniRun.Sandbox.Seccomp.SeccompFilter(new byte[16], "a profile"),
+            WorkingDir = "/w",
+            Args = ["sh", "-c", "echo hi"],
+            Env = ["PATH=/bin"],
+        },
     };
 
     private static readonly string[] Expected =

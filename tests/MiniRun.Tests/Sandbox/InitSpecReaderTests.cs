@@ -19,21 +19,24 @@ public class InitSpecReaderTests
             Devices = [new DeviceNode("dev/null", 1, 3, 438), new DeviceNode("dev/sda", 8, 0, 432, Block: true)],
             Symlinks = [new SymlinkSpec("dev/fd", "/proc/self/fd")],
             RootMounts = [new MountRecord("", "/m", "/m", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly)],
-            Uid = 65534, Gid = 65534, Groups = [1, 2], Capabilities = 0xa80425fbUL, LastCapability = 40, NoNewPrivileges = true,
-            WorkingDir = "/w d", Args = ["sh", "-c", "echo \"é\" \\ $x"], Env = ["A=1", "B="],
-            SessionKeyring = "_ses.abc", SeccompFilter = new SeccompFilter([0x20, 0, 0, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0xff, 0x7f], "Docker's default profile"),
+            Process = new StageProcess
+            {
+                Uid = 65534, Gid = 65534, Groups = [1, 2], Capabilities = 0xa80425fbUL, LastCapability = 40, NoNewPrivileges = true,
+                WorkingDir = "/w d", Args = ["sh", "-c", "echo \"é\" \\ $x"], Env = ["A=1", "B="],
+                SessionKeyring = "_ses.abc", SeccompFilter = new SeccompFilter([0x20, 0, 0, 0, 4, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0xff, 0x7f], "Docker's default profile"),
+            },
         };
         byte[] written = InitSpecWriter.Write(spec);
 
         InitSpec read = InitSpecReader.Read(written);
 
         Assert.Equal(Encoding.UTF8.GetString(written), Encoding.UTF8.GetString(InitSpecWriter.Write(read)));
-        Assert.Equal(spec.Args, read.Args);
+        Assert.Equal(spec.Process.Args, read.Process.Args);
         Assert.Equal(spec.Mounts, read.Mounts);
         Assert.Equal(spec.Devices, read.Devices);
-        Assert.Equal((spec.Capabilities, spec.Namespaces, spec.Uid, spec.WorkingDir), (read.Capabilities, read.Namespaces, read.Uid, read.WorkingDir));
-        Assert.Equal(spec.SeccompFilter.Program, read.SeccompFilter!.Program);
-        Assert.Equal(spec.SessionKeyring, read.SessionKeyring);
+        Assert.Equal((spec.Process.Capabilities, spec.Namespaces, spec.Process.Uid, spec.Process.WorkingDir), (read.Process.Capabilities, read.Namespaces, read.Process.Uid, read.Process.WorkingDir));
+        Assert.Equal(spec.Process.SeccompFilter!.Program, read.Process.SeccompFilter!.Program);
+        Assert.Equal(spec.Process.SessionKeyring, read.Process.SessionKeyring);
     }
 
     [Theory]

@@ -139,6 +139,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("cgroup-created");
             // Before the go: the command may be signalled as soon as it runs.
             using var forwarding = new SignalForwarding(pid, stopTimeout);
+            // Ready: its namespaces exist. A stage that failed instead has said why: the go reaches nobody, the wait reports its status.
+            stage.AwaitReady();
             stage.Release();
             state.Status = StateStatus.Running;
             state.Pid = pid;

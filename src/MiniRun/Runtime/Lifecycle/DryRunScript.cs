@@ -38,7 +38,7 @@ public static class DryRunScript
             "new PID namespace: the command becomes PID 1; the lines up to the command's exec are what minirun's init stage does in it");
         InitSequence.Prepare(sys, spec);
         InitSequence.Enter(sys, spec);
-        sys.Exec(spec.Args, spec.Env);
+        sys.Exec(spec.Process.Args, spec.Process.Env);
         sys.StageEnded();
         cgroups?.Remove(cgroup);
         ContainerSnapshotter.Unmount(sys, merged);

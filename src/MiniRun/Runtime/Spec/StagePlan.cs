@@ -49,17 +49,7 @@ public static class StagePlan
             Devices = Devices(linux.Devices),
             Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
-            Uid = process.User.Uid,
-            Gid = process.User.Gid,
-            Groups = [.. process.User.AdditionalGids ?? []],
-            Capabilities = CapabilitySet(process.Capabilities),
-            LastCapability = facts.LastCapability,
-            NoNewPrivileges = process.NoNewPrivileges,
-            SessionKeyring = facts.SessionKeyring,
-            SeccompFilter = facts.SeccompFilter,
-            WorkingDir = process.Cwd,
-            Args = [.. process.Args],
-            Env = ContainerEnvironment.WithHome([.. process.Env ?? []], facts.Home),
+            Process = Process(process, facts),
         };
     }
 
