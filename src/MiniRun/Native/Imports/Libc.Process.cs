@@ -14,6 +14,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int pipe2(int* fds, int flags);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int waitid(int idtype, int id, void* info, int options);
+
     public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
 
     [LibraryImport(Lib, SetLastError = true)]
