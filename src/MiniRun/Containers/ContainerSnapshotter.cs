@@ -65,13 +65,13 @@ public sealed class ContainerSnapshotter(LayerStore layers)
     {
         MountRecord overlay = Overlay(relativeDirectory, record);
         if (mayBeMounted && OverlayMount.IsMounted(overlay.Target)) return;
-        IReadOnlyList<Layer> image = ImageLayers(record);
-        for (int i = 0; i < image.Count; i++)
+        // From the record and the short links the options already hold: no layer is looked up again on the way to a start.
+        for (int i = 0, count = record.Layers.Count; i < count; i++)
         {
-            Layer layer = image[i];
-            string diff = Path.Combine("layers", layer.DiffId.Hex, "diff");
-            sys.Describe($"mkdir -p {diff} && tar -x -C {diff} -f layer.tar && ln -s ../{diff} {layer.ShortLink}",
-                $"layer {i + 1}/{image.Count} ({layer.DiffId}) was unpacked once when the image was loaded; every container shares it " +
+            Digest diffId = Digest.Parse(record.Layers[i], "container " + record.Id);
+            string hex = diffId.Hex, diff = Path.Combine("layers", hex, "diff"), link = layers.ShortLink(diffId); // cached by Overlay
+            sys.Describe($"mkdir -p {diff} && tar -x -C {diff} -f layer.tar && ln -s ../{diff} {link}",
+                $"layer {i + 1}/{count} (sha256:{hex}) was unpacked once when the image was loaded; every container shares it " +
                 "(a .wh.NAME entry became `mknod NAME c 0 0`, .wh..wh..opq became `setfattr -n trusted.overlay.opaque -v y DIR`)", alreadyDone: true);
         }
         sys.Explain("overlayfs stacks the layers: the leftmost lowerdir is the top one; writes copy up into upperdir, deletions become 0/0 whiteouts there");
