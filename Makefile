@@ -38,6 +38,8 @@ $(BIN): $(SOURCES)
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/minirun
+	# MiniRun as an OCI runtime: engines call it with runc's argv (see `minirun runtime --help`).
+	ln -sf minirun $(DESTDIR)$(PREFIX)/bin/minirun-runtime
 
 deps:
 	scripts/deps.sh

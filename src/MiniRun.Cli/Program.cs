@@ -2,6 +2,7 @@ using MiniRun.Runtime.Lifecycle;
 using MiniRun.Native;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Cli.Runtime;
 using MiniRun.Cli.Verbs;
 using MiniRun.Containers;
 using MiniRun.Sandbox;
@@ -30,6 +31,10 @@ public static class Program
         if (args.Length == 1 && args[0] == ExecStage.Verb) return StageGuard.Begin("minirun-exec") ? ExecStage.Run() : ExitCodes.RuntimeError;
         // A detached container's supervisor (see ContainerSupervisor): store root and container ID.
         if (args.Length == 3 && args[0] == ContainerSupervisor.Verb) return ContainerSupervisor.Run(args[1], args[2]);
+
+        // MiniRun as an OCI runtime: runc's command line, as `minirun runtime …` or through the minirun-runtime link.
+        if (Path.GetFileName(Environment.GetCommandLineArgs()[0]) == RuntimeCommandLine.LinkName) return RuntimeCommandLine.Run(args);
+        if (args.Length > 0 && args[0] == "runtime") return RuntimeCommandLine.Run(args[1..]);
 
         SignalDisposition.UnignoreInterruptAndTerminate();
         try
@@ -87,6 +92,7 @@ public static class Program
         Console.WriteLine("Usage: minirun [--root DIR] COMMAND\n\nA minimal container runtime that shows its work.\n");
         Console.WriteLine("Options:\n  --root DIR   the store (default /var/lib/minirun, or $MINIRUN_ROOT)\n\nCommands:");
         foreach (IVerb verb in Verbs) Console.WriteLine($"  {verb.Name,-9}{verb.Summary}");
+        Console.WriteLine($"  {"runtime",-9}MiniRun as an OCI runtime, with runc's command line (also as {RuntimeCommandLine.LinkName})");
         Console.WriteLine("\nRun 'minirun COMMAND --help' for more information on a command.");
         return 0;
     }
