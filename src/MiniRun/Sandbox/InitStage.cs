@@ -31,10 +31,14 @@ public static class InitStage
             InitSequence.Prepare(sys, spec);
             ProcessControl.WriteAll(SpecFd, [InitStageProcess.Ready]); // the protocol's table: InitStageProcess
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
-            if (ProcessControl.ReadExactly(SpecFd, 1) is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
+            // Parked instead (the OCI runtime's create), it waits for `start` and keeps going without its parent.
+            byte[]? go = ProcessControl.ReadExactly(SpecFd, 1);
+            bool parked = go is [InitStageProcess.ParkMessage];
+            if (parked) WaitForStart();
+            else if (go is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
             InitSequence.Enter(sys, spec);
-            if (!StageGuard.BeforeExec(dieWithParent: true)) return ExitCodes.RuntimeError; // the container dies with its runner
+            if (!StageGuard.BeforeExec(dieWithParent: !parked, parentMayBeGone: parked)) return ExitCodes.RuntimeError; // the container dies with its runner
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
@@ -42,5 +46,16 @@ public static class InitStage
             return ExitCodes.RuntimeError;
         }
         return ExecFailure.Report(sys.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
+    }
+
+    /// <summary>Parked: no parent to die with; the fifo's path comes next; its open returns when `start` opens the other end.</summary>
+    private static void WaitForStart()
+    {
+        Syscalls.SetParentDeathSignal(Signal.None);
+        byte[] length = ProcessControl.ReadExactly(SpecFd, 4) ?? throw new MiniRunException("init: the parent left without the fifo's path");
+        byte[] path = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
+                      ?? throw new MiniRunException("init: the fifo's path is cut short");
+        using var fifo = new FileStream(System.Text.Encoding.UTF8.GetString(path), FileMode.Open, FileAccess.Write);
+        fifo.WriteByte((byte)'0');
     }
 }

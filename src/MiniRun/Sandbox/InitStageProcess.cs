@@ -15,6 +15,8 @@ namespace MiniRun.Sandbox;
 ///             hooks and the OCI runtime's parked `create` take their step here)
 ///   Release:  Go ('G')                 ──────►     joins the cgroup, enters the root, drops privileges (InitSequence.Enter)
 ///             or Stop ('S'), or end of file: the stage exits 125 and no command runs unsupervised
+///   Park:     'P', u32 length, a fifo's path ──►   (the OCI runtime's create) forgets its parent, which exits; waits
+///                                                  until `start` opens the fifo (runc's exec.fifo), then goes on
 ///   WaitUntilExecuted                  ◄──────     end of file: its end closed at execve (close-on-exec) or exit
 /// </code>
 /// A stage that fails says why on the container's stderr and exits 125: the parent reads end of file where it waits.
@@ -88,7 +90,7 @@ public sealed class InitStageProcess : IDisposable
     }
 
     /// <summary>The messages of one byte (see the table above).</summary>
-    public const byte Ready = (byte)'R', Go = (byte)'G', Stop = (byte)'S';
+    public const byte Ready = (byte)'R', Go = (byte)'G', Stop = (byte)'S', ParkMessage = (byte)'P';
 
     /// <summary>
     /// Waits until the stage has made its namespaces and set up the root: the parent's work from outside comes next.
@@ -110,6 +112,24 @@ public sealed class InitStageProcess : IDisposable
         try { ProcessControl.WriteAll(_messageFd, [Go]); }
         catch (NativeException e) when (e.Errno is Errnos.EPIPE or Errnos.ECONNRESET) { }
         _released = true;
+    }
+
+    /// <summary>
+    /// The OCI runtime's `create`: instead of the go, the stage gets the path of a fifo, forgets its parent (which exits
+    /// now) and waits there until `start` opens the fifo's other end (runc's exec.fifo).
+    /// </summary>
+    public void Park(string fifo)
+    {
+        if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
+        byte[] path = System.Text.Encoding.UTF8.GetBytes(fifo);
+        byte[] message = new byte[5 + path.Length];
+        message[0] = ParkMessage;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(1), path.Length);
+        path.CopyTo(message, 5);
+        ProcessControl.WriteAll(_messageFd, message);
+        _released = true;
+        CloseMessagePipe();
+        Binary.Dispose();
     }
 
     /// <summary>

@@ -40,9 +40,11 @@ public static class StageGuard
     /// must exit. <paramref name="dieWithParent"/>: the init stage's command keeps the signal; an exec'd command does
     /// not, as under Docker, where killing `docker exec` leaves the process running.
     /// </summary>
-    public static bool BeforeExec(bool dieWithParent)
+    /// <param name="parentMayBeGone">the OCI runtime's parked stage: its parent (`create`) has exited by design.</param>
+    public static bool BeforeExec(bool dieWithParent, bool parentMayBeGone = false)
     {
         SecuritySyscalls.SetNotDumpable();
+        if (parentMayBeGone) return true;
         Syscalls.SetParentDeathSignal(Signal.Kill);
         if (ProcessControl.HasEnded(ParentFd)) return false;
         if (!dieWithParent) Syscalls.SetParentDeathSignal(Signal.None);

@@ -27,6 +27,12 @@ public static unsafe partial class ProcessControl
 
     public static void Close(int fd) => Libc.close(fd);
 
+    /// <summary>mkfifo(3) (mknod S_IFIFO), mode 0600: a rendezvous that blocks each side's open until the other's.</summary>
+    public static void MakeFifo(string path)
+    {
+        if (Libc.mknod(path, Syscalls.S_IFIFO | 0x180, 0) != 0) throw new NativeException("mkfifo", path, Marshal.GetLastPInvokeError());
+    }
+
     /// <summary>
     /// Starts <paramref name="path"/> with fds 0-2 inherited and <paramref name="passedFds"/> (if any) as fds 3, 4, ...;
     /// every other descriptor of ours is close-on-exec. Signal dispositions are reset and the mask emptied,
