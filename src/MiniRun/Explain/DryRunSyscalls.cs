@@ -102,6 +102,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
         public void LoadSeccompFilter(byte[] program, string description) { }
         public void SetCredentials(Credentials credentials) { }
         public void SetNoNewPrivileges() { }
+        public void SetResourceLimit(string name, int resource, ulong soft, ulong hard) { }
         public int Exec(IReadOnlyList<string> args, IReadOnlyList<string> env) => 0;
     }
 }

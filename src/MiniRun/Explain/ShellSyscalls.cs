@@ -230,6 +230,15 @@ public abstract class ShellSyscalls : ISyscalls
         Do(s => s.SetCredentials(credentials));
     }
 
+    public void SetResourceLimit(string name, int resource, ulong soft, ulong hard)
+    {
+        string option = name.StartsWith("RLIMIT_", StringComparison.Ordinal) ? name[7..].ToLowerInvariant() : name.ToLowerInvariant();
+        Print($"prlimit --pid $$ --{option}={Limit(soft)}:{Limit(hard)}", "a resource limit the command inherits (setrlimit(2))");
+        Do(s => s.SetResourceLimit(name, resource, soft, hard));
+    }
+
+    private static string Limit(ulong value) => value == ulong.MaxValue ? "unlimited" : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public void SetNoNewPrivileges()
     {
         _noNewPrivileges = true;
@@ -267,6 +276,7 @@ public abstract class ShellSyscalls : ISyscalls
             for (int cap = 0; cap <= credentials.LastCapability && cap < CapabilityNames.All.Count; cap++)
                 if ((credentials.Capabilities & 1UL << cap) == 0) dropped.Add("cap_" + CapabilityNames.All[cap].ToLowerInvariant());
             if (dropped.Count > 0) options.Add("--drop=" + string.Join(',', dropped));
+            if (credentials.Inheritable != 0) options.Add("--inh=" + string.Join(',', Names(credentials.Inheritable, credentials.LastCapability)));
         }
         options.Add("--chroot=" + ShellQuote.Quote(root));
         if (credentials is not null)
@@ -274,8 +284,15 @@ public abstract class ShellSyscalls : ISyscalls
             options.Add($"--gid={credentials.Gid}");
             if (credentials.Groups.Count > 0) options.Add("--groups=" + string.Join(',', credentials.Groups));
             options.Add($"--uid={credentials.Uid}");
+            if (credentials.Ambient != 0) options.Add("--addamb=" + string.Join(',', Names(credentials.Ambient, credentials.LastCapability)));
         }
         return "capsh " + string.Join(' ', options);
+    }
+
+    private static IEnumerable<string> Names(ulong set, int last)
+    {
+        for (int cap = 0; cap <= last && cap < CapabilityNames.All.Count; cap++)
+            if ((set & 1UL << cap) != 0) yield return "cap_" + CapabilityNames.All[cap].ToLowerInvariant();
     }
 
     /// <summary>A path the code names inside the root (after entering it), as the host sees it (the replay never enters it).</summary>

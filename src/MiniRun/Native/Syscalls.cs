@@ -383,4 +383,13 @@ public static unsafe class Syscalls
             Libc.close(fd);
         }
     }
+
+    /// <summary>setrlimit(2) of one resource (RLIMIT_NOFILE is 7).</summary>
+    public static void SetResourceLimit(int resource, ulong soft, ulong hard)
+    {
+        ulong* limit = stackalloc ulong[2];
+        limit[0] = soft;
+        limit[1] = hard;
+        if (Libc.setrlimit(resource, limit) != 0) throw Fail("setrlimit", "resource " + resource.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -31,8 +31,8 @@ public static class ExecStage
             StageProcess process = spec.Process;
             Syscalls.ChangeDirectory(process.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
-            PrivilegeDrop.BecomeCommand(LinuxSyscalls.Instance, new Credentials(process.Capabilities, process.LastCapability, process.Uid, process.Gid, process.Groups),
-                process.NoNewPrivileges, process.SessionKeyring, process.SeccompFilter);
+            PrivilegeDrop.BecomeCommand(LinuxSyscalls.Instance, process.Credentials, process.NoNewPrivileges, process.SessionKeyring, process.SeccompFilter,
+                process.ResourceLimits);
             if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)

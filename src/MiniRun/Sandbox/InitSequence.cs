@@ -77,7 +77,8 @@ public static class InitSequence
             sys.Explain("--read-only: the root filesystem read-only");
             mount.Apply(sys);
         }
-        PrivilegeDrop.BecomeCommand(sys, spec.Process.Credentials, spec.Process.NoNewPrivileges, spec.Process.SessionKeyring, spec.Process.SeccompFilter);
+        PrivilegeDrop.BecomeCommand(sys, spec.Process.Credentials, spec.Process.NoNewPrivileges, spec.Process.SessionKeyring, spec.Process.SeccompFilter,
+            spec.Process.ResourceLimits);
     }
 
     /// <summary>

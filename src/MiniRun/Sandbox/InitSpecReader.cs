@@ -36,7 +36,8 @@ internal static class InitSpecReader
         bool useChroot = false, isolateNetwork = false, noNewPrivileges = false;
         NamespaceFlags namespaces = 0;
         uint uid = 0, gid = 0;
-        ulong capabilities = 0;
+        ulong capabilities = 0, inheritable = 0, ambient = 0;
+        List<ResourceLimit> limits = [];
         int lastCapability = 0;
         List<string> cgroupJoinFiles = [];
         string? cgroupEarlyJoin = null;
@@ -64,6 +65,9 @@ internal static class InitSpecReader
                 case nameof(StageProcess.Gid): gid = reader.GetUInt32(); break;
                 case nameof(StageProcess.Groups): groups = Items(ref reader, (ref Utf8JsonReader item) => item.GetUInt32()); break;
                 case nameof(StageProcess.Capabilities): capabilities = reader.GetUInt64(); break;
+                case nameof(StageProcess.InheritableCapabilities): inheritable = reader.GetUInt64(); break;
+                case nameof(StageProcess.AmbientCapabilities): ambient = reader.GetUInt64(); break;
+                case nameof(StageProcess.ResourceLimits): limits = Items<ResourceLimit>(ref reader, Limit); break;
                 case nameof(StageProcess.LastCapability): lastCapability = reader.GetInt32(); break;
                 case nameof(StageProcess.NoNewPrivileges): noNewPrivileges = reader.GetBoolean(); break;
                 case nameof(StageProcess.SessionKeyring): sessionKeyring = Text(ref reader); break;
@@ -94,6 +98,9 @@ internal static class InitSpecReader
                 Gid = gid,
                 Groups = groups,
                 Capabilities = capabilities,
+                InheritableCapabilities = inheritable,
+                AmbientCapabilities = ambient,
+                ResourceLimits = limits,
                 LastCapability = lastCapability,
                 NoNewPrivileges = noNewPrivileges,
                 SessionKeyring = sessionKeyring,
@@ -135,6 +142,26 @@ internal static class InitSpecReader
         }
         return new MountRecord(type ?? throw Missing("Mounts[].Type"), source ?? throw Missing("Mounts[].Source"),
             target ?? throw Missing("Mounts[].Target"), flags, data);
+    }
+
+    private static ResourceLimit Limit(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        string? type = null;
+        int resource = 0;
+        ulong soft = 0, hard = 0;
+        while (NextMember(ref reader) is { } name)
+        {
+            switch (name)
+            {
+                case nameof(ResourceLimit.Type): type = Text(ref reader); break;
+                case nameof(ResourceLimit.Resource): resource = reader.GetInt32(); break;
+                case nameof(ResourceLimit.Soft): soft = reader.GetUInt64(); break;
+                case nameof(ResourceLimit.Hard): hard = reader.GetUInt64(); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new ResourceLimit(type ?? throw Missing(nameof(ResourceLimit.Type)), resource, soft, hard);
     }
 
     private static DeviceNode Device(ref Utf8JsonReader reader)

@@ -50,6 +50,22 @@ internal static class InitSpecWriter
         foreach (uint group in spec.Process.Groups) json.WriteNumberValue(group);
         json.WriteEndArray();
         json.WriteNumber(nameof(StageProcess.Capabilities), spec.Process.Capabilities);
+        if (spec.Process.InheritableCapabilities != 0) json.WriteNumber(nameof(StageProcess.InheritableCapabilities), spec.Process.InheritableCapabilities);
+        if (spec.Process.AmbientCapabilities != 0) json.WriteNumber(nameof(StageProcess.AmbientCapabilities), spec.Process.AmbientCapabilities);
+        if (spec.Process.ResourceLimits.Count > 0)
+        {
+            json.WriteStartArray(nameof(StageProcess.ResourceLimits));
+            foreach (ResourceLimit limit in spec.Process.ResourceLimits)
+            {
+                json.WriteStartObject();
+                json.WriteString(nameof(ResourceLimit.Type), limit.Type);
+                json.WriteNumber(nameof(ResourceLimit.Resource), limit.Resource);
+                json.WriteNumber(nameof(ResourceLimit.Soft), limit.Soft);
+                json.WriteNumber(nameof(ResourceLimit.Hard), limit.Hard);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteNumber(nameof(StageProcess.LastCapability), spec.Process.LastCapability);
         json.WriteBoolean(nameof(StageProcess.NoNewPrivileges), spec.Process.NoNewPrivileges);
         if (spec.Process.SessionKeyring is not null) json.WriteString(nameof(StageProcess.SessionKeyring), spec.Process.SessionKeyring);

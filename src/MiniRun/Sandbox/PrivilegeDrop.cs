@@ -15,8 +15,9 @@ namespace MiniRun.Sandbox;
 public static class PrivilegeDrop
 {
     public static void BecomeCommand(ISyscalls sys, Credentials credentials, bool noNewPrivileges, string? sessionKeyring = null,
-        SeccompFilter? seccomp = null)
+        SeccompFilter? seccomp = null, IReadOnlyList<ResourceLimit>? limits = null)
     {
+        foreach (ResourceLimit limit in limits ?? []) sys.SetResourceLimit(limit.Type, limit.Resource, limit.Soft, limit.Hard);
         if (sessionKeyring is not null) sys.JoinSessionKeyring(sessionKeyring);
         if (seccomp is not null && !noNewPrivileges) sys.LoadSeccompFilter(seccomp.Program, seccomp.Source);
         sys.Explain("keep only the container's capabilities in the bounding set, then become the user (capabilities(7))");

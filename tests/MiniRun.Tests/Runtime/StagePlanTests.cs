@@ -113,7 +113,8 @@ public class StagePlanTests
         }
 
         Refused("linux.uidMappings", s => s.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }]);
-        Refused("process.rlimits", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 1024 }]);
+        Refused("process.rlimits (RLIMIT_FLY)", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_FLY", Hard = 1024, Soft = 1024 }]);
+        Refused("process.rlimits (RLIMIT_NOFILE)", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 10, Soft = 20 }]);
         Refused("process.terminal", s => s.Process!.Terminal = true);
         Refused("linux.namespaces (network, path /run/netns/x)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" }));
         Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
@@ -122,6 +123,22 @@ public class StagePlanTests
         Refused("process.user.umask (77)", s => s.Process!.User.Umask = 0x3f);
         Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
         Refused("unknown capability", s => s.Process!.Capabilities!.Bounding!.Add("CAP_FLY"));
+    }
+
+    /// <summary>What runtime-tools' default spec asks for: rlimits, and inheritable and ambient sets equal to the others.</summary>
+    [Fact]
+    public void Init_RlimitsInheritableAndAmbient_AreCarriedToTheStage()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 512 }];
+        spec.Process.Capabilities!.Inheritable = ["CAP_CHOWN", "CAP_KILL"];
+        spec.Process.Capabilities.Ambient = ["CAP_KILL"];
+
+        StageProcess process = StagePlan.Init(spec, Facts()).Process;
+
+        Assert.Equal([new ResourceLimit("RLIMIT_NOFILE", 7, 512, 1024)], process.ResourceLimits);
+        Assert.Equal((1UL << 0) | (1UL << 5), process.InheritableCapabilities);
+        Assert.Equal(1UL << 5, process.AmbientCapabilities);
     }
 
     [Fact]

@@ -59,6 +59,7 @@ public sealed class RecordingSyscalls : ISyscalls
     public void SetCredentials(Credentials credentials) =>
         Record($"credentials uid={credentials.Uid} gid={credentials.Gid} groups={string.Join(',', credentials.Groups)} caps={credentials.Capabilities:x}/{credentials.LastCapability}");
     public void SetNoNewPrivileges() => Record("no_new_privs");
+    public void SetResourceLimit(string name, int resource, ulong soft, ulong hard) => Record($"setrlimit {name} {soft}:{hard}");
     public void CloseOnExecFrom(int first) => Record($"cloexec {first}-");
     public int Exec(IReadOnlyList<string> args, IReadOnlyList<string> env) { Record($"execve {string.Join(' ', args)}"); return 0; }
 }

@@ -14,6 +14,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int pipe2(int* fds, int flags);
 
+    /// <param name="limit">struct rlimit: the soft limit, then the hard one.</param>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int setrlimit(int resource, ulong* limit);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int waitid(int idtype, int id, void* info, int options);
 

@@ -9,7 +9,7 @@ internal static unsafe partial class Libc
     public const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     public const int PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_SET_KEEPCAPS = 8, PR_SET_SECCOMP = 22, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
-        PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+        PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_CLEAR_ALL = 4;
 
     /// <summary>prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, struct sock_fprog*) (seccomp(2)).</summary>
     public const int SECCOMP_MODE_FILTER = 2;

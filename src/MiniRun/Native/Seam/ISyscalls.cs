@@ -114,6 +114,9 @@ public interface ISyscalls
     /// <summary>prctl(PR_SET_NO_NEW_PRIVS).</summary>
     void SetNoNewPrivileges();
 
+    /// <summary>setrlimit(2): <paramref name="name"/> is the resource as the OCI spec names it (RLIMIT_NOFILE).</summary>
+    void SetResourceLimit(string name, int resource, ulong soft, ulong hard);
+
     /// <summary>Every descriptor from <paramref name="first"/> up close-on-exec (close_range(2)): nothing of ours reaches the command.</summary>
     void CloseOnExecFrom(int first);
 

@@ -154,11 +154,15 @@ public sealed class LinuxSyscalls : ISyscalls
         Syscalls.SetGroups(groups);
         Syscalls.SetIds(credentials.Uid, credentials.Gid);
         SecuritySyscalls.SetKeepCapabilities(false);
-        SecuritySyscalls.SetCapabilities(credentials.Capabilities, credentials.Capabilities, 0);
+        SecuritySyscalls.SetCapabilities(credentials.Capabilities, credentials.Capabilities, credentials.Inheritable);
         SecuritySyscalls.ClearAmbientCapabilities();
+        for (int cap = 0; cap <= credentials.LastCapability; cap++)
+            if ((credentials.Ambient & 1UL << cap) != 0) SecuritySyscalls.RaiseAmbientCapability(cap);
     }
 
     public void SetNoNewPrivileges() => SecuritySyscalls.SetNoNewPrivileges();
+
+    public void SetResourceLimit(string name, int resource, ulong soft, ulong hard) => Syscalls.SetResourceLimit(resource, soft, hard);
 
     public void CloseOnExecFrom(int first) => ProcessControl.CloseOnExecFrom(first);
 

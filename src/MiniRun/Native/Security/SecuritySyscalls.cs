@@ -29,6 +29,12 @@ public static unsafe class SecuritySyscalls
         if (Libc.capset(&header, data) != 0) throw Fail("capset");
     }
 
+    /// <summary>Adds one capability to the ambient set (it must be permitted and inheritable): kept across execve.</summary>
+    public static void RaiseAmbientCapability(int capability)
+    {
+        if (Libc.prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_RAISE, (nuint)capability, 0, 0) != 0) throw Fail("prctl PR_CAP_AMBIENT_RAISE");
+    }
+
     /// <summary>Empties the ambient set, so nothing is added back at execve (prctl(2) PR_CAP_AMBIENT).</summary>
     public static void ClearAmbientCapabilities()
     {

@@ -57,12 +57,17 @@ public static class StagePlan
     public static StageProcess Process(OciProcess process, StageFacts facts)
     {
         CheckProcess(process);
+        ulong permitted = CapabilitySet(process.Capabilities);
+        (ulong Inheritable, ulong Ambient) inherited = InheritedSets(process.Capabilities, permitted);
         return new StageProcess
         {
             Uid = process.User.Uid,
             Gid = process.User.Gid,
             Groups = [.. process.User.AdditionalGids ?? []],
-            Capabilities = CapabilitySet(process.Capabilities),
+            Capabilities = permitted,
+            InheritableCapabilities = inherited.Inheritable,
+            AmbientCapabilities = inherited.Ambient,
+            ResourceLimits = Limits(process.Rlimits),
             LastCapability = facts.LastCapability,
             NoNewPrivileges = process.NoNewPrivileges,
             SessionKeyring = facts.SessionKeyring,
@@ -73,7 +78,7 @@ public static class StagePlan
         };
     }
 
-    /// <summary>The one set MiniRun gives (bounding = permitted = effective, inheritable and ambient empty), as a mask.</summary>
+    /// <summary>The bounding = permitted = effective set MiniRun gives, as a mask (Docker's three sets are one list).</summary>
     public static ulong CapabilitySet(LinuxCapabilities? capabilities)
     {
         if (capabilities is null) return 0;
@@ -83,10 +88,39 @@ public static class StagePlan
         ulong effective = ReferenceEquals(capabilities.Effective, capabilities.Permitted) ? permitted : Mask(capabilities.Effective);
         if (bounding != permitted || effective != permitted)
             throw Unsupported("process.capabilities", "bounding, effective and permitted must be the same set");
-        if (capabilities.Inheritable is { Count: > 0 } || capabilities.Ambient is { Count: > 0 })
-            throw Unsupported("process.capabilities", "inheritable and ambient capabilities are not supported");
         return permitted;
     }
+
+    /// <summary>The inheritable and ambient sets; an ambient capability must be permitted and inheritable (capabilities(7)).</summary>
+    private static (ulong Inheritable, ulong Ambient) InheritedSets(LinuxCapabilities? capabilities, ulong permitted)
+    {
+        if (capabilities is null) return (0, 0);
+        ulong inheritable = Mask(capabilities.Inheritable), ambient = Mask(capabilities.Ambient);
+        if ((ambient & ~(permitted & inheritable)) != 0)
+            throw Unsupported("process.capabilities.ambient", "each ambient capability must also be permitted and inheritable");
+        return (inheritable, ambient);
+    }
+
+    /// <summary>process.rlimits by the names getrlimit(2) gives them; an unknown one is refused by name.</summary>
+    private static List<ResourceLimit> Limits(List<PosixRlimit>? rlimits)
+    {
+        var limits = new List<ResourceLimit>();
+        foreach (PosixRlimit rlimit in rlimits ?? [])
+        {
+            int resource = Array.IndexOf(RlimitNames, rlimit.Type);
+            if (resource < 0) throw Unsupported($"process.rlimits ({rlimit.Type})", "not a resource getrlimit(2) knows");
+            if (rlimit.Soft > rlimit.Hard) throw Unsupported($"process.rlimits ({rlimit.Type})", "the soft limit is above the hard one");
+            limits.Add(new ResourceLimit(rlimit.Type, resource, rlimit.Soft, rlimit.Hard));
+        }
+        return limits;
+    }
+
+    /// <summary>Index = the resource's number (asm-generic/resource.h).</summary>
+    private static readonly string[] RlimitNames =
+    [
+        "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE",
+        "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+    ];
 
     private static ulong Mask(List<string>? names)
     {
@@ -148,7 +182,6 @@ public static class StagePlan
     private static void CheckProcess(OciProcess process)
     {
         if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
-        if (process.Rlimits is { Count: > 0 }) throw Unsupported("process.rlimits", "not supported yet");
         if (process.User.Umask is { } umask && umask != 0x12) throw Unsupported($"process.user.umask ({Convert.ToString(umask, 8)})", "minirun sets 0022");
     }
 
