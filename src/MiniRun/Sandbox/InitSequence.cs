@@ -51,7 +51,7 @@ public static class InitSequence
             sys.WriteKernelFile(file, "0");
         }
         // A cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above these groups.
-        sys.Unshare(NamespaceFlags.Cgroup);
+        if (spec.CgroupNamespace) sys.Unshare(NamespaceFlags.Cgroup);
         for (int i = 0; i < spec.CgroupMounts.Count; i++)
         {
             MountRecord mount = spec.CgroupMounts[i];

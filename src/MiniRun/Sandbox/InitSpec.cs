@@ -19,6 +19,8 @@ public sealed class InitSpec
     /// new PID namespace only, so its mount namespace must be copied after the overlay is mounted.
     /// </summary>
     public NamespaceFlags Namespaces { get; init; }
+    /// <summary>A cgroup namespace of its own, unshared once the stage has joined its cgroup (an OCI spec may leave it out).</summary>
+    public bool CgroupNamespace { get; init; } = true;
     /// <summary>
     /// The cgroup files the init stage writes "0" to on the parent's go, before it enters the root
     /// (<see cref="Cgroups.ICgroupManager.SelfJoinFiles"/>): the parent creates the cgroup while the stage sets up the root.

@@ -33,7 +33,7 @@ internal static class InitSpecReader
         string? rootFs = null, hostname = null, workingDir = null, sessionKeyring = null;
         SeccompFilter? seccompFilter = null;
         List<string>? args = null, env = null;
-        bool useChroot = false, isolateNetwork = false, noNewPrivileges = false;
+        bool useChroot = false, isolateNetwork = false, noNewPrivileges = false, cgroupNamespace = true;
         NamespaceFlags namespaces = 0;
         uint uid = 0, gid = 0;
         ulong capabilities = 0, inheritable = 0, ambient = 0;
@@ -54,6 +54,7 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Hostname): hostname = Text(ref reader); break;
                 case nameof(InitSpec.IsolateNetwork): isolateNetwork = reader.GetBoolean(); break;
                 case nameof(InitSpec.Namespaces): namespaces = (NamespaceFlags)reader.GetInt32(); break;
+                case nameof(InitSpec.CgroupNamespace): cgroupNamespace = reader.GetBoolean(); break;
                 case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Items<string>(ref reader, Text); break;
                 case nameof(InitSpec.CgroupEarlyJoinDirectory): cgroupEarlyJoin = Text(ref reader); break;
                 case nameof(InitSpec.CgroupMounts): cgroupMounts = Items<MountRecord>(ref reader, Mount); break;
@@ -85,6 +86,7 @@ internal static class InitSpecReader
             Hostname = hostname ?? throw Missing(nameof(InitSpec.Hostname)),
             IsolateNetwork = isolateNetwork,
             Namespaces = namespaces,
+            CgroupNamespace = cgroupNamespace,
             CgroupJoinFiles = cgroupJoinFiles,
             CgroupEarlyJoinDirectory = cgroupEarlyJoin,
             CgroupMounts = cgroupMounts,

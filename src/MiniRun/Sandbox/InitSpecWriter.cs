@@ -18,6 +18,7 @@ internal static class InitSpecWriter
         json.WriteString(nameof(InitSpec.Hostname), spec.Hostname);
         json.WriteBoolean(nameof(InitSpec.IsolateNetwork), spec.IsolateNetwork);
         json.WriteNumber(nameof(InitSpec.Namespaces), (int)spec.Namespaces);
+        if (!spec.CgroupNamespace) json.WriteBoolean(nameof(InitSpec.CgroupNamespace), false);
         JsonObjectWriter.Strings(json, nameof(InitSpec.CgroupJoinFiles), spec.CgroupJoinFiles);
         if (spec.CgroupEarlyJoinDirectory is { } early) json.WriteString(nameof(InitSpec.CgroupEarlyJoinDirectory), early);
         Mounts(json, nameof(InitSpec.CgroupMounts), spec.CgroupMounts);

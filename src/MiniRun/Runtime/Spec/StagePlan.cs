@@ -37,11 +37,12 @@ public static class StagePlan
         mounts.AddRange(ContainerMounts.ReadOnly(rootfs, facts.KindOf, linux.ReadonlyPaths ?? []));
         return new InitSpec
         {
+            CgroupNamespace = namespaces.HasFlag(NamespaceFlags.Cgroup),
             RootFs = rootfs,
             UseChroot = facts.NoPivot,
             Hostname = spec.Hostname ?? "",
             IsolateNetwork = isolateNetwork,
-            Namespaces = namespaces,
+            Namespaces = namespaces & ~NamespaceFlags.Cgroup,
             CgroupJoinFiles = [.. facts.CgroupJoinFiles],
             CgroupEarlyJoinDirectory = facts.CgroupEarlyJoinDirectory,
             CgroupMounts = cgroupMounts,
@@ -143,9 +144,9 @@ public static class StagePlan
                 _ => throw Unsupported($"linux.namespaces ({ns.Type})", "only pid, ipc, uts, mount, network and cgroup are supported"),
             };
         }
-        const NamespaceFlags always = NamespaceFlags.Pid | NamespaceFlags.Mount | NamespaceFlags.Cgroup;
-        if ((flags & always) != always) throw Unsupported("linux.namespaces", "minirun always gives a container its own pid, mount and cgroup namespaces");
-        return (flags & ~(NamespaceFlags.Pid | NamespaceFlags.Cgroup), flags.HasFlag(NamespaceFlags.Network));
+        const NamespaceFlags always = NamespaceFlags.Pid | NamespaceFlags.Mount;
+        if ((flags & always) != always) throw Unsupported("linux.namespaces", "minirun always gives a container its own pid and mount namespaces");
+        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network)); // cgroup: unshared by the stage after it joins
     }
 
     private static MountRecord Mount(OciMount mount, string rootfs)
