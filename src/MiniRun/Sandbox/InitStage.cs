@@ -52,6 +52,7 @@ public static class InitStage
     private static void WaitForStart()
     {
         Syscalls.SetParentDeathSignal(Signal.None);
+        ProcessControl.WriteAll(SpecFd, [InitStageProcess.Parked]); // the parent may exit now
         byte[] length = ProcessControl.ReadExactly(SpecFd, 4) ?? throw new MiniRunException("init: the parent left without the fifo's path");
         byte[] path = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
                       ?? throw new MiniRunException("init: the fifo's path is cut short");

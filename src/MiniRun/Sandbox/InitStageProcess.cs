@@ -15,8 +15,8 @@ namespace MiniRun.Sandbox;
 ///             hooks and the OCI runtime's parked `create` take their step here)
 ///   Release:  Go ('G')                 ──────►     joins the cgroup, enters the root, drops privileges (InitSequence.Enter)
 ///             or Stop ('S'), or end of file: the stage exits 125 and no command runs unsupervised
-///   Park:     'P', u32 length, a fifo's path ──►   (the OCI runtime's create) forgets its parent, which exits; waits
-///                                                  until `start` opens the fifo (runc's exec.fifo), then goes on
+///   Park:     'P', u32 length, a fifo's path ──►   (the OCI runtime's create) forgets its parent (no PDEATHSIG)
+///             then exits                ◄──────    Parked ('A'); waits until `start` opens the fifo (runc's exec.fifo)
 ///   WaitUntilExecuted                  ◄──────     end of file: its end closed at execve (close-on-exec) or exit
 /// </code>
 /// A stage that fails says why on the container's stderr and exits 125: the parent reads end of file where it waits.
@@ -90,7 +90,7 @@ public sealed class InitStageProcess : IDisposable
     }
 
     /// <summary>The messages of one byte (see the table above).</summary>
-    public const byte Ready = (byte)'R', Go = (byte)'G', Stop = (byte)'S', ParkMessage = (byte)'P';
+    public const byte Ready = (byte)'R', Go = (byte)'G', Stop = (byte)'S', ParkMessage = (byte)'P', Parked = (byte)'A';
 
     /// <summary>
     /// Waits until the stage has made its namespaces and set up the root: the parent's work from outside comes next.
@@ -127,6 +127,8 @@ public sealed class InitStageProcess : IDisposable
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(1), path.Length);
         path.CopyTo(message, 5);
         ProcessControl.WriteAll(_messageFd, message);
+        // Its answer says it no longer dies with us (PR_SET_PDEATHSIG cleared): only then may we exit.
+        if (ProcessControl.ReadExactly(_messageFd, 1) is not [Parked]) throw new MiniRunException("the container's init stage died before it was parked");
         _released = true;
         CloseMessagePipe();
         Binary.Dispose();
