@@ -32,7 +32,7 @@ public static class ExecStage
             Syscalls.ChangeDirectory(process.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
             PrivilegeDrop.BecomeCommand(LinuxSyscalls.Instance, process.Credentials, process.NoNewPrivileges, process.SessionKeyring, process.SeccompFilter,
-                process.ResourceLimits);
+                process.ResourceLimits, process.Umask);
             if (!StageGuard.BeforeExec(dieWithParent: false)) return ExitCodes.RuntimeError; // minirun exec died: nothing runs
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)

@@ -78,7 +78,7 @@ public static class InitSequence
             mount.Apply(sys);
         }
         PrivilegeDrop.BecomeCommand(sys, spec.Process.Credentials, spec.Process.NoNewPrivileges, spec.Process.SessionKeyring, spec.Process.SeccompFilter,
-            spec.Process.ResourceLimits);
+            spec.Process.ResourceLimits, spec.Process.Umask);
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ internal static class InitSpecReader
         NamespaceFlags namespaces = 0;
         uint uid = 0, gid = 0;
         ulong capabilities = 0, inheritable = 0, ambient = 0;
+        uint umask = StageProcess.DefaultUmask;
         List<ResourceLimit> limits = [];
         int lastCapability = 0;
         List<string> cgroupJoinFiles = [];
@@ -67,6 +68,7 @@ internal static class InitSpecReader
                 case nameof(StageProcess.Groups): groups = Items(ref reader, (ref Utf8JsonReader item) => item.GetUInt32()); break;
                 case nameof(StageProcess.Capabilities): capabilities = reader.GetUInt64(); break;
                 case nameof(StageProcess.InheritableCapabilities): inheritable = reader.GetUInt64(); break;
+                case nameof(StageProcess.Umask): umask = reader.GetUInt32(); break;
                 case nameof(StageProcess.AmbientCapabilities): ambient = reader.GetUInt64(); break;
                 case nameof(StageProcess.ResourceLimits): limits = Items<ResourceLimit>(ref reader, Limit); break;
                 case nameof(StageProcess.LastCapability): lastCapability = reader.GetInt32(); break;
@@ -103,6 +105,7 @@ internal static class InitSpecReader
                 InheritableCapabilities = inheritable,
                 AmbientCapabilities = ambient,
                 ResourceLimits = limits,
+                Umask = umask,
                 LastCapability = lastCapability,
                 NoNewPrivileges = noNewPrivileges,
                 SessionKeyring = sessionKeyring,

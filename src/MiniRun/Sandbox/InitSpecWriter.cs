@@ -51,6 +51,7 @@ internal static class InitSpecWriter
         foreach (uint group in spec.Process.Groups) json.WriteNumberValue(group);
         json.WriteEndArray();
         json.WriteNumber(nameof(StageProcess.Capabilities), spec.Process.Capabilities);
+        if (spec.Process.Umask != StageProcess.DefaultUmask) json.WriteNumber(nameof(StageProcess.Umask), spec.Process.Umask);
         if (spec.Process.InheritableCapabilities != 0) json.WriteNumber(nameof(StageProcess.InheritableCapabilities), spec.Process.InheritableCapabilities);
         if (spec.Process.AmbientCapabilities != 0) json.WriteNumber(nameof(StageProcess.AmbientCapabilities), spec.Process.AmbientCapabilities);
         if (spec.Process.ResourceLimits.Count > 0)

@@ -15,15 +15,15 @@ namespace MiniRun.Sandbox;
 public static class PrivilegeDrop
 {
     public static void BecomeCommand(ISyscalls sys, Credentials credentials, bool noNewPrivileges, string? sessionKeyring = null,
-        SeccompFilter? seccomp = null, IReadOnlyList<ResourceLimit>? limits = null)
+        SeccompFilter? seccomp = null, IReadOnlyList<ResourceLimit>? limits = null, uint umask = StageProcess.DefaultUmask)
     {
         foreach (ResourceLimit limit in limits ?? []) sys.SetResourceLimit(limit.Type, limit.Resource, limit.Soft, limit.Hard);
         if (sessionKeyring is not null) sys.JoinSessionKeyring(sessionKeyring);
         if (seccomp is not null && !noNewPrivileges) sys.LoadSeccompFilter(seccomp.Program, seccomp.Source);
         sys.Explain("keep only the container's capabilities in the bounding set, then become the user (capabilities(7))");
         sys.SetCredentials(credentials);
-        sys.Explain("runc's umask for container processes");
-        sys.SetUmask(0x12);
+        sys.Explain(umask == StageProcess.DefaultUmask ? "runc's umask for container processes" : "the umask the spec asks for");
+        sys.SetUmask(umask);
         sys.CloseOnExecFrom(3);
         if (!noNewPrivileges) return;
         sys.SetNoNewPrivileges();

@@ -20,6 +20,9 @@ public sealed class StageProcess
     public ulong InheritableCapabilities { get; init; }
     public ulong AmbientCapabilities { get; init; }
     public bool NoNewPrivileges { get; init; }
+    /// <summary>The file mode creation mask the command starts with: runc's 0022 unless the spec says otherwise.</summary>
+    public uint Umask { get; init; } = DefaultUmask;
+    public const uint DefaultUmask = 0x12;
     /// <summary>setrlimit(2) of each, before the credentials change (raising a hard limit needs CAP_SYS_RESOURCE).</summary>
     public List<ResourceLimit> ResourceLimits { get; init; } = [];
     /// <summary>The user, groups and capabilities, as the seam takes them.</summary>

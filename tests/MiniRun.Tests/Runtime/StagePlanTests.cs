@@ -120,25 +120,27 @@ public class StagePlanTests
         Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
         Refused("linux.sysctl", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
         Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);
-        Refused("process.user.umask (77)", s => s.Process!.User.Umask = 0x3f);
+        Refused("process.user.umask (1000)", s => s.Process!.User.Umask = 0x200);
         Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
         Refused("unknown capability", s => s.Process!.Capabilities!.Bounding!.Add("CAP_FLY"));
     }
 
     /// <summary>What runtime-tools' default spec asks for: rlimits, and inheritable and ambient sets equal to the others.</summary>
     [Fact]
-    public void Init_RlimitsInheritableAndAmbient_AreCarriedToTheStage()
+    public void Init_RlimitsInheritableAmbientAndUmask_AreCarriedToTheStage()
     {
         OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
         spec.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 512 }];
         spec.Process.Capabilities!.Inheritable = ["CAP_CHOWN", "CAP_KILL"];
         spec.Process.Capabilities.Ambient = ["CAP_KILL"];
+        spec.Process.User.Umask = 0x3f;
 
         StageProcess process = StagePlan.Init(spec, Facts()).Process;
 
         Assert.Equal([new ResourceLimit("RLIMIT_NOFILE", 7, 512, 1024)], process.ResourceLimits);
         Assert.Equal((1UL << 0) | (1UL << 5), process.InheritableCapabilities);
         Assert.Equal(1UL << 5, process.AmbientCapabilities);
+        Assert.Equal(0x3fu, process.Umask);
     }
 
     [Fact]

@@ -69,6 +69,7 @@ public static class StagePlan
             InheritableCapabilities = inherited.Inheritable,
             AmbientCapabilities = inherited.Ambient,
             ResourceLimits = Limits(process.Rlimits),
+            Umask = process.User.Umask ?? StageProcess.DefaultUmask,
             LastCapability = facts.LastCapability,
             NoNewPrivileges = process.NoNewPrivileges,
             SessionKeyring = facts.SessionKeyring,
@@ -183,7 +184,7 @@ public static class StagePlan
     private static void CheckProcess(OciProcess process)
     {
         if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
-        if (process.User.Umask is { } umask && umask != 0x12) throw Unsupported($"process.user.umask ({Convert.ToString(umask, 8)})", "minirun sets 0022");
+        if (process.User.Umask is > 0x1ff) throw Unsupported($"process.user.umask ({Convert.ToString(process.User.Umask.Value, 8)})", "a umask is at most 0777");
     }
 
     private static MiniRunException Unsupported(string field, string why) => new($"config.json: {field}: {why}");
