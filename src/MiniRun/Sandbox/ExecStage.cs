@@ -24,8 +24,8 @@ public static class ExecStage
             // First, while the paths are the host's: the limits count this process too, as runc exec does; then the
             // container's cgroup namespace, whose root holds the groups just joined (joined before: with nsdelegate,
             // a process may not move from outside its namespace's root).
-            if (spec.CgroupProcessJoinDirectory is { } unified) CgroupJoin.EnterProcess(unified);
-            CgroupJoin.Enter(spec.CgroupJoinFiles);
+            if (spec.CgroupProcessJoinDirectory is { } unified) CgroupJoin.EnterProcess(LinuxSyscalls.Instance, unified);
+            CgroupJoin.Enter(LinuxSyscalls.Instance, spec.CgroupJoinFiles);
             EnterCgroupNamespace(spec.ContainerPid);
             EnterContainerRoot(spec.ContainerPid);
             StageProcess process = spec.Process;

@@ -14,13 +14,7 @@ public static class InitSequence
     public static void Prepare(ISyscalls sys, InitSpec spec)
     {
         // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
-        if (spec.CgroupEarlyJoinDirectory is { } unified)
-        {
-            sys.Explain("the stage moves its whole process into its group of the unified (v2) hierarchy, first: that move waits for an " +
-                        "RCU grace period, which passes while minirun creates the rest of the cgroup");
-            sys.MakeDirectories(unified);
-            sys.WriteKernelFile(Path.Combine(unified, "cgroup.procs"), "0");
-        }
+        if (spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(sys, unified);
         // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
         sys.Unshare(spec.Namespaces);
         sys.Explain("nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
@@ -43,13 +37,7 @@ public static class InitSequence
     /// </summary>
     public static void Enter(ISyscalls sys, InitSpec spec)
     {
-        foreach (string file in spec.CgroupJoinFiles)
-        {
-            sys.Explain(Path.GetFileName(file) == "tasks"
-                ? "the stage moves its own thread into the cgroup (0 is the writer); that thread execve()s the command, so all of it is inside"
-                : "the stage joins the cgroup (0 is the writer); the command and its children stay in it");
-            sys.WriteKernelFile(file, "0");
-        }
+        CgroupJoin.Enter(sys, spec.CgroupJoinFiles);
         // A cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above these groups.
         if (spec.CgroupNamespace) sys.Unshare(NamespaceFlags.Cgroup);
         for (int i = 0; i < spec.CgroupMounts.Count; i++)
