@@ -22,10 +22,8 @@ public static class InitStage
         ISyscalls sys = LinuxSyscalls.Instance;
         try
         {
-            byte[]? length = ProcessControl.ReadExactly(SpecFd, 4);
-            if (length is null) return ExitCodes.RuntimeError; // the parent gave up (and said why) or died
-            byte[] message = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
-                             ?? throw new MiniRunException("init: the spec from the parent is cut short");
+            // No spec at all: the parent gave up (and said why) or died.
+            if (StageFrames.Read(SpecFd, "the spec from the parent") is not { } message) return ExitCodes.RuntimeError;
             spec = InitSpecReader.Read(message);
             if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd));
             InitSequence.Prepare(sys, spec);
@@ -53,9 +51,7 @@ public static class InitStage
     {
         Syscalls.SetParentDeathSignal(Signal.None);
         ProcessControl.WriteAll(SpecFd, [InitStageProcess.Parked]); // the parent may exit now
-        byte[] length = ProcessControl.ReadExactly(SpecFd, 4) ?? throw new MiniRunException("init: the parent left without the fifo's path");
-        byte[] path = ProcessControl.ReadExactly(SpecFd, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(length))
-                      ?? throw new MiniRunException("init: the fifo's path is cut short");
+        byte[] path = StageFrames.Read(SpecFd, "the fifo's path") ?? throw new MiniRunException("init: the parent left without the fifo's path");
         using var fifo = new FileStream(System.Text.Encoding.UTF8.GetString(path), FileMode.Open, FileAccess.Write);
         fifo.WriteByte((byte)'0');
     }

@@ -80,10 +80,7 @@ public sealed class InitStageProcess : IDisposable
     public void Send(InitSpec spec, Action<int>? beforeSpec = null)
     {
         if (_messageFd < 0 || _sent) throw new InvalidOperationException("the init stage has had its spec");
-        byte[] json = InitSpecWriter.Write(spec);
-        byte[] message = new byte[4 + json.Length];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message, json.Length);
-        json.CopyTo(message, 4);
+        byte[] message = StageFrames.Frame(InitSpecWriter.Write(spec));
         beforeSpec?.Invoke(Pid);
         ProcessControl.WriteAll(_messageFd, message); // on failure, Dispose kills it
         _sent = true;
@@ -121,12 +118,7 @@ public sealed class InitStageProcess : IDisposable
     public void Park(string fifo)
     {
         if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
-        byte[] path = System.Text.Encoding.UTF8.GetBytes(fifo);
-        byte[] message = new byte[5 + path.Length];
-        message[0] = ParkMessage;
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(1), path.Length);
-        path.CopyTo(message, 5);
-        ProcessControl.WriteAll(_messageFd, message);
+        ProcessControl.WriteAll(_messageFd, StageFrames.Frame(System.Text.Encoding.UTF8.GetBytes(fifo), ParkMessage));
         // Its answer says it no longer dies with us (PR_SET_PDEATHSIG cleared): only then may we exit.
         if (ProcessControl.ReadExactly(_messageFd, 1) is not [Parked]) throw new MiniRunException("the container's init stage died before it was parked");
         _released = true;
