@@ -43,7 +43,7 @@ public static class RuntimeCommandLine
         public bool JsonLog { get; set; }
     }
 
-    private static string JsonString(string text) => System.Text.Json.JsonSerializer.Serialize(text, RuntimeJsonContext.Default.String);
+    private static string JsonString(string text) => "\"" + System.Text.Json.JsonEncodedText.Encode(text).ToString() + "\"";
 
     private static int Dispatch(IReadOnlyList<string> args, Globals globals)
     {
@@ -75,12 +75,13 @@ public static class RuntimeCommandLine
         }
         if (i >= args.Count) return Help();
         string[] rest = [.. args.Skip(i + 1)];
+        if (rest.Contains("--help")) return Help(); // what an unknown flag's message points to
         var runtime = new BundleRuntime(globals.Root);
         return args[i] switch
         {
             "spec" => Spec(rest),
             "create" => Create(runtime, rest),
-            "start" => Each(rest, "start", runtime.Start),
+            "start" => Start(runtime, rest),
             "state" => State(runtime, rest),
             "kill" => Kill(runtime, rest),
             "delete" => Delete(runtime, rest),
@@ -88,77 +89,68 @@ public static class RuntimeCommandLine
         };
     }
 
-    /// <summary>`create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--no-new-keyring] ID`.</summary>
+    private static readonly OptionSpec BundleOption = OptionSpec.Value("bundle", 'b', "DIR", "the bundle: config.json and its root filesystem (default: .)");
+
+    private static readonly OptionSpec[] CreateOptions =
+    [
+        BundleOption,
+        OptionSpec.Value("pid-file", null, "FILE", "where to write the container's PID"),
+        OptionSpec.Value("console-socket", null, "SOCKET", "a terminal for the container (not supported yet)"),
+        OptionSpec.Flag("no-pivot", null, "enter the root with chroot(2), not pivot_root(2)"),
+        OptionSpec.Flag("no-new-keyring", null, "keep the caller's session keyring"),
+    ];
+
+    /// <summary>One verb's arguments, with the flags runc gives it (`ArgumentParser`, as `minirun`'s own verbs).</summary>
+    private static ParsedArguments Parse(string verb, string[] args, IReadOnlyList<OptionSpec> options, int positionals, string usage)
+    {
+        ParsedArguments parsed = ArgumentParser.Parse("runtime " + verb, args, options);
+        if (parsed.Positionals.Count != positionals) throw new UsageException($"{verb}: {usage}");
+        return parsed;
+    }
+
     private static int Create(BundleRuntime runtime, string[] args)
     {
-        string bundle = ".", id = "";
-        string? pidFile = null;
-        bool noPivot = false, noNewKeyring = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            string Value() => arg.Contains('=') ? arg[(arg.IndexOf('=') + 1)..] : ++i < args.Length ? args[i] : throw new UsageException($"flag needs an argument: {arg}");
-            switch (Name(arg))
-            {
-                case "--bundle" or "-b": bundle = Value(); break;
-                case "--pid-file": pidFile = Value(); break;
-                case "--no-pivot": noPivot = true; break;
-                case "--no-new-keyring": noNewKeyring = true; break;
-                case "--console-socket": throw new UsageException("create: --console-socket: a terminal for the container is not supported yet");
-                default:
-                    if (arg.StartsWith('-')) throw new UsageException($"create: unknown flag {arg}");
-                    id = arg;
-                    break;
-            }
-        }
-        if (id.Length == 0) throw new UsageException("create: the container ID is missing: create [--bundle DIR] ID");
-        BundleState state = runtime.Create(id, bundle, noPivot, noNewKeyring);
-        if (pidFile is not null) AtomicFile.WriteAllBytes(Path.GetFullPath(pidFile), System.Text.Encoding.ASCII.GetBytes(state.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), durable: false);
+        ParsedArguments parsed = Parse("create", args, CreateOptions, 1, "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--no-new-keyring] ID");
+        if (parsed.Has("console-socket")) throw new UsageException("create: --console-socket: a terminal for the container is not supported yet");
+        BundleState state = runtime.Create(parsed.Positionals[0], parsed.Get("bundle") ?? ".", parsed.Has("no-pivot"), parsed.Has("no-new-keyring"));
+        if (parsed.Get("pid-file") is { } pidFile)
+            AtomicFile.WriteAllBytes(Path.GetFullPath(pidFile), System.Text.Encoding.ASCII.GetBytes(state.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), durable: false);
+        return 0;
+    }
+
+    private static int Start(BundleRuntime runtime, string[] args)
+    {
+        runtime.Start(Parse("start", args, [], 1, "start ID").Positionals[0]);
         return 0;
     }
 
     private static int State(BundleRuntime runtime, string[] args)
     {
-        if (args.Length != 1) throw new UsageException("state: give one container ID");
-        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(runtime.State(args[0]), RuntimeJsonContext.Default.OciState));
+        string id = Parse("state", args, [], 1, "state ID").Positionals[0];
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(runtime.State(id), BundleStateJsonContext.Default.OciState));
         return 0;
     }
 
     /// <summary>`kill [--all] ID [SIGNAL]` (SIGTERM when none is given, as runc).</summary>
     private static int Kill(BundleRuntime runtime, string[] args)
     {
-        string[] words = [.. args.Where(a => a is not ("--all" or "-a"))];
-        if (words.Length is < 1 or > 2) throw new UsageException("kill: kill [--all] ID [SIGNAL]");
-        runtime.Kill(words[0], words.Length == 2 ? Signals.Parse(words[1]) : Signal.Term);
+        ParsedArguments parsed = ArgumentParser.Parse("runtime kill", args, [OptionSpec.Flag("all", 'a', "every process of the container")]);
+        if (parsed.Positionals.Count is < 1 or > 2) throw new UsageException("kill: kill [--all] ID [SIGNAL]");
+        runtime.Kill(parsed.Positionals[0], parsed.Positionals.Count == 2 ? Signals.Parse(parsed.Positionals[1]) : Signal.Term);
         return 0;
     }
 
     private static int Delete(BundleRuntime runtime, string[] args)
     {
-        bool force = args.Any(a => a is "--force" or "-f");
-        string[] ids = [.. args.Where(a => !a.StartsWith('-'))];
-        if (ids.Length != 1) throw new UsageException("delete: delete [--force] ID");
-        runtime.Delete(ids[0], force);
-        return 0;
-    }
-
-    private static int Each(string[] args, string verb, Action<string> action)
-    {
-        if (args.Length != 1 || args[0].StartsWith('-')) throw new UsageException($"{verb}: give one container ID");
-        action(args[0]);
+        ParsedArguments parsed = Parse("delete", args, [OptionSpec.Flag("force", 'f', "kill it first if it runs")], 1, "delete [--force] ID");
+        runtime.Delete(parsed.Positionals[0], parsed.Has("force"));
         return 0;
     }
 
     /// <summary>`spec [--bundle DIR]`: writes DIR/config.json (DIR: the working directory), refusing to replace one, as runc does.</summary>
     private static int Spec(string[] args)
     {
-        string bundle = ".";
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (Name(args[i]) is "--bundle" or "-b")
-                bundle = args[i].Contains('=') ? args[i][(args[i].IndexOf('=') + 1)..] : ++i < args.Length ? args[i] : throw new UsageException("flag needs an argument: --bundle");
-            else throw new UsageException($"spec: unexpected argument {args[i]}: it takes only --bundle DIR");
-        }
+        string bundle = Parse("spec", args, [BundleOption], 0, "spec [--bundle DIR]").Get("bundle") ?? ".";
         string file = Path.Combine(bundle, OciSpecJson.FileName);
         if (File.Exists(file)) throw new UsageException($"spec: {file} exists: remove it first");
         if (!Directory.Exists(bundle)) throw new UsageException($"spec: no such directory: {bundle}");
@@ -180,8 +172,3 @@ public static class RuntimeCommandLine
     }
 }
 
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(OciState))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
-internal sealed partial class RuntimeJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -118,9 +118,10 @@ public sealed class BundleRuntime(string stateRoot)
     {
         string dir = Directory(id);
         BundleState? state = TryRead(id);
-        if (state is not null && Status(state) != "stopped")
+        string? status = state is null ? null : Status(state);
+        if (state is not null && status != "stopped")
         {
-            if (!force && Status(state) != "created") throw new MiniRunException($"container \"{id}\" is running: stop it first, or delete --force");
+            if (!force && status != "created") throw new MiniRunException($"container \"{id}\" is running: stop it first, or delete --force");
             Syscalls.Kill(state.Pid, Signal.Kill);
             for (int i = 0; i < 500 && IsAlive(state); i++) Thread.Sleep(10); // not our child: the shim reaps it
         }
@@ -133,10 +134,8 @@ public sealed class BundleRuntime(string stateRoot)
     private string Status(BundleState state) =>
         !IsAlive(state) ? "stopped" : File.Exists(Path.Combine(Directory(state.Id), ExecFifo)) ? "created" : "running";
 
-    private static bool IsAlive(BundleState state) =>
-        HostProcess.Find(state.Pid) is { } process && process.StartTicks == state.PidStartTicks && !IsZombie(state.Pid);
-
-    private static bool IsZombie(int pid) => KernelFiles.TryReadAll($"/proc/{pid}/stat") is { } stat && stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+    /// <summary>The same process (PID and start time), and not a zombie the shim has yet to reap.</summary>
+    private static bool IsAlive(BundleState state) => new HostProcess(state.Pid, state.PidStartTicks).IsAlive;
 
     private BundleState Read(string id) => TryRead(id) ?? throw new NotFoundException($"container \"{id}\" does not exist");
 

@@ -34,4 +34,4 @@ public sealed record OciState
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BundleState))]
 [JsonSerializable(typeof(OciState))]
-internal sealed partial class BundleStateJsonContext : JsonSerializerContext;
+public sealed partial class BundleStateJsonContext : JsonSerializerContext;
