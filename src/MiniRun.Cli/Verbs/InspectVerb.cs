@@ -3,6 +3,7 @@ using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
 using MiniRun.Containers;
 using MiniRun.Images;
+using MiniRun.Runtime.Spec;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -15,12 +16,14 @@ public sealed class InspectVerb : IVerb
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Value("type", null, "container|image", "Only look for this kind of object"),
+        OptionSpec.Flag("spec", null, "Print each container's OCI runtime spec instead: the config.json its last start ran"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun inspect\" requires at least 1 argument (see 'minirun inspect --help')");
         string? type = args.Get("type");
+        if (args.Has("spec")) return PrintSpecs(args.Positionals, context);
         var containers = new List<ContainerInspect>();
         var images = new List<ImageInspect>();
         int status = 0;
@@ -37,6 +40,25 @@ public sealed class InspectVerb : IVerb
         // Docker prints one array; MiniRun prints one per kind present, containers first.
         if (containers.Count > 0 || images.Count == 0) context.Out.WriteLine(JsonSerializer.Serialize(containers, CliJsonContext.Default.ListContainerInspect));
         if (images.Count > 0) context.Out.WriteLine(JsonSerializer.Serialize(images, CliJsonContext.Default.ListImageInspect));
+        return status;
+    }
+
+    /// <summary>The config.json in each container's directory (a bundle: `runc run` could run it while the overlay is mounted).</summary>
+    private static int PrintSpecs(IReadOnlyList<string> names, CliContext context)
+    {
+        int status = 0;
+        foreach (string name in names)
+        {
+            string? config = context.Containers.TryResolve(name) is { } container ? Path.Combine(container.Directory, OciSpecJson.FileName) : null;
+            if (config is null) ErrorPrinter.Print($"no such container: {name}");
+            else if (!File.Exists(config)) ErrorPrinter.Print($"container {name} has no config.json (an older minirun made it and did not write one): start it once");
+            else
+            {
+                context.Out.Write(File.ReadAllText(config));
+                continue;
+            }
+            status = 1;
+        }
         return status;
     }
 

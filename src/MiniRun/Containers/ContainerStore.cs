@@ -40,7 +40,7 @@ public sealed class ContainerStore(StorePaths paths)
             if (Names.IsTaken(record.Name))
                 throw new MiniRunException($"the container name \"{record.Name}\" is already in use: remove that container or choose another --name");
             // Written under the lock: the name in the record is the one that was checked.
-            Syscalls.WriteNewFile(Path.Combine(staging, "config.json"), ContainerJsonWriter.Write(record));
+            Syscalls.WriteNewFile(Path.Combine(staging, StorePaths.ContainerRecordFile), ContainerJsonWriter.Write(record));
             string target = Path.Combine(Paths.Containers, record.Id);
             Names.Reserve(record.Name, record.Id); // before the container appears: a crash in between leaves a free name
             if (!(sys ?? LinuxSyscalls.Instance).RenameNoReplace(staging, target))
@@ -224,14 +224,14 @@ public sealed class ContainerStore(StorePaths paths)
     /// <summary>The container in <paramref name="dir"/>, or null when its record is missing or unreadable (a crash's leftover).</summary>
     public Container? TryOpen(string dir)
     {
-        try { return File.Exists(Path.Combine(dir, "config.json")) ? Open(dir) : null; }
+        try { return File.Exists(Path.Combine(dir, StorePaths.ContainerRecordFile)) ? Open(dir) : null; }
         catch (Exception e) when (e is JsonException or IOException or MiniRunException) { return null; }
     }
 
     private Container Open(string dir)
     {
-        ContainerRecord record = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, "config.json")), ContainerJsonContext.Default.ContainerRecord)
-            ?? throw new MiniRunException($"{dir}/config.json is empty");
+        ContainerRecord record = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, StorePaths.ContainerRecordFile)), ContainerJsonContext.Default.ContainerRecord)
+            ?? throw new MiniRunException($"{dir}/{StorePaths.ContainerRecordFile} is empty");
         return At(dir, record);
     }
 

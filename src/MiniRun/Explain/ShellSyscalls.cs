@@ -135,7 +135,10 @@ public abstract class ShellSyscalls : ISyscalls
     public void WriteFile(string path, string content, uint mode)
     {
         string p = Q(Host(path));
-        Print($"printf %s {ShellQuote.Quote(content)} > {p} && chmod {Octal(mode)} {p}", "a file");
+        // Several lines (config.json): a here-document reads as the file itself; a quoted delimiter keeps $ and \ as they are.
+        if (content.EndsWith('\n') && content.Count(c => c == '\n') > 1 && !content.Split('\n').Contains("EOF"))
+            Print($"install -m {Octal(mode)} /dev/stdin {p} <<'EOF'\n{content}EOF", "a file");
+        else Print($"printf %s {ShellQuote.Quote(content)} > {p} && chmod {Octal(mode)} {p}", "a file");
         Do(s => s.WriteFile(path, content, mode));
     }
 
@@ -300,7 +303,7 @@ public abstract class ShellSyscalls : ISyscalls
 
     private void Print(string command, string fallbackWhy, string? marker = null)
     {
-        _writer.WriteLine("# " + (_why ?? fallbackWhy));
+        foreach (string line in (_why ?? fallbackWhy).Split('\n')) _writer.WriteLine("# " + line);
         _why = null;
         Line((marker ?? "") + command, marker is not null);
         _writer.Flush();
@@ -310,7 +313,9 @@ public abstract class ShellSyscalls : ISyscalls
 
     private void Line(string text, bool comment = false)
     {
-        _writer.WriteLine((comment ? "" : _prefix) + text);
+        string prefix = comment ? "" : _prefix;
+        // A here-document's lines carry the prefix too, so that `grep '^+ '` of --explain still replays them.
+        _writer.WriteLine(prefix + (prefix.Length == 0 ? text : text.Replace("\n", "\n" + prefix)));
         _writer.Flush();
     }
 

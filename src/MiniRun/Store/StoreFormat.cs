@@ -13,7 +13,7 @@ namespace MiniRun.Store;
 public static class StoreFormat
 {
     /// <summary>What this MiniRun writes and reads: the last step of <see cref="StoreMigrations.Steps"/> leads here.</summary>
-    public const int Current = 2;
+    public const int Current = 3;
 
     /// <summary>The format of a store that has no format file (every MiniRun before the file).</summary>
     public const int Unversioned = 1;

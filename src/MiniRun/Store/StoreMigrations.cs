@@ -14,6 +14,9 @@ public static class StoreMigrations
     [
         // MiniRun before the format file made its store 0755 all the way down (issue 14, the CVE-2021-41091 class).
         new(1, "its directories are closed to other users (0710 and 0700, as Docker's since CVE-2021-41091)", CloseDirectories),
+        // Issue 16: a container's directory is an OCI bundle, whose config.json is the runtime spec each start writes.
+        new(2, "each container's record is config.v2.json, as Docker names it; config.json is now the container's OCI runtime spec",
+            RenameContainerRecords),
     ];
 
     /// <summary>
@@ -44,6 +47,16 @@ public static class StoreMigrations
             applied.Add(step);
         }
         return applied;
+    }
+
+    /// <summary>2 → 3: each rename is atomic, and a directory already renamed is skipped, so a crash midway resumes.</summary>
+    private static void RenameContainerRecords(StorePaths paths)
+    {
+        foreach (string dir in Directory.EnumerateDirectories(paths.Containers))
+        {
+            string old = Path.Combine(dir, "config.json"), record = Path.Combine(dir, StorePaths.ContainerRecordFile);
+            if (File.Exists(old) && !File.Exists(record)) File.Move(old, record);
+        }
     }
 
     /// <summary>1 → 2: each of the store's own directories gets its mode; the root closes everything below it, so no walk.</summary>

@@ -9,6 +9,9 @@ public sealed record StorePaths(string Root)
 {
     public const string DefaultRoot = "/var/lib/minirun";
 
+    /// <summary>A container's record in its directory, named as Docker's; the directory's config.json is its OCI runtime spec.</summary>
+    public const string ContainerRecordFile = "config.v2.json";
+
     public string Layers => Path.Combine(Root, "layers");
     public string Links => Path.Combine(Root, "l");
     public string Images => Path.Combine(Root, "images");

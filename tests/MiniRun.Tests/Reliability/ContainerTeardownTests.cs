@@ -51,11 +51,11 @@ public class ContainerTeardownTests
     {
         using var store = new ReliabilityStore();
         (string id, List<string> cgroups) = StoppedContainerWithLeftovers(store);
-        File.WriteAllText(Path.Combine(store.Cli.StoreRoot, "containers", id, "config.json"), "{");
+        File.WriteAllText(Path.Combine(store.Cli.StoreRoot, "containers", id, "config.v2.json"), "{");
 
         MiniRunCli.Result repair = store.Cli.Run("system", "check", "--repair");
 
-        Assert.Contains($"repaired: containers/{id}: incomplete container (no readable config.json): removed", repair.Stdout);
+        Assert.Contains($"repaired: containers/{id}: incomplete container (no readable config.v2.json): removed", repair.Stdout);
         AssertAllGone(store, cgroups);
     }
 }

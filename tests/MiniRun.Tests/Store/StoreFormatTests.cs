@@ -51,7 +51,7 @@ public class StoreFormatTests : IDisposable
         StorePaths first = new StorePaths(Root).EnsureCreated();
         StorePaths second = new StorePaths(Root).EnsureCreated();
 
-        Assert.Equal([1], first.Migrations.Select(m => m.From));
+        Assert.Equal([1, 2], first.Migrations.Select(m => m.From));
         Assert.Empty(second.Migrations);
         Assert.Equal(StoreFormat.Current, StoreFormat.TryRead(second));
         foreach (string dir in OwnDirectories)

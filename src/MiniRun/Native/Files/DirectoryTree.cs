@@ -9,6 +9,7 @@ public static class DirectoryTree
     /// </summary>
     public static void Remove(string path)
     {
+        if (Syscalls.TryLStat(path) is { IsDirectory: false }) { Syscalls.Unlink(path); return; } // rm -rf of a file
         using (NativeDirectory dir = NativeDirectory.Open(path)) RemoveEntries(dir);
         Syscalls.RemoveDirectory(path);
     }

@@ -23,6 +23,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
 
     private StorePaths Paths => containers.Paths;
 
+    /// <summary>The same runner on another seam (--dry-run's, which prints and does nothing).</summary>
+    public ContainerRunner WithSyscalls(ISyscalls other) => new(images, containers, other);
+
     /// <summary>The container's root filesystem: its directories and overlay.</summary>
     public ContainerSnapshotter Snapshotter { get; } = new(images.Layers);
 
@@ -121,7 +124,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Snapshotter.Mount(_sys, container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
-            InitSpec spec = BuildInitSpec(container, cgroups, limits, Paths);
+            InitSpec spec = WriteBundle(container.Record, container.Directory, container.MergedDir,
+                ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits, Paths);
             stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
             pid = stage.Pid;
             _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: false);
@@ -210,12 +214,22 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
           "detached: here mounted, then detached at once): a container that reaches their /proc/PID/exe cannot write to the binary (CVE-2019-5736)"
         : $"the kernel refused the read-only overlay of minirun ({binary.Unprotected}): the stages run from the file on disk";
 
-    private static InitSpec BuildInitSpec(Container container, ICgroupManager? cgroups, CgroupLimits limits, StorePaths store) =>
-        BuildInitSpec(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits, store);
-
-    /// <summary>The init stage's whole spec, through the container's OCI spec (<see cref="ContainerStageSpecs.Init"/>).</summary>
-    public static InitSpec BuildInitSpec(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null,
-        StorePaths? store = null) => ContainerStageSpecs.Init(record, rootfs, user, cgroups, limits, store);
+    /// <summary>
+    /// The container's directory made an OCI bundle: its config.json (the spec generated from the image and the flags,
+    /// root.path the merged directory) written through the seam, so --explain and --dry-run show it; then the init
+    /// stage's spec from that same spec (<see cref="ContainerStageSpecs.Init"/>), as a runtime's create reads a bundle.
+    /// </summary>
+    public InitSpec WriteBundle(ContainerRecord record, string directory, string rootfs, ContainerUser user, ICgroupManager? cgroups,
+        CgroupLimits? limits, StorePaths? store)
+    {
+        OciSpec spec = ContainerStageSpecs.Spec(record, rootfs, user, store);
+        if (_sys is not LinuxSyscalls) // only a narrating seam prints it: a start does not pay for the image lookup
+            _sys.Explain(SpecOrigins.Describe(spec, record, Digest.TryParse(record.ImageId, out Digest id) ? images.TryGet(id)?.Config.Config : null));
+        string config = Path.Combine(directory, OciSpecJson.FileName);
+        if (_sys.LStat(config) is not null) _sys.RemoveTree(config); // a start again: the spec is made anew, as the image or /etc/passwd may have changed
+        _sys.WriteFile(config, OciSpecJson.ToText(spec), 0x180);
+        return ContainerStageSpecs.Init(spec, record, rootfs, user, cgroups, limits, store);
+    }
 
     /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>
     public static string SessionKeyringName(string containerId) => ContainerStageSpecs.SessionKeyringName(containerId);

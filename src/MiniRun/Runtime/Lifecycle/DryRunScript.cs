@@ -29,10 +29,11 @@ public static class DryRunScript
         string cgroup = CgroupNames.For(record.Id);
         CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
         IReadOnlyList<Layer> layers = runner.Snapshotter.ImageLayers(record);
-        InitSpec spec = ContainerRunner.BuildInitSpec(record, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User), cgroups, limits);
 
         ContainerSnapshotter.Prepare(sys, dir, record);
         runner.Snapshotter.Mount(sys, relative, record, mayBeMounted: false);
+        InitSpec spec = runner.WithSyscalls(sys).WriteBundle(record, dir, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User),
+            cgroups, limits, store: null);
         cgroups?.Create(cgroup, limits);
         sys.StageBegins(NamespaceFlags.Pid,
             "new PID namespace: the command becomes PID 1; the lines up to the command's exec are what minirun's init stage does in it");

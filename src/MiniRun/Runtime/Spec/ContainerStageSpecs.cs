@@ -14,14 +14,25 @@ namespace MiniRun.Runtime.Spec;
 /// </summary>
 public static class ContainerStageSpecs
 {
-    /// <summary>The init stage's whole spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
-    /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
-    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles none.</param>
-    public static InitSpec Init(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null, CgroupLimits? limits = null,
-        StorePaths? store = null)
+    /// <summary>
+    /// The container's OCI runtime spec: what `run` writes as the config.json of its directory (a bundle whose root.path
+    /// is <paramref name="rootfs"/>, the merged directory) and then runs, as a runtime runs a bundle.
+    /// </summary>
+    /// <param name="store">whose cache holds the seccomp section (beside the compiled filter); null (--dry-run) makes it afresh.</param>
+    public static OciSpec Spec(ContainerRecord record, string rootfs, ContainerUser user, StorePaths? store)
     {
         var host = SpecHost.Current();
         OciSpec spec = SpecGenerator.Generate(record, user, host, rootfs);
+        spec.Linux!.Seccomp = SeccompSection.Cached(store, record.Security, StagePlan.CapabilitySet(spec.Process!.Capabilities), host.Kernel());
+        return spec;
+    }
+
+    /// <summary>The init stage's whole spec from the container's OCI spec; <paramref name="rootfs"/> is the merged directory (--dry-run: where the script mounts it).</summary>
+    /// <param name="cgroups">the container's cgroup, which the stage joins and shows at /sys/fs/cgroup (null: none on this host).</param>
+    /// <param name="store">whose cache of compiled seccomp filters to use; null (--dry-run) compiles none.</param>
+    public static InitSpec Init(OciSpec spec, ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups = null,
+        CgroupLimits? limits = null, StorePaths? store = null)
+    {
         string cgroup = spec.Linux!.CgroupsPath!.TrimStart('/');
         limits ??= ResourcesSection.ToLimits(spec.Linux.Resources);
         return StagePlan.Init(spec, new StageFacts
@@ -31,10 +42,11 @@ public static class ContainerStageSpecs
             CgroupJoinFiles = cgroups?.SelfJoinFiles(cgroup, limits) ?? [],
             CgroupEarlyJoinDirectory = cgroups?.EarlyJoinDirectory(cgroup, limits),
             Cgroups = cgroups,
+            // The filter compiled from the same profile as linux.seccomp, cached per capability set: not compiled per start.
             SeccompFilter = SeccompFilter(store, record.Security, spec.Process!),
             SessionKeyring = SessionKeyringName(record.Id),
             Home = user.Home,
-            LastCapability = host.LastCapability,
+            LastCapability = SpecHost.Current().LastCapability,
             Terminal = TerminalPath(),
         });
     }

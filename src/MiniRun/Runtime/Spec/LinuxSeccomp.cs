@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace MiniRun.Runtime.Spec;
 
 /// <summary>
@@ -7,6 +10,11 @@ namespace MiniRun.Runtime.Spec;
 public sealed class LinuxSeccomp
 {
     public required string DefaultAction { get; set; }
+
+    /// <summary>The section as config.json text, read from the cache beside the compiled filter (written as it is); the
+    /// other members are then unset. Parsing Docker's profile again on every start cost more than the rest of config.json.</summary>
+    [JsonIgnore]
+    public string? CachedJson { get; init; }
     public uint? DefaultErrnoRet { get; set; }
     public List<string>? Architectures { get; set; }
     public List<LinuxSyscall>? Syscalls { get; set; }
@@ -29,3 +37,22 @@ public sealed class LinuxSeccompArg
     public ulong ValueTwo { get; set; }
     public required string Op { get; set; }
 }
+
+/// <summary>Writes a cached section's text as it is; otherwise the generated (de)serializer of the same shape.</summary>
+internal sealed class LinuxSeccompConverter : JsonConverter<LinuxSeccomp>
+{
+    public override LinuxSeccomp? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize(ref reader, OciSeccompJsonContext.Default.LinuxSeccomp);
+
+    public override void Write(Utf8JsonWriter writer, LinuxSeccomp value, JsonSerializerOptions options)
+    {
+        if (value.CachedJson is { } json) writer.WriteRawValue(json, skipInputValidation: true);
+        else JsonSerializer.Serialize(writer, value, OciSeccompJsonContext.Default.LinuxSeccomp);
+    }
+}
+
+/// <summary>The section alone (the converter sits on OciLinux.Seccomp, not here): the cache's text and the converter's fallback.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(LinuxSeccomp))]
+internal sealed partial class OciSeccompJsonContext : JsonSerializerContext;

@@ -28,6 +28,9 @@ public static class OciSpecJson
 
     public static byte[] ToBytes(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciSpecJsonContext.Default.OciSpec);
 
+    /// <summary>The spec as config.json's text, with a final newline.</summary>
+    public static string ToText(OciSpec spec) => JsonSerializer.Serialize(spec, OciSpecWriteContext.Default.OciSpec) + "\n";
+
     /// <summary>Reads <c>config.json</c> of a bundle directory.</summary>
     public static OciSpec Read(string bundle)
     {
@@ -50,3 +53,12 @@ public static class OciSpecJson
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, ReadCommentHandling = JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(OciSpec))]
 internal sealed partial class OciSpecJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Writing only, with the generator's fast path (Utf8JsonWriter calls, no metadata to build): every start writes its
+/// config.json, and building the reading context's metadata cost more than the write itself.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OciSpec))]
+internal sealed partial class OciSpecWriteContext : JsonSerializerContext;

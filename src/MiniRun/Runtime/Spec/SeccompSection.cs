@@ -1,4 +1,7 @@
 using System.Text;
+using System.Text.Json;
+using MiniRun.Native;
+using MiniRun.Store;
 using MiniRun.Containers;
 using MiniRun.Sandbox.Seccomp;
 
@@ -19,6 +22,25 @@ public static class SeccompSection
             ? SeccompProfile.Parse(Encoding.UTF8.GetBytes(text), "the profile of --security-opt seccomp=FILE")
             : SeccompProfile.Parse(SeccompFilters.DefaultProfile(), SeccompFilters.DefaultProfileName);
         return FromProfile(profile, capabilities, kernel);
+    }
+
+    /// <summary>
+    /// As <see cref="For"/>, its text cached beside the compiled filter under the same key (profile, capability set,
+    /// kernel, libseccomp): `run` writes config.json on every start, and parsing the profile each time was most of that.
+    /// </summary>
+    public static LinuxSeccomp? Cached(StorePaths? store, ContainerSecurity security, ulong capabilities, KernelVersion kernel)
+    {
+        if (security.Privileged || security.SeccompUnconfined) return null;
+        if (store is null) return For(security, capabilities, kernel);
+        string path = SeccompFilters.CachePath(store, security.SeccompProfile, capabilities) + ".json";
+        try { return new LinuxSeccomp { DefaultAction = "", CachedJson = File.ReadAllText(path) }; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { }
+        LinuxSeccomp section = For(security, capabilities, kernel)!;
+        // Indented for its place in config.json (linux.seccomp: two levels deep), since it is written there as it is.
+        string text = JsonSerializer.Serialize(section, OciSeccompJsonContext.Default.LinuxSeccomp).Replace("\n", "\n    ");
+        Directory.CreateDirectory(store.Seccomp);
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text), durable: false); // a lost cache entry is made again
+        return section;
     }
 
     public static LinuxSeccomp FromProfile(SeccompProfile profile, ulong capabilities, KernelVersion kernel)

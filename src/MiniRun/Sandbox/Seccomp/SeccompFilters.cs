@@ -41,6 +41,14 @@ public static class SeccompFilters
         return new SeccompFilter(program, source);
     }
 
+    /// <summary>
+    /// Where the cache keeps what was made from this profile for this capability set, kernel and libseccomp, without
+    /// its extension (.bpf: the filter; .json: config.json's section, <c>SeccompSection.Cached</c>).
+    /// </summary>
+    public static string CachePath(StorePaths store, string? profileText, ulong capabilities) =>
+        Path.Combine(store.Seccomp, Key(profileText is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile(), capabilities,
+            KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? ""));
+
     /// <summary>Docker's default profile, the resource embedded from Sandbox/Seccomp/docker-default.json.</summary>
     public static byte[] DefaultProfile()
     {

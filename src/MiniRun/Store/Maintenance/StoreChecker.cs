@@ -61,7 +61,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (Path.GetFileName(dir) == ContainerNameIndex.DirectoryName) continue; // the names, checked below
             if (containers.TryOpen(dir) is not { } container)
             {
-                Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.json)", () => ContainerTeardown.RunUnreadable(containers, dir), "removed");
+                Report($"containers/{Path.GetFileName(dir)}: incomplete container (no readable config.v2.json)", () => ContainerTeardown.RunUnreadable(containers, dir), "removed");
                 continue;
             }
             count++;
