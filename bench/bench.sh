@@ -91,6 +91,10 @@ life=$PWD/bench/lifecycle.sh
 # namespace pinned by the bench in which that cgroup2 mount is unmounted, a cgroup-v1-only host as far as it can see, and
 # minirun runs there too for the ratio against crun. runc and minirun, for theirs, see the real host.
 crun_view=() crun_note=
+life_cmds=(
+    -n minirun "$life life-minirun $t/oci-bundle $runtime --root $t/life-minirun"
+    -n runc "$life life-runc $t/oci-bundle runc --root $t/life-runc"
+)
 if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] && [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] &&
    grep -q . /sys/fs/cgroup/unified/cgroup.controllers; then
     touch "$t/v1ns"
@@ -98,11 +102,9 @@ if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] && [ "$(stat -fc %T /sys/fs/cgrou
     crun_view=(nsenter "--mount=$t/v1ns")
     crun_note="hybrid cgroups (cgroup2 holds $(tr '\n' ' ' </sys/fs/cgroup/unified/cgroup.controllers | sed 's/ $//')), which crun refuses even with its cgroup manager disabled: crun, and minirun against it, run in a mount namespace without the cgroup2 mount (cgroup v1 only)"
     echo "lifecycle: $crun_note"
+    life_cmds+=(-n "minirun, crun's view" "${crun_view[*]} $life life-minirun-v1 $t/oci-bundle $runtime --root $t/life-minirun")
 fi
-life_cmds=(
-    -n minirun "$life life-minirun $t/oci-bundle $runtime --root $t/life-minirun"
-    -n runc "$life life-runc $t/oci-bundle runc --root $t/life-runc"
-    -n "minirun, crun's view" "${crun_view[*]} $life life-minirun-v1 $t/oci-bundle $runtime --root $t/life-minirun"
+life_cmds+=(
     -n crun "${crun_view[*]} $life life-crun $t/oci-bundle crun --root $t/life-crun"
     -n "crun, cgroups disabled" "${crun_view[*]} $life life-crun-nocg $t/oci-bundle crun --cgroup-manager=disabled --root $t/life-crun"
 )
@@ -175,22 +177,25 @@ if [ "$quick" != 1 ]; then
     dockerd_pid=$!
     docker=(docker -H "unix://$d/docker.sock")
     for _ in $(seq 300); do "${docker[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-    "${docker[@]}" load -q -i artifacts/minibox.tar >/dev/null
-    drun="${docker[*]} run --rm --network none"
-    dcmds=(-n "docker runc" "$drun --runtime runc minibox true")
-    # shellcheck disable=SC2086
-    if err=$($drun --runtime minirun minibox true 2>&1); then
-        dcmds=(-n "docker minirun" "$drun --runtime minirun minibox true" "${dcmds[@]}")
-    else
-        docker_note="docker run --runtime minirun failed: $(echo "$err" | grep . | tail -1)"
+    if ! "${docker[@]}" load -q -i artifacts/minibox.tar >/dev/null; then
+        docker_note="the private dockerd did not start or load minibox: $(grep . "$d/dockerd.log" | tail -1)"
         echo "$docker_note"
+    else
+        drun="${docker[*]} run --rm --network none"
+        dcmds=(-n "docker runc" "$drun --runtime runc minibox true")
+        # shellcheck disable=SC2086  # split as hyperfine -N splits it
+        if err=$($drun --runtime minirun minibox true 2>&1); then
+            dcmds=(-n "docker minirun" "$drun --runtime minirun minibox true" "${dcmds[@]}")
+        else
+            docker_note="docker run --runtime minirun failed: $(echo "$err" | grep . | head -1)"
+            echo "$docker_note"
+        fi
+        echo "== docker run --rm --network none minibox true (private dockerd, hyperfine -N, $drounds rounds of $druns runs each)"
+        for round in $(seq "$drounds"); do
+            hyperfine -N --style basic --warmup 2 --runs "$druns" --export-json "$t/docker.$round.json" "${dcmds[@]}"
+        done
+        merge_rounds "$t/docker.json" "$t"/docker.*.json
     fi
-    echo "== docker run --rm --network none minibox true (private dockerd, hyperfine -N, $drounds rounds of $druns runs each)"
-    for round in $(seq "$drounds"); do
-        hyperfine -N --style basic --warmup 2 --runs "$druns" --export-json "$t/docker.$round.json" "${dcmds[@]}"
-    done
-    merge_rounds "$t/docker.json" "$t"/docker.*.json
-    docker_version=$("${docker[@]}" version --format '{{.Server.Version}}')
     stop_dockerd
     rm -rf "$d" || echo "docker: $d not removed (it goes with the tmpfs)"
 fi
@@ -200,7 +205,9 @@ bench/report.sh "$t/start.json" "$t/unpack.json" "$rss_kb" "$ok" "$load_before" 
     "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" > "$t/report.md"
 cat "$t/report.md"
 if [ "$quick" != 1 ]; then
-    cp "$t/report.md" bench/RESULTS.md
+    # The notes under the table (each under a "## " heading) are the project's record: they stay.
+    { cat "$t/report.md"; [ ! -f bench/RESULTS.md ] || awk '/^## / && !keep { keep = 1; print "" } keep' bench/RESULTS.md; } > "$t/results.md"
+    cp "$t/results.md" bench/RESULTS.md
     echo "written to bench/RESULTS.md"
 fi
 [ "$ok" -eq 20 ]

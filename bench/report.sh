@@ -17,6 +17,7 @@ minirun=$(median "$start" minirun) runc=$(median "$start" runc) bwrap=$(median "
 tar_gz=$(median "$unpack" "tar -xzf") tar_x=$(median "$unpack" "tar -x")
 load_oci=$(median "$unpack" "load oci") load_docker=$(median "$unpack" "load docker") umoci=$(median "$unpack" "umoci unpack")
 l_minirun=$(median "$life" minirun) l_runc=$(median "$life" runc) l_minirun_v1=$(median "$life" "minirun, crun's view")
+[ -n "$crun_note" ] || l_minirun_v1=$l_minirun   # no view of crun's own: minirun and crun side by side on the host
 l_crun=$(median "$life" crun) l_crun_nocg=$(median "$life" "crun, cgroups disabled")
 d_minirun=$(median "$docker" "docker minirun") d_runc=$(median "$docker" "docker runc")
 r_l_runc=$(ratio "$l_minirun" "$l_runc") r_l_crun=$(ratio "$l_minirun_v1" "$l_crun") r_l_nocg=$(ratio "$l_minirun_v1" "$l_crun_nocg")
