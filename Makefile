@@ -6,7 +6,7 @@
 #   make image      build the default image: artifacts/minibox.tar
 #   make run        deps + build + image, load it, run a container from it
 #   make test       deps + build, then every test against the built binary
-#   make bench      benchmark against runc, bwrap, tar, umoci (root; writes bench/RESULTS.md)
+#   make bench      benchmark against runc, crun, docker, bwrap, tar, umoci (root; writes bench/RESULTS.md)
 #   make bench-smoke  the same in a few seconds, minibox only, nothing recorded (what CI may run)
 #   make clean      remove build output
 

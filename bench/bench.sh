@@ -6,37 +6,54 @@
 #   unpack  minirun load (OCI gzip, docker-save)  vs  tar -xzf, tar -x, umoci unpack
 #   memory  peak RSS of minirun load (/usr/bin/time -v)
 #   many    20 minirun run --rm at once, all must succeed
+#   life    one OCI bundle, create + start + wait + delete (bench/lifecycle.sh)  vs  runc and crun, the same config.json
+#   docker  docker run --rm --runtime minirun  vs  --runtime runc, in a private dockerd the bench starts and removes
 #
 # Prints a table of medians and ratios and writes it, with the date and the machine, to bench/RESULTS.md.
-# BENCH_QUICK=1 (`make bench-smoke`, for CI): minibox only, few runs, nothing written but bench/out/.
+# BENCH_QUICK=1 (`make bench-smoke`, for CI): minibox only, few runs, no dockerd, nothing written but bench/out/.
 # Run from the repository root, as root, after `make build image`.
 set -euo pipefail
 
 quick=${BENCH_QUICK:-0}
 bin=$PWD/artifacts/minirun
+runtime=$PWD/artifacts/minirun-runtime   # the runtime entry: the binary started under this name
 inputs=bench/out/inputs
 tmp=bench/out/tmpfs
 [ "$(id -u)" -eq 0 ] || { echo "bench.sh: containers need root: sudo make bench" >&2; exit 1; }
 
 # Peers and tools from Debian, only when missing.
 need=()
-for pair in runc:runc bwrap:bubblewrap hyperfine:hyperfine umoci:umoci jq:jq /usr/bin/time:time; do
+for pair in runc:runc crun:crun bwrap:bubblewrap hyperfine:hyperfine umoci:umoci jq:jq /usr/bin/time:time nsenter:util-linux; do
     command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 [ "$quick" = 1 ] || command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+[ "$quick" = 1 ] || command -v dockerd >/dev/null || need+=(docker.io)
 if [ ${#need[@]} -gt 0 ]; then
     echo "bench.sh: installing ${need[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 bench/prepare.sh
+[ -e "$runtime" ] || ln -s minirun "$runtime"
 
 # Everything measured reads and writes tmpfs: the disk's noise must not hide the software's cost.
 mkdir -p "$tmp"
 mountpoint -q "$tmp" || mount -t tmpfs -o size=4g,mode=0755 bench-tmpfs "$tmp"
-cleanup() { umount -l "$tmp" 2>/dev/null || true; }
-trap cleanup EXIT
+mount --make-private "$tmp"   # the mounts made under it (the pinned namespace, dockerd's) stay out of other namespaces
 t=$(cd "$tmp" && pwd)
+dockerd_pid=
+cleanup() {
+    # A failed run must not leave containers, a daemon or a pinned namespace behind.
+    for rt in "$runtime --root $t/life-minirun" "runc --root $t/life-runc" "crun --root $t/life-crun"; do
+        for id in life-minirun life-minirun-v1 life-runc life-crun life-crun-nocg; do
+            $rt delete --force "$id" >/dev/null 2>&1 || true
+        done
+    done
+    [ -z "$dockerd_pid" ] || stop_dockerd
+    umount "$t/v1ns" 2>/dev/null || true
+    umount -l "$tmp" 2>/dev/null || true
+}
+trap cleanup EXIT
 cp -a "$inputs/minibox-rootfs" "$inputs/deep.tar" "$t/"
 cp -a "$inputs/runc-bundle" "$t/bundle"
 jq --arg root "$t/minibox-rootfs" '.root.path = $root' "$inputs/runc-bundle/config.json" > "$t/bundle/config.json"
@@ -44,6 +61,13 @@ jq --arg root "$t/minibox-rootfs" '.root.path = $root' "$inputs/runc-bundle/conf
 "$bin" --root "$t/root" load -i "$t/deep.tar" >/dev/null
 
 if [ "$quick" = 1 ]; then rounds=1 runs=3 warmup=1 unpack_runs=2; else rounds=4 runs=10 warmup=3 unpack_runs=5; fi
+# merge_rounds OUT ROUND.json...: every command's times over all rounds, and their median.
+merge_rounds() {
+    local out=$1; shift
+    jq -s '{results: [map(.results[]) | group_by(.command)[] | {command: .[0].command, times: (map(.times[]) | sort)}
+            | .median = (.times | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)]}' \
+        "$@" > "$out"
+}
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # In rounds: this machine's speed drifts within minutes, and a command measured only in a slow (or fast) stretch
@@ -56,9 +80,47 @@ for round in $(seq "$rounds"); do
         -n bwrap "bwrap --unshare-all --ro-bind $t/minibox-rootfs / --proc /proc --dev /dev true" \
         -n deep "$bin --root $t/root run --rm deep true"
 done
-jq -s '{results: [map(.results[]) | group_by(.command)[] | {command: .[0].command, times: (map(.times[]) | sort)}
-        | .median = (.times | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)]}' \
-    "$t"/start.*.json > "$t/start.json"
+merge_rounds "$t/start.json" "$t"/start.*.json
+
+# Lifecycle: one bundle as an engine's shim drives it (create, start, wait, delete), the same config.json for all three.
+mkdir -p "$t/oci-bundle"
+jq --arg root "$t/minibox-rootfs" '.root.path = $root' "$inputs/oci-bundle/config.json" > "$t/oci-bundle/config.json"
+life=$PWD/bench/lifecycle.sh
+# crun 1.8 refuses every container on a hybrid host whose cgroup2 mount holds a controller ("cgroups in hybrid mode not
+# supported"), even with --cgroup-manager=disabled: the check comes before the manager. On such a host it runs in a mount
+# namespace pinned by the bench in which that cgroup2 mount is unmounted, a cgroup-v1-only host as far as it can see, and
+# minirun runs there too for the ratio against crun. runc and minirun, for theirs, see the real host.
+crun_view=() crun_note=
+life_cmds=(
+    -n minirun "$life life-minirun $t/oci-bundle $runtime --root $t/life-minirun"
+    -n runc "$life life-runc $t/oci-bundle runc --root $t/life-runc"
+)
+if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] && [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] &&
+   grep -q . /sys/fs/cgroup/unified/cgroup.controllers; then
+    touch "$t/v1ns"
+    unshare --mount="$t/v1ns" --propagation private umount /sys/fs/cgroup/unified
+    crun_view=(nsenter "--mount=$t/v1ns")
+    crun_note="hybrid cgroups (cgroup2 holds $(tr '\n' ' ' </sys/fs/cgroup/unified/cgroup.controllers | sed 's/ $//')), which crun refuses even with its cgroup manager disabled: crun, and minirun against it, run in a mount namespace without the cgroup2 mount (cgroup v1 only)"
+    echo "lifecycle: $crun_note"
+    life_cmds+=(-n "minirun, crun's view" "${crun_view[*]} $life life-minirun-v1 $t/oci-bundle $runtime --root $t/life-minirun")
+fi
+life_cmds+=(
+    -n crun "${crun_view[*]} $life life-crun $t/oci-bundle crun --root $t/life-crun"
+    -n "crun, cgroups disabled" "${crun_view[*]} $life life-crun-nocg $t/oci-bundle crun --cgroup-manager=disabled --root $t/life-crun"
+)
+# A peer that cannot run this bundle is named in one line and left out, not the whole bench.
+kept=()
+for ((i = 0; i < ${#life_cmds[@]}; i += 3)); do
+    name=${life_cmds[i + 1]} cmd=${life_cmds[i + 2]}
+    # shellcheck disable=SC2086  # the command line is split as hyperfine -N splits it
+    if err=$($cmd 2>&1); then kept+=(-n "$name" "$cmd"); else echo "lifecycle: $name left out: $(echo "$err" | tail -1)"; fi
+done
+echo "== lifecycle: create, start, wait, delete of one bundle (hyperfine -N, $rounds rounds of $runs runs each)"
+for round in $(seq "$rounds"); do
+    hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$t/life.$round.json" "${kept[@]}"
+done
+merge_rounds "$t/life.json" "$t"/life.*.json
+[ ${#crun_view[@]} -eq 0 ] || umount "$t/v1ns"
 
 # Unpack: the OCI gzip layout and the docker-save tar of Debian minbase (of minibox in the smoke run).
 if [ "$quick" = 1 ]; then
@@ -95,12 +157,57 @@ done
 ok=0
 for pid in "${pids[@]}"; do wait "$pid" && ok=$((ok + 1)); done
 [ "$ok" -eq 20 ] || { echo "concurrency: only $ok of 20 succeeded:" >&2; cat "$t"/many.*.log >&2; }
+
+# Docker: a private dockerd (its own data and exec roots, socket and containerd, no networking of its own) with minirun
+# added as a runtime; the image is minibox. Not in the smoke run: a daemon takes seconds to start.
+docker_note=
+stop_dockerd() {
+    kill -TERM "$dockerd_pid" 2>/dev/null || true
+    for _ in $(seq 150); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$dockerd_pid" 2>/dev/null || true
+    wait "$dockerd_pid" 2>/dev/null || true
+    dockerd_pid=
+}
+if [ "$quick" != 1 ]; then
+    drounds=3 druns=8
+    d=$t/docker
+    mkdir -p "$d"
+    dockerd --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/docker.sock" --pidfile "$d/docker.pid" \
+        --iptables=false --ip-masq=false --bridge=none --add-runtime "minirun=$runtime" >"$d/dockerd.log" 2>&1 &
+    dockerd_pid=$!
+    docker=(docker -H "unix://$d/docker.sock")
+    for _ in $(seq 300); do "${docker[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+    if ! "${docker[@]}" load -q -i artifacts/minibox.tar >/dev/null; then
+        docker_note="the private dockerd did not start or load minibox: $(grep . "$d/dockerd.log" | tail -1)"
+        echo "$docker_note"
+    else
+        drun="${docker[*]} run --rm --network none"
+        dcmds=(-n "docker runc" "$drun --runtime runc minibox true")
+        # shellcheck disable=SC2086  # split as hyperfine -N splits it
+        if err=$($drun --runtime minirun minibox true 2>&1); then
+            dcmds=(-n "docker minirun" "$drun --runtime minirun minibox true" "${dcmds[@]}")
+        else
+            docker_note="docker run --runtime minirun failed: $(echo "$err" | grep . | head -1)"
+            echo "$docker_note"
+        fi
+        echo "== docker run --rm --network none minibox true (private dockerd, hyperfine -N, $drounds rounds of $druns runs each)"
+        for round in $(seq "$drounds"); do
+            hyperfine -N --style basic --warmup 2 --runs "$druns" --export-json "$t/docker.$round.json" "${dcmds[@]}"
+        done
+        merge_rounds "$t/docker.json" "$t"/docker.*.json
+    fi
+    stop_dockerd
+    rm -rf "$d" || echo "docker: $d not removed (it goes with the tmpfs)"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-bench/report.sh "$t/start.json" "$t/unpack.json" "$rss_kb" "$ok" "$load_before" "$load_after" > "$t/report.md"
+bench/report.sh "$t/start.json" "$t/unpack.json" "$rss_kb" "$ok" "$load_before" "$load_after" \
+    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" > "$t/report.md"
 cat "$t/report.md"
 if [ "$quick" != 1 ]; then
-    cp "$t/report.md" bench/RESULTS.md
+    # The notes under the table (each under a "## " heading) are the project's record: they stay.
+    { cat "$t/report.md"; [ ! -f bench/RESULTS.md ] || awk '/^## / && !keep { keep = 1; print "" } keep' bench/RESULTS.md; } > "$t/results.md"
+    cp "$t/results.md" bench/RESULTS.md
     echo "written to bench/RESULTS.md"
 fi
 [ "$ok" -eq 20 ]

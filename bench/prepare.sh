@@ -3,6 +3,8 @@
 #
 #   minibox-rootfs/      the minibox image's root filesystem, for runc and bwrap (they take a directory)
 #   runc-bundle/         config.json for `runc run` of that root filesystem, running `true`
+#   oci-bundle/          config.json from `minirun runtime spec`, running `true`: the one bundle minirun-runtime, runc
+#                        and crun all get in the lifecycle bench (made again whenever artifacts/minirun is newer)
 #   deep.tar             a docker-save image of 128 layers: minibox, then 127 layers of one small file each
 #   debian-minbase.tar   `mmdebstrap --variant=minbase` of this machine's Debian release (skipped when BENCH_QUICK=1)
 #   debian-oci/          that root filesystem as an OCI layout with one gzip layer (umoci and minirun load it)
@@ -36,6 +38,15 @@ if [ ! -f "$out/runc-bundle/config.json" ]; then
     (cd "$out/runc-bundle" && runc spec)
     jq '.process.terminal = false | .process.args = ["true"]' "$out/runc-bundle/config.json" > "$out/runc-bundle/config.tmp"
     mv "$out/runc-bundle/config.tmp" "$out/runc-bundle/config.json"
+fi
+
+# The lifecycle bench's bundle: MiniRun's own spec (runc and crun take it as it is), the rootfs path filled in by bench.sh.
+if [ ! -f "$out/oci-bundle/config.json" ] || [ artifacts/minirun -nt "$out/oci-bundle/config.json" ]; then
+    rm -rf "$out/oci-bundle"
+    mkdir -p "$out/oci-bundle"
+    artifacts/minirun runtime spec --bundle "$out/oci-bundle"
+    jq '.process.args = ["true"]' "$out/oci-bundle/config.json" > "$out/oci-bundle/config.tmp"
+    mv "$out/oci-bundle/config.tmp" "$out/oci-bundle/config.json"
 fi
 
 # 128 layers: does the start time grow with depth? Each upper layer adds /layers/NNN (a few bytes).

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# bench/report.sh START.json UNPACK.json RSS_KB OK LOAD_BEFORE LOAD_AFTER — the Markdown report of one bench run:
-# the machine, the date, a table of hyperfine medians with the ratios issue 7 sets targets for, and a verdict each.
+# bench/report.sh START.json UNPACK.json RSS_KB OK LOAD_BEFORE LOAD_AFTER LIFE.json DOCKER.json CRUN_NOTE DOCKER_NOTE —
+# the Markdown report of one bench run: the machine, the date, a table of hyperfine medians with the ratios issues 7 and
+# 16 set targets for, and a verdict each. DOCKER.json may be absent (the smoke run starts no dockerd); a command missing
+# from a file (a peer that could not run) reads "n/a". The notes say how crun was run and why docker's minirun failed.
 set -euo pipefail
 
-start=$1 unpack=$2 rss_kb=$3 ok=$4 load_before=$5 load_after=$6
+start=$1 unpack=$2 rss_kb=$3 ok=$4 load_before=$5 load_after=$6 life=$7 docker=$8 crun_note=$9 docker_note=${10}
 
-# Median, in milliseconds, of the command hyperfine ran under the name $2.
-median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-verdict() { awk -v r="$1" -v max="$2" 'BEGIN { print (r <= max) ? "met" : "NOT met" }'; }
-ms() { awk -v v="$1" 'BEGIN { printf "%.1f ms", v }'; }
+# Median, in milliseconds, of the command hyperfine ran under the name $2 (empty when it did not run).
+median() { [ ! -f "$1" ] || jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$1"; }
+ratio() { if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo n/a; fi; }
+verdict() { [ "$1" != n/a ] || { echo n/a; return; }; awk -v r="$1" -v max="$2" 'BEGIN { print (r <= max) ? "met" : "NOT met" }'; }
+ms() { if [ -n "$1" ]; then awk -v v="$1" 'BEGIN { printf "%.1f ms", v }'; else echo n/a; fi; }
 
 minirun=$(median "$start" minirun) runc=$(median "$start" runc) bwrap=$(median "$start" bwrap) deep=$(median "$start" deep)
 tar_gz=$(median "$unpack" "tar -xzf") tar_x=$(median "$unpack" "tar -x")
 load_oci=$(median "$unpack" "load oci") load_docker=$(median "$unpack" "load docker") umoci=$(median "$unpack" "umoci unpack")
+l_minirun=$(median "$life" minirun) l_runc=$(median "$life" runc) l_minirun_v1=$(median "$life" "minirun, crun's view")
+[ -n "$crun_note" ] || l_minirun_v1=$l_minirun   # no view of crun's own: minirun and crun side by side on the host
+l_crun=$(median "$life" crun) l_crun_nocg=$(median "$life" "crun, cgroups disabled")
+d_minirun=$(median "$docker" "docker minirun") d_runc=$(median "$docker" "docker runc")
+r_l_runc=$(ratio "$l_minirun" "$l_runc") r_l_crun=$(ratio "$l_minirun_v1" "$l_crun") r_l_nocg=$(ratio "$l_minirun_v1" "$l_crun_nocg")
+r_docker=$(ratio "$d_minirun" "$d_runc")
+view=
+[ -z "$crun_note" ] || view=" (cgroup v1 view¹)"
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 
 r_runc=$(ratio "$minirun" "$runc") r_bwrap=$(ratio "$minirun" "$bwrap") r_deep=$(ratio "$deep" "$minirun")
@@ -28,7 +38,7 @@ Made by \`make bench\` (bench/bench.sh) on $(date -u +%Y-%m-%d) at $(date -u +%H
 $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM; $(uname -sr); \
 $(. /etc/os-release && echo "$PRETTY_NAME")
 - Load average (1, 5, 15 min) before: $load_before; after: $load_after (the machine may be shared: medians, peers in the same run)
-- Peers: $(runc --version | head -1); $(bwrap --version); $(umoci --version); $(tar --version | head -1); $(hyperfine --version)
+- Peers: $(runc --version | head -1); $(crun --version | head -1); $(dockerd --version 2>/dev/null | cut -d, -f1); $(bwrap --version); $(umoci --version); $(tar --version | head -1); $(hyperfine --version)
 - Store and scratch on tmpfs; start times are \`hyperfine -N\` medians over rounds that each measure every command in turn,
   unpack times hyperfine medians (the previous tree deleted untimed before each run)
 
@@ -42,4 +52,15 @@ $(. /etc/os-release && echo "$PRETTY_NAME")
 | unpack: \`load\` OCI gzip layout | $(ms "$load_oci") | \`umoci unpack\` | $(ms "$umoci") | $r_umoci | ≤ 0.25 | $(verdict "$r_umoci" 0.25) |
 | memory: peak RSS of \`load\` OCI gzip | $rss_mb MB | | | | ≤ 64 MB | $(verdict "$rss_mb" 64) |
 | concurrency: 20 \`run --rm\` at once | $ok of 20 succeeded | | | | 20 | $( [ "$ok" -eq 20 ] && echo met || echo "NOT met") |
+| bundle: create, start, wait, delete | $(ms "$l_minirun") | \`runc\` | $(ms "$l_runc") | $r_l_runc | ≤ 0.5 | $(verdict "$r_l_runc" 0.5) |
+| bundle: create, start, wait, delete$view | $(ms "$l_minirun_v1") | \`crun\` | $(ms "$l_crun") | $r_l_crun | ≤ 1.0 | $(verdict "$r_l_crun" 1.0) |
+| bundle: create, start, wait, delete$view | $(ms "$l_minirun_v1") | \`crun --cgroup-manager=disabled\` | $(ms "$l_crun_nocg") | $r_l_nocg | | |
+| \`docker run --rm --network none … minibox true\` | $(ms "$d_minirun") | \`--runtime runc\` | $(ms "$d_runc") | $r_docker | ≤ 1.0 | $(verdict "$r_docker" 1.0) |
+
+The bundle is \`minirun runtime spec\`'s config.json running \`true\`, the same file for every runtime (runc and crun take
+it unchanged), its verbs called as an engine's shim calls them (bench/lifecycle.sh). The docker runs go to a private
+dockerd the bench starts with \`--add-runtime minirun=…/minirun-runtime\` and removes after.
 MD
+[ -z "$crun_note" ] || printf '\n¹ This machine has %s.\n' "$crun_note"
+[ -f "$docker" ] || printf '\ndocker: not measured (the smoke run starts no dockerd).\n'
+[ -z "$docker_note" ] || printf '\n%s; its ratio is n/a.\n' "$docker_note"
