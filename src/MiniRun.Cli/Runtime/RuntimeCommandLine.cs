@@ -9,13 +9,17 @@ namespace MiniRun.Cli.Runtime;
 /// MiniRun as an OCI runtime: the command line engines call runc with (runtime-spec runtime.md, runc's flags), entered
 /// as `minirun runtime VERB …` or through a link named `minirun-runtime` (the verbs run, start, kill, ps and exec mean
 /// Docker's verbs to `minirun` itself). Errors print runc's way (one line on stderr) and exit 1, as runc does.
-/// Supported so far: the global flags, `spec`, `create`, `start`, `state`, `kill`, `delete` and `--version`; an error
-/// also goes to --log (as JSON with --log-format json, where containerd's shim looks for it).
+/// The verbs: `spec`, `create`, `start`, `state`, `kill`, `delete`, `run`, `exec`, `ps`, `pause`, `resume`, `update`,
+/// `features`, and `--version`; an error also goes to --log (as JSON with --log-format json, where containerd's shim
+/// looks for it).
 /// </summary>
 public static class RuntimeCommandLine
 {
     /// <summary>The name of the link `make install` puts beside minirun.</summary>
     public const string LinkName = "minirun-runtime";
+
+    /// <summary>This runtime's version, as `--version` gives it in runc's shape.</summary>
+    public const string Version = "0.1.0";
 
     /// <summary>The OCI runtime-spec version this runtime implements.</summary>
     public const string SpecVersion = OciSpec.Version;
@@ -54,7 +58,7 @@ public static class RuntimeCommandLine
             switch (Name(arg))
             {
                 case "--version" or "-v":
-                    Console.WriteLine($"{LinkName} version 0.1.0\nspec: {SpecVersion}");
+                    Console.WriteLine($"{LinkName} version {Version}\nspec: {SpecVersion}");
                     return 0;
                 case "--help" or "-h":
                     return Help();
@@ -63,7 +67,11 @@ public static class RuntimeCommandLine
                                              "set the engine's cgroup driver to cgroupfs (containerd: SystemdCgroup = false)");
                 case "--debug":
                     break;
-                case "--root" or "--log" or "--log-format" or "--criu" or "--rootless":
+                case "--rootless" when Value(args, ref i) is "true":
+                    throw new UsageException("--rootless true: MiniRun runs containers as root only");
+                case "--rootless":
+                    break;
+                case "--root" or "--log" or "--log-format" or "--criu":
                     string value = arg.Contains('=') ? arg[(arg.IndexOf('=') + 1)..] : ++i < args.Count ? args[i] : throw new UsageException($"flag needs an argument: {arg}");
                     if (Name(arg) == "--root") globals.Root = value;
                     else if (Name(arg) == "--log") globals.Log = value;
@@ -85,8 +93,24 @@ public static class RuntimeCommandLine
             "state" => State(runtime, rest),
             "kill" => Kill(runtime, rest),
             "delete" => Delete(runtime, rest),
-            string verb => throw new UsageException($"'{verb}' is not a {LinkName} command yet (spec, create, start, state, kill, delete)"),
+            "run" => RunVerb(runtime, rest),
+            "exec" => RuntimeExecCommand.Exec(runtime, rest),
+            "ps" => Ps(runtime, rest),
+            "pause" => Pause(runtime, rest, pause: true),
+            "resume" => Pause(runtime, rest, pause: false),
+            "update" => RuntimeExecCommand.Update(runtime, rest),
+            "features" => Features(rest),
+            "checkpoint" or "restore" => throw new UsageException($"{args[i]}: checkpoint and restore (CRIU) are not supported by MiniRun"),
+            string verb => throw new UsageException($"'{verb}' is not a {LinkName} command (see '{LinkName} --help')"),
         };
+    }
+
+    /// <summary>A global flag's value: after '=' in the same token, or the next token (runc's --rootless takes one).</summary>
+    private static string Value(IReadOnlyList<string> args, ref int i)
+    {
+        string arg = args[i];
+        if (arg.Contains('=')) return arg[(arg.IndexOf('=') + 1)..];
+        return i + 1 < args.Count && !args[i + 1].StartsWith('-') && args[i + 1] is "true" or "false" or "auto" ? args[++i] : "true";
     }
 
     private static readonly OptionSpec BundleOption = OptionSpec.Value("bundle", 'b', "DIR", "the bundle: config.json and its root filesystem (default: .)");
@@ -95,7 +119,7 @@ public static class RuntimeCommandLine
     [
         BundleOption,
         OptionSpec.Value("pid-file", null, "FILE", "where to write the container's PID"),
-        OptionSpec.Value("console-socket", null, "SOCKET", "a terminal for the container (not supported yet)"),
+        OptionSpec.Value("console-socket", null, "SOCKET", "a unix socket the pty master of process.terminal is sent to"),
         OptionSpec.Flag("no-pivot", null, "enter the root with chroot(2), not pivot_root(2)"),
         OptionSpec.Flag("no-new-keyring", null, "keep the caller's session keyring"),
     ];
@@ -110,11 +134,76 @@ public static class RuntimeCommandLine
 
     private static int Create(BundleRuntime runtime, string[] args)
     {
-        ParsedArguments parsed = Parse("create", args, CreateOptions, 1, "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--no-new-keyring] ID");
-        if (parsed.Has("console-socket")) throw new UsageException("create: --console-socket: a terminal for the container is not supported yet");
-        BundleState state = runtime.Create(parsed.Positionals[0], parsed.Get("bundle") ?? ".", parsed.Has("no-pivot"), parsed.Has("no-new-keyring"));
-        if (parsed.Get("pid-file") is { } pidFile)
-            AtomicFile.WriteAllBytes(Path.GetFullPath(pidFile), System.Text.Encoding.ASCII.GetBytes(state.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), durable: false);
+        ParsedArguments parsed = Parse("create", args, CreateOptions, 1, "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] [--no-pivot] [--no-new-keyring] ID");
+        BundleState state = runtime.Create(parsed.Positionals[0], parsed.Get("bundle") ?? ".", parsed.Has("no-pivot"), parsed.Has("no-new-keyring"), parsed.Get("console-socket"));
+        if (parsed.Get("pid-file") is { } pidFile) WritePidFile(pidFile, state.Pid);
+        return 0;
+    }
+
+    /// <summary>--pid-file: the PID as text, written whole (the shim reads it as soon as we exit).</summary>
+    internal static void WritePidFile(string pidFile, int pid) =>
+        AtomicFile.WriteAllBytes(Path.GetFullPath(pidFile), System.Text.Encoding.ASCII.GetBytes(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)), durable: false);
+
+    /// <summary>
+    /// `run [--bundle DIR] [--pid-file FILE] [--detach] ID`: create and start; in the foreground it waits for the
+    /// process (signals forwarded), deletes the container and exits with the process's status, as runc run does.
+    /// </summary>
+    private static int RunVerb(BundleRuntime runtime, string[] args)
+    {
+        ParsedArguments parsed = Parse("run", args, [.. CreateOptions, OptionSpec.Flag("detach", 'd', "return once the process runs")], 1,
+            "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] [--detach] ID");
+        string id = parsed.Positionals[0];
+        bool detach = parsed.Has("detach");
+        BundleState state = runtime.Create(id, parsed.Get("bundle") ?? ".", parsed.Has("no-pivot"), parsed.Has("no-new-keyring"), parsed.Get("console-socket"));
+        if (parsed.Get("pid-file") is { } pidFile) WritePidFile(pidFile, state.Pid);
+        if (detach)
+        {
+            runtime.Start(id);
+            return 0;
+        }
+        try
+        {
+            return runtime.StartAndWait(id);
+        }
+        finally
+        {
+            runtime.Delete(id, force: true);
+        }
+    }
+
+    /// <summary>`ps [--format table|json] ID`: json is the list of PIDs, as containerd's shim reads it.</summary>
+    private static int Ps(BundleRuntime runtime, string[] args)
+    {
+        ParsedArguments parsed = Parse("ps", args, [OptionSpec.Value("format", 'f', "FORMAT", "table or json")], 1, "ps [--format table|json] ID");
+        List<int> pids = runtime.Processes(parsed.Positionals[0]);
+        switch (parsed.Get("format") ?? "table")
+        {
+            case "json":
+                Console.WriteLine("[" + string.Join(",", pids) + "]");
+                break;
+            case "table":
+                Console.WriteLine("PID     CMD");
+                foreach (int pid in pids)
+                    Console.WriteLine($"{pid,-8}{(KernelFiles.TryReadAll($"/proc/{pid}/cmdline") ?? "").Replace('\0', ' ').Trim()}");
+                break;
+            case string format:
+                throw new UsageException($"ps: --format {format}: use table or json");
+        }
+        return 0;
+    }
+
+    private static int Pause(BundleRuntime runtime, string[] args, bool pause)
+    {
+        string id = Parse(pause ? "pause" : "resume", args, [], 1, pause ? "pause ID" : "resume ID").Positionals[0];
+        if (pause) runtime.Pause(id);
+        else runtime.Resume(id);
+        return 0;
+    }
+
+    private static int Features(string[] args)
+    {
+        Parse("features", args, [], 0, "features");
+        Console.WriteLine(RuntimeFeatures.Json());
         return 0;
     }
 
@@ -136,7 +225,7 @@ public static class RuntimeCommandLine
     {
         ParsedArguments parsed = ArgumentParser.Parse("runtime kill", args, [OptionSpec.Flag("all", 'a', "every process of the container")]);
         if (parsed.Positionals.Count is < 1 or > 2) throw new UsageException("kill: kill [--all] ID [SIGNAL]");
-        runtime.Kill(parsed.Positionals[0], parsed.Positionals.Count == 2 ? Signals.Parse(parsed.Positionals[1]) : Signal.Term);
+        runtime.Kill(parsed.Positionals[0], parsed.Positionals.Count == 2 ? Signals.Parse(parsed.Positionals[1]) : Signal.Term, parsed.Has("all"));
         return 0;
     }
 
@@ -167,7 +256,13 @@ public static class RuntimeCommandLine
                           "  spec     write a config.json for a new bundle (--bundle DIR)\n" +
                           "  create   create a container from a bundle: [--bundle DIR] [--pid-file FILE] [--no-pivot] ID\n" +
                           "  start    run the created container's process: ID\n  state    its state as JSON: ID\n" +
-                          "  kill     signal its process: ID [SIGNAL]\n  delete   remove a stopped container: [--force] ID\n");
+                          "  kill     signal its process: [--all] ID [SIGNAL]\n  delete   remove a stopped container: [--force] ID\n" +
+                          "  run      create and start; waits for the process unless --detach: [create's flags] [--detach] ID\n" +
+                          "  exec     one more process in it: [--process FILE] [--tty --console-socket S] [--detach] [--pid-file F]\n" +
+                          "           [--cwd DIR] [--env K=V] [--user UID[:GID]] ID [COMMAND ARG...]\n" +
+                          "  ps       its processes: [--format table|json] ID\n  pause    freeze its processes: ID\n  resume   thaw them: ID\n" +
+                          "  update   new cgroup limits: [--resources FILE|-] [--memory N] [--pids-limit N] [--cpu-quota N] ... ID\n" +
+                          "  features what this runtime supports (runtime-spec features.md)\n");
         return 0;
     }
 }

@@ -25,9 +25,11 @@ public static class ExecLauncher
     /// teardown then costs the command nothing; see <see cref="InitStageProcess.WaitUntilExecuted"/>).
     /// <paramref name="beforeSpec"/> runs with that PID while the stage still waits (to forward signals to it).
     /// </summary>
-    public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null)
+    /// <param name="waitUntilExecuted">returns only once the command runs (the OCI runtime's exec --detach, whose caller
+    /// exits next); a command that could not be started is reaped and reported as a <see cref="MiniRunException"/>.</param>
+    public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null, bool waitUntilExecuted = false)
     {
-        byte[] message = JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec);
+        byte[] message = StageFrames.Frame(JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec));
         // Each namespace to join, and this thread's own of that kind to come back to after the spawn.
         var joins = new List<(int Fd, int OwnFd, NamespaceFlags Flag, string Path)>();
         try
@@ -43,7 +45,10 @@ public static class ExecLauncher
             (int pid, int messageFd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
                 () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
                 () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); });
-            try { StageSpawner.Deliver(pid, messageFd, message, beforeSpec); }
+            try
+            {
+                StageSpawner.Deliver(pid, messageFd, message, beforeSpec, waitUntilExecuted ? AwaitExecve : null);
+            }
             catch
             {
                 binary.Dispose();
@@ -59,6 +64,15 @@ public static class ExecLauncher
                 ProcessControl.Close(own);
             }
         }
+    }
+
+    /// <summary>End of file on the channel: the stage's end closed at execve; a byte instead: its execve failed.</summary>
+    private static void AwaitExecve(int pid, int channel)
+    {
+        if (ProcessControl.ReadExactly(channel, 1) is not { } answer) return; // Deliver reaps the stage when this throws
+        throw new MiniRunException(answer is [ExecStage.NotExecuted]
+            ? $"exec: process {pid}: the command could not be started (the reason is on stderr above)"
+            : $"exec: process {pid}: the exec stage failed");
     }
 
     private static int OpenOrClose(string path, int fdToCloseOnFailure)

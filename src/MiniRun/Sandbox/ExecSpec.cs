@@ -15,6 +15,8 @@ public sealed class ExecSpec
     public List<string> CgroupJoinFiles { get; init; } = [];
     /// <summary>The container's unified (v2) group, joined first (<see cref="Cgroups.ICgroupManager.EarlyJoinDirectory"/>), or null.</summary>
     public string? CgroupProcessJoinDirectory { get; init; }
+    /// <summary>A terminal for the command: the unix socket its pty's master goes to (the OCI runtime's exec --tty --console-socket), or null.</summary>
+    public string? ConsoleSocket { get; init; }
     /// <summary>The command, with the container's capability set, no_new_privs, session keyring and seccomp filter, as its PID 1 got them.</summary>
     public required StageProcess Process { get; init; }
 }

@@ -12,13 +12,16 @@ public static class ExecStage
 {
     public const string Verb = "__exec";
 
+    /// <summary>What the stage says on fd 3 when its execve failed (it then exits 126 or 127, having said why on stderr).</summary>
+    public const byte NotExecuted = (byte)'F';
+
     public static int Run()
     {
         ExecSpec spec;
         try
         {
-            byte[] message = ProcessControl.ReadAll(InitStage.SpecFd);
-            ProcessControl.Close(InitStage.SpecFd);
+            // fd 3 stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent the command runs.
+            if (StageFrames.Read(InitStage.SpecFd, "the exec spec from the parent") is not { } message) return ExitCodes.RuntimeError;
             spec = JsonSerializer.Deserialize(message, ExecJsonContext.Default.ExecSpec)
                    ?? throw new MiniRunException("exec: empty spec from the parent");
             // First, while the paths are the host's: the limits count this process too, as runc exec does; then the
@@ -27,7 +30,9 @@ public static class ExecStage
             if (spec.CgroupProcessJoinDirectory is { } unified) CgroupJoin.EnterProcess(LinuxSyscalls.Instance, unified);
             CgroupJoin.Enter(LinuxSyscalls.Instance, spec.CgroupJoinFiles);
             EnterCgroupNamespace(spec.ContainerPid);
+            int console = spec.ConsoleSocket is { } socket ? ContainerConsole.Connect(socket) : -1; // at the host's path, before the root changes
             EnterContainerRoot(spec.ContainerPid);
+            if (console >= 0) ContainerConsole.HandOver(console, "/dev/pts/ptmx", "/dev/pts", console: null);
             StageProcess process = spec.Process;
             Syscalls.ChangeDirectory(process.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.
@@ -38,9 +43,19 @@ public static class ExecStage
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine(UserMessages.Line(e));
+            TellNotExecuted();
             return ExitCodes.RuntimeError;
         }
-        return ExecFailure.Report(LinuxSyscalls.Instance.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
+        int status = ExecFailure.Report(LinuxSyscalls.Instance.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
+        TellNotExecuted();
+        return status;
+    }
+
+    /// <summary>A parent that waits for the execve (exec --detach) hears that none came.</summary>
+    private static void TellNotExecuted()
+    {
+        try { ProcessControl.WriteAll(InitStage.SpecFd, [NotExecuted]); }
+        catch (NativeException) { } // a parent that no longer listens
     }
 
     /// <summary>setns(2) into the container's cgroup namespace: for this thread, which execve()s (a container of an older minirun has none).</summary>

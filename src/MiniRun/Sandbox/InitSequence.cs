@@ -29,6 +29,12 @@ public static class InitSequence
         }
         sys.SetHostname(spec.Hostname);
         if (spec.IsolateNetwork) sys.BringLoopbackUp();
+        foreach (SysctlSetting setting in spec.Sysctls)
+        {
+            // /proc/sys/net, kernel.{msg,sem,shm}* and fs.mqueue answer for the namespaces of the process that writes.
+            sys.Explain("linux.sysctl: a kernel setting of the container's own namespaces");
+            sys.WriteKernelFile(setting.ProcPath, setting.Value);
+        }
     }
 
     /// <summary>

@@ -42,12 +42,23 @@ public sealed class InitSpec
     public List<SymlinkSpec> Symlinks { get; init; } = [];
     /// <summary>Mounts made once inside the new root (targets are container paths): the --read-only remount of "/".</summary>
     public List<MountRecord> RootMounts { get; init; } = [];
+    /// <summary>linux.sysctl: each written below /proc/sys once the stage has its namespaces (runc's writeSystemProperty).</summary>
+    public List<SysctlSetting> Sysctls { get; init; } = [];
+    /// <summary>process.terminal: the unix socket a pty's master goes to (--console-socket, see <see cref="ContainerConsole"/>), or null.</summary>
+    public string? ConsoleSocket { get; init; }
     /// <summary>The command and who it runs as: what the exec stage gets too (<see cref="ExecSpec"/>).</summary>
     public required StageProcess Process { get; init; }
 }
 
 /// <summary>A device node to create in the container's /dev (path relative to the root): character, or block when <paramref name="Block"/>.</summary>
 public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, bool Block = false);
+
+/// <summary>One linux.sysctl entry: its dotted name (net.ipv4.ping_group_range) and value.</summary>
+public sealed record SysctlSetting(string Key, string Value)
+{
+    /// <summary>The file under /proc/sys it is written to (dots are the path's separators, as sysctl(8) spells them).</summary>
+    public string ProcPath => "/proc/sys/" + Key.Replace('.', '/');
+}
 
 /// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
 public sealed record SymlinkSpec(string Path, string Target);

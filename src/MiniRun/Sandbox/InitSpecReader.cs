@@ -45,6 +45,8 @@ internal static class InitSpecReader
         List<MountRecord> mounts = [], rootMounts = [], cgroupMounts = [];
         List<DeviceNode> devices = [];
         List<SymlinkSpec> symlinks = [];
+        List<SysctlSetting> sysctls = [];
+        string? consoleSocket = null;
         List<uint> groups = [];
         while (NextMember(ref reader) is { } name)
         {
@@ -63,6 +65,8 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
                 case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
+                case nameof(InitSpec.Sysctls): sysctls = Items<SysctlSetting>(ref reader, Sysctl); break;
+                case nameof(InitSpec.ConsoleSocket): consoleSocket = Text(ref reader); break;
                 case nameof(StageProcess.Uid): uid = reader.GetUInt32(); break;
                 case nameof(StageProcess.Gid): gid = reader.GetUInt32(); break;
                 case nameof(StageProcess.Groups): groups = Items(ref reader, (ref Utf8JsonReader item) => item.GetUInt32()); break;
@@ -96,6 +100,8 @@ internal static class InitSpecReader
             Devices = devices,
             Symlinks = symlinks,
             RootMounts = rootMounts,
+            Sysctls = sysctls,
+            ConsoleSocket = consoleSocket,
             Process = new StageProcess
             {
                 Uid = uid,
@@ -215,6 +221,19 @@ internal static class InitSpecReader
             else reader.Skip();
         }
         return new SymlinkSpec(path ?? throw Missing("Symlinks[].Path"), target ?? throw Missing("Symlinks[].Target"));
+    }
+
+    private static SysctlSetting Sysctl(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        string? key = null, value = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            if (name == nameof(SysctlSetting.Key)) key = Text(ref reader);
+            else if (name == nameof(SysctlSetting.Value)) value = Text(ref reader);
+            else reader.Skip();
+        }
+        return new SysctlSetting(key ?? throw Missing("Sysctls[].Key"), value ?? throw Missing("Sysctls[].Value"));
     }
 
     /// <summary>The next member's name, the reader left on its value; null at the end of the object.</summary>

@@ -45,6 +45,19 @@ internal static class InitSpecWriter
         }
         json.WriteEndArray();
         Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
+        if (spec.Sysctls.Count > 0)
+        {
+            json.WriteStartArray(nameof(InitSpec.Sysctls));
+            foreach (SysctlSetting setting in spec.Sysctls)
+            {
+                json.WriteStartObject();
+                json.WriteString(nameof(SysctlSetting.Key), setting.Key);
+                json.WriteString(nameof(SysctlSetting.Value), setting.Value);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        if (spec.ConsoleSocket is { } console) json.WriteString(nameof(InitSpec.ConsoleSocket), console);
         json.WriteNumber(nameof(StageProcess.Uid), spec.Process.Uid);
         json.WriteNumber(nameof(StageProcess.Gid), spec.Process.Gid);
         json.WriteStartArray(nameof(StageProcess.Groups));

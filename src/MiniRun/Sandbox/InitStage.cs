@@ -27,6 +27,10 @@ public static class InitStage
             spec = InitSpecReader.Read(message);
             if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd));
             InitSequence.Prepare(sys, spec);
+            // Before the root is entered: the socket is at a host path, the container's devpts is mounted below the root.
+            if (spec.ConsoleSocket is { } console)
+                ContainerConsole.HandOver(ContainerConsole.Connect(console), Path.Combine(spec.RootFs, "dev/pts/ptmx"), Path.Combine(spec.RootFs, "dev/pts"),
+                    Path.Combine(spec.RootFs, "dev/console"));
             ProcessControl.WriteAll(SpecFd, [InitStageProcess.Ready]); // the protocol's table: InitStageProcess
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             // Parked instead (the OCI runtime's create), it waits for `start` and keeps going without its parent.

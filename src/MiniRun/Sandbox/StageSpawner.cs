@@ -61,12 +61,14 @@ internal static class StageSpawner
     /// Runs <paramref name="beforeMessage"/> with the stage's PID while it still waits, then sends the message and
     /// closes the channel. If anything fails, the stage is killed and reaped.
     /// </summary>
-    public static void Deliver(int pid, int messageFd, byte[] message, Action<int>? beforeMessage)
+    /// <param name="afterMessage">with the PID and the channel, still open, after the message (to await the stage's answer).</param>
+    public static void Deliver(int pid, int messageFd, byte[] message, Action<int>? beforeMessage, Action<int, int>? afterMessage = null)
     {
         try
         {
             beforeMessage?.Invoke(pid);
             ProcessControl.WriteAll(messageFd, message);
+            afterMessage?.Invoke(pid, messageFd);
         }
         catch
         {

@@ -96,9 +96,19 @@ public class ConfigJsonTests
     }
 
     [Fact]
-    public void Resources_SwapBeyondTheLimit_IsRefusedByName()
+    public void Resources_SwapBeyondTheLimit_IsTheMemoryPlusSwapTotal()
     {
+        // docker run --memory 64m gives swap twice the limit (Docker's --memory-swap default).
         var resources = new LinuxResources { Memory = new LinuxMemory { Limit = 100, Swap = 200 } };
+
+        Assert.Equal(200, ResourcesSection.ToLimits(resources).MemorySwapBytes);
+        Assert.Null(ResourcesSection.ToLimits(new LinuxResources { Memory = new LinuxMemory { Limit = 100, Swap = 100 } }).MemorySwapBytes);
+    }
+
+    [Fact]
+    public void Resources_SwapBelowTheLimit_IsRefusedByName()
+    {
+        var resources = new LinuxResources { Memory = new LinuxMemory { Limit = 200, Swap = 100 } };
 
         Assert.Contains("linux.resources.memory.swap", Assert.Throws<MiniRunException>(() => ResourcesSection.ToLimits(resources)).Message);
     }

@@ -18,7 +18,7 @@ namespace MiniRun.Runtime.Lifecycle;
 public sealed class BundleRuntime(string stateRoot)
 {
     public const string DefaultStateRoot = "/run/minirun-runtime";
-    private const string StateFile = "state.json", ExecFifo = "exec.fifo";
+    private const string StateFile = "state.json", ExecFifo = "exec.fifo", PausedMark = "paused";
 
     private string Directory(string id)
     {
@@ -29,7 +29,8 @@ public sealed class BundleRuntime(string stateRoot)
     /// <summary>Creates the container: its namespaces, root and cgroup exist, its process waits for `start`.</summary>
     /// <param name="noPivot">chroot(2) instead of pivot_root(2) (runc's --no-pivot).</param>
     /// <param name="noNewKeyring">keep the caller's session keyring (runc's --no-new-keyring).</param>
-    public BundleState Create(string id, string bundle, bool noPivot = false, bool noNewKeyring = false)
+    /// <param name="consoleSocket">where process.terminal's pty master is sent (runc's --console-socket).</param>
+    public BundleState Create(string id, string bundle, bool noPivot = false, bool noNewKeyring = false, string? consoleSocket = null)
     {
         string dir = Directory(id);
         bundle = Path.GetFullPath(bundle);
@@ -56,6 +57,7 @@ public sealed class BundleRuntime(string stateRoot)
                 SessionKeyring = noNewKeyring ? null : ContainerStageSpecs.SessionKeyringName(id),
                 Home = "/root",
                 LastCapability = host.LastCapability,
+                ConsoleSocket = consoleSocket is null ? null : Path.GetFullPath(consoleSocket),
             });
             // pivot_root needs the new root to be a mount point: the bundle's rootfs is bound onto itself first (as runc does).
             init.Mounts.Insert(0, new MountRecord("bind", rootfs, rootfs, MountFlags.Bind | MountFlags.Recursive));
@@ -106,11 +108,28 @@ public sealed class BundleRuntime(string stateRoot)
         };
     }
 
-    public void Kill(string id, Signal signal)
+    /// <param name="all">every process of its cgroup (runc's --all, which a stopped container's leftovers get too).</param>
+    public void Kill(string id, Signal signal, bool all = false)
     {
         BundleState state = Read(id);
+        if (all)
+        {
+            foreach (int pid in Processes(id))
+                try { Syscalls.Kill(pid, signal); }
+                catch (NativeException e) when (e.Errno == Errnos.ESRCH) { } // gone meanwhile
+            return;
+        }
         if (Status(state) == "stopped") throw new MiniRunException($"container \"{id}\" is not running");
         Syscalls.Kill(state.Pid, signal);
+    }
+
+    /// <summary>`run` in the foreground: starts the container this process created (its init is our child) and waits for it, forwarding signals.</summary>
+    public int StartAndWait(string id)
+    {
+        BundleState state = Read(id);
+        using var forwarding = new SignalForwarding(state.Pid, SandboxLauncher.DefaultStopTimeout);
+        Start(id);
+        return forwarding.WaitForExit();
     }
 
     /// <summary>Removes a stopped container (with <paramref name="force"/>, kills it first): its cgroup and its state.</summary>
@@ -130,9 +149,107 @@ public sealed class BundleRuntime(string stateRoot)
         else if (state is null) throw new NotFoundException($"container \"{id}\" does not exist");
     }
 
-    /// <summary>stopped once its process is gone; created while it waits on exec.fifo; running after `start`.</summary>
+    /// <summary>stopped once its process is gone; created while it waits on exec.fifo; running after `start`; paused while frozen.</summary>
     private string Status(BundleState state) =>
-        !IsAlive(state) ? "stopped" : File.Exists(Path.Combine(Directory(state.Id), ExecFifo)) ? "created" : "running";
+        !IsAlive(state) ? "stopped" : File.Exists(Path.Combine(Directory(state.Id), ExecFifo)) ? "created"
+        : File.Exists(Path.Combine(Directory(state.Id), PausedMark)) ? "paused" : "running";
+
+    /// <summary>
+    /// Starts one more process in the container (runtime-spec has no exec; runc's): in its namespaces, root and cgroup,
+    /// with config.json's seccomp filter and session keyring, through the exec stage `minirun exec` uses.
+    /// </summary>
+    /// <param name="consoleSocket">with process.terminal: where the pty's master is sent.</param>
+    /// <param name="detach">return once the command runs (its PID), leaving it to the caller's subreaper; otherwise
+    /// wait for it, forwarding signals, and return its exit status.</param>
+    /// <param name="started">called with the command's PID once it runs (to write --pid-file).</param>
+    public int Exec(string id, OciProcess process, string? consoleSocket, bool detach, Action<int>? started = null)
+    {
+        BundleState state = Read(id);
+        string status = Status(state);
+        if (status is not ("running" or "created")) throw new MiniRunException($"container \"{id}\" is {status}: exec needs a running container");
+        if (process.Terminal && consoleSocket is null) throw new MiniRunException("exec: a terminal (--tty) needs --console-socket, where its master is sent");
+        if (!process.Terminal && consoleSocket is not null) throw new MiniRunException("exec: --console-socket is given without --tty");
+        if (!Path.IsPathRooted(process.Cwd)) throw new MiniRunException($"exec: the working directory \"{process.Cwd}\" is not an absolute path");
+        OciSpec config = OciSpecJson.Read(state.Bundle);
+        ICgroupManager? cgroups = CgroupDetector.Detect();
+        CgroupLimits limits = ResourcesSection.ToLimits(config.Linux?.Resources);
+        bool present = cgroups is not null && cgroups.ProcessDirectories(state.Cgroup, limits).All(System.IO.Directory.Exists);
+        var spec = new ExecSpec
+        {
+            ContainerPid = state.Pid,
+            CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(state.Cgroup, limits)] : [],
+            CgroupProcessJoinDirectory = present ? cgroups!.EarlyJoinDirectory(state.Cgroup, limits) : null,
+            ConsoleSocket = consoleSocket is null ? null : Path.GetFullPath(consoleSocket),
+            Process = StagePlan.Process(process, new StageFacts
+            {
+                RootFs = state.Rootfs,
+                SeccompFilter = config.Linux?.Seccomp is { } section ? Compile(section, process) : null,
+                SessionKeyring = ContainerStageSpecs.SessionKeyringName(id),
+                Home = "/root",
+                LastCapability = SpecHost.Current().LastCapability,
+            }),
+        };
+        SignalForwarding? forwarding = null;
+        RuntimeBinary? binary = null;
+        try
+        {
+            int pid;
+            (pid, binary) = ExecLauncher.Start(spec, detach ? null : child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout),
+                waitUntilExecuted: true);
+            started?.Invoke(pid);
+            return detach ? pid : forwarding!.WaitForExit();
+        }
+        finally
+        {
+            forwarding?.Dispose();
+            binary?.Dispose();
+        }
+    }
+
+    /// <summary>The process of the container's config.json: what `exec COMMAND` starts from (runc's exec without --process).</summary>
+    public OciProcess ConfigProcess(string id) =>
+        OciSpecJson.Read(Read(id).Bundle).Process ?? throw new MiniRunException($"container \"{id}\": its config.json has no process");
+
+    /// <summary>The PIDs of every process in the container's cgroup (runc ps), as the host numbers them.</summary>
+    public List<int> Processes(string id)
+    {
+        BundleState state = Read(id);
+        var pids = new SortedSet<int>();
+        foreach (string dir in CgroupDetector.Detect()?.Directories(state.Cgroup) ?? [])
+        {
+            if (!System.IO.Directory.Exists(dir)) continue;
+            foreach (string group in System.IO.Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories).Prepend(dir))
+                foreach (string line in (KernelFiles.TryReadAll(Path.Combine(group, "cgroup.procs")) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                    pids.Add(int.Parse(line, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return [.. pids];
+    }
+
+    /// <summary>Freezes every process of the container (the cgroup freezer): `state` says paused until <see cref="Resume"/>.</summary>
+    public void Pause(string id)
+    {
+        BundleState state = Read(id);
+        if (Status(state) != "running") throw new MiniRunException($"container \"{id}\" is {Status(state)}: only a running container can be paused");
+        (CgroupDetector.Detect() ?? throw new MiniRunException("pause: this machine has no cgroups")).Freeze(state.Cgroup);
+        File.WriteAllText(Path.Combine(Directory(id), PausedMark), "");
+    }
+
+    public void Resume(string id)
+    {
+        BundleState state = Read(id);
+        if (Status(state) != "paused") throw new MiniRunException($"container \"{id}\" is {Status(state)}, not paused");
+        (CgroupDetector.Detect() ?? throw new MiniRunException("resume: this machine has no cgroups")).Thaw(state.Cgroup);
+        File.Delete(Path.Combine(Directory(id), PausedMark));
+    }
+
+    /// <summary>Writes new limits into the container's cgroup (runc update): memory, swap, pids and CPU; the device rules stay.</summary>
+    public void Update(string id, LinuxResources resources)
+    {
+        BundleState state = Read(id);
+        if (Status(state) == "stopped") throw new MiniRunException($"container \"{id}\" is stopped: nothing to update");
+        CgroupLimits limits = ResourcesSection.ToLimits(resources) with { Devices = [] };
+        (CgroupDetector.Detect() ?? throw new MiniRunException("update: this machine has no cgroups")).Create(state.Cgroup, limits);
+    }
 
     /// <summary>The same process (PID and start time), and not a zombie the shim has yet to reap.</summary>
     private static bool IsAlive(BundleState state) => new HostProcess(state.Pid, state.PidStartTicks).IsAlive;

@@ -26,6 +26,24 @@ public static class OciSpecJson
         }
     }
 
+    /// <summary>A process.json of `exec --process` (config.md's process object alone).</summary>
+    public static OciProcess ParseProcess(ReadOnlySpan<byte> json, string source) => ParsePart(json, source, OciSpecJsonContext.Default.OciProcess, "process");
+
+    /// <summary>The resources of `update --resources` (config-linux.md's linux.resources object alone).</summary>
+    public static LinuxResources ParseResources(ReadOnlySpan<byte> json, string source) => ParsePart(json, source, OciSpecJsonContext.Default.LinuxResources, "linux.resources");
+
+    private static T ParsePart<T>(ReadOnlySpan<byte> json, string source, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new MiniRunException($"{source}: empty (null), not a {what} object");
+        }
+        catch (JsonException e)
+        {
+            throw new MiniRunException($"{source}: not a valid {what} object: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
     public static byte[] ToBytes(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciSpecJsonContext.Default.OciSpec);
 
     /// <summary>The spec as config.json's text, with a final newline.</summary>
@@ -52,6 +70,8 @@ public static class OciSpecJson
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, ReadCommentHandling = JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(OciSpec))]
+[JsonSerializable(typeof(OciProcess))]
+[JsonSerializable(typeof(LinuxResources))]
 internal sealed partial class OciSpecJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -41,9 +41,9 @@ public static class ResourcesSection
     public static CgroupLimits ToLimits(LinuxResources? resources)
     {
         if (resources is null) return new CgroupLimits();
-        if (resources.Memory is { Swap: { } swap } memory && swap != memory.Limit)
-            throw new MiniRunException($"linux.resources.memory.swap {swap}: minirun limits memory and swap to one total; give swap equal to limit");
-        if (resources.Cpu is { Quota: not null } cpu && cpu.Period is { } period && period != CgroupLimits.CpuPeriodMicros)
+        if (resources.Memory is { Swap: { } swap } memory && swap != -1 && (memory.Limit is null || swap < memory.Limit))
+            throw new MiniRunException($"linux.resources.memory.swap {swap}: memory plus swap needs a memory limit below it (or -1: no swap limit)");
+        if (resources.Cpu is { Quota: not (null or 0) } cpu && cpu.Period is { } period and not 0 && period != CgroupLimits.CpuPeriodMicros)
             throw new MiniRunException($"linux.resources.cpu.period {period}: minirun uses a {CgroupLimits.CpuPeriodMicros} µs period");
         var devices = new List<DeviceRule>();
         foreach (LinuxDeviceCgroup rule in resources.Devices ?? [])
@@ -55,9 +55,11 @@ public static class ResourcesSection
         return new CgroupLimits
         {
             MemoryBytes = resources.Memory?.Limit,
+            MemorySwapBytes = resources.Memory?.Swap == resources.Memory?.Limit ? null : resources.Memory?.Swap,
             PidsLimit = resources.Pids?.Limit,
-            Cpus = resources.Cpu?.Quota is { } quota ? (double)quota / CgroupLimits.CpuPeriodMicros : null,
-            CpuShares = resources.Cpu?.Shares is { } shares ? (long)shares : null,
+            // 0 is unset, as runc reads them (Docker writes shares 0 when --cpu-shares is not given).
+            Cpus = resources.Cpu?.Quota is { } quota and not 0 ? (double)quota / CgroupLimits.CpuPeriodMicros : null,
+            CpuShares = resources.Cpu?.Shares is { } shares and not 0 ? (long)shares : null,
             Devices = devices,
         };
     }

@@ -27,6 +27,8 @@ public sealed record StageFacts
     public int LastCapability { get; init; }
     /// <summary>The terminal on minirun's stdin (/dev/pts/N), bound to /dev/console; null: none.</summary>
     public string? Terminal { get; init; }
+    /// <summary>The OCI runtime's --console-socket: process.terminal's pty master goes there (<see cref="Sandbox.ContainerConsole"/>).</summary>
+    public string? ConsoleSocket { get; init; }
     /// <summary>Whether a host path is a directory (true), another file (false) or absent (null): /proc and /sys are the host kernel's.</summary>
     public Func<string, bool?> KindOf { get; init; } = ContainerMounts.HostKind;
 }

@@ -50,6 +50,8 @@ public static class StagePlan
             Devices = Devices(linux.Devices),
             Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
+            Sysctls = Sysctls(linux.Sysctl, namespaces),
+            ConsoleSocket = Console(process, facts),
             Process = Process(process, facts),
         };
     }
@@ -177,14 +179,41 @@ public static class StagePlan
     {
         CheckProcess(spec.Process!);
         if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
-        if (linux.Sysctl is { Count: > 0 }) throw Unsupported("linux.sysctl", "not supported yet");
         if (linux.RootfsPropagation is not (null or "rslave")) throw Unsupported($"linux.rootfsPropagation ({linux.RootfsPropagation})", "minirun makes the root rslave");
     }
 
     private static void CheckProcess(OciProcess process)
     {
-        if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
         if (process.User.Umask is > 0x1ff) throw Unsupported($"process.user.umask ({Convert.ToString(process.User.Umask.Value, 8)})", "a umask is at most 0777");
+    }
+
+    /// <summary>process.terminal needs somewhere to send the pty's master (runc refuses the one without the other too).</summary>
+    private static string? Console(OciProcess process, StageFacts facts)
+    {
+        if (process.Terminal && facts.ConsoleSocket is null) throw Unsupported("process.terminal", "a terminal needs --console-socket, where its master is sent");
+        if (!process.Terminal && facts.ConsoleSocket is not null) throw Unsupported("process.terminal", "--console-socket is given but the process asks for no terminal: set process.terminal to true");
+        return facts.ConsoleSocket;
+    }
+
+    /// <summary>
+    /// linux.sysctl: only what the container's own namespaces scope, as runc allows (runc's validateSysctl): net.* with
+    /// a network namespace of its own, the IPC ones with its own IPC namespace, kernel.hostname and domainname with its UTS.
+    /// </summary>
+    private static List<SysctlSetting> Sysctls(Dictionary<string, string>? sysctl, NamespaceFlags namespaces)
+    {
+        var settings = new List<SysctlSetting>();
+        foreach ((string key, string value) in sysctl ?? [])
+        {
+            string[] ipc = ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"];
+            NamespaceFlags needs = key.StartsWith("net.", StringComparison.Ordinal) ? NamespaceFlags.Network
+                : ipc.Contains(key) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal) ? NamespaceFlags.Ipc
+                : key is "kernel.hostname" or "kernel.domainname" ? NamespaceFlags.Uts
+                : throw Unsupported($"linux.sysctl ({key})", "not a setting of the container's own namespaces (net.*, IPC and UTS ones only)");
+            if (!namespaces.HasFlag(needs)) throw Unsupported($"linux.sysctl ({key})", $"the container shares the host's {needs} namespace: this would change the host");
+            if (key.Contains('/') || key.Contains("..")) throw Unsupported($"linux.sysctl ({key})", "not a sysctl name");
+            settings.Add(new SysctlSetting(key, value));
+        }
+        return settings;
     }
 
     private static MiniRunException Unsupported(string field, string why) => new($"config.json: {field}: {why}");

@@ -5,6 +5,8 @@ public sealed record CgroupLimits
 {
     /// <summary>Bytes of memory; swap is limited to the same total, so the limit holds (Docker's --memory-swap equal to --memory).</summary>
     public long? MemoryBytes { get; init; }
+    /// <summary>Memory plus swap, bytes (Docker's --memory-swap; runtime-spec memory.swap); null: the memory limit; -1: no limit.</summary>
+    public long? MemorySwapBytes { get; init; }
     public long? PidsLimit { get; init; }
     /// <summary>CPUs as a fraction (0.5 = half of one CPU), applied as a CFS quota per 100 ms period.</summary>
     public double? Cpus { get; init; }

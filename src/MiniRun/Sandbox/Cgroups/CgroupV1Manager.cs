@@ -113,8 +113,8 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
             {
                 string bytes = memory.ToString(CultureInfo.InvariantCulture);
                 CgroupFiles.Write(_sys, dir, "memory.limit_in_bytes", bytes);
-                // memory+swap to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
-                _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.memsw.limit_in_bytes"), bytes);
+                // memory+swap, by default to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
+                _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.memsw.limit_in_bytes"), (limits.MemorySwapBytes ?? memory).ToString(CultureInfo.InvariantCulture));
             }
         if (limits.PidsLimit is { } pids)
             foreach (string dir in LimitedAndLeaf("pids", name))

@@ -81,7 +81,8 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : 
         {
             CgroupFiles.Write(_sys, dir, "memory.max", memory.ToString(CultureInfo.InvariantCulture));
             // In v2 swap is limited on its own: 0 gives memory+swap = --memory, as memsw does in v1.
-            _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.swap.max"), "0"); // present with swap accounting
+            string swap = limits.MemorySwapBytes switch { null => "0", -1 => "max", long total => Math.Max(0, total - memory).ToString(CultureInfo.InvariantCulture) };
+            _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.swap.max"), swap); // present with swap accounting
         }
         if (limits.PidsLimit is { } pids)
             CgroupFiles.Write(_sys, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
