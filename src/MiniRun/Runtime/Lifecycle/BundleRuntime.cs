@@ -41,7 +41,7 @@ public sealed class BundleRuntime(string stateRoot)
         if (!Syscalls.TryMakeDirectory(dir, 0x1c0)) throw new MiniRunException($"container \"{id}\" already exists (state in {dir})");
         ICgroupManager? cgroups = CgroupDetector.Detect();
         string cgroup = (spec.Linux?.CgroupsPath ?? "/" + CgroupNames.Parent + "-runtime/" + id).Trim('/');
-        CgroupLimits limits = ResourcesSection.ToLimits(spec.Linux?.Resources);
+        CgroupLimits limits = Limits(spec.Linux?.Resources);
         InitStageProcess? stage = null;
         try
         {
@@ -172,7 +172,7 @@ public sealed class BundleRuntime(string stateRoot)
         if (!Path.IsPathRooted(process.Cwd)) throw new MiniRunException($"exec: the working directory \"{process.Cwd}\" is not an absolute path");
         OciSpec config = OciSpecJson.Read(state.Bundle);
         ICgroupManager? cgroups = CgroupDetector.Detect();
-        CgroupLimits limits = ResourcesSection.ToLimits(config.Linux?.Resources);
+        CgroupLimits limits = Limits(config.Linux?.Resources);
         bool present = cgroups is not null && cgroups.ProcessDirectories(state.Cgroup, limits).All(System.IO.Directory.Exists);
         var spec = new ExecSpec
         {
@@ -262,6 +262,17 @@ public sealed class BundleRuntime(string stateRoot)
         if (!File.Exists(file)) return null;
         return JsonSerializer.Deserialize(File.ReadAllBytes(file), BundleStateJsonContext.Default.BundleState)
                ?? throw new MiniRunException($"{file}: unreadable");
+    }
+
+    /// <summary>
+    /// The spec's limits, its device rules followed by runc's own allow-list (libcontainer/specconv AllowedDevices: mknod
+    /// of any node, the standard nodes, /dev/ptmx and the ptys), as runc appends them: Docker's config.json leaves out
+    /// ptmx and /dev/pts/*, which a terminal, and an exec'd one, open inside the container's devices cgroup.
+    /// </summary>
+    private static CgroupLimits Limits(LinuxResources? resources)
+    {
+        CgroupLimits limits = ResourcesSection.ToLimits(resources);
+        return limits.Devices.Count == 0 ? limits : limits with { Devices = [.. limits.Devices, .. DeviceRule.DockerDefaults().Skip(1)] };
     }
 
     private static SeccompFilter Compile(LinuxSeccomp section, OciProcess? process)
