@@ -247,8 +247,7 @@ public sealed class BundleRuntime(string stateRoot)
     {
         BundleState state = Read(id);
         if (Status(state) == "stopped") throw new MiniRunException($"container \"{id}\" is stopped: nothing to update");
-        CgroupLimits limits = ResourcesSection.ToLimits(resources) with { Devices = [] };
-        (CgroupDetector.Detect() ?? throw new MiniRunException("update: this machine has no cgroups")).Create(state.Cgroup, limits);
+        (CgroupDetector.Detect() ?? throw new MiniRunException("update: this machine has no cgroups")).Update(state.Cgroup, ResourcesSection.ToLimits(resources));
     }
 
     /// <summary>The same process (PID and start time), and not a zombie the shim has yet to reap.</summary>

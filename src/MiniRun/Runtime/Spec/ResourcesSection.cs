@@ -37,11 +37,14 @@ public static class ResourcesSection
         };
     }
 
-    /// <summary>What the cgroup managers write for these resources; a swap other than the limit is refused by name.</summary>
+    /// <summary>What the cgroup managers write for these resources; a memory+swap total below the limit is refused by name.</summary>
     public static CgroupLimits ToLimits(LinuxResources? resources)
     {
         if (resources is null) return new CgroupLimits();
-        if (resources.Memory is { Swap: { } swap } memory && swap != -1 && (memory.Limit is null || swap < memory.Limit))
+        // 0 is unset, as runc reads a limit (Docker's update sends 0 for what it leaves as it is); swap goes with a limit.
+        long? memoryLimit = resources.Memory?.Limit is { } limit and not 0 ? limit : null;
+        long? pidsLimit = resources.Pids?.Limit is { } pids and not 0 ? pids : null;
+        if (resources.Memory is { Swap: { } swap } && memoryLimit is not null && swap != -1 && swap < memoryLimit)
             throw new MiniRunException($"linux.resources.memory.swap {swap}: memory plus swap needs a memory limit below it (or -1: no swap limit)");
         if (resources.Cpu is { Quota: not (null or 0) } cpu && cpu.Period is { } period and not 0 && period != CgroupLimits.CpuPeriodMicros)
             throw new MiniRunException($"linux.resources.cpu.period {period}: minirun uses a {CgroupLimits.CpuPeriodMicros} µs period");
@@ -54,9 +57,9 @@ public static class ResourcesSection
         }
         return new CgroupLimits
         {
-            MemoryBytes = resources.Memory?.Limit,
-            MemorySwapBytes = resources.Memory?.Swap == resources.Memory?.Limit ? null : resources.Memory?.Swap,
-            PidsLimit = resources.Pids?.Limit,
+            MemoryBytes = memoryLimit,
+            MemorySwapBytes = memoryLimit is null || resources.Memory?.Swap is null or 0 || resources.Memory.Swap == memoryLimit ? null : resources.Memory.Swap,
+            PidsLimit = pidsLimit,
             // 0 is unset, as runc reads them (Docker writes shares 0 when --cpu-shares is not given).
             Cpus = resources.Cpu?.Quota is { } quota and not 0 ? (double)quota / CgroupLimits.CpuPeriodMicros : null,
             CpuShares = resources.Cpu?.Shares is { } shares and not 0 ? (long)shares : null,

@@ -105,6 +105,8 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         }
     }
 
+    public void Update(string name, CgroupLimits limits) => Apply(name, limits with { Devices = [] });
+
     private void Apply(string name, CgroupLimits limits)
     {
         // Each limit on the container's group, then mirrored on its leaf (made here), where the container sees it.

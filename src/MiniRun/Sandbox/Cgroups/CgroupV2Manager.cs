@@ -75,6 +75,13 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : 
         }
     }
 
+    public void Update(string name, CgroupLimits limits)
+    {
+        string group = Path.Combine(mountPoint, name), leaf = Path.Combine(group, CgroupNames.Leaf);
+        Apply(group, limits);
+        if (Directory.Exists(leaf)) Apply(leaf, limits);
+    }
+
     private void Apply(string dir, CgroupLimits limits)
     {
         if (limits.MemoryBytes is { } memory)

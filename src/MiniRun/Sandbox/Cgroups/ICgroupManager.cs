@@ -28,6 +28,9 @@ public interface ICgroupManager
     /// <summary>Creates the cgroup and writes the limits; fails naming the controller when one is missing.</summary>
     void Create(string name, CgroupLimits limits);
 
+    /// <summary>Writes new limits into an existing cgroup (the OCI runtime's update); its device rules are left as they are.</summary>
+    void Update(string name, CgroupLimits limits);
+
     /// <summary>
     /// The files a stage of ours (init, exec) writes "0" to, first thing, to join the cgroup itself. v1: each
     /// hierarchy's <c>tasks</c>, which moves the writing thread alone: no RCU grace period, where moving a whole process
