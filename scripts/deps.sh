@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
-# --ci adds what the integration, Docker-parity and workshop tests use (docker, skopeo, docker-registry, runc, zstd, xz,
-# ruby, perl, gcc with the static libc for the attack tests' probes) and afl++ (tests/fuzz.sh).
+# --ci adds what the integration, Docker-parity, engine and workshop tests use (docker, podman, containerd, crun, skopeo,
+# docker-registry, runc, zstd, xz, ruby, perl, gcc with the static libc for the attack tests' probes) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -37,6 +37,12 @@ if [ "${1:-}" = --ci ]; then
     need gcc        have gcc        # attack tests build small static C probes (gcc -static)
     need libc6-dev  eval 'ls /usr/lib/*/libc.a >/dev/null 2>&1'
     need mount      have losetup    # the v2 device program test reads a loop device as the host's disk
+    # The engine tests run MiniRun under real engines (tests/MiniRun.Tests/Runtime/Engines).
+    need podman     have podman     # podman --runtime …/minirun-runtime
+    need conmon     have conmon     # podman's container monitor
+    need containerd have containerd-shim-runc-v2   # a private containerd, ctr run --runc-binary …/minirun-runtime
+    need crun       have crun       # the OCI runtime benchmark's second reference
+    need bsdutils   have script     # docker run -it gets a terminal from script(1)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
