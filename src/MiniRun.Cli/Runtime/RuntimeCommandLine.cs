@@ -83,7 +83,8 @@ public static class RuntimeCommandLine
         }
         if (i >= args.Count) return Help();
         string[] rest = [.. args.Skip(i + 1)];
-        if (rest.Contains("--help")) return Help(); // what an unknown flag's message points to
+        // What an unknown flag's message points to; exec's command may have a --help of its own.
+        if (args[i] == "exec" ? rest is ["--help", ..] : rest.Contains("--help")) return Help();
         var runtime = new BundleRuntime(globals.Root);
         return args[i] switch
         {

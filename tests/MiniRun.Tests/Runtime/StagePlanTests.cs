@@ -118,11 +118,35 @@ public class StagePlanTests
         Refused("process.terminal", s => s.Process!.Terminal = true);
         Refused("linux.namespaces (network, path /run/netns/x)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" }));
         Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
-        Refused("linux.sysctl", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
+        Refused("linux.sysctl (net.ipv4.ip_forward): the container shares the host's Network", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
+        Refused("linux.sysctl (kernel.panic)", s => s.Linux!.Sysctl = new() { ["kernel.panic"] = "1" });
         Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);
         Refused("process.user.umask (1000)", s => s.Process!.User.Umask = 0x200);
         Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
         Refused("unknown capability", s => s.Process!.Capabilities!.Bounding!.Add("CAP_FLY"));
+    }
+
+    [Fact]
+    public void Init_SysctlOfItsOwnNamespaces_IsWrittenByTheStage()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record(network: NetworkMode.None));
+        spec.Linux!.Sysctl = new() { ["net.ipv4.ping_group_range"] = "0 2147483647", ["kernel.shmmax"] = "1024" };
+
+        InitSpec init = StagePlan.Init(spec, Facts());
+
+        Assert.Equal([new SysctlSetting("net.ipv4.ping_group_range", "0 2147483647"), new SysctlSetting("kernel.shmmax", "1024")], init.Sysctls);
+        Assert.Equal("/proc/sys/net/ipv4/ping_group_range", init.Sysctls[0].ProcPath);
+    }
+
+    [Fact]
+    public void Init_TerminalWithConsoleSocket_IsHandedToTheStage()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Process!.Terminal = true;
+
+        Assert.Equal("/run/console.sock", StagePlan.Init(spec, Facts() with { ConsoleSocket = "/run/console.sock" }).ConsoleSocket);
+        spec.Process.Terminal = false;
+        Assert.Contains("process.terminal", Assert.Throws<MiniRunException>(() => StagePlan.Init(spec, Facts() with { ConsoleSocket = "/run/console.sock" })).Message);
     }
 
     /// <summary>What runtime-tools' default spec asks for: rlimits, and inheritable and ambient sets equal to the others.</summary>
