@@ -190,7 +190,8 @@ public static class StagePlan
     /// <summary>process.terminal needs somewhere to send the pty's master (runc refuses the one without the other too).</summary>
     private static string? Console(OciProcess process, StageFacts facts)
     {
-        if (process.Terminal && facts.ConsoleSocket is null) throw Unsupported("process.terminal", "a terminal needs --console-socket, where its master is sent");
+        // minirun run -t gives its own terminal (facts.Terminal); the runtime's caller a socket for a new one.
+        if (process.Terminal && facts.ConsoleSocket is null && facts.Terminal is null) throw Unsupported("process.terminal", "a terminal needs --console-socket, where its master is sent");
         if (!process.Terminal && facts.ConsoleSocket is not null) throw Unsupported("process.terminal", "--console-socket is given but the process asks for no terminal: set process.terminal to true");
         return facts.ConsoleSocket;
     }
