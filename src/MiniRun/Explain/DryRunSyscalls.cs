@@ -88,6 +88,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
             if (Path.IsPathRooted(target)) owner._links[linkPath] = target;
         }
         public void SetXattr(string path, string name, byte[] value) { }
+        public void ChangeOwner(string path, uint uid, uint gid) { }
         public bool RenameNoReplace(string from, string to) { Made(to, owner.LStat(from) ?? MadeDirectory); Made(from, null); return true; }
         public bool RemoveDirectory(string path) { Made(path, null); return true; }
         public void RemoveTree(string path) => Made(path, null);

@@ -148,6 +148,12 @@ public abstract class ShellSyscalls : ISyscalls
         return Do(s => s.MakeNode(path, mode, major, minor), true);
     }
 
+    public void ChangeOwner(string path, uint uid, uint gid)
+    {
+        Print($"chown -h {uid}:{gid} {Q(Host(path))}", "the node's owner");
+        Do(s => s.ChangeOwner(path, uid, gid));
+    }
+
     public void Symlink(string target, string linkPath)
     {
         Print($"ln -s {Q(target)} {Q(Host(linkPath))}", "a symbolic link");

@@ -17,6 +17,12 @@ public static class InitSequence
         if (spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(sys, unified);
         // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
         sys.Unshare(spec.Namespaces);
+        foreach (KernelSetting setting in spec.KernelSettings)
+        {
+            // This stage's /proc is still the host's mount, but /proc/sys and /proc/self answer for the caller's namespaces.
+            sys.Explain("config.json's linux.sysctl and process.oomScoreAdj, in the container's own namespaces");
+            sys.WriteKernelFile(setting.Path, setting.Value);
+        }
         sys.Explain("nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
         sys.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
         foreach (MountRecord mount in spec.Mounts)
@@ -113,7 +119,9 @@ public static class InitSequence
         foreach (DeviceNode node in spec.Devices)
         {
             sys.Explain("the standard device nodes, and no others: the container cannot reach the host's disks");
-            sys.MakeNode(Path.Combine(spec.RootFs, node.Path), (uint)(node.Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | node.Mode, node.Major, node.Minor);
+            string path = Path.Combine(spec.RootFs, node.Path);
+            sys.MakeNode(path, node.FileMode, node.Major, node.Minor);
+            if (node.Uid is not null || node.Gid is not null) sys.ChangeOwner(path, node.Uid ?? 0, node.Gid ?? 0);
         }
         sys.SetUmask(oldMask);
         foreach (SymlinkSpec link in spec.Symlinks)

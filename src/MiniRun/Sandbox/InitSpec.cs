@@ -39,6 +39,8 @@ public sealed class InitSpec
     /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
     public List<MountRecord> Mounts { get; init; } = [];
     public List<DeviceNode> Devices { get; init; } = [];
+    /// <summary>Written right after the unshare, through this stage's /proc: the files of its own namespaces (sysctl(8)).</summary>
+    public List<KernelSetting> KernelSettings { get; init; } = [];
     public List<SymlinkSpec> Symlinks { get; init; } = [];
     /// <summary>Mounts made once inside the new root (targets are container paths): the --read-only remount of "/".</summary>
     public List<MountRecord> RootMounts { get; init; } = [];
@@ -47,7 +49,20 @@ public sealed class InitSpec
 }
 
 /// <summary>A device node to create in the container's /dev (path relative to the root): character, or block when <paramref name="Block"/>.</summary>
-public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, bool Block = false);
+public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, bool Block = false)
+{
+    /// <summary>A named pipe (linux.devices type "p"): no numbers.</summary>
+    public bool Fifo { get; init; }
+    /// <summary>The node's owner when the spec gives one; null: root's, as mknod made it.</summary>
+    public uint? Uid { get; init; }
+    public uint? Gid { get; init; }
+
+    /// <summary>The mode mknod(2) takes: the file type and the permission bits.</summary>
+    public uint FileMode => (uint)(Fifo ? Syscalls.S_IFIFO : Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | Mode;
+}
+
+/// <summary>A value written to a kernel file of the container's namespaces before its root is entered (a sysctl, oom_score_adj).</summary>
+public sealed record KernelSetting(string Path, string Value);
 
 /// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
 public sealed record SymlinkSpec(string Path, string Target);

@@ -45,6 +45,7 @@ internal static class InitSpecReader
         List<MountRecord> mounts = [], rootMounts = [], cgroupMounts = [];
         List<DeviceNode> devices = [];
         List<SymlinkSpec> symlinks = [];
+        List<KernelSetting> kernelSettings = [];
         List<uint> groups = [];
         while (NextMember(ref reader) is { } name)
         {
@@ -62,6 +63,7 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
+                case nameof(InitSpec.KernelSettings): kernelSettings = Items<KernelSetting>(ref reader, Setting); break;
                 case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(StageProcess.Uid): uid = reader.GetUInt32(); break;
                 case nameof(StageProcess.Gid): gid = reader.GetUInt32(); break;
@@ -95,6 +97,7 @@ internal static class InitSpecReader
             Mounts = mounts,
             Devices = devices,
             Symlinks = symlinks,
+            KernelSettings = kernelSettings,
             RootMounts = rootMounts,
             Process = new StageProcess
             {
@@ -174,7 +177,8 @@ internal static class InitSpecReader
         Start(ref reader, JsonTokenType.StartObject);
         string? path = null;
         uint major = 0, minor = 0, mode = 0;
-        bool block = false;
+        bool block = false, fifo = false;
+        uint? uid = null, gid = null;
         while (NextMember(ref reader) is { } name)
         {
             switch (name)
@@ -184,10 +188,29 @@ internal static class InitSpecReader
                 case nameof(DeviceNode.Minor): minor = reader.GetUInt32(); break;
                 case nameof(DeviceNode.Mode): mode = reader.GetUInt32(); break;
                 case nameof(DeviceNode.Block): block = reader.GetBoolean(); break;
+                case nameof(DeviceNode.Fifo): fifo = reader.GetBoolean(); break;
+                case nameof(DeviceNode.Uid): uid = reader.GetUInt32(); break;
+                case nameof(DeviceNode.Gid): gid = reader.GetUInt32(); break;
                 default: reader.Skip(); break;
             }
         }
-        return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block);
+        return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block) { Fifo = fifo, Uid = uid, Gid = gid };
+    }
+
+    private static KernelSetting Setting(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        string? path = null, value = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            switch (name)
+            {
+                case nameof(KernelSetting.Path): path = Text(ref reader); break;
+                case nameof(KernelSetting.Value): value = Text(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new KernelSetting(path ?? throw Missing("KernelSettings[].Path"), value ?? throw Missing("KernelSettings[].Value"));
     }
 
     private static SeccompFilter Filter(ref Utf8JsonReader reader)

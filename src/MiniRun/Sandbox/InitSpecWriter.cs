@@ -32,9 +32,24 @@ internal static class InitSpecWriter
             json.WriteNumber(nameof(DeviceNode.Minor), node.Minor);
             json.WriteNumber(nameof(DeviceNode.Mode), node.Mode);
             json.WriteBoolean(nameof(DeviceNode.Block), node.Block);
+            if (node.Fifo) json.WriteBoolean(nameof(DeviceNode.Fifo), true);
+            if (node.Uid is { } uid) json.WriteNumber(nameof(DeviceNode.Uid), uid);
+            if (node.Gid is { } gid) json.WriteNumber(nameof(DeviceNode.Gid), gid);
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (spec.KernelSettings.Count > 0)
+        {
+            json.WriteStartArray(nameof(InitSpec.KernelSettings));
+            foreach (KernelSetting setting in spec.KernelSettings)
+            {
+                json.WriteStartObject();
+                json.WriteString(nameof(KernelSetting.Path), setting.Path);
+                json.WriteString(nameof(KernelSetting.Value), setting.Value);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteStartArray(nameof(InitSpec.Symlinks));
         foreach (SymlinkSpec link in spec.Symlinks)
         {

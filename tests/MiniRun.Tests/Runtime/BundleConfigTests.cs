@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniRun.Fixtures;
 
 namespace MiniRun.Tests.Runtime;
 
@@ -28,5 +29,76 @@ public sealed class BundleConfigTests
         });
 
         Assert.Contains("ran under the filter", bundle.RunToCompletion("oldfilter"));
+    }
+
+    [RootFact]
+    public void Devices_CharBlockAndFifo_AreMadeWithTheirModeAndOwner()
+    {
+        using var bundle = new RuntimeBundle("stat -c '%n %F %a %u:%g %t:%T' /dev/tchar /dev/tblock /dev/tfifo", json =>
+            json["linux"]!["devices"] = new JsonArray(
+                Device("/dev/tchar", "c", 10, 666, uid: 7, gid: 8),
+                Device("/dev/tblock", "b", 8, 666, uid: 0, gid: 9),
+                Device("/dev/tfifo", "p", 0, 0, uid: 5, gid: 5)));
+
+        string output = bundle.RunToCompletion("devices");
+
+        Assert.Contains("/dev/tchar character special file 660 7:8 a:29a", output);
+        Assert.Contains("/dev/tblock block special file 660 0:9 8:29a", output);
+        Assert.Contains("/dev/tfifo fifo 660 5:5", output);
+    }
+
+    private static JsonObject Device(string path, string type, int major, int minor, uint uid, uint gid) => new()
+    {
+        ["path"] = path, ["type"] = type, ["major"] = major, ["minor"] = minor, ["fileMode"] = 432, ["uid"] = uid, ["gid"] = gid,
+    };
+
+    [RootFact]
+    public void Sysctl_OfTheContainersNetworkNamespace_IsSetThereAndNotOnTheHost()
+    {
+        string host = File.ReadAllText("/proc/sys/net/ipv4/ip_default_ttl").Trim();
+        using var bundle = new RuntimeBundle("echo ttl=$(cat /proc/sys/net/ipv4/ip_default_ttl)", json =>
+        {
+            json["linux"]!["sysctl"] = new JsonObject { ["net.ipv4.ip_default_ttl"] = "42" };
+            JsonArray namespaces = json["linux"]!["namespaces"]!.AsArray();
+            if (!namespaces.Any(n => (string?)n!["type"] == "network")) namespaces.Add(new JsonObject { ["type"] = "network" });
+        });
+
+        Assert.Contains("ttl=42", bundle.RunToCompletion("sysctl"));
+        Assert.Equal(host, File.ReadAllText("/proc/sys/net/ipv4/ip_default_ttl").Trim());
+    }
+
+    [RootFact]
+    public void Sysctl_OfTheHostOnly_IsRefusedByName()
+    {
+        using var bundle = new RuntimeBundle("true", json => json["linux"]!["sysctl"] = new JsonObject { ["kernel.panic"] = "1" });
+
+        ExternalCommand.Result create = bundle.Create("hostsysctl");
+
+        Assert.NotEqual(0, create.ExitCode);
+        Assert.Contains("linux.sysctl (kernel.panic)", bundle.Output);
+    }
+
+    [RootFact]
+    public void OomScoreAdj_IsTheProcesss()
+    {
+        using var bundle = new RuntimeBundle("echo adj=$(cat /proc/self/oom_score_adj)", json => json["process"]!["oomScoreAdj"] = 500);
+
+        Assert.Contains("adj=500", bundle.RunToCompletion("oom"));
+    }
+
+    [RootFact]
+    public void Mounts_PropagationAndUnbindable_AreAppliedAfterTheMount()
+    {
+        using var bundle = new RuntimeBundle("grep -E ' /(tshared|tunbindable) ' /proc/self/mountinfo", json =>
+        {
+            JsonArray mounts = json["mounts"]!.AsArray();
+            mounts.Add(new JsonObject { ["destination"] = "/tshared", ["type"] = "tmpfs", ["source"] = "tmpfs", ["options"] = new JsonArray("nosuid", "shared") });
+            mounts.Add(new JsonObject { ["destination"] = "/tunbindable", ["source"] = "/etc", ["options"] = new JsonArray("bind", "nosuid", "unbindable") });
+        });
+
+        string[] lines = bundle.RunToCompletion("propagation").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Contains(lines, l => l.Contains(" /tshared ") && l.Contains(" shared:") && l.Contains(" - tmpfs "));
+        Assert.Contains(lines, l => l.Contains(" /tunbindable ") && l.Contains(" unbindable ") && l.Contains("nosuid"));
     }
 }

@@ -62,6 +62,9 @@ public interface ISyscalls
     /// <summary>mknod(2), the mode as given (umask 0); false when the name exists already.</summary>
     bool MakeNode(string path, uint mode, uint major, uint minor);
 
+    /// <summary>lchown(2): a node the spec gives an owner (linux.devices[].uid, gid).</summary>
+    void ChangeOwner(string path, uint uid, uint gid);
+
     /// <summary>symlink(2).</summary>
     void Symlink(string target, string linkPath);
 

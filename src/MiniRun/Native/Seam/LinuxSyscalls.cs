@@ -88,6 +88,8 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public bool MakeNode(string path, uint mode, uint major, uint minor) => UnpackSyscalls.TryMakeNode(path, mode, major, minor);
 
+    public void ChangeOwner(string path, uint uid, uint gid) => Syscalls.LChown(path, (int)uid, (int)gid);
+
     public void Symlink(string target, string linkPath) => Syscalls.Symlink(target, linkPath);
 
     public void SetXattr(string path, string name, byte[] value) => Syscalls.SetXattr(path, name, value);

@@ -50,6 +50,8 @@ public sealed class OciProcess
     public LinuxCapabilities? Capabilities { get; set; }
     public List<PosixRlimit>? Rlimits { get; set; }
     public bool NoNewPrivileges { get; set; }
+    /// <summary>/proc/PID/oom_score_adj of the container's process, -1000 to 1000.</summary>
+    public int? OomScoreAdj { get; set; }
 }
 
 /// <summary>config.md "User" (POSIX platforms): numeric ids only, resolved before the runtime sees them.</summary>

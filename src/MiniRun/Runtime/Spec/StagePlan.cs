@@ -30,7 +30,7 @@ public static class StagePlan
                 cgroupMounts = facts.Cgroups?.MountsInside(rootfs, privileged: !readOnly) ?? [];
                 continue;
             }
-            mounts.Add(Mount(mount, rootfs));
+            mounts.AddRange(Mount(mount, rootfs));
         }
         if (facts.Terminal is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
         mounts.AddRange(ContainerMounts.Masks(rootfs, facts.KindOf, linux.MaskedPaths ?? []));
@@ -48,6 +48,7 @@ public static class StagePlan
             CgroupMounts = cgroupMounts,
             Mounts = mounts,
             Devices = Devices(linux.Devices),
+            KernelSettings = [.. Sysctls(linux.Sysctl, namespaces), .. OomScoreAdjustment(process.OomScoreAdj)],
             Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
             Process = Process(process, facts),
@@ -150,12 +151,62 @@ public static class StagePlan
         return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network)); // cgroup: unshared by the stage after it joins
     }
 
-    private static MountRecord Mount(OciMount mount, string rootfs)
+    /// <summary>
+    /// The mount, then its propagation in a call of its own: mount(2) with a propagation flag only changes the type of
+    /// an existing mount, whatever else the call asks.
+    /// </summary>
+    private static IEnumerable<MountRecord> Mount(OciMount mount, string rootfs)
     {
         if (!mount.Destination.StartsWith('/')) throw Unsupported($"mounts ({mount.Destination})", "a destination is an absolute container path");
         (MountFlags flags, string? data) = MountOptions.Parse(mount.Options);
-        return new MountRecord(mount.Type ?? (flags.HasFlag(MountFlags.Bind) ? "bind" : "none"), mount.Source ?? "none",
-            Path.Combine(rootfs, mount.Destination.TrimStart('/')), flags, data);
+        const MountFlags propagation = MountFlags.Shared | MountFlags.Slave | MountFlags.Private | MountFlags.Unbindable;
+        string target = Path.Combine(rootfs, mount.Destination.TrimStart('/'));
+        MountFlags own = flags & ~propagation;
+        // Recursive belongs to the bind (rbind) and to the propagation change (rshared); MountOptions sets it for either.
+        bool recursiveBind = mount.Options?.Contains("rbind") == true;
+        if (!recursiveBind) own &= ~MountFlags.Recursive;
+        yield return new MountRecord(mount.Type ?? (flags.HasFlag(MountFlags.Bind) ? "bind" : "none"), mount.Source ?? "none", target, own, data);
+        // A bind takes no flags of its own (mount(2) ignores them): ro, nosuid, nodev, noexec come with a remount of it.
+        if (own.HasFlag(MountFlags.Bind) && (own & ~(MountFlags.Bind | MountFlags.Recursive)) is not MountFlags.None and var bindFlags)
+            yield return new MountRecord("bind", "none", target, MountFlags.Remount | MountFlags.Bind | bindFlags);
+        if ((flags & propagation) is not MountFlags.None and var change)
+        {
+            bool recursive = mount.Options?.Any(o => o is "rshared" or "rslave" or "rprivate" or "runbindable") == true;
+            yield return new MountRecord("none", "none", target, change | (recursive ? MountFlags.Recursive : MountFlags.None));
+        }
+    }
+
+    /// <summary>
+    /// linux.sysctl: only the settings of a namespace the container has of its own (runc's list), never the host's.
+    /// Written as /proc/sys/a/b/c for "a.b.c".
+    /// </summary>
+    private static IEnumerable<KernelSetting> Sysctls(Dictionary<string, string>? sysctls, NamespaceFlags namespaces)
+    {
+        foreach ((string key, string value) in sysctls ?? [])
+        {
+            NamespaceFlags needs = key switch
+            {
+                "kernel.msgmax" or "kernel.msgmnb" or "kernel.msgmni" or "kernel.sem" or "kernel.shmall" or "kernel.shmmax" or "kernel.shmmni"
+                    or "kernel.shm_rmid_forced" => NamespaceFlags.Ipc,
+                _ when key.StartsWith("fs.mqueue.", StringComparison.Ordinal) => NamespaceFlags.Ipc,
+                _ when key.StartsWith("net.", StringComparison.Ordinal) => NamespaceFlags.Network,
+                "kernel.hostname" or "kernel.domainname" => NamespaceFlags.Uts,
+                _ => throw Unsupported($"linux.sysctl ({key})", "not a setting of a namespace the container can have of its own"),
+            };
+            if (!namespaces.HasFlag(needs))
+                throw Unsupported($"linux.sysctl ({key})", $"the container shares this namespace with the host; give it a {needs.ToString().ToLowerInvariant()} namespace of its own");
+            if (key.Contains("..", StringComparison.Ordinal) || key.Contains('/', StringComparison.Ordinal))
+                throw Unsupported($"linux.sysctl ({key})", "a key is dot-separated names");
+            yield return new KernelSetting("/proc/sys/" + key.Replace('.', '/'), value);
+        }
+    }
+
+    /// <summary>process.oomScoreAdj, set on the stage itself (the command inherits it across execve).</summary>
+    private static IEnumerable<KernelSetting> OomScoreAdjustment(int? adjustment)
+    {
+        if (adjustment is null) yield break;
+        if (adjustment is < -1000 or > 1000) throw Unsupported($"process.oomScoreAdj ({adjustment})", "between -1000 and 1000");
+        yield return new KernelSetting("/proc/self/oom_score_adj", adjustment.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The spec's nodes, then each of runc's default nodes (config-linux.md "Default Devices") the spec does not name.</summary>
@@ -164,9 +215,13 @@ public static class StagePlan
         var nodes = new List<DeviceNode>();
         foreach (LinuxDevice device in devices ?? [])
         {
-            if (device.Type is not ("c" or "b" or "u")) throw Unsupported($"linux.devices ({device.Path}, type {device.Type})", "only c, u and b nodes are supported");
-            if (!device.Path.StartsWith("/dev/", StringComparison.Ordinal)) throw Unsupported($"linux.devices ({device.Path})", "a node goes below /dev");
-            nodes.Add(new DeviceNode(device.Path[1..], (uint)device.Major, (uint)device.Minor, (device.FileMode ?? 0x1b6) & 0xfffu, device.Type == "b"));
+            if (device.Type is not ("c" or "b" or "u" or "p")) throw Unsupported($"linux.devices ({device.Path}, type {device.Type})", "a node is of type c, u, b or p");
+            if (!device.Path.StartsWith("/dev/", StringComparison.Ordinal) || device.Path.Split('/').Contains(".."))
+                throw Unsupported($"linux.devices ({device.Path})", "a node goes below /dev");
+            nodes.Add(new DeviceNode(device.Path[1..], (uint)device.Major, (uint)device.Minor, (device.FileMode ?? 0x1b6) & 0xfffu, device.Type == "b")
+            {
+                Fifo = device.Type == "p", Uid = device.Uid, Gid = device.Gid,
+            });
         }
         foreach (DeviceNode node in ContainerMounts.Devices())
             if (!nodes.Exists(n => n.Path == node.Path)) nodes.Add(node);
@@ -177,7 +232,6 @@ public static class StagePlan
     {
         CheckProcess(spec.Process!);
         if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
-        if (linux.Sysctl is { Count: > 0 }) throw Unsupported("linux.sysctl", "not supported yet");
         if (linux.RootfsPropagation is not (null or "rslave")) throw Unsupported($"linux.rootfsPropagation ({linux.RootfsPropagation})", "minirun makes the root rslave");
     }
 
