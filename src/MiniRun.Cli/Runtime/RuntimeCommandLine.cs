@@ -76,7 +76,7 @@ public static class RuntimeCommandLine
         if (i >= args.Count) return Help();
         string[] rest = [.. args.Skip(i + 1)];
         if (rest.Contains("--help")) return Help(); // what an unknown flag's message points to
-        var runtime = new BundleRuntime(globals.Root);
+        var runtime = new BundleRuntime(globals.Root) { Warn = message => Console.Error.WriteLine($"{LinkName}: warning: {message}") };
         return args[i] switch
         {
             "spec" => Spec(rest),

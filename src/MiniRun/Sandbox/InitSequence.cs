@@ -63,6 +63,11 @@ public static class InitSequence
             sys.Explain("the merged directory becomes /; the old root, stacked on top of it, is detached: the host's files are no longer reachable");
             sys.PivotRoot(spec.RootFs);
         }
+        if (spec.RootPropagation != MountFlags.None)
+        {
+            sys.Explain("config.json's linux.rootfsPropagation, for the container's own root");
+            sys.Mount(null, "/", null, spec.RootPropagation, null);
+        }
         sys.Explain("the working directory (created when missing, as Docker does)");
         sys.MakeDirectories(spec.Process.WorkingDir);
         sys.ChangeDirectory(spec.Process.WorkingDir);

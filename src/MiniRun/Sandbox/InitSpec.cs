@@ -41,6 +41,11 @@ public sealed class InitSpec
     public List<DeviceNode> Devices { get; init; } = [];
     /// <summary>Written right after the unshare, through this stage's /proc: the files of its own namespaces (sysctl(8)).</summary>
     public List<KernelSetting> KernelSettings { get; init; } = [];
+    /// <summary>
+    /// linux.rootfsPropagation, applied to "/" once the container is inside it: the host's "/" stays rslave (nothing
+    /// mounted in the container reaches the host), the container's own root is shared, private… as the spec asks.
+    /// </summary>
+    public MountFlags RootPropagation { get; init; }
     public List<SymlinkSpec> Symlinks { get; init; } = [];
     /// <summary>Mounts made once inside the new root (targets are container paths): the --read-only remount of "/".</summary>
     public List<MountRecord> RootMounts { get; init; } = [];

@@ -46,6 +46,7 @@ internal static class InitSpecReader
         List<DeviceNode> devices = [];
         List<SymlinkSpec> symlinks = [];
         List<KernelSetting> kernelSettings = [];
+        MountFlags rootPropagation = MountFlags.None;
         List<uint> groups = [];
         while (NextMember(ref reader) is { } name)
         {
@@ -63,6 +64,7 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
+                case nameof(InitSpec.RootPropagation): rootPropagation = (MountFlags)reader.GetUInt64(); break;
                 case nameof(InitSpec.KernelSettings): kernelSettings = Items<KernelSetting>(ref reader, Setting); break;
                 case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(StageProcess.Uid): uid = reader.GetUInt32(); break;
@@ -98,6 +100,7 @@ internal static class InitSpecReader
             Devices = devices,
             Symlinks = symlinks,
             KernelSettings = kernelSettings,
+            RootPropagation = rootPropagation,
             RootMounts = rootMounts,
             Process = new StageProcess
             {

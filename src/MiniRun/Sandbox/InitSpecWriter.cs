@@ -60,6 +60,7 @@ internal static class InitSpecWriter
         }
         json.WriteEndArray();
         Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
+        if (spec.RootPropagation != MountFlags.None) json.WriteNumber(nameof(InitSpec.RootPropagation), (ulong)spec.RootPropagation);
         json.WriteNumber(nameof(StageProcess.Uid), spec.Process.Uid);
         json.WriteNumber(nameof(StageProcess.Gid), spec.Process.Gid);
         json.WriteStartArray(nameof(StageProcess.Groups));

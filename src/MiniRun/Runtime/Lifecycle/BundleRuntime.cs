@@ -20,6 +20,9 @@ public sealed class BundleRuntime(string stateRoot)
     public const string DefaultStateRoot = "/run/minirun-runtime";
     private const string StateFile = "state.json", ExecFifo = "exec.fifo";
 
+    /// <summary>Where a failed poststart or poststop hook is reported: the lifecycle goes on (config.md).</summary>
+    public Action<string> Warn { get; init; } = _ => { };
+
     private string Directory(string id)
     {
         if (!ContainerNames.IsValid(id)) throw new MiniRunException($"invalid container id \"{id}\": use [a-zA-Z0-9][a-zA-Z0-9_.-]");
@@ -69,8 +72,11 @@ public sealed class BundleRuntime(string stateRoot)
             {
                 Id = id, Bundle = bundle, Rootfs = rootfs, Pid = stage.Pid,
                 PidStartTicks = HostProcess.Find(stage.Pid)?.StartTicks ?? 0, Cgroup = cgroup,
-                Created = DateTimeOffset.UtcNow, Annotations = spec.Annotations,
+                Created = DateTimeOffset.UtcNow, Annotations = spec.Annotations, Hooks = spec.Hooks,
             };
+            // The namespaces exist, the process has not run: a failing hook is create's error, and the container goes.
+            ContainerHooks.Run("prestart", spec.Hooks?.Prestart, OciStateOf(state, "created"), Path.Combine(dir, "hook"));
+            ContainerHooks.Run("createRuntime", spec.Hooks?.CreateRuntime, OciStateOf(state, "created"), Path.Combine(dir, "hook"));
             AtomicFile.WriteAllBytes(Path.Combine(dir, StateFile), JsonSerializer.SerializeToUtf8Bytes(state, BundleStateJsonContext.Default.BundleState), durable: false);
             stage.Park(fifo); // from here it waits for `start`, and outlives us: the shim that called us is its parent now
             return state;
@@ -93,17 +99,20 @@ public sealed class BundleRuntime(string stateRoot)
         using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read)) // blocks until the stage opens its end: it is parked there
             if (reader.ReadByte() < 0) throw new MiniRunException($"container \"{id}\": its init stage is gone");
         File.Delete(fifo);
+        try { ContainerHooks.Run("poststart", state.Hooks?.Poststart, OciStateOf(state, "running"), Path.Combine(Directory(id), "hook")); }
+        catch (Exception e) when (e is MiniRunException or IOException) { Warn(e.Message); }
     }
+
+    private static OciState OciStateOf(BundleState state, string status) => new()
+    {
+        OciVersion = OciSpec.Version, Id = state.Id, Status = status, Pid = status == "stopped" ? 0 : state.Pid,
+        Bundle = state.Bundle, Rootfs = state.Rootfs, Created = state.Created, Annotations = state.Annotations,
+    };
 
     public OciState State(string id)
     {
         BundleState state = Read(id);
-        string status = Status(state);
-        return new OciState
-        {
-            OciVersion = OciSpec.Version, Id = id, Status = status, Pid = status == "stopped" ? 0 : state.Pid,
-            Bundle = state.Bundle, Rootfs = state.Rootfs, Created = state.Created, Annotations = state.Annotations,
-        };
+        return OciStateOf(state, Status(state));
     }
 
     public void Kill(string id, Signal signal)
@@ -128,6 +137,9 @@ public sealed class BundleRuntime(string stateRoot)
         if (state is not null) CgroupDetector.Detect()?.Remove(state.Cgroup);
         if (System.IO.Directory.Exists(dir)) DirectoryTree.Remove(dir);
         else if (state is null) throw new NotFoundException($"container \"{id}\" does not exist");
+        if (state is null) return;
+        try { ContainerHooks.Run("poststop", state.Hooks?.Poststop, OciStateOf(state, "stopped"), dir + ".poststop"); }
+        catch (Exception e) when (e is MiniRunException or IOException) { Warn(e.Message); }
     }
 
     /// <summary>stopped once its process is gone; created while it waits on exec.fifo; running after `start`.</summary>

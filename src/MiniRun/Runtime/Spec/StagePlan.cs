@@ -51,6 +51,7 @@ public static class StagePlan
             KernelSettings = [.. Sysctls(linux.Sysctl, namespaces), .. OomScoreAdjustment(process.OomScoreAdj)],
             Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
+            RootPropagation = RootPropagation(linux.RootfsPropagation),
             Process = Process(process, facts),
         };
     }
@@ -176,6 +177,17 @@ public static class StagePlan
         }
     }
 
+    /// <summary>linux.rootfsPropagation as mount(2) flags for the container's "/", once it is the root (None: unset).</summary>
+    private static MountFlags RootPropagation(string? propagation) => propagation switch
+    {
+        null => MountFlags.None,
+        "shared" => MountFlags.Shared, "rshared" => MountFlags.Shared | MountFlags.Recursive,
+        "slave" => MountFlags.Slave, "rslave" => MountFlags.Slave | MountFlags.Recursive,
+        "private" => MountFlags.Private, "rprivate" => MountFlags.Private | MountFlags.Recursive,
+        "unbindable" => MountFlags.Unbindable, "runbindable" => MountFlags.Unbindable | MountFlags.Recursive,
+        _ => throw Unsupported($"linux.rootfsPropagation ({propagation})", "one of shared, slave, private, unbindable, or their r-forms"),
+    };
+
     /// <summary>
     /// linux.sysctl: only the settings of a namespace the container has of its own (runc's list), never the host's.
     /// Written as /proc/sys/a/b/c for "a.b.c".
@@ -231,15 +243,42 @@ public static class StagePlan
     private static void Check(OciSpec spec, OciLinux linux)
     {
         CheckProcess(spec.Process!);
+        RefuseUnknown("", spec.Unknown);
+        RefuseUnknown("root.", spec.Root?.Unknown);
+        RefuseUnknown("linux.", linux.Unknown);
+        foreach (OciMount mount in spec.Mounts ?? []) RefuseUnknown($"mounts ({mount.Destination}).", mount.Unknown);
+        if (spec.Hooks?.CreateContainer is { Count: > 0 }) throw Unsupported("hooks.createContainer", "hooks inside the container are not supported yet");
+        if (spec.Hooks?.StartContainer is { Count: > 0 }) throw Unsupported("hooks.startContainer", "hooks inside the container are not supported yet");
         if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
-        if (linux.RootfsPropagation is not (null or "rslave")) throw Unsupported($"linux.rootfsPropagation ({linux.RootfsPropagation})", "minirun makes the root rslave");
     }
 
     private static void CheckProcess(OciProcess process)
     {
+        RefuseUnknown("process.", process.Unknown);
+        RefuseUnknown("process.user.", process.User.Unknown);
         if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
         if (process.User.Umask is > 0x1ff) throw Unsupported($"process.user.umask ({Convert.ToString(process.User.Umask.Value, 8)})", "a umask is at most 0777");
     }
 
     private static MiniRunException Unsupported(string field, string why) => new($"config.json: {field}: {why}");
+
+    /// <summary>
+    /// A member MiniRun has no type for (apparmorProfile, selinuxLabel, mountLabel, intelRdt, personality…) asks for
+    /// something MiniRun would not do: refused by name. One that asks for nothing (null, "", [], {}, false) is let through.
+    /// </summary>
+    private static void RefuseUnknown(string prefix, Dictionary<string, System.Text.Json.JsonElement>? members)
+    {
+        foreach ((string name, System.Text.Json.JsonElement value) in members ?? [])
+        {
+            bool empty = value.ValueKind switch
+            {
+                System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.False or System.Text.Json.JsonValueKind.Undefined => true,
+                System.Text.Json.JsonValueKind.String => value.GetString() is "",
+                System.Text.Json.JsonValueKind.Array => value.GetArrayLength() == 0,
+                System.Text.Json.JsonValueKind.Object => !value.EnumerateObject().Any(),
+                _ => false,
+            };
+            if (!empty) throw Unsupported(prefix + name, "not supported by minirun; leave it out of config.json");
+        }
+    }
 }
