@@ -101,4 +101,83 @@ public sealed class BundleConfigTests
         Assert.Contains(lines, l => l.Contains(" /tshared ") && l.Contains(" shared:") && l.Contains(" - tmpfs "));
         Assert.Contains(lines, l => l.Contains(" /tunbindable ") && l.Contains(" unbindable ") && l.Contains("nosuid"));
     }
+
+    [RootFact]
+    public void Hooks_GetTheStateOnStdin_AtTheirPointOfTheLifecycle()
+    {
+        using var logs = new TempDirectory("minirun-hooks");
+        string log = logs.Combine("hooks.log");
+        using var bundle = new RuntimeBundle("echo process ran", json =>
+        {
+            json["annotations"] = new JsonObject { ["who"] = "hooks-test" };
+            json["hooks"] = new JsonObject
+            {
+                ["prestart"] = new JsonArray(Hook("prestart")),
+                ["createRuntime"] = new JsonArray(Hook("createRuntime")),
+                ["poststart"] = new JsonArray(Hook("poststart")),
+                ["poststop"] = new JsonArray(Hook("poststop")),
+            };
+        });
+        string Log() => File.ReadAllText(log);
+        JsonObject Hook(string name) => new()
+        {
+            ["path"] = "/bin/sh", ["args"] = new JsonArray("sh", "-c", $"(echo {name}; cat; echo) >> {log}"), ["timeout"] = 5,
+        };
+
+        Assert.Equal(0, bundle.Create("hooked").ExitCode);
+        Assert.Matches("^prestart\n\\{.*\"status\": \"created\".*\\}\ncreateRuntime\n", Log().Replace("\n  ", " ").Replace("\n}", " }"));
+        Assert.DoesNotContain("process ran", bundle.Output);
+        Assert.Equal(0, bundle.Runtime("start", "hooked").ExitCode);
+        RuntimeBundle.WaitFor(() => bundle.Status("hooked") == "stopped");
+        Assert.Contains("poststart", Log());
+        Assert.Equal(0, bundle.Runtime("delete", "hooked").ExitCode);
+
+        string[] phases = Log().Split('\n').Where(l => l is "prestart" or "createRuntime" or "poststart" or "poststop").ToArray();
+        Assert.Equal(["prestart", "createRuntime", "poststart", "poststop"], phases);
+        Assert.Contains("\"who\": \"hooks-test\"", Log());
+        Assert.Contains("\"status\": \"stopped\"", Log());
+    }
+
+    [RootFact]
+    public void Hooks_FailingPrestart_FailsCreateAndLeavesNoContainer()
+    {
+        using var bundle = new RuntimeBundle("echo must-not-run", json =>
+            json["hooks"] = new JsonObject { ["prestart"] = new JsonArray(new JsonObject { ["path"] = "/bin/sh", ["args"] = new JsonArray("sh", "-c", "exit 3") }) });
+
+        Assert.NotEqual(0, bundle.Create("prefail").ExitCode);
+
+        Assert.Contains("prestart hook 0 (/bin/sh) exited with status 3", bundle.Output);
+        Assert.False(Directory.Exists(Path.Combine(bundle.StateRoot, "prefail")));
+    }
+
+    [RootFact]
+    public void Hooks_PoststartOutlivingItsTimeout_IsKilledAndOnlyWarns()
+    {
+        using var bundle = new RuntimeBundle("sleep 1", json =>
+            json["hooks"] = new JsonObject { ["poststart"] = new JsonArray(new JsonObject { ["path"] = "/bin/sleep", ["args"] = new JsonArray("sleep", "30"), ["timeout"] = 1 }) });
+        Assert.Equal(0, bundle.Create("slowhook").ExitCode);
+
+        ExternalCommand.Result start = bundle.Runtime("start", "slowhook");
+
+        Assert.Equal(0, start.ExitCode);
+        Assert.Contains("warning: poststart hook 0 (/bin/sleep) did not end within its timeout of 1 s", start.Stderr);
+    }
+
+    [RootFact]
+    public void UnknownMember_AsksForSomethingMiniRunDoesNotDo_IsRefusedByName()
+    {
+        using var bundle = new RuntimeBundle("echo must-not-run", json => json["process"]!["apparmorProfile"] = "some-profile");
+
+        Assert.NotEqual(0, bundle.Create("apparmor").ExitCode);
+
+        Assert.Contains("config.json: process.apparmorProfile: not supported by minirun", bundle.Output);
+    }
+
+    [RootFact]
+    public void RootfsPropagation_Shared_MakesTheContainersRootShared()
+    {
+        using var bundle = new RuntimeBundle("awk '$5 == \"/\"' /proc/self/mountinfo", json => json["linux"]!["rootfsPropagation"] = "shared");
+
+        Assert.Contains(" shared:", bundle.RunToCompletion("rootshared"));
+    }
 }
