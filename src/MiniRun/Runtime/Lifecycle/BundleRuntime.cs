@@ -96,8 +96,13 @@ public sealed class BundleRuntime(string stateRoot)
         BundleState state = Read(id);
         string fifo = Path.Combine(Directory(id), ExecFifo);
         if (!File.Exists(fifo)) throw new MiniRunException($"container \"{id}\" is {Status(state)}: only a created container can be started");
-        using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read)) // blocks until the stage opens its end: it is parked there
+        using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1)) // blocks until the stage opens its end: it is parked there
+        {
             if (reader.ReadByte() < 0) throw new MiniRunException($"container \"{id}\": its init stage is gone");
+            // The stage keeps its end open (close-on-exec) until it has execve()d the process: a signal sent after
+            // `start` returns reaches the process, not the stage (runc's init waits on the fifo right before execve).
+            while (reader.ReadByte() >= 0) { }
+        }
         File.Delete(fifo);
         try { ContainerHooks.Run("poststart", state.Hooks?.Poststart, OciStateOf(state, "running"), Path.Combine(Directory(id), "hook")); }
         catch (Exception e) when (e is MiniRunException or IOException) { Warn(e.Message); }

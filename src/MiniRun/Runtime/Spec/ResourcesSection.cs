@@ -52,6 +52,10 @@ public static class ResourcesSection
                 : throw new MiniRunException($"linux.resources.devices: type \"{rule.Type}\" is not a, c or b");
             devices.Add(new DeviceRule(rule.Allow, type, rule.Major, rule.Minor, rule.Access ?? "rwm"));
         }
+        // The default devices every container gets (config-linux.md) stay usable whatever the spec denies, as runc appends them.
+        if (devices.Count > 0)
+            foreach (DeviceRule allow in DeviceRule.DockerDefaults().Skip(1))
+                if (!devices.Contains(allow)) devices.Add(allow);
         return new CgroupLimits
         {
             MemoryBytes = resources.Memory?.Limit,
