@@ -73,6 +73,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
         }
         public bool Unmount(string target, UnmountFlags flags) => true;
         public void Unshare(NamespaceFlags flags) { }
+        public void JoinNamespace(string path, NamespaceFlags type) { }
         public void PivotRoot(string newRoot) { }
         public void ChangeRoot(string newRoot) { }
         public void ChangeDirectory(string path) => owner._cwd = Path.Combine(owner._cwd, path);

@@ -76,6 +76,13 @@ public abstract class ShellSyscalls : ISyscalls
         return Do(s => s.Unmount(target, flags), true);
     }
 
+    public void JoinNamespace(string path, NamespaceFlags type)
+    {
+        Print($"# setns {Q(path)}: the lines below run in that {string.Join("", NamespaceNames(type))} namespace (nsenter {UnshareOptions(type).Split(' ')[0]}={Q(path)})",
+            "linux.namespaces[].path: an existing namespace joined");
+        Do(s => s.JoinNamespace(path, type));
+    }
+
     public void Unshare(NamespaceFlags flags)
     {
         if (flags == NamespaceFlags.FileSystem) { Do(s => s.Unshare(flags)); return; } // a thread's own cwd: nothing to show

@@ -15,8 +15,9 @@ public static class InitSequence
     {
         // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
         if (spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(sys, unified);
+        foreach (NamespacePath ns in spec.JoinNamespaces) sys.JoinNamespace(ns.Path, ns.Type);
         // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
-        sys.Unshare(spec.Namespaces);
+        if (spec.Namespaces != NamespaceFlags.None) sys.Unshare(spec.Namespaces);
         foreach (KernelSetting setting in spec.KernelSettings)
         {
             // This stage's /proc is still the host's mount, but /proc/sys and /proc/self answer for the caller's namespaces.
@@ -33,7 +34,7 @@ public static class InitSequence
             mount.Apply(sys);
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(sys, spec);
         }
-        sys.SetHostname(spec.Hostname);
+        if (spec.Hostname.Length > 0) sys.SetHostname(spec.Hostname); // none asked: a joined UTS namespace keeps its name
         if (spec.IsolateNetwork) sys.BringLoopbackUp();
     }
 

@@ -39,6 +39,10 @@ public sealed class InitSpec
     /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
     public List<MountRecord> Mounts { get; init; } = [];
     public List<DeviceNode> Devices { get; init; } = [];
+    /// <summary>Existing namespaces the stage joins (linux.namespaces[].path) before it unshares the others; PID is joined at the spawn.</summary>
+    public List<NamespacePath> JoinNamespaces { get; init; } = [];
+    /// <summary>The PID namespace the stage is born in (the parent joins it for the spawn); null: a new one.</summary>
+    public string? PidNamespacePath { get; init; }
     /// <summary>Written right after the unshare, through this stage's /proc: the files of its own namespaces (sysctl(8)).</summary>
     public List<KernelSetting> KernelSettings { get; init; } = [];
     /// <summary>
@@ -65,6 +69,9 @@ public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, 
     /// <summary>The mode mknod(2) takes: the file type and the permission bits.</summary>
     public uint FileMode => (uint)(Fifo ? Syscalls.S_IFIFO : Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | Mode;
 }
+
+/// <summary>A namespace of <see cref="Type"/> to join, by the path of its file (/proc/PID/ns/net, a bind mount of one).</summary>
+public sealed record NamespacePath(NamespaceFlags Type, string Path);
 
 /// <summary>A value written to a kernel file of the container's namespaces before its root is entered (a sysctl, oom_score_adj).</summary>
 public sealed record KernelSetting(string Path, string Value);

@@ -47,6 +47,7 @@ internal static class InitSpecReader
         List<SymlinkSpec> symlinks = [];
         List<KernelSetting> kernelSettings = [];
         MountFlags rootPropagation = MountFlags.None;
+        List<NamespacePath> joins = [];
         List<uint> groups = [];
         while (NextMember(ref reader) is { } name)
         {
@@ -64,6 +65,7 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
+                case nameof(InitSpec.JoinNamespaces): joins = Items<NamespacePath>(ref reader, Join); break;
                 case nameof(InitSpec.RootPropagation): rootPropagation = (MountFlags)reader.GetUInt64(); break;
                 case nameof(InitSpec.KernelSettings): kernelSettings = Items<KernelSetting>(ref reader, Setting); break;
                 case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
@@ -101,6 +103,7 @@ internal static class InitSpecReader
             Symlinks = symlinks,
             KernelSettings = kernelSettings,
             RootPropagation = rootPropagation,
+            JoinNamespaces = joins,
             RootMounts = rootMounts,
             Process = new StageProcess
             {
@@ -198,6 +201,23 @@ internal static class InitSpecReader
             }
         }
         return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block) { Fifo = fifo, Uid = uid, Gid = gid };
+    }
+
+    private static NamespacePath Join(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        NamespaceFlags type = NamespaceFlags.None;
+        string? path = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            switch (name)
+            {
+                case nameof(NamespacePath.Type): type = (NamespaceFlags)reader.GetInt32(); break;
+                case nameof(NamespacePath.Path): path = Text(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new NamespacePath(type, path ?? throw Missing("JoinNamespaces[].Path"));
     }
 
     private static KernelSetting Setting(ref Utf8JsonReader reader)

@@ -38,6 +38,18 @@ internal static class InitSpecWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (spec.JoinNamespaces.Count > 0)
+        {
+            json.WriteStartArray(nameof(InitSpec.JoinNamespaces));
+            foreach (NamespacePath ns in spec.JoinNamespaces)
+            {
+                json.WriteStartObject();
+                json.WriteNumber(nameof(NamespacePath.Type), (int)ns.Type);
+                json.WriteString(nameof(NamespacePath.Path), ns.Path);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         if (spec.KernelSettings.Count > 0)
         {
             json.WriteStartArray(nameof(InitSpec.KernelSettings));

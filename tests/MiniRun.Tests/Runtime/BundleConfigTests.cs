@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MiniRun.Fixtures;
 
@@ -179,5 +180,71 @@ public sealed class BundleConfigTests
         using var bundle = new RuntimeBundle("awk '$5 == \"/\"' /proc/self/mountinfo", json => json["linux"]!["rootfsPropagation"] = "shared");
 
         Assert.Contains(" shared:", bundle.RunToCompletion("rootshared"));
+    }
+
+    [RootFact]
+    public void Kill_RightAfterStart_ReachesTheProcessNotTheStage()
+    {
+        // start returns once the process runs: a signal then finds the shell (with its trap), not minirun's stage.
+        using var bundle = new RuntimeBundle("trap 'echo got USR2; exit 0' USR2; echo ready; sleep 10 & wait $!");
+        Assert.Equal(0, bundle.Create("signalled").ExitCode);
+        Assert.Equal(0, bundle.Runtime("start", "signalled").ExitCode);
+        RuntimeBundle.WaitFor(() => bundle.Output.Contains("ready"));
+
+        Assert.Equal(0, bundle.Runtime("kill", "signalled", "USR2").ExitCode);
+
+        RuntimeBundle.WaitFor(() => bundle.Status("signalled") == "stopped");
+        Assert.Contains("got USR2", bundle.Output);
+    }
+
+    [RootFact]
+    public void Process_StartsWithNoSignalIgnored()
+    {
+        // grep itself, not through a shell (busybox's sh ignores SIGQUIT for its commands).
+        using var bundle = new RuntimeBundle("", json => json["process"]!["args"] = new JsonArray("grep", "SigIgn", "/proc/self/status"));
+
+        string line = bundle.RunToCompletion("signals").Trim();
+        Assert.StartsWith("SigIgn:", line);
+        // The 31 standard signals (SIGPIPE, which .NET ignores, among them) at their default; 32 and up are glibc's own.
+        Assert.Equal(0UL, Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x7fffffffUL);
+    }
+
+    [RootFact]
+    public void DeviceRules_DenyingAll_LeaveTheDefaultDevicesUsable()
+    {
+        using var bundle = new RuntimeBundle("echo x > /dev/null && head -c 1 /dev/zero | wc -c && echo devices-ok", json =>
+            json["linux"]!["resources"] = new JsonObject { ["devices"] = new JsonArray(new JsonObject { ["allow"] = false, ["access"] = "rwm" }) });
+
+        Assert.Contains("devices-ok", bundle.RunToCompletion("denyall"));
+    }
+
+    [RootFact]
+    public void Namespaces_ByPath_AreJoined()
+    {
+        // Another container holds the namespaces; the second joins its network, UTS and PID namespaces by path.
+        using var holder = new RuntimeBundle("sleep 30", json =>
+        {
+            json["hostname"] = "holder";
+            JsonArray namespaces = json["linux"]!["namespaces"]!.AsArray();
+            if (!namespaces.Any(n => (string?)n!["type"] == "network")) namespaces.Add(new JsonObject { ["type"] = "network" });
+        });
+        Assert.Equal(0, holder.Create("holder").ExitCode);
+        Assert.Equal(0, holder.Runtime("start", "holder").ExitCode);
+        int pid = JsonDocument.Parse(holder.Runtime("state", "holder").Stdout).RootElement.GetProperty("pid").GetInt32();
+        string net = new FileInfo($"/proc/{pid}/ns/net").LinkTarget!;
+        using var joiner = new RuntimeBundle("echo net=$(readlink /proc/self/ns/net) host=$(hostname) pid1=$(cat /proc/1/comm)", json =>
+        {
+            json.AsObject().Remove("hostname");
+            JsonArray namespaces = json["linux"]!["namespaces"]!.AsArray();
+            foreach ((string type, string file) in new[] { ("network", "net"), ("uts", "uts"), ("pid", "pid") })
+            {
+                namespaces.Remove(namespaces.FirstOrDefault(n => (string?)n!["type"] == type));
+                namespaces.Add(new JsonObject { ["type"] = type, ["path"] = $"/proc/{pid}/ns/{file}" });
+            }
+        });
+
+        string output = joiner.RunToCompletion("joiner");
+
+        Assert.Contains($"net={net} host=holder pid1=sleep", output);
     }
 }

@@ -29,6 +29,7 @@ public sealed class RecordingSyscalls : ISyscalls
     public void Mount(string? source, string target, string? type, MountFlags flags, string? data) => Record($"mount {source ?? "-"} {target} {type ?? "-"} {flags} {data ?? "-"}");
     public bool Unmount(string target, UnmountFlags flags) { Record($"umount {target} {flags}"); return true; }
     public void Unshare(NamespaceFlags flags) => Record($"unshare {flags}");
+    public void JoinNamespace(string path, NamespaceFlags type) => Record($"setns {path} {type}");
     public void PivotRoot(string newRoot) => Record($"pivot_root {newRoot}");
     public void ChangeRoot(string newRoot) => Record($"chroot {newRoot}");
     public void ChangeDirectory(string path) => Record($"chdir {path}");

@@ -33,6 +33,9 @@ public interface ISyscalls
     /// <summary>unshare(2) for the calling thread.</summary>
     void Unshare(NamespaceFlags flags);
 
+    /// <summary>setns(2) into the namespace at <paramref name="path"/> (linux.namespaces[].path), for the calling thread.</summary>
+    void JoinNamespace(string path, NamespaceFlags type);
+
     /// <summary>runc's pivot_root(".", ".") sequence: the new root becomes /, the old one is detached.</summary>
     void PivotRoot(string newRoot);
 

@@ -32,6 +32,21 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void Unshare(NamespaceFlags flags) => Syscalls.Unshare(flags);
 
+    public void JoinNamespace(string path, NamespaceFlags type)
+    {
+        int fd = ProcessControl.OpenReadOnly(path);
+        try
+        {
+            // A mount namespace is joined only by a thread whose root and cwd are its own (setns(2): EINVAL otherwise).
+            if (type == NamespaceFlags.Mount) Syscalls.Unshare(NamespaceFlags.FileSystem);
+            Syscalls.SetNamespace(fd, type, path);
+        }
+        finally
+        {
+            ProcessControl.Close(fd);
+        }
+    }
+
     public void PivotRoot(string newRoot)
     {
         // runc's sequence (pivot_root(2) NOTES): the old root is stacked on the new one, made a slave so that its

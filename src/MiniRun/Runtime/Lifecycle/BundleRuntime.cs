@@ -62,7 +62,7 @@ public sealed class BundleRuntime(string stateRoot)
             });
             // pivot_root needs the new root to be a mount point: the bundle's rootfs is bound onto itself first (as runc does).
             init.Mounts.Insert(0, new MountRecord("bind", rootfs, rootfs, MountFlags.Bind | MountFlags.Recursive));
-            stage = InitStageProcess.Spawn();
+            stage = InitStageProcess.Spawn(pidNamespace: init.PidNamespacePath);
             stage.Send(init);
             cgroups?.Create(cgroup, limits);
             if (!stage.AwaitReady()) throw new MiniRunException($"container \"{id}\": its init stage failed (it said why above)");

@@ -53,7 +53,7 @@ public static class ResourcesSection
             devices.Add(new DeviceRule(rule.Allow, type, rule.Major, rule.Minor, rule.Access ?? "rwm"));
         }
         // The default devices every container gets (config-linux.md) stay usable whatever the spec denies, as runc appends them.
-        if (devices.Count > 0)
+        if (devices.Count > 0 && !devices.Exists(d => d is { Allow: true, Type: 'a' }))
             foreach (DeviceRule allow in DeviceRule.DockerDefaults().Skip(1))
                 if (!devices.Contains(allow)) devices.Add(allow);
         return new CgroupLimits

@@ -17,7 +17,7 @@ public static class StagePlan
         OciProcess process = spec.Process ?? throw Unsupported("process", "a container needs a process to run");
         OciLinux linux = spec.Linux ?? new OciLinux();
         Check(spec, linux);
-        (NamespaceFlags namespaces, bool isolateNetwork) = Namespaces(linux.Namespaces);
+        (NamespaceFlags namespaces, bool isolateNetwork, List<NamespacePath> joins) = Namespaces(linux.Namespaces);
         string rootfs = facts.RootFs;
         var mounts = new List<MountRecord>();
         List<MountRecord> cgroupMounts = [];
@@ -43,6 +43,8 @@ public static class StagePlan
             Hostname = spec.Hostname ?? "",
             IsolateNetwork = isolateNetwork,
             Namespaces = namespaces & ~NamespaceFlags.Cgroup,
+            JoinNamespaces = joins.Where(j => j.Type != NamespaceFlags.Pid).ToList(),
+            PidNamespacePath = joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path,
             CgroupJoinFiles = [.. facts.CgroupJoinFiles],
             CgroupEarlyJoinDirectory = facts.CgroupEarlyJoinDirectory,
             CgroupMounts = cgroupMounts,
@@ -133,23 +135,35 @@ public static class StagePlan
         return mask;
     }
 
-    /// <summary>The namespaces the init stage unshares itself (all but PID, in which it is born, and cgroup, after the join).</summary>
-    private static (NamespaceFlags Unshared, bool IsolateNetwork) Namespaces(List<LinuxNamespace>? namespaces)
+    /// <summary>
+    /// The namespaces the init stage unshares itself (all but PID, in which it is born, and cgroup, after the join), and
+    /// those it joins by path instead (setns(2); PID at the spawn).
+    /// </summary>
+    private static (NamespaceFlags Unshared, bool IsolateNetwork, List<NamespacePath> Joined) Namespaces(List<LinuxNamespace>? namespaces)
     {
-        NamespaceFlags flags = NamespaceFlags.None;
+        NamespaceFlags flags = NamespaceFlags.None, seen = NamespaceFlags.None;
+        var joins = new List<NamespacePath>();
         foreach (LinuxNamespace ns in namespaces ?? [])
         {
-            if (ns.Path is not null) throw Unsupported($"linux.namespaces ({ns.Type}, path {ns.Path})", "joining an existing namespace is not supported yet");
-            flags |= ns.Type switch
+            NamespaceFlags type = ns.Type switch
             {
                 "pid" => NamespaceFlags.Pid, "ipc" => NamespaceFlags.Ipc, "uts" => NamespaceFlags.Uts, "mount" => NamespaceFlags.Mount,
                 "network" => NamespaceFlags.Network, "cgroup" => NamespaceFlags.Cgroup,
                 _ => throw Unsupported($"linux.namespaces ({ns.Type})", "only pid, ipc, uts, mount, network and cgroup are supported"),
             };
+            if (seen.HasFlag(type)) throw Unsupported($"linux.namespaces ({ns.Type})", "each type once");
+            seen |= type;
+            if (ns.Path is not (null or "")) // runtime-spec: a path is joined, none is a new namespace
+            {
+                if (type == NamespaceFlags.Cgroup) throw Unsupported($"linux.namespaces (cgroup, path {ns.Path})", "joining a cgroup namespace is not supported yet");
+                if (!ns.Path.StartsWith('/')) throw Unsupported($"linux.namespaces ({ns.Type}, path {ns.Path})", "a path is absolute");
+                joins.Add(new NamespacePath(type, ns.Path));
+            }
+            else flags |= type;
         }
         const NamespaceFlags always = NamespaceFlags.Pid | NamespaceFlags.Mount;
-        if ((flags & always) != always) throw Unsupported("linux.namespaces", "minirun always gives a container its own pid and mount namespaces");
-        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network)); // cgroup: unshared by the stage after it joins
+        if ((seen & always) != always) throw Unsupported("linux.namespaces", "minirun gives a container a pid and a mount namespace apart from the host's (new ones, or joined by path)");
+        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network), joins); // cgroup: unshared by the stage after it joins
     }
 
     /// <summary>
