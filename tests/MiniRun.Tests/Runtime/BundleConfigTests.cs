@@ -247,4 +247,40 @@ public sealed class BundleConfigTests
 
         Assert.Contains($"net={net} host=holder pid1=sleep", output);
     }
+
+    [RootFact]
+    public void Resources_CpuPeriodCpusetAndMemoryMembers_AreWrittenToTheCgroup()
+    {
+        var cgroups = MiniRun.Sandbox.Cgroups.CgroupDetector.Detect();
+        if (cgroups is null || cgroups.Version != "v1") return; // the files read below are cgroup v1's (this machine's hybrid layout)
+        using var bundle = new RuntimeBundle("sleep 30", json =>
+        {
+            json["linux"]!["cgroupsPath"] = "/minirun-test-resources";
+            json["linux"]!["resources"] = new JsonObject
+            {
+                ["cpu"] = new JsonObject { ["quota"] = 50000, ["period"] = 200000, ["cpus"] = "0", ["mems"] = "0" },
+                ["memory"] = new JsonObject { ["limit"] = 67108864, ["swap"] = 67108864, ["reservation"] = 33554432, ["swappiness"] = 10, ["disableOOMKiller"] = true },
+            };
+        });
+        Assert.Equal(0, bundle.Create("resources").ExitCode);
+
+        string Read(string file) => File.ReadAllText($"/sys/fs/cgroup/{file}").Trim();
+        Assert.Equal("200000", Read("cpu/minirun-test-resources/cpu.cfs_period_us"));
+        Assert.Equal("50000", Read("cpu/minirun-test-resources/cpu.cfs_quota_us"));
+        Assert.Equal("0", Read("cpuset/minirun-test-resources/cpuset.cpus"));
+        Assert.Equal("33554432", Read("memory/minirun-test-resources/memory.soft_limit_in_bytes"));
+        Assert.Equal("10", Read("memory/minirun-test-resources/memory.swappiness"));
+        Assert.Contains("oom_kill_disable 1", Read("memory/minirun-test-resources/memory.oom_control"));
+    }
+
+    [RootFact]
+    public void Resources_MemberMiniRunDoesNotSet_IsRefusedByName()
+    {
+        using var bundle = new RuntimeBundle("echo must-not-run", json =>
+            json["linux"]!["resources"] = new JsonObject { ["hugepageLimits"] = new JsonArray(new JsonObject { ["pageSize"] = "2MB", ["limit"] = 1 }) });
+
+        Assert.NotEqual(0, bundle.Create("hugepages").ExitCode);
+
+        Assert.Contains("config.json: linux.resources.hugepageLimits: not supported by minirun", bundle.Output);
+    }
 }

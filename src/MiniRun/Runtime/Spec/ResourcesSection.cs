@@ -43,8 +43,12 @@ public static class ResourcesSection
         if (resources is null) return new CgroupLimits();
         if (resources.Memory is { Swap: { } swap } memory && swap != memory.Limit)
             throw new MiniRunException($"linux.resources.memory.swap {swap}: minirun limits memory and swap to one total; give swap equal to limit");
-        if (resources.Cpu is { Quota: not null } cpu && cpu.Period is { } period && period != CgroupLimits.CpuPeriodMicros)
-            throw new MiniRunException($"linux.resources.cpu.period {period}: minirun uses a {CgroupLimits.CpuPeriodMicros} µs period");
+        UnknownMembers.Refuse("linux.resources.", resources.Unknown);
+        UnknownMembers.Refuse("linux.resources.memory.", resources.Memory?.Unknown);
+        UnknownMembers.Refuse("linux.resources.cpu.", resources.Cpu?.Unknown);
+        UnknownMembers.Refuse("linux.resources.pids.", resources.Pids?.Unknown);
+        if (resources.Cpu is { Period: 0 or > 1_000_000 } badPeriod)
+            throw new MiniRunException($"linux.resources.cpu.period {badPeriod.Period}: the kernel takes 1000 to 1000000 µs");
         var devices = new List<DeviceRule>();
         foreach (LinuxDeviceCgroup rule in resources.Devices ?? [])
         {
@@ -59,8 +63,18 @@ public static class ResourcesSection
         return new CgroupLimits
         {
             MemoryBytes = resources.Memory?.Limit,
+            MemoryReservation = resources.Memory?.Reservation,
+            KernelMemory = resources.Memory?.Kernel,
+            KernelTcpMemory = resources.Memory?.KernelTcp,
+            MemorySwappiness = resources.Memory?.Swappiness is { } swappiness and <= 100 ? swappiness
+                : resources.Memory?.Swappiness is null ? null
+                : throw new MiniRunException($"config.json: linux.resources.memory.swappiness {resources.Memory.Swappiness}: 0 to 100"),
+            DisableOomKiller = resources.Memory?.DisableOomKiller == true,
             PidsLimit = resources.Pids?.Limit,
-            Cpus = resources.Cpu?.Quota is { } quota ? (double)quota / CgroupLimits.CpuPeriodMicros : null,
+            Cpus = resources.Cpu?.Quota is { } quota and > 0 ? (double)quota / (long)(resources.Cpu.Period ?? CgroupLimits.CpuPeriodMicros) : null,
+            CpuPeriod = resources.Cpu?.Period is { } cpuPeriod ? (long)cpuPeriod : null,
+            CpusetCpus = resources.Cpu?.Cpus is { Length: > 0 } cpus ? cpus : null,
+            CpusetMems = resources.Cpu?.Mems is { Length: > 0 } mems ? mems : null,
             CpuShares = resources.Cpu?.Shares is { } shares ? (long)shares : null,
             Devices = devices,
         };

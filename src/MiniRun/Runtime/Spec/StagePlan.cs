@@ -257,10 +257,10 @@ public static class StagePlan
     private static void Check(OciSpec spec, OciLinux linux)
     {
         CheckProcess(spec.Process!);
-        RefuseUnknown("", spec.Unknown);
-        RefuseUnknown("root.", spec.Root?.Unknown);
-        RefuseUnknown("linux.", linux.Unknown);
-        foreach (OciMount mount in spec.Mounts ?? []) RefuseUnknown($"mounts ({mount.Destination}).", mount.Unknown);
+        UnknownMembers.Refuse("", spec.Unknown);
+        UnknownMembers.Refuse("root.", spec.Root?.Unknown);
+        UnknownMembers.Refuse("linux.", linux.Unknown);
+        foreach (OciMount mount in spec.Mounts ?? []) UnknownMembers.Refuse($"mounts ({mount.Destination}).", mount.Unknown);
         if (spec.Hooks?.CreateContainer is { Count: > 0 }) throw Unsupported("hooks.createContainer", "hooks inside the container are not supported yet");
         if (spec.Hooks?.StartContainer is { Count: > 0 }) throw Unsupported("hooks.startContainer", "hooks inside the container are not supported yet");
         if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
@@ -268,31 +268,11 @@ public static class StagePlan
 
     private static void CheckProcess(OciProcess process)
     {
-        RefuseUnknown("process.", process.Unknown);
-        RefuseUnknown("process.user.", process.User.Unknown);
+        UnknownMembers.Refuse("process.", process.Unknown);
+        UnknownMembers.Refuse("process.user.", process.User.Unknown);
         if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
         if (process.User.Umask is > 0x1ff) throw Unsupported($"process.user.umask ({Convert.ToString(process.User.Umask.Value, 8)})", "a umask is at most 0777");
     }
 
     private static MiniRunException Unsupported(string field, string why) => new($"config.json: {field}: {why}");
-
-    /// <summary>
-    /// A member MiniRun has no type for (apparmorProfile, selinuxLabel, mountLabel, intelRdt, personality…) asks for
-    /// something MiniRun would not do: refused by name. One that asks for nothing (null, "", [], {}, false) is let through.
-    /// </summary>
-    private static void RefuseUnknown(string prefix, Dictionary<string, System.Text.Json.JsonElement>? members)
-    {
-        foreach ((string name, System.Text.Json.JsonElement value) in members ?? [])
-        {
-            bool empty = value.ValueKind switch
-            {
-                System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.False or System.Text.Json.JsonValueKind.Undefined => true,
-                System.Text.Json.JsonValueKind.String => value.GetString() is "",
-                System.Text.Json.JsonValueKind.Array => value.GetArrayLength() == 0,
-                System.Text.Json.JsonValueKind.Object => !value.EnumerateObject().Any(),
-                _ => false,
-            };
-            if (!empty) throw Unsupported(prefix + name, "not supported by minirun; leave it out of config.json");
-        }
-    }
 }
