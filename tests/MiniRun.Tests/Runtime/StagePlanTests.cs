@@ -116,13 +116,58 @@ public class StagePlanTests
         Refused("process.rlimits (RLIMIT_FLY)", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_FLY", Hard = 1024, Soft = 1024 }]);
         Refused("process.rlimits (RLIMIT_NOFILE)", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 10, Soft = 20 }]);
         Refused("process.terminal", s => s.Process!.Terminal = true);
-        Refused("linux.namespaces (network, path /run/netns/x)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" }));
+        Refused("linux.namespaces (cgroup, path /run/cg)", s =>
+        {
+            s.Linux!.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+            s.Linux.Namespaces.Add(new LinuxNamespace { Type = "cgroup", Path = "/run/cg" });
+        });
+        Refused("linux.namespaces (ipc)", s => s.Linux!.Namespaces!.AddRange([new LinuxNamespace { Type = "ipc" }, new LinuxNamespace { Type = "ipc" }]));
+        Refused("process.apparmorProfile", s => s.Process!.Unknown = new() { ["apparmorProfile"] = System.Text.Json.JsonDocument.Parse("\"p\"").RootElement });
+        Refused("linux.mountLabel", s => s.Linux!.Unknown = new() { ["mountLabel"] = System.Text.Json.JsonDocument.Parse("\"l\"").RootElement });
+        Refused("linux.sysctl (kernel.panic)", s => s.Linux!.Sysctl = new() { ["kernel.panic"] = "1" });
+        Refused("linux.rootfsPropagation (sideways)", s => s.Linux!.RootfsPropagation = "sideways");
+        Refused("linux.devices (/dev/x, type q)", s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/x", Type = "q" }]);
+        Refused("hooks.createContainer", s => s.Hooks = new OciHooks { CreateContainer = [new OciHook { Path = "/bin/true" }] });
+        Refused("process.oomScoreAdj (1001)", s => s.Process!.OomScoreAdj = 1001);
         Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
         Refused("linux.sysctl", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
         Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);
         Refused("process.user.umask (1000)", s => s.Process!.User.Umask = 0x200);
         Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
         Refused("unknown capability", s => s.Process!.Capabilities!.Bounding!.Add("CAP_FLY"));
+    }
+
+    [Fact]
+    public void Init_MountPropagationAndBindFlags_ComeInCallsOfTheirOwn()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Mounts!.Add(new OciMount { Destination = "/t", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "rshared"] });
+        spec.Mounts.Add(new OciMount { Destination = "/b", Source = "/etc", Options = ["rbind", "ro", "unbindable"] });
+
+        List<MountRecord> mounts = StagePlan.Init(spec, Facts()).Mounts;
+
+        string root = SpecFixtures.RootFs;
+        Assert.Equal(
+        [
+            new MountRecord("tmpfs", "tmpfs", root + "/t", MountFlags.NoSuid),
+            new MountRecord("none", "none", root + "/t", MountFlags.Shared | MountFlags.Recursive),
+            new MountRecord("bind", "/etc", root + "/b", MountFlags.Bind | MountFlags.Recursive | MountFlags.ReadOnly),
+            new MountRecord("bind", "none", root + "/b", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly),
+            new MountRecord("none", "none", root + "/b", MountFlags.Unbindable),
+        ], mounts.Where(m => m.Target is var t && (t == root + "/t" || t == root + "/b")));
+    }
+
+    [Fact]
+    public void Init_SysctlAndOomScoreAdj_AreKernelSettingsOfTheContainersNamespaces()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record(network: NetworkMode.None));
+        spec.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1", ["kernel.shmmax"] = "4096" };
+        spec.Process!.OomScoreAdj = -5;
+
+        InitSpec init = StagePlan.Init(spec, Facts());
+
+        Assert.Equal([new KernelSetting("/proc/sys/net/ipv4/ip_forward", "1"), new KernelSetting("/proc/sys/kernel/shmmax", "4096"),
+            new KernelSetting("/proc/self/oom_score_adj", "-5")], init.KernelSettings);
     }
 
     /// <summary>What runtime-tools' default spec asks for: rlimits, and inheritable and ambient sets equal to the others.</summary>
