@@ -283,4 +283,30 @@ public sealed class BundleConfigTests
 
         Assert.Contains("config.json: linux.resources.hugepageLimits: not supported by minirun", bundle.Output);
     }
+
+    [RootFact]
+    public void MaskedPaths_OfTheImage_AreMaskedAndWhatLiesBelowAMaskedDirectoryStaysHidden()
+    {
+        using var bundle = new RuntimeBundle("cat /secret-file /secret-dir/inner 2>&1; ls -A /secret-dir; echo listed", json =>
+            json["linux"]!["maskedPaths"] = new JsonArray("/secret-dir", "/secret-file", "/secret-dir/inner"));
+        Directory.CreateDirectory(Path.Combine(bundle.Path, "rootfs/secret-dir"));
+        File.WriteAllText(Path.Combine(bundle.Path, "rootfs/secret-dir/inner"), "inner secret");
+        File.WriteAllText(Path.Combine(bundle.Path, "rootfs/secret-file"), "top secret");
+
+        string output = bundle.RunToCompletion("masked");
+
+        Assert.DoesNotContain("top secret", output);
+        Assert.DoesNotContain("inner secret", output);
+        Assert.DoesNotContain("inner\n", output); // ls of the masked directory shows nothing
+        Assert.Contains("listed", output);
+    }
+
+    [RootFact]
+    public void UnknownProperty_TheSpecDoesNotDefine_IsIgnored()
+    {
+        // config.md "Extensibility": a property no version of the runtime-spec defines is ignored, not refused.
+        using var bundle = new RuntimeBundle("echo ran", json => json["org.example.extension"] = new JsonObject { ["x"] = 1 });
+
+        Assert.Contains("ran", bundle.RunToCompletion("extension"));
+    }
 }

@@ -129,6 +129,7 @@ public class StagePlanTests
         Refused("linux.devices (/dev/x, type q)", s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/x", Type = "q" }]);
         Refused("hooks.createContainer", s => s.Hooks = new OciHooks { CreateContainer = [new OciHook { Path = "/bin/true" }] });
         Refused("process.oomScoreAdj (1001)", s => s.Process!.OomScoreAdj = 1001);
+        Refused("ociVersion (invalid)", s => s.OciVersion = "invalid");
         Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
         Refused("linux.sysctl", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
         Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);

@@ -59,6 +59,7 @@ public sealed class BundleRuntime(string stateRoot)
                 SessionKeyring = noNewKeyring ? null : ContainerStageSpecs.SessionKeyringName(id),
                 Home = "/root",
                 LastCapability = host.LastCapability,
+                KindOf = ContainerMounts.KindInRoot(rootfs),
             });
             // pivot_root needs the new root to be a mount point: the bundle's rootfs is bound onto itself first (as runc does).
             init.Mounts.Insert(0, new MountRecord("bind", rootfs, rootfs, MountFlags.Bind | MountFlags.Recursive));

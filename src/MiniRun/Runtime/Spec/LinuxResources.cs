@@ -9,7 +9,7 @@ public sealed class LinuxResources
     public LinuxCpu? Cpu { get; set; }
     public LinuxPids? Pids { get; set; }
 
-    /// <summary>Members MiniRun does not apply: refused by name (<see cref="ResourcesSection.ToLimits"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
@@ -39,7 +39,7 @@ public sealed class LinuxMemory
     [System.Text.Json.Serialization.JsonPropertyName("disableOOMKiller")]
     public bool DisableOomKiller { get; set; }
 
-    /// <summary>Members MiniRun does not apply: refused by name (<see cref="ResourcesSection.ToLimits"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
@@ -54,7 +54,7 @@ public sealed class LinuxCpu
     public string? Cpus { get; set; }
     public string? Mems { get; set; }
 
-    /// <summary>Members MiniRun does not apply: refused by name (<see cref="ResourcesSection.ToLimits"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
@@ -63,8 +63,4 @@ public sealed class LinuxCpu
 public sealed class LinuxPids
 {
     public long Limit { get; set; }
-
-    /// <summary>Members MiniRun does not apply: refused by name (<see cref="ResourcesSection.ToLimits"/>), never ignored.</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
-    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }

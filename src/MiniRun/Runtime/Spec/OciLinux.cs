@@ -20,7 +20,7 @@ public sealed class OciLinux
     public List<string>? MaskedPaths { get; set; }
     public List<string>? ReadonlyPaths { get; set; }
 
-    /// <summary>Members of the spec MiniRun does not know: refused by name (<see cref="StagePlan"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }

@@ -20,7 +20,7 @@ public sealed class OciSpec
     public Dictionary<string, string>? Annotations { get; set; }
     public OciHooks? Hooks { get; set; }
 
-    /// <summary>Members of the spec MiniRun does not know: refused by name (<see cref="StagePlan"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
@@ -30,10 +30,6 @@ public sealed class OciRoot
 {
     public required string Path { get; set; }
     public bool Readonly { get; set; }
-
-    /// <summary>Members of the spec MiniRun does not know: refused by name (<see cref="StagePlan"/>), never ignored.</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
-    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>
@@ -47,7 +43,7 @@ public sealed class OciMount
     public string? Source { get; set; }
     public List<string>? Options { get; set; }
 
-    /// <summary>Members of the spec MiniRun does not know: refused by name (<see cref="StagePlan"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
@@ -66,7 +62,7 @@ public sealed class OciProcess
     /// <summary>/proc/PID/oom_score_adj of the container's process, -1000 to 1000.</summary>
     public int? OomScoreAdj { get; set; }
 
-    /// <summary>Members of the spec MiniRun does not know: refused by name (<see cref="StagePlan"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
@@ -80,7 +76,7 @@ public sealed class OciUser
     public uint? Umask { get; set; }
     public List<uint>? AdditionalGids { get; set; }
 
-    /// <summary>Members of the spec MiniRun does not know: refused by name (<see cref="StagePlan"/>), never ignored.</summary>
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }

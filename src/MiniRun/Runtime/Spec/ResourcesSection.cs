@@ -43,10 +43,9 @@ public static class ResourcesSection
         if (resources is null) return new CgroupLimits();
         if (resources.Memory is { Swap: { } swap } memory && swap != memory.Limit)
             throw new MiniRunException($"linux.resources.memory.swap {swap}: minirun limits memory and swap to one total; give swap equal to limit");
-        UnknownMembers.Refuse("linux.resources.", resources.Unknown);
-        UnknownMembers.Refuse("linux.resources.memory.", resources.Memory?.Unknown);
-        UnknownMembers.Refuse("linux.resources.cpu.", resources.Cpu?.Unknown);
-        UnknownMembers.Refuse("linux.resources.pids.", resources.Pids?.Unknown);
+        UnknownMembers.Refuse("linux.resources.", resources.Unknown, "blockIO", "hugepageLimits", "network", "rdma", "unified");
+        UnknownMembers.Refuse("linux.resources.memory.", resources.Memory?.Unknown, "useHierarchy", "checkBeforeUpdate");
+        UnknownMembers.Refuse("linux.resources.cpu.", resources.Cpu?.Unknown, "burst", "realtimeRuntime", "realtimePeriod", "idle");
         if (resources.Cpu is { Period: 0 or > 1_000_000 } badPeriod)
             throw new MiniRunException($"linux.resources.cpu.period {badPeriod.Period}: the kernel takes 1000 to 1000000 µs");
         var devices = new List<DeviceRule>();

@@ -257,10 +257,11 @@ public static class StagePlan
     private static void Check(OciSpec spec, OciLinux linux)
     {
         CheckProcess(spec.Process!);
-        UnknownMembers.Refuse("", spec.Unknown);
-        UnknownMembers.Refuse("root.", spec.Root?.Unknown);
-        UnknownMembers.Refuse("linux.", linux.Unknown);
-        foreach (OciMount mount in spec.Mounts ?? []) UnknownMembers.Refuse($"mounts ({mount.Destination}).", mount.Unknown);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(spec.OciVersion ?? "", @"^1\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$"))
+            throw Unsupported($"ociVersion ({spec.OciVersion})", "minirun reads configurations of runtime-spec 1.x (\"1.0.2\", \"1.1.0\")");
+        UnknownMembers.Refuse("", spec.Unknown, "domainname", "solaris", "windows", "vm", "zos");
+                UnknownMembers.Refuse("linux.", linux.Unknown, "timeOffsets", "intelRdt", "personality", "mountLabel", "netDevices", "memoryPolicy");
+        foreach (OciMount mount in spec.Mounts ?? []) UnknownMembers.Refuse($"mounts ({mount.Destination}).", mount.Unknown, "uidMappings", "gidMappings");
         if (spec.Hooks?.CreateContainer is { Count: > 0 }) throw Unsupported("hooks.createContainer", "hooks inside the container are not supported yet");
         if (spec.Hooks?.StartContainer is { Count: > 0 }) throw Unsupported("hooks.startContainer", "hooks inside the container are not supported yet");
         if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
@@ -268,8 +269,8 @@ public static class StagePlan
 
     private static void CheckProcess(OciProcess process)
     {
-        UnknownMembers.Refuse("process.", process.Unknown);
-        UnknownMembers.Refuse("process.user.", process.User.Unknown);
+        UnknownMembers.Refuse("process.", process.Unknown, "apparmorProfile", "selinuxLabel", "scheduler", "ioPriority", "execCPUAffinity", "commandLine");
+        UnknownMembers.Refuse("process.user.", process.User.Unknown, "username");
         if (process.Terminal) throw Unsupported("process.terminal", "a pseudo-terminal is not supported yet");
         if (process.User.Umask is > 0x1ff) throw Unsupported($"process.user.umask ({Convert.ToString(process.User.Umask.Value, 8)})", "a umask is at most 0777");
     }
