@@ -171,6 +171,23 @@ public class StagePlanTests
             new KernelSetting("/proc/self/oom_score_adj", "-5")], init.KernelSettings);
     }
 
+    [Fact]
+    public void Init_NamespacesByPath_AreJoinedNotUnsharedAndTheirSysctlsAllowed()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type is "network" or "pid");
+        spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" });
+        spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "pid", Path = "/proc/7/ns/pid" });
+        spec.Linux.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" };
+
+        InitSpec init = StagePlan.Init(spec, Facts());
+
+        Assert.Equal([new NamespacePath(NamespaceFlags.Network, "/run/netns/x")], init.JoinNamespaces);
+        Assert.Equal("/proc/7/ns/pid", init.PidNamespacePath);
+        Assert.False(init.Namespaces.HasFlag(NamespaceFlags.Network));
+        Assert.Contains(new KernelSetting("/proc/sys/net/ipv4/ip_forward", "1"), init.KernelSettings);
+    }
+
     /// <summary>What runtime-tools' default spec asks for: rlimits, and inheritable and ambient sets equal to the others.</summary>
     [Fact]
     public void Init_RlimitsInheritableAmbientAndUmask_AreCarriedToTheStage()

@@ -50,7 +50,8 @@ public static class StagePlan
             CgroupMounts = cgroupMounts,
             Mounts = mounts,
             Devices = Devices(linux.Devices),
-            KernelSettings = [.. Sysctls(linux.Sysctl, namespaces), .. OomScoreAdjustment(process.OomScoreAdj)],
+            // A sysctl is the container's own in a namespace it has apart from the host's: a new one or one joined by path.
+            KernelSettings = [.. Sysctls(linux.Sysctl, joins.Aggregate(namespaces, (own, j) => own | j.Type)), .. OomScoreAdjustment(process.OomScoreAdj)],
             Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
             RootPropagation = RootPropagation(linux.RootfsPropagation),
