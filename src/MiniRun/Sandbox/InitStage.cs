@@ -34,7 +34,12 @@ public static class InitStage
             byte[]? go = ProcessControl.ReadExactly(SpecFd, 1);
             bool parked = go is [InitStageProcess.ParkMessage];
             // Parked, the fifo stays open (close-on-exec) until execve: `start` returns when it closes, once signals reach the command.
-            if (parked) startFifo = WaitForStart();
+            if (parked)
+            {
+                // In its cgroup before `create` returns, as runc's init is: the engine reads /proc/PID/cgroup of a created container.
+                CgroupJoin.Enter(sys, spec.CgroupJoinFiles);
+                startFifo = WaitForStart();
+            }
             else if (go is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
             InitSequence.Enter(sys, spec);

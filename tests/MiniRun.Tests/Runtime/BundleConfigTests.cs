@@ -309,4 +309,22 @@ public sealed class BundleConfigTests
 
         Assert.Contains("ran", bundle.RunToCompletion("extension"));
     }
+
+    [RootFact]
+    public void Create_LeavesTheParkedProcessInItsCgroup()
+    {
+        // As runc's: an engine (and runtime-tools) reads /proc/PID/cgroup of a created container.
+        using var bundle = new RuntimeBundle("true", json =>
+        {
+            json["linux"]!["cgroupsPath"] = "minirun-test-parked"; // one level: delete removes it whole
+            json["linux"]!["resources"] = new JsonObject { ["pids"] = new JsonObject { ["limit"] = 50 } };
+        });
+        Assert.Equal(0, bundle.Create("parkedcg").ExitCode);
+        int pid = JsonDocument.Parse(bundle.Runtime("state", "parkedcg").Stdout).RootElement.GetProperty("pid").GetInt32();
+
+        string[] lines = File.ReadAllLines($"/proc/{pid}/cgroup");
+
+        Assert.Contains(lines, l => l.Contains(":pids:", StringComparison.Ordinal) && l.Contains(":/minirun-test-parked", StringComparison.Ordinal)
+                                    || l.StartsWith("0::/minirun-test-parked", StringComparison.Ordinal));
+    }
 }
