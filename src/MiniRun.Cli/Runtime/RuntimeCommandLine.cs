@@ -85,7 +85,7 @@ public static class RuntimeCommandLine
         string[] rest = [.. args.Skip(i + 1)];
         // What an unknown flag's message points to; exec's command may have a --help of its own.
         if (args[i] == "exec" ? rest is ["--help", ..] : rest.Contains("--help")) return Help();
-        var runtime = new BundleRuntime(globals.Root);
+        var runtime = new BundleRuntime(globals.Root) { Warn = message => Console.Error.WriteLine($"{LinkName}: warning: {message}") };
         return args[i] switch
         {
             "spec" => Spec(rest),

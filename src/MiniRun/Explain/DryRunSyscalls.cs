@@ -73,6 +73,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
         }
         public bool Unmount(string target, UnmountFlags flags) => true;
         public void Unshare(NamespaceFlags flags) { }
+        public void JoinNamespace(string path, NamespaceFlags type) { }
         public void PivotRoot(string newRoot) { }
         public void ChangeRoot(string newRoot) { }
         public void ChangeDirectory(string path) => owner._cwd = Path.Combine(owner._cwd, path);
@@ -88,6 +89,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
             if (Path.IsPathRooted(target)) owner._links[linkPath] = target;
         }
         public void SetXattr(string path, string name, byte[] value) { }
+        public void ChangeOwner(string path, uint uid, uint gid) { }
         public bool RenameNoReplace(string from, string to) { Made(to, owner.LStat(from) ?? MadeDirectory); Made(from, null); return true; }
         public bool RemoveDirectory(string path) { Made(path, null); return true; }
         public void RemoveTree(string path) => Made(path, null);

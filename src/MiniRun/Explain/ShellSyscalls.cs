@@ -76,6 +76,13 @@ public abstract class ShellSyscalls : ISyscalls
         return Do(s => s.Unmount(target, flags), true);
     }
 
+    public void JoinNamespace(string path, NamespaceFlags type)
+    {
+        Print($"# setns {Q(path)}: the lines below run in that {string.Join("", NamespaceNames(type))} namespace (nsenter {UnshareOptions(type).Split(' ')[0]}={Q(path)})",
+            "linux.namespaces[].path: an existing namespace joined");
+        Do(s => s.JoinNamespace(path, type));
+    }
+
     public void Unshare(NamespaceFlags flags)
     {
         if (flags == NamespaceFlags.FileSystem) { Do(s => s.Unshare(flags)); return; } // a thread's own cwd: nothing to show
@@ -149,6 +156,12 @@ public abstract class ShellSyscalls : ISyscalls
         string permissions = (mode & 0xfff) == 0 ? "" : $"-m {Octal(mode & 0xfff)} "; // none: a whiteout, whose mode overlayfs ignores
         Print($"mknod {permissions}{Q(Host(path))} {type}{numbers}", "a device node");
         return Do(s => s.MakeNode(path, mode, major, minor), true);
+    }
+
+    public void ChangeOwner(string path, uint uid, uint gid)
+    {
+        Print($"chown -h {uid}:{gid} {Q(Host(path))}", "the node's owner");
+        Do(s => s.ChangeOwner(path, uid, gid));
     }
 
     public void Symlink(string target, string linkPath)

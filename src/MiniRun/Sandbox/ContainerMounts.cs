@@ -62,9 +62,14 @@ public static class ContainerMounts
     public static List<MountRecord> Masks(string rootfs, Func<string, bool?> kindOf, IReadOnlyList<string>? paths = null)
     {
         var mounts = new List<MountRecord>();
+        var hidden = new List<string>();
         foreach (string path in paths ?? MaskedPaths)
         {
+            if (!path.StartsWith('/')) throw new MiniRunException($"config.json: linux.maskedPaths ({path}): a path is absolute");
+            // Below a directory masked already, it is hidden by that empty tmpfs (and could not be made there).
+            if (hidden.Exists(dir => path.StartsWith(dir + "/", StringComparison.Ordinal))) continue;
             bool? isDirectory = kindOf(path);
+            if (isDirectory == true) hidden.Add(path.TrimEnd('/'));
             string target = Path.Combine(rootfs, path[1..]);
             if (isDirectory == true) mounts.Add(new("tmpfs", "tmpfs", target, MountFlags.ReadOnly));
             else if (isDirectory == false) mounts.Add(new("bind", Path.Combine(rootfs, "dev/null"), target, MountFlags.Bind));
@@ -79,6 +84,7 @@ public static class ContainerMounts
         var mounts = new List<MountRecord>();
         foreach (string path in paths ?? ReadOnlyPaths)
         {
+            if (!path.StartsWith('/')) throw new MiniRunException($"config.json: linux.readonlyPaths ({path}): a path is absolute");
             if (kindOf(path) is null) continue;
             string target = Path.Combine(rootfs, path[1..]);
             mounts.Add(new("bind", target, target, MountFlags.Bind | MountFlags.Recursive));
@@ -108,6 +114,15 @@ public static class ContainerMounts
 
     /// <summary>What a host path is (true = directory), or null when it does not exist; symlinks are not followed.</summary>
     public static bool? HostKind(string path) => Syscalls.TryLStat(path) is { } status ? status.IsDirectory : null;
+
+    /// <summary>
+    /// For a bundle's root: /proc and /sys paths as the host's kernel shows them (<see cref="HostKind"/>), any other in
+    /// the root itself. A symbolic link counts as absent: a mount would follow it, perhaps out of the root.
+    /// </summary>
+    public static Func<string, bool?> KindInRoot(string rootfs) => path =>
+        path is "/proc" or "/sys" || path.StartsWith("/proc/", StringComparison.Ordinal) || path.StartsWith("/sys/", StringComparison.Ordinal)
+            ? HostKind(path)
+            : Syscalls.TryLStat(Path.Combine(rootfs, path.TrimStart('/'))) is { IsSymlink: false } status ? status.IsDirectory : null;
 
     /// <summary>--privileged: a node for every device of the host's /dev, as Docker's HostDevices (not pts, shm, mqueue, console).</summary>
     public static List<DeviceNode> HostDevices(string devRoot = "/dev")

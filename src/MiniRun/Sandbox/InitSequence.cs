@@ -15,8 +15,15 @@ public static class InitSequence
     {
         // First: this move waits for an RCU grace period, which passes while the parent creates the rest of the cgroup.
         if (spec.CgroupEarlyJoinDirectory is { } unified) CgroupJoin.EnterProcess(sys, unified);
+        foreach (NamespacePath ns in spec.JoinNamespaces) sys.JoinNamespace(ns.Path, ns.Type);
         // Copied now, so the new mount namespace has the overlay the parent mounted while this stage started.
-        sys.Unshare(spec.Namespaces);
+        if (spec.Namespaces != NamespaceFlags.None) sys.Unshare(spec.Namespaces);
+        foreach (KernelSetting setting in spec.KernelSettings)
+        {
+            // This stage's /proc is still the host's mount, but /proc/sys and /proc/self answer for the caller's namespaces.
+            sys.Explain("config.json's linux.sysctl and process.oomScoreAdj, in the container's own namespaces");
+            sys.WriteKernelFile(setting.Path, setting.Value);
+        }
         sys.Explain("nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
         sys.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
         foreach (MountRecord mount in spec.Mounts)
@@ -27,14 +34,8 @@ public static class InitSequence
             mount.Apply(sys);
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(sys, spec);
         }
-        sys.SetHostname(spec.Hostname);
+        if (spec.Hostname.Length > 0) sys.SetHostname(spec.Hostname); // none asked: a joined UTS namespace keeps its name
         if (spec.IsolateNetwork) sys.BringLoopbackUp();
-        foreach (SysctlSetting setting in spec.Sysctls)
-        {
-            // /proc/sys/net, kernel.{msg,sem,shm}* and fs.mqueue answer for the namespaces of the process that writes.
-            sys.Explain("linux.sysctl: a kernel setting of the container's own namespaces");
-            sys.WriteKernelFile(setting.ProcPath, setting.Value);
-        }
     }
 
     /// <summary>
@@ -62,6 +63,11 @@ public static class InitSequence
         {
             sys.Explain("the merged directory becomes /; the old root, stacked on top of it, is detached: the host's files are no longer reachable");
             sys.PivotRoot(spec.RootFs);
+        }
+        if (spec.RootPropagation != MountFlags.None)
+        {
+            sys.Explain("config.json's linux.rootfsPropagation, for the container's own root");
+            sys.Mount(null, "/", null, spec.RootPropagation, null);
         }
         sys.Explain("the working directory (created when missing, as Docker does)");
         sys.MakeDirectories(spec.Process.WorkingDir);
@@ -119,7 +125,9 @@ public static class InitSequence
         foreach (DeviceNode node in spec.Devices)
         {
             sys.Explain("the standard device nodes, and no others: the container cannot reach the host's disks");
-            sys.MakeNode(Path.Combine(spec.RootFs, node.Path), (uint)(node.Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | node.Mode, node.Major, node.Minor);
+            string path = Path.Combine(spec.RootFs, node.Path);
+            sys.MakeNode(path, node.FileMode, node.Major, node.Minor);
+            if (node.Uid is not null || node.Gid is not null) sys.ChangeOwner(path, node.Uid ?? 0, node.Gid ?? 0);
         }
         sys.SetUmask(oldMask);
         foreach (SymlinkSpec link in spec.Symlinks)

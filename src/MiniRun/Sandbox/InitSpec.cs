@@ -39,11 +39,20 @@ public sealed class InitSpec
     /// <summary>Mounts inside the root, in order (targets are absolute host paths below RootFs).</summary>
     public List<MountRecord> Mounts { get; init; } = [];
     public List<DeviceNode> Devices { get; init; } = [];
+    /// <summary>Existing namespaces the stage joins (linux.namespaces[].path) before it unshares the others; PID is joined at the spawn.</summary>
+    public List<NamespacePath> JoinNamespaces { get; init; } = [];
+    /// <summary>The PID namespace the stage is born in (the parent joins it for the spawn); null: a new one.</summary>
+    public string? PidNamespacePath { get; init; }
+    /// <summary>Written right after the unshare, through this stage's /proc: the files of its own namespaces (sysctl(8)).</summary>
+    public List<KernelSetting> KernelSettings { get; init; } = [];
+    /// <summary>
+    /// linux.rootfsPropagation, applied to "/" once the container is inside it: the host's "/" stays rslave (nothing
+    /// mounted in the container reaches the host), the container's own root is shared, private… as the spec asks.
+    /// </summary>
+    public MountFlags RootPropagation { get; init; }
     public List<SymlinkSpec> Symlinks { get; init; } = [];
     /// <summary>Mounts made once inside the new root (targets are container paths): the --read-only remount of "/".</summary>
     public List<MountRecord> RootMounts { get; init; } = [];
-    /// <summary>linux.sysctl: each written below /proc/sys once the stage has its namespaces (runc's writeSystemProperty).</summary>
-    public List<SysctlSetting> Sysctls { get; init; } = [];
     /// <summary>process.terminal: the unix socket a pty's master goes to (--console-socket, see <see cref="ContainerConsole"/>), or null.</summary>
     public string? ConsoleSocket { get; init; }
     /// <summary>The command and who it runs as: what the exec stage gets too (<see cref="ExecSpec"/>).</summary>
@@ -51,14 +60,23 @@ public sealed class InitSpec
 }
 
 /// <summary>A device node to create in the container's /dev (path relative to the root): character, or block when <paramref name="Block"/>.</summary>
-public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, bool Block = false);
-
-/// <summary>One linux.sysctl entry: its dotted name (net.ipv4.ping_group_range) and value.</summary>
-public sealed record SysctlSetting(string Key, string Value)
+public sealed record DeviceNode(string Path, uint Major, uint Minor, uint Mode, bool Block = false)
 {
-    /// <summary>The file under /proc/sys it is written to (dots are the path's separators, as sysctl(8) spells them).</summary>
-    public string ProcPath => "/proc/sys/" + Key.Replace('.', '/');
+    /// <summary>A named pipe (linux.devices type "p"): no numbers.</summary>
+    public bool Fifo { get; init; }
+    /// <summary>The node's owner when the spec gives one; null: root's, as mknod made it.</summary>
+    public uint? Uid { get; init; }
+    public uint? Gid { get; init; }
+
+    /// <summary>The mode mknod(2) takes: the file type and the permission bits.</summary>
+    public uint FileMode => (uint)(Fifo ? Syscalls.S_IFIFO : Block ? Syscalls.S_IFBLK : Syscalls.S_IFCHR) | Mode;
 }
+
+/// <summary>A namespace of <see cref="Type"/> to join, by the path of its file (/proc/PID/ns/net, a bind mount of one).</summary>
+public sealed record NamespacePath(NamespaceFlags Type, string Path);
+
+/// <summary>A value written to a kernel file of the container's namespaces before its root is entered (a sysctl, oom_score_adj).</summary>
+public sealed record KernelSetting(string Path, string Value);
 
 /// <summary>A symlink to create inside the root after the mounts (path relative to the root).</summary>
 public sealed record SymlinkSpec(string Path, string Target);

@@ -45,7 +45,9 @@ internal static class InitSpecReader
         List<MountRecord> mounts = [], rootMounts = [], cgroupMounts = [];
         List<DeviceNode> devices = [];
         List<SymlinkSpec> symlinks = [];
-        List<SysctlSetting> sysctls = [];
+        List<KernelSetting> kernelSettings = [];
+        MountFlags rootPropagation = MountFlags.None;
+        List<NamespacePath> joins = [];
         string? consoleSocket = null;
         List<uint> groups = [];
         while (NextMember(ref reader) is { } name)
@@ -64,8 +66,10 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Devices): devices = Items<DeviceNode>(ref reader, Device); break;
                 case nameof(InitSpec.Symlinks): symlinks = Items<SymlinkSpec>(ref reader, Symlink); break;
+                case nameof(InitSpec.JoinNamespaces): joins = Items<NamespacePath>(ref reader, Join); break;
+                case nameof(InitSpec.RootPropagation): rootPropagation = (MountFlags)reader.GetUInt64(); break;
+                case nameof(InitSpec.KernelSettings): kernelSettings = Items<KernelSetting>(ref reader, Setting); break;
                 case nameof(InitSpec.RootMounts): rootMounts = Items<MountRecord>(ref reader, Mount); break;
-                case nameof(InitSpec.Sysctls): sysctls = Items<SysctlSetting>(ref reader, Sysctl); break;
                 case nameof(InitSpec.ConsoleSocket): consoleSocket = Text(ref reader); break;
                 case nameof(StageProcess.Uid): uid = reader.GetUInt32(); break;
                 case nameof(StageProcess.Gid): gid = reader.GetUInt32(); break;
@@ -99,8 +103,10 @@ internal static class InitSpecReader
             Mounts = mounts,
             Devices = devices,
             Symlinks = symlinks,
+            KernelSettings = kernelSettings,
+            RootPropagation = rootPropagation,
+            JoinNamespaces = joins,
             RootMounts = rootMounts,
-            Sysctls = sysctls,
             ConsoleSocket = consoleSocket,
             Process = new StageProcess
             {
@@ -180,7 +186,8 @@ internal static class InitSpecReader
         Start(ref reader, JsonTokenType.StartObject);
         string? path = null;
         uint major = 0, minor = 0, mode = 0;
-        bool block = false;
+        bool block = false, fifo = false;
+        uint? uid = null, gid = null;
         while (NextMember(ref reader) is { } name)
         {
             switch (name)
@@ -190,10 +197,46 @@ internal static class InitSpecReader
                 case nameof(DeviceNode.Minor): minor = reader.GetUInt32(); break;
                 case nameof(DeviceNode.Mode): mode = reader.GetUInt32(); break;
                 case nameof(DeviceNode.Block): block = reader.GetBoolean(); break;
+                case nameof(DeviceNode.Fifo): fifo = reader.GetBoolean(); break;
+                case nameof(DeviceNode.Uid): uid = reader.GetUInt32(); break;
+                case nameof(DeviceNode.Gid): gid = reader.GetUInt32(); break;
                 default: reader.Skip(); break;
             }
         }
-        return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block);
+        return new DeviceNode(path ?? throw Missing("Devices[].Path"), major, minor, mode, block) { Fifo = fifo, Uid = uid, Gid = gid };
+    }
+
+    private static NamespacePath Join(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        NamespaceFlags type = NamespaceFlags.None;
+        string? path = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            switch (name)
+            {
+                case nameof(NamespacePath.Type): type = (NamespaceFlags)reader.GetInt32(); break;
+                case nameof(NamespacePath.Path): path = Text(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new NamespacePath(type, path ?? throw Missing("JoinNamespaces[].Path"));
+    }
+
+    private static KernelSetting Setting(ref Utf8JsonReader reader)
+    {
+        Start(ref reader, JsonTokenType.StartObject);
+        string? path = null, value = null;
+        while (NextMember(ref reader) is { } name)
+        {
+            switch (name)
+            {
+                case nameof(KernelSetting.Path): path = Text(ref reader); break;
+                case nameof(KernelSetting.Value): value = Text(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new KernelSetting(path ?? throw Missing("KernelSettings[].Path"), value ?? throw Missing("KernelSettings[].Value"));
     }
 
     private static SeccompFilter Filter(ref Utf8JsonReader reader)
@@ -221,19 +264,6 @@ internal static class InitSpecReader
             else reader.Skip();
         }
         return new SymlinkSpec(path ?? throw Missing("Symlinks[].Path"), target ?? throw Missing("Symlinks[].Target"));
-    }
-
-    private static SysctlSetting Sysctl(ref Utf8JsonReader reader)
-    {
-        Start(ref reader, JsonTokenType.StartObject);
-        string? key = null, value = null;
-        while (NextMember(ref reader) is { } name)
-        {
-            if (name == nameof(SysctlSetting.Key)) key = Text(ref reader);
-            else if (name == nameof(SysctlSetting.Value)) value = Text(ref reader);
-            else reader.Skip();
-        }
-        return new SysctlSetting(key ?? throw Missing("Sysctls[].Key"), value ?? throw Missing("Sysctls[].Value"));
     }
 
     /// <summary>The next member's name, the reader left on its value; null at the end of the object.</summary>

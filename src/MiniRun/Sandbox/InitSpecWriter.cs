@@ -32,9 +32,36 @@ internal static class InitSpecWriter
             json.WriteNumber(nameof(DeviceNode.Minor), node.Minor);
             json.WriteNumber(nameof(DeviceNode.Mode), node.Mode);
             json.WriteBoolean(nameof(DeviceNode.Block), node.Block);
+            if (node.Fifo) json.WriteBoolean(nameof(DeviceNode.Fifo), true);
+            if (node.Uid is { } uid) json.WriteNumber(nameof(DeviceNode.Uid), uid);
+            if (node.Gid is { } gid) json.WriteNumber(nameof(DeviceNode.Gid), gid);
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (spec.JoinNamespaces.Count > 0)
+        {
+            json.WriteStartArray(nameof(InitSpec.JoinNamespaces));
+            foreach (NamespacePath ns in spec.JoinNamespaces)
+            {
+                json.WriteStartObject();
+                json.WriteNumber(nameof(NamespacePath.Type), (int)ns.Type);
+                json.WriteString(nameof(NamespacePath.Path), ns.Path);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        if (spec.KernelSettings.Count > 0)
+        {
+            json.WriteStartArray(nameof(InitSpec.KernelSettings));
+            foreach (KernelSetting setting in spec.KernelSettings)
+            {
+                json.WriteStartObject();
+                json.WriteString(nameof(KernelSetting.Path), setting.Path);
+                json.WriteString(nameof(KernelSetting.Value), setting.Value);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteStartArray(nameof(InitSpec.Symlinks));
         foreach (SymlinkSpec link in spec.Symlinks)
         {
@@ -45,18 +72,7 @@ internal static class InitSpecWriter
         }
         json.WriteEndArray();
         Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
-        if (spec.Sysctls.Count > 0)
-        {
-            json.WriteStartArray(nameof(InitSpec.Sysctls));
-            foreach (SysctlSetting setting in spec.Sysctls)
-            {
-                json.WriteStartObject();
-                json.WriteString(nameof(SysctlSetting.Key), setting.Key);
-                json.WriteString(nameof(SysctlSetting.Value), setting.Value);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
+        if (spec.RootPropagation != MountFlags.None) json.WriteNumber(nameof(InitSpec.RootPropagation), (ulong)spec.RootPropagation);
         if (spec.ConsoleSocket is { } console) json.WriteString(nameof(InitSpec.ConsoleSocket), console);
         json.WriteNumber(nameof(StageProcess.Uid), spec.Process.Uid);
         json.WriteNumber(nameof(StageProcess.Gid), spec.Process.Gid);

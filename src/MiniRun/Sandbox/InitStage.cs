@@ -20,6 +20,7 @@ public static class InitStage
     {
         InitSpec spec;
         ISyscalls sys = LinuxSyscalls.Instance;
+        FileStream? startFifo = null;
         try
         {
             // No spec at all: the parent gave up (and said why) or died.
@@ -36,7 +37,13 @@ public static class InitStage
             // Parked instead (the OCI runtime's create), it waits for `start` and keeps going without its parent.
             byte[]? go = ProcessControl.ReadExactly(SpecFd, 1);
             bool parked = go is [InitStageProcess.ParkMessage];
-            if (parked) WaitForStart();
+            // Parked, the fifo stays open (close-on-exec) until execve: `start` returns when it closes, once signals reach the command.
+            if (parked)
+            {
+                // In its cgroup before `create` returns, as runc's init is: the engine reads /proc/PID/cgroup of a created container.
+                CgroupJoin.Enter(sys, spec.CgroupJoinFiles);
+                startFifo = WaitForStart();
+            }
             else if (go is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
             InitSequence.Enter(sys, spec);
@@ -47,16 +54,20 @@ public static class InitStage
             Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
-        return ExecFailure.Report(sys.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
+        int failed = ExecFailure.Report(sys.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
+        GC.KeepAlive(startFifo); // open until the execve (or this exit): never finalized before
+        return failed;
     }
 
     /// <summary>Parked: no parent to die with; the fifo's path comes next; its open returns when `start` opens the other end.</summary>
-    private static void WaitForStart()
+    private static FileStream WaitForStart()
     {
         Syscalls.SetParentDeathSignal(Signal.None);
         ProcessControl.WriteAll(SpecFd, [InitStageProcess.Parked]); // the parent may exit now
         byte[] path = StageFrames.Read(SpecFd, "the fifo's path") ?? throw new MiniRunException("init: the parent left without the fifo's path");
-        using var fifo = new FileStream(System.Text.Encoding.UTF8.GetString(path), FileMode.Open, FileAccess.Write);
+        var fifo = new FileStream(System.Text.Encoding.UTF8.GetString(path), FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
         fifo.WriteByte((byte)'0');
+        fifo.Flush();
+        return fifo;
     }
 }

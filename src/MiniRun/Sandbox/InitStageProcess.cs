@@ -48,7 +48,8 @@ public sealed class InitStageProcess : IDisposable
 
     /// <param name="output">pipes for its stdout and stderr (owned by the stage from here, closed if the spawn fails).</param>
     /// <param name="explain">--explain: the stage narrates what it does on this process's stderr (its fd 5).</param>
-    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false)
+    /// <param name="pidNamespace">an existing PID namespace to be born in (linux.namespaces[].path); null: a new one.</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null)
     {
         const string own = "/proc/thread-self/ns/pid";
         int ownPid = -1;
@@ -56,7 +57,7 @@ public sealed class InitStageProcess : IDisposable
         {
             ownPid = ProcessControl.OpenReadOnly(own);
             (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
-                () => Syscalls.Unshare(NamespaceFlags.Pid),
+                pidNamespace is null ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => JoinPidNamespace(pidNamespace),
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
                 output?.WriteEnds, explainFd: explain ? 2 : null);
             output?.CloseWriteEnds();
@@ -71,6 +72,14 @@ public sealed class InitStageProcess : IDisposable
         {
             if (ownPid >= 0) ProcessControl.Close(ownPid);
         }
+    }
+
+    /// <summary>setns(2) of the calling thread's PID namespace for children: the stage is born in it.</summary>
+    private static void JoinPidNamespace(string path)
+    {
+        int fd = ProcessControl.OpenReadOnly(path);
+        try { Syscalls.SetNamespace(fd, NamespaceFlags.Pid, path); }
+        finally { ProcessControl.Close(fd); }
     }
 
     /// <summary>

@@ -44,6 +44,7 @@ public static class StageGuard
     public static bool BeforeExec(bool dieWithParent, bool parentMayBeGone = false)
     {
         SecuritySyscalls.SetNotDumpable();
+        SignalDisposition.ResetIgnored();
         if (parentMayBeGone) return true;
         Syscalls.SetParentDeathSignal(Signal.Kill);
         if (ProcessControl.HasEnded(ParentFd)) return false;

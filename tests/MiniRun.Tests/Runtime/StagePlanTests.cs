@@ -115,11 +115,23 @@ public class StagePlanTests
         Refused("linux.uidMappings", s => s.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }]);
         Refused("process.rlimits (RLIMIT_FLY)", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_FLY", Hard = 1024, Soft = 1024 }]);
         Refused("process.rlimits (RLIMIT_NOFILE)", s => s.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 10, Soft = 20 }]);
-        Refused("process.terminal", s => s.Process!.Terminal = true);
-        Refused("linux.namespaces (network, path /run/netns/x)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" }));
-        Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
-        Refused("linux.sysctl (net.ipv4.ip_forward): the container shares the host's Network", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
+        Refused("process.terminal", s => s.Process!.Terminal = true); // with no --console-socket to send its master to
+        Refused("linux.namespaces (cgroup, path /run/cg)", s =>
+        {
+            s.Linux!.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+            s.Linux.Namespaces.Add(new LinuxNamespace { Type = "cgroup", Path = "/run/cg" });
+        });
+        Refused("linux.namespaces (ipc)", s => s.Linux!.Namespaces!.AddRange([new LinuxNamespace { Type = "ipc" }, new LinuxNamespace { Type = "ipc" }]));
+        Refused("process.apparmorProfile", s => s.Process!.Unknown = new() { ["apparmorProfile"] = System.Text.Json.JsonDocument.Parse("\"p\"").RootElement });
+        Refused("linux.mountLabel", s => s.Linux!.Unknown = new() { ["mountLabel"] = System.Text.Json.JsonDocument.Parse("\"l\"").RootElement });
         Refused("linux.sysctl (kernel.panic)", s => s.Linux!.Sysctl = new() { ["kernel.panic"] = "1" });
+        Refused("linux.rootfsPropagation (sideways)", s => s.Linux!.RootfsPropagation = "sideways");
+        Refused("linux.devices (/dev/x, type q)", s => s.Linux!.Devices = [new LinuxDevice { Path = "/dev/x", Type = "q" }]);
+        Refused("hooks.createContainer", s => s.Hooks = new OciHooks { CreateContainer = [new OciHook { Path = "/bin/true" }] });
+        Refused("process.oomScoreAdj (1001)", s => s.Process!.OomScoreAdj = 1001);
+        Refused("ociVersion (invalid)", s => s.OciVersion = "invalid");
+        Refused("linux.namespaces (user)", s => s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" }));
+        Refused("linux.sysctl (net.ipv4.ip_forward): the container shares this namespace with the host", s => s.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" });
         Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);
         Refused("process.user.umask (1000)", s => s.Process!.User.Umask = 0x200);
         Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
@@ -127,15 +139,53 @@ public class StagePlanTests
     }
 
     [Fact]
-    public void Init_SysctlOfItsOwnNamespaces_IsWrittenByTheStage()
+    public void Init_MountPropagationAndBindFlags_ComeInCallsOfTheirOwn()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Mounts!.Add(new OciMount { Destination = "/t", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "rshared"] });
+        spec.Mounts.Add(new OciMount { Destination = "/b", Source = "/etc", Options = ["rbind", "ro", "unbindable"] });
+
+        List<MountRecord> mounts = StagePlan.Init(spec, Facts()).Mounts;
+
+        string root = SpecFixtures.RootFs;
+        Assert.Equal(
+        [
+            new MountRecord("tmpfs", "tmpfs", root + "/t", MountFlags.NoSuid),
+            new MountRecord("none", "none", root + "/t", MountFlags.Shared | MountFlags.Recursive),
+            new MountRecord("bind", "/etc", root + "/b", MountFlags.Bind | MountFlags.Recursive | MountFlags.ReadOnly),
+            new MountRecord("bind", "none", root + "/b", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly),
+            new MountRecord("none", "none", root + "/b", MountFlags.Unbindable),
+        ], mounts.Where(m => m.Target is var t && (t == root + "/t" || t == root + "/b")));
+    }
+
+    [Fact]
+    public void Init_SysctlAndOomScoreAdj_AreKernelSettingsOfTheContainersNamespaces()
     {
         OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record(network: NetworkMode.None));
-        spec.Linux!.Sysctl = new() { ["net.ipv4.ping_group_range"] = "0 2147483647", ["kernel.shmmax"] = "1024" };
+        spec.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1", ["kernel.shmmax"] = "4096" };
+        spec.Process!.OomScoreAdj = -5;
 
         InitSpec init = StagePlan.Init(spec, Facts());
 
-        Assert.Equal([new SysctlSetting("net.ipv4.ping_group_range", "0 2147483647"), new SysctlSetting("kernel.shmmax", "1024")], init.Sysctls);
-        Assert.Equal("/proc/sys/net/ipv4/ping_group_range", init.Sysctls[0].ProcPath);
+        Assert.Equal([new KernelSetting("/proc/sys/net/ipv4/ip_forward", "1"), new KernelSetting("/proc/sys/kernel/shmmax", "4096"),
+            new KernelSetting("/proc/self/oom_score_adj", "-5")], init.KernelSettings);
+    }
+
+    [Fact]
+    public void Init_NamespacesByPath_AreJoinedNotUnsharedAndTheirSysctlsAllowed()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type is "network" or "pid");
+        spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = "/run/netns/x" });
+        spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "pid", Path = "/proc/7/ns/pid" });
+        spec.Linux.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" };
+
+        InitSpec init = StagePlan.Init(spec, Facts());
+
+        Assert.Equal([new NamespacePath(NamespaceFlags.Network, "/run/netns/x")], init.JoinNamespaces);
+        Assert.Equal("/proc/7/ns/pid", init.PidNamespacePath);
+        Assert.False(init.Namespaces.HasFlag(NamespaceFlags.Network));
+        Assert.Contains(new KernelSetting("/proc/sys/net/ipv4/ip_forward", "1"), init.KernelSettings);
     }
 
     [Fact]

@@ -46,6 +46,20 @@ public class InitSequenceTests
         Assert.DoesNotContain(sys.Calls, c => c.StartsWith("mount tmpfs /r/dev ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void PrivilegeDrop_SeccompWithoutNoNewPrivileges_LoadsTheFilterAfterItsOwnCallsAndBeforeTheCapabilityDrop()
+    {
+        // A profile may be older than close_range(2): minirun's own calls come before the filter, which then needs
+        // only CAP_SYS_ADMIN, still held until the credentials change (runc's order).
+        var sys = new RecordingSyscalls();
+        StageProcess process = Spec(useChroot: false).Process;
+
+        PrivilegeDrop.BecomeCommand(sys, process.Credentials, noNewPrivileges: false, process.SessionKeyring, process.SeccompFilter,
+            process.ResourceLimits, process.Umask);
+
+        Assert.Equal(["keyring _ses.abc", "umask 22", "cloexec 3-", "seccomp 2", "credentials uid=1000 gid=100 groups=10 caps=5/3"], sys.Calls);
+    }
+
     private static InitSpec Spec(bool useChroot) => new()
     {
         RootFs = "/r",
@@ -116,10 +130,10 @@ public class InitSequenceTests
         "mkdir -p /w",
         "chdir /w",
         "mount / / bind ReadOnly, Remount, Bind -",
-        "cloexec 3-",
         "keyring _ses.abc",
-        "credentials uid=1000 gid=100 groups=10 caps=5/3",
         "umask 22",
+        "cloexec 3-",
+        "credentials uid=1000 gid=100 groups=10 caps=5/3",
         "no_new_privs",
         "seccomp 2",
         "execve sh -c echo hi",

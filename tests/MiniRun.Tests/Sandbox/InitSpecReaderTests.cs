@@ -19,7 +19,7 @@ public class InitSpecReaderTests
             Devices = [new DeviceNode("dev/null", 1, 3, 438), new DeviceNode("dev/sda", 8, 0, 432, Block: true)],
             Symlinks = [new SymlinkSpec("dev/fd", "/proc/self/fd")],
             RootMounts = [new MountRecord("", "/m", "/m", MountFlags.Remount | MountFlags.Bind | MountFlags.ReadOnly)],
-            Sysctls = [new SysctlSetting("net.ipv4.ping_group_range", "0 2147483647")],
+            KernelSettings = [new KernelSetting("/proc/sys/net/ipv4/ping_group_range", "0 2147483647")],
             ConsoleSocket = "/run/shim/console.sock",
             Process = new StageProcess
             {
@@ -39,7 +39,7 @@ public class InitSpecReaderTests
         Assert.Equal((spec.Process.Capabilities, spec.Namespaces, spec.Process.Uid, spec.Process.WorkingDir), (read.Process.Capabilities, read.Namespaces, read.Process.Uid, read.Process.WorkingDir));
         Assert.Equal(spec.Process.SeccompFilter!.Program, read.Process.SeccompFilter!.Program);
         Assert.Equal(spec.Process.SessionKeyring, read.Process.SessionKeyring);
-        Assert.Equal(spec.Sysctls, read.Sysctls);
+        Assert.Equal(spec.KernelSettings, read.KernelSettings);
         Assert.Equal(spec.ConsoleSocket, read.ConsoleSocket);
     }
 

@@ -29,6 +29,7 @@ public sealed class RecordingSyscalls : ISyscalls
     public void Mount(string? source, string target, string? type, MountFlags flags, string? data) => Record($"mount {source ?? "-"} {target} {type ?? "-"} {flags} {data ?? "-"}");
     public bool Unmount(string target, UnmountFlags flags) { Record($"umount {target} {flags}"); return true; }
     public void Unshare(NamespaceFlags flags) => Record($"unshare {flags}");
+    public void JoinNamespace(string path, NamespaceFlags type) => Record($"setns {path} {type}");
     public void PivotRoot(string newRoot) => Record($"pivot_root {newRoot}");
     public void ChangeRoot(string newRoot) => Record($"chroot {newRoot}");
     public void ChangeDirectory(string path) => Record($"chdir {path}");
@@ -40,6 +41,7 @@ public sealed class RecordingSyscalls : ISyscalls
     public bool MakeNode(string path, uint mode, uint major, uint minor) { Record($"mknod {path} {Convert.ToString(mode, 8)} {major}:{minor}"); return Files.TryAdd(path, RegularFile); }
     public void Symlink(string target, string linkPath) { Record($"symlink {target} {linkPath}"); Files[linkPath] = Link; }
     public void SetXattr(string path, string name, byte[] value) => Record($"setxattr {path} {name}");
+    public void ChangeOwner(string path, uint uid, uint gid) => Record($"chown {path} {uid}:{gid}");
     public bool RenameNoReplace(string from, string to) { Record($"rename {from} {to}"); return true; }
     public bool RemoveDirectory(string path) { Record($"rmdir {path}"); return Files.Remove(path); }
     public void RemoveTree(string path) => Record($"rm -rf {path}");

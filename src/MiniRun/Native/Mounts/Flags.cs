@@ -14,6 +14,7 @@ public enum MountFlags : ulong
     Bind = 4096,
     Move = 8192,
     Recursive = 16384,
+    Unbindable = 1 << 17,
     Private = 1 << 18,
     Slave = 1 << 19,
     Shared = 1 << 20,

@@ -195,6 +195,28 @@ public static unsafe partial class ProcessControl
         return fd;
     }
 
+    /// <summary>
+    /// Waits for a child at most <paramref name="timeout"/>: its status as <see cref="WaitForExit(int)"/> gives it, or
+    /// null when it still runs then (it is killed and reaped).
+    /// </summary>
+    public static int? WaitForExit(int pid, TimeSpan timeout)
+    {
+        int pidfd = Libc.pidfd_open(pid, 0);
+        if (pidfd < 0) throw new NativeException("pidfd_open", "pid " + pid, Marshal.GetLastPInvokeError());
+        try
+        {
+            Span<Libc.PollFd> poll = [new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN }];
+            if (Poll(poll, (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds), "a hook") > 0) return WaitForExit(pid);
+            Libc.kill(pid, (int)Signal.Kill);
+            WaitForExit(pid);
+            return null;
+        }
+        finally
+        {
+            Libc.close(pidfd);
+        }
+    }
+
     /// <summary>Waits until the write end of a pipe has no reader left (poll(2) reports POLLERR on it).</summary>
     public static void WaitUntilNoReader(int writeEnd)
     {

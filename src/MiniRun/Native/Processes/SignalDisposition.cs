@@ -15,6 +15,21 @@ public static unsafe partial class SignalDisposition
     [LibraryImport("libc", EntryPoint = "signal")]
     private static partial nint SetHandler(Signal signal, nint handler);
 
+    /// <summary>
+    /// Before a stage's execve: every signal ignored here (SIGPIPE by .NET, any a shell left ignored) back to its default,
+    /// since an ignore outlives execve(2) and a command's shell cannot even trap a signal ignored at its start (POSIX).
+    /// Handlers need nothing: execve resets them.
+    /// </summary>
+    public static void ResetIgnored()
+    {
+        for (int number = 1; number < 32; number++) // the real-time signals are glibc's own (32, 33) or never ignored
+        {
+            if (number is (int)Signal.Kill or 19) continue; // SIGKILL, SIGSTOP: cannot be changed
+            nint previous = SetHandler((Signal)number, SigDefault);
+            if (previous != SigIgnore) SetHandler((Signal)number, previous);
+        }
+    }
+
     public static void UnignoreInterruptAndTerminate()
     {
         foreach (Signal signal in new[] { Signal.Int, Signal.Term })

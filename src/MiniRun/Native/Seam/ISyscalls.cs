@@ -33,6 +33,9 @@ public interface ISyscalls
     /// <summary>unshare(2) for the calling thread.</summary>
     void Unshare(NamespaceFlags flags);
 
+    /// <summary>setns(2) into the namespace at <paramref name="path"/> (linux.namespaces[].path), for the calling thread.</summary>
+    void JoinNamespace(string path, NamespaceFlags type);
+
     /// <summary>runc's pivot_root(".", ".") sequence: the new root becomes /, the old one is detached.</summary>
     void PivotRoot(string newRoot);
 
@@ -61,6 +64,9 @@ public interface ISyscalls
 
     /// <summary>mknod(2), the mode as given (umask 0); false when the name exists already.</summary>
     bool MakeNode(string path, uint mode, uint major, uint minor);
+
+    /// <summary>lchown(2): a node the spec gives an owner (linux.devices[].uid, gid).</summary>
+    void ChangeOwner(string path, uint uid, uint gid);
 
     /// <summary>symlink(2).</summary>
     void Symlink(string target, string linkPath);

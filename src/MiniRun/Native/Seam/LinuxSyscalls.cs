@@ -32,6 +32,21 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void Unshare(NamespaceFlags flags) => Syscalls.Unshare(flags);
 
+    public void JoinNamespace(string path, NamespaceFlags type)
+    {
+        int fd = ProcessControl.OpenReadOnly(path);
+        try
+        {
+            // A mount namespace is joined only by a thread whose root and cwd are its own (setns(2): EINVAL otherwise).
+            if (type == NamespaceFlags.Mount) Syscalls.Unshare(NamespaceFlags.FileSystem);
+            Syscalls.SetNamespace(fd, type, path);
+        }
+        finally
+        {
+            ProcessControl.Close(fd);
+        }
+    }
+
     public void PivotRoot(string newRoot)
     {
         // runc's sequence (pivot_root(2) NOTES): the old root is stacked on the new one, made a slave so that its
@@ -87,6 +102,8 @@ public sealed class LinuxSyscalls : ISyscalls
         Syscalls.WriteNewFile(path, System.Text.Encoding.UTF8.GetBytes(content), mode, exactMode: true);
 
     public bool MakeNode(string path, uint mode, uint major, uint minor) => UnpackSyscalls.TryMakeNode(path, mode, major, minor);
+
+    public void ChangeOwner(string path, uint uid, uint gid) => Syscalls.LChown(path, (int)uid, (int)gid);
 
     public void Symlink(string target, string linkPath) => Syscalls.Symlink(target, linkPath);
 

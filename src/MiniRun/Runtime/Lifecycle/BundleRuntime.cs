@@ -20,6 +20,9 @@ public sealed class BundleRuntime(string stateRoot)
     public const string DefaultStateRoot = "/run/minirun-runtime";
     private const string StateFile = "state.json", ExecFifo = "exec.fifo", PausedMark = "paused";
 
+    /// <summary>Where a failed poststart or poststop hook is reported: the lifecycle goes on (config.md).</summary>
+    public Action<string> Warn { get; init; } = _ => { };
+
     private string Directory(string id)
     {
         if (!ContainerNames.IsValid(id)) throw new MiniRunException($"invalid container id \"{id}\": use [a-zA-Z0-9][a-zA-Z0-9_.-]");
@@ -41,7 +44,7 @@ public sealed class BundleRuntime(string stateRoot)
         if (!Syscalls.TryMakeDirectory(dir, 0x1c0)) throw new MiniRunException($"container \"{id}\" already exists (state in {dir})");
         ICgroupManager? cgroups = CgroupDetector.Detect();
         string cgroup = (spec.Linux?.CgroupsPath ?? "/" + CgroupNames.Parent + "-runtime/" + id).Trim('/');
-        CgroupLimits limits = Limits(spec.Linux?.Resources);
+        CgroupLimits limits = ResourcesSection.ToLimits(spec.Linux?.Resources); // with runc's default devices after the spec's rules
         InitStageProcess? stage = null;
         try
         {
@@ -58,10 +61,11 @@ public sealed class BundleRuntime(string stateRoot)
                 Home = "/root",
                 LastCapability = host.LastCapability,
                 ConsoleSocket = consoleSocket is null ? null : Path.GetFullPath(consoleSocket),
+                KindOf = ContainerMounts.KindInRoot(rootfs),
             });
             // pivot_root needs the new root to be a mount point: the bundle's rootfs is bound onto itself first (as runc does).
             init.Mounts.Insert(0, new MountRecord("bind", rootfs, rootfs, MountFlags.Bind | MountFlags.Recursive));
-            stage = InitStageProcess.Spawn();
+            stage = InitStageProcess.Spawn(pidNamespace: init.PidNamespacePath);
             stage.Send(init);
             cgroups?.Create(cgroup, limits);
             if (!stage.AwaitReady()) throw new MiniRunException($"container \"{id}\": its init stage failed (it said why above)");
@@ -71,8 +75,11 @@ public sealed class BundleRuntime(string stateRoot)
             {
                 Id = id, Bundle = bundle, Rootfs = rootfs, Pid = stage.Pid,
                 PidStartTicks = HostProcess.Find(stage.Pid)?.StartTicks ?? 0, Cgroup = cgroup,
-                Created = DateTimeOffset.UtcNow, Annotations = spec.Annotations,
+                Created = DateTimeOffset.UtcNow, Annotations = spec.Annotations, Hooks = spec.Hooks,
             };
+            // The namespaces exist, the process has not run: a failing hook is create's error, and the container goes.
+            ContainerHooks.Run("prestart", spec.Hooks?.Prestart, OciStateOf(state, "created"), Path.Combine(dir, "hook"));
+            ContainerHooks.Run("createRuntime", spec.Hooks?.CreateRuntime, OciStateOf(state, "created"), Path.Combine(dir, "hook"));
             AtomicFile.WriteAllBytes(Path.Combine(dir, StateFile), JsonSerializer.SerializeToUtf8Bytes(state, BundleStateJsonContext.Default.BundleState), durable: false);
             stage.Park(fifo); // from here it waits for `start`, and outlives us: the shim that called us is its parent now
             return state;
@@ -92,20 +99,28 @@ public sealed class BundleRuntime(string stateRoot)
         BundleState state = Read(id);
         string fifo = Path.Combine(Directory(id), ExecFifo);
         if (!File.Exists(fifo)) throw new MiniRunException($"container \"{id}\" is {Status(state)}: only a created container can be started");
-        using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read)) // blocks until the stage opens its end: it is parked there
+        using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1)) // blocks until the stage opens its end: it is parked there
+        {
             if (reader.ReadByte() < 0) throw new MiniRunException($"container \"{id}\": its init stage is gone");
+            // The stage keeps its end open (close-on-exec) until it has execve()d the process: a signal sent after
+            // `start` returns reaches the process, not the stage (runc's init waits on the fifo right before execve).
+            while (reader.ReadByte() >= 0) { }
+        }
         File.Delete(fifo);
+        try { ContainerHooks.Run("poststart", state.Hooks?.Poststart, OciStateOf(state, "running"), Path.Combine(Directory(id), "hook")); }
+        catch (Exception e) when (e is MiniRunException or IOException) { Warn(e.Message); }
     }
+
+    private static OciState OciStateOf(BundleState state, string status) => new()
+    {
+        OciVersion = OciSpec.Version, Id = state.Id, Status = status, Pid = status == "stopped" ? 0 : state.Pid,
+        Bundle = state.Bundle, Rootfs = state.Rootfs, Created = state.Created, Annotations = state.Annotations,
+    };
 
     public OciState State(string id)
     {
         BundleState state = Read(id);
-        string status = Status(state);
-        return new OciState
-        {
-            OciVersion = OciSpec.Version, Id = id, Status = status, Pid = status == "stopped" ? 0 : state.Pid,
-            Bundle = state.Bundle, Rootfs = state.Rootfs, Created = state.Created, Annotations = state.Annotations,
-        };
+        return OciStateOf(state, Status(state));
     }
 
     /// <param name="all">every process of its cgroup (runc's --all, which a stopped container's leftovers get too).</param>
@@ -147,6 +162,9 @@ public sealed class BundleRuntime(string stateRoot)
         if (state is not null) CgroupDetector.Detect()?.Remove(state.Cgroup);
         if (System.IO.Directory.Exists(dir)) DirectoryTree.Remove(dir);
         else if (state is null) throw new NotFoundException($"container \"{id}\" does not exist");
+        if (state is null) return;
+        try { ContainerHooks.Run("poststop", state.Hooks?.Poststop, OciStateOf(state, "stopped"), dir + ".poststop"); }
+        catch (Exception e) when (e is MiniRunException or IOException) { Warn(e.Message); }
     }
 
     /// <summary>stopped once its process is gone; created while it waits on exec.fifo; running after `start`; paused while frozen.</summary>
@@ -172,7 +190,7 @@ public sealed class BundleRuntime(string stateRoot)
         if (!Path.IsPathRooted(process.Cwd)) throw new MiniRunException($"exec: the working directory \"{process.Cwd}\" is not an absolute path");
         OciSpec config = OciSpecJson.Read(state.Bundle);
         ICgroupManager? cgroups = CgroupDetector.Detect();
-        CgroupLimits limits = Limits(config.Linux?.Resources);
+        CgroupLimits limits = ResourcesSection.ToLimits(config.Linux?.Resources);
         bool present = cgroups is not null && cgroups.ProcessDirectories(state.Cgroup, limits).All(System.IO.Directory.Exists);
         var spec = new ExecSpec
         {
@@ -261,17 +279,6 @@ public sealed class BundleRuntime(string stateRoot)
         if (!File.Exists(file)) return null;
         return JsonSerializer.Deserialize(File.ReadAllBytes(file), BundleStateJsonContext.Default.BundleState)
                ?? throw new MiniRunException($"{file}: unreadable");
-    }
-
-    /// <summary>
-    /// The spec's limits, its device rules followed by runc's own allow-list (libcontainer/specconv AllowedDevices: mknod
-    /// of any node, the standard nodes, /dev/ptmx and the ptys), as runc appends them: Docker's config.json leaves out
-    /// ptmx and /dev/pts/*, which a terminal, and an exec'd one, open inside the container's devices cgroup.
-    /// </summary>
-    private static CgroupLimits Limits(LinuxResources? resources)
-    {
-        CgroupLimits limits = ResourcesSection.ToLimits(resources);
-        return limits.Devices.Count == 0 ? limits : limits with { Devices = [.. limits.Devices, .. DeviceRule.DockerDefaults().Skip(1)] };
     }
 
     private static SeccompFilter Compile(LinuxSeccomp section, OciProcess? process)

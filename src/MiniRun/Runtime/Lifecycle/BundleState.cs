@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MiniRun.Runtime.Spec;
 
 namespace MiniRun.Runtime.Lifecycle;
 
@@ -14,6 +15,8 @@ public sealed record BundleState
     public required string Cgroup { get; init; }
     public required DateTimeOffset Created { get; init; }
     public Dictionary<string, string>? Annotations { get; init; }
+    /// <summary>The hooks of config.json as it was at create: poststart and poststop run from these, whatever the bundle holds later.</summary>
+    public OciHooks? Hooks { get; init; }
 }
 
 /// <summary>`state`'s answer, the runtime-spec's state (runtime.md "State"), with runc's rootfs and created.</summary>

@@ -8,6 +8,10 @@ public sealed class LinuxResources
     public LinuxMemory? Memory { get; set; }
     public LinuxCpu? Cpu { get; set; }
     public LinuxPids? Pids { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>One devices-cgroup rule: allow or deny a type ("a", "c", "b"; unset = all) major:minor (unset = any) access ("rwm").</summary>
@@ -25,6 +29,19 @@ public sealed class LinuxMemory
 {
     public long? Limit { get; set; }
     public long? Swap { get; set; }
+    /// <summary>The soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low).</summary>
+    public long? Reservation { get; set; }
+    /// <summary>v1 only: kernel memory limits (the kernel accepts and no longer enforces them), swappiness, the OOM killer off.</summary>
+    public long? Kernel { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("kernelTCP")]
+    public long? KernelTcp { get; set; }
+    public ulong? Swappiness { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("disableOOMKiller")]
+    public bool DisableOomKiller { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>The CFS weight (v1 shares) and bandwidth: <see cref="Quota"/> µs of CPU time per <see cref="Period"/> µs.</summary>
@@ -33,6 +50,13 @@ public sealed class LinuxCpu
     public ulong? Shares { get; set; }
     public long? Quota { get; set; }
     public ulong? Period { get; set; }
+    /// <summary>The cpuset: CPUs and memory nodes in the kernel's list format ("0-3,6").</summary>
+    public string? Cpus { get; set; }
+    public string? Mems { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>The most tasks the cgroup may hold.</summary>

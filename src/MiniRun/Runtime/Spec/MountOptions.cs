@@ -41,7 +41,9 @@ public static class MountOptions
                 case "rslave": flags |= MountFlags.Slave | MountFlags.Recursive; break;
                 case "shared": flags |= MountFlags.Shared; break;
                 case "rshared": flags |= MountFlags.Shared | MountFlags.Recursive; break;
-                case "sync" or "async" or "dirsync" or "mand" or "nomand" or "diratime" or "nodiratime" or "unbindable" or "runbindable":
+                case "unbindable": flags |= MountFlags.Unbindable; break;
+                case "runbindable": flags |= MountFlags.Unbindable | MountFlags.Recursive; break;
+                case "sync" or "async" or "dirsync" or "mand" or "nomand" or "diratime" or "nodiratime":
                     throw new MiniRunException($"mount option \"{option}\" is not supported by minirun yet; leave it out of the mount's options");
                 default: data = data is null ? option : data + "," + option; break;
             }

@@ -20,6 +20,10 @@ public sealed class OciLinux
     public string? RootfsPropagation { get; set; }
     public List<string>? MaskedPaths { get; set; }
     public List<string>? ReadonlyPaths { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>config-linux.md "Namespaces": a new one of this type, or the one at <see cref="Path"/> joined.</summary>

@@ -18,6 +18,11 @@ public sealed class OciSpec
     public List<OciMount>? Mounts { get; set; }
     public OciLinux? Linux { get; set; }
     public Dictionary<string, string>? Annotations { get; set; }
+    public OciHooks? Hooks { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>config.md "Root": the root filesystem, relative to the bundle or absolute, and whether it is read-only.</summary>
@@ -37,6 +42,10 @@ public sealed class OciMount
     public string? Type { get; set; }
     public string? Source { get; set; }
     public List<string>? Options { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>config.md "Process": the command, its identity, environment and privileges.</summary>
@@ -50,6 +59,12 @@ public sealed class OciProcess
     public LinuxCapabilities? Capabilities { get; set; }
     public List<PosixRlimit>? Rlimits { get; set; }
     public bool NoNewPrivileges { get; set; }
+    /// <summary>/proc/PID/oom_score_adj of the container's process, -1000 to 1000.</summary>
+    public int? OomScoreAdj { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>config.md "User" (POSIX platforms): numeric ids only, resolved before the runtime sees them.</summary>
@@ -60,6 +75,10 @@ public sealed class OciUser
     /// <summary>The umask; unset means the runtime's default (0022, runc's).</summary>
     public uint? Umask { get; set; }
     public List<uint>? AdditionalGids { get; set; }
+
+    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
 /// <summary>config.md "capabilities": each set as a list of capabilities(7) names ("CAP_CHOWN").</summary>

@@ -46,8 +46,11 @@ public static class ResourcesSection
         long? pidsLimit = resources.Pids?.Limit is { } pids and not 0 ? pids : null;
         if (resources.Memory is { Swap: { } swap } && memoryLimit is not null && swap != -1 && swap < memoryLimit)
             throw new MiniRunException($"linux.resources.memory.swap {swap}: memory plus swap needs a memory limit below it (or -1: no swap limit)");
-        if (resources.Cpu is { Quota: not (null or 0) } cpu && cpu.Period is { } period and not 0 && period != CgroupLimits.CpuPeriodMicros)
-            throw new MiniRunException($"linux.resources.cpu.period {period}: minirun uses a {CgroupLimits.CpuPeriodMicros} µs period");
+        UnknownMembers.Refuse("linux.resources.", resources.Unknown, "blockIO", "hugepageLimits", "network", "rdma", "unified");
+        UnknownMembers.Refuse("linux.resources.memory.", resources.Memory?.Unknown, "useHierarchy", "checkBeforeUpdate");
+        UnknownMembers.Refuse("linux.resources.cpu.", resources.Cpu?.Unknown, "burst", "realtimeRuntime", "realtimePeriod", "idle");
+        if (resources.Cpu is { Period: > 1_000_000 or (> 0 and < 1000) } badPeriod)
+            throw new MiniRunException($"linux.resources.cpu.period {badPeriod.Period}: the kernel takes 1000 to 1000000 µs");
         var devices = new List<DeviceRule>();
         foreach (LinuxDeviceCgroup rule in resources.Devices ?? [])
         {
@@ -55,13 +58,27 @@ public static class ResourcesSection
                 : throw new MiniRunException($"linux.resources.devices: type \"{rule.Type}\" is not a, c or b");
             devices.Add(new DeviceRule(rule.Allow, type, rule.Major, rule.Minor, rule.Access ?? "rwm"));
         }
+        // The default devices every container gets (config-linux.md) stay usable whatever the spec denies, as runc appends them.
+        if (devices.Count > 0 && !devices.Exists(d => d is { Allow: true, Type: 'a' }))
+            foreach (DeviceRule allow in DeviceRule.DockerDefaults().Skip(1))
+                if (!devices.Contains(allow)) devices.Add(allow);
         return new CgroupLimits
         {
             MemoryBytes = memoryLimit,
             MemorySwapBytes = memoryLimit is null || resources.Memory?.Swap is null or 0 || resources.Memory.Swap == memoryLimit ? null : resources.Memory.Swap,
+            MemoryReservation = resources.Memory?.Reservation is { } reservation and not 0 ? reservation : null,
+            KernelMemory = resources.Memory?.Kernel is { } kernel and not 0 ? kernel : null,
+            KernelTcpMemory = resources.Memory?.KernelTcp is { } tcp and not 0 ? tcp : null,
+            MemorySwappiness = resources.Memory?.Swappiness is { } swappiness and <= 100 ? swappiness
+                : resources.Memory?.Swappiness is null ? null
+                : throw new MiniRunException($"config.json: linux.resources.memory.swappiness {resources.Memory.Swappiness}: 0 to 100"),
+            DisableOomKiller = resources.Memory?.DisableOomKiller == true,
             PidsLimit = pidsLimit,
             // 0 is unset, as runc reads them (Docker writes shares 0 when --cpu-shares is not given).
-            Cpus = resources.Cpu?.Quota is { } quota and not 0 ? (double)quota / CgroupLimits.CpuPeriodMicros : null,
+            Cpus = resources.Cpu?.Quota is { } quota and > 0 ? (double)quota / (long)(resources.Cpu.Period is { } p and not 0 ? p : CgroupLimits.CpuPeriodMicros) : null,
+            CpuPeriod = resources.Cpu?.Period is { } cpuPeriod and not 0 ? (long)cpuPeriod : null,
+            CpusetCpus = resources.Cpu?.Cpus is { Length: > 0 } cpus ? cpus : null,
+            CpusetMems = resources.Cpu?.Mems is { Length: > 0 } mems ? mems : null,
             CpuShares = resources.Cpu?.Shares is { } shares and not 0 ? (long)shares : null,
             Devices = devices,
         };

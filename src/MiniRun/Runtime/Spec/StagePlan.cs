@@ -17,7 +17,7 @@ public static class StagePlan
         OciProcess process = spec.Process ?? throw Unsupported("process", "a container needs a process to run");
         OciLinux linux = spec.Linux ?? new OciLinux();
         Check(spec, linux);
-        (NamespaceFlags namespaces, bool isolateNetwork) = Namespaces(linux.Namespaces);
+        (NamespaceFlags namespaces, bool isolateNetwork, List<NamespacePath> joins) = Namespaces(linux.Namespaces);
         string rootfs = facts.RootFs;
         var mounts = new List<MountRecord>();
         List<MountRecord> cgroupMounts = [];
@@ -30,7 +30,7 @@ public static class StagePlan
                 cgroupMounts = facts.Cgroups?.MountsInside(rootfs, privileged: !readOnly) ?? [];
                 continue;
             }
-            mounts.Add(Mount(mount, rootfs));
+            mounts.AddRange(Mount(mount, rootfs));
         }
         if (facts.Terminal is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
         mounts.AddRange(ContainerMounts.Masks(rootfs, facts.KindOf, linux.MaskedPaths ?? []));
@@ -43,14 +43,18 @@ public static class StagePlan
             Hostname = spec.Hostname ?? "",
             IsolateNetwork = isolateNetwork,
             Namespaces = namespaces & ~NamespaceFlags.Cgroup,
+            JoinNamespaces = joins.Where(j => j.Type != NamespaceFlags.Pid).ToList(),
+            PidNamespacePath = joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path,
             CgroupJoinFiles = [.. facts.CgroupJoinFiles],
             CgroupEarlyJoinDirectory = facts.CgroupEarlyJoinDirectory,
             CgroupMounts = cgroupMounts,
             Mounts = mounts,
             Devices = Devices(linux.Devices),
+            // A sysctl is the container's own in a namespace it has apart from the host's: a new one or one joined by path.
+            KernelSettings = [.. Sysctls(linux.Sysctl, joins.Aggregate(namespaces, (own, j) => own | j.Type)), .. OomScoreAdjustment(process.OomScoreAdj)],
             Symlinks = ContainerMounts.Symlinks(withCore: facts.KindOf("/proc/kcore") is not null),
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
-            Sysctls = Sysctls(linux.Sysctl, namespaces),
+            RootPropagation = RootPropagation(linux.RootfsPropagation),
             ConsoleSocket = Console(process, facts),
             Process = Process(process, facts),
         };
@@ -133,31 +137,104 @@ public static class StagePlan
         return mask;
     }
 
-    /// <summary>The namespaces the init stage unshares itself (all but PID, in which it is born, and cgroup, after the join).</summary>
-    private static (NamespaceFlags Unshared, bool IsolateNetwork) Namespaces(List<LinuxNamespace>? namespaces)
+    /// <summary>
+    /// The namespaces the init stage unshares itself (all but PID, in which it is born, and cgroup, after the join), and
+    /// those it joins by path instead (setns(2); PID at the spawn).
+    /// </summary>
+    private static (NamespaceFlags Unshared, bool IsolateNetwork, List<NamespacePath> Joined) Namespaces(List<LinuxNamespace>? namespaces)
     {
-        NamespaceFlags flags = NamespaceFlags.None;
+        NamespaceFlags flags = NamespaceFlags.None, seen = NamespaceFlags.None;
+        var joins = new List<NamespacePath>();
         foreach (LinuxNamespace ns in namespaces ?? [])
         {
-            if (ns.Path is not null) throw Unsupported($"linux.namespaces ({ns.Type}, path {ns.Path})", "joining an existing namespace is not supported yet");
-            flags |= ns.Type switch
+            NamespaceFlags type = ns.Type switch
             {
                 "pid" => NamespaceFlags.Pid, "ipc" => NamespaceFlags.Ipc, "uts" => NamespaceFlags.Uts, "mount" => NamespaceFlags.Mount,
                 "network" => NamespaceFlags.Network, "cgroup" => NamespaceFlags.Cgroup,
                 _ => throw Unsupported($"linux.namespaces ({ns.Type})", "only pid, ipc, uts, mount, network and cgroup are supported"),
             };
+            if (seen.HasFlag(type)) throw Unsupported($"linux.namespaces ({ns.Type})", "each type once");
+            seen |= type;
+            if (ns.Path is not (null or "")) // runtime-spec: a path is joined, none is a new namespace
+            {
+                if (type == NamespaceFlags.Cgroup) throw Unsupported($"linux.namespaces (cgroup, path {ns.Path})", "joining a cgroup namespace is not supported yet");
+                if (!ns.Path.StartsWith('/')) throw Unsupported($"linux.namespaces ({ns.Type}, path {ns.Path})", "a path is absolute");
+                joins.Add(new NamespacePath(type, ns.Path));
+            }
+            else flags |= type;
         }
         const NamespaceFlags always = NamespaceFlags.Pid | NamespaceFlags.Mount;
-        if ((flags & always) != always) throw Unsupported("linux.namespaces", "minirun always gives a container its own pid and mount namespaces");
-        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network)); // cgroup: unshared by the stage after it joins
+        if ((seen & always) != always) throw Unsupported("linux.namespaces", "minirun gives a container a pid and a mount namespace apart from the host's (new ones, or joined by path)");
+        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network), joins); // cgroup: unshared by the stage after it joins
     }
 
-    private static MountRecord Mount(OciMount mount, string rootfs)
+    /// <summary>
+    /// The mount, then its propagation in a call of its own: mount(2) with a propagation flag only changes the type of
+    /// an existing mount, whatever else the call asks.
+    /// </summary>
+    private static IEnumerable<MountRecord> Mount(OciMount mount, string rootfs)
     {
         if (!mount.Destination.StartsWith('/')) throw Unsupported($"mounts ({mount.Destination})", "a destination is an absolute container path");
         (MountFlags flags, string? data) = MountOptions.Parse(mount.Options);
-        return new MountRecord(mount.Type ?? (flags.HasFlag(MountFlags.Bind) ? "bind" : "none"), mount.Source ?? "none",
-            Path.Combine(rootfs, mount.Destination.TrimStart('/')), flags, data);
+        const MountFlags propagation = MountFlags.Shared | MountFlags.Slave | MountFlags.Private | MountFlags.Unbindable;
+        string target = Path.Combine(rootfs, mount.Destination.TrimStart('/'));
+        MountFlags own = flags & ~propagation;
+        // Recursive belongs to the bind (rbind) and to the propagation change (rshared); MountOptions sets it for either.
+        bool recursiveBind = mount.Options?.Contains("rbind") == true;
+        if (!recursiveBind) own &= ~MountFlags.Recursive;
+        yield return new MountRecord(mount.Type ?? (flags.HasFlag(MountFlags.Bind) ? "bind" : "none"), mount.Source ?? "none", target, own, data);
+        // A bind takes no flags of its own (mount(2) ignores them): ro, nosuid, nodev, noexec come with a remount of it.
+        if (own.HasFlag(MountFlags.Bind) && (own & ~(MountFlags.Bind | MountFlags.Recursive)) is not MountFlags.None and var bindFlags)
+            yield return new MountRecord("bind", "none", target, MountFlags.Remount | MountFlags.Bind | bindFlags);
+        if ((flags & propagation) is not MountFlags.None and var change)
+        {
+            bool recursive = mount.Options?.Any(o => o is "rshared" or "rslave" or "rprivate" or "runbindable") == true;
+            yield return new MountRecord("none", "none", target, change | (recursive ? MountFlags.Recursive : MountFlags.None));
+        }
+    }
+
+    /// <summary>linux.rootfsPropagation as mount(2) flags for the container's "/", once it is the root (None: unset).</summary>
+    private static MountFlags RootPropagation(string? propagation) => propagation switch
+    {
+        null => MountFlags.None,
+        "shared" => MountFlags.Shared, "rshared" => MountFlags.Shared | MountFlags.Recursive,
+        "slave" => MountFlags.Slave, "rslave" => MountFlags.Slave | MountFlags.Recursive,
+        "private" => MountFlags.Private, "rprivate" => MountFlags.Private | MountFlags.Recursive,
+        "unbindable" => MountFlags.Unbindable, "runbindable" => MountFlags.Unbindable | MountFlags.Recursive,
+        _ => throw Unsupported($"linux.rootfsPropagation ({propagation})", "one of shared, slave, private, unbindable, or their r-forms"),
+    };
+
+    /// <summary>
+    /// linux.sysctl: only the settings of a namespace the container has of its own (runc's list), never the host's.
+    /// Written as /proc/sys/a/b/c for "a.b.c".
+    /// </summary>
+    private static IEnumerable<KernelSetting> Sysctls(Dictionary<string, string>? sysctls, NamespaceFlags namespaces)
+    {
+        foreach ((string key, string value) in sysctls ?? [])
+        {
+            NamespaceFlags needs = key switch
+            {
+                "kernel.msgmax" or "kernel.msgmnb" or "kernel.msgmni" or "kernel.sem" or "kernel.shmall" or "kernel.shmmax" or "kernel.shmmni"
+                    or "kernel.shm_rmid_forced" => NamespaceFlags.Ipc,
+                _ when key.StartsWith("fs.mqueue.", StringComparison.Ordinal) => NamespaceFlags.Ipc,
+                _ when key.StartsWith("net.", StringComparison.Ordinal) => NamespaceFlags.Network,
+                "kernel.hostname" or "kernel.domainname" => NamespaceFlags.Uts,
+                _ => throw Unsupported($"linux.sysctl ({key})", "not a setting of a namespace the container can have of its own"),
+            };
+            if (!namespaces.HasFlag(needs))
+                throw Unsupported($"linux.sysctl ({key})", $"the container shares this namespace with the host; give it a {needs.ToString().ToLowerInvariant()} namespace of its own");
+            if (key.Contains("..", StringComparison.Ordinal) || key.Contains('/', StringComparison.Ordinal))
+                throw Unsupported($"linux.sysctl ({key})", "a key is dot-separated names");
+            yield return new KernelSetting("/proc/sys/" + key.Replace('.', '/'), value);
+        }
+    }
+
+    /// <summary>process.oomScoreAdj, set on the stage itself (the command inherits it across execve).</summary>
+    private static IEnumerable<KernelSetting> OomScoreAdjustment(int? adjustment)
+    {
+        if (adjustment is null) yield break;
+        if (adjustment is < -1000 or > 1000) throw Unsupported($"process.oomScoreAdj ({adjustment})", "between -1000 and 1000");
+        yield return new KernelSetting("/proc/self/oom_score_adj", adjustment.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The spec's nodes, then each of runc's default nodes (config-linux.md "Default Devices") the spec does not name.</summary>
@@ -166,9 +243,13 @@ public static class StagePlan
         var nodes = new List<DeviceNode>();
         foreach (LinuxDevice device in devices ?? [])
         {
-            if (device.Type is not ("c" or "b" or "u")) throw Unsupported($"linux.devices ({device.Path}, type {device.Type})", "only c, u and b nodes are supported");
-            if (!device.Path.StartsWith("/dev/", StringComparison.Ordinal)) throw Unsupported($"linux.devices ({device.Path})", "a node goes below /dev");
-            nodes.Add(new DeviceNode(device.Path[1..], (uint)device.Major, (uint)device.Minor, (device.FileMode ?? 0x1b6) & 0xfffu, device.Type == "b"));
+            if (device.Type is not ("c" or "b" or "u" or "p")) throw Unsupported($"linux.devices ({device.Path}, type {device.Type})", "a node is of type c, u, b or p");
+            if (!device.Path.StartsWith("/dev/", StringComparison.Ordinal) || device.Path.Split('/').Contains(".."))
+                throw Unsupported($"linux.devices ({device.Path})", "a node goes below /dev");
+            nodes.Add(new DeviceNode(device.Path[1..], (uint)device.Major, (uint)device.Minor, (device.FileMode ?? 0x1b6) & 0xfffu, device.Type == "b")
+            {
+                Fifo = device.Type == "p", Uid = device.Uid, Gid = device.Gid,
+            });
         }
         foreach (DeviceNode node in ContainerMounts.Devices())
             if (!nodes.Exists(n => n.Path == node.Path)) nodes.Add(node);
@@ -178,12 +259,20 @@ public static class StagePlan
     private static void Check(OciSpec spec, OciLinux linux)
     {
         CheckProcess(spec.Process!);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(spec.OciVersion ?? "", @"^1\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$"))
+            throw Unsupported($"ociVersion ({spec.OciVersion})", "minirun reads configurations of runtime-spec 1.x (\"1.0.2\", \"1.1.0\")");
+        UnknownMembers.Refuse("", spec.Unknown, "domainname", "solaris", "windows", "vm", "zos");
+        UnknownMembers.Refuse("linux.", linux.Unknown, "timeOffsets", "intelRdt", "personality", "mountLabel", "netDevices", "memoryPolicy");
+        foreach (OciMount mount in spec.Mounts ?? []) UnknownMembers.Refuse($"mounts ({mount.Destination}).", mount.Unknown, "uidMappings", "gidMappings");
+        if (spec.Hooks?.CreateContainer is { Count: > 0 }) throw Unsupported("hooks.createContainer", "hooks inside the container are not supported yet");
+        if (spec.Hooks?.StartContainer is { Count: > 0 }) throw Unsupported("hooks.startContainer", "hooks inside the container are not supported yet");
         if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
-        if (linux.RootfsPropagation is not (null or "rslave")) throw Unsupported($"linux.rootfsPropagation ({linux.RootfsPropagation})", "minirun makes the root rslave");
     }
 
     private static void CheckProcess(OciProcess process)
     {
+        UnknownMembers.Refuse("process.", process.Unknown, "apparmorProfile", "selinuxLabel", "scheduler", "ioPriority", "execCPUAffinity", "commandLine");
+        UnknownMembers.Refuse("process.user.", process.User.Unknown, "username");
         if (process.User.Umask is > 0x1ff) throw Unsupported($"process.user.umask ({Convert.ToString(process.User.Umask.Value, 8)})", "a umask is at most 0777");
     }
 
@@ -194,27 +283,6 @@ public static class StagePlan
         if (process.Terminal && facts.ConsoleSocket is null && facts.Terminal is null) throw Unsupported("process.terminal", "a terminal needs --console-socket, where its master is sent");
         if (!process.Terminal && facts.ConsoleSocket is not null) throw Unsupported("process.terminal", "--console-socket is given but the process asks for no terminal: set process.terminal to true");
         return facts.ConsoleSocket;
-    }
-
-    /// <summary>
-    /// linux.sysctl: only what the container's own namespaces scope, as runc allows (runc's validateSysctl): net.* with
-    /// a network namespace of its own, the IPC ones with its own IPC namespace, kernel.hostname and domainname with its UTS.
-    /// </summary>
-    private static List<SysctlSetting> Sysctls(Dictionary<string, string>? sysctl, NamespaceFlags namespaces)
-    {
-        var settings = new List<SysctlSetting>();
-        foreach ((string key, string value) in sysctl ?? [])
-        {
-            string[] ipc = ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"];
-            NamespaceFlags needs = key.StartsWith("net.", StringComparison.Ordinal) ? NamespaceFlags.Network
-                : ipc.Contains(key) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal) ? NamespaceFlags.Ipc
-                : key is "kernel.hostname" or "kernel.domainname" ? NamespaceFlags.Uts
-                : throw Unsupported($"linux.sysctl ({key})", "not a setting of the container's own namespaces (net.*, IPC and UTS ones only)");
-            if (!namespaces.HasFlag(needs)) throw Unsupported($"linux.sysctl ({key})", $"the container shares the host's {needs} namespace: this would change the host");
-            if (key.Contains('/') || key.Contains("..")) throw Unsupported($"linux.sysctl ({key})", "not a sysctl name");
-            settings.Add(new SysctlSetting(key, value));
-        }
-        return settings;
     }
 
     private static MiniRunException Unsupported(string field, string why) => new($"config.json: {field}: {why}");

@@ -84,6 +84,7 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         Require(limits.RequestsMemory, "--memory", "memory");
         Require(limits.RequestsPids, "--pids-limit", "pids");
         Require(limits.RequestsCpu, "--cpus/--cpu-shares", "cpu");
+        Require(limits.RequestsCpuset, "linux.resources.cpu.cpus/mems", "cpuset");
         foreach (string hierarchy in Hierarchies)
         {
             string dir = Path.Combine(hierarchy, name);
@@ -110,13 +111,20 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
     private void Apply(string name, CgroupLimits limits)
     {
         // Each limit on the container's group, then mirrored on its leaf (made here), where the container sees it.
-        if (limits.MemoryBytes is { } memory)
+        if (limits.RequestsMemory)
             foreach (string dir in LimitedAndLeaf("memory", name))
             {
-                string bytes = memory.ToString(CultureInfo.InvariantCulture);
-                CgroupFiles.Write(_sys, dir, "memory.limit_in_bytes", bytes);
-                // memory+swap, by default to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
-                _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.memsw.limit_in_bytes"), (limits.MemorySwapBytes ?? memory).ToString(CultureInfo.InvariantCulture));
+                if (limits.MemoryBytes is { } memory)
+                {
+                    CgroupFiles.Write(_sys, dir, "memory.limit_in_bytes", memory.ToString(CultureInfo.InvariantCulture));
+                    // memory+swap, by default to the same total: no swapping past the limit (needs swap accounting: swapaccount=1).
+                    _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.memsw.limit_in_bytes"), (limits.MemorySwapBytes ?? memory).ToString(CultureInfo.InvariantCulture));
+                }
+                if (limits.MemoryReservation is { } soft) CgroupFiles.Write(_sys, dir, "memory.soft_limit_in_bytes", soft.ToString(CultureInfo.InvariantCulture));
+                if (limits.KernelMemory is { } kernel) CgroupFiles.Write(_sys, dir, "memory.kmem.limit_in_bytes", kernel.ToString(CultureInfo.InvariantCulture));
+                if (limits.KernelTcpMemory is { } tcp) CgroupFiles.Write(_sys, dir, "memory.kmem.tcp.limit_in_bytes", tcp.ToString(CultureInfo.InvariantCulture));
+                if (limits.MemorySwappiness is { } swappiness) CgroupFiles.Write(_sys, dir, "memory.swappiness", swappiness.ToString(CultureInfo.InvariantCulture));
+                if (limits.DisableOomKiller) CgroupFiles.Write(_sys, dir, "memory.oom_control", "1");
             }
         if (limits.PidsLimit is { } pids)
             foreach (string dir in LimitedAndLeaf("pids", name))
@@ -124,14 +132,16 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
         if (limits.RequestsCpu)
             foreach (string dir in LimitedAndLeaf("cpu", name))
             {
+                if (limits.CpuQuotaMicros is not null || limits.CpuPeriod is not null)
+                    CgroupFiles.Write(_sys, dir, "cpu.cfs_period_us", limits.Period.ToString(CultureInfo.InvariantCulture));
                 if (limits.CpuQuotaMicros is { } quota)
-                {
-                    CgroupFiles.Write(_sys, dir, "cpu.cfs_period_us", CgroupLimits.CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
                     CgroupFiles.Write(_sys, dir, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
-                }
                 if (limits.CpuShares is { } shares)
                     CgroupFiles.Write(_sys, dir, "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
             }
+        // The group's own CPUs and nodes, after the parent's were copied in (Create): a task joins the group itself.
+        if (limits.CpusetCpus is { } cpus) CgroupFiles.Write(_sys, Dir("cpuset", name), "cpuset.cpus", cpus);
+        if (limits.CpusetMems is { } mems) CgroupFiles.Write(_sys, Dir("cpuset", name), "cpuset.mems", mems);
         // No leaf for devices: devices.allow needs CAP_SYS_ADMIN of the host's user namespace (devcgroup_update_access).
         if (limits.Devices.Count > 0 && controllers.ContainsKey("devices")) WriteDeviceRules(Dir("devices", name), limits.Devices);
     }

@@ -43,6 +43,9 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : 
         Need(limits.RequestsMemory, "--memory", "memory");
         Need(limits.RequestsPids, "--pids-limit", "pids");
         Need(limits.RequestsCpu, "--cpus/--cpu-shares", "cpu");
+        Need(limits.RequestsCpuset, "linux.resources.cpu.cpus/mems", "cpuset");
+        if (limits.RequestsV1MemoryOnly)
+            throw new MiniRunException("linux.resources.memory: kernel, kernelTCP, swappiness and disableOOMKiller exist only in cgroup v1; this host's containers are limited through v2: leave them out");
 
         // Enable what is needed in each ancestor (the root, minirun/ and, with a leaf, the group), top down ("no internal
         // process" rule: processes in leaves only). The init stage may have made (and joined) them already: mkdir -p.
@@ -91,10 +94,13 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : 
             string swap = limits.MemorySwapBytes switch { null => "0", -1 => "max", long total => Math.Max(0, total - memory).ToString(CultureInfo.InvariantCulture) };
             _sys.WriteKernelFileIfPresent(Path.Combine(dir, "memory.swap.max"), swap); // present with swap accounting
         }
+        if (limits.MemoryReservation is { } soft) CgroupFiles.Write(_sys, dir, "memory.low", soft.ToString(CultureInfo.InvariantCulture));
         if (limits.PidsLimit is { } pids)
             CgroupFiles.Write(_sys, dir, "pids.max", pids > 0 ? pids.ToString(CultureInfo.InvariantCulture) : "max");
-        if (limits.CpuQuotaMicros is { } quota)
-            CgroupFiles.Write(_sys, dir, "cpu.max", $"{quota} {CgroupLimits.CpuPeriodMicros}");
+        if (limits.CpuQuotaMicros is not null || limits.CpuPeriod is not null)
+            CgroupFiles.Write(_sys, dir, "cpu.max", $"{(limits.CpuQuotaMicros is { } quota ? quota.ToString(CultureInfo.InvariantCulture) : "max")} {limits.Period}");
+        if (limits.CpusetCpus is { } cpus) CgroupFiles.Write(_sys, dir, "cpuset.cpus", cpus);
+        if (limits.CpusetMems is { } mems) CgroupFiles.Write(_sys, dir, "cpuset.mems", mems);
         if (limits.CpuShares is { } shares)
             CgroupFiles.Write(_sys, dir, "cpu.weight", CgroupLimits.SharesToWeight(shares).ToString(CultureInfo.InvariantCulture));
     }
