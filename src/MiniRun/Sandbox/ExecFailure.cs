@@ -7,6 +7,7 @@ public static class ExecFailure
 {
     public static int Report(int errno, string command, IReadOnlyList<string> env)
     {
+        SignalDisposition.IgnoreBrokenPipe(); // StageGuard.BeforeExec reset it for the command, which never ran
         if (ExecutableSearch.Find(command, env) is null)
         {
             Console.Error.WriteLine(UserMessages.Line($"exec: \"{command}\": executable file not found in $PATH"));

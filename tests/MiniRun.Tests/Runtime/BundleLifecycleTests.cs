@@ -15,7 +15,7 @@ public sealed class BundleLifecycleTests : IDisposable
 
     public void Dispose()
     {
-        foreach (string id in new[] { "life", "parked", "twice" }) Runtime("delete", "--force", id);
+        foreach (string id in new[] { "life", "parked", "twice", "gone" }) Runtime("delete", "--force", id);
         _temp.Dispose();
     }
 
@@ -77,6 +77,22 @@ public sealed class BundleLifecycleTests : IDisposable
         WaitFor(() => !Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "));
         Assert.DoesNotContain("must-not-run", File.ReadAllText(Path.Combine(Bundle, "out.txt")));
         Assert.False(Directory.Exists(Path.Combine(StateRoot, "parked")));
+    }
+
+    /// <summary>A parked stage killed from outside never opens exec.fifo: start says so instead of waiting for ever.</summary>
+    [RootFact]
+    public void Start_AfterTheParkedProcessWasKilled_FailsInOneLine()
+    {
+        MakeBundle("echo must-not-run");
+        Assert.Equal(0, Create("gone"));
+        int pid = int.Parse(File.ReadAllText(Path.Combine(Bundle, "pid")));
+        MiniRun.Native.Syscalls.Kill(pid, MiniRun.Native.Signal.Kill);
+
+        ExternalCommand.Result start = Runtime("start", "gone");
+
+        Assert.Equal(1, start.ExitCode);
+        Assert.Equal("minirun: runtime: container \"gone\": its init stage is gone\n", start.Stderr);
+        Assert.Equal(0, Runtime("delete", "gone").ExitCode);
     }
 
     [RootFact]

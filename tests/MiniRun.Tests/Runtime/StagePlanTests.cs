@@ -188,6 +188,19 @@ public class StagePlanTests
         Assert.Contains(new KernelSetting("/proc/sys/net/ipv4/ip_forward", "1"), init.KernelSettings);
     }
 
+    /// <summary>Docker writes "blockIO": {"weight": 0} into every container's config.json: it asks for nothing, so it runs.</summary>
+    [Fact]
+    public void Limits_BlockIoThatAsksNothing_IsLetThroughAndOneThatAsksIsRefused()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Linux!.Resources ??= new LinuxResources();
+        spec.Linux.Resources.Unknown = new() { ["blockIO"] = System.Text.Json.JsonDocument.Parse("{\"weight\": 0}").RootElement };
+        ResourcesSection.ToLimits(spec.Linux.Resources);
+
+        spec.Linux.Resources.Unknown = new() { ["blockIO"] = System.Text.Json.JsonDocument.Parse("{\"weight\": 500}").RootElement };
+        Assert.StartsWith("config.json: linux.resources.blockIO: not supported", Assert.Throws<MiniRunException>(() => ResourcesSection.ToLimits(spec.Linux.Resources)).Message);
+    }
+
     [Fact]
     public void Init_TerminalWithConsoleSocket_IsHandedToTheStage()
     {

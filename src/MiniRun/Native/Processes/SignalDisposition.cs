@@ -30,6 +30,10 @@ public static unsafe partial class SignalDisposition
         }
     }
 
+    /// <summary>After an execve that failed: SIGPIPE ignored again, as .NET had it, so that reporting the failure to a
+    /// reader that has gone fails with EPIPE instead of killing the stage (the status would then say 141, not 127).</summary>
+    public static void IgnoreBrokenPipe() => SetHandler(Signal.Pipe, SigIgnore);
+
     public static void UnignoreInterruptAndTerminate()
     {
         foreach (Signal signal in new[] { Signal.Int, Signal.Term })

@@ -16,15 +16,18 @@ public static class UnknownMembers
         foreach ((string name, JsonElement value) in members ?? [])
         {
             if (!specNames.Contains(name)) continue;
-            bool empty = value.ValueKind switch
-            {
-                JsonValueKind.Null or JsonValueKind.False or JsonValueKind.Undefined => true,
-                JsonValueKind.String => value.GetString() is "",
-                JsonValueKind.Array => value.GetArrayLength() == 0,
-                JsonValueKind.Object => !value.EnumerateObject().Any(),
-                _ => false,
-            };
-            if (!empty) throw new MiniRunException($"config.json: {prefix}{name}: not supported by minirun; leave it out of config.json");
+            if (!AsksNothing(value)) throw new MiniRunException($"config.json: {prefix}{name}: not supported by minirun; leave it out of config.json");
         }
     }
+
+    /// <summary>null, false, 0, "", [], or an object of such members: Docker writes "blockIO": {"weight": 0} for every container.</summary>
+    private static bool AsksNothing(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.False or JsonValueKind.Undefined => true,
+        JsonValueKind.String => value.GetString() is "",
+        JsonValueKind.Number => value.TryGetDecimal(out decimal number) && number == 0,
+        JsonValueKind.Array => value.GetArrayLength() == 0,
+        JsonValueKind.Object => value.EnumerateObject().All(member => AsksNothing(member.Value)),
+        _ => false,
+    };
 }
