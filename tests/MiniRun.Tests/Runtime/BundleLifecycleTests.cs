@@ -15,7 +15,7 @@ public sealed class BundleLifecycleTests : IDisposable
 
     public void Dispose()
     {
-        foreach (string id in new[] { "life", "parked", "twice", "gone" }) Runtime("delete", "--force", id);
+        foreach (string id in new[] { "life", "parked", "twice", "gone", "filtered-1", "filtered-2" }) Runtime("delete", "--force", id);
         _temp.Dispose();
     }
 
@@ -93,6 +93,26 @@ public sealed class BundleLifecycleTests : IDisposable
         Assert.Equal(1, start.ExitCode);
         Assert.Equal("minirun: runtime: container \"gone\": its init stage is gone\n", start.Stderr);
         Assert.Equal(0, Runtime("delete", "gone").ExitCode);
+    }
+
+    /// <summary>The seccomp section is compiled once under --root and read back for the next container of the same profile.</summary>
+    [RootFact]
+    public void Create_SameSeccompProfileTwice_CompilesItOnceAndBothProcessesAreFiltered()
+    {
+        MakeBundle("while :; do sleep 0.1; done");
+        foreach (string id in new[] { "filtered-1", "filtered-2" })
+        {
+            Assert.Equal(0, Create(id));
+            Assert.Equal(0, Runtime("start", id).ExitCode);
+        }
+
+        Assert.Single(Directory.GetFiles(Path.Combine(StateRoot, ".seccomp"), "*.bpf"));
+        foreach (string id in new[] { "filtered-1", "filtered-2" })
+        {
+            int pid = JsonDocument.Parse(Runtime("state", id).Stdout).RootElement.GetProperty("pid").GetInt32();
+            Assert.Contains("Seccomp:\t2\n", File.ReadAllText($"/proc/{pid}/status")); // SECCOMP_MODE_FILTER
+            Assert.Equal(0, Runtime("delete", "--force", id).ExitCode);
+        }
     }
 
     [RootFact]

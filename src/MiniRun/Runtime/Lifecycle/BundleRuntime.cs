@@ -20,6 +20,9 @@ public sealed class BundleRuntime(string stateRoot)
     public const string DefaultStateRoot = "/run/minirun-runtime";
     private const string StateFile = "state.json", ExecFifo = "exec.fifo", PausedMark = "paused";
 
+    /// <summary>Compiled seccomp filters, beside the containers' directories: a name no container ID can take (IDs begin with [a-zA-Z0-9]).</summary>
+    private const string SeccompCache = ".seccomp";
+
     /// <summary>Where a failed poststart or poststop hook is reported: the lifecycle goes on (config.md).</summary>
     public Action<string> Warn { get; init; } = _ => { };
 
@@ -298,10 +301,8 @@ public sealed class BundleRuntime(string stateRoot)
                ?? throw new MiniRunException($"{file}: unreadable");
     }
 
-    private static SeccompFilter Compile(LinuxSeccomp section, OciProcess? process)
-    {
-        KernelVersion kernel = KernelVersion.TryParse(KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "") ?? new KernelVersion(0, 0);
-        (byte[] program, _) = SeccompCompiler.Compile(SeccompSection.ToProfile(section), StagePlan.CapabilitySet(process?.Capabilities), kernel);
-        return new SeccompFilter(program, "config.json's linux.seccomp");
-    }
+    /// <summary>The section's filter, cached under --root by the section's own text (see <see cref="SeccompFilters.Compiled"/>).</summary>
+    private SeccompFilter Compile(LinuxSeccomp section, OciProcess? process) =>
+        SeccompFilters.Compiled(Path.Combine(stateRoot, SeccompCache), JsonSerializer.SerializeToUtf8Bytes(section, OciSeccompJsonContext.Default.LinuxSeccomp),
+            StagePlan.CapabilitySet(process?.Capabilities), "config.json's linux.seccomp", _ => SeccompSection.ToProfile(section));
 }

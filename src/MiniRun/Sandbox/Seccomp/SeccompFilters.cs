@@ -29,14 +29,25 @@ public static class SeccompFilters
         if (privileged || unconfined) return null;
         byte[] profile = profileText is { } text ? Encoding.UTF8.GetBytes(text) : DefaultProfile();
         string source = profileText is null ? DefaultProfileName : "the profile of --security-opt seccomp=FILE";
+        return Compiled(store?.Seccomp, profile, capabilities, source, kernel => SeccompProfile.Parse(profile, source));
+    }
+
+    /// <summary>
+    /// The program compiled from <paramref name="profile"/> (the bytes it is keyed by) for this capability set, read from
+    /// <paramref name="cacheDirectory"/> when an earlier call compiled the same (none: compiled, not kept). `run` keeps its
+    /// cache in the store; the OCI runtime in its state directory, where an engine's containers share one profile and
+    /// libseccomp's compile was most of `create` (about 20 ms of 30).
+    /// </summary>
+    public static SeccompFilter Compiled(string? cacheDirectory, byte[] profile, ulong capabilities, string source, Func<KernelVersion, SeccompProfile> parse)
+    {
         string kernel = KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "";
-        string? path = store is null ? null : Path.Combine(store.Seccomp, Key(profile, capabilities, kernel) + ".bpf");
+        string? path = cacheDirectory is null ? null : Path.Combine(cacheDirectory, Key(profile, capabilities, kernel) + ".bpf");
         if (path is not null && TryRead(path) is { } cached) return new SeccompFilter(cached, source);
         KernelVersion version = KernelVersion.TryParse(kernel) ?? new KernelVersion(0, 0);
-        (byte[] program, _) = SeccompCompiler.Compile(SeccompProfile.Parse(profile, source), capabilities, version);
+        (byte[] program, _) = SeccompCompiler.Compile(parse(version), capabilities, version);
         if (program.Length / 8 > ushort.MaxValue) throw new MiniRunException($"seccomp: {source} compiles to more instructions than a filter may have");
-        if (store is null || path is null) return new SeccompFilter(program, source);
-        Directory.CreateDirectory(store.Seccomp);
+        if (cacheDirectory is null || path is null) return new SeccompFilter(program, source);
+        Directory.CreateDirectory(cacheDirectory);
         AtomicFile.WriteAllBytes(path, program, durable: false); // a lost cache entry is compiled again
         return new SeccompFilter(program, source);
     }
