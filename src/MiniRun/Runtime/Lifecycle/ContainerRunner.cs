@@ -124,22 +124,31 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Snapshotter.Mount(_sys, container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
             cgroups = DetectCgroups(limits);
-            InitSpec spec = WriteBundle(container.Record, container.Directory, container.MergedDir,
-                ContainerUser.Resolve(container.MergedDir, container.Record.User), cgroups, limits, Paths);
+            (OciSpec config, InitSpec spec) = Bundle(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User),
+                cgroups, limits, Paths);
             stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
             pid = stage.Pid;
             _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: false);
             // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
             bool oneAtATime = _sys is NarratingSyscalls;
-            if (oneAtATime) cgroups?.Create(cgroup, limits);
+            if (oneAtATime)
+            {
+                WriteConfig(container.Record, container.Directory, config);
+                cgroups?.Create(cgroup, limits);
+            }
             _sys.StageBegins(NamespaceFlags.Pid,
                 "new PID namespace: the command becomes PID 1 (pid_namespaces(7)); minirun's init stage is born in it, unshares the " +
                 "other namespaces itself once it has its spec, and does the lines up to the command's exec" +
                 (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log"));
             stageBegun = true;
             stage.Send(spec);
-            // While the init stage sets up the root: it joins the cgroup on the go.
-            if (!oneAtATime) cgroups?.Create(cgroup, limits);
+            // While the init stage sets up the root: it joins the cgroup on the go. config.json is written meanwhile too:
+            // the stage runs what was made from the same spec, and its JSON (about 2 ms) is then off the start's path.
+            if (!oneAtATime)
+            {
+                cgroups?.Create(cgroup, limits);
+                WriteConfig(container.Record, container.Directory, config);
+            }
             CrashPoint.Reach("cgroup-created");
             // Before the go: the command may be signalled as soon as it runs.
             using var forwarding = new SignalForwarding(pid, stopTimeout);
@@ -215,20 +224,25 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         : $"the kernel refused the read-only overlay of minirun ({binary.Unprotected}): the stages run from the file on disk";
 
     /// <summary>
-    /// The container's directory made an OCI bundle: its config.json (the spec generated from the image and the flags,
-    /// root.path the merged directory) written through the seam, so --explain and --dry-run show it; then the init
-    /// stage's spec from that same spec (<see cref="ContainerStageSpecs.Init"/>), as a runtime's create reads a bundle.
+    /// The container as an OCI bundle: its spec (generated from the image and the flags, root.path the merged
+    /// directory) and the init stage's spec made from it (<see cref="ContainerStageSpecs.Init"/>), as a runtime's
+    /// create reads a bundle; <see cref="WriteConfig"/> writes the first as the directory's config.json.
     /// </summary>
-    public InitSpec WriteBundle(ContainerRecord record, string directory, string rootfs, ContainerUser user, ICgroupManager? cgroups,
+    public (OciSpec Config, InitSpec Init) Bundle(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups,
         CgroupLimits? limits, StorePaths? store)
     {
         OciSpec spec = ContainerStageSpecs.Spec(record, rootfs, user, store);
+        return (spec, ContainerStageSpecs.Init(spec, record, rootfs, user, cgroups, limits, store));
+    }
+
+    /// <summary>config.json into the container's directory, through the seam: --explain and --dry-run show it, with where its fields came from.</summary>
+    public void WriteConfig(ContainerRecord record, string directory, OciSpec spec)
+    {
         if (_sys is not LinuxSyscalls) // only a narrating seam prints it: a start does not pay for the image lookup
             _sys.Explain(SpecOrigins.Describe(spec, record, Digest.TryParse(record.ImageId, out Digest id) ? images.TryGet(id)?.Config.Config : null));
         string config = Path.Combine(directory, OciSpecJson.FileName);
         if (_sys.LStat(config) is not null) _sys.RemoveTree(config); // a start again: the spec is made anew, as the image or /etc/passwd may have changed
         _sys.WriteFile(config, OciSpecJson.ToText(spec), 0x180);
-        return ContainerStageSpecs.Init(spec, record, rootfs, user, cgroups, limits, store);
     }
 
     /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>

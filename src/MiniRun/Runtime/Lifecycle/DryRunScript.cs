@@ -1,6 +1,7 @@
 using MiniRun.Explain;
 using MiniRun.Layers;
 using MiniRun.Native;
+using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Store;
@@ -32,8 +33,10 @@ public static class DryRunScript
 
         ContainerSnapshotter.Prepare(sys, dir, record);
         runner.Snapshotter.Mount(sys, relative, record, mayBeMounted: false);
-        InitSpec spec = runner.WithSyscalls(sys).WriteBundle(record, dir, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User),
-            cgroups, limits, store: null);
+        ContainerRunner dryRunner = runner.WithSyscalls(sys);
+        (OciSpec config, InitSpec spec) = dryRunner.Bundle(record, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User), cgroups, limits,
+            store: null);
+        dryRunner.WriteConfig(record, dir, config);
         cgroups?.Create(cgroup, limits);
         sys.StageBegins(NamespaceFlags.Pid,
             "new PID namespace: the command becomes PID 1; the lines up to the command's exec are what minirun's init stage does in it");

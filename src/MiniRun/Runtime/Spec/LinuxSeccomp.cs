@@ -38,20 +38,7 @@ public sealed class LinuxSeccompArg
     public required string Op { get; set; }
 }
 
-/// <summary>Writes a cached section's text as it is; otherwise the generated (de)serializer of the same shape.</summary>
-internal sealed class LinuxSeccompConverter : JsonConverter<LinuxSeccomp>
-{
-    public override LinuxSeccomp? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        JsonSerializer.Deserialize(ref reader, OciSeccompJsonContext.Default.LinuxSeccomp);
-
-    public override void Write(Utf8JsonWriter writer, LinuxSeccomp value, JsonSerializerOptions options)
-    {
-        if (value.CachedJson is { } json) writer.WriteRawValue(json, skipInputValidation: true);
-        else JsonSerializer.Serialize(writer, value, OciSeccompJsonContext.Default.LinuxSeccomp);
-    }
-}
-
-/// <summary>The section alone (the converter sits on OciLinux.Seccomp, not here): the cache's text and the converter's fallback.</summary>
+/// <summary>The section alone: the text the cache keeps (<see cref="SeccompSection.Cached"/>).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, ReadCommentHandling = JsonCommentHandling.Skip)]
 [JsonSerializable(typeof(LinuxSeccomp))]

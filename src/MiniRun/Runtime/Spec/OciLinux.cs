@@ -14,7 +14,6 @@ public sealed class OciLinux
     public List<LinuxNamespace>? Namespaces { get; set; }
     /// <summary>Device nodes the runtime creates in /dev, beyond the default ones every container has.</summary>
     public List<LinuxDevice>? Devices { get; set; }
-    [System.Text.Json.Serialization.JsonConverter(typeof(LinuxSeccompConverter))]
     public LinuxSeccomp? Seccomp { get; set; }
     /// <summary>"shared", "slave", "private" and their recursive forms ("rslave"); unset: the runtime's default.</summary>
     public string? RootfsPropagation { get; set; }

@@ -47,7 +47,25 @@ public static class OciSpecJson
     public static byte[] ToBytes(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciSpecJsonContext.Default.OciSpec);
 
     /// <summary>The spec as config.json's text, with a final newline.</summary>
-    public static string ToText(OciSpec spec) => JsonSerializer.Serialize(spec, OciSpecWriteContext.Default.OciSpec) + "\n";
+    public static string ToText(OciSpec spec)
+    {
+        if (spec.Linux?.Seccomp is not { CachedJson: { } section } seccomp) return JsonSerializer.Serialize(spec, OciSpecWriteContext.Default.OciSpec) + "\n";
+        // A cached section goes in as the text it is (already indented for its place): linux.seccomp is left out of the
+        // serializing and its text put back as linux's last member, before the line that closes linux (two spaces, "}").
+        spec.Linux.Seccomp = null;
+        try
+        {
+            string json = JsonSerializer.Serialize(spec, OciSpecWriteContext.Default.OciSpec);
+            int linux = json.IndexOf("\n  \"linux\": {", StringComparison.Ordinal);
+            int end = linux < 0 ? -1 : json.IndexOf("\n  }", linux, StringComparison.Ordinal);
+            if (end < 0) throw new InvalidOperationException("config.json: no linux object to put the seccomp section in");
+            return string.Concat(json[..end], ",\n    \"seccomp\": ", section, json[end..] + "\n");
+        }
+        finally
+        {
+            spec.Linux.Seccomp = seccomp;
+        }
+    }
 
     /// <summary>Reads <c>config.json</c> of a bundle directory.</summary>
     public static OciSpec Read(string bundle)

@@ -28,19 +28,22 @@ public static class SeccompSection
     /// As <see cref="For"/>, its text cached beside the compiled filter under the same key (profile, capability set,
     /// kernel, libseccomp): `run` writes config.json on every start, and parsing the profile each time was most of that.
     /// </summary>
+    /// <returns>the section as config.json's text only (<see cref="LinuxSeccomp.CachedJson"/>), whether read or made now.</returns>
     public static LinuxSeccomp? Cached(StorePaths? store, ContainerSecurity security, ulong capabilities, KernelVersion kernel)
     {
         if (security.Privileged || security.SeccompUnconfined) return null;
-        if (store is null) return For(security, capabilities, kernel);
-        string path = SeccompFilters.CachePath(store, security.SeccompProfile, capabilities) + ".json";
-        try { return new LinuxSeccomp { DefaultAction = "", CachedJson = File.ReadAllText(path) }; }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { }
-        LinuxSeccomp section = For(security, capabilities, kernel)!;
+        string? path = store is null ? null : SeccompFilters.CachePath(store, security.SeccompProfile, capabilities) + ".json";
+        if (path is not null)
+            try { return new LinuxSeccomp { DefaultAction = "", CachedJson = File.ReadAllText(path) }; }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { }
         // Indented for its place in config.json (linux.seccomp: two levels deep), since it is written there as it is.
-        string text = JsonSerializer.Serialize(section, OciSeccompJsonContext.Default.LinuxSeccomp).Replace("\n", "\n    ");
-        Directory.CreateDirectory(store.Seccomp);
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text), durable: false); // a lost cache entry is made again
-        return section;
+        string text = JsonSerializer.Serialize(For(security, capabilities, kernel)!, OciSeccompJsonContext.Default.LinuxSeccomp).Replace("\n", "\n    ");
+        if (store is not null && path is not null)
+        {
+            Directory.CreateDirectory(store.Seccomp);
+            AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text), durable: false); // a lost cache entry is made again
+        }
+        return new LinuxSeccomp { DefaultAction = "", CachedJson = text };
     }
 
     public static LinuxSeccomp FromProfile(SeccompProfile profile, ulong capabilities, KernelVersion kernel)
