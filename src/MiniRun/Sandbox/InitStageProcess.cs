@@ -1,5 +1,7 @@
 using MiniRun.Native;
 
+using MiniRun.Sandbox.Cgroups;
+
 namespace MiniRun.Sandbox;
 
 /// <summary>
@@ -61,6 +63,7 @@ public sealed class InitStageProcess : IDisposable
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
                 output?.WriteEnds, explainFd: explain ? 2 : null);
             output?.CloseWriteEnds();
+            MigrationWarmup.Start(); // after the spawn: this thread's children are in its own PID namespace again
             return new InitStageProcess(pid, fd, binary, output);
         }
         catch
