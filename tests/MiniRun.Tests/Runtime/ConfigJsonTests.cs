@@ -24,6 +24,34 @@ public class ConfigJsonTests
         Assert.Equal(Encoding.UTF8.GetString(json), Encoding.UTF8.GetString(again));
     }
 
+    /// <summary>Members the types do not have are kept apart as read, where the refusal by name finds them, and never written back.</summary>
+    [Fact]
+    public void Parse_MembersWithoutAProperty_AreKeptAsUnknownAndNotWritten()
+    {
+        const string json = """
+            {"ociVersion": "1.0.2", "vm": {"hypervisor": {}}, "root": {"path": "rootfs"},
+             "process": {"cwd": "/", "args": ["sh"], "user": {"uid": 0, "gid": 0, "username": "root"}, "apparmorProfile": "p", "x-vendor": 1},
+             "mounts": [{"destination": "/proc", "type": "proc", "source": "proc", "uidMappings": []}],
+             "linux": {"mountLabel": "l", "resources": {"blockIO": {"weight": 500}, "memory": {"limit": 1, "useHierarchy": true}, "cpu": {"idle": 1}}}}
+            """;
+
+        OciSpec spec = OciSpecJson.Parse(Encoding.UTF8.GetBytes(json), "config.json");
+
+        Assert.Equal(["vm"], spec.Unknown!.Keys);
+        Assert.Equal(["apparmorProfile", "x-vendor"], spec.Process!.Unknown!.Keys.Order());
+        Assert.Equal(["username"], spec.Process.User.Unknown!.Keys);
+        Assert.Equal(["uidMappings"], spec.Mounts![0].Unknown!.Keys);
+        Assert.Equal(["mountLabel"], spec.Linux!.Unknown!.Keys);
+        Assert.Equal(500, spec.Linux.Resources!.Unknown!["blockIO"].GetProperty("weight").GetInt32());
+        Assert.Equal(["useHierarchy"], spec.Linux.Resources.Memory!.Unknown!.Keys);
+        Assert.Equal(["idle"], spec.Linux.Resources.Cpu!.Unknown!.Keys);
+        Assert.Null(spec.Root!.GetType().GetProperty("Unknown"));
+        string written = OciSpecJson.ToText(spec);
+        Assert.DoesNotContain("apparmorProfile", written);
+        Assert.DoesNotContain("blockIO", written);
+        Assert.Equal(["x-vendor"], OciSpecJson.ParseProcess(Encoding.UTF8.GetBytes("""{"cwd": "/", "args": ["sh"], "user": {"uid": 0, "gid": 0}, "x-vendor": 1}"""), "p.json").Unknown!.Keys);
+    }
+
     [Fact]
     public void RoundTrip_DockersConfigJson_KeepsEveryTypedField()
     {

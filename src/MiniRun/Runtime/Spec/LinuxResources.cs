@@ -9,8 +9,8 @@ public sealed class LinuxResources
     public LinuxCpu? Cpu { get; set; }
     public LinuxPids? Pids { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
@@ -39,8 +39,8 @@ public sealed class LinuxMemory
     [System.Text.Json.Serialization.JsonPropertyName("disableOOMKiller")]
     public bool DisableOomKiller { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
@@ -54,8 +54,8 @@ public sealed class LinuxCpu
     public string? Cpus { get; set; }
     public string? Mems { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 

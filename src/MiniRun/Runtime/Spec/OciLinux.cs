@@ -20,8 +20,8 @@ public sealed class OciLinux
     public List<string>? MaskedPaths { get; set; }
     public List<string>? ReadonlyPaths { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 

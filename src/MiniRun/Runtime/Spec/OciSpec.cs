@@ -20,8 +20,8 @@ public sealed class OciSpec
     public Dictionary<string, string>? Annotations { get; set; }
     public OciHooks? Hooks { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
@@ -43,8 +43,8 @@ public sealed class OciMount
     public string? Source { get; set; }
     public List<string>? Options { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
@@ -62,8 +62,8 @@ public sealed class OciProcess
     /// <summary>/proc/PID/oom_score_adj of the container's process, -1000 to 1000.</summary>
     public int? OomScoreAdj { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
@@ -76,8 +76,8 @@ public sealed class OciUser
     public uint? Umask { get; set; }
     public List<uint>? AdditionalGids { get; set; }
 
-    /// <summary>Members MiniRun has no type for: those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
-    [System.Text.Json.Serialization.JsonExtensionData]
+    /// <summary>Members MiniRun has no type for, as read (<see cref="OciSpecJson"/>): those the runtime-spec defines are refused by name (<see cref="UnknownMembers"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; set; }
 }
 
