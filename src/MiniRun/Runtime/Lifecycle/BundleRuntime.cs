@@ -102,33 +102,24 @@ public sealed class BundleRuntime(string stateRoot)
         BundleState state = Read(id);
         string fifo = Path.Combine(Directory(id), ExecFifo);
         if (!File.Exists(fifo)) throw new MiniRunException($"container \"{id}\" is {Status(state)}: only a created container can be started");
-        using (FileStream reader = OpenExecFifo(fifo, state))
+        // The stage opens its end, writes a byte, and keeps the end open (close-on-exec) until it has execve()d the
+        // process: a signal sent after `start` returns reaches the process, not the stage (runc's init waits on the
+        // fifo right before execve). A stage that is gone meanwhile never writes: it is watched while we wait.
+        using (var reader = new FifoReader(fifo))
         {
-            if (reader.ReadByte() < 0) throw new MiniRunException($"container \"{id}\": its init stage is gone");
-            // The stage keeps its end open (close-on-exec) until it has execve()d the process: a signal sent after
-            // `start` returns reaches the process, not the stage (runc's init waits on the fifo right before execve).
-            while (reader.ReadByte() >= 0) { }
+            bool started = false;
+            while (true)
+            {
+                int? next = reader.Read(timeoutMs: 50);
+                if (next is null && IsAlive(state)) continue;
+                if (next is null or -1 && !started) throw new MiniRunException($"container \"{id}\": its init stage is gone");
+                if (next is null or -1) break;
+                started = true;
+            }
         }
         File.Delete(fifo);
         try { ContainerHooks.Run("poststart", state.Hooks?.Poststart, OciStateOf(state, "running"), Path.Combine(Directory(id), "hook")); }
         catch (Exception e) when (e is MiniRunException or IOException) { Warn(e.Message); }
-    }
-
-    /// <summary>
-    /// The fifo's read end: its open blocks until the parked stage opens the other end. A stage that died meanwhile
-    /// never will, so it is watched, and when it is gone the write end is opened here instead: the open returns and the
-    /// first read says end of file.
-    /// </summary>
-    private static FileStream OpenExecFifo(string fifo, BundleState state)
-    {
-        Task<FileStream> opening = Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1));
-        while (!opening.Wait(TimeSpan.FromMilliseconds(50)))
-            if (!IsAlive(state))
-            {
-                using var unblock = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-                break;
-            }
-        return opening.GetAwaiter().GetResult();
     }
 
     private static OciState OciStateOf(BundleState state, string status) => new()
