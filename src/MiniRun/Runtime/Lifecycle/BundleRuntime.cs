@@ -200,16 +200,8 @@ public sealed class BundleRuntime(string stateRoot)
         if (!process.Terminal && consoleSocket is not null) throw new MiniRunException("exec: --console-socket is given without --tty");
         if (!Path.IsPathRooted(process.Cwd)) throw new MiniRunException($"exec: the working directory \"{process.Cwd}\" is not an absolute path");
         OciSpec config = OciSpecJson.Read(state.Bundle);
-        ICgroupManager? cgroups = CgroupDetector.Detect();
-        CgroupLimits limits = ResourcesSection.ToLimits(config.Linux?.Resources);
-        bool present = cgroups is not null && cgroups.ProcessDirectories(state.Cgroup, limits).All(System.IO.Directory.Exists);
-        var spec = new ExecSpec
-        {
-            ContainerPid = state.Pid,
-            CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(state.Cgroup, limits)] : [],
-            CgroupProcessJoinDirectory = present ? cgroups!.EarlyJoinDirectory(state.Cgroup, limits) : null,
-            ConsoleSocket = consoleSocket is null ? null : Path.GetFullPath(consoleSocket),
-            Process = StagePlan.Process(process, new StageFacts
+        ExecSpec spec = ContainerExec.Spec(state.Pid, state.Cgroup, ResourcesSection.ToLimits(config.Linux?.Resources),
+            StagePlan.Process(process, new StageFacts
             {
                 RootFs = state.Rootfs,
                 SeccompFilter = config.Linux?.Seccomp is { } section ? Compile(section, process) : null,
@@ -217,22 +209,8 @@ public sealed class BundleRuntime(string stateRoot)
                 Home = "/root",
                 LastCapability = SpecHost.Current().LastCapability,
             }),
-        };
-        SignalForwarding? forwarding = null;
-        RuntimeBinary? binary = null;
-        try
-        {
-            int pid;
-            (pid, binary) = ExecLauncher.Start(spec, detach ? null : child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout),
-                waitUntilExecuted: true);
-            started?.Invoke(pid);
-            return detach ? pid : forwarding!.WaitForExit();
-        }
-        finally
-        {
-            forwarding?.Dispose();
-            binary?.Dispose();
-        }
+            consoleSocket is null ? null : Path.GetFullPath(consoleSocket));
+        return ContainerExec.Launch(spec, detach, started, waitUntilExecuted: true);
     }
 
     /// <summary>The process of the container's config.json: what `exec COMMAND` starts from (runc's exec without --process).</summary>

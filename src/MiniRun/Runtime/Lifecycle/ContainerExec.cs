@@ -23,25 +23,46 @@ public static class ContainerExec
         List<string> env = ContainerEnvironment.Compose(record.Env, request.Env, record.Hostname);
         string workingDir = string.IsNullOrEmpty(request.WorkingDir) ? record.WorkingDir : request.WorkingDir;
         if (!Path.IsPathRooted(workingDir)) throw new MiniRunException($"the working directory \"{workingDir}\" is invalid: it needs to be an absolute path");
-        // Into the container's cgroup, so its limits count the exec'd process too (as runc exec does).
+        ExecSpec spec = Spec(status.Pid, CgroupNames.For(container.Id), record.Resources.ToLimits(record.Security.Privileged),
+            ContainerStageSpecs.Exec(record, container.MergedDir, user, request.Command, env, workingDir, containers.Paths));
+        return Launch(spec);
+    }
+
+    /// <summary>
+    /// The exec stage's spec: into the namespaces of the container whose PID 1 is <paramref name="containerPid"/>, and
+    /// into its cgroup while its groups are there, so its limits count the exec'd process too (as runc exec does).
+    /// </summary>
+    /// <param name="consoleSocket">with a terminal: where the pty's master is sent (the OCI runtime's exec --tty).</param>
+    internal static ExecSpec Spec(int containerPid, string cgroup, CgroupLimits limits, StageProcess process, string? consoleSocket = null)
+    {
         ICgroupManager? cgroups = CgroupDetector.Detect();
-        string cgroup = CgroupNames.For(container.Id);
-        CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
         bool present = cgroups is not null && cgroups.ProcessDirectories(cgroup, limits).All(Directory.Exists);
-        var spec = new ExecSpec
+        return new ExecSpec
         {
-            ContainerPid = status.Pid,
+            ContainerPid = containerPid,
             CgroupJoinFiles = present ? [.. cgroups!.SelfJoinFiles(cgroup, limits)] : [],
             CgroupProcessJoinDirectory = present ? cgroups!.EarlyJoinDirectory(cgroup, limits) : null,
-            Process = ContainerStageSpecs.Exec(record, container.MergedDir, user, request.Command, env, workingDir, containers.Paths),
+            ConsoleSocket = consoleSocket,
+            Process = process,
         };
-        // Signals are forwarded from before the spec is sent: the command may start, and be signalled, at once.
+    }
+
+    /// <summary>
+    /// Starts the command and returns its exit status, signals forwarded to it from before the spec is sent (it may
+    /// start, and be signalled, at once); <paramref name="detach"/>ed, returns its PID once it runs, not waited for.
+    /// </summary>
+    /// <param name="started">called with the command's PID once the stage has it (to write --pid-file).</param>
+    internal static int Launch(ExecSpec spec, bool detach = false, Action<int>? started = null, bool waitUntilExecuted = false)
+    {
         SignalForwarding? forwarding = null;
         RuntimeBinary? binary = null;
         try
         {
-            (_, binary) = ExecLauncher.Start(spec, child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout));
-            return forwarding!.WaitForExit();
+            int pid;
+            (pid, binary) = ExecLauncher.Start(spec, detach ? null : child => forwarding = new SignalForwarding(child, SandboxLauncher.DefaultStopTimeout),
+                waitUntilExecuted);
+            started?.Invoke(pid);
+            return detach ? pid : forwarding!.WaitForExit();
         }
         finally
         {

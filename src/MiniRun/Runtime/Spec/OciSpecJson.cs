@@ -56,7 +56,8 @@ public static class OciSpecJson
         }
     }
 
-    public static byte[] ToBytes(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciSpecJsonContext.Default.OciSpec);
+    /// <summary>The spec as UTF-8 JSON, written by the same (fast-path) writer as <see cref="ToText"/>.</summary>
+    public static byte[] ToBytes(OciSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, OciSpecWriteContext.Default.OciSpec);
 
     /// <summary>The spec as config.json's text, with a final newline.</summary>
     public static string ToText(OciSpec spec)
