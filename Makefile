@@ -18,7 +18,7 @@ RID     ?= linux-$(subst aarch64,arm64,$(subst x86_64,x64,$(shell uname -m)))
 CLANG   ?= $(or $(notdir $(shell command -v clang-14)),clang)
 BIN     := artifacts/minirun
 IMAGE   := artifacts/minibox.tar
-SOURCES := $(shell find src \( -name bin -o -name obj \) -prune -o \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' \) -print) Directory.Build.props
+SOURCES := $(shell find src \( -name bin -o -name obj \) -prune -o \( -name '*.cs' -o -name '*.c' -o -name '*.csproj' -o -name '*.json' \) -print) Directory.Build.props
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1

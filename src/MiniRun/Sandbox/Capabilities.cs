@@ -55,13 +55,17 @@ public static class Capabilities
     }
 
     /// <summary>The capability number of "NET_ADMIN", "CAP_NET_ADMIN" or "net_admin".</summary>
-    public static int Parse(string name)
+    public static int Parse(string name) =>
+        TryParse(name) ?? throw new MiniRunException($"unknown capability \"{name}\": use a name from capabilities(7) such as NET_ADMIN, or ALL");
+
+    /// <summary>As <see cref="Parse"/>; null for a name no capability has.</summary>
+    public static int? TryParse(string name)
     {
         string upper = name.Trim().ToUpperInvariant();
         if (upper.StartsWith("CAP_", StringComparison.Ordinal)) upper = upper[4..];
         for (int i = 0; i < Names.Count; i++)
             if (Names[i] == upper) return i;
-        throw new MiniRunException($"unknown capability \"{name}\": use a name from capabilities(7) such as NET_ADMIN, or ALL");
+        return null;
     }
 
     /// <summary>Docker's TweakCapabilities: ALL in --cap-add gives every one but the dropped, ALL in --cap-drop only the added.</summary>

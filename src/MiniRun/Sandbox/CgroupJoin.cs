@@ -31,4 +31,20 @@ internal static class CgroupJoin
         sys.MakeDirectories(directory);
         sys.WriteKernelFile(Path.Combine(directory, "cgroup.procs"), "0");
     }
+
+    /// <summary>
+    /// The parent moves the stage in, for a stage in a user namespace, which owns none of the host's cgroup files:
+    /// its PID into each file (into tasks, only that thread: the one that execve()s the command).
+    /// </summary>
+    public static void FromOutside(ISyscalls sys, int pid, IReadOnlyList<string> files, string? unifiedDirectory)
+    {
+        string id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        sys.Explain("the stage is in a user namespace, whose root owns no cgroup file of the host's: minirun moves it into its cgroup");
+        if (unifiedDirectory is not null)
+        {
+            sys.MakeDirectories(unifiedDirectory);
+            sys.WriteKernelFile(Path.Combine(unifiedDirectory, "cgroup.procs"), id);
+        }
+        foreach (string file in files) sys.WriteKernelFile(file, id);
+    }
 }

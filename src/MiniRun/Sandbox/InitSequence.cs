@@ -38,15 +38,22 @@ public static class InitSequence
         if (spec.IsolateNetwork) sys.BringLoopbackUp();
     }
 
-    /// <summary>
-    /// After the go: joins the cgroup (while its files are at the host's paths), takes a cgroup namespace rooted there
-    /// and mounts /sys/fs/cgroup from it, enters the root and the working directory, and drops privileges.
-    /// </summary>
-    public static void Enter(ISyscalls sys, InitSpec spec)
+    /// <summary>Joins the cgroup (while its files are at the host's paths), then takes a cgroup namespace rooted there.</summary>
+    public static void JoinCgroup(ISyscalls sys, InitSpec spec)
     {
         CgroupJoin.Enter(sys, spec.CgroupJoinFiles);
         // A cgroupfs mounted inside, ours below or one from a user namespace of its own, shows nothing above these groups.
         if (spec.CgroupNamespace) sys.Unshare(NamespaceFlags.Cgroup);
+    }
+
+    /// <summary>
+    /// After the go: joins the cgroup (while its files are at the host's paths), takes a cgroup namespace rooted there
+    /// and mounts /sys/fs/cgroup from it, enters the root and the working directory, and drops privileges.
+    /// </summary>
+    /// <param name="cgroupJoined">the stage already did <see cref="JoinCgroup"/> (parked, before `create` returned).</param>
+    public static void Enter(ISyscalls sys, InitSpec spec, bool cgroupJoined = false)
+    {
+        if (!cgroupJoined) JoinCgroup(sys, spec);
         for (int i = 0; i < spec.CgroupMounts.Count; i++)
         {
             MountRecord mount = spec.CgroupMounts[i];
@@ -126,6 +133,14 @@ public static class InitSequence
         {
             sys.Explain("the standard device nodes, and no others: the container cannot reach the host's disks");
             string path = Path.Combine(spec.RootFs, node.Path);
+            if (spec.InUserNamespace && !node.Fifo)
+            {
+                // mknod(2) of a device needs CAP_MKNOD of the host's user namespace: the host's node is bound instead (as runc does).
+                sys.Explain("in a user namespace no device node can be made: the host's own is bound onto an empty file");
+                sys.WriteFile(path, "", node.Mode);
+                sys.Mount("/" + node.Path, path, null, MountFlags.Bind, null);
+                continue;
+            }
             sys.MakeNode(path, node.FileMode, node.Major, node.Minor);
             if (node.Uid is not null || node.Gid is not null) sys.ChangeOwner(path, node.Uid ?? 0, node.Gid ?? 0);
         }

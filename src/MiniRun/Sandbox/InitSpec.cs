@@ -43,6 +43,14 @@ public sealed class InitSpec
     public List<NamespacePath> JoinNamespaces { get; init; } = [];
     /// <summary>The PID namespace the stage is born in (the parent joins it for the spawn); null: a new one.</summary>
     public string? PidNamespacePath { get; init; }
+    /// <summary>
+    /// The user namespace the stage is cloned into (the parent's to make: it writes the maps; not sent to the stage), or
+    /// null. In one, the stage cannot make device nodes (mknod(2) is the host's root's alone): it binds the host's.
+    /// </summary>
+    public UserNamespace? UserNamespace { get; init; }
+    /// <summary>The stage runs in a user namespace of its own (<see cref="UserNamespace"/>, which the stage is not sent).</summary>
+    public bool InUserNamespace { get => _inUserNamespace || UserNamespace is not null; init => _inUserNamespace = value; }
+    private readonly bool _inUserNamespace;
     /// <summary>Written right after the unshare, through this stage's /proc: the files of its own namespaces (sysctl(8)).</summary>
     public List<KernelSetting> KernelSettings { get; init; } = [];
     /// <summary>

@@ -19,6 +19,7 @@ internal static class InitSpecWriter
         json.WriteBoolean(nameof(InitSpec.IsolateNetwork), spec.IsolateNetwork);
         json.WriteNumber(nameof(InitSpec.Namespaces), (int)spec.Namespaces);
         if (!spec.CgroupNamespace) json.WriteBoolean(nameof(InitSpec.CgroupNamespace), false);
+        if (spec.InUserNamespace) json.WriteBoolean(nameof(InitSpec.InUserNamespace), true);
         JsonObjectWriter.Strings(json, nameof(InitSpec.CgroupJoinFiles), spec.CgroupJoinFiles);
         if (spec.CgroupEarlyJoinDirectory is { } early) json.WriteString(nameof(InitSpec.CgroupEarlyJoinDirectory), early);
         Mounts(json, nameof(InitSpec.CgroupMounts), spec.CgroupMounts);

@@ -40,13 +40,14 @@ public static class InitStage
             // Parked, the fifo stays open (close-on-exec) until execve: `start` returns when it closes, once signals reach the command.
             if (parked)
             {
-                // In its cgroup before `create` returns, as runc's init is: the engine reads /proc/PID/cgroup of a created container.
-                CgroupJoin.Enter(sys, spec.CgroupJoinFiles);
+                // In its cgroup and cgroup namespace before `create` returns, as runc's init is: the engine reads
+                // /proc/PID/cgroup of a created container, and its namespaces are all there (runtime-spec: create makes them).
+                InitSequence.JoinCgroup(sys, spec);
                 startFifo = WaitForStart();
             }
             else if (go is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
-            InitSequence.Enter(sys, spec);
+            InitSequence.Enter(sys, spec, cgroupJoined: parked);
             if (!StageGuard.BeforeExec(dieWithParent: !parked, parentMayBeGone: parked)) return ExitCodes.RuntimeError; // the container dies with its runner
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)

@@ -51,7 +51,9 @@ public sealed class InitStageProcess : IDisposable
     /// <param name="output">pipes for its stdout and stderr (owned by the stage from here, closed if the spawn fails).</param>
     /// <param name="explain">--explain: the stage narrates what it does on this process's stderr (its fd 5).</param>
     /// <param name="pidNamespace">an existing PID namespace to be born in (linux.namespaces[].path); null: a new one.</param>
-    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null)
+    /// <param name="user">a user namespace (new with its maps, or joined): the stage is cloned into it, with its new
+    /// PID namespace made by the same clone, so that the user namespace owns it.</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null, UserNamespace? user = null)
     {
         const string own = "/proc/thread-self/ns/pid";
         int ownPid = -1;
@@ -59,9 +61,11 @@ public sealed class InitStageProcess : IDisposable
         {
             ownPid = ProcessControl.OpenReadOnly(own);
             (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
-                pidNamespace is null ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => JoinPidNamespace(pidNamespace),
+                pidNamespace is not null ? () => JoinPidNamespace(pidNamespace)
+                    : user is null ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
-                output?.WriteEnds, explainFd: explain ? 2 : null);
+                output?.WriteEnds, explainFd: explain ? 2 : null,
+                user, pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None);
             output?.CloseWriteEnds();
             MigrationWarmup.Start(); // after the spawn: this thread's children are in its own PID namespace again
             return new InitStageProcess(pid, fd, binary, output);

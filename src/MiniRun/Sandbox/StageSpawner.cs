@@ -24,8 +24,10 @@ internal static class StageSpawner
     /// <param name="leaveNamespaces">moves it back, after the spawn (also when entering or spawning failed).</param>
     /// <param name="output">the stage's stdout and stderr, when not ours.</param>
     /// <param name="explainFd">--explain: passed as the stage's fd 5, where it narrates (<see cref="InitStage.ExplainFd"/>).</param>
+    /// <param name="user">a user namespace: the stage is cloned into it (<see cref="ProcessControl.SpawnNamespaced"/>),
+    /// with <paramref name="cloneNamespaces"/> made new by the same clone, so that the user namespace owns them.</param>
     public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces,
-        (int Stdout, int Stderr)? output = null, int? explainFd = null)
+        (int Stdout, int Stderr)? output = null, int? explainFd = null, UserNamespace? user = null, NamespaceFlags cloneNamespaces = NamespaceFlags.None)
     {
         string[] argv = explainFd is null ? [argv0, verb] : [argv0, verb, InitStage.ExplainArgument];
         RuntimeBinary binary = RuntimeBinary.Open();
@@ -37,7 +39,11 @@ internal static class StageSpawner
             try
             {
                 enterNamespaces();
-                return (ProcessControl.Spawn(binary.Path, argv, [], passedFds: explainFd is { } explain ? [readEnd, parent, explain] : [readEnd, parent], output: output, programFd: binary.ProgramFd), writeEnd, binary);
+                int[] passed = explainFd is { } explain ? [readEnd, parent, explain] : [readEnd, parent];
+                int pid = user is null
+                    ? ProcessControl.Spawn(binary.Path, argv, [], passedFds: passed, output: output, programFd: binary.ProgramFd)
+                    : SpawnInUserNamespace(binary, argv, passed, output, user, cloneNamespaces);
+                return (pid, writeEnd, binary);
             }
             finally
             {
@@ -54,6 +60,22 @@ internal static class StageSpawner
         {
             if (readEnd >= 0) ProcessControl.Close(readEnd);
             if (parent >= 0) ProcessControl.Close(parent);
+        }
+    }
+
+    private static int SpawnInUserNamespace(RuntimeBinary binary, string[] argv, int[] passed, (int Stdout, int Stderr)? output,
+        UserNamespace user, NamespaceFlags cloneNamespaces)
+    {
+        int userFd = user.Path is { } path ? ProcessControl.OpenReadOnly(path) : -1;
+        try
+        {
+            NamespaceFlags flags = cloneNamespaces | (userFd < 0 ? NamespaceFlags.User : NamespaceFlags.None);
+            return ProcessControl.SpawnNamespaced(binary.Path, argv, [], passed, output, binary.ProgramFd, flags, userFd,
+                pid => user.WriteMaps(LinuxSyscalls.Instance, pid));
+        }
+        finally
+        {
+            if (userFd >= 0) ProcessControl.Close(userFd);
         }
     }
 

@@ -48,6 +48,40 @@ public sealed class BundleConfigTests
         Assert.Contains("/dev/tfifo fifo 660 5:5", output);
     }
 
+    [RootFact]
+    public void UserNamespace_RootInsideIsAnOrdinaryUserOfTheHost()
+    {
+        // A host file only root may read, bound in: root of the container, mapped to 100000, must not read it.
+        using var secret = new TempDirectory("minirun-userns-secret");
+        string file = secret.Combine("secret");
+        File.WriteAllText(file, "host secret\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using var bundle = new RuntimeBundle(
+            "cat /proc/self/uid_map /proc/self/gid_map; echo uid=$(id -u); cat /secret || echo secret-denied; " +
+            "echo x > /dev/null && echo null-writable; echo pids.max=$(cat /sys/fs/cgroup/pids/pids.max); ls /sys/class/net", json =>
+        {
+            json["linux"]!["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "user" });
+            json["linux"]!["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+            json["linux"]!["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 200000, ["size"] = 65536 });
+            json["linux"]!["resources"] = new JsonObject { ["pids"] = new JsonObject { ["limit"] = 7 } };
+            json["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/secret", ["type"] = "bind", ["source"] = file, ["options"] = new JsonArray("rbind", "ro") });
+        });
+        // Its root owns nothing of the root filesystem (the host's root does): the mount point exists beforehand, as an
+        // engine that maps IDs gives a root filesystem it has chowned.
+        File.WriteAllText(System.IO.Path.Combine(bundle.Path, "rootfs/secret"), "");
+
+        string output = bundle.RunToCompletion("userns");
+
+        Assert.Matches(@"(?m)^\s*0\s+100000\s+65536\s*$", output); // uid_map
+        Assert.Matches(@"(?m)^\s*0\s+200000\s+65536\s*$", output); // gid_map
+        Assert.Contains("uid=0", output);
+        Assert.Contains("secret-denied", output);
+        Assert.DoesNotContain("host secret", output);
+        Assert.Contains("null-writable", output); // the host's /dev/null, bound: no node can be made there
+        Assert.Contains("pids.max=7", output); // moved into its cgroup by its parent, before its cgroup namespace was made
+        Assert.Contains("lo", output); // no network namespace of its own: the host's /sys, bound (a new sysfs is refused)
+    }
+
     private static JsonObject Device(string path, string type, int major, int minor, uint uid, uint gid) => new()
     {
         ["path"] = path, ["type"] = type, ["major"] = major, ["minor"] = minor, ["fileMode"] = 432, ["uid"] = uid, ["gid"] = gid,

@@ -135,7 +135,41 @@ public class StagePlanTests
         Refused("process.capabilities", s => s.Process!.Capabilities!.Ambient = ["CAP_CHOWN"]);
         Refused("process.user.umask (1000)", s => s.Process!.User.Umask = 0x200);
         Refused("mount option \"sync\"", s => s.Mounts![0].Options!.Add("sync"));
-        Refused("unknown capability", s => s.Process!.Capabilities!.Bounding!.Add("CAP_FLY"));
+        Refused("linux.uidMappings", s => s.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 10 }]);
+        Refused("linux.uidMappings", s =>
+        {
+            s.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+            s.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 1, HostId = 1000, Size = 10 }];
+            s.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 10 }];
+        });
+    }
+
+    [Fact]
+    public void Init_UnknownCapability_IsLeftOutWithOneWarning_AsRuncDoes()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        ulong expected = StagePlan.Init(SpecFixtures.Generate(SpecFixtures.Record()), Facts()).Process.Capabilities;
+        spec.Process!.Capabilities!.Bounding = [.. spec.Process.Capabilities.Bounding!, "CAP_FLY"];
+        var warnings = new List<string>();
+        InitSpec init = StagePlan.Init(spec, Facts() with { Warn = warnings.Add });
+        Assert.Equal(expected, init.Process.Capabilities);
+        Assert.Contains("ignoring CAP_FLY", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void Init_UserNamespace_IsClonedWithItsMaps_AndTheParentJoinsTheCgroup()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record());
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 200000, Size = 65536 }];
+        InitSpec init = StagePlan.Init(spec, Facts() with { CgroupJoinFiles = ["/sys/fs/cgroup/pids/x/cgroup.procs"] });
+        Assert.NotNull(init.UserNamespace);
+        Assert.Equal([new IdMapping(0, 100000, 65536)], init.UserNamespace!.Uids);
+        Assert.Equal(200000u, UserNamespace.Outside(init.UserNamespace.Gids, 0));
+        Assert.False(init.Namespaces.HasFlag(NamespaceFlags.User)); // made by the clone, not unshared by the stage
+        Assert.Empty(init.CgroupJoinFiles); // the stage owns no host cgroup file: its parent moves it
+        Assert.True(InitSpecReader.Read(InitSpecWriter.Write(init)).InUserNamespace); // the stage binds device nodes
     }
 
     [Fact]

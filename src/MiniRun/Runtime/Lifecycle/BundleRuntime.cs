@@ -55,6 +55,7 @@ public sealed class BundleRuntime(string stateRoot)
             InitSpec init = StagePlan.Init(spec, new StageFacts
             {
                 RootFs = rootfs,
+                Warn = Warn,
                 NoPivot = noPivot,
                 CgroupJoinFiles = cgroups?.SelfJoinFiles(cgroup, limits) ?? [],
                 CgroupEarlyJoinDirectory = cgroups?.EarlyJoinDirectory(cgroup, limits),
@@ -68,12 +69,21 @@ public sealed class BundleRuntime(string stateRoot)
             });
             // pivot_root needs the new root to be a mount point: the bundle's rootfs is bound onto itself first (as runc does).
             init.Mounts.Insert(0, new MountRecord("bind", rootfs, rootfs, MountFlags.Bind | MountFlags.Recursive));
-            stage = InitStageProcess.Spawn(pidNamespace: init.PidNamespacePath);
+            stage = InitStageProcess.Spawn(pidNamespace: init.PidNamespacePath, user: init.UserNamespace);
             stage.Send(init);
             cgroups?.Create(cgroup, limits);
+            if (init.UserNamespace is not null && cgroups is not null)
+                CgroupJoin.FromOutside(LinuxSyscalls.Instance, stage.Pid, cgroups.SelfJoinFiles(cgroup, limits), cgroups.EarlyJoinDirectory(cgroup, limits));
             if (!stage.AwaitReady()) throw new MiniRunException($"container \"{id}\": its init stage failed (it said why above)");
             string fifo = Path.Combine(dir, ExecFifo);
             ProcessControl.MakeFifo(fifo);
+            if (init.InUserNamespace)
+            {
+                // The stage opens the fifo as root of its user namespace, an ordinary user here: as runc's, the state
+                // directory can be passed through (not listed) and the fifo written by anyone; only `start` reads it.
+                Syscalls.Chmod(dir, 0x1c9);
+                Syscalls.Chmod(fifo, 0x192);
+            }
             var state = new BundleState
             {
                 Id = id, Bundle = bundle, Rootfs = rootfs, Pid = stage.Pid,
@@ -204,6 +214,7 @@ public sealed class BundleRuntime(string stateRoot)
             StagePlan.Process(process, new StageFacts
             {
                 RootFs = state.Rootfs,
+                Warn = Warn,
                 SeccompFilter = config.Linux?.Seccomp is { } section ? Compile(section, process) : null,
                 SessionKeyring = ContainerStageSpecs.SessionKeyringName(id),
                 Home = "/root",

@@ -31,4 +31,6 @@ public sealed record StageFacts
     public string? ConsoleSocket { get; init; }
     /// <summary>Whether a host path is a directory (true), another file (false) or absent (null): /proc and /sys are the host kernel's.</summary>
     public Func<string, bool?> KindOf { get; init; } = ContainerMounts.HostKind;
+    /// <summary>Where a warning goes (what the spec asks that is ignored, as runc ignores it); null: nowhere.</summary>
+    public Action<string>? Warn { get; init; }
 }

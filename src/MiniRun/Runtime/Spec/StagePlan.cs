@@ -18,6 +18,7 @@ public static class StagePlan
         OciLinux linux = spec.Linux ?? new OciLinux();
         Check(spec, linux);
         (NamespaceFlags namespaces, bool isolateNetwork, List<NamespacePath> joins) = Namespaces(linux.Namespaces);
+        UserNamespace? user = User(linux, namespaces, joins);
         string rootfs = facts.RootFs;
         var mounts = new List<MountRecord>();
         List<MountRecord> cgroupMounts = [];
@@ -30,7 +31,7 @@ public static class StagePlan
                 cgroupMounts = facts.Cgroups?.MountsInside(rootfs, privileged: !readOnly) ?? [];
                 continue;
             }
-            mounts.AddRange(Mount(mount, rootfs));
+            mounts.AddRange(Mount(user is not null && !isolateNetwork ? SysfsOfTheHost(mount) : mount, rootfs));
         }
         if (facts.Terminal is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
         mounts.AddRange(ContainerMounts.Masks(rootfs, facts.KindOf, linux.MaskedPaths ?? []));
@@ -42,11 +43,13 @@ public static class StagePlan
             UseChroot = facts.NoPivot,
             Hostname = spec.Hostname ?? "",
             IsolateNetwork = isolateNetwork,
-            Namespaces = namespaces & ~NamespaceFlags.Cgroup,
-            JoinNamespaces = joins.Where(j => j.Type != NamespaceFlags.Pid).ToList(),
+            Namespaces = namespaces & ~(NamespaceFlags.Cgroup | NamespaceFlags.User),
+            JoinNamespaces = joins.Where(j => j.Type is not (NamespaceFlags.Pid or NamespaceFlags.User)).ToList(),
             PidNamespacePath = joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path,
-            CgroupJoinFiles = [.. facts.CgroupJoinFiles],
-            CgroupEarlyJoinDirectory = facts.CgroupEarlyJoinDirectory,
+            UserNamespace = user,
+            // In a user namespace the stage is no owner of the host's cgroup files: its parent moves it (CgroupJoin.FromOutside).
+            CgroupJoinFiles = user is null ? [.. facts.CgroupJoinFiles] : [],
+            CgroupEarlyJoinDirectory = user is null ? facts.CgroupEarlyJoinDirectory : null,
             CgroupMounts = cgroupMounts,
             Mounts = mounts,
             Devices = Devices(linux.Devices),
@@ -64,6 +67,7 @@ public static class StagePlan
     public static StageProcess Process(OciProcess process, StageFacts facts)
     {
         CheckProcess(process);
+        WarnOfUnknownCapabilities(process.Capabilities, facts.Warn);
         ulong permitted = CapabilitySet(process.Capabilities);
         (ulong Inheritable, ulong Ambient) inherited = InheritedSets(process.Capabilities, permitted);
         return new StageProcess
@@ -130,11 +134,29 @@ public static class StagePlan
         "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
     ];
 
+    /// <summary>A name no capability has is left out (see <see cref="WarnOfUnknownCapabilities"/>).</summary>
     private static ulong Mask(List<string>? names)
     {
         ulong mask = 0;
-        foreach (string name in names ?? []) mask |= 1UL << Capabilities.Parse(name);
+        foreach (string name in names ?? [])
+            if (Capabilities.TryParse(name) is { } number) mask |= 1UL << number;
         return mask;
+    }
+
+    /// <summary>
+    /// runtime-spec says a capability that maps to nothing in the kernel MUST be an error; runc warns and ignores it, and
+    /// engines rely on that (a spec written for a newer kernel than the node's still runs). MiniRun does as runc does:
+    /// the name is left out of every set, with one warning. The CLI's --cap-add still refuses it, as Docker's daemon does.
+    /// </summary>
+    private static void WarnOfUnknownCapabilities(LinuxCapabilities? capabilities, Action<string>? warn)
+    {
+        if (capabilities is null || warn is null) return;
+        List<string> unknown = [];
+        foreach (List<string>? set in new[] { capabilities.Bounding, capabilities.Effective, capabilities.Permitted, capabilities.Inheritable, capabilities.Ambient })
+            foreach (string name in set ?? [])
+                if (Capabilities.TryParse(name) is null && !unknown.Contains(name)) unknown.Add(name);
+        if (unknown.Count > 0)
+            warn($"config.json: process.capabilities: ignoring {string.Join(", ", unknown)}: no capability of that name (runc ignores it too)");
     }
 
     /// <summary>
@@ -150,8 +172,8 @@ public static class StagePlan
             NamespaceFlags type = ns.Type switch
             {
                 "pid" => NamespaceFlags.Pid, "ipc" => NamespaceFlags.Ipc, "uts" => NamespaceFlags.Uts, "mount" => NamespaceFlags.Mount,
-                "network" => NamespaceFlags.Network, "cgroup" => NamespaceFlags.Cgroup,
-                _ => throw Unsupported($"linux.namespaces ({ns.Type})", "only pid, ipc, uts, mount, network and cgroup are supported"),
+                "network" => NamespaceFlags.Network, "cgroup" => NamespaceFlags.Cgroup, "user" => NamespaceFlags.User,
+                _ => throw Unsupported($"linux.namespaces ({ns.Type})", "only pid, ipc, uts, mount, network, cgroup and user are supported"),
             };
             if (seen.HasFlag(type)) throw Unsupported($"linux.namespaces ({ns.Type})", "each type once");
             seen |= type;
@@ -229,6 +251,41 @@ public static class StagePlan
         }
     }
 
+    /// <summary>
+    /// The user namespace: a new one needs both maps (the stage becomes its root, which must be mapped), a joined one has
+    /// its maps already; maps without a user namespace are refused, as runc refuses them.
+    /// </summary>
+    private static UserNamespace? User(OciLinux linux, NamespaceFlags namespaces, List<NamespacePath> joins)
+    {
+        bool mapped = linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 };
+        if (joins.Find(j => j.Type == NamespaceFlags.User) is { } joined)
+        {
+            if (mapped) throw Unsupported("linux.uidMappings", "a user namespace joined by path has its maps already: leave them out");
+            return new UserNamespace { Path = joined.Path };
+        }
+        if (!namespaces.HasFlag(NamespaceFlags.User))
+            return mapped ? throw Unsupported("linux.uidMappings", "ID maps need a user namespace: add {\"type\": \"user\"} to linux.namespaces") : null;
+        if (linux.UidMappings is not { Count: > 0 } || linux.GidMappings is not { Count: > 0 })
+            throw Unsupported("linux.namespaces (user)", "a new user namespace needs linux.uidMappings and linux.gidMappings");
+        if (linux.UidMappings.Count > 340 || linux.GidMappings.Count > 340) throw Unsupported("linux.uidMappings", "at most 340 lines each (user_namespaces(7))");
+        if (UserNamespace.Outside(Maps(linux.UidMappings), 0) is null || UserNamespace.Outside(Maps(linux.GidMappings), 0) is null)
+            throw Unsupported("linux.uidMappings", "root (ID 0) inside must be mapped: the runtime sets the container up as that user");
+        return new UserNamespace { Uids = Maps(linux.UidMappings), Gids = Maps(linux.GidMappings) };
+    }
+
+    private static List<IdMapping> Maps(List<LinuxIdMapping> maps) => maps.ConvertAll(m =>
+        m.Size == 0 ? throw Unsupported("linux.uidMappings", "a map's size is at least 1") : new IdMapping(m.ContainerId, m.HostId, m.Size));
+
+    /// <summary>
+    /// In a user namespace without a network namespace of its own, the kernel refuses a new sysfs (it shows the network
+    /// namespace's devices, which that user namespace does not own): the host's /sys is bound instead, as runc does.
+    /// </summary>
+    private static OciMount SysfsOfTheHost(OciMount mount) => mount.Type != "sysfs" ? mount : new OciMount
+    {
+        Destination = mount.Destination, Type = "bind", Source = "/sys",
+        Options = ["rbind", .. (mount.Options ?? []).Where(o => o is "ro" or "nosuid" or "nodev" or "noexec")],
+    };
+
     /// <summary>process.oomScoreAdj, set on the stage itself (the command inherits it across execve).</summary>
     private static IEnumerable<KernelSetting> OomScoreAdjustment(int? adjustment)
     {
@@ -266,7 +323,6 @@ public static class StagePlan
         foreach (OciMount mount in spec.Mounts ?? []) UnknownMembers.Refuse($"mounts ({mount.Destination}).", mount.Unknown, "uidMappings", "gidMappings");
         if (spec.Hooks?.CreateContainer is { Count: > 0 }) throw Unsupported("hooks.createContainer", "hooks inside the container are not supported yet");
         if (spec.Hooks?.StartContainer is { Count: > 0 }) throw Unsupported("hooks.startContainer", "hooks inside the container are not supported yet");
-        if (linux.UidMappings is { Count: > 0 } || linux.GidMappings is { Count: > 0 }) throw Unsupported("linux.uidMappings", "user namespaces are not supported yet");
     }
 
     private static void CheckProcess(OciProcess process)

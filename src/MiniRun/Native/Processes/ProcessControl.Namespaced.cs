@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+
+namespace MiniRun.Native;
+
+public static unsafe partial class ProcessControl
+{
+    /// <summary>
+    /// <see cref="Spawn"/> for a child in a user namespace: a new one, made by the spawn itself together with
+    /// <paramref name="newNamespaces"/> (which the user namespace then owns), or the existing one open on
+    /// <paramref name="userNamespaceFd"/>. A .NET process cannot unshare or enter a user namespace (it has threads), so
+    /// the child is cloned in C (namespaced_spawn.c) and runs only system calls until its execve. Between the clone and
+    /// the child's going on, <paramref name="beforeGo"/> runs with its PID: where its UID and GID maps are written.
+    /// The child then becomes root of the namespace and execs; an error before the exec is thrown here, the child reaped.
+    /// </summary>
+    public static int SpawnNamespaced(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<int> passedFds,
+        (int Stdout, int Stderr)? output, int programFd, NamespaceFlags newNamespaces, int userNamespaceFd, Action<int>? beforeGo)
+    {
+        var allocations = new List<nint>();
+        var copies = new List<int>();
+        (int goRead, int goWrite) = CreatePipe();
+        (int errorRead, int errorWrite) = CreatePipe();
+        int pid = -1;
+        try
+        {
+            int count = 3 + passedFds.Count;
+            int* fds = stackalloc int[count];
+            fds[0] = -1;
+            fds[1] = output?.Stdout ?? -1;
+            fds[2] = output?.Stderr ?? -1;
+            for (int i = 0; i < passedFds.Count; i++) fds[3 + i] = passedFds[i];
+            // The child resolves /proc/self/fd/N after its dup2s onto 0..count-1: N must lie above them.
+            string program = programFd < 0 ? path : "/proc/self/fd/" + AboveRange(programFd, count, copies);
+            var request = new NamespacedSpawnImport.Request
+            {
+                Path = NativeStrings.Utf8(program, allocations),
+                Argv = NativeStrings.NullTerminated(argv, allocations),
+                Envp = NativeStrings.NullTerminated(env, allocations),
+                Fds = fds, FdCount = count,
+                UserNamespaceFd = userNamespaceFd,
+                CloneFlags = (ulong)newNamespaces,
+                GoFd = goRead, ErrorFd = errorWrite,
+            };
+            pid = NamespacedSpawnImport.minirun_namespaced_spawn(&request);
+            if (pid < 0) throw new NativeException("clone3", path, -pid);
+            Close(errorWrite);
+            errorWrite = -1;
+            beforeGo?.Invoke(pid);
+            WriteAll(goWrite, "G"u8);
+            Close(goWrite);
+            goWrite = -1;
+            // End of file: the child's end closed at its execve. Four bytes: the errno it failed with before.
+            if (ReadExactly(errorRead, 4) is { } error)
+                throw new NativeException("execve", path, BitConverter.ToInt32(error));
+            return pid;
+        }
+        catch
+        {
+            if (pid > 0)
+            {
+                Syscalls.Kill(pid, Signal.Kill);
+                WaitForExit(pid);
+            }
+            throw;
+        }
+        finally
+        {
+            foreach (int fd in new[] { goRead, goWrite, errorRead, errorWrite })
+                if (fd >= 0) Close(fd);
+            foreach (int copy in copies) Close(copy);
+            NativeStrings.Free(allocations);
+        }
+    }
+}
