@@ -29,7 +29,14 @@ public static class ExecLauncher
     /// exits next); a command that could not be started is reaped and reported as a <see cref="MiniRunException"/>.</param>
     public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null, bool waitUntilExecuted = false)
     {
-        byte[] message = StageFrames.Frame(JsonSerializer.SerializeToUtf8Bytes(spec, ExecJsonContext.Default.ExecSpec));
+        // A container with a user namespace of its own: the stage is cloned into it (no thread of ours can enter one),
+        // and, owning no cgroup file of the host's there, is moved into the container's cgroup by us.
+        string userPath = $"/proc/{spec.ContainerPid}/ns/user";
+        UserNamespace? user = SameNamespace(userPath, "/proc/self/ns/user") ? null : new UserNamespace { Path = userPath };
+        ExecSpec sent = user is null ? spec : new ExecSpec { ContainerPid = spec.ContainerPid, ConsoleSocket = spec.ConsoleSocket, Process = spec.Process };
+        if (user is not null)
+            beforeSpec = JoinCgroupFromOutside(spec, beforeSpec);
+        byte[] message = StageFrames.Frame(JsonSerializer.SerializeToUtf8Bytes(sent, ExecJsonContext.Default.ExecSpec));
         // Each namespace to join, and this thread's own of that kind to come back to after the spawn.
         var joins = new List<(int Fd, int OwnFd, NamespaceFlags Flag, string Path)>();
         try
@@ -44,7 +51,8 @@ public static class ExecLauncher
             }
             (int pid, int messageFd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
                 () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
-                () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); });
+                () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); },
+                user: user);
             try
             {
                 StageSpawner.Deliver(pid, messageFd, message, beforeSpec, waitUntilExecuted ? AwaitExecve : null);
@@ -65,6 +73,12 @@ public static class ExecLauncher
             }
         }
     }
+
+    private static Action<int> JoinCgroupFromOutside(ExecSpec spec, Action<int>? beforeSpec) => pid =>
+    {
+        CgroupJoin.FromOutside(LinuxSyscalls.Instance, pid, spec.CgroupJoinFiles, spec.CgroupProcessJoinDirectory);
+        beforeSpec?.Invoke(pid);
+    };
 
     /// <summary>End of file on the channel: the stage's end closed at execve; a byte instead: its execve failed.</summary>
     private static void AwaitExecve(int pid, int channel)

@@ -60,10 +60,7 @@ public sealed class BundleConfigTests
             "cat /proc/self/uid_map /proc/self/gid_map; echo uid=$(id -u); cat /secret || echo secret-denied; " +
             "echo x > /dev/null && echo null-writable; echo pids.max=$(cat /sys/fs/cgroup/pids/pids.max); ls /sys/class/net", json =>
         {
-            json["linux"]!["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "user" });
-            json["linux"]!["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
-            json["linux"]!["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 200000, ["size"] = 65536 });
-            json["linux"]!["resources"] = new JsonObject { ["pids"] = new JsonObject { ["limit"] = 7 } };
+            InUserNamespace(json);
             json["mounts"]!.AsArray().Add(new JsonObject { ["destination"] = "/secret", ["type"] = "bind", ["source"] = file, ["options"] = new JsonArray("rbind", "ro") });
         });
         // Its root owns nothing of the root filesystem (the host's root does): the mount point exists beforehand, as an
@@ -80,6 +77,29 @@ public sealed class BundleConfigTests
         Assert.Contains("null-writable", output); // the host's /dev/null, bound: no node can be made there
         Assert.Contains("pids.max=7", output); // moved into its cgroup by its parent, before its cgroup namespace was made
         Assert.Contains("lo", output); // no network namespace of its own: the host's /sys, bound (a new sysfs is refused)
+    }
+
+    [RootFact]
+    public void UserNamespace_ExecJoinsItAndTheContainersCgroup()
+    {
+        using var bundle = new RuntimeBundle("sleep 60", InUserNamespace);
+        Assert.Equal(0, bundle.Create("usernsexec").ExitCode);
+        Assert.Equal(0, bundle.Runtime("start", "usernsexec").ExitCode);
+
+        ExternalCommand.Result exec = bundle.Runtime("exec", "usernsexec", "sh", "-c", "cat /proc/self/uid_map; echo pids.max=$(cat /sys/fs/cgroup/pids/pids.max)");
+
+        Assert.Equal(0, exec.ExitCode);
+        Assert.Matches(@"(?m)^\s*0\s+100000\s+65536\s*$", exec.Stdout);
+        Assert.Contains("pids.max=7", exec.Stdout);
+    }
+
+    /// <summary>A user namespace whose root is 100000 (groups: 200000) on the host, and a pids limit to see the cgroup by.</summary>
+    private static void InUserNamespace(JsonNode json)
+    {
+        json["linux"]!["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "user" });
+        json["linux"]!["uidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 });
+        json["linux"]!["gidMappings"] = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 200000, ["size"] = 65536 });
+        json["linux"]!["resources"] = new JsonObject { ["pids"] = new JsonObject { ["limit"] = 7 } };
     }
 
     private static JsonObject Device(string path, string type, int major, int minor, uint uid, uint gid) => new()
