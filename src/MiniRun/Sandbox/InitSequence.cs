@@ -51,7 +51,9 @@ public static class InitSequence
     /// and mounts /sys/fs/cgroup from it, enters the root and the working directory, and drops privileges.
     /// </summary>
     /// <param name="cgroupJoined">the stage already did <see cref="JoinCgroup"/> (parked, before `create` returned).</param>
-    public static void Enter(ISyscalls sys, InitSpec spec, bool cgroupJoined = false)
+    /// <param name="beforePrivilegeDrop">runs once the root is entered, still as root with every capability (a parked
+    /// stage waits there for `start`).</param>
+    public static void Enter(ISyscalls sys, InitSpec spec, bool cgroupJoined = false, Action? beforePrivilegeDrop = null)
     {
         if (!cgroupJoined) JoinCgroup(sys, spec);
         for (int i = 0; i < spec.CgroupMounts.Count; i++)
@@ -84,6 +86,7 @@ public static class InitSequence
             sys.Explain("--read-only: the root filesystem read-only");
             mount.Apply(sys);
         }
+        beforePrivilegeDrop?.Invoke();
         PrivilegeDrop.BecomeCommand(sys, spec.Process.Credentials, spec.Process.NoNewPrivileges, spec.Process.SessionKeyring, spec.Process.SeccompFilter,
             spec.Process.ResourceLimits, spec.Process.Umask);
     }

@@ -20,7 +20,6 @@ public static class InitStage
     {
         InitSpec spec;
         ISyscalls sys = LinuxSyscalls.Instance;
-        FileStream? startFifo = null;
         try
         {
             // No spec at all: the parent gave up (and said why) or died.
@@ -37,17 +36,20 @@ public static class InitStage
             // Parked instead (the OCI runtime's create), it waits for `start` and keeps going without its parent.
             byte[]? go = ProcessControl.ReadExactly(SpecFd, 1);
             bool parked = go is [InitStageProcess.ParkMessage];
-            // Parked, the fifo stays open (close-on-exec) until execve: `start` returns when it closes, once signals reach the command.
+            (int Directory, string Name) fifo = (-1, "");
             if (parked)
             {
                 // In its cgroup and cgroup namespace before `create` returns, as runc's init is: the engine reads
                 // /proc/PID/cgroup of a created container, and its namespaces are all there (runtime-spec: create makes them).
                 InitSequence.JoinCgroup(sys, spec);
-                startFifo = WaitForStart();
+                fifo = Park();
             }
             else if (go is not [InitStageProcess.Go]) return ExitCodes.RuntimeError;
             // SpecFd stays open until execve (close-on-exec from PrivilegeDrop): its closing tells the parent we ran.
-            InitSequence.Enter(sys, spec, cgroupJoined: parked);
+            // Parked, the stage enters the root while `create` exits and `start` starts, then waits for `start` there,
+            // as runc's init waits on its exec.fifo right before the command's identity and execve. The fifo stays
+            // open (close-on-exec) until execve: `start` returns when it closes, once signals reach the command.
+            InitSequence.Enter(sys, spec, cgroupJoined: parked, beforePrivilegeDrop: parked ? () => WaitForStart(fifo.Directory, fifo.Name) : null);
             if (!StageGuard.BeforeExec(dieWithParent: !parked, parentMayBeGone: parked)) return ExitCodes.RuntimeError; // the container dies with its runner
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
@@ -55,20 +57,27 @@ public static class InitStage
             Console.Error.WriteLine(UserMessages.Line(e));
             return ExitCodes.RuntimeError;
         }
-        int failed = ExecFailure.Report(sys.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
-        GC.KeepAlive(startFifo); // open until the execve (or this exit): never finalized before
-        return failed;
+        return ExecFailure.Report(sys.Exec(spec.Process.Args, spec.Process.Env), spec.Process.Args[0], spec.Process.Env);
     }
 
-    /// <summary>Parked: no parent to die with; the fifo's path comes next; its open returns when `start` opens the other end.</summary>
-    private static FileStream WaitForStart()
+    /// <summary>
+    /// Parked: no parent to die with; the fifo's path comes next. Returns its directory, open (O_PATH): the fifo is opened
+    /// from inside the root, where the host's paths are gone.
+    /// </summary>
+    private static (int Directory, string Name) Park()
     {
         Syscalls.SetParentDeathSignal(Signal.None);
         ProcessControl.WriteAll(SpecFd, [InitStageProcess.Parked]); // the parent may exit now
         byte[] path = StageFrames.Read(SpecFd, "the fifo's path") ?? throw new MiniRunException("init: the parent left without the fifo's path");
-        var fifo = new FileStream(System.Text.Encoding.UTF8.GetString(path), FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-        fifo.WriteByte((byte)'0');
-        fifo.Flush();
-        return fifo;
+        string fifo = System.Text.Encoding.UTF8.GetString(path);
+        return (ProcessControl.OpenPath(Path.GetDirectoryName(fifo)!, directory: true), Path.GetFileName(fifo));
+    }
+
+    /// <summary>The fifo's open returns when `start` opens the other end; it stays open, close-on-exec, until the execve.</summary>
+    private static void WaitForStart(int fifoDirectory, string name)
+    {
+        int fifo = ProcessControl.OpenForWritingAt(fifoDirectory, name);
+        ProcessControl.Close(fifoDirectory);
+        ProcessControl.WriteAll(fifo, "0"u8);
     }
 }

@@ -23,4 +23,19 @@ public static partial class ProcessControl
         if (fd < 0) throw new NativeException("open", path, Marshal.GetLastPInvokeError());
         return fd;
     }
+
+    /// <summary>
+    /// Opens <paramref name="name"/> in the directory open on <paramref name="directoryFd"/> for writing, close-on-exec:
+    /// a fifo's open blocks until a reader opens it (fifo(7)); relative to a descriptor, it works from inside another root.
+    /// </summary>
+    public static int OpenForWritingAt(int directoryFd, string name)
+    {
+        int fd;
+        while ((fd = Libc.openat(directoryFd, name, Libc.O_WRONLY | Libc.O_CLOEXEC, 0)) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errnos.EINTR) throw new NativeException("open", name, errno);
+        }
+        return fd;
+    }
 }

@@ -45,12 +45,16 @@ public sealed class BundleRuntime(string stateRoot)
         if (!System.IO.Directory.Exists(rootfs)) throw new MiniRunException($"{bundle}/config.json: root.path {rootfs} is not a directory");
         System.IO.Directory.CreateDirectory(stateRoot);
         if (!Syscalls.TryMakeDirectory(dir, 0x1c0)) throw new MiniRunException($"container \"{id}\" already exists (state in {dir})");
-        ICgroupManager? cgroups = CgroupDetector.Detect();
-        string cgroup = (spec.Linux?.CgroupsPath ?? "/" + CgroupNames.Parent + "-runtime/" + id).Trim('/');
-        CgroupLimits limits = ResourcesSection.ToLimits(spec.Linux?.Resources); // with runc's default devices after the spec's rules
         InitStageProcess? stage = null;
+        ICgroupManager? cgroups = null;
+        string cgroup = (spec.Linux?.CgroupsPath ?? "/" + CgroupNames.Parent + "-runtime/" + id).Trim('/');
         try
         {
+            // The stage first: its start (a second .NET start) overlaps the planning below, as `run`'s does its image work.
+            (string? pidNamespace, UserNamespace? user) = StagePlan.Birth(spec);
+            stage = InitStageProcess.Spawn(pidNamespace: pidNamespace, user: user);
+            cgroups = CgroupDetector.Detect();
+            CgroupLimits limits = ResourcesSection.ToLimits(spec.Linux?.Resources); // with runc's default devices after the spec's rules
             var host = SpecHost.Current();
             InitSpec init = StagePlan.Init(spec, new StageFacts
             {
@@ -69,7 +73,6 @@ public sealed class BundleRuntime(string stateRoot)
             });
             // pivot_root needs the new root to be a mount point: the bundle's rootfs is bound onto itself first (as runc does).
             init.Mounts.Insert(0, new MountRecord("bind", rootfs, rootfs, MountFlags.Bind | MountFlags.Recursive));
-            stage = InitStageProcess.Spawn(pidNamespace: init.PidNamespacePath, user: init.UserNamespace);
             stage.Send(init);
             cgroups?.Create(cgroup, limits);
             if (init.UserNamespace is not null && cgroups is not null)

@@ -12,6 +12,17 @@ namespace MiniRun.Runtime.Spec;
 /// </summary>
 public static class StagePlan
 {
+    /// <summary>
+    /// Where the init stage is born (a PID namespace joined by path, a user namespace), which is all its spawn needs:
+    /// the OCI runtime spawns it before planning the rest, so that its start overlaps the planning.
+    /// </summary>
+    public static (string? PidNamespacePath, UserNamespace? User) Birth(OciSpec spec)
+    {
+        OciLinux linux = spec.Linux ?? new OciLinux();
+        (NamespaceFlags namespaces, _, List<NamespacePath> joins) = Namespaces(linux.Namespaces);
+        return (joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path, User(linux, namespaces, joins));
+    }
+
     public static InitSpec Init(OciSpec spec, StageFacts facts)
     {
         OciProcess process = spec.Process ?? throw Unsupported("process", "a container needs a process to run");
