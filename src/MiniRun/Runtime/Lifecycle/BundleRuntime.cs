@@ -40,19 +40,36 @@ public sealed class BundleRuntime(string stateRoot)
     {
         string dir = Directory(id);
         bundle = Path.GetFullPath(bundle);
-        OciSpec spec = OciSpecJson.Read(bundle);
-        string rootfs = Path.GetFullPath(spec.Root?.Path ?? throw new MiniRunException($"{bundle}/config.json: root.path is missing"), bundle);
-        if (!System.IO.Directory.Exists(rootfs)) throw new MiniRunException($"{bundle}/config.json: root.path {rootfs} is not a directory");
-        System.IO.Directory.CreateDirectory(stateRoot);
-        if (!Syscalls.TryMakeDirectory(dir, 0x1c0)) throw new MiniRunException($"container \"{id}\" already exists (state in {dir})");
-        InitStageProcess? stage = null;
+        // The stage first, before the bundle is even read: its start (a second .NET start) overlaps all the rest, as
+        // `run`'s overlaps the image work. It is born in a new PID namespace, as nearly every config.json asks; one that
+        // asks for a PID namespace by path or a user namespace has it spawned again, as asked.
+        InitStageProcess? stage = InitStageProcess.Spawn();
+        OciSpec spec;
+        string rootfs;
+        try
+        {
+            spec = OciSpecJson.Read(bundle);
+            rootfs = Path.GetFullPath(spec.Root?.Path ?? throw new MiniRunException($"{bundle}/config.json: root.path is missing"), bundle);
+            if (!System.IO.Directory.Exists(rootfs)) throw new MiniRunException($"{bundle}/config.json: root.path {rootfs} is not a directory");
+            System.IO.Directory.CreateDirectory(stateRoot);
+            if (!Syscalls.TryMakeDirectory(dir, 0x1c0)) throw new MiniRunException($"container \"{id}\" already exists (state in {dir})");
+        }
+        catch
+        {
+            stage.Dispose();
+            throw;
+        }
         ICgroupManager? cgroups = null;
         string cgroup = (spec.Linux?.CgroupsPath ?? "/" + CgroupNames.Parent + "-runtime/" + id).Trim('/');
         try
         {
-            // The stage first: its start (a second .NET start) overlaps the planning below, as `run`'s does its image work.
             (string? pidNamespace, UserNamespace? user) = StagePlan.Birth(spec);
-            stage = InitStageProcess.Spawn(pidNamespace: pidNamespace, user: user);
+            if (pidNamespace is not null || user is not null)
+            {
+                stage.Dispose();
+                stage = null;
+                stage = InitStageProcess.Spawn(pidNamespace: pidNamespace, user: user);
+            }
             cgroups = CgroupDetector.Detect();
             CgroupLimits limits = ResourcesSection.ToLimits(spec.Linux?.Resources); // with runc's default devices after the spec's rules
             var host = SpecHost.Current();
@@ -96,7 +113,7 @@ public sealed class BundleRuntime(string stateRoot)
             // The namespaces exist, the process has not run: a failing hook is create's error, and the container goes.
             ContainerHooks.Run("prestart", spec.Hooks?.Prestart, OciStateOf(state, "created"), Path.Combine(dir, "hook"));
             ContainerHooks.Run("createRuntime", spec.Hooks?.CreateRuntime, OciStateOf(state, "created"), Path.Combine(dir, "hook"));
-            AtomicFile.WriteAllBytes(Path.Combine(dir, StateFile), JsonSerializer.SerializeToUtf8Bytes(state, BundleStateJsonContext.Default.BundleState), durable: false);
+            AtomicFile.WriteAllBytes(Path.Combine(dir, StateFile), BundleStateFile.Write(state), durable: false);
             stage.Park(fifo); // from here it waits for `start`, and outlives us: the shim that called us is its parent now
             return state;
         }
@@ -280,8 +297,7 @@ public sealed class BundleRuntime(string stateRoot)
     {
         string file = Path.Combine(Directory(id), StateFile);
         if (!File.Exists(file)) return null;
-        return JsonSerializer.Deserialize(File.ReadAllBytes(file), BundleStateJsonContext.Default.BundleState)
-               ?? throw new MiniRunException($"{file}: unreadable");
+        return BundleStateFile.Read(File.ReadAllBytes(file)) ?? throw new MiniRunException($"{file}: unreadable");
     }
 
     /// <summary>The section's filter, cached under --root by the section's own text (see <see cref="SeccompFilters.Compiled"/>).</summary>
