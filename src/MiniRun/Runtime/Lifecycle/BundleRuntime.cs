@@ -302,6 +302,7 @@ public sealed class BundleRuntime(string stateRoot)
 
     /// <summary>The section's filter, cached under --root by the section's own text (see <see cref="SeccompFilters.Compiled"/>).</summary>
     private SeccompFilter Compile(LinuxSeccomp section, OciProcess? process) =>
-        SeccompFilters.Compiled(Path.Combine(stateRoot, SeccompCache), JsonSerializer.SerializeToUtf8Bytes(section, OciSeccompJsonContext.Default.LinuxSeccomp),
+        SeccompFilters.Compiled(Path.Combine(stateRoot, SeccompCache),
+            section.ReadText is { } text ? System.Text.Encoding.UTF8.GetBytes(text) : JsonSerializer.SerializeToUtf8Bytes(section, OciSeccompJsonContext.Default.LinuxSeccomp),
             StagePlan.CapabilitySet(process?.Capabilities), "config.json's linux.seccomp", _ => SeccompSection.ToProfile(section));
 }

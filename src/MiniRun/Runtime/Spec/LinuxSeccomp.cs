@@ -15,6 +15,10 @@ public sealed class LinuxSeccomp
     /// other members are then unset. Parsing Docker's profile again on every start cost more than the rest of config.json.</summary>
     [JsonIgnore]
     public string? CachedJson { get; init; }
+    /// <summary>The section's text as a config.json that was read had it (<see cref="UnknownMembersReader"/>): the key of
+    /// the OCI runtime's cache of compiled filters, without serializing the section again.</summary>
+    [JsonIgnore]
+    public string? ReadText { get; set; }
     public uint? DefaultErrnoRet { get; set; }
     public List<string>? Architectures { get; set; }
     public List<LinuxSyscall>? Syscalls { get; set; }

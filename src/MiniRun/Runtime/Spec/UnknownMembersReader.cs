@@ -25,6 +25,8 @@ internal static class UnknownMembersReader
             for (int i = 0; i < mounts.Count && i < mountsJson.GetArrayLength(); i++) mounts[i].Unknown = Extra(mountsJson[i], Types.OciMount);
         if (spec.Linux is not { } linux || Member(root, "linux") is not { } linuxJson) return;
         linux.Unknown = Extra(linuxJson, Types.OciLinux);
+        // While the text is at hand: the seccomp section as written, which keys the runtime's cache of compiled filters.
+        if (linux.Seccomp is { } seccomp && Member(linuxJson, "seccomp") is { } seccompJson) seccomp.ReadText = seccompJson.GetRawText();
         if (linux.Resources is { } resources && Member(linuxJson, "resources") is { } resourcesJson) Collect(resourcesJson, resources);
     }
 
