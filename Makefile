@@ -54,8 +54,8 @@ run: deps build image
 	@[ "$$(id -u)" -eq 0 ] || { echo "make run: containers need root: sudo make run" >&2; exit 1; }
 	$(BIN) load -i $(IMAGE)
 	@if [ -t 0 ] && [ -t 1 ]; then \
-		echo "+ minirun run --rm minibox sh    (exit to leave)"; \
-		$(BIN) run --rm minibox sh; \
+		echo "+ minirun run --rm -it minibox sh    (exit to leave)"; \
+		$(BIN) run --rm -it minibox sh; \
 	else \
 		echo '+ minirun run --rm minibox sh -c "echo hello from $$(hostname); cat /etc/os-release; ps"'; \
 		$(BIN) run --rm minibox sh -c 'echo hello from $$(hostname); cat /etc/os-release; ps'; \

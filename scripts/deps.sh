@@ -43,6 +43,7 @@ if [ "${1:-}" = --ci ]; then
     need containerd have containerd-shim-runc-v2   # a private containerd, ctr run --runc-binary …/minirun-runtime
     need crun       have crun       # the OCI runtime benchmark's second reference
     need bsdutils   have script     # docker run -it gets a terminal from script(1)
+    need tmux       have tmux       # run -it and exec -it are tested in a real terminal, as a user types
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

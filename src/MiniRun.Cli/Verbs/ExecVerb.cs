@@ -16,15 +16,20 @@ public sealed class ExecVerb : IVerb
         OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable)"),
         OptionSpec.Value("workdir", 'w', "DIR", "Working directory inside the container"),
         OptionSpec.Value("user", 'u', "USER[:GROUP]", "User name or UID, optionally with a group"),
-        OptionSpec.Flag("interactive", 'i', "Keep stdin open (it always is)"),
-        OptionSpec.Flag("tty", 't', "Accepted for Docker compatibility: the command uses minirun's own terminal"),
+        OptionSpec.Flag("interactive", 'i', "Keep stdin open: with -t, what is typed goes to the command's terminal"),
+        OptionSpec.Flag("tty", 't', "Allocate a pseudo-terminal of the container's devpts (TERM=xterm); this terminal is raw meanwhile"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count < 2) throw new UsageException("\"minirun exec\" requires at least 2 arguments: CONTAINER COMMAND (see 'minirun exec --help')");
+        if (args.Has("tty") && args.Has("interactive") && !Native.KernelFiles.IsTerminal(0)) return RunVerb.NotATerminal();
         Container container = context.Containers.Resolve(args.Positionals[0]);
-        var request = new ExecRequest(args.Positionals.Skip(1).ToList(), args.GetAll("env"), args.Get("workdir"), args.Get("user"));
+        var request = new ExecRequest(args.Positionals.Skip(1).ToList(), args.GetAll("env"), args.Get("workdir"), args.Get("user"))
+        {
+            Tty = args.Has("tty"),
+            Interactive = args.Has("interactive"),
+        };
         return ContainerExec.Run(context.Containers, container, request);
     }
 }

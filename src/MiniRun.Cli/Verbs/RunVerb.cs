@@ -30,8 +30,8 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("network", null, "host|none", "host: the host's network (default); none: a namespace with only lo"),
         OptionSpec.Flag("chroot", null, "Enter the root with chroot(2) instead of pivot_root(2), as the classic walkthrough"),
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
-        OptionSpec.Flag("interactive", 'i', "Keep stdin open (it always is: minirun passes stdin through)"),
-        OptionSpec.Flag("tty", 't', "Accepted for Docker compatibility: the container uses minirun's own terminal"),
+        OptionSpec.Flag("interactive", 'i', "Keep stdin open: with -t, what is typed goes to the container's terminal"),
+        OptionSpec.Flag("tty", 't', "Allocate a pseudo-terminal of the container's own (TERM=xterm); this terminal is raw meanwhile"),
         OptionSpec.Value("memory", 'm', "SIZE", "Memory limit (e.g. 32m); swap is limited to the same total"),
         OptionSpec.Value("pids-limit", null, "N", "Maximum number of processes (-1: unlimited)"),
         OptionSpec.Value("cpus", null, "F", "Number of CPUs (e.g. 0.5): a CFS quota per 100 ms"),
@@ -53,9 +53,12 @@ public sealed class RunVerb : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun run\" requires at least 1 argument: IMAGE (see 'minirun run --help')");
+        bool tty = args.Has("tty");
+        if (tty && args.Has("interactive") && !args.Has("detach") && !args.Has("dry-run") && !KernelFiles.IsTerminal(0))
+            return NotATerminal();
         // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
         // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
-        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn(ForegroundOutput(), explain: args.Has("explain"));
+        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"));
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -75,6 +78,8 @@ public sealed class RunVerb : IVerb
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
+            Tty = tty,
+            Interactive = args.Has("interactive"),
             Resources = ResourceFlags.Parse(args),
             Security = SecurityFlags.Parse(args),
         };
@@ -111,13 +116,12 @@ public sealed class RunVerb : IVerb
         return 0;
     }
 
-    /// <summary>
-    /// Pipes that minirun copies to the terminal (or wherever its stdout and stderr go) and to the log; none when stdin
-    /// and stdout are both a terminal: with no pseudo-terminal of its own yet, an interactive shell needs the real one
-    /// (its prompt, job control), so that output is shown but not logged.
-    /// </summary>
-    private static ContainerOutput? ForegroundOutput() =>
-        KernelFiles.IsTerminal(0) && KernelFiles.IsTerminal(1) ? null : ContainerOutput.Create(echo: true);
+    /// <summary>-it with stdin that is no terminal: what Docker's CLI says, with its exit status 1.</summary>
+    internal static int NotATerminal()
+    {
+        Console.Error.WriteLine("minirun: the input device is not a TTY: drop -t, or run from a terminal");
+        return 1;
+    }
 
     private static TimeSpan StopTimeout(string? seconds) =>
         seconds is null ? SandboxLauncher.DefaultStopTimeout

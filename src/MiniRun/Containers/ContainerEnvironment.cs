@@ -9,9 +9,11 @@ public static class ContainerEnvironment
     /// PATH and HOSTNAME first, then the image's Env and the user's -e, each replacing an earlier value of the same
     /// name; "-e NAME" alone takes NAME from minirun's own environment (dropped when unset).
     /// </summary>
-    public static List<string> Compose(IEnumerable<string>? imageEnv, IEnumerable<string> userEnv, string hostname)
+    /// <param name="tty">-t: TERM=xterm unless the image or the user sets TERM, as Docker's daemon adds it.</param>
+    public static List<string> Compose(IEnumerable<string>? imageEnv, IEnumerable<string> userEnv, string hostname, bool tty = false)
     {
         var env = new List<string> { DefaultPath, "HOSTNAME=" + hostname };
+        if (tty) env.Add("TERM=xterm");
         foreach (string entry in imageEnv ?? []) Set(env, entry);
         foreach (string entry in userEnv)
         {

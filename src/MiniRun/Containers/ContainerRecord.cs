@@ -32,6 +32,10 @@ public sealed record ContainerRecord
     }
     public bool UseChroot { get; init; }
     public bool AutoRemove { get; init; }
+    /// <summary>-t: the command's stdio is a pty of the container's own (Docker's Config.Tty).</summary>
+    public bool Tty { get; init; }
+    /// <summary>-i: stdin is passed to the container (Docker's Config.OpenStdin).</summary>
+    public bool OpenStdin { get; init; }
     public List<string> ExtraLayers { get; init; } = [];
     /// <summary>Image layer DiffIDs, bottom first (the overlay stack is built from these).</summary>
     public required List<string> Layers { get; init; }

@@ -22,6 +22,10 @@ public sealed record ContainerSpec
     /// <summary>Extra lower directories above the init layer (the walkthrough's rootfs-init).</summary>
     public IReadOnlyList<string> ExtraLayers { get; init; } = [];
     public bool RemoveWhenDone { get; init; }
+    /// <summary>-t: a pseudo-terminal for the command.</summary>
+    public bool Tty { get; init; }
+    /// <summary>-i: stdin is passed to the command.</summary>
+    public bool Interactive { get; init; }
     public ContainerResources Resources { get; init; } = new();
     public ContainerSecurity Security { get; init; } = new();
 }

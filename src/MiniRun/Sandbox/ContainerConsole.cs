@@ -11,6 +11,12 @@ namespace MiniRun.Sandbox;
 /// </summary>
 public static class ContainerConsole
 {
+    /// <summary>What carries the master over a stage's channel: one byte, so that the parent's receive takes nothing after it.</summary>
+    public const string ChannelMark = "T";
+
+    /// <summary>The master, sent by <see cref="HandOver"/> over a stage's channel; null when the stage ended first.</summary>
+    public static int? ReceiveOverChannel(int channel) => DescriptorPassing.TryReceive(channel, ChannelMark.Length)?.Fd;
+
     /// <summary>Connects to the socket the master is to be sent over (before the stage enters the container's root).</summary>
     public static int Connect(string socketPath) => DescriptorPassing.Connect(socketPath);
 
@@ -19,7 +25,9 @@ public static class ContainerConsole
     /// <paramref name="console"/> when one is given, sends the master over <paramref name="socket"/> and closes both,
     /// then makes the slave this process's controlling terminal and stdio.
     /// </summary>
-    public static void HandOver(int socket, string ptmx, string devPts, string? console)
+    /// <param name="keepSocket">the socket is the stage's channel with its parent (minirun's own run -t and exec -t),
+    /// which stays open; the master goes as one byte, <see cref="ChannelMark"/>, that the parent receives alone.</param>
+    public static void HandOver(int socket, string ptmx, string devPts, string? console, bool keepSocket = false)
     {
         (int master, int slave, int number) = Pseudoterminal.Open(ptmx);
         try
@@ -30,7 +38,7 @@ public static class ContainerConsole
                 if (sys.LStat(console) is null) sys.WriteFile(console, "", 0x1b6);
                 new MountRecord("bind", Path.Combine(devPts, number.ToString(System.Globalization.CultureInfo.InvariantCulture)), console, MountFlags.Bind).Apply(sys);
             }
-            DescriptorPassing.Send(socket, master, "/dev/ptmx");
+            DescriptorPassing.Send(socket, master, keepSocket ? ChannelMark : "/dev/ptmx");
         }
         catch
         {
@@ -40,7 +48,7 @@ public static class ContainerConsole
         finally
         {
             ProcessControl.Close(master);
-            ProcessControl.Close(socket);
+            if (!keepSocket) ProcessControl.Close(socket);
         }
         Pseudoterminal.BecomeControllingTerminal(slave);
     }

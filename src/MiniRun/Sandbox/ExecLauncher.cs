@@ -27,13 +27,18 @@ public static class ExecLauncher
     /// </summary>
     /// <param name="waitUntilExecuted">returns only once the command runs (the OCI runtime's exec --detach, whose caller
     /// exits next); a command that could not be started is reaped and reported as a <see cref="MiniRunException"/>.</param>
-    public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null, bool waitUntilExecuted = false)
+    /// <param name="console">exec -t (<see cref="ExecSpec.ConsoleOverChannel"/>): given the master of the command's pty, which it then owns.</param>
+    public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null, bool waitUntilExecuted = false,
+        Action<int>? console = null)
     {
         // A container with a user namespace of its own: the stage is cloned into it (no thread of ours can enter one),
         // and, owning no cgroup file of the host's there, is moved into the container's cgroup by us.
         string userPath = $"/proc/{spec.ContainerPid}/ns/user";
         UserNamespace? user = SameNamespace(userPath, "/proc/self/ns/user") ? null : new UserNamespace { Path = userPath };
-        ExecSpec sent = user is null ? spec : new ExecSpec { ContainerPid = spec.ContainerPid, ConsoleSocket = spec.ConsoleSocket, Process = spec.Process };
+        ExecSpec sent = user is null ? spec : new ExecSpec
+        {
+            ContainerPid = spec.ContainerPid, ConsoleSocket = spec.ConsoleSocket, ConsoleOverChannel = spec.ConsoleOverChannel, Process = spec.Process,
+        };
         if (user is not null)
             beforeSpec = JoinCgroupFromOutside(spec, beforeSpec);
         byte[] message = StageFrames.Frame(JsonSerializer.SerializeToUtf8Bytes(sent, ExecJsonContext.Default.ExecSpec));
@@ -55,7 +60,12 @@ public static class ExecLauncher
                 user: user);
             try
             {
-                StageSpawner.Deliver(pid, messageFd, message, beforeSpec, waitUntilExecuted ? AwaitExecve : null);
+                StageSpawner.Deliver(pid, messageFd, message, beforeSpec, (stage, channel) =>
+                {
+                    if (spec.ConsoleOverChannel)
+                        console?.Invoke(ContainerConsole.ReceiveOverChannel(channel) ?? throw new MiniRunException($"exec: process {stage}: the exec stage ended before its terminal was made (the reason is on stderr above)"));
+                    if (waitUntilExecuted) AwaitExecve(stage, channel);
+                });
             }
             catch
             {

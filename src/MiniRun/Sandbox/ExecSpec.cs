@@ -17,6 +17,8 @@ public sealed class ExecSpec
     public string? CgroupProcessJoinDirectory { get; init; }
     /// <summary>A terminal for the command: the unix socket its pty's master goes to (the OCI runtime's exec --tty --console-socket), or null.</summary>
     public string? ConsoleSocket { get; init; }
+    /// <summary>minirun exec -t: a pty of the container's devpts, its master sent back over the stage's channel (fd 3).</summary>
+    public bool ConsoleOverChannel { get; init; }
     /// <summary>The command, with the container's capability set, no_new_privs, session keyring and seccomp filter, as its PID 1 got them.</summary>
     public required StageProcess Process { get; init; }
 }

@@ -33,6 +33,7 @@ public static class ExecStage
             int console = spec.ConsoleSocket is { } socket ? ContainerConsole.Connect(socket) : -1; // at the host's path, before the root changes
             EnterContainerRoot(spec.ContainerPid);
             if (console >= 0) ContainerConsole.HandOver(console, "/dev/pts/ptmx", "/dev/pts", console: null);
+            else if (spec.ConsoleOverChannel) ContainerConsole.HandOver(InitStage.SpecFd, "/dev/pts/ptmx", "/dev/pts", console: null, keepSocket: true);
             StageProcess process = spec.Process;
             Syscalls.ChangeDirectory(process.WorkingDir); // docker exec -w: the directory must exist
             // The same capabilities, no_new_privs, session keyring and seccomp filter as the container's PID 1: exec is no way around them.

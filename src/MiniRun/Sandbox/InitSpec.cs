@@ -63,6 +63,8 @@ public sealed class InitSpec
     public List<MountRecord> RootMounts { get; init; } = [];
     /// <summary>process.terminal: the unix socket a pty's master goes to (--console-socket, see <see cref="ContainerConsole"/>), or null.</summary>
     public string? ConsoleSocket { get; init; }
+    /// <summary>process.terminal for minirun's own run -t: the master goes to the parent over the stage's channel (fd 3).</summary>
+    public bool ConsoleOverChannel { get; init; }
     /// <summary>The command and who it runs as: what the exec stage gets too (<see cref="ExecSpec"/>).</summary>
     public required StageProcess Process { get; init; }
 }

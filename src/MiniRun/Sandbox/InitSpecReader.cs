@@ -33,7 +33,7 @@ internal static class InitSpecReader
         string? rootFs = null, hostname = null, workingDir = null, sessionKeyring = null;
         SeccompFilter? seccompFilter = null;
         List<string>? args = null, env = null;
-        bool useChroot = false, isolateNetwork = false, noNewPrivileges = false, cgroupNamespace = true, inUserNamespace = false;
+        bool useChroot = false, isolateNetwork = false, noNewPrivileges = false, cgroupNamespace = true, inUserNamespace = false, consoleOverChannel = false;
         NamespaceFlags namespaces = 0;
         uint uid = 0, gid = 0;
         ulong capabilities = 0, inheritable = 0, ambient = 0;
@@ -61,6 +61,7 @@ internal static class InitSpecReader
                 case nameof(InitSpec.Namespaces): namespaces = (NamespaceFlags)reader.GetInt32(); break;
                 case nameof(InitSpec.CgroupNamespace): cgroupNamespace = reader.GetBoolean(); break;
                 case nameof(InitSpec.InUserNamespace): inUserNamespace = reader.GetBoolean(); break;
+                case nameof(InitSpec.ConsoleOverChannel): consoleOverChannel = reader.GetBoolean(); break;
                 case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Items<string>(ref reader, Text); break;
                 case nameof(InitSpec.CgroupEarlyJoinDirectory): cgroupEarlyJoin = Text(ref reader); break;
                 case nameof(InitSpec.CgroupMounts): cgroupMounts = Items<MountRecord>(ref reader, Mount); break;
@@ -110,6 +111,7 @@ internal static class InitSpecReader
             JoinNamespaces = joins,
             RootMounts = rootMounts,
             ConsoleSocket = consoleSocket,
+            ConsoleOverChannel = consoleOverChannel,
             Process = new StageProcess
             {
                 Uid = uid,

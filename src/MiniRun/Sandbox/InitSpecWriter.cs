@@ -75,6 +75,7 @@ internal static class InitSpecWriter
         Mounts(json, nameof(InitSpec.RootMounts), spec.RootMounts);
         if (spec.RootPropagation != MountFlags.None) json.WriteNumber(nameof(InitSpec.RootPropagation), (ulong)spec.RootPropagation);
         if (spec.ConsoleSocket is { } console) json.WriteString(nameof(InitSpec.ConsoleSocket), console);
+        if (spec.ConsoleOverChannel) json.WriteBoolean(nameof(InitSpec.ConsoleOverChannel), true);
         json.WriteNumber(nameof(StageProcess.Uid), spec.Process.Uid);
         json.WriteNumber(nameof(StageProcess.Gid), spec.Process.Gid);
         json.WriteStartArray(nameof(StageProcess.Groups));

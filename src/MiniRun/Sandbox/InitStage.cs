@@ -28,9 +28,10 @@ public static class InitStage
             if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd));
             InitSequence.Prepare(sys, spec);
             // Before the root is entered: the socket is at a host path, the container's devpts is mounted below the root.
-            if (spec.ConsoleSocket is { } console)
-                ContainerConsole.HandOver(ContainerConsole.Connect(console), Path.Combine(spec.RootFs, "dev/pts/ptmx"), Path.Combine(spec.RootFs, "dev/pts"),
-                    Path.Combine(spec.RootFs, "dev/console"));
+            if (spec.ConsoleSocket is not null || spec.ConsoleOverChannel)
+                ContainerConsole.HandOver(spec.ConsoleSocket is { } console ? ContainerConsole.Connect(console) : SpecFd,
+                    Path.Combine(spec.RootFs, "dev/pts/ptmx"), Path.Combine(spec.RootFs, "dev/pts"), Path.Combine(spec.RootFs, "dev/console"),
+                    keepSocket: spec.ConsoleSocket is null);
             ProcessControl.WriteAll(SpecFd, [InitStageProcess.Ready]); // the protocol's table: InitStageProcess
             // The go says the cgroup exists and the parent forwards signals to this process; without it, nothing runs.
             // Parked instead (the OCI runtime's create), it waits for `start` and keeps going without its parent.

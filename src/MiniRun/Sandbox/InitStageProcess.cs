@@ -12,7 +12,8 @@ namespace MiniRun.Sandbox;
 ///   parent                                        stage
 ///   Send:     spec (u32 length, JSON)  ──────►     unshares its namespaces, sets up the root (InitSequence.Prepare)
 ///             creates the cgroup meanwhile
-///   AwaitReady                         ◄──────     Ready ('R'): namespaces and root are there
+///   AwaitReady                         ◄──────     ('T' with the pty's master, SCM_RIGHTS, for run -t)
+///                                      ◄──────     Ready ('R'): namespaces and root are there
 ///             work from outside, on the namespaces the stage has made (the cgroup today; networks, ID maps,
 ///             hooks and the OCI runtime's parked `create` take their step here)
 ///   Release:  Go ('G')                 ──────►     joins the cgroup, enters the root, drops privileges (InitSequence.Enter)
@@ -100,6 +101,7 @@ public sealed class InitStageProcess : IDisposable
         beforeSpec?.Invoke(Pid);
         ProcessControl.WriteAll(_messageFd, message); // on failure, Dispose kills it
         _sent = true;
+        _consoleComing = spec.ConsoleOverChannel;
     }
 
     /// <summary>The messages of one byte (see the table above).</summary>
@@ -112,6 +114,12 @@ public sealed class InitStageProcess : IDisposable
     public bool AwaitReady()
     {
         if (!_sent) throw new InvalidOperationException("the init stage has no spec yet");
+        if (_consoleComing)
+        {
+            // run -t: the pty's master comes first, alone (ContainerConsole.ChannelMark); none when the stage ended.
+            if (ContainerConsole.ReceiveOverChannel(_messageFd) is not { } master) return false;
+            Console = master;
+        }
         return ProcessControl.ReadExactly(_messageFd, 1) is [Ready];
     }
 
@@ -155,7 +163,10 @@ public sealed class InitStageProcess : IDisposable
         Binary.Dispose();
     }
 
-    private bool _sent, _released;
+    private bool _sent, _released, _consoleComing;
+
+    /// <summary>run -t: the master of the container's pty, once <see cref="AwaitReady"/> has it (the caller closes it); else -1.</summary>
+    public int Console { get; private set; } = -1;
 
     private void CloseMessagePipe()
     {

@@ -6,7 +6,7 @@ namespace MiniRun.Native;
 internal static unsafe partial class Libc
 {
     // asm-generic/ioctls.h: the same numbers on x86_64 and arm64.
-    public const uint TIOCSCTTY = 0x540E, TIOCSWINSZ = 0x5414, TIOCGPTPEER = 0x5441, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
+    public const uint TIOCGWINSZ = 0x5413, TIOCSCTTY = 0x540E, TIOCSWINSZ = 0x5414, TIOCGPTPEER = 0x5441, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
     public const int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -52,6 +52,18 @@ internal static unsafe partial class Libc
         public int Descriptor;
         private int _padding;
     }
+
+    /// <summary>glibc's struct termios is 60 bytes on x86_64 and arm64; kept as bytes: only saved, made raw and restored.</summary>
+    public const int TermiosSize = 64, TCSANOW = 0;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int tcgetattr(int fd, byte* termios);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int tcsetattr(int fd, int when, byte* termios);
+
+    [LibraryImport(Lib)]
+    public static partial void cfmakeraw(byte* termios);
 
     /// <summary>struct winsize.</summary>
     [StructLayout(LayoutKind.Sequential)]

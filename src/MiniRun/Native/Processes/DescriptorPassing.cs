@@ -50,11 +50,16 @@ public static unsafe class DescriptorPassing
     }
 
     /// <summary>Receives one descriptor sent by <see cref="Send"/> (close-on-exec here), and its name.</summary>
-    public static (int Fd, string Name) Receive(int socket)
+    public static (int Fd, string Name) Receive(int socket) =>
+        TryReceive(socket, 4096) ?? throw new MiniRunException("a unix socket: it closed before a descriptor came");
+
+    /// <summary>As <see cref="Receive"/>, reading at most <paramref name="payload"/> bytes (what follows stays for the next
+    /// read); null at end of file.</summary>
+    public static (int Fd, string Name)? TryReceive(int socket, int payload)
     {
-        byte* data = stackalloc byte[4096];
+        byte* data = stackalloc byte[payload];
         var rights = new Libc.RightsMessage();
-        var iov = new Libc.IoVector { Base = data, Length = 4096 };
+        var iov = new Libc.IoVector { Base = data, Length = (nuint)payload };
         var message = new Libc.MessageHeader { Iov = &iov, IovLength = 1, Control = &rights, ControlLength = (nuint)sizeof(Libc.RightsMessage) };
         nint n;
         while ((n = Libc.recvmsg(socket, &message, Libc.MSG_CMSG_CLOEXEC)) < 0)
@@ -62,6 +67,7 @@ public static unsafe class DescriptorPassing
             int errno = Marshal.GetLastPInvokeError();
             if (errno != Errnos.EINTR) throw new NativeException("recvmsg", "a unix socket", errno);
         }
+        if (n == 0) return null;
         if (message.ControlLength == 0 || rights.Level != Libc.SOL_SOCKET || rights.Type != Libc.SCM_RIGHTS)
             throw new MiniRunException("a unix socket: the message carried no descriptor");
         return (rights.Descriptor, Encoding.UTF8.GetString(data, (int)n));

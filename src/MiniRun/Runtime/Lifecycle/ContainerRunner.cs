@@ -66,13 +66,15 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             ImageId = image.Id.ToString(),
             ImageName = spec.Image,
             Args = args,
-            Env = ContainerEnvironment.Compose(config.Env, spec.Env, hostname),
+            Env = ContainerEnvironment.Compose(config.Env, spec.Env, hostname, spec.Tty),
             WorkingDir = string.IsNullOrEmpty(spec.WorkingDir) ? string.IsNullOrEmpty(config.WorkingDir) ? "/" : config.WorkingDir : spec.WorkingDir,
             User = spec.User ?? config.User ?? "",
             Hostname = hostname,
             Network = spec.Network,
             UseChroot = spec.UseChroot,
             AutoRemove = spec.RemoveWhenDone,
+            Tty = spec.Tty,
+            OpenStdin = spec.Interactive,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
             Layers = image.DiffIds.Select(d => d.ToString()).ToList(),
             Resources = spec.Resources,
@@ -118,6 +120,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
         bool stageBegun = false;
+        bool foreground = stage is not null; // spawned by `run` itself; else this is a detached container's supervisor
         int pid;
         try
         {
@@ -126,7 +129,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             cgroups = DetectCgroups(limits);
             (OciSpec config, InitSpec spec) = Bundle(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User),
                 cgroups, limits, Paths);
-            stage ??= InitStageProcess.Spawn(ContainerOutput.Create(echo: false));
+            // -t: the container's output is its pty's, which the stage hands over; its own messages before that, ours.
+            stage ??= InitStageProcess.Spawn(container.Record.Tty ? null : ContainerOutput.Create(echo: false));
             pid = stage.Pid;
             _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: false);
             // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
@@ -154,6 +158,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             using var forwarding = new SignalForwarding(pid, stopTimeout);
             // Ready: its namespaces exist. A stage that failed instead has said why: the go reaches nobody, the wait reports its status.
             stage.AwaitReady();
+            if (stage.Console >= 0 && foreground) TerminalRelay.TakeOurSize(stage.Console); // before the command reads it
             stage.Release();
             state.Status = StateStatus.Running;
             state.Pid = pid;
@@ -164,7 +169,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("container-started");
             stage.WaitUntilExecuted(); // before the copy, which lasts as long as the container
             _sys.StageEnded();
-            if (stage.Output is { } output)
+            if (stage.Console >= 0)
+            {
+                using var log = new JsonLogWriter(container.LogPath);
+                TerminalRelay.CopyUntilExited(pid, stage.Console, log, show: foreground, input: foreground && container.Record.OpenStdin);
+            }
+            else if (stage.Output is { } output)
             {
                 using var log = new JsonLogWriter(container.LogPath);
                 OutputCopier.CopyUntilExited(pid, output, log);
@@ -182,6 +192,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         }
         finally
         {
+            if (stage?.Console >= 0) ProcessControl.Close(stage.Console);
             stage?.Dispose(); // killed, if it never had its spec
             state.Status = StateStatus.Exited;
             state.Pid = 0;

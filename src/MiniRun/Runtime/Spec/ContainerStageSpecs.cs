@@ -47,7 +47,9 @@ public static class ContainerStageSpecs
             SessionKeyring = SessionKeyringName(record.Id),
             Home = user.Home,
             LastCapability = SpecHost.Current().LastCapability,
-            Terminal = TerminalPath(),
+            // -t: a pty of the container's own devpts, its master sent to the runner; else the runner's terminal, if any, is its console.
+            Terminal = record.Tty ? null : TerminalPath(),
+            ConsoleOverChannel = record.Tty,
         });
     }
 

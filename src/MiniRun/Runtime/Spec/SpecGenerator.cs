@@ -28,6 +28,7 @@ public static class SpecGenerator
             Process = new OciProcess
             {
                 User = new OciUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.Groups.Count > 0 ? [.. user.Groups] : null },
+                Terminal = record.Tty,
                 Args = [.. record.Args],
                 Env = [.. record.Env],
                 Cwd = record.WorkingDir,

@@ -29,6 +29,8 @@ public sealed record StageFacts
     public string? Terminal { get; init; }
     /// <summary>The OCI runtime's --console-socket: process.terminal's pty master goes there (<see cref="Sandbox.ContainerConsole"/>).</summary>
     public string? ConsoleSocket { get; init; }
+    /// <summary>minirun's own run -t: process.terminal's master goes to the runner over the init stage's channel.</summary>
+    public bool ConsoleOverChannel { get; init; }
     /// <summary>Whether a host path is a directory (true), another file (false) or absent (null): /proc and /sys are the host kernel's.</summary>
     public Func<string, bool?> KindOf { get; init; } = ContainerMounts.HostKind;
     /// <summary>Where a warning goes (what the spec asks that is ignored, as runc ignores it); null: nowhere.</summary>

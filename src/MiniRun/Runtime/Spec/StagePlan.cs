@@ -70,6 +70,7 @@ public static class StagePlan
             RootMounts = spec.Root?.Readonly == true ? [ContainerMounts.ReadOnlyRoot()] : [],
             RootPropagation = RootPropagation(linux.RootfsPropagation),
             ConsoleSocket = Console(process, facts),
+            ConsoleOverChannel = process.Terminal && facts.ConsoleOverChannel,
             Process = Process(process, facts),
         };
     }
@@ -347,7 +348,7 @@ public static class StagePlan
     private static string? Console(OciProcess process, StageFacts facts)
     {
         // minirun run -t gives its own terminal (facts.Terminal); the runtime's caller a socket for a new one.
-        if (process.Terminal && facts.ConsoleSocket is null && facts.Terminal is null) throw Unsupported("process.terminal", "a terminal needs --console-socket, where its master is sent");
+        if (process.Terminal && facts.ConsoleSocket is null && facts.Terminal is null && !facts.ConsoleOverChannel) throw Unsupported("process.terminal", "a terminal needs --console-socket, where its master is sent");
         if (!process.Terminal && facts.ConsoleSocket is not null) throw Unsupported("process.terminal", "--console-socket is given but the process asks for no terminal: set process.terminal to true");
         return facts.ConsoleSocket;
     }

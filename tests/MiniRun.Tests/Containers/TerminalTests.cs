@@ -1,0 +1,178 @@
+namespace MiniRun.Tests.Containers;
+
+/// <summary>
+/// run -t and exec -t as a user has them: in a real terminal (tmux), a pty of the container's own devpts, the user's
+/// terminal raw meanwhile and given back exactly as it was, whatever ends the container.
+/// </summary>
+public class TerminalTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
+{
+    private MiniRunCli Cli => fixture.Cli;
+
+    private string Minirun => $"{MiniRunCli.BinaryPath} --root {Cli.StoreRoot}";
+
+    /// <summary>Types `run -it … sh` into the terminal, with `stty -a` before and after it; waits for the container's prompt.</summary>
+    private string StartShell(TmuxTerminal terminal, string flags, string name)
+    {
+        string before = fixture.Scratch.Combine(name + ".before"), after = fixture.Scratch.Combine(name + ".after");
+        terminal.TypeLine($"stty -a > {before}; {Minirun} run -it {flags} --name {name} {fixture.Image} sh; echo exit=$?; stty -a > {after}; echo host-again");
+        terminal.WaitFor("/srv # ");
+        return name;
+    }
+
+    /// <summary>The host terminal's settings after the container, against before it.</summary>
+    private void AssertTerminalGivenBack(TmuxTerminal terminal, string name)
+    {
+        terminal.WaitFor("host-again");
+        string before = File.ReadAllText(fixture.Scratch.Combine(name + ".before"));
+        Assert.Equal(before, File.ReadAllText(fixture.Scratch.Combine(name + ".after")));
+        Assert.Contains(" icanon", " " + before); // it was a cooked terminal, which the raw mode would have changed
+    }
+
+    [RootFact]
+    public void RunIt_IsAPtyOfItsOwn_WithTermAndTheWindowSize_WhichFollowsAResize()
+    {
+        using var terminal = new TmuxTerminal(columns: 100, rows: 30);
+        string name = StartShell(terminal, "--rm", "tty-size");
+
+        terminal.TypeLine("tty; echo TERM=$TERM; stty size");
+        string screen = terminal.WaitFor("30 100");
+        Assert.Contains("/dev/pts/0", screen);
+        Assert.Contains("TERM=xterm", screen);
+
+        terminal.Resize(120, 40);
+        terminal.TypeLine("stty size");
+        terminal.WaitFor("40 120");
+
+        terminal.TypeLine("exit 3");
+        Assert.Contains("exit=3", terminal.WaitFor("host-again"));
+        AssertTerminalGivenBack(terminal, name);
+    }
+
+    [RootFact]
+    public void RunIt_ViTopAndJobControl_Work()
+    {
+        using var terminal = new TmuxTerminal();
+        string name = StartShell(terminal, "--rm", "tty-programs");
+
+        terminal.TypeLine("vi /tmp/note");
+        terminal.WaitFor("/tmp/note");
+        terminal.Keys("i");
+        terminal.Keys("-l", "typed in vi");
+        terminal.Keys("Escape");
+        terminal.TypeLine(":wq");
+        terminal.TypeLine("echo saved: $(cat /tmp/note)");
+        terminal.WaitFor("saved: typed in vi");
+
+        terminal.TypeLine("top");
+        terminal.WaitFor("PID");
+        terminal.Keys("q");
+        terminal.TypeLine("echo top-left");
+        terminal.WaitFor("top-left", occurrences: 2); // the typed line and its output
+
+        // Job control: a job to the background, one stopped with Ctrl-Z, one interrupted with Ctrl-C in the foreground.
+        terminal.TypeLine("sleep 300 &");
+        terminal.TypeLine("sleep 301");
+        Thread.Sleep(300);
+        terminal.Keys("C-z");
+        terminal.WaitFor("Stopped");
+        terminal.TypeLine("jobs");
+        string jobs = terminal.WaitFor("sleep 301", occurrences: 3);
+        Assert.Contains("sleep 300", jobs);
+        terminal.TypeLine("fg %2");
+        Thread.Sleep(300);
+        terminal.Keys("C-c");
+        terminal.TypeLine("echo interrupted=$?");
+        terminal.WaitFor("interrupted=130");
+
+        terminal.TypeLine("exit");
+        AssertTerminalGivenBack(terminal, name);
+    }
+
+    [RootFact]
+    public void RunIt_KilledFromAnotherTerminal_GivesTheTerminalBack()
+    {
+        using var terminal = new TmuxTerminal();
+        string name = StartShell(terminal, "", "tty-killed");
+        try
+        {
+            // vi leaves the terminal in its own modes: raw, no echo, the alternate screen.
+            terminal.TypeLine("vi /tmp/x");
+            terminal.WaitFor("/tmp/x");
+
+            MiniRunCli.Result kill = Cli.Run("kill", name);
+            Assert.True(kill.ExitCode == 0, kill.ToString());
+
+            Assert.Contains("exit=137", terminal.WaitFor("host-again"));
+            AssertTerminalGivenBack(terminal, name);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
+    }
+
+    [RootFact]
+    public void ExecIt_IsTheContainersNextPty()
+    {
+        MiniRunCli.Result run = Cli.Run("run", "-d", "-t", "--name", "tty-exec", fixture.Image, "sleep", "300");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        try
+        {
+            using var terminal = new TmuxTerminal(columns: 90, rows: 25);
+            string before = fixture.Scratch.Combine("exec.before"), after = fixture.Scratch.Combine("exec.after");
+            terminal.TypeLine($"stty -a > {before}; {Minirun} exec -it tty-exec sh; echo exit=$?; stty -a > {after}; echo host-again");
+            terminal.WaitFor("/srv # ");
+
+            terminal.TypeLine("tty; echo TERM=$TERM; stty size");
+            string screen = terminal.WaitFor("25 90");
+            Assert.Contains("/dev/pts/1", screen); // pts/0 is PID 1's, as under Docker
+            Assert.Contains("TERM=xterm", screen);
+
+            terminal.TypeLine("exit 4");
+            Assert.Contains("exit=4", terminal.WaitFor("host-again"));
+            Assert.Equal(File.ReadAllText(before), File.ReadAllText(after));
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "tty-exec");
+        }
+    }
+
+    [RootFact]
+    public void RunT_WithoutATerminal_StillGivesThePtyAndLogsWhatItShows()
+    {
+        MiniRunCli.Result run = Cli.Run("run", "-t", "--name", "tty-logged", fixture.Image, "sh", "-c", "tty; echo TERM=$TERM");
+        try
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("/dev/pts/0", run.Stdout);
+            Assert.Contains("TERM=xterm", run.Stdout);
+            MiniRunCli.Result logs = Cli.Run("logs", "tty-logged");
+            Assert.Contains("TERM=xterm\r\n", logs.Stdout); // a terminal's line ends, as Docker logs them
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "tty-logged");
+        }
+    }
+
+    [RootFact]
+    public void RunT_TermFromTheUser_WinsOverXterm()
+    {
+        MiniRunCli.Result run = Cli.Run("run", "--rm", "-t", "-e", "TERM=vt100", fixture.Image, "sh", "-c", "echo TERM=$TERM");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("TERM=vt100", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("exec")]
+    public void It_WithStdinThatIsNoTerminal_IsRefusedAsDockerDoes(string verb)
+    {
+        MiniRunCli.Result result = verb == "run"
+            ? Cli.RunWithInput("echo hi\n", "run", "-it", "--rm", fixture.Image, "sh")
+            : Cli.RunWithInput("echo hi\n", "exec", "-it", "nosuch", "sh");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the input device is not a TTY", result.Stderr);
+    }
+}
