@@ -25,6 +25,8 @@ internal static class ContainerJsonWriter
         json.WriteString(nameof(ContainerRecord.Network), record.NetworkName);
         json.WriteBoolean(nameof(ContainerRecord.UseChroot), record.UseChroot);
         json.WriteBoolean(nameof(ContainerRecord.AutoRemove), record.AutoRemove);
+        json.WriteBoolean(nameof(ContainerRecord.Tty), record.Tty);
+        json.WriteBoolean(nameof(ContainerRecord.OpenStdin), record.OpenStdin);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraLayers), record.ExtraLayers);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Layers), record.Layers);
 

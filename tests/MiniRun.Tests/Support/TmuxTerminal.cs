@@ -28,8 +28,8 @@ public sealed class TmuxTerminal : IDisposable
     /// <summary>Sends tmux key names (C-c, C-z, Escape, Enter…).</summary>
     public void Keys(params string[] keys) => Tmux(["send-keys", "-t", "t", .. keys]);
 
-    /// <summary>What the window shows now, with the history that has scrolled off it.</summary>
-    public string Screen() => Tmux("capture-pane", "-p", "-S", "-200", "-t", "t").Stdout;
+    /// <summary>What the window shows now, with the history that has scrolled off it; wrapped lines joined (-J).</summary>
+    public string Screen() => Tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "t").Stdout;
 
     public void Resize(int columns, int rows) => Tmux("resize-window", "-t", "t", "-x", columns.ToString(), "-y", rows.ToString());
 
