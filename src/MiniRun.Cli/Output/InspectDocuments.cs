@@ -19,6 +19,33 @@ public sealed class ContainerInspect
     public required GraphDriverInspect GraphDriver { get; init; }
     public required ContainerConfigInspect Config { get; init; }
     public required HostConfigInspect HostConfig { get; init; }
+    /// <summary>Docker's Mounts: each bind, volume and tmpfs beyond the image.</summary>
+    public List<MountInspect> Mounts { get; init; } = [];
+}
+
+/// <summary>One of `docker inspect`'s Mounts.</summary>
+public sealed class MountInspect
+{
+    public required string Type { get; init; }
+    public string? Name { get; init; }
+    public required string Source { get; init; }
+    public required string Destination { get; init; }
+    public string? Driver { get; init; }
+    public required string Mode { get; init; }
+    public bool RW { get; init; }
+    public required string Propagation { get; init; }
+}
+
+/// <summary>`docker volume inspect`'s document.</summary>
+public sealed class VolumeInspect
+{
+    public required DateTimeOffset CreatedAt { get; init; }
+    public string Driver { get; init; } = "local";
+    public Dictionary<string, string>? Labels { get; init; }
+    public required string Mountpoint { get; init; }
+    public required string Name { get; init; }
+    public Dictionary<string, string>? Options { get; init; }
+    public string Scope { get; init; } = "local";
 }
 
 public sealed class StateInspect
@@ -93,4 +120,5 @@ public sealed class RootFsInspect
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(List<ContainerInspect>))]
 [JsonSerializable(typeof(List<ImageInspect>))]
+[JsonSerializable(typeof(List<VolumeInspect>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -95,6 +95,12 @@ public sealed class InspectVerb : IVerb
             {
                 Hostname = record.Hostname, User = record.User, Env = record.Env, Cmd = record.Args, Image = record.ImageName, WorkingDir = record.WorkingDir,
             },
+            Mounts = record.Mounts.Select(m => new MountInspect
+            {
+                Type = m.Type, Name = m.Type == ContainerMount.Volume ? m.Name : null, Source = m.Source, Destination = m.Destination,
+                Driver = m.Type == ContainerMount.Volume ? "local" : null, Mode = m.Type == ContainerMount.Bind ? (m.ReadOnly ? "ro" : "") : m.Type == ContainerMount.Volume ? "z" : "",
+                RW = !m.ReadOnly, Propagation = m.Type == ContainerMount.Bind ? "rprivate" : "",
+            }).ToList(),
             HostConfig = new HostConfigInspect
             {
                 NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,

@@ -8,12 +8,13 @@ namespace MiniRun.Cli.Verbs;
 public sealed class RmVerb : IVerb
 {
     public string Name => "rm";
-    public string Usage => "minirun rm [-f] CONTAINER [CONTAINER...]";
+    public string Usage => "minirun rm [-f] [-v] CONTAINER [CONTAINER...]";
     public string Summary => "Remove one or more containers (upper dir, work dir, mount, record)";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("force", 'f', "Kill a running container first"),
+        OptionSpec.Flag("volumes", 'v', "Remove the container's anonymous volumes too (named volumes stay)"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
@@ -27,6 +28,8 @@ public sealed class RmVerb : IVerb
                 Container container = context.Containers.Resolve(name);
                 if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, Signal.Kill);
                 context.Containers.Remove(container);
+                if (args.Has("volumes"))
+                    new Volumes.VolumeStore(context.Paths).RemoveAnonymous(container.Record, context.Containers.List().Select(c => c.Record));
                 context.Out.WriteLine(name);
             }
             catch (MiniRunException e)

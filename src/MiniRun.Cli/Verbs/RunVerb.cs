@@ -30,6 +30,9 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("network", null, "host|none", "host: the host's network (default); none: a namespace with only lo"),
         OptionSpec.Flag("chroot", null, "Enter the root with chroot(2) instead of pivot_root(2), as the classic walkthrough"),
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
+        OptionSpec.Value("volume", 'v', "SRC:DST[:ro]", "Bind a host directory (absolute SRC, made if missing) or a named volume; -v DST: an anonymous volume (repeatable)"),
+        OptionSpec.Value("mount", null, "type=…,src=…,dst=…", "A bind, volume or tmpfs mount, Docker's --mount syntax (repeatable)"),
+        OptionSpec.Value("tmpfs", null, "DST[:OPTS]", "A tmpfs at DST (noexec,nosuid,nodev unless OPTS say; size=64m, mode=1777) (repeatable)"),
         OptionSpec.Flag("interactive", 'i', "Keep stdin open: with -t, what is typed goes to the container's terminal"),
         OptionSpec.Flag("tty", 't', "Allocate a pseudo-terminal of the container's own (TERM=xterm); this terminal is raw meanwhile"),
         OptionSpec.Value("memory", 'm', "SIZE", "Memory limit (e.g. 32m); swap is limited to the same total"),
@@ -80,6 +83,8 @@ public sealed class RunVerb : IVerb
             RemoveWhenDone = args.Has("rm"),
             Tty = tty,
             Interactive = args.Has("interactive"),
+            Mounts = [.. args.GetAll("volume").Select(MountRequests.Volume), .. args.GetAll("mount").Select(MountRequests.Mount),
+                .. args.GetAll("tmpfs").Select(MountRequests.Tmpfs)],
             Resources = ResourceFlags.Parse(args),
             Security = SecurityFlags.Parse(args),
         };

@@ -51,7 +51,8 @@ public sealed class SystemVerb : IVerb
         Section(context, "Deleted Layers:", report.Layers);
         Section(context, "Recovered from crashes:", report.Recovered);
         context.Out.WriteLine($"Total reclaimed space: {HumanText.Size(report.ReclaimedBytes)}");
-        return 0;
+        foreach (string left in report.Left) Console.Error.WriteLine("minirun: left in place: " + left);
+        return report.Left.Count == 0 ? 0 : 1;
     }
 
     /// <summary>Exit 0 when the store is sound (or every finding was repaired), 1 when something is still wrong.</summary>

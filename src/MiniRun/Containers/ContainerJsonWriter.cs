@@ -48,6 +48,22 @@ internal static class ContainerJsonWriter
         json.WriteBoolean(nameof(ContainerSecurity.SeccompUnconfined), security.SeccompUnconfined);
         if (security.SeccompProfile is not null) json.WriteString(nameof(ContainerSecurity.SeccompProfile), security.SeccompProfile);
         json.WriteEndObject();
+
+        json.WriteStartArray(nameof(ContainerRecord.Mounts));
+        foreach (ContainerMount mount in record.Mounts)
+        {
+            json.WriteStartObject();
+            json.WriteString(nameof(ContainerMount.Type), mount.Type);
+            json.WriteString(nameof(ContainerMount.Name), mount.Name);
+            json.WriteString(nameof(ContainerMount.Source), mount.Source);
+            json.WriteString(nameof(ContainerMount.Destination), mount.Destination);
+            json.WriteBoolean(nameof(ContainerMount.ReadOnly), mount.ReadOnly);
+            json.WriteBoolean(nameof(ContainerMount.Anonymous), mount.Anonymous);
+            json.WriteBoolean(nameof(ContainerMount.NoCopy), mount.NoCopy);
+            json.WriteString(nameof(ContainerMount.Options), mount.Options);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     });
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>

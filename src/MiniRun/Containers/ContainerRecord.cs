@@ -41,6 +41,8 @@ public sealed record ContainerRecord
     public required List<string> Layers { get; init; }
     public ContainerResources Resources { get; init; } = new();
     public ContainerSecurity Security { get; init; } = new();
+    /// <summary>Bind mounts, volumes and tmpfs mounts beyond the image, parents first.</summary>
+    public List<ContainerMount> Mounts { get; init; } = [];
 }
 
 /// <summary>

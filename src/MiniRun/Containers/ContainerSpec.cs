@@ -28,4 +28,6 @@ public sealed record ContainerSpec
     public bool Interactive { get; init; }
     public ContainerResources Resources { get; init; } = new();
     public ContainerSecurity Security { get; init; } = new();
+    /// <summary>-v, --mount, --tmpfs (<see cref="MountRequests"/>).</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
 }

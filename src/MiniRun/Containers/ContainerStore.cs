@@ -53,7 +53,7 @@ public sealed class ContainerStore(StorePaths paths)
         }
         catch
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(staging)) DirectoryTree.Remove(staging);
             throw;
         }
     }

@@ -16,6 +16,8 @@ public sealed record StorePaths(string Root)
     public string Links => Path.Combine(Root, "l");
     public string Images => Path.Combine(Root, "images");
     public string Containers => Path.Combine(Root, "containers");
+    /// <summary>Named and anonymous volumes, each a directory with its files in _data (Docker's local driver's layout).</summary>
+    public string Volumes => Path.Combine(Root, "volumes");
     public string Temp => Path.Combine(Root, "tmp");
     public string Repositories => Path.Combine(Root, "repositories.json");
     /// <summary>Per-layer unpack locks (<c>locks/layer-&lt;hex&gt;</c>), unlinked by their holder before release.</summary>

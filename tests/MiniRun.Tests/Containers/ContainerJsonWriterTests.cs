@@ -15,6 +15,12 @@ public class ContainerJsonWriterTests
         WorkingDir = "/w d", User = "1000:1000", Hostname = "aaaaaaaaaaaa", Network = network,
         UseChroot = true, AutoRemove = true, Tty = true, OpenStdin = true, ExtraLayers = ["/x/layer"], Layers = ["sha256:" + new string('c', 64)],
         Resources = resources, Security = security,
+        Mounts =
+        [
+            new ContainerMount { Type = ContainerMount.Bind, Source = "/host dir", Destination = "/data", ReadOnly = true },
+            new ContainerMount { Type = ContainerMount.Volume, Name = "v1", Source = "/s/volumes/v1/_data", Destination = "/v", Anonymous = true, NoCopy = true },
+            new ContainerMount { Type = ContainerMount.Tmpfs, Destination = "/run", Options = "size=1m,mode=1777" },
+        ],
     };
 
     public static TheoryData<ContainerRecord> Records() => new()

@@ -28,6 +28,18 @@ public sealed unsafe class NativeDirectory : SafeHandle
     /// <summary>Opens the subdirectory <paramref name="name"/> of this one.</summary>
     public NativeDirectory OpenDirectory(string name) => OpenAt(Fd, name, _path + "/" + name);
 
+    /// <summary>
+    /// Opens the subdirectory <paramref name="name"/> unless it is a mount point, of any kind, bind mounts included
+    /// (openat2(2) RESOLVE_NO_XDEV): null then. What is mounted there is not this tree's to walk.
+    /// </summary>
+    public unsafe NativeDirectory? OpenDirectoryOnThisMount(string name)
+    {
+        var how = new Libc.OpenHow { Flags = (ulong)Flags, Resolve = Libc.RESOLVE_NO_XDEV | Libc.RESOLVE_NO_SYMLINKS };
+        int fd = (int)Libc.syscall_openat2(Libc.SYS_openat2, Fd, name, &how, (nuint)sizeof(Libc.OpenHow));
+        if (fd < 0 && Marshal.GetLastPInvokeError() == Errnos.EXDEV) return null;
+        return FromFd(fd, _path + "/" + name);
+    }
+
     /// <summary>Opens the directory <paramref name="name"/> relative to <paramref name="dirFd"/> (a final symlink is refused).</summary>
     internal static NativeDirectory OpenAt(int dirFd, string name, string pathForErrors) =>
         FromFd(Libc.openat(dirFd, name, Flags, 0), pathForErrors);

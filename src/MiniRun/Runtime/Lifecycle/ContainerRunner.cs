@@ -7,6 +7,7 @@ using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Store;
+using MiniRun.Volumes;
 
 using MiniRun.Containers;
 
@@ -20,6 +21,9 @@ namespace MiniRun.Runtime.Lifecycle;
 public sealed class ContainerRunner(ImageStore images, ContainerStore containers, ISyscalls? sys = null)
 {
     private readonly ISyscalls _sys = sys ?? LinuxSyscalls.Instance;
+
+    /// <summary>The store's volumes, which -v NAME:… and anonymous volumes live in.</summary>
+    public VolumeStore Volumes { get; } = new(containers.Paths);
 
     private StorePaths Paths => containers.Paths;
 
@@ -36,6 +40,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
         ContainerRecord record = Plan(spec, image);
+        foreach (ContainerMount mount in spec.Mounts.Where(m => m.MakeSource && !Path.Exists(m.Source)))
+            Directory.CreateDirectory(mount.Source); // -v HOST:CTR makes HOST, as Docker does
+        foreach (ContainerMount mount in record.Mounts.Where(m => m.Type == ContainerMount.Volume))
+            Volumes.Ensure(mount.Name, mount.Anonymous);
         return containers.Create(record, dir => ContainerSnapshotter.Prepare(_sys, dir, record), nameIsGenerated: spec.Name is null, _sys);
     }
 
@@ -79,6 +87,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Layers = image.DiffIds.Select(d => d.ToString()).ToList(),
             Resources = spec.Resources,
             Security = spec.Security,
+            // A volume's files are volumes/NAME/_data of this store, made (and seeded) at the container's first start.
+            Mounts = MountRequests.Check(spec.Mounts, VolumeStore.NewAnonymousName)
+                .Select(m => m.Type == ContainerMount.Volume ? m with { Source = Volumes.DataDirectory(m.Name) } : m).ToList(),
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
@@ -126,6 +137,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         {
             Snapshotter.Mount(_sys, container, mayBeMounted: stage is null);
             CrashPoint.Reach("overlay-mounted");
+            VolumeSeeder.Seed(container.Record, container.MergedDir); // an empty volume starts with the image's files there
             cgroups = DetectCgroups(limits);
             (OciSpec config, InitSpec spec) = Bundle(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User),
                 cgroups, limits, Paths);
@@ -218,6 +230,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     {
         ContainerTeardown.Run(containers, container, cgroups, delete: container.Record.AutoRemove, _sys);
         if (!container.Record.AutoRemove) containers.WriteState(container, state);
+        else if (container.Record.Mounts.Count > 0) Volumes.RemoveAnonymous(container.Record, containers.List().Select(c => c.Record)); // --rm: as docker run --rm
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public static class SpecGenerator
             },
             Root = new OciRoot { Path = rootfs, Readonly = security.ReadOnlyRootfs },
             Hostname = record.Hostname,
-            Mounts = Mounts(security.Privileged),
+            Mounts = [.. Mounts(security.Privileged), .. record.Mounts.Select(UserMount)],
             Linux = new OciLinux
             {
                 Resources = ResourcesSection.From(record.Resources, security.Privileged),
@@ -93,6 +93,27 @@ public static class SpecGenerator
             new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = Options("nosuid", "noexec", "nodev") },
             new() { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = Options("nosuid", "noexec", "nodev") },
         ];
+    }
+
+    /// <summary>
+    /// -v, --mount, --tmpfs as Docker writes them into config.json: a bind (a volume is its _data bound) recursive and
+    /// private; a tmpfs noexec, nosuid, nodev unless its options say otherwise.
+    /// </summary>
+    private static OciMount UserMount(ContainerMount mount) => mount.Type == ContainerMount.Tmpfs
+        ? new OciMount
+        {
+            Destination = mount.Destination, Type = "tmpfs", Source = "tmpfs",
+            Options = [.. TmpfsDefaults(mount.Options), .. mount.Options.Split(',', StringSplitOptions.RemoveEmptyEntries), .. mount.ReadOnly ? ["ro"] : Array.Empty<string>()],
+        }
+        : new OciMount { Destination = mount.Destination, Type = "bind", Source = mount.Source, Options = ["rbind", mount.ReadOnly ? "ro" : "rw", "rprivate"] };
+
+    /// <summary>Docker's --tmpfs defaults, each unless the options name it or its opposite.</summary>
+    private static IEnumerable<string> TmpfsDefaults(string options)
+    {
+        string[] given = options.Split(',');
+        if (!given.Contains("exec") && !given.Contains("noexec")) yield return "noexec";
+        if (!given.Contains("suid") && !given.Contains("nosuid")) yield return "nosuid";
+        if (!given.Contains("dev") && !given.Contains("nodev")) yield return "nodev";
     }
 
     /// <summary>Docker's: PID, IPC, UTS, mount, a network namespace of its own for --network none (host: the host's), cgroup.</summary>

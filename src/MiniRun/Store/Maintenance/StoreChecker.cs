@@ -236,7 +236,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         }
         string doomed = Path.Combine(Paths.Temp, $"remove-{Guid.NewGuid():N}");
         Directory.Move(entry, doomed);
-        Directory.Delete(doomed, recursive: true);
+        DirectoryTree.Remove(doomed); // never across a mount point
     }
 
     /// <summary>Records a finding; with --repair and a fix, applies it (a failed fix is reported, never thrown).</summary>

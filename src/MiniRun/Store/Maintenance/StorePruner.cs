@@ -7,7 +7,11 @@ using MiniRun.Native;
 namespace MiniRun.Store.Maintenance;
 
 /// <summary>What `system prune` removed and how many bytes that freed.</summary>
-public sealed record PruneReport(List<string> Containers, List<string> Images, List<string> Layers, List<string> Recovered, long ReclaimedBytes);
+public sealed record PruneReport(List<string> Containers, List<string> Images, List<string> Layers, List<string> Recovered, long ReclaimedBytes)
+{
+    /// <summary>What could not go, and why: a mount point under it, whose files are not the store's to delete.</summary>
+    public List<string> Left { get; } = [];
+}
 
 /// <summary>
 /// `system prune`: removes stopped containers (dead ones too, killing what their vanished runner left running),
@@ -29,7 +33,12 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             if (status.Running) continue;
             if (status.Pid > 0) containers.Kill(container, Signal.Kill); // orphans of a runner killed with SIGKILL
             reclaimed += StoreUsage.DirectorySize(container.UpperDir);
-            containers.Remove(container);
+            try { containers.Remove(container); }
+            catch (MountPointInTheWayException e)
+            {
+                report.Left.Add(e.Message);
+                continue;
+            }
             report.Containers.Add(container.Id);
         }
         HashSet<string> running = containers.List().Where(containers.IsRunning).Select(c => c.MergedDir).ToHashSet(StringComparer.Ordinal);
@@ -42,7 +51,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         {
             if (!IsAbandoned(entry)) continue;
             reclaimed += StoreUsage.DirectorySize(entry);
-            if (TryDelete(entry)) report.Recovered.Add("removed " + entry);
+            if (TryDelete(entry, report.Left)) report.Recovered.Add("removed " + entry);
         }
         HashSet<string> usedImages = containers.List().Select(c => c.Record.ImageId).ToHashSet(StringComparer.Ordinal);
         foreach (ImageRecord image in images.List().Where(i => i.Names.Count == 0 && !usedImages.Contains(i.Id.ToString())))
@@ -74,16 +83,23 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         return DateTime.UtcNow - File.GetLastWriteTimeUtc(entry) > TimeSpan.FromHours(1);
     }
 
-    internal static bool TryDelete(string entry)
+    /// <param name="left">where a removal stopped at a mount point says so (else it is only false).</param>
+    internal static bool TryDelete(string entry, List<string>? left = null)
     {
         try
         {
             foreach (string mount in MountsUnder(entry).OrderByDescending(m => m.Length)) Syscalls.TryUnmount(mount, UnmountFlags.Detach);
-            if (Syscalls.TryLStat(entry) is { IsDirectory: true }) Directory.Delete(entry, recursive: true);
+            // Never across a mount point, should one be left or come back: its files are not the store's.
+            if (Syscalls.TryLStat(entry) is { IsDirectory: true }) DirectoryTree.Remove(entry);
             else File.Delete(entry);
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // another process is deleting it
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NativeException) { return false; } // another process is deleting it
+        catch (MountPointInTheWayException e)
+        {
+            left?.Add(e.Message);
+            return false;
+        }
     }
 
     /// <summary>Mount points at or below <paramref name="root"/> (proc(5) /proc/self/mounts, octal escapes decoded).</summary>

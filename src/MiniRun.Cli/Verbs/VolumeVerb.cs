@@ -1,0 +1,103 @@
+using System.Text.Json;
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
+using MiniRun.Volumes;
+
+namespace MiniRun.Cli.Verbs;
+
+/// <summary>`volume create|ls|inspect|rm|prune`: the store's volumes, with Docker's output.</summary>
+public sealed class VolumeVerb : IVerb
+{
+    public string Name => "volume";
+    public string Usage => "minirun volume create [NAME] | ls [-q] | inspect NAME... | rm [-f] NAME... | prune [-a] [-f]";
+    public string Summary => "Manage volumes: directories of the store that containers mount (-v NAME:/path), kept when they go";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Flag("quiet", 'q', "ls: only the names"),
+        OptionSpec.Flag("force", 'f', "rm: no error for a missing volume; prune: accepted for Docker compatibility (never asks)"),
+        OptionSpec.Flag("all", 'a', "prune: named volumes too, not only anonymous ones"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        var volumes = new VolumeStore(context.Paths);
+        string[] names = args.Positionals.Skip(1).ToArray();
+        switch (args.Positionals.FirstOrDefault())
+        {
+            case "create":
+                if (names.Length > 1) throw new UsageException("\"minirun volume create\" takes at most 1 argument: NAME");
+                context.Out.WriteLine(volumes.Ensure(names.Length == 1 ? names[0] : VolumeStore.NewAnonymousName()).Volume.Name);
+                return 0;
+            case "ls":
+                if (args.Has("quiet"))
+                    foreach (VolumeRecord volume in volumes.List()) context.Out.WriteLine(volume.Name);
+                else
+                {
+                    var table = new Table("DRIVER", "VOLUME NAME");
+                    foreach (VolumeRecord volume in volumes.List()) table.Add("local", volume.Name);
+                    table.WriteTo(context.Out);
+                }
+                return 0;
+            case "inspect":
+                if (names.Length == 0) throw new UsageException("\"minirun volume inspect\" requires at least 1 argument: NAME");
+                List<VolumeInspect> documents = names.Select(volumes.Resolve).Select(v => new VolumeInspect
+                {
+                    CreatedAt = v.CreatedAt, Mountpoint = v.Mountpoint, Name = v.Name,
+                }).ToList();
+                context.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListVolumeInspect));
+                return 0;
+            case "rm":
+                if (names.Length == 0) throw new UsageException("\"minirun volume rm\" requires at least 1 argument: NAME");
+                return Remove(context, volumes, names, args.Has("force"));
+            case "prune":
+                return Prune(context, volumes, args.Has("all"));
+            default:
+                throw new UsageException("\"minirun volume\" requires a subcommand: create, ls, inspect, rm or prune (see 'minirun volume --help')");
+        }
+    }
+
+    /// <summary>As docker volume rm: each one in turn, a volume a container mounts refused with that container's ID.</summary>
+    private static int Remove(CliContext context, VolumeStore volumes, string[] names, bool force)
+    {
+        int status = 0;
+        foreach (string name in names)
+        {
+            try
+            {
+                if (volumes.Get(name) is null)
+                {
+                    if (force) continue;
+                    throw new MiniRunException($"get {name}: no such volume");
+                }
+                List<string> users = context.Containers.List().Where(c => c.Record.Mounts.Any(m => m.Type == "volume" && m.Name == name)).Select(c => c.Id).ToList();
+                if (users.Count > 0) throw new MiniRunException($"remove {name}: volume is in use - [{string.Join(", ", users)}]");
+                volumes.Remove(name);
+                context.Out.WriteLine(name);
+            }
+            catch (MiniRunException e)
+            {
+                ErrorPrinter.Print(e);
+                status = 1;
+            }
+        }
+        return status;
+    }
+
+    /// <summary>docker volume prune: the volumes no container mounts, anonymous ones only unless -a.</summary>
+    private static int Prune(CliContext context, VolumeStore volumes, bool all)
+    {
+        HashSet<string> used = VolumeStore.InUse(context.Containers.List().Select(c => c.Record));
+        context.Out.WriteLine("Deleted Volumes:");
+        long reclaimed = 0;
+        foreach (VolumeRecord volume in volumes.List().Where(v => (all || v.Anonymous) && !used.Contains(v.Name)))
+        {
+            reclaimed += Store.Maintenance.StoreUsage.DirectorySize(volume.Mountpoint);
+            volumes.Remove(volume.Name);
+            context.Out.WriteLine(volume.Name);
+        }
+        context.Out.WriteLine();
+        context.Out.WriteLine($"Total reclaimed space: {HumanText.Size(reclaimed)}");
+        return 0;
+    }
+}
