@@ -1,0 +1,96 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
+using MiniRun.Containers;
+using MiniRun.Runtime.Lifecycle;
+
+namespace MiniRun.Cli.Verbs;
+
+/// <summary>`cp`: files between a container and the host, either way, or a tar stream with "-" (docker cp's).</summary>
+public sealed class CpVerb : IVerb
+{
+    public string Name => "cp";
+    public string Usage => "minirun cp [-a] CONTAINER:SRC DEST|-   or   minirun cp [-a] SRC|- CONTAINER:DEST";
+    public string Summary => "Copy files between a container and the host (a tar stream with -); paths inside stay inside";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Flag("archive", 'a', "Keep the files' owners (UID and GID); else what is copied is root's"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        if (args.Positionals.Count != 2) throw new UsageException("\"minirun cp\" requires exactly 2 arguments: SRC and DEST, one of them CONTAINER:PATH (see 'minirun cp --help')");
+        string source = args.Positionals[0], destination = args.Positionals[1];
+        bool fromContainer = IsContainerPath(source), toContainer = IsContainerPath(destination);
+        if (fromContainer == toContainer)
+            throw new UsageException("copying between containers or between two host paths is not supported: one of SRC and DEST is CONTAINER:PATH");
+        (string name, string path) = Split(fromContainer ? source : destination);
+        Container container = context.Containers.Resolve(name);
+        var runner = new ContainerRunner(context.Images, context.Containers);
+        try
+        {
+            using ContainerRoot root = ContainerRoot.Open(runner, context.Containers, container);
+            if (fromContainer) CopyOut(root.Path, path, destination, args.Has("archive"));
+            else CopyIn(source, root.Path, path, args.Has("archive"));
+            return 0;
+        }
+        catch (Exception e) when (e is MiniRunException or IOException)
+        {
+            ErrorPrinter.Print(e); // docker cp's status for a failed copy
+            return 1;
+        }
+    }
+
+    private static bool IsContainerPath(string arg) => arg != "-" && !arg.StartsWith('/') && !arg.StartsWith('.') && arg.IndexOf(':') > 0;
+
+    private static (string Container, string Path) Split(string arg)
+    {
+        int colon = arg.IndexOf(':');
+        string path = arg[(colon + 1)..];
+        return (arg[..colon], path.StartsWith('/') ? path : "/" + path);
+    }
+
+    private static void CopyOut(string root, string path, string destination, bool keepOwners)
+    {
+        if (destination == "-")
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            ContainerCopy.ToTar(root, path, stdout);
+            return;
+        }
+        using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
+        ContainerCopy.ToTar(root, path, temp);
+        temp.Position = 0;
+        (Native.DirectoryWriter target, string? rename) = HostTarget(destination, path);
+        using (target) ContainerCopy.FromTar(temp, target, rename, keepOwners);
+    }
+
+    private static void CopyIn(string source, string root, string path, bool keepOwners)
+    {
+        if (source == "-")
+        {
+            (Native.DirectoryWriter into, _) = ContainerCopy.Target(root, path, mustBeDirectory: true);
+            using Stream stdin = Console.OpenStandardInput();
+            using (into) ContainerCopy.FromTar(stdin, into, null, keepOwners);
+            return;
+        }
+        string full = System.IO.Path.GetFullPath(source);
+        using var temp = new FileStream(System.IO.Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
+        ContainerCopy.ToTar("/", full, temp); // the host's side: its own paths, as given
+        temp.Position = 0;
+        (Native.DirectoryWriter target, string? rename) = ContainerCopy.Target(root, path, mustBeDirectory: false);
+        using (target) ContainerCopy.FromTar(temp, target, rename, keepOwners);
+    }
+
+    /// <summary>On the host: into DEST when it is a directory (under the source's name), else as DEST.</summary>
+    private static (Native.DirectoryWriter, string?) HostTarget(string destination, string sourcePath)
+    {
+        string full = System.IO.Path.GetFullPath(destination);
+        // SRC/. copies a directory's contents: into DEST, made when missing, as docker cp does.
+        if (sourcePath.EndsWith("/.", StringComparison.Ordinal)) Directory.CreateDirectory(full);
+        if (Directory.Exists(full)) return (Native.DirectoryWriter.Open(full), null);
+        string parent = System.IO.Path.GetDirectoryName(full.TrimEnd('/'))!;
+        if (!Directory.Exists(parent)) throw new MiniRunException($"{parent}: no such directory");
+        return (Native.DirectoryWriter.Open(parent), System.IO.Path.GetFileName(full.TrimEnd('/')));
+    }
+}
