@@ -172,6 +172,26 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     /// <summary>
+    /// `rename`: the new name is taken, the record rewritten, the old name freed, under the names' lock, so that no
+    /// start takes either name meanwhile. A running container keeps running; its hostname does not change (Docker's).
+    /// </summary>
+    public void Rename(Container container, string newName)
+    {
+        if (!ContainerNames.IsValid(newName)) throw new MiniRunException($"Invalid container name ({newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        string oldName = container.Record.Name;
+        if (newName == oldName) throw new MiniRunException("Renaming a container with the same name as its current name");
+        using var _ = FileLock.Exclusive(LockPath);
+        Names.EnsureBuilt(List);
+        if (Names.IsTaken(newName))
+            throw new MiniRunException($"Conflict. The container name \"/{newName}\" is already in use by container \"{Names.TryGetId(newName)}\". " +
+                                       "You have to remove (or rename) that container to be able to reuse that name.");
+        Names.Reserve(newName, container.Id);
+        AtomicFile.WriteAllBytes(Path.Combine(container.Directory, StorePaths.ContainerRecordFile),
+            ContainerJsonWriter.Write(container.Record with { Name = newName }), durable: true);
+        Names.Release(oldName, container.Id);
+    }
+
+    /// <summary>
     /// Deletes the directory of a container that is unmounted and has no cgroup (its runner has just torn it down, for
     /// --rm). It is renamed under tmp/ first, so a crash while deleting never leaves a half-deleted container visible.
     /// </summary>

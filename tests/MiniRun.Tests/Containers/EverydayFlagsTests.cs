@@ -1,0 +1,53 @@
+namespace MiniRun.Tests.Containers;
+
+/// <summary>docker run's everyday verbs and flags beyond the basics: rename, --env-file.</summary>
+public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
+{
+    private MiniRunCli Cli => fixture.Cli;
+
+    [RootFact]
+    public void Rename_ARunningContainer_KeepsItRunningUnderItsNewName()
+    {
+        Assert.Equal(0, Cli.Run("run", "-d", "--name", "ren-old", fixture.Image, "sleep", "300").ExitCode);
+        Assert.Equal(0, Cli.Run("run", "-d", "--name", "ren-taken", fixture.Image, "sleep", "300").ExitCode);
+        try
+        {
+            MiniRunCli.Result rename = Cli.Run("rename", "ren-old", "ren-new");
+            Assert.True(rename.ExitCode == 0, rename.ToString());
+            Assert.Equal("ok\n", Cli.Run("exec", "ren-new", "echo", "ok").Stdout);
+            Assert.NotEqual(0, Cli.Run("inspect", "ren-old").ExitCode);
+            Assert.Contains("ren-new", Cli.Run("ps").Stdout);
+
+            MiniRunCli.Result taken = Cli.Run("rename", "ren-new", "ren-taken");
+            Assert.Equal(1, taken.ExitCode);
+            Assert.Contains("is already in use", taken.Stderr);
+            MiniRunCli.Result invalid = Cli.Run("rename", "ren-new", "no/slash");
+            Assert.Equal(1, invalid.ExitCode);
+            Assert.Contains("Invalid container name", invalid.Stderr);
+
+            // The old name is free again.
+            Assert.Equal(0, Cli.Run("run", "--rm", "--name", "ren-old", fixture.Image, "true").ExitCode);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "ren-new", "ren-old", "ren-taken");
+        }
+    }
+
+    [RootFact]
+    public void EnvFile_LinesAsWritten_CommentsSkipped_AndDashEWins()
+    {
+        string file = fixture.Scratch.Combine("env.list");
+        File.WriteAllText(file, "# a comment\nA=from-file\n\nB=two words \"quoted\"\nFROM_HERE\n");
+        MiniRunCli.Result run = Cli.RunWithEnvironment(new Dictionary<string, string> { ["FROM_HERE"] = "copied" },
+            "run", "--rm", "--env-file", file, "-e", "A=from-e", fixture.Image, "sh", "-c", "echo \"A=$A\"; echo \"B=$B\"; echo \"FROM_HERE=$FROM_HERE\"");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("A=from-e\n", run.Stdout);
+        Assert.Contains("B=two words \"quoted\"\n", run.Stdout);
+        Assert.Contains("FROM_HERE=copied\n", run.Stdout);
+
+        MiniRunCli.Result missing = Cli.Run("run", "--rm", "--env-file", fixture.Scratch.Combine("nosuch"), fixture.Image, "true");
+        Assert.Equal(125, missing.ExitCode);
+        Assert.Contains("no such file", missing.Stderr);
+    }
+}
