@@ -52,6 +52,7 @@ public sealed class StateInspect
 {
     public required string Status { get; init; }
     public bool Running { get; init; }
+    public bool Paused { get; init; }
     public bool Dead { get; init; }
     public int Pid { get; init; }
     public int ExitCode { get; init; }

@@ -77,7 +77,7 @@ public sealed class InspectVerb : IVerb
             Args = record.Args.Skip(1).ToList(),
             State = new StateInspect
             {
-                Status = status.Status.Name(), Running = running, Pid = status.Pid, Dead = status.Status == StateStatus.Dead, ExitCode = state.ExitCode,
+                Status = status.Paused ? "paused" : status.Status.Name(), Running = running, Paused = status.Paused, Pid = status.Pid, Dead = status.Status == StateStatus.Dead, ExitCode = state.ExitCode,
                 OOMKilled = state.OomKilled, Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
             },
             Image = record.ImageId,

@@ -41,7 +41,7 @@ public sealed class PsVerb : IVerb
         ContainerState state = status.State;
         return status.Status switch
         {
-            StateStatus.Running => "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow)),
+            StateStatus.Running => "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow)) + (status.Paused ? " (Paused)" : ""),
             StateStatus.Dead => status.Pid > 0 ? $"Dead (runner gone, PID {status.Pid} orphaned)" : "Dead (runner gone, no exit recorded)",
             StateStatus.Exited when state.FinishedAt is { } finished => $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}",
             _ => "Created",

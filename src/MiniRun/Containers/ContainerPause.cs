@@ -25,7 +25,8 @@ public sealed class ContainerPause : IDisposable
     /// <summary>Freezes <paramref name="container"/> when <paramref name="pause"/> and it is running; null when there is nothing to pause.</summary>
     public static ContainerPause? WhileReading(ContainerStore containers, Container container, bool pause)
     {
-        if (!pause || !containers.IsRunning(container)) return null;
+        // Already paused by `pause`: frozen as it is, and to stay so after the read.
+        if (!pause || containers.Observe(container) is not { Running: true, Paused: false }) return null;
         ICgroupManager cgroups = CgroupDetector.Detect()
             ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
         var frozen = new ContainerPause(cgroups, CgroupNames.For(container.Id));

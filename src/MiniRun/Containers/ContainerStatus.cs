@@ -9,6 +9,8 @@ namespace MiniRun.Containers;
 public sealed record ContainerStatus(StateStatus Status, ContainerState State, int Pid)
 {
     public bool Running => Status == StateStatus.Running;
+    /// <summary>Running, and frozen by `pause` (cgroup freezer) until `unpause`: Docker's State.Paused.</summary>
+    public bool Paused { get; init; }
 }
 
 /// <summary>

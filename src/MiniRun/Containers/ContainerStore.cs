@@ -125,7 +125,10 @@ public sealed class ContainerStore(StorePaths paths)
         var init = new HostProcess(state.Pid, state.PidStartTicks);
         return state.Status switch
         {
-            StateStatus.Running when runner.IsAlive => new ContainerStatus(StateStatus.Running, state, state.Pid),
+            StateStatus.Running when runner.IsAlive => new ContainerStatus(StateStatus.Running, state, state.Pid)
+            {
+                Paused = File.Exists(Path.Combine(container.Directory, PausedMark)),
+            },
             StateStatus.Running => new ContainerStatus(StateStatus.Dead, state, init.IsAlive ? state.Pid : 0),
             _ => new ContainerStatus(state.Status, state, 0),
         };
@@ -134,11 +137,39 @@ public sealed class ContainerStore(StorePaths paths)
     /// <summary>True while the container's init process is alive and its runner waits for it.</summary>
     public bool IsRunning(Container container) => Observe(container).Running;
 
-    /// <summary>Sends <paramref name="signal"/> to the container's PID 1 (kill(2)); false when it has none.</summary>
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the container's PID 1 (kill(2)); false when it has none. A paused container
+    /// is thawed after the signal, as Docker's kill does: a frozen process acts on no signal, not even SIGKILL's.
+    /// </summary>
     public bool Signal(Container container, Signal signal)
     {
         ContainerStatus status = Observe(container);
-        return status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
+        bool sent = status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
+        if (status.Paused) Unpause(container);
+        return sent;
+    }
+
+    /// <summary>The mark of a paused container, in its directory: removed by `unpause`, and at the runner's teardown.</summary>
+    public const string PausedMark = "paused";
+
+    /// <summary>`pause`: every process of the container frozen (cgroup freezer: v1 freezer.state, v2 cgroup.freeze).</summary>
+    public void Pause(Container container)
+    {
+        ContainerStatus status = Observe(container);
+        if (!status.Running) throw new MiniRunException($"Container {container.Id} is not running");
+        if (status.Paused) throw new MiniRunException($"Container {container.Id} is already paused");
+        ICgroupManager cgroups = CgroupDetector.Detect() ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
+        cgroups.Freeze(CgroupNames.For(container.Id));
+        File.WriteAllBytes(Path.Combine(container.Directory, PausedMark), []);
+    }
+
+    /// <summary>`unpause`: the container's processes thawed.</summary>
+    public void Unpause(Container container)
+    {
+        string mark = Path.Combine(container.Directory, PausedMark);
+        if (!File.Exists(mark) || !Observe(container).Running) throw new MiniRunException($"Container {container.Id} is not paused");
+        CgroupDetector.Detect()?.Thaw(CgroupNames.For(container.Id));
+        File.Delete(mark);
     }
 
     /// <summary>Waits until the container is no longer running (its runner has recorded the exit); false on timeout.</summary>

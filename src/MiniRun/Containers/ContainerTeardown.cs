@@ -18,7 +18,13 @@ public static class ContainerTeardown
     /// (<see cref="CgroupDetector.Detect"/>).</param>
     /// <param name="delete">the directory goes too (--rm, rm, prune); otherwise it stays, with its record and upper dir.</param>
     /// <param name="sys">the seam the unmount goes through (--explain shows the teardown; the manager has its own).</param>
-    public static void Run(ContainerStore containers, Container container, ICgroupManager? cgroups, bool delete, ISyscalls? sys = null) =>
+    public static void Run(ContainerStore containers, Container container, ICgroupManager? cgroups, bool delete, ISyscalls? sys = null)
+    {
+        if (!delete) File.Delete(Path.Combine(container.Directory, ContainerStore.PausedMark)); // its processes are gone: nothing is frozen
+        RunSteps(containers, container, cgroups, delete, sys);
+    }
+
+    private static void RunSteps(ContainerStore containers, Container container, ICgroupManager? cgroups, bool delete, ISyscalls? sys) =>
         Run(container.Id, container.MergedDir, cgroups, delete ? () =>
         {
             sys?.Describe($"rm -rf {ShellQuote.Quote(container.Directory)}", "the container's directory goes too", alreadyDone: false);

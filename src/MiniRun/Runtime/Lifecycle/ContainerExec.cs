@@ -25,6 +25,7 @@ public static class ContainerExec
         if (request.Command.Count == 0) throw new MiniRunException("exec needs a command");
         ContainerStatus status = containers.Observe(container);
         if (!status.Running) throw new MiniRunException($"container {container.Name} is not running");
+        if (status.Paused) throw new MiniRunException($"Container {container.Id} is paused, unpause the container before exec");
         ContainerRecord record = container.Record;
         ContainerUser user = ContainerUser.Resolve(container.MergedDir, request.User ?? record.User);
         // docker exec -t sets TERM=xterm over the container's environment; -e TERM=… still wins.
