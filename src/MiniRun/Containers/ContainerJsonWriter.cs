@@ -64,6 +64,7 @@ internal static class ContainerJsonWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.Ulimits), record.Ulimits);
     });
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>

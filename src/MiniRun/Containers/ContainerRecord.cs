@@ -43,6 +43,8 @@ public sealed record ContainerRecord
     public ContainerSecurity Security { get; init; } = new();
     /// <summary>Bind mounts, volumes and tmpfs mounts beyond the image, parents first.</summary>
     public List<ContainerMount> Mounts { get; init; } = [];
+    /// <summary>--ulimit, normalised (nofile=1024:2048; -1 unlimited).</summary>
+    public List<string> Ulimits { get; init; } = [];
 }
 
 /// <summary>

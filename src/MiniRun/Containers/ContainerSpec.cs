@@ -30,4 +30,6 @@ public sealed record ContainerSpec
     public ContainerSecurity Security { get; init; } = new();
     /// <summary>-v, --mount, --tmpfs (<see cref="MountRequests"/>).</summary>
     public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+    /// <summary>--ulimit NAME=SOFT[:HARD] (<see cref="Ulimits"/>).</summary>
+    public IReadOnlyList<string> Ulimits { get; init; } = [];
 }

@@ -50,4 +50,18 @@ public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImag
         Assert.Equal(125, missing.ExitCode);
         Assert.Contains("no such file", missing.Stderr);
     }
+
+    [RootFact]
+    public void Ulimit_SoftAndHard_AreTheContainers_AndNonsenseIsRefused()
+    {
+        MiniRunCli.Result run = Cli.Run("run", "--rm", "--ulimit", "nofile=512:1024", "--ulimit", "core=-1", fixture.Image, "sh", "-c",
+            "echo nofile=$(ulimit -n):$(ulimit -Hn) core=$(ulimit -c)");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("nofile=512:1024 core=unlimited", run.Stdout);
+
+        MiniRunCli.Result bad = Cli.Run("run", "--rm", "--ulimit", "nofile=2048:1024", fixture.Image, "true");
+        Assert.Equal(125, bad.ExitCode);
+        Assert.Contains("soft limit must be less than or equal to hard limit", bad.Stderr);
+        Assert.Contains("expected NAME=SOFT[:HARD]", Cli.Run("run", "--rm", "--ulimit", "files=1", fixture.Image, "true").Stderr);
+    }
 }

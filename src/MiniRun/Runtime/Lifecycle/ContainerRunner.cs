@@ -81,6 +81,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Network = spec.Network,
             UseChroot = spec.UseChroot,
             AutoRemove = spec.RemoveWhenDone,
+            Ulimits = spec.Ulimits.Select(Ulimits.Normalize).ToList(),
             Tty = spec.Tty,
             OpenStdin = spec.Interactive,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),

@@ -29,6 +29,8 @@ public static class SpecGenerator
             {
                 User = new OciUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.Groups.Count > 0 ? [.. user.Groups] : null },
                 Terminal = record.Tty,
+                Rlimits = record.Ulimits.Count == 0 ? null
+                    : record.Ulimits.Select(Ulimits.ToRlimit).Select(r => new PosixRlimit { Type = r.Type, Soft = r.Soft, Hard = r.Hard }).ToList(),
                 Args = [.. record.Args],
                 Env = [.. record.Env],
                 Cwd = record.WorkingDir,
