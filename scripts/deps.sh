@@ -44,6 +44,7 @@ if [ "${1:-}" = --ci ]; then
     need crun       have crun       # the OCI runtime benchmark's second reference
     need bsdutils   have script     # docker run -it gets a terminal from script(1)
     need tmux       have tmux       # run -it and exec -it are tested in a real terminal, as a user types
+    need tini       have docker-init  # run --init binds it in as PID 1, as Docker does
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

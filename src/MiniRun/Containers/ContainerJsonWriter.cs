@@ -65,6 +65,7 @@ internal static class ContainerJsonWriter
         }
         json.WriteEndArray();
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Ulimits), record.Ulimits);
+        json.WriteBoolean(nameof(ContainerRecord.Init), record.Init);
     });
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>

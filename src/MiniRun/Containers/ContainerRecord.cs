@@ -45,6 +45,8 @@ public sealed record ContainerRecord
     public List<ContainerMount> Mounts { get; init; } = [];
     /// <summary>--ulimit, normalised (nofile=1024:2048; -1 unlimited).</summary>
     public List<string> Ulimits { get; init; } = [];
+    /// <summary>--init (Docker's HostConfig.Init).</summary>
+    public bool Init { get; init; }
 }
 
 /// <summary>

@@ -32,4 +32,6 @@ public sealed record ContainerSpec
     public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
     /// <summary>--ulimit NAME=SOFT[:HARD] (<see cref="Ulimits"/>).</summary>
     public IReadOnlyList<string> Ulimits { get; init; } = [];
+    /// <summary>--init: a small init (tini) is PID 1, reaping zombies and passing signals on to the command.</summary>
+    public bool Init { get; init; }
 }

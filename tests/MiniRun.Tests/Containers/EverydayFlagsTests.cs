@@ -64,4 +64,27 @@ public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImag
         Assert.Contains("soft limit must be less than or equal to hard limit", bad.Stderr);
         Assert.Contains("expected NAME=SOFT[:HARD]", Cli.Run("run", "--rm", "--ulimit", "files=1", fixture.Image, "true").Stderr);
     }
+
+    [RootFact]
+    public void Init_ReapsTheOrphanedZombieThatAPlainPid1Leaves()
+    {
+        // A child that leaves an orphan behind: the orphan is PID 1's to reap once it exits; sleep (PID 1) never does.
+        const string orphan = "(sleep 0.2 &); exec sleep 60";
+        const string zombies = "sleep 1; grep -l '^State:.Z' /proc/[0-9]*/status | wc -l; cat /proc/1/cmdline | tr '\\0' ' '";
+        try
+        {
+            Assert.Equal(0, Cli.Run("run", "-d", "--name", "no-init", fixture.Image, "sh", "-c", orphan).ExitCode);
+            Assert.Equal(0, Cli.Run("run", "-d", "--init", "--name", "with-init", fixture.Image, "sh", "-c", orphan).ExitCode);
+
+            string plain = Cli.Run("exec", "no-init", "sh", "-c", zombies).Stdout;
+            Assert.StartsWith("1\n", plain); // the zombie stays
+            string withInit = Cli.Run("exec", "with-init", "sh", "-c", zombies).Stdout;
+            Assert.StartsWith("0\n", withInit);
+            Assert.Contains("/sbin/docker-init -- sh -c", withInit); // PID 1 is the init, the command its child
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "no-init", "with-init");
+        }
+    }
 }

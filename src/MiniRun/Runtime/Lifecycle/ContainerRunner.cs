@@ -82,6 +82,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             UseChroot = spec.UseChroot,
             AutoRemove = spec.RemoveWhenDone,
             Ulimits = spec.Ulimits.Select(Ulimits.Normalize).ToList(),
+            Init = spec.Init,
             Tty = spec.Tty,
             OpenStdin = spec.Interactive,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),

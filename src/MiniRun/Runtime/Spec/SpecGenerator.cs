@@ -31,7 +31,7 @@ public static class SpecGenerator
                 Terminal = record.Tty,
                 Rlimits = record.Ulimits.Count == 0 ? null
                     : record.Ulimits.Select(Ulimits.ToRlimit).Select(r => new PosixRlimit { Type = r.Type, Soft = r.Soft, Hard = r.Hard }).ToList(),
-                Args = [.. record.Args],
+                Args = record.Init ? [InitPath, "--", .. record.Args] : [.. record.Args],
                 Env = [.. record.Env],
                 Cwd = record.WorkingDir,
                 // Docker ≥ 20.10.14: no inheritable set (CVE-2022-24769), so execve of a file with capabilities grants none.
@@ -40,7 +40,7 @@ public static class SpecGenerator
             },
             Root = new OciRoot { Path = rootfs, Readonly = security.ReadOnlyRootfs },
             Hostname = record.Hostname,
-            Mounts = [.. Mounts(security.Privileged), .. record.Mounts.Select(UserMount)],
+            Mounts = [.. Mounts(security.Privileged), .. record.Mounts.Select(UserMount), .. record.Init ? [InitMount(host)] : Array.Empty<OciMount>()],
             Linux = new OciLinux
             {
                 Resources = ResourcesSection.From(record.Resources, security.Privileged),
@@ -108,6 +108,17 @@ public static class SpecGenerator
             Options = [.. TmpfsDefaults(mount.Options), .. mount.Options.Split(',', StringSplitOptions.RemoveEmptyEntries), .. mount.ReadOnly ? ["ro"] : Array.Empty<string>()],
         }
         : new OciMount { Destination = mount.Destination, Type = "bind", Source = mount.Source, Options = ["rbind", mount.ReadOnly ? "ro" : "rw", "rprivate"] };
+
+    /// <summary>Where --init's binary is in the container, as Docker puts it.</summary>
+    public const string InitPath = "/sbin/docker-init";
+
+    /// <summary>--init: the host's init binary bound read-only at <see cref="InitPath"/>, as Docker binds docker-init.</summary>
+    private static OciMount InitMount(SpecHost host) => new()
+    {
+        Destination = InitPath, Type = "bind",
+        Source = host.InitBinary() ?? throw new MiniRunException("--init needs an init binary on this machine: apt-get install tini (docker-init), or catatonit"),
+        Options = ["bind", "ro", "rprivate"],
+    };
 
     /// <summary>Docker's --tmpfs defaults, each unless the options name it or its opposite.</summary>
     private static IEnumerable<string> TmpfsDefaults(string options)

@@ -18,6 +18,13 @@ public sealed record SpecHost(int LastCapability, ulong HeldCapabilities)
     public Func<KernelVersion> Kernel { get; init; } = () =>
         KernelVersion.TryParse(KernelFiles.TryReadFirstLine("/proc/sys/kernel/osrelease") ?? "") ?? new KernelVersion(0, 0);
 
+    /// <summary>
+    /// --init's binary on this machine: Docker's docker-init (tini, static), else tini-static or catatonit (podman's);
+    /// bound into the container read-only, so it must need no library of the host's. Null when none is installed.
+    /// </summary>
+    public Func<string?> InitBinary { get; init; } = () =>
+        new[] { "docker-init", "tini-static", "catatonit" }.Select(name => ExecutableSearch.Find(name, [])).FirstOrDefault(path => path is not null);
+
     /// <summary>This machine, as minirun sees it now.</summary>
     public static SpecHost Current() => new(Capabilities.LastCapability(), Capabilities.Held());
 }
