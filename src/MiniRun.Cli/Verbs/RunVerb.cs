@@ -56,15 +56,20 @@ public sealed class RunVerb : IVerb
         PullOptionsParser.InsecureRegistry,
     ];
 
-    public int Execute(ParsedArguments args, CliContext context)
+    public int Execute(ParsedArguments args, CliContext context) => Execute(args, context, createOnly: false);
+
+    /// <param name="createOnly">`create`: the container is made and its ID printed; `start` runs it later.</param>
+    internal int Execute(ParsedArguments args, CliContext context, bool createOnly)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun run\" requires at least 1 argument: IMAGE (see 'minirun run --help')");
+        string verb = createOnly ? "create" : "run";
+        if (args.Positionals.Count == 0) throw new UsageException($"\"minirun {verb}\" requires at least 1 argument: IMAGE (see 'minirun {verb} --help')");
         bool tty = args.Has("tty");
-        if (tty && args.Has("interactive") && !args.Has("detach") && !args.Has("dry-run") && !KernelFiles.IsTerminal(0))
+        if (tty && args.Has("interactive") && !createOnly && !args.Has("detach") && !args.Has("dry-run") && !KernelFiles.IsTerminal(0))
             return NotATerminal();
         // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
         // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
-        using InitStageProcess? stage = args.Has("detach") || args.Has("dry-run") ? null : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"));
+        using InitStageProcess? stage = createOnly || args.Has("detach") || args.Has("dry-run") ? null
+            : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"));
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -120,6 +125,11 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
         Container container = runner.Create(spec, image); // its layers are checked again under the store lock
+        if (createOnly)
+        {
+            context.Out.WriteLine(container.Id);
+            return 0;
+        }
         if (stage is not null) return runner.Run(container, stopTimeout, stage);
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
         context.Out.WriteLine(container.Id);

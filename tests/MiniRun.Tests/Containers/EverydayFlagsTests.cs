@@ -87,4 +87,23 @@ public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImag
             Cli.Run("rm", "-f", "no-init", "with-init");
         }
     }
+
+    [RootFact]
+    public void Create_MakesAContainerThatStartRuns()
+    {
+        MiniRunCli.Result create = Cli.Run("create", "--name", "created", "-e", "WHO=created", fixture.Image, "sh", "-c", "echo hello $WHO");
+        try
+        {
+            Assert.True(create.ExitCode == 0, create.ToString());
+            Assert.Matches("^[0-9a-f]{64}\n$", create.Stdout);
+            Assert.Contains("Created", Cli.Run("ps", "-a").Stdout);
+            Assert.Equal(0, Cli.Run("start", "created").ExitCode);
+            Assert.Equal("0\n", Cli.Run("wait", "created").Stdout);
+            Assert.Equal("hello created\n", Cli.Run("logs", "created").Stdout);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "created");
+        }
+    }
 }
