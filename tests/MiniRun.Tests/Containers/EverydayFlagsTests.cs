@@ -106,4 +106,25 @@ public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImag
             Cli.Run("rm", "-f", "created");
         }
     }
+
+    [RootFact]
+    public void Top_ShowsTheContainersProcessesWithHostPids()
+    {
+        Assert.Equal(0, Cli.Run("run", "-d", "--name", "topped", fixture.Image, "sleep", "300").ExitCode);
+        try
+        {
+            int pid = System.Text.Json.JsonDocument.Parse(Cli.Run("inspect", "topped").Stdout).RootElement[0].GetProperty("State").GetProperty("Pid").GetInt32();
+            MiniRunCli.Result top = Cli.Run("top", "topped");
+            Assert.True(top.ExitCode == 0, top.ToString());
+            string[] lines = top.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Matches(@"^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$", lines[0]);
+            Assert.Matches($@"^root\s+{pid}\s+\d+\s+0\s+\S+\s+\?\s+\d\d:\d\d:\d\d\s+sleep 300$", lines[1]);
+            Assert.Equal(2, lines.Length);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "topped");
+        }
+        Assert.NotEqual(0, Cli.Run("top", "topped").ExitCode);
+    }
 }
