@@ -1,5 +1,4 @@
 using MiniRun.Cli.CommandLine;
-using MiniRun.Cli.Output;
 using MiniRun.Containers;
 
 namespace MiniRun.Cli.Verbs;
@@ -15,22 +14,10 @@ public sealed class PauseVerb(bool pause) : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException($"\"minirun {Name}\" requires at least 1 argument (see 'minirun {Name} --help')");
-        int status = 0;
-        foreach (string name in args.Positionals)
+        return EachContainer.Run(args.Positionals, context, container =>
         {
-            try
-            {
-                Container container = context.Containers.Resolve(name);
-                if (pause) context.Containers.Pause(container);
-                else context.Containers.Unpause(container);
-                context.Out.WriteLine(name);
-            }
-            catch (MiniRunException e)
-            {
-                ErrorPrinter.Print(e); // as docker pause: each one reported, the status 1 at the end
-                status = 1;
-            }
-        }
-        return status;
+            if (pause) context.Containers.Pause(container);
+            else context.Containers.Unpause(container);
+        });
     }
 }
