@@ -66,6 +66,7 @@ internal static class ContainerJsonWriter
         json.WriteEndArray();
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Ulimits), record.Ulimits);
         json.WriteBoolean(nameof(ContainerRecord.Init), record.Init);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraHosts), record.ExtraHosts);
     });
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>

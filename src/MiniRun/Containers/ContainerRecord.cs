@@ -47,6 +47,8 @@ public sealed record ContainerRecord
     public List<string> Ulimits { get; init; } = [];
     /// <summary>--init (Docker's HostConfig.Init).</summary>
     public bool Init { get; init; }
+    /// <summary>--add-host, as NAME:IP (Docker's HostConfig.ExtraHosts).</summary>
+    public List<string> ExtraHosts { get; init; } = [];
 }
 
 /// <summary>

@@ -34,4 +34,6 @@ public sealed record ContainerSpec
     public IReadOnlyList<string> Ulimits { get; init; } = [];
     /// <summary>--init: a small init (tini) is PID 1, reaping zombies and passing signals on to the command.</summary>
     public bool Init { get; init; }
+    /// <summary>--add-host NAME:IP (<see cref="ExtraHosts"/>).</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
 }

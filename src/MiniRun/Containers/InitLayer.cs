@@ -14,19 +14,20 @@ public static class InitLayer
     private const string MtabLink = "etc/mtab", MtabTarget = "/proc/mounts";
 
     /// <summary>The files the layer holds, as (path relative to the layer, content); written with mode 0644.</summary>
-    public static IReadOnlyList<(string Path, string Content)> Files(string hostname, NetworkMode network) =>
+    /// <param name="extraHosts">--add-host NAME:IP, appended to /etc/hosts as Docker appends them.</param>
+    public static IReadOnlyList<(string Path, string Content)> Files(string hostname, NetworkMode network, IReadOnlyList<string>? extraHosts = null) =>
     [
         ("etc/hostname", hostname + "\n"),
-        ("etc/hosts", Hosts(hostname, network)),
+        ("etc/hosts", Hosts(hostname, network) + string.Concat((extraHosts ?? []).Select(ExtraHosts.Line))),
         ("etc/resolv.conf", ResolvConf()),
     ];
 
-    public static void Write(ISyscalls sys, string dir, string hostname, NetworkMode network)
+    public static void Write(ISyscalls sys, string dir, string hostname, NetworkMode network, IReadOnlyList<string>? extraHosts = null)
     {
         sys.Explain("the init layer: mount points that must exist whatever the image holds (Docker's -init layer)");
         foreach (string mountPoint in MountPoints) // parents first; the layer is new, so each is one mkdir(2)
             sys.MakeDirectory(Path.Combine(dir, mountPoint), 0x1ed);
-        foreach ((string path, string content) in Files(hostname, network))
+        foreach ((string path, string content) in Files(hostname, network, extraHosts))
         {
             sys.Explain($"the init layer: /{path}, provided by the runtime, above the image's layers and below the container's writes");
             sys.WriteFile(Path.Combine(dir, path), content, 0x1a4); // 0644, as Docker's

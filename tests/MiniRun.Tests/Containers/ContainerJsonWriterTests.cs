@@ -21,7 +21,7 @@ public class ContainerJsonWriterTests
             new ContainerMount { Type = ContainerMount.Volume, Name = "v1", Source = "/s/volumes/v1/_data", Destination = "/v", Anonymous = true, NoCopy = true },
             new ContainerMount { Type = ContainerMount.Tmpfs, Destination = "/run", Options = "size=1m,mode=1777" },
         ],
-        Ulimits = ["nofile=1024:2048", "core=-1:-1"], Init = true,
+        Ulimits = ["nofile=1024:2048", "core=-1:-1"], Init = true, ExtraHosts = ["db:10.0.0.2", "v6:fd00::1"],
     };
 
     public static TheoryData<ContainerRecord> Records() => new()

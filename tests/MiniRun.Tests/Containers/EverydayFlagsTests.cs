@@ -127,4 +127,16 @@ public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImag
         }
         Assert.NotEqual(0, Cli.Run("top", "topped").ExitCode);
     }
+
+    [RootFact]
+    public void AddHost_LinesEndUpInEtcHosts_AndNonsenseIsRefused()
+    {
+        MiniRunCli.Result run = Cli.Run("run", "--rm", "--network", "none", "--add-host", "db:10.1.2.3", "--add-host", "v6:fd00::1", fixture.Image, "cat", "/etc/hosts");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.EndsWith("10.1.2.3\tdb\nfd00::1\tv6\n", run.Stdout);
+
+        MiniRunCli.Result bad = Cli.Run("run", "--rm", "--add-host", "db:not-an-ip", fixture.Image, "true");
+        Assert.Equal(125, bad.ExitCode);
+        Assert.Contains("expected NAME:IP", bad.Stderr);
+    }
 }

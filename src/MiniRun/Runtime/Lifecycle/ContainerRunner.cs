@@ -83,6 +83,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             AutoRemove = spec.RemoveWhenDone,
             Ulimits = spec.Ulimits.Select(Ulimits.Normalize).ToList(),
             Init = spec.Init,
+            ExtraHosts = spec.ExtraHosts.Select(ExtraHosts.Check).ToList(),
             Tty = spec.Tty,
             OpenStdin = spec.Interactive,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
