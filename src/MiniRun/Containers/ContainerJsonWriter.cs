@@ -67,6 +67,7 @@ internal static class ContainerJsonWriter
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Ulimits), record.Ulimits);
         json.WriteBoolean(nameof(ContainerRecord.Init), record.Init);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraHosts), record.ExtraHosts);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.Devices), record.Devices);
     });
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>

@@ -49,6 +49,11 @@ public sealed record ContainerRecord
     public bool Init { get; init; }
     /// <summary>--add-host, as NAME:IP (Docker's HostConfig.ExtraHosts).</summary>
     public List<string> ExtraHosts { get; init; } = [];
+    /// <summary>--device, as HOST:CONTAINER:PERMISSIONS (the node's numbers are read again at each start).</summary>
+    public List<string> Devices { get; init; } = [];
+
+    /// <summary>What the cgroup managers write for this container: its limits and its device allow-list, --device included.</summary>
+    public Sandbox.Cgroups.CgroupLimits CgroupLimits() => Resources.ToLimits(Security.Privileged, Devices.Select(DeviceRequests.Parse));
 }
 
 /// <summary>

@@ -11,12 +11,14 @@ public sealed record ContainerResources
     public long? CpuShares { get; init; }
 
     /// <summary>The cgroup limits, with the device allow-list Docker uses (every device when privileged).</summary>
-    public CgroupLimits ToLimits(bool privileged) => new()
+    /// <param name="devices">--device: let through after Docker's defaults.</param>
+    public CgroupLimits ToLimits(bool privileged, IEnumerable<DeviceRequest>? devices = null) => new()
     {
         MemoryBytes = MemoryBytes,
         PidsLimit = PidsLimit,
         Cpus = Cpus,
         CpuShares = CpuShares,
-        Devices = privileged ? DeviceRule.AllowAll() : DeviceRule.DockerDefaults(),
+        Devices = privileged ? DeviceRule.AllowAll()
+            : [.. DeviceRule.DockerDefaults(), .. (devices ?? []).Select(d => new DeviceRule(true, d.Type, d.Major, d.Minor, d.Permissions))],
     };
 }

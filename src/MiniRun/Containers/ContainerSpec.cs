@@ -36,4 +36,6 @@ public sealed record ContainerSpec
     public bool Init { get; init; }
     /// <summary>--add-host NAME:IP (<see cref="ExtraHosts"/>).</summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+    /// <summary>--device HOST[:CONTAINER[:PERMISSIONS]] (<see cref="DeviceRequests"/>).</summary>
+    public IReadOnlyList<string> Devices { get; init; } = [];
 }

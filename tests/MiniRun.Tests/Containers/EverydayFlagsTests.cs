@@ -139,4 +139,25 @@ public class EverydayFlagsTests(RunImageFixture fixture) : IClassFixture<RunImag
         Assert.Equal(125, bad.ExitCode);
         Assert.Contains("expected NAME:IP", bad.Stderr);
     }
+
+    [RootFact]
+    public void Device_IsMadeAndLetThroughTheDeviceCgroup_WithItsPermissionsOnly()
+    {
+        if (!File.Exists("/dev/fuse")) return; // the node this test borrows (10:229, not among Docker's defaults)
+        const string probe = "ls -l /dev/fuse | cut -c1; (exec 3</dev/fuse) && echo read-ok; (exec 3<>/dev/fuse) && echo write-ok";
+        MiniRunCli.Result none = Cli.Run("run", "--rm", fixture.Image, "sh", "-c", "ls /dev/fuse");
+        Assert.NotEqual(0, none.ExitCode); // no node without --device
+
+        MiniRunCli.Result all = Cli.Run("run", "--rm", "--device", "/dev/fuse", fixture.Image, "sh", "-c", probe);
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Equal("c\nread-ok\nwrite-ok\n", all.Stdout);
+
+        MiniRunCli.Result readOnly = Cli.Run("run", "--rm", "--device", "/dev/fuse:/dev/fuse:r", fixture.Image, "sh", "-c", probe);
+        Assert.Equal("c\nread-ok\n", readOnly.Stdout); // the device cgroup refuses the write
+        Assert.Contains("Operation not permitted", readOnly.Stderr);
+
+        MiniRunCli.Result notADevice = Cli.Run("run", "--rm", "--device", "/etc/hostname", fixture.Image, "true");
+        Assert.Equal(125, notADevice.ExitCode);
+        Assert.Contains("not a device node", notADevice.Stderr);
+    }
 }

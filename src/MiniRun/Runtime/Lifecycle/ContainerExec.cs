@@ -32,7 +32,7 @@ public static class ContainerExec
         List<string> env = ContainerEnvironment.Compose(request.Tty ? [.. record.Env, "TERM=xterm"] : record.Env, request.Env, record.Hostname);
         string workingDir = string.IsNullOrEmpty(request.WorkingDir) ? record.WorkingDir : request.WorkingDir;
         if (!Path.IsPathRooted(workingDir)) throw new MiniRunException($"the working directory \"{workingDir}\" is invalid: it needs to be an absolute path");
-        ExecSpec spec = Spec(status.Pid, CgroupNames.For(container.Id), record.Resources.ToLimits(record.Security.Privileged),
+        ExecSpec spec = Spec(status.Pid, CgroupNames.For(container.Id), record.CgroupLimits(),
             ContainerStageSpecs.Exec(record, container.MergedDir, user, request.Command, env, workingDir, containers.Paths), consoleOverChannel: request.Tty);
         return Launch(spec, interactive: request.Interactive);
     }

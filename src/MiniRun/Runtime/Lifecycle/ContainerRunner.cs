@@ -84,6 +84,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Ulimits = spec.Ulimits.Select(Ulimits.Normalize).ToList(),
             Init = spec.Init,
             ExtraHosts = spec.ExtraHosts.Select(ExtraHosts.Check).ToList(),
+            Devices = spec.Devices.Select(DeviceRequests.Normalize).ToList(),
             Tty = spec.Tty,
             OpenStdin = spec.Interactive,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
@@ -132,7 +133,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         state.RunnerStartTicks = runner.StartTicks;
         state.Error = null;
         containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
-        CgroupLimits limits = container.Record.Resources.ToLimits(container.Record.Security.Privileged);
+        CgroupLimits limits = container.Record.CgroupLimits();
         bool stageBegun = false;
         bool foreground = stage is not null; // spawned by `run` itself; else this is a detached container's supervisor
         int pid;

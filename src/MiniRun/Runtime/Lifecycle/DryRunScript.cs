@@ -28,7 +28,7 @@ public static class DryRunScript
         var sys = new DryRunSyscalls(text, LinuxSyscalls.Instance);
         ICgroupManager? cgroups = CgroupDetector.Detect(sys);
         string cgroup = CgroupNames.For(record.Id);
-        CgroupLimits limits = record.Resources.ToLimits(record.Security.Privileged);
+        CgroupLimits limits = record.CgroupLimits();
         IReadOnlyList<Layer> layers = runner.Snapshotter.ImageLayers(record);
 
         ContainerSnapshotter.Prepare(sys, dir, record);

@@ -9,9 +9,11 @@ namespace MiniRun.Runtime.Spec;
 /// </summary>
 public static class ResourcesSection
 {
-    public static LinuxResources From(ContainerResources resources, bool privileged)
+    /// <param name="requested">--device: each let through with its permissions, after Docker's defaults.</param>
+    public static LinuxResources From(ContainerResources resources, bool privileged, IReadOnlyList<DeviceRequest>? requested = null)
     {
-        IReadOnlyList<DeviceRule> rules = privileged ? DeviceRule.AllowAll() : DeviceRule.DockerDefaults();
+        IReadOnlyList<DeviceRule> rules = privileged ? DeviceRule.AllowAll()
+            : [.. DeviceRule.DockerDefaults(), .. (requested ?? []).Select(d => new DeviceRule(true, d.Type, d.Major, d.Minor, d.Permissions))];
         var devices = new List<LinuxDeviceCgroup>(rules.Count);
         foreach (DeviceRule rule in rules)
             devices.Add(new LinuxDeviceCgroup

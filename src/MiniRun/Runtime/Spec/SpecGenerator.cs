@@ -23,6 +23,7 @@ public static class SpecGenerator
         ulong capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, host.LastCapability,
             host.HeldCapabilities);
         List<string> names = CapabilityNames(capabilities);
+        List<DeviceRequest> devices = record.Devices.ConvertAll(DeviceRequests.Parse);
         return new OciSpec
         {
             Process = new OciProcess
@@ -43,11 +44,11 @@ public static class SpecGenerator
             Mounts = [.. Mounts(security.Privileged), .. record.Mounts.Select(UserMount), .. record.Init ? [InitMount(host)] : Array.Empty<OciMount>()],
             Linux = new OciLinux
             {
-                Resources = ResourcesSection.From(record.Resources, security.Privileged),
+                Resources = ResourcesSection.From(record.Resources, security.Privileged, devices),
                 // Absolute: below each hierarchy's root (config-linux.md "cgroupsPath"), not below minirun's own cgroup.
                 CgroupsPath = "/" + CgroupNames.For(record.Id),
                 Namespaces = Namespaces(record.Network),
-                Devices = security.Privileged ? HostDevices(host.Devices()) : null,
+                Devices = security.Privileged ? HostDevices(host.Devices()) : devices.Count > 0 ? devices.ConvertAll(RequestedDevice) : null,
                 Seccomp = withSeccomp ? SeccompSection.For(security, capabilities, host.Kernel()) : null,
                 MaskedPaths = security.Privileged ? null : [.. ContainerMounts.MaskedPaths],
                 ReadonlyPaths = security.Privileged ? null : [.. ContainerMounts.ReadOnlyPaths],
@@ -108,6 +109,12 @@ public static class SpecGenerator
             Options = [.. TmpfsDefaults(mount.Options), .. mount.Options.Split(',', StringSplitOptions.RemoveEmptyEntries), .. mount.ReadOnly ? ["ro"] : Array.Empty<string>()],
         }
         : new OciMount { Destination = mount.Destination, Type = "bind", Source = mount.Source, Options = ["rbind", mount.ReadOnly ? "ro" : "rw", "rprivate"] };
+
+    /// <summary>--device: the host's node, made at its path in the container with the host's mode, root's.</summary>
+    private static LinuxDevice RequestedDevice(DeviceRequest device) => new()
+    {
+        Path = device.ContainerPath, Type = device.Type.ToString(), Major = device.Major, Minor = device.Minor, FileMode = device.Mode, Uid = 0, Gid = 0,
+    };
 
     /// <summary>Where --init's binary is in the container, as Docker puts it.</summary>
     public const string InitPath = "/sbin/docker-init";
