@@ -58,11 +58,7 @@ public sealed class CpVerb : IVerb
             ContainerCopy.ToTar(root, path, stdout);
             return;
         }
-        using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
-        ContainerCopy.ToTar(root, path, temp);
-        temp.Position = 0;
-        (Native.DirectoryWriter target, string? rename) = HostTarget(destination, path);
-        using (target) ContainerCopy.FromTar(temp, target, rename, keepOwners);
+        ThroughTar(tar => ContainerCopy.ToTar(root, path, tar), () => HostTarget(destination, path), keepOwners);
     }
 
     private static void CopyIn(string source, string root, string path, bool keepOwners)
@@ -74,23 +70,32 @@ public sealed class CpVerb : IVerb
             using (into) ContainerCopy.FromTar(stdin, into, null, keepOwners);
             return;
         }
-        string full = System.IO.Path.GetFullPath(source);
-        using var temp = new FileStream(System.IO.Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
-        ContainerCopy.ToTar("/", full, temp); // the host's side: its own paths, as given
+        // The host's side: its own paths, as given.
+        ThroughTar(tar => ContainerCopy.ToTar("/", Path.GetFullPath(source), tar), () => ContainerCopy.Target(root, path, mustBeDirectory: false), keepOwners);
+    }
+
+    /// <summary>
+    /// The source written whole as a tar into a temporary file, then written out where <paramref name="target"/> says:
+    /// asked only once the source was readable, so a failed copy makes no destination directory.
+    /// </summary>
+    private static void ThroughTar(Action<Stream> writeTar, Func<(Native.DirectoryWriter Directory, string? Rename)> target, bool keepOwners)
+    {
+        using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
+        writeTar(temp);
         temp.Position = 0;
-        (Native.DirectoryWriter target, string? rename) = ContainerCopy.Target(root, path, mustBeDirectory: false);
-        using (target) ContainerCopy.FromTar(temp, target, rename, keepOwners);
+        (Native.DirectoryWriter directory, string? rename) = target();
+        using (directory) ContainerCopy.FromTar(temp, directory, rename, keepOwners);
     }
 
     /// <summary>On the host: into DEST when it is a directory (under the source's name), else as DEST.</summary>
     private static (Native.DirectoryWriter, string?) HostTarget(string destination, string sourcePath)
     {
-        string full = System.IO.Path.GetFullPath(destination);
+        string full = Path.GetFullPath(destination);
         // SRC/. copies a directory's contents: into DEST, made when missing, as docker cp does.
         if (sourcePath.EndsWith("/.", StringComparison.Ordinal)) Directory.CreateDirectory(full);
         if (Directory.Exists(full)) return (Native.DirectoryWriter.Open(full), null);
-        string parent = System.IO.Path.GetDirectoryName(full.TrimEnd('/'))!;
+        string parent = Path.GetDirectoryName(full.TrimEnd('/'))!;
         if (!Directory.Exists(parent)) throw new MiniRunException($"{parent}: no such directory");
-        return (Native.DirectoryWriter.Open(parent), System.IO.Path.GetFileName(full.TrimEnd('/')));
+        return (Native.DirectoryWriter.Open(parent), Path.GetFileName(full.TrimEnd('/')));
     }
 }

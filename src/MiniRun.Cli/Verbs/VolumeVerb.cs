@@ -70,7 +70,7 @@ public sealed class VolumeVerb : IVerb
                     if (force) continue;
                     throw new MiniRunException($"get {name}: no such volume");
                 }
-                List<string> users = context.Containers.List().Where(c => c.Record.Mounts.Any(m => m.Type == "volume" && m.Name == name)).Select(c => c.Id).ToList();
+                List<string> users = context.Containers.List().Where(c => c.Record.Mounts.Any(m => m.Type == Containers.ContainerMount.Volume && m.Name == name)).Select(c => c.Id).ToList();
                 if (users.Count > 0) throw new MiniRunException($"remove {name}: volume is in use - [{string.Join(", ", users)}]");
                 volumes.Remove(name);
                 context.Out.WriteLine(name);

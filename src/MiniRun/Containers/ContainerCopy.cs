@@ -24,10 +24,7 @@ public static class ContainerCopy
         {
             using PathHandle dir = resolver.TryResolve(path[..^2]) ?? throw NotFound(path);
             if (!dir.Status().IsDirectory) throw new MiniRunException($"{path}: not a directory");
-            using NativeDirectory listing = dir.OpenDirectory();
-            foreach (DirectoryEntry entry in listing.ReadEntries())
-                using (PathHandle? child = listing.TryOpenEntry(entry.Name))
-                    if (child is not null) Add(tar, child, entry.Name);
+            AddChildren(tar, dir, prefix: "");
             return;
         }
         string trimmed = path.TrimEnd('/');
@@ -66,11 +63,16 @@ public static class ContainerCopy
             entry.DataStream = file;
             tar.WriteEntry(entry);
         }
-        if (!status.IsDirectory) return;
-        using NativeDirectory listing = handle.OpenDirectory();
+        if (status.IsDirectory) AddChildren(tar, handle, name == "." ? "" : name + "/");
+    }
+
+    /// <summary>Each entry of the directory, opened relative to it (no link followed), named <paramref name="prefix"/> + its name.</summary>
+    private static void AddChildren(TarWriter tar, PathHandle directory, string prefix)
+    {
+        using NativeDirectory listing = directory.OpenDirectory();
         foreach (DirectoryEntry child in listing.ReadEntries())
             using (PathHandle? childHandle = listing.TryOpenEntry(child.Name))
-                if (childHandle is not null) Add(tar, childHandle, name == "." ? child.Name : name + "/" + child.Name);
+                if (childHandle is not null) Add(tar, childHandle, prefix + child.Name);
     }
 
     /// <summary>

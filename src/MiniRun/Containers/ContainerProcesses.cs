@@ -23,24 +23,28 @@ public static class ContainerProcesses
             foreach (string file in Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "cgroup.procs", SearchOption.AllDirectories) : [])
                 if (KernelFiles.TryReadAll(file) is { } text)
                     foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries)) pids.Add(int.Parse(line, CultureInfo.InvariantCulture));
+        // Read once for every row: the boot's age (start times) and the host's user names.
+        double uptime = double.Parse((KernelFiles.TryReadFirstLine("/proc/uptime") ?? "0").Split(' ')[0], CultureInfo.InvariantCulture);
+        var users = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string entry in File.Exists("/etc/passwd") ? File.ReadLines("/etc/passwd") : [])
+            if (entry.Split(':') is [var name, _, var id, ..]) users.TryAdd(id, name);
         var rows = new List<ProcessRow>();
         foreach (int pid in pids)
-            if (Row(pid) is { } row) rows.Add(row);
+            if (Row(pid, uptime, users) is { } row) rows.Add(row);
         return rows;
     }
 
-    private static ProcessRow? Row(int pid)
+    private static ProcessRow? Row(int pid, double uptime, Dictionary<string, string> users)
     {
         if (KernelFiles.TryReadAll($"/proc/{pid}/stat") is not { } stat) return null; // gone meanwhile
         string comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
         string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // f[0] is field 3 (state)
         const double Hz = 100; // USER_HZ on every Linux that MiniRun runs on
-        double uptime = double.Parse((KernelFiles.TryReadFirstLine("/proc/uptime") ?? "0").Split(' ')[0], CultureInfo.InvariantCulture);
         DateTimeOffset started = DateTimeOffset.Now - TimeSpan.FromSeconds(uptime - long.Parse(f[19], CultureInfo.InvariantCulture) / Hz);
         long cpuSeconds = (long)((long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / Hz);
         string cmdline = (KernelFiles.TryReadAll($"/proc/{pid}/cmdline") ?? "").TrimEnd('\0').Replace('\0', ' ');
         return new ProcessRow(
-            Uid(pid), pid, int.Parse(f[1], CultureInfo.InvariantCulture),
+            User(pid, users), pid, int.Parse(f[1], CultureInfo.InvariantCulture),
             started.Date == DateTimeOffset.Now.Date ? started.ToString("HH:mm", CultureInfo.InvariantCulture) : started.ToString("MMMdd", CultureInfo.InvariantCulture),
             Tty(int.Parse(f[4], CultureInfo.InvariantCulture)),
             $"{cpuSeconds / 3600:00}:{cpuSeconds / 60 % 60:00}:{cpuSeconds % 60:00}",
@@ -48,13 +52,11 @@ public static class ContainerProcesses
     }
 
     /// <summary>The real UID's name in the host's passwd, as ps prints it (the number when there is none).</summary>
-    private static string Uid(int pid)
+    private static string User(int pid, Dictionary<string, string> users)
     {
         string? line = (KernelFiles.TryReadAll($"/proc/{pid}/status") ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
         string uid = line?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] ?? "?";
-        foreach (string entry in File.Exists("/etc/passwd") ? File.ReadLines("/etc/passwd") : [])
-            if (entry.Split(':') is [var name, _, var id, ..] && id == uid) return name;
-        return uid;
+        return users.GetValueOrDefault(uid, uid);
     }
 
     /// <summary>stat's tty_nr as ps names it: pts/N for the pty majors, ? for none.</summary>

@@ -21,15 +21,12 @@ public static class ContainerTeardown
     public static void Run(ContainerStore containers, Container container, ICgroupManager? cgroups, bool delete, ISyscalls? sys = null)
     {
         if (!delete) File.Delete(Path.Combine(container.Directory, ContainerStore.PausedMark)); // its processes are gone: nothing is frozen
-        RunSteps(containers, container, cgroups, delete, sys);
-    }
-
-    private static void RunSteps(ContainerStore containers, Container container, ICgroupManager? cgroups, bool delete, ISyscalls? sys) =>
         Run(container.Id, container.MergedDir, cgroups, delete ? () =>
         {
             sys?.Describe($"rm -rf {ShellQuote.Quote(container.Directory)}", "the container's directory goes too", alreadyDone: false);
             containers.Delete(container);
         } : null, sys ?? LinuxSyscalls.Instance);
+    }
 
     /// <summary>A directory under containers/ whose record is missing or unreadable: its name is its ID, it holds no name.</summary>
     public static void RunUnreadable(ContainerStore containers, string directory) =>

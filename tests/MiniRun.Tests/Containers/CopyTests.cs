@@ -11,13 +11,6 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
 {
     private MiniRunCli Cli => fixture.Cli;
 
-    private MiniRunCli.Result Ok(params string[] args)
-    {
-        MiniRunCli.Result result = Cli.Run(args);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
-
     private string Scratch(string name)
     {
         string dir = fixture.Scratch.Combine(name);
@@ -28,19 +21,19 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     [RootFact]
     public void Out_OfAStoppedContainer_CopiesFilesTreesAndLinksAsLinks()
     {
-        Ok("run", "--name", "cp-out", fixture.Image, "sh", "-c", "mkdir -p /d/sub; echo a > /d/sub/f; ln -s /etc/passwd /d/link; chmod 4755 /d/sub/f");
+        Cli.RunOk("run", "--name", "cp-out", fixture.Image, "sh", "-c", "mkdir -p /d/sub; echo a > /d/sub/f; ln -s /etc/passwd /d/link; chmod 4755 /d/sub/f");
         try
         {
             string host = Scratch("cp-out");
-            Ok("cp", "cp-out:/d", host);
+            Cli.RunOk("cp", "cp-out:/d", host);
             Assert.Equal("a\n", File.ReadAllText(Path.Combine(host, "d/sub/f")));
             Assert.Equal("/etc/passwd", new FileInfo(Path.Combine(host, "d/link")).LinkTarget); // the link, not the host's file
             Assert.Equal(UnixFileMode.SetUser | (UnixFileMode)0x1ed, File.GetUnixFileMode(Path.Combine(host, "d/sub/f")));
 
-            Ok("cp", "cp-out:/srv/marker", Path.Combine(host, "marker-copy"));
+            Cli.RunOk("cp", "cp-out:/srv/marker", Path.Combine(host, "marker-copy"));
             Assert.Equal("from-image\n", File.ReadAllText(Path.Combine(host, "marker-copy")));
 
-            Ok("cp", "cp-out:/d/.", Path.Combine(host, "contents"));
+            Cli.RunOk("cp", "cp-out:/d/.", Path.Combine(host, "contents"));
             Assert.True(File.Exists(Path.Combine(host, "contents/sub/f")));
         }
         finally
@@ -52,7 +45,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     [RootFact]
     public void InAndOut_ThroughTarStreams()
     {
-        Ok("run", "-d", "--name", "cp-tar", fixture.Image, "sh", "-c", "mkdir -p /d; echo t > /d/t; exec sleep 300");
+        Cli.RunOk("run", "-d", "--name", "cp-tar", fixture.Image, "sh", "-c", "mkdir -p /d; echo t > /d/t; exec sleep 300");
         try
         {
             string archive = fixture.Scratch.Combine("in.tar");
@@ -63,7 +56,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
             }
             ExternalCommand.Result streamIn = ExternalCommand.Run("sh", ["-c", "exec \"$0\" --root \"$1\" cp - cp-tar:/tmp < \"$2\"", MiniRunCli.BinaryPath, Cli.StoreRoot, archive]);
             Assert.True(streamIn.ExitCode == 0, streamIn.ToString());
-            Assert.Equal("from a stream\n", Ok("exec", "cp-tar", "cat", "/tmp/streamed.txt").Stdout);
+            Assert.Equal("from a stream\n", Cli.RunOk("exec", "cp-tar", "cat", "/tmp/streamed.txt").Stdout);
 
             string outArchive = fixture.Scratch.Combine("out.tar");
             ExternalCommand.Result streamOut = ExternalCommand.Run("sh", ["-c", "exec \"$0\" --root \"$1\" cp cp-tar:/d - > \"$2\"", MiniRunCli.BinaryPath, Cli.StoreRoot, outArchive]);
@@ -83,20 +76,20 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     public void In_ThroughALinkToEtc_LandsInTheContainersEtc_NotTheHosts()
     {
         string name = "minirun-cp-escape-" + Guid.NewGuid().ToString("N")[..8];
-        Ok("run", "-d", "--name", "cp-in", fixture.Image, "sh", "-c", "ln -s /etc /pwn; ln -s ../../../../../../.. /up; exec sleep 300");
+        Cli.RunOk("run", "-d", "--name", "cp-in", fixture.Image, "sh", "-c", "ln -s /etc /pwn; ln -s ../../../../../../.. /up; exec sleep 300");
         try
         {
             string file = Path.Combine(Scratch("cp-in"), name);
             File.WriteAllText(file, "copied in\n");
-            Ok("cp", file, "cp-in:/pwn/");
-            Ok("cp", file, "cp-in:/up/etc/");
+            Cli.RunOk("cp", file, "cp-in:/pwn/");
+            Cli.RunOk("cp", file, "cp-in:/up/etc/");
             Assert.False(File.Exists("/etc/" + name));
-            Assert.Equal("copied in\n", Ok("exec", "cp-in", "cat", "/etc/" + name).Stdout);
+            Assert.Equal("copied in\n", Cli.RunOk("exec", "cp-in", "cat", "/etc/" + name).Stdout);
 
             // Out the same way: the container's /etc/hostname, not the host's.
             string host = Scratch("cp-in-out");
-            Ok("cp", "cp-in:/up/etc/hostname", Path.Combine(host, "hostname"));
-            Assert.Equal(Ok("exec", "cp-in", "cat", "/etc/hostname").Stdout, File.ReadAllText(Path.Combine(host, "hostname")));
+            Cli.RunOk("cp", "cp-in:/up/etc/hostname", Path.Combine(host, "hostname"));
+            Assert.Equal(Cli.RunOk("exec", "cp-in", "cat", "/etc/hostname").Stdout, File.ReadAllText(Path.Combine(host, "hostname")));
         }
         finally
         {
@@ -109,7 +102,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     {
         // CVE-2018-15664: /w/d is a directory, then a link to /, back and forth, as fast as the container can.
         string name = "minirun-cp-race-" + Guid.NewGuid().ToString("N")[..8];
-        Ok("run", "-d", "--name", "cp-race", fixture.Image, "sh", "-c",
+        Cli.RunOk("run", "-d", "--name", "cp-race", fixture.Image, "sh", "-c",
             "mkdir -p /w/d.real; while true; do ln -sfn / /w/d.link; mv -T /w/d.link /w/d 2>/dev/null; rm -f /w/d; mv /w/d.real /w/d 2>/dev/null; mv /w/d /w/d.real 2>/dev/null; done");
         try
         {
@@ -131,7 +124,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     [RootFact]
     public void Missing_IsAnErrorWithDockersStatus()
     {
-        Ok("run", "--name", "cp-missing", fixture.Image, "true");
+        Cli.RunOk("run", "--name", "cp-missing", fixture.Image, "true");
         try
         {
             MiniRunCli.Result result = Cli.Run("cp", "cp-missing:/no/such", fixture.Scratch.Combine("x"));

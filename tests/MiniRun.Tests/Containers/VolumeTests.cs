@@ -12,13 +12,6 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
 {
     private MiniRunCli Cli => fixture.Cli;
 
-    private MiniRunCli.Result Ok(params string[] args)
-    {
-        MiniRunCli.Result result = Cli.Run(args);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
-
     private string HostDirectory(string name, params (string File, string Text)[] files)
     {
         string dir = fixture.Scratch.Combine("host-" + name);
@@ -31,7 +24,7 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
     public void Bind_HostDirectory_IsReadAndWrittenThrough()
     {
         string dir = HostDirectory("rw", ("in", "from the host\n"));
-        MiniRunCli.Result run = Ok("run", "--rm", "-v", dir + ":/data", fixture.Image, "sh", "-c", "cat /data/in; echo from the container > /data/out");
+        MiniRunCli.Result run = Cli.RunOk("run", "--rm", "-v", dir + ":/data", fixture.Image, "sh", "-c", "cat /data/in; echo from the container > /data/out");
         Assert.Contains("from the host", run.Stdout);
         Assert.Equal("from the container\n", File.ReadAllText(Path.Combine(dir, "out")));
     }
@@ -40,7 +33,7 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
     public void Bind_MissingHostDirectory_IsMadeByDashV_AndRefusedByMount()
     {
         string made = fixture.Scratch.Combine("made-by-v");
-        Ok("run", "--rm", "-v", made + ":/data", fixture.Image, "true");
+        Cli.RunOk("run", "--rm", "-v", made + ":/data", fixture.Image, "true");
         Assert.True(Directory.Exists(made));
 
         string missing = fixture.Scratch.Combine("missing-for-mount");
@@ -70,19 +63,19 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
     {
         try
         {
-            MiniRunCli.Result first = Ok("run", "--name", "vol-first", "-v", "vtest:/srv", fixture.Image, "sh", "-c", "cat /srv/marker; echo more > /srv/added");
+            MiniRunCli.Result first = Cli.RunOk("run", "--name", "vol-first", "-v", "vtest:/srv", fixture.Image, "sh", "-c", "cat /srv/marker; echo more > /srv/added");
             Assert.Contains("from-image", first.Stdout); // the image's /srv, copied into the new volume
-            Ok("rm", "vol-first");
-            Assert.Contains("vtest", Ok("volume", "ls").Stdout);
+            Cli.RunOk("rm", "vol-first");
+            Assert.Contains("vtest", Cli.RunOk("volume", "ls").Stdout);
 
-            Assert.Equal("more\nfrom-image\n", Ok("run", "--rm", "-v", "vtest:/srv", fixture.Image, "sh", "-c", "cat /srv/added /srv/marker").Stdout);
+            Assert.Equal("more\nfrom-image\n", Cli.RunOk("run", "--rm", "-v", "vtest:/srv", fixture.Image, "sh", "-c", "cat /srv/added /srv/marker").Stdout);
 
-            Ok("run", "-d", "--name", "vol-busy", "-v", "vtest:/x", fixture.Image, "sleep", "300");
+            Cli.RunOk("run", "-d", "--name", "vol-busy", "-v", "vtest:/x", fixture.Image, "sleep", "300");
             MiniRunCli.Result busy = Cli.Run("volume", "rm", "vtest");
             Assert.Equal(1, busy.ExitCode);
             Assert.Contains("volume is in use", busy.Stderr);
 
-            JsonElement volume = JsonDocument.Parse(Ok("volume", "inspect", "vtest").Stdout).RootElement[0];
+            JsonElement volume = JsonDocument.Parse(Cli.RunOk("volume", "inspect", "vtest").Stdout).RootElement[0];
             Assert.Equal("local", volume.GetProperty("Driver").GetString());
             Assert.EndsWith("/volumes/vtest/_data", volume.GetProperty("Mountpoint").GetString());
         }
@@ -91,25 +84,25 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
             Cli.Run("rm", "-f", "vol-first", "vol-busy");
             Cli.Run("volume", "rm", "vtest");
         }
-        Assert.DoesNotContain("vtest", Ok("volume", "ls", "-q").Stdout);
+        Assert.DoesNotContain("vtest", Cli.RunOk("volume", "ls", "-q").Stdout);
     }
 
     [RootFact]
     public void Volume_Anonymous_GoesWithRmV_AndWithRunRm()
     {
-        string before = Ok("volume", "ls", "-q").Stdout;
-        Ok("run", "--name", "anon", "-v", "/data", fixture.Image, "sh", "-c", "echo x > /data/f");
-        JsonElement mount = JsonDocument.Parse(Ok("inspect", "anon").Stdout).RootElement[0].GetProperty("Mounts")[0];
+        string before = Cli.RunOk("volume", "ls", "-q").Stdout;
+        Cli.RunOk("run", "--name", "anon", "-v", "/data", fixture.Image, "sh", "-c", "echo x > /data/f");
+        JsonElement mount = JsonDocument.Parse(Cli.RunOk("inspect", "anon").Stdout).RootElement[0].GetProperty("Mounts")[0];
         string name = mount.GetProperty("Name").GetString()!;
         Assert.Matches("^[0-9a-f]{64}$", name);
         Assert.Equal("/data", mount.GetProperty("Destination").GetString());
-        Assert.Contains(name, Ok("volume", "ls", "-q").Stdout);
+        Assert.Contains(name, Cli.RunOk("volume", "ls", "-q").Stdout);
 
-        Ok("rm", "-v", "anon");
-        Assert.DoesNotContain(name, Ok("volume", "ls", "-q").Stdout);
+        Cli.RunOk("rm", "-v", "anon");
+        Assert.DoesNotContain(name, Cli.RunOk("volume", "ls", "-q").Stdout);
 
-        Ok("run", "--rm", "-v", "/data", fixture.Image, "true");
-        Assert.Equal(before, Ok("volume", "ls", "-q").Stdout);
+        Cli.RunOk("run", "--rm", "-v", "/data", fixture.Image, "true");
+        Assert.Equal(before, Cli.RunOk("volume", "ls", "-q").Stdout);
     }
 
     [RootFact]
@@ -130,7 +123,7 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
         string dir = HostDirectory("escape", ("payload", "x\n"));
         try
         {
-            Ok("run", "--rm", "-v", "vesc:/data", fixture.Image, "ln", "-s", "/etc", "/data/evil");
+            Cli.RunOk("run", "--rm", "-v", "vesc:/data", fixture.Image, "ln", "-s", "/etc", "/data/evil");
             MiniRunCli.Result run = Cli.Run("run", "--rm", "-v", "vesc:/data", "-v", dir + ":/data/evil/minirun-escape", fixture.Image, "true");
             Assert.NotEqual(0, run.ExitCode);
             Assert.Contains("symbolic link", run.Stderr);
@@ -147,8 +140,8 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
     public void Rm_WithAMountLeftUnderTheContainer_LeavesTheHostFiles_AndSaysSo()
     {
         string dir = HostDirectory("left-mounted", ("keep", "host file\n"));
-        Ok("run", "--name", "left", fixture.Image, "true");
-        string id = JsonDocument.Parse(Ok("inspect", "left").Stdout).RootElement[0].GetProperty("Id").GetString()!;
+        Cli.RunOk("run", "--name", "left", fixture.Image, "true");
+        string id = JsonDocument.Parse(Cli.RunOk("inspect", "left").Stdout).RootElement[0].GetProperty("Id").GetString()!;
         string mountPoint = Path.Combine(Cli.StoreRoot, "containers", id, "diff", "mnt");
         Directory.CreateDirectory(mountPoint);
         // As an unmount that failed would leave it.

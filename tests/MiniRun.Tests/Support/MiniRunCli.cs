@@ -50,6 +50,14 @@ public sealed class MiniRunCli
     /// <summary>Runs `minirun --root STORE args...` with no terminal, stdin empty, and waits (60 s at most).</summary>
     public Result Run(params string[] args) => RunWithInput(null, args);
 
+    /// <summary>As <see cref="Run"/>, asserting that it succeeded (the whole result in the failure message).</summary>
+    public Result RunOk(params string[] args)
+    {
+        Result result = Run(args);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
     public Result RunWithInput(string? stdin, params string[] args) => Run(stdin, null, args);
 
     /// <summary>Runs with extra environment variables (e.g. DOCKER_CONFIG).</summary>

@@ -83,15 +83,6 @@ public sealed unsafe class DirectoryWriter : IDisposable
         if (Libc.fchmod(_fd, mode) != 0) throw new NativeException("chmod", _path, Marshal.GetLastPInvokeError());
     }
 
-    /// <summary>Whether <paramref name="name"/> is a directory here (not following a link).</summary>
-    public bool IsDirectory(string name)
-    {
-        int fd = Libc.openat(_fd, name, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-        if (fd < 0) return false;
-        Libc.close(fd);
-        return true;
-    }
-
     private string Child(string name) => _path + "/" + name;
 
     public void Dispose() => Libc.close(_fd);

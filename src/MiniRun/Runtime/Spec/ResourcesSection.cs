@@ -12,8 +12,7 @@ public static class ResourcesSection
     /// <param name="requested">--device: each let through with its permissions, after Docker's defaults.</param>
     public static LinuxResources From(ContainerResources resources, bool privileged, IReadOnlyList<DeviceRequest>? requested = null)
     {
-        IReadOnlyList<DeviceRule> rules = privileged ? DeviceRule.AllowAll()
-            : [.. DeviceRule.DockerDefaults(), .. (requested ?? []).Select(d => new DeviceRule(true, d.Type, d.Major, d.Minor, d.Permissions))];
+        IReadOnlyList<DeviceRule> rules = resources.ToLimits(privileged, requested).Devices; // the same allow-list the managers write
         var devices = new List<LinuxDeviceCgroup>(rules.Count);
         foreach (DeviceRule rule in rules)
             devices.Add(new LinuxDeviceCgroup
