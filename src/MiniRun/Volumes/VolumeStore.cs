@@ -26,6 +26,10 @@ public sealed partial class VolumeStore(StorePaths paths)
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     private static partial Regex NamePattern();
 
+    /// <summary>Docker's error for a name <see cref="IsValidName"/> refuses.</summary>
+    public static string CheckName(string name) => IsValidName(name) ? name
+        : throw new MiniRunException($"\"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
+
     public string DataDirectory(string name) => Path.Combine(paths.Volumes, name, Data);
 
     /// <summary>An anonymous volume's name: 64 hex digits, as Docker draws them.</summary>
@@ -34,8 +38,7 @@ public sealed partial class VolumeStore(StorePaths paths)
     /// <summary>The volume, made (empty, mode 0755) when there is none of that name; whether it was made now.</summary>
     public (VolumeRecord Volume, bool Created) Ensure(string name, bool anonymous = false)
     {
-        if (!IsValidName(name))
-            throw new MiniRunException($"\"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
+        CheckName(name);
         if (Get(name) is { } existing) return (existing, false);
         Directory.CreateDirectory(paths.Volumes);
         Directory.CreateDirectory(paths.Temp);

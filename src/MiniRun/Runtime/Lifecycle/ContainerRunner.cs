@@ -40,11 +40,13 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
         ContainerRecord record = Plan(spec, image);
+        Container container = containers.Create(record, dir => ContainerSnapshotter.Prepare(_sys, dir, record), nameIsGenerated: spec.Name is null, _sys);
+        // Only once the container exists (its name was free): a refused create leaves no volume or host directory behind.
         foreach (ContainerMount mount in spec.Mounts.Where(m => m.MakeSource && !Path.Exists(m.Source)))
             Directory.CreateDirectory(mount.Source); // -v HOST:CTR makes HOST, as Docker does
         foreach (ContainerMount mount in record.Mounts.Where(m => m.Type == ContainerMount.Volume))
             Volumes.Ensure(mount.Name, mount.Anonymous);
-        return containers.Create(record, dir => ContainerSnapshotter.Prepare(_sys, dir, record), nameIsGenerated: spec.Name is null, _sys);
+        return container;
     }
 
     /// <summary>The container's record, resolved from the spec and the image's config; nothing is created.</summary>
@@ -93,7 +95,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Security = spec.Security,
             // A volume's files are volumes/NAME/_data of this store, made (and seeded) at the container's first start.
             Mounts = MountRequests.Check(spec.Mounts, VolumeStore.NewAnonymousName)
-                .Select(m => m.Type == ContainerMount.Volume ? m with { Source = Volumes.DataDirectory(m.Name) } : m).ToList(),
+                .Select(m => m.Type == ContainerMount.Volume ? m with { Source = Volumes.DataDirectory(VolumeStore.CheckName(m.Name)) } : m).ToList(),
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
