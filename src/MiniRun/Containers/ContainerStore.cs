@@ -147,9 +147,13 @@ public sealed class ContainerStore(StorePaths paths)
     /// </summary>
     public bool Signal(Container container, Signal signal)
     {
-        ManualStop.Record(container, signal);
+        bool cancels = ManualStop.Record(container, signal);
         ContainerStatus status = Observe(container);
-        if (status.Restarting) return true;
+        bool restarting = status.Restarting;
+        // Its supervisor gives up within a nap of its back-off, unless it was already starting the container: that one gets the signal.
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); cancels && status.Restarting && clock.Elapsed < TimeSpan.FromSeconds(5); status = Observe(container))
+            Thread.Sleep(20);
+        if (restarting && status.Pid == 0) return true;
         bool sent = status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
         if (status.Paused) Unpause(container);
         return sent;

@@ -16,14 +16,16 @@ public static class ManualStop
 
     private static string PathOf(Container container) => Path.Combine(container.Directory, FileName);
 
-    /// <summary>Remembers that <paramref name="signal"/> was sent by hand (for any policy: the supervisor's own exit status says it too).</summary>
-    public static void Record(Container container, Signal signal)
+    /// <summary>Remembers that <paramref name="signal"/> was sent by hand (for any policy: the supervisor's own exit status says it too);
+    /// true when that cancels the restarts.</summary>
+    public static bool Record(Container container, Signal signal)
     {
         bool cancels = signal == Signal.Kill || container.Record.StopSignal is null || container.Record.StopSignalOrDefault() == signal;
         string path = PathOf(container);
-        if (!cancels && File.Exists(path)) return; // a cancellation is never downgraded
+        if (!cancels && File.Exists(path)) return false; // a cancellation is never downgraded
         try { File.WriteAllText(path, cancels ? Canceled : Manual); }
         catch (DirectoryNotFoundException) { } // removed meanwhile: nothing left to restart
+        return cancels;
     }
 
     /// <summary>Whether the container was stopped by hand since its start, and whether that cancelled its restarts.</summary>
