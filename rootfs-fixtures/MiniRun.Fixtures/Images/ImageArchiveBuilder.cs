@@ -34,6 +34,7 @@ public sealed class ImageArchiveBuilder
     public List<string>? Entrypoint { get; set; }
     public string? WorkingDir { get; set; }
     public string? User { get; set; }
+    public string? StopSignal { get; set; }
     public string Architecture { get; set; } = MachineArchitecture;
 
     public ImageArchiveBuilder AddLayer(byte[] uncompressedTar)
@@ -69,6 +70,7 @@ public sealed class ImageArchiveBuilder
                 if (Entrypoint is not null) WriteArray(json, "Entrypoint", Entrypoint);
                 if (WorkingDir is not null) json.WriteString("WorkingDir", WorkingDir);
                 if (User is not null) json.WriteString("User", User);
+                if (StopSignal is not null) json.WriteString("StopSignal", StopSignal);
                 json.WriteEndObject();
                 json.WriteStartObject("rootfs");
                 json.WriteString("type", "layers");

@@ -13,6 +13,8 @@ public sealed class ContainerInspect
     public required StateInspect State { get; init; }
     public required string Image { get; init; }
     public required string Name { get; init; }
+    /// <summary>Restarts made under the restart policy since the last start.</summary>
+    public int RestartCount { get; init; }
     public required string Driver { get; init; }
     /// <summary>A detached container's output file (Docker's LogPath).</summary>
     public string LogPath { get; init; } = "";
@@ -53,6 +55,7 @@ public sealed class StateInspect
     public required string Status { get; init; }
     public bool Running { get; init; }
     public bool Paused { get; init; }
+    public bool Restarting { get; init; }
     public bool Dead { get; init; }
     public int Pid { get; init; }
     public int ExitCode { get; init; }
@@ -70,12 +73,16 @@ public sealed class ContainerConfigInspect
     public required List<string> Cmd { get; init; }
     public required string Image { get; init; }
     public required string WorkingDir { get; init; }
+    /// <summary>--stop-signal or the image's; absent when neither set one, as Docker leaves it out.</summary>
+    public string? StopSignal { get; init; }
+    public int? StopTimeout { get; init; }
 }
 
 public sealed class HostConfigInspect
 {
     public required string NetworkMode { get; init; }
     public bool AutoRemove { get; init; }
+    public required RestartPolicyInspect RestartPolicy { get; init; }
     /// <summary>MiniRun's own: chroot(2) instead of pivot_root(2), and the extra --layer dirs.</summary>
     public bool Chroot { get; init; }
     public List<string> ExtraLayers { get; init; } = [];
@@ -89,6 +96,12 @@ public sealed class HostConfigInspect
     public bool Privileged { get; init; }
     public bool ReadonlyRootfs { get; init; }
     public List<string> SecurityOpt { get; init; } = [];
+}
+
+public sealed class RestartPolicyInspect
+{
+    public required string Name { get; init; }
+    public int MaximumRetryCount { get; init; }
 }
 
 /// <summary>Docker's GraphDriver block: the overlay directories, named so a learner can go and look.</summary>

@@ -77,11 +77,14 @@ public sealed class InspectVerb : IVerb
             Args = record.Args.Skip(1).ToList(),
             State = new StateInspect
             {
-                Status = status.Paused ? "paused" : status.Status.Name(), Running = running, Paused = status.Paused, Pid = status.Pid, Dead = status.Status == StateStatus.Dead, ExitCode = state.ExitCode,
+                // Docker counts a restarting container as running (moby's SetRestarting), with no PID meanwhile.
+                Status = status.Paused ? "paused" : status.Status.Name(), Running = running || status.Restarting, Paused = status.Paused,
+                Restarting = status.Restarting, Pid = status.Pid, Dead = status.Status == StateStatus.Dead, ExitCode = state.ExitCode,
                 OOMKilled = state.OomKilled, Error = state.Error ?? "", StartedAt = state.StartedAt, FinishedAt = state.FinishedAt,
             },
             Image = record.ImageId,
             Name = "/" + record.Name,
+            RestartCount = state.RestartCount,
             Driver = "overlay2",
             LogPath = File.Exists(container.LogPath) ? container.LogPath : "",
             GraphDriver = new GraphDriverInspect
@@ -94,6 +97,7 @@ public sealed class InspectVerb : IVerb
             Config = new ContainerConfigInspect
             {
                 Hostname = record.Hostname, User = record.User, Env = record.Env, Cmd = record.Args, Image = record.ImageName, WorkingDir = record.WorkingDir,
+                StopSignal = record.StopSignal, StopTimeout = record.StopTimeout,
             },
             Mounts = record.Mounts.Select(m => new MountInspect
             {
@@ -103,7 +107,8 @@ public sealed class InspectVerb : IVerb
             }).ToList(),
             HostConfig = new HostConfigInspect
             {
-                NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,
+                NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove,
+                RestartPolicy = new RestartPolicyInspect { Name = record.RestartPolicy.Name, MaximumRetryCount = record.RestartPolicy.MaximumRetryCount }, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,
                 Memory = record.Resources.MemoryBytes ?? 0, MemorySwap = record.Resources.MemoryBytes ?? 0,
                 NanoCpus = (long)((record.Resources.Cpus ?? 0) * 1e9), CpuShares = record.Resources.CpuShares ?? 0,
                 PidsLimit = record.Resources.PidsLimit ?? 0, CapAdd = record.Security.CapAdd, CapDrop = record.Security.CapDrop,

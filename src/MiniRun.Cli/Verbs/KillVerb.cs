@@ -20,7 +20,8 @@ public sealed class KillVerb : IVerb
         Signal signal = Signals.Parse(args.Get("signal") ?? "KILL");
         return EachContainer.Run(args.Positionals, context, container =>
         {
-            if (!context.Containers.IsRunning(container) || !context.Containers.Signal(container, signal))
+            // A restarting container has no process: its restart is cancelled instead, as Docker's kill does.
+            if (context.Containers.Observe(container) is not ({ Running: true } or { Restarting: true }) || !context.Containers.Signal(container, signal))
                 throw new MiniRunException($"cannot kill container {container.Name}: it is not running");
         });
     }

@@ -22,7 +22,7 @@ public sealed class PsVerb : IVerb
         foreach (Container container in context.Containers.List())
         {
             ContainerStatus status = context.Containers.Observe(container);
-            if (!status.Running && !args.Has("all")) continue;
+            if (!status.Running && !status.Restarting && !args.Has("all")) continue; // Docker counts a restarting one as running
             if (args.Has("quiet"))
             {
                 context.Out.WriteLine(container.ShortId);
@@ -42,6 +42,7 @@ public sealed class PsVerb : IVerb
         return status.Status switch
         {
             StateStatus.Running => "Up " + HumanText.Duration(DateTimeOffset.UtcNow - (state.StartedAt ?? DateTimeOffset.UtcNow)) + (status.Paused ? " (Paused)" : ""),
+            StateStatus.Restarting when state.FinishedAt is { } exited => $"Restarting ({state.ExitCode}) {HumanText.Ago(exited)}",
             StateStatus.Dead => status.Pid > 0 ? $"Dead (runner gone, PID {status.Pid} orphaned)" : "Dead (runner gone, no exit recorded)",
             StateStatus.Exited when state.FinishedAt is { } finished => $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}",
             _ => "Created",

@@ -26,7 +26,8 @@ public sealed class RmVerb : IVerb
             try
             {
                 Container container = context.Containers.Resolve(name);
-                if (args.Has("force") && context.Containers.Observe(container).Pid > 0) context.Containers.Kill(container, Signal.Kill);
+                if (args.Has("force") && context.Containers.Observe(container) is { Pid: > 0 } or { Restarting: true })
+                    context.Containers.Kill(container, Signal.Kill); // a restarting one: its supervisor gives up first
                 context.Containers.Remove(container);
                 if (args.Has("volumes"))
                     new Volumes.VolumeStore(context.Paths).RemoveAnonymous(container.Record, context.Containers.List().Select(c => c.Record));

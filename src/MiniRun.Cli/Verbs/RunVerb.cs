@@ -1,3 +1,4 @@
+using System.Globalization;
 using MiniRun.Runtime.Lifecycle;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
@@ -21,6 +22,8 @@ public sealed class RunVerb : IVerb
     [
         OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs`"),
         OptionSpec.Flag("rm", null, "Remove the container (upper dir, mount, record) when it exits"),
+        OptionSpec.Value("restart", null, "POLICY", "no, on-failure[:N], always, unless-stopped: the supervisor starts it again (not after a reboot: no daemon; see generate systemd)"),
+        OptionSpec.Value("stop-signal", null, "SIGNAL", "Signal `stop` sends to PID 1 (default: the image's StopSignal, else SIGTERM)"),
         OptionSpec.Value("name", null, "NAME", "Assign a name to the container"),
         OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable; K alone copies it from here)"),
         OptionSpec.Value("device", null, "HOST[:CTR[:rwm]]", "Give the container a host device node, with these permissions (repeatable)"),
@@ -51,7 +54,7 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("security-opt", null, "OPT", "no-new-privileges: execve never grants privileges; seccomp=unconfined|PROFILE.json (default: Docker's profile)"),
         OptionSpec.Value("pull", null, "missing|always|never", "Pull the image before running: when it is missing (default), always, or never"),
         OptionSpec.Flag("quiet", 'q', "Print no pull progress"),
-        OptionSpec.Value("stop-timeout", null, "SECONDS", "How long PID 1 may outlive a SIGINT/SIGTERM sent to minirun before SIGKILL (default 10)"),
+        OptionSpec.Value("stop-timeout", null, "SECONDS", "How long `stop` (or a SIGINT/SIGTERM to a foreground run) waits before SIGKILL (default 10; -1: forever)"),
         OptionSpec.Flag("explain", null, "Narrate every step on stderr as its shell command, with why"),
         OptionSpec.Flag("dry-run", null, "Do nothing: print a bash script that makes and runs the same container with standard tools"),
         PullOptionsParser.Platform,
@@ -91,6 +94,9 @@ public sealed class RunVerb : IVerb
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
+            RestartPolicy = RestartPolicy.Parse(args.Get("restart") ?? ""),
+            StopSignal = args.Get("stop-signal"),
+            StopTimeout = StopTimeout(args.Get("stop-timeout")),
             Ulimits = args.GetAll("ulimit"),
             Init = args.Has("init"),
             ExtraHosts = args.GetAll("add-host"),
@@ -119,7 +125,6 @@ public sealed class RunVerb : IVerb
             "never" => PullPolicy.Never,
             string other => throw new UsageException($"--pull {other}: expected missing, always or never"),
         };
-        TimeSpan stopTimeout = StopTimeout(args.Get("stop-timeout"));
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, () => new PullProgressPrinter(Console.Error, !Console.IsErrorRedirected), args.Has("quiet"));
         ImageRecord image = new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
@@ -134,7 +139,7 @@ public sealed class RunVerb : IVerb
             context.Out.WriteLine(container.Id);
             return 0;
         }
-        if (stage is not null) return runner.Run(container, stopTimeout, stage);
+        if (stage is not null) return new RestartLoop(runner, context.Containers, container).Foreground(stage); // restarts: as Docker's CLI, handed over
         ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
         context.Out.WriteLine(container.Id);
         return 0;
@@ -147,8 +152,8 @@ public sealed class RunVerb : IVerb
         return 1;
     }
 
-    private static TimeSpan StopTimeout(string? seconds) =>
-        seconds is null ? SandboxLauncher.DefaultStopTimeout
-        : int.TryParse(seconds, out int n) && n >= 0 ? TimeSpan.FromSeconds(n)
+    private static int? StopTimeout(string? seconds) =>
+        seconds is null ? null
+        : int.TryParse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
 }

@@ -18,7 +18,7 @@ public sealed class StartVerb : IVerb
         return EachContainer.Run(args.Positionals, context, container =>
         {
             ContainerStatus status = context.Containers.Observe(container);
-            if (status.Running) return; // docker start of a running container does nothing
+            if (status.Running || status.Restarting) return; // docker start of a running (or restarting) container does nothing
             if (status.Pid > 0) throw new MiniRunException($"container {container.Name} is dead with PID {status.Pid} still alive: rm -f it");
             ContainerSupervisor.Start(context.Containers, container, TimeSpan.FromSeconds(30));
         });

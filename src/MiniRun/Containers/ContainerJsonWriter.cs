@@ -25,6 +25,12 @@ internal static class ContainerJsonWriter
         json.WriteString(nameof(ContainerRecord.Network), record.NetworkName);
         json.WriteBoolean(nameof(ContainerRecord.UseChroot), record.UseChroot);
         json.WriteBoolean(nameof(ContainerRecord.AutoRemove), record.AutoRemove);
+        json.WriteStartObject(nameof(ContainerRecord.RestartPolicy));
+        json.WriteString(nameof(RestartPolicy.Name), record.RestartPolicy.Name);
+        json.WriteNumber(nameof(RestartPolicy.MaximumRetryCount), record.RestartPolicy.MaximumRetryCount);
+        json.WriteEndObject();
+        if (record.StopSignal is not null) json.WriteString(nameof(ContainerRecord.StopSignal), record.StopSignal);
+        if (record.StopTimeout is { } stopTimeout) json.WriteNumber(nameof(ContainerRecord.StopTimeout), stopTimeout);
         json.WriteBoolean(nameof(ContainerRecord.Tty), record.Tty);
         json.WriteBoolean(nameof(ContainerRecord.OpenStdin), record.OpenStdin);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraLayers), record.ExtraLayers);
@@ -80,6 +86,7 @@ internal static class ContainerJsonWriter
         json.WriteNumber(nameof(ContainerState.ExitCode), state.ExitCode);
         if (state.Error is not null) json.WriteString(nameof(ContainerState.Error), state.Error);
         json.WriteBoolean(nameof(ContainerState.OomKilled), state.OomKilled);
+        json.WriteNumber(nameof(ContainerState.RestartCount), state.RestartCount);
         if (state.StartedAt is { } started) json.WriteString(nameof(ContainerState.StartedAt), started);
         if (state.FinishedAt is { } finished) json.WriteString(nameof(ContainerState.FinishedAt), finished);
     });

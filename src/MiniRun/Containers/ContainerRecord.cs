@@ -32,6 +32,12 @@ public sealed record ContainerRecord
     }
     public bool UseChroot { get; init; }
     public bool AutoRemove { get; init; }
+    /// <summary>--restart (Docker's HostConfig.RestartPolicy): what the supervisor does when the command exits.</summary>
+    public RestartPolicy RestartPolicy { get; init; } = new();
+    /// <summary>--stop-signal, else the image's StopSignal, as given (Docker's Config.StopSignal); null: SIGTERM.</summary>
+    public string? StopSignal { get; init; }
+    /// <summary>--stop-timeout in seconds (Docker's Config.StopTimeout); null: 10; negative: no SIGKILL.</summary>
+    public int? StopTimeout { get; init; }
     /// <summary>-t: the command's stdio is a pty of the container's own (Docker's Config.Tty).</summary>
     public bool Tty { get; init; }
     /// <summary>-i: stdin is passed to the container (Docker's Config.OpenStdin).</summary>
@@ -54,6 +60,17 @@ public sealed record ContainerRecord
 
     /// <summary>What the cgroup managers write for this container: its limits and its device allow-list, --device included.</summary>
     public Sandbox.Cgroups.CgroupLimits CgroupLimits() => Resources.ToLimits(Security.Privileged, Devices.Select(DeviceRequests.Parse));
+
+    /// <summary>The signal `stop` sends (and a SIGTERM to the container's runner becomes), as docker stop chooses it.</summary>
+    public Native.Signal StopSignalOrDefault() => StopSignal is null ? Native.Signal.Term : Native.Signals.Parse(StopSignal);
+
+    /// <summary>How long `stop` waits after the stop signal before SIGKILL: Docker's 10 s unless --stop-timeout said.</summary>
+    public TimeSpan StopTimeoutOrDefault() => StopTimeout switch
+    {
+        null => TimeSpan.FromSeconds(10),
+        < 0 => Timeout.InfiniteTimeSpan,
+        int seconds => TimeSpan.FromSeconds(seconds),
+    };
 }
 
 /// <summary>
@@ -73,6 +90,8 @@ public sealed class ContainerState
     public string? Error { get; set; }
     /// <summary>The kernel's OOM killer ended a process of the container (Docker's State.OOMKilled).</summary>
     public bool OomKilled { get; set; }
+    /// <summary>Restarts the supervisor made under the restart policy since the user's last start (Docker's RestartCount).</summary>
+    public int RestartCount { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 }

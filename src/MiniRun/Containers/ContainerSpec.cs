@@ -22,6 +22,12 @@ public sealed record ContainerSpec
     /// <summary>Extra lower directories above the init layer (the walkthrough's rootfs-init).</summary>
     public IReadOnlyList<string> ExtraLayers { get; init; } = [];
     public bool RemoveWhenDone { get; init; }
+    /// <summary>--restart (<see cref="Containers.RestartPolicy"/>); refused with --rm.</summary>
+    public RestartPolicy RestartPolicy { get; init; } = new();
+    /// <summary>--stop-signal as given; null: the image's StopSignal, else SIGTERM.</summary>
+    public string? StopSignal { get; init; }
+    /// <summary>--stop-timeout in seconds; null: 10.</summary>
+    public int? StopTimeout { get; init; }
     /// <summary>-t: a pseudo-terminal for the command.</summary>
     public bool Tty { get; init; }
     /// <summary>-i: stdin is passed to the command.</summary>

@@ -9,13 +9,15 @@ namespace MiniRun.Containers;
 public sealed record ContainerStatus(StateStatus Status, ContainerState State, int Pid)
 {
     public bool Running => Status == StateStatus.Running;
+    /// <summary>Exited, and its supervisor waits to start it again (--restart): Docker's State.Restarting, no PID 1 meanwhile.</summary>
+    public bool Restarting => Status == StateStatus.Restarting;
     /// <summary>Running, and frozen by `pause` (cgroup freezer) until `unpause`: Docker's State.Paused.</summary>
     public bool Paused { get; init; }
 }
 
 /// <summary>
-/// Docker's State.Status values that MiniRun has (moby's container/state.go). A runner records created, running and
-/// exited in state.json, in lower case as Docker spells them; dead and removing are only observed
+/// Docker's State.Status values that MiniRun has (moby's container/state.go). A runner records created, running,
+/// restarting and exited in state.json, in lower case as Docker spells them; dead and removing are only observed
 /// (<see cref="ContainerStore.Observe"/>, <see cref="ContainerStore.ReadState"/>), never written.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<StateStatus>))]
@@ -23,6 +25,8 @@ public enum StateStatus
 {
     [JsonStringEnumMemberName("created")] Created,
     [JsonStringEnumMemberName("running")] Running,
+    /// <summary>Exited; its supervisor starts it again after the restart policy's back-off.</summary>
+    [JsonStringEnumMemberName("restarting")] Restarting,
     [JsonStringEnumMemberName("exited")] Exited,
     /// <summary>Recorded as running, but its runner is gone (killed with SIGKILL): nobody can vouch for it.</summary>
     [JsonStringEnumMemberName("dead")] Dead,
@@ -37,6 +41,7 @@ public static class StateStatusNames
     {
         StateStatus.Created => "created",
         StateStatus.Running => "running",
+        StateStatus.Restarting => "restarting",
         StateStatus.Exited => "exited",
         StateStatus.Dead => "dead",
         StateStatus.Removing => "removing",

@@ -130,6 +130,8 @@ public sealed class ContainerStore(StorePaths paths)
                 Paused = File.Exists(Path.Combine(container.Directory, PausedMark)),
             },
             StateStatus.Running => new ContainerStatus(StateStatus.Dead, state, init.IsAlive ? state.Pid : 0),
+            StateStatus.Restarting when runner.IsAlive => new ContainerStatus(StateStatus.Restarting, state, 0),
+            StateStatus.Restarting => new ContainerStatus(StateStatus.Exited, state, 0), // its supervisor is gone: nothing will restart it
             _ => new ContainerStatus(state.Status, state, 0),
         };
     }
@@ -140,10 +142,18 @@ public sealed class ContainerStore(StorePaths paths)
     /// <summary>
     /// Sends <paramref name="signal"/> to the container's PID 1 (kill(2)); false when it has none. A paused container
     /// is thawed after the signal, as Docker's kill does: a frozen process acts on no signal, not even SIGKILL's.
+    /// Sent by the user, it is first remembered for the restart policy (<see cref="ManualStop"/>); a container waiting to
+    /// restart has nothing to signal, and its supervisor, told so, gives up: true, as Docker's kill of a restarting one.
     /// </summary>
     public bool Signal(Container container, Signal signal)
     {
+        bool cancels = ManualStop.Record(container, signal);
         ContainerStatus status = Observe(container);
+        bool restarting = status.Restarting;
+        // Its supervisor gives up within a nap of its back-off, unless it was already starting the container: that one gets the signal.
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); cancels && status.Restarting && clock.Elapsed < TimeSpan.FromSeconds(5); status = Observe(container))
+            Thread.Sleep(20);
+        if (restarting && status.Pid == 0) return true;
         bool sent = status.Pid > 0 && Syscalls.Kill(status.Pid, signal);
         if (status.Paused) Unpause(container);
         return sent;
@@ -173,10 +183,12 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     /// <summary>Waits until the container is no longer running (its runner has recorded the exit); false on timeout.</summary>
-    public bool WaitUntilStopped(Container container, TimeSpan timeout)
+    /// <param name="throughRestarts">wait while it is restarting too (stop, kill: until its supervisor gave up); else a
+    /// restart's exit ends the wait, as docker wait returns at each exit.</param>
+    public bool WaitUntilStopped(Container container, TimeSpan timeout, bool throughRestarts = false)
     {
         DateTime deadline = timeout == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + timeout;
-        while (Observe(container) is { Running: true } or { Status: StateStatus.Dead, Pid: > 0 })
+        while (Observe(container) is var status && (status is { Running: true } or { Status: StateStatus.Dead, Pid: > 0 } || (throughRestarts && status.Restarting)))
         {
             if (DateTime.UtcNow >= deadline) return false;
             Thread.Sleep(20);
@@ -187,7 +199,7 @@ public sealed class ContainerStore(StorePaths paths)
     /// <summary>Sends <paramref name="signal"/> and waits (10 s at most) until the container has stopped.</summary>
     public void Kill(Container container, Signal signal)
     {
-        if (Signal(container, signal)) WaitUntilStopped(container, TimeSpan.FromSeconds(10));
+        if (Signal(container, signal)) WaitUntilStopped(container, TimeSpan.FromSeconds(10), throughRestarts: true);
     }
 
     /// <summary>
@@ -197,6 +209,8 @@ public sealed class ContainerStore(StorePaths paths)
     public void Remove(Container container)
     {
         ContainerStatus status = Observe(container);
+        if (status.Restarting) // as Docker refuses it
+            throw new MiniRunException($"you cannot remove a restarting container {container.Name}: stop it first (or rm -f)");
         if (status.Running || status.Pid > 0)
             throw new MiniRunException($"container {container.Name} is {status.Status.Name()} with PID {status.Pid}: stop it first (or rm -f)");
         ContainerTeardown.Run(this, container, CgroupDetector.Detect(), delete: true); // its cgroup: gone after the run, not after a crash

@@ -7,7 +7,8 @@ namespace MiniRun.Sandbox;
 /// While it lives, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to minirun go to the container's PID 1 instead (minirun
 /// itself does not die of them, so teardown always runs). A PID 1 still alive a stop timeout after a forwarded SIGINT
 /// or SIGTERM (it ignores them, as a PID 1 without handlers does: pid_namespaces(7)) is killed, as docker stop does.
-/// Made before PID 1 gets its spec: the command may start, and be signalled, at once.
+/// Made before PID 1 gets its spec: the command may start, and be signalled, at once. A SIGTERM, what a service manager
+/// or `kill` sends minirun to end it, becomes the container's stop signal, as `minirun stop` would send; a Ctrl-C stays SIGINT.
 /// </summary>
 public sealed class SignalForwarding : IDisposable
 {
@@ -15,7 +16,8 @@ public sealed class SignalForwarding : IDisposable
     private readonly Timer _killer;
     private readonly List<PosixSignalRegistration> _registrations = [];
 
-    public SignalForwarding(int pid, TimeSpan stopTimeout)
+    /// <param name="forwarded">told of each signal before it is sent on (the restart policy counts it as the user's stop).</param>
+    public SignalForwarding(int pid, TimeSpan stopTimeout, Signal stopSignal = Signal.Term, Action<Signal>? forwarded = null)
     {
         _pid = pid;
         // Fired at most once; stopped before the reap in WaitForExit returns, so it never signals a recycled PID.
@@ -24,7 +26,9 @@ public sealed class SignalForwarding : IDisposable
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {
                 context.Cancel = true;
-                Syscalls.Kill(pid, Signals.Of(context.Signal));
+                Signal sent = context.Signal == PosixSignal.SIGTERM ? stopSignal : Signals.Of(context.Signal);
+                forwarded?.Invoke(sent);
+                Syscalls.Kill(pid, sent);
                 if (context.Signal is PosixSignal.SIGINT or PosixSignal.SIGTERM) _killer.Change(stopTimeout, Timeout.InfiniteTimeSpan);
             }));
     }

@@ -31,7 +31,10 @@ public class ContainerJsonWriterTests
             new ContainerSecurity { CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true },
             NetworkMode.None),
         Record(new ContainerResources { Cpus = 0.1 + 0.2 }, new ContainerSecurity(), NetworkMode.Host) with { Args = [], Env = [], ExtraLayers = [], User = "" },
-        Record(new ContainerResources(), new ContainerSecurity { SeccompUnconfined = true }, NetworkMode.Host),
+        Record(new ContainerResources(), new ContainerSecurity { SeccompUnconfined = true }, NetworkMode.Host) with
+        {
+            RestartPolicy = new RestartPolicy { Name = RestartPolicy.OnFailure, MaximumRetryCount = 3 }, StopSignal = "SIGRTMIN+3", StopTimeout = -1,
+        },
         Record(new ContainerResources(), new ContainerSecurity { SeccompProfile = "{\n\t\"defaultAction\": \"SCMP_ACT_ALLOW\" <é>\n}\n" }, NetworkMode.Host),
     };
 
@@ -52,7 +55,7 @@ public class ContainerJsonWriterTests
         new ContainerState
         {
             Status = StateStatus.Exited, Pid = 0, PidStartTicks = 123456789012, RunnerPid = 42, RunnerStartTicks = 7, ExitCode = 137,
-            Error = "mount …/merged: EINVAL \"quoted\"", OomKilled = true,
+            Error = "mount …/merged: EINVAL \"quoted\"", OomKilled = true, RestartCount = 12,
             StartedAt = new DateTimeOffset(2026, 11, 25, 21, 0, 0, TimeSpan.FromHours(1)), FinishedAt = DateTimeOffset.UnixEpoch,
         },
     };

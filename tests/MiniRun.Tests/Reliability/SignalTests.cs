@@ -19,6 +19,22 @@ public class SignalTests
     }
 
     [RootFact]
+    public void Run_SigtermWithAStopSignal_ContainerGetsItsStopSignal_CtrlCStaysSigint()
+    {
+        using var store = new ReliabilityStore();
+        Assert.Equal(0, store.Load().ExitCode);
+        const string traps = "trap 'echo got USR1; exit 4' USR1; trap 'echo got INT; exit 5' INT; echo ready; while :; do sleep 1; done";
+
+        (int exit, string stdout) = RunAndSignal(store, 15, traps, "--stop-signal", "USR1"); // a SIGTERM to minirun is a stop
+        Assert.Equal(4, exit);
+        Assert.Contains("got USR1", stdout);
+
+        (exit, stdout) = RunAndSignal(store, 2, traps, "--stop-signal", "USR1"); // Ctrl-C is what the user typed
+        Assert.Equal(5, exit);
+        Assert.Contains("got INT", stdout);
+    }
+
+    [RootFact]
     public void Run_ContainerIgnoresSigint_KilledAfterStopTimeout()
     {
         using var store = new ReliabilityStore();

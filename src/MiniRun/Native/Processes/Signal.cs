@@ -31,7 +31,20 @@ public static class Signals
     {
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is > 0 and < 65) return (Signal)number;
         string name = text.StartsWith("SIG", StringComparison.OrdinalIgnoreCase) ? text[3..] : text;
-        return Names.TryGetValue(name, out Signal signal) ? signal : throw new MiniRunException($"invalid signal: {text}");
+        if (Names.TryGetValue(name, out Signal signal)) return signal;
+        return Realtime(name) ?? throw new MiniRunException($"invalid signal: {text}");
+    }
+
+    /// <summary>RTMIN, RTMIN+N, RTMAX-N, RTMAX (systemd images stop with SIGRTMIN+3): glibc's SIGRTMIN is 34, SIGRTMAX 64, as in moby's table.</summary>
+    private static Signal? Realtime(string name)
+    {
+        bool min = name.StartsWith("RTMIN", StringComparison.OrdinalIgnoreCase), max = name.StartsWith("RTMAX", StringComparison.OrdinalIgnoreCase);
+        if (!min && !max) return null;
+        string rest = name[5..];
+        int offset = rest.Length == 0 ? 0
+            : rest[0] == (min ? '+' : '-') && int.TryParse(rest[1..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1;
+        int number = min ? 34 + offset : 64 - offset;
+        return offset >= 0 && number is >= 34 and <= 64 ? (Signal)number : null;
     }
 
     /// <summary>The Linux number of a signal .NET lets us handle (its PosixSignal values are its own, negative).</summary>

@@ -83,6 +83,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Network = spec.Network,
             UseChroot = spec.UseChroot,
             AutoRemove = spec.RemoveWhenDone,
+            RestartPolicy = spec.RemoveWhenDone && !spec.RestartPolicy.IsNone // as Docker refuses it
+                ? throw new MiniRunException("conflicting options: cannot specify both --restart and --rm") : spec.RestartPolicy,
+            StopSignal = CheckedStopSignal(spec.StopSignal ?? config.StopSignal), // the image's too, as Docker's create copies it
+            StopTimeout = spec.StopTimeout,
             Ulimits = spec.Ulimits.Select(Ulimits.Normalize).ToList(),
             Init = spec.Init,
             ExtraHosts = spec.ExtraHosts.Select(ExtraHosts.Check).ToList(),
@@ -102,6 +106,13 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return record;
     }
 
+    /// <summary>A stop signal as given, once known to be one (`invalid signal: X` otherwise, at create rather than at stop).</summary>
+    private static string? CheckedStopSignal(string? signal)
+    {
+        if (!string.IsNullOrEmpty(signal)) Signals.Parse(signal);
+        return string.IsNullOrEmpty(signal) ? null : signal;
+    }
+
     private bool HasLayer(Digest diffId) => images.Layers.TryShortLink(diffId) is not null;
 
     /// <summary>Docker's rule: the entrypoint, then the given command or else the image's Cmd.</summary>
@@ -118,14 +129,16 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     public void Mount(Container container) => Snapshotter.Mount(_sys, container);
 
     /// <summary>Runs the container in the foreground and returns the command's exit status; teardown always runs.</summary>
-    public int Run(Container container) => Run(container, SandboxLauncher.DefaultStopTimeout);
+    public int Run(Container container) => Run(container, container.Record.StopTimeoutOrDefault());
 
-    /// <summary>As <see cref="Run(Container)"/>; a PID 1 that outlives a forwarded SIGINT/SIGTERM by <paramref name="stopTimeout"/> gets SIGKILL.</summary>
+    /// <summary>As <see cref="Run(Container)"/>; a PID 1 that outlives a forwarded SIGINT/SIGTERM by <paramref name="stopTimeout"/> gets
+    /// SIGKILL. A SIGTERM becomes the container's stop signal, as `stop` sends it; each forwarded signal counts as the user's (<see cref="ManualStop"/>).</summary>
     /// <param name="stage">the init stage when it was spawned ahead (run does so, to overlap its start-up with the
     /// container's creation, so the container is the one it has just created, in its first state); else it is spawned
     /// here, its output piped to the log only (the supervisor). Either way it is killed if the container does not start.
     /// Its output, when piped, is copied (logged, and shown if the pipes say so) until it ends, before the exit is recorded.</param>
-    public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null)
+    /// <param name="atExit">once the command has exited, may change the state before it is recorded (the restart loop's decision).</param>
+    public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null, Action<ContainerState>? atExit = null)
     {
         ContainerState state = stage is null ? containers.ReadState(container) : new ContainerState(); // not read back: no JSON metadata to build
         ICgroupManager? cgroups = null;
@@ -136,7 +149,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         state.Error = null;
         containers.WriteState(container, state); // from here a crash of ours is visible: the runner is gone, the state not final
         CgroupLimits limits = container.Record.CgroupLimits();
-        bool stageBegun = false;
+        bool stageBegun = false, exited = false;
         bool foreground = stage is not null; // spawned by `run` itself; else this is a detached container's supervisor
         int pid;
         try
@@ -173,7 +186,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             }
             CrashPoint.Reach("cgroup-created");
             // Before the go: the command may be signalled as soon as it runs.
-            using var forwarding = new SignalForwarding(pid, stopTimeout);
+            using var forwarding = new SignalForwarding(pid, stopTimeout, container.Record.StopSignalOrDefault(), signal => ManualStop.Record(container, signal));
             // Ready: its namespaces exist. A stage that failed instead has said why: the go reaches nobody, the wait reports its status.
             stage.AwaitReady();
             if (stage.Console >= 0 && foreground) TerminalRelay.TakeOurSize(stage.Console); // before the command reads it
@@ -198,6 +211,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 OutputCopier.CopyUntilExited(pid, output, log);
             }
             state.ExitCode = forwarding.WaitForExit();
+            exited = true;
             CrashPoint.Reach("container-exited");
             // --rm: the state goes with the container, so there is nobody to tell.
             state.OomKilled = !container.Record.AutoRemove && (cgroups?.WasOomKilled(cgroup) ?? false);
@@ -216,6 +230,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             state.Pid = 0;
             state.RunnerPid = 0;
             state.FinishedAt = DateTimeOffset.UtcNow;
+            if (exited) atExit?.Invoke(state);
             Teardown(container, cgroups, state);
             if (stageBegun) _sys.Describe("exit $status", "minirun exits with the command's status", alreadyDone: false);
         }

@@ -22,15 +22,9 @@ public static class ContainerSupervisor
     /// <summary>Starts the supervisor and returns once the container runs (or has already exited).</summary>
     public static void Start(ContainerStore containers, Container container, TimeSpan timeout)
     {
+        RestartLoop.BeforeUserStart(containers, container);
         DateTimeOffset? previousExit = containers.ReadState(container).FinishedAt;
-        // From the file on disk: the supervisor is a host process, outside the container's PID namespace. The stages it
-        // spawns, which the container does see, run from a read-only view of it (RuntimeBinary).
-        string self = Environment.ProcessPath ?? "/proc/self/exe";
-        // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
-        string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
-        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
-        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], env,
-            newSession: true, stdio: ("/dev/null", container.LogPath));
+        int pid = Spawn(containers, container);
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -51,7 +45,20 @@ public static class ContainerSupervisor
         }
     }
 
-    /// <summary>The supervisor itself: runs the container in the foreground of this detached process.</summary>
+    /// <summary>Spawns the supervisor of <paramref name="container"/> (start, or a foreground run handing restarts over); its PID.</summary>
+    internal static int Spawn(ContainerStore containers, Container container)
+    {
+        // From the file on disk: the supervisor is a host process, outside the container's PID namespace. The stages it
+        // spawns, which the container does see, run from a read-only view of it (RuntimeBinary).
+        string self = Environment.ProcessPath ?? "/proc/self/exe";
+        // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
+        string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
+        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
+        return ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], env,
+            newSession: true, stdio: ("/dev/null", container.LogPath));
+    }
+
+    /// <summary>The supervisor itself: runs the container in the foreground of this detached process, and again as --restart says.</summary>
     public static int Run(string root, string id)
     {
         var paths = new StorePaths(root);
@@ -60,7 +67,7 @@ public static class ContainerSupervisor
         var runner = new ContainerRunner(new ImageStore(paths, layers), containers);
         try
         {
-            return runner.Run(containers.Resolve(id));
+            return new RestartLoop(runner, containers, containers.Resolve(id)).Supervise();
         }
         catch (Exception e) when (UserMessages.IsUserFacing(e))
         {

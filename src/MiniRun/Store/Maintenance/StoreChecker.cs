@@ -72,7 +72,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
 
             CheckContainerLayers(container);
             if (state.Status == StateStatus.Running || state.RunnerPid > 0)
-                Report($"container {container.Name}: its minirun was killed while it {(state.Status == StateStatus.Running ? "ran" : "started")}",
+                Report($"container {container.Name}: its minirun was killed while it {state.Status switch { StateStatus.Running => "ran", StateStatus.Restarting => "waited to restart", _ => "started" }}",
                     () => Reap(container, state), "stopped and torn down (exit 137)");
             // A stopped container's overlay may be mounted on purpose (`minirun mount`): not a finding.
             if (LeftoverCgroup(container.Id) is { } cgroup)

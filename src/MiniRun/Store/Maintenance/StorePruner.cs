@@ -30,7 +30,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         foreach (Container container in containers.List())
         {
             ContainerStatus status = containers.Observe(container);
-            if (status.Running) continue;
+            if (status.Running || status.Restarting) continue; // a restarting one is Docker's running too
             if (status.Pid > 0) containers.Kill(container, Signal.Kill); // orphans of a runner killed with SIGKILL
             reclaimed += StoreUsage.DirectorySize(container.UpperDir);
             try { containers.Remove(container); }
