@@ -34,6 +34,8 @@ public sealed class ImageArchiveBuilder
     public List<string>? Entrypoint { get; set; }
     public string? WorkingDir { get; set; }
     public string? User { get; set; }
+    /// <summary>config.Labels, written when there are any.</summary>
+    public Dictionary<string, string> Labels { get; } = [];
     public string Architecture { get; set; } = MachineArchitecture;
 
     public ImageArchiveBuilder AddLayer(byte[] uncompressedTar)
@@ -69,6 +71,12 @@ public sealed class ImageArchiveBuilder
                 if (Entrypoint is not null) WriteArray(json, "Entrypoint", Entrypoint);
                 if (WorkingDir is not null) json.WriteString("WorkingDir", WorkingDir);
                 if (User is not null) json.WriteString("User", User);
+                if (Labels.Count > 0)
+                {
+                    json.WriteStartObject("Labels");
+                    foreach ((string name, string value) in Labels) json.WriteString(name, value);
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
                 json.WriteStartObject("rootfs");
                 json.WriteString("type", "layers");

@@ -70,6 +70,7 @@ public sealed class ContainerConfigInspect
     public required List<string> Cmd { get; init; }
     public required string Image { get; init; }
     public required string WorkingDir { get; init; }
+    public Dictionary<string, string> Labels { get; init; } = [];
 }
 
 public sealed class HostConfigInspect
@@ -89,6 +90,10 @@ public sealed class HostConfigInspect
     public bool Privileged { get; init; }
     public bool ReadonlyRootfs { get; init; }
     public List<string> SecurityOpt { get; init; } = [];
+    public string PidMode { get; init; } = "";
+    public string IpcMode { get; init; } = "";
+    public string UTSMode { get; init; } = "";
+    public long ShmSize { get; init; }
 }
 
 /// <summary>Docker's GraphDriver block: the overlay directories, named so a learner can go and look.</summary>
