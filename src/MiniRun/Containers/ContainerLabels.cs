@@ -22,8 +22,9 @@ public static class ContainerLabels
     public static IEnumerable<string> ReadFile(string path) => EnvFile.Read(path).Where(line => line.Contains('='));
 
     /// <summary>The image's labels, then each given one over them (the last of a name wins), sorted by name as Docker prints them.</summary>
-    public static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string>? image, IEnumerable<string> given)
+    public static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string>? image, IReadOnlyList<string> given)
     {
+        if (given.Count == 0 && (image is null || image.Count == 0)) return new Dictionary<string, string>(StringComparer.Ordinal); // the usual run: nothing to sort
         var labels = new SortedDictionary<string, string>(image?.ToDictionary() ?? [], StringComparer.Ordinal);
         foreach (string label in given)
         {

@@ -20,22 +20,15 @@ public sealed record ContainerNamespaces
     /// <summary>The size of a private or shareable IPC namespace's /dev/shm, in bytes.</summary>
     public long ShmSize { get; init; } = DefaultShmSize;
 
-    [JsonIgnore]
-    public bool PidHost => Pid == Host;
-    [JsonIgnore]
-    public bool UtsHost => Uts == Host;
-    [JsonIgnore]
-    public bool IpcHost => Ipc == Host;
-    [JsonIgnore]
-    public bool IpcNone => Ipc == None;
-    [JsonIgnore]
-    public bool IpcShareable => Ipc == Shareable;
+    // What the modes mean, for the spec and the runner (not stored: JsonIgnore).
+    [JsonIgnore] public bool PidHost => Pid == Host;
+    [JsonIgnore] public bool UtsHost => Uts == Host;
+    [JsonIgnore] public bool IpcHost => Ipc == Host;
+    [JsonIgnore] public bool IpcNone => Ipc == None;
+    [JsonIgnore] public bool IpcShareable => Ipc == Shareable;
     /// <summary>The container whose IPC namespace is joined (--ipc container:NAME), or null.</summary>
     [JsonIgnore]
     public string? IpcContainer => Ipc.StartsWith(ContainerPrefix, StringComparison.Ordinal) ? Ipc[ContainerPrefix.Length..] : null;
-    /// <summary>A /dev/shm tmpfs mounted inside (private, or no mode recorded): the others bind one or have none.</summary>
-    [JsonIgnore]
-    public bool IpcPrivate => !IpcHost && !IpcNone && !IpcShareable && IpcContainer is null;
 
     /// <summary>The flags, checked as Docker checks them; <paramref name="shmSize"/> in bytes (0: the default).</summary>
     /// <param name="hostname">-h: refused with --uts host, whose host name is the host's.</param>
