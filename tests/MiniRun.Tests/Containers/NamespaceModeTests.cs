@@ -29,6 +29,18 @@ public class NamespaceModeTests(RunImageFixture fixture) : IClassFixture<RunImag
         Assert.Equal(OurNamespace("pid"), lines[2]);
         Assert.Equal(File.ReadAllText("/proc/1/cmdline").Replace('\0', ' '), lines[3]);
         Assert.Equal("1\n", Sh(fixture.Image, "sh", "-c", "echo $$")); // the default: a PID namespace of its own
+        // create, then start (its supervisor spawns the stage): the same.
+        string id = Cli.RunOk("create", "--pid", "host", fixture.Image, "readlink", "/proc/self/ns/pid").Stdout.Trim();
+        try
+        {
+            Cli.RunOk("start", id);
+            Cli.RunOk("wait", id);
+            Assert.Equal(OurNamespace("pid") + "\n", Cli.RunOk("logs", id).Stdout);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", id);
+        }
 
         // PID 1's exit ends nothing else in the host's PID namespace: the runner kills what is left in the cgroup.
         int orphan = int.Parse(Sh("--pid", "host", fixture.Image, "sh", "-c", "sleep 300 & echo $!").Trim());
