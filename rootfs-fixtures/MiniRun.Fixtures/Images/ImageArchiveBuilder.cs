@@ -35,6 +35,8 @@ public sealed class ImageArchiveBuilder
     public string? WorkingDir { get; set; }
     public string? User { get; set; }
     public string? StopSignal { get; set; }
+    /// <summary>config.Labels, written when there are any.</summary>
+    public Dictionary<string, string> Labels { get; } = [];
     public string Architecture { get; set; } = MachineArchitecture;
 
     public ImageArchiveBuilder AddLayer(byte[] uncompressedTar)
@@ -71,6 +73,12 @@ public sealed class ImageArchiveBuilder
                 if (WorkingDir is not null) json.WriteString("WorkingDir", WorkingDir);
                 if (User is not null) json.WriteString("User", User);
                 if (StopSignal is not null) json.WriteString("StopSignal", StopSignal);
+                if (Labels.Count > 0)
+                {
+                    json.WriteStartObject("Labels");
+                    foreach ((string name, string value) in Labels) json.WriteString(name, value);
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
                 json.WriteStartObject("rootfs");
                 json.WriteString("type", "layers");

@@ -38,4 +38,18 @@ public static class HumanText
         }
         return value.ToString("G3", CultureInfo.InvariantCulture) + units[unit];
     }
+
+    /// <summary>Binary units with four significant digits, as `docker stats` shows memory (go-units BytesSize): "620KiB", "23.54GiB".</summary>
+    public static string BinarySize(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return value.ToString("G4", CultureInfo.InvariantCulture) + units[unit];
+    }
 }

@@ -76,6 +76,7 @@ public sealed class ContainerConfigInspect
     /// <summary>--stop-signal or the image's; absent when neither set one, as Docker leaves it out.</summary>
     public string? StopSignal { get; init; }
     public int? StopTimeout { get; init; }
+    public Dictionary<string, string> Labels { get; init; } = [];
 }
 
 public sealed class HostConfigInspect
@@ -96,6 +97,10 @@ public sealed class HostConfigInspect
     public bool Privileged { get; init; }
     public bool ReadonlyRootfs { get; init; }
     public List<string> SecurityOpt { get; init; } = [];
+    public string PidMode { get; init; } = "";
+    public string IpcMode { get; init; } = "";
+    public string UTSMode { get; init; } = "";
+    public long ShmSize { get; init; }
 }
 
 public sealed class RestartPolicyInspect

@@ -98,6 +98,7 @@ public sealed class InspectVerb : IVerb
             {
                 Hostname = record.Hostname, User = record.User, Env = record.Env, Cmd = record.Args, Image = record.ImageName, WorkingDir = record.WorkingDir,
                 StopSignal = record.StopSignal, StopTimeout = record.StopTimeout,
+                Labels = record.Labels,
             },
             Mounts = record.Mounts.Select(m => new MountInspect
             {
@@ -114,6 +115,7 @@ public sealed class InspectVerb : IVerb
                 PidsLimit = record.Resources.PidsLimit ?? 0, CapAdd = record.Security.CapAdd, CapDrop = record.Security.CapDrop,
                 Privileged = record.Security.Privileged, ReadonlyRootfs = record.Security.ReadOnlyRootfs,
                 SecurityOpt = record.Security.NoNewPrivileges ? ["no-new-privileges"] : [],
+                PidMode = record.Namespaces.Pid, IpcMode = record.Namespaces.Ipc, UTSMode = record.Namespaces.Uts, ShmSize = record.Namespaces.ShmSize,
             },
         };
     }

@@ -36,6 +36,13 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("hostname", 'h', "NAME", "Container host name (default: the short container ID)"),
         OptionSpec.Value("entrypoint", null, "CMD", "Override the image's entrypoint (\"\" clears it)"),
         OptionSpec.Value("network", null, "host|none", "host: the host's network (default); none: a namespace with only lo"),
+        OptionSpec.Value("pid", null, "host", "host: the host's PID namespace (the container sees, and may signal, every process)"),
+        OptionSpec.Value("ipc", null, "MODE", "IPC namespace: private (default), shareable, none (no /dev/shm), host, or container:NAME (a shareable one's)"),
+        OptionSpec.Value("uts", null, "host", "host: the host's UTS namespace and host name (no --hostname then)"),
+        OptionSpec.Value("shm-size", null, "SIZE", "Size of /dev/shm (default 64m)"),
+        OptionSpec.Value("label", 'l', "K=V", "Set a label on the container, over the image's (repeatable)"),
+        OptionSpec.Value("label-file", null, "FILE", "Read labels from FILE: K=V lines, # comments (repeatable; -l wins)"),
+        OptionSpec.Value("cidfile", null, "FILE", "Write the container's ID to FILE (which must not exist)"),
         OptionSpec.Flag("chroot", null, "Enter the root with chroot(2) instead of pivot_root(2), as the classic walkthrough"),
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer (repeatable, first is top)"),
         OptionSpec.Value("volume", 'v', "SRC:DST[:ro]", "Bind a host directory (absolute SRC, made if missing) or a named volume; -v DST: an anonymous volume (repeatable)"),
@@ -74,7 +81,7 @@ public sealed class RunVerb : IVerb
         // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
         // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
         using InitStageProcess? stage = createOnly || args.Has("detach") || args.Has("dry-run") ? null
-            : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"));
+            : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"), newPidNamespace: args.Get("pid") != "host");
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -101,6 +108,9 @@ public sealed class RunVerb : IVerb
             Init = args.Has("init"),
             ExtraHosts = args.GetAll("add-host"),
             Devices = args.GetAll("device"),
+            Namespaces = ContainerNamespaces.Parse(args.Get("pid"), args.Get("ipc"), args.Get("uts"),
+                args.Get("shm-size") is { } shm ? ByteSize.Parse(shm, "--shm-size") : 0, args.Get("hostname")),
+            Labels = [.. args.GetAll("label-file").SelectMany(ContainerLabels.ReadFile), .. args.GetAll("label").Select(ContainerLabels.Check)],
             Tty = tty,
             Interactive = args.Has("interactive"),
             Mounts = [.. args.GetAll("volume").Select(MountRequests.Volume), .. args.GetAll("mount").Select(MountRequests.Mount),
@@ -125,6 +135,7 @@ public sealed class RunVerb : IVerb
             "never" => PullPolicy.Never,
             string other => throw new UsageException($"--pull {other}: expected missing, always or never"),
         };
+        using ContainerIdFile? cidFile = args.Get("cidfile") is { } cidPath ? ContainerIdFile.Create(cidPath) : null; // before the pull, as Docker's
         // As docker run: pull progress goes to stderr, so the container's stdout stays its own.
         PullOptions pull = PullOptionsParser.Create(args, () => new PullProgressPrinter(Console.Error, !Console.IsErrorRedirected), args.Has("quiet"));
         ImageRecord image = new ImagePuller(context.Images, pull).Ensure(spec.Image, policy, name =>
@@ -134,6 +145,7 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
         Container container = runner.Create(spec, image); // its layers are checked again under the store lock
+        cidFile?.Write(container.Id);
         if (createOnly)
         {
             context.Out.WriteLine(container.Id);

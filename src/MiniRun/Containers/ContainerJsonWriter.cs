@@ -74,6 +74,28 @@ internal static class ContainerJsonWriter
         json.WriteBoolean(nameof(ContainerRecord.Init), record.Init);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraHosts), record.ExtraHosts);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Devices), record.Devices);
+
+        ContainerNamespaces namespaces = record.Namespaces;
+        json.WriteStartObject(nameof(ContainerRecord.Namespaces));
+        json.WriteString(nameof(ContainerNamespaces.Pid), namespaces.Pid);
+        json.WriteString(nameof(ContainerNamespaces.Ipc), namespaces.Ipc);
+        json.WriteString(nameof(ContainerNamespaces.Uts), namespaces.Uts);
+        json.WriteNumber(nameof(ContainerNamespaces.ShmSize), namespaces.ShmSize);
+        json.WriteEndObject();
+        json.WriteStartObject(nameof(ContainerRecord.Labels));
+        foreach ((string name, string value) in record.Labels) json.WriteString(name, value);
+        json.WriteEndObject();
+        json.WriteStartArray(nameof(ContainerRecord.Ports));
+        foreach (PortBinding port in record.Ports)
+        {
+            json.WriteStartObject();
+            json.WriteNumber(nameof(PortBinding.Port), port.Port);
+            json.WriteString(nameof(PortBinding.Protocol), port.Protocol);
+            json.WriteString(nameof(PortBinding.HostIp), port.HostIp);
+            json.WriteNumber(nameof(PortBinding.HostPort), port.HostPort);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     });
 
     public static byte[] Write(ContainerState state) => JsonObjectWriter.Write(indented: true, json =>

@@ -17,12 +17,7 @@ public static class ContainerProcesses
     {
         if (!containers.Observe(container).Running) throw new MiniRunException($"container {container.Id} is not running");
         ICgroupManager cgroups = CgroupDetector.Detect() ?? throw new MiniRunException("top needs cgroups, and no cgroup filesystem is mounted");
-        var pids = new SortedSet<int>();
-        foreach (string dir in cgroups.Directories(CgroupNames.For(container.Id)))
-            // The group and those below it (a limit's leaf, on v1): every process of the container, exec'd ones too.
-            foreach (string file in Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "cgroup.procs", SearchOption.AllDirectories) : [])
-                if (KernelFiles.TryReadAll(file) is { } text)
-                    foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries)) pids.Add(int.Parse(line, CultureInfo.InvariantCulture));
+        SortedSet<int> pids = CgroupProcesses.Pids(cgroups, CgroupNames.For(container.Id));
         // Read once for every row: the boot's age (start times) and the host's user names.
         double uptime = double.Parse((KernelFiles.TryReadFirstLine("/proc/uptime") ?? "0").Split(' ')[0], CultureInfo.InvariantCulture);
         var users = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -57,6 +57,12 @@ public sealed record ContainerRecord
     public List<string> ExtraHosts { get; init; } = [];
     /// <summary>--device, as HOST:CONTAINER:PERMISSIONS (the node's numbers are read again at each start).</summary>
     public List<string> Devices { get; init; } = [];
+    /// <summary>--pid, --ipc, --uts, --shm-size (Docker's HostConfig.PidMode, IpcMode, UTSMode, ShmSize).</summary>
+    public ContainerNamespaces Namespaces { get; init; } = new();
+    /// <summary>The image's labels with -l and --label-file over them (Docker's Config.Labels).</summary>
+    public Dictionary<string, string> Labels { get; init; } = [];
+    /// <summary>Published ports (Docker's NetworkSettings.Ports), what `port` lists: none until MiniRun has -p.</summary>
+    public List<PortBinding> Ports { get; init; } = [];
 
     /// <summary>What the cgroup managers write for this container: its limits and its device allow-list, --device included.</summary>
     public Sandbox.Cgroups.CgroupLimits CgroupLimits() => Resources.ToLimits(Security.Privileged, Devices.Select(DeviceRequests.Parse));

@@ -14,6 +14,8 @@ namespace MiniRun.Containers;
 public sealed class ContainerSnapshotter(LayerStore layers)
 {
     public const string InitDirectory = "init", UpperDirectory = "diff", WorkDirectory = "work", MergedDirectory = "merged";
+    /// <summary>An --ipc shareable container's /dev/shm on the host, mounted while it runs (<see cref="ContainerIpc"/>).</summary>
+    public const string ShmDirectory = "shm";
 
     /// <summary>The link to the i-th --layer directory, in the container's directory.</summary>
     public static string ExtraLayerLink(int i) => $"layer-{i}";

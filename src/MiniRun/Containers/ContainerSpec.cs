@@ -44,4 +44,8 @@ public sealed record ContainerSpec
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
     /// <summary>--device HOST[:CONTAINER[:PERMISSIONS]] (<see cref="DeviceRequests"/>).</summary>
     public IReadOnlyList<string> Devices { get; init; } = [];
+    /// <summary>--pid, --ipc, --uts, --shm-size (<see cref="ContainerNamespaces"/>).</summary>
+    public ContainerNamespaces Namespaces { get; init; } = new();
+    /// <summary>--label-file's lines, then -l K=V (<see cref="ContainerLabels"/>).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
 }

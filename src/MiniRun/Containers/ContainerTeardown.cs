@@ -21,6 +21,9 @@ public static class ContainerTeardown
     public static void Run(ContainerStore containers, Container container, ICgroupManager? cgroups, bool delete, ISyscalls? sys = null)
     {
         if (!delete) File.Delete(Path.Combine(container.Directory, ContainerStore.PausedMark)); // its processes are gone: nothing is frozen
+        // Without a PID namespace of its own, PID 1's exit ends no other process: those left are killed (runc does too).
+        if (container.Record.Namespaces.PidHost && cgroups is not null) CgroupProcesses.KillAll(cgroups, CgroupNames.For(container.Id));
+        if (container.Record.Namespaces.IpcShareable) ContainerIpc.UnmountShm(sys ?? LinuxSyscalls.Instance, container.Directory);
         Run(container.Id, container.MergedDir, cgroups, delete ? () =>
         {
             sys?.Describe($"rm -rf {ShellQuote.Quote(container.Directory)}", "the container's directory goes too", alreadyDone: false);

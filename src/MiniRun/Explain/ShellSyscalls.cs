@@ -38,7 +38,9 @@ public abstract class ShellSyscalls : ISyscalls
     public void StageBegins(NamespaceFlags namespaces, string why)
     {
         string delimiter = Delimiter("INIT");
-        Print($"unshare {UnshareOptions(namespaces)} --propagation unchanged bash -e <<'{delimiter}' && status=0 || status=$?", why);
+        // No namespace to be born in (--pid host): a plain shell, the namespaces come with its first unshare.
+        string shell = namespaces == NamespaceFlags.None ? "bash" : $"unshare {UnshareOptions(namespaces)} --propagation unchanged bash";
+        Print($"{shell} -e <<'{delimiter}' && status=0 || status=$?", why);
         _scopes.Add((delimiter, true));
     }
 

@@ -122,12 +122,20 @@ public static class InitSequence
         else sys.MakeDirectories(mount.Target);
     }
 
+    private static bool HasMountAt(List<MountRecord> mounts, string target)
+    {
+        foreach (MountRecord mount in mounts) // a loop: on the way to every start
+            if (mount.Target == target) return true;
+        return false;
+    }
+
     private static void PopulateDev(ISyscalls sys, InitSpec spec)
     {
         // mkdir(2) itself: /dev is a fresh tmpfs, so each is one call.
         string dev = Path.Combine(spec.RootFs, "dev");
         sys.Explain("mount points in the fresh /dev");
-        foreach (string dir in new[] { "pts", "shm", "mqueue" }) sys.MakeDirectory(Path.Combine(dev, dir), 0x1ed);
+        foreach (string dir in new[] { "pts", "shm", "mqueue" })
+            if (HasMountAt(spec.Mounts, Path.Combine(dev, dir))) sys.MakeDirectory(Path.Combine(dev, dir), 0x1ed); // none: no /dev/shm with --ipc none
         foreach (DeviceNode node in spec.Devices) // --privileged brings nodes in subdirectories (dev/net/tun, dev/input/…)
             if (Path.GetDirectoryName(Path.Combine(spec.RootFs, node.Path)) is { } parent && parent != dev)
                 sys.MakeDirectories(parent);

@@ -54,8 +54,11 @@ public sealed class InitStageProcess : IDisposable
     /// <param name="pidNamespace">an existing PID namespace to be born in (linux.namespaces[].path); null: a new one.</param>
     /// <param name="user">a user namespace (new with its maps, or joined): the stage is cloned into it, with its new
     /// PID namespace made by the same clone, so that the user namespace owns it.</param>
-    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null, UserNamespace? user = null)
+    /// <param name="newPidNamespace">false: born in this process's PID namespace (--pid host), a process like any other.</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null, UserNamespace? user = null,
+        bool newPidNamespace = true)
     {
+        NamespaceFlags newPid = newPidNamespace && pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None;
         const string own = "/proc/thread-self/ns/pid";
         int ownPid = -1;
         try
@@ -63,10 +66,10 @@ public sealed class InitStageProcess : IDisposable
             ownPid = ProcessControl.OpenReadOnly(own);
             (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 pidNamespace is not null ? () => JoinPidNamespace(pidNamespace)
-                    : user is null ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone
+                    : user is null && newPid != NamespaceFlags.None ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone, or none
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
                 output?.WriteEnds, explainFd: explain ? 2 : null,
-                user, pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None);
+                user, newPid);
             output?.CloseWriteEnds();
             MigrationWarmup.Start(); // after the spawn: this thread's children are in its own PID namespace again
             return new InitStageProcess(pid, fd, binary, output);

@@ -22,6 +22,9 @@ public class ContainerJsonWriterTests
             new ContainerMount { Type = ContainerMount.Tmpfs, Destination = "/run", Options = "size=1m,mode=1777" },
         ],
         Ulimits = ["nofile=1024:2048", "core=-1:-1"], Init = true, ExtraHosts = ["db:10.0.0.2", "v6:fd00::1"],
+        Namespaces = new ContainerNamespaces { Pid = "host", Ipc = "container:d\u00e9j\u00e0 <vu>", Uts = "host", ShmSize = 3 << 20 },
+        Labels = new() { ["com.example/\u00e9"] = "x <y> \"z\"", ["empty"] = "" },
+        Ports = [new PortBinding { Port = 80, Protocol = "tcp", HostIp = "::", HostPort = 8080 }],
     };
 
     public static TheoryData<ContainerRecord> Records() => new()
@@ -30,7 +33,8 @@ public class ContainerJsonWriterTests
         Record(new ContainerResources { MemoryBytes = 64L << 20, PidsLimit = -1, Cpus = 1.5, CpuShares = 512 },
             new ContainerSecurity { CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Privileged = true, ReadOnlyRootfs = true, NoNewPrivileges = true },
             NetworkMode.None),
-        Record(new ContainerResources { Cpus = 0.1 + 0.2 }, new ContainerSecurity(), NetworkMode.Host) with { Args = [], Env = [], ExtraLayers = [], User = "" },
+        Record(new ContainerResources { Cpus = 0.1 + 0.2 }, new ContainerSecurity(), NetworkMode.Host) with
+            { Args = [], Env = [], ExtraLayers = [], User = "", Namespaces = new(), Labels = [], Ports = [] },
         Record(new ContainerResources(), new ContainerSecurity { SeccompUnconfined = true }, NetworkMode.Host) with
         {
             RestartPolicy = new RestartPolicy { Name = RestartPolicy.OnFailure, MaximumRetryCount = 3 }, StopSignal = "SIGRTMIN+3", StopTimeout = -1,

@@ -148,6 +148,40 @@ public sealed class RuntimeVerbsTests : IDisposable
         return seen.ToString();
     }
 
+    [RootFact]
+    public void Lifecycle_SpecWithoutAPidNamespace_TheHostsPids_DeleteKillsWhatPid1Left()
+    {
+        MakeBundle("sleep 300 & echo $! > /tmp/child; exec sleep 300");
+        string config = Path.Combine(Bundle, "config.json");
+        JsonNode json = JsonNode.Parse(File.ReadAllText(config))!;
+        JsonArray namespaces = json["linux"]!["namespaces"]!.AsArray();
+        foreach (JsonNode? pidNamespace in namespaces.Where(n => (string?)n!["type"] == "pid").ToList()) namespaces.Remove(pidNamespace);
+        File.WriteAllText(config, json.ToJsonString()); // as Docker writes it for --pid host
+        const string id = "host-pid";
+        _ids.Add(id);
+        Assert.Equal(0, RuntimeToFile("create", "--bundle", Bundle, id));
+        Assert.Equal(0, Runtime("start", id).ExitCode);
+
+        int pid = Pid(id);
+        Assert.Equal(new FileInfo("/proc/self/ns/pid").LinkTarget, new FileInfo($"/proc/{pid}/ns/pid").LinkTarget);
+        WaitFor(() => File.Exists($"/proc/{pid}/root/tmp/child"));
+        int child = int.Parse(File.ReadAllText($"/proc/{pid}/root/tmp/child").Trim()); // a host PID: no namespace of its own
+        Assert.Contains(child, Processes(id));
+        Assert.Equal(0, Runtime("kill", id, "KILL").ExitCode);
+        WaitFor(() => Status(id) == "stopped");
+        Assert.True(IsAlive(child)); // PID 1's end ends no PID namespace: the child lives on, until delete
+
+        Assert.Equal(0, Runtime("delete", id).ExitCode);
+        WaitFor(() => !IsAlive(child));
+    }
+
+    /// <summary>Running, not a zombie awaiting its reaper.</summary>
+    private static bool IsAlive(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1][0] != 'Z'; }
+        catch (IOException) { return false; }
+    }
+
     private List<int> Processes(string id)
     {
         ExternalCommand.Result ps = Runtime("ps", "--format", "json", id);

@@ -189,9 +189,62 @@ public class SpecGeneratorTests
         Assert.Equal(("SCMP_ACT_ERRNO", 13u), (rule.Action, rule.ErrnoRet!.Value));
     }
 
-    /// <summary>A mount's options as a set, Docker's byte size of /dev/shm written as MiniRun's.</summary>
+    [Theory]
+    [InlineData("docker-20.10.24-minibox-host-modes-config.json", "host", "host", "host", 0L)]
+    [InlineData("docker-20.10.24-minibox-ipc-none-config.json", null, "none", null, 0L)]
+    [InlineData("docker-20.10.24-minibox-shm-size-config.json", null, null, null, 2L << 20)]
+    public void Generate_PidIpcUtsShmSize_NamespacesMountsAndHostnameAsDockers(string fixture, string? pid, string? ipc, string? uts, long shmSize)
+    {
+        OciSpec docker = SpecFixtures.Docker(fixture);
+
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record() with { Namespaces = ContainerNamespaces.Parse(pid, ipc, uts, shmSize, hostname: null) });
+
+        var ours = spec.Mounts!.ToDictionary(m => m.Destination);
+        foreach (OciMount mount in docker.Mounts!.Where(m => !DockerBinds.Contains(m.Destination)))
+        {
+            OciMount mine = ours[mount.Destination];
+            Assert.Equal((mount.Type, mount.Source), (mine.Type, mine.Source));
+            Assert.Equal(Normalized(mount.Options), Normalized(mine.Options));
+        }
+        Assert.Equal(docker.Mounts!.Count - DockerBinds.Length, spec.Mounts!.Count);
+        Assert.Equal(docker.Linux!.Namespaces!.Select(n => n.Type).Where(t => t != "network").Order(),
+            spec.Linux!.Namespaces!.Select(n => n.Type).Where(t => t != "cgroup").Order());
+        Assert.Equal(docker.Hostname is null, spec.Hostname is null);
+    }
+
+    [Fact]
+    public void Generate_IpcOfAnotherContainer_JoinsItsNamespaceAndBindsItsShm()
+    {
+        ContainerRecord record = SpecFixtures.Record() with { Namespaces = ContainerNamespaces.Parse(null, "container:donor", null, 0, null) };
+
+        OciSpec spec = SpecGenerator.Generate(record, ContainerUser.Root, SpecFixtures.Host, SpecFixtures.RootFs,
+            ipc: new SharedIpc("/proc/42/ns/ipc", "/store/containers/d/shm"));
+
+        Assert.Equal("/proc/42/ns/ipc", spec.Linux!.Namespaces!.Single(n => n.Type == "ipc").Path);
+        OciMount shm = spec.Mounts!.Single(m => m.Destination == "/dev/shm");
+        Assert.Equal(("bind", "/store/containers/d/shm"), (shm.Type, shm.Source));
+        Assert.Equal(["rbind", "rprivate"], shm.Options!);
+        // Not looked up (the donor unresolved): refused, never a namespace of its own in its place.
+        Assert.Throws<MiniRunException>(() => SpecFixtures.Generate(record));
+    }
+
+    [Theory]
+    [InlineData("other", null, null, "--pid: invalid PID mode")]
+    [InlineData("container:x", null, null, "not supported yet")]
+    [InlineData(null, "bogus", null, "invalid IPC mode: bogus")]
+    [InlineData(null, "container:", null, "invalid IPC mode")]
+    [InlineData(null, null, "other", "--uts: invalid UTS mode")]
+    [InlineData(null, null, "host", "conflicting options: hostname and the UTS mode")]
+    public void ParseNamespaces_WhatDockerRefuses_IsRefused(string? pid, string? ipc, string? uts, string message)
+    {
+        var e = Assert.Throws<MiniRunException>(() => ContainerNamespaces.Parse(pid, ipc, uts, 0, hostname: uts == "host" ? "box" : null));
+        Assert.Contains(message, e.Message);
+    }
+
+    /// <summary>A mount's options as a set, Docker's byte size of /dev/shm written as MiniRun's (in KiB when whole).</summary>
     private static List<string> Normalized(List<string>? options) =>
-        (options ?? []).Select(o => o == "size=67108864" ? "size=65536k" : o).Order().ToList();
+        (options ?? []).Select(o => o.StartsWith("size=", StringComparison.Ordinal) && long.TryParse(o[5..], out long bytes) && bytes % 1024 == 0
+            ? $"size={bytes / 1024}k" : o).Order().ToList();
 
     private static (bool, string?, long?, long?, string?) Rule(LinuxDeviceCgroup rule) => (rule.Allow, rule.Type, rule.Major, rule.Minor, rule.Access);
 }

@@ -102,6 +102,20 @@ public class StagePlanTests
     }
 
     [Fact]
+    public void BirthAndInit_NoPidNamespaceInTheSpec_TheHostsAsDockersPidHost_NoMountNamespaceRefused()
+    {
+        OciSpec spec = SpecFixtures.Generate(SpecFixtures.Record() with { Namespaces = new ContainerNamespaces { Pid = "host", Ipc = "host", Uts = "host" } });
+
+        Assert.Equal((false, null, null), StagePlan.Birth(spec));
+        Assert.Equal(NamespaceFlags.Mount, StagePlan.Init(spec, Facts()).Namespaces); // the stage unshares only its mounts; no hostname to set
+        Assert.Equal("", StagePlan.Init(spec, Facts()).Hostname);
+        Assert.Equal((true, null, null), StagePlan.Birth(SpecFixtures.Generate(SpecFixtures.Record())));
+
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "mount");
+        Assert.Contains("mount namespace", Assert.ThrowsAny<MiniRunException>(() => StagePlan.Init(spec, Facts())).Message);
+    }
+
+    [Fact]
     public void Init_WhatMiniRunCannotDo_IsRefusedByName()
     {
         void Refused(string field, Action<OciSpec> change)

@@ -42,7 +42,7 @@ public sealed class BundleRuntime(string stateRoot)
         bundle = Path.GetFullPath(bundle);
         // The stage first, before the bundle is even read: its start (a second .NET start) overlaps all the rest, as
         // `run`'s overlaps the image work. It is born in a new PID namespace, as nearly every config.json asks; one that
-        // asks for a PID namespace by path or a user namespace has it spawned again, as asked.
+        // asks for the host's, a PID namespace by path or a user namespace has it spawned again, as asked.
         InitStageProcess? stage = InitStageProcess.Spawn();
         OciSpec spec;
         string rootfs;
@@ -63,12 +63,12 @@ public sealed class BundleRuntime(string stateRoot)
         string cgroup = (spec.Linux?.CgroupsPath ?? "/" + CgroupNames.Parent + "-runtime/" + id).Trim('/');
         try
         {
-            (string? pidNamespace, UserNamespace? user) = StagePlan.Birth(spec);
-            if (pidNamespace is not null || user is not null)
+            (bool newPid, string? pidNamespace, UserNamespace? user) = StagePlan.Birth(spec);
+            if (!newPid || pidNamespace is not null || user is not null)
             {
                 stage.Dispose();
                 stage = null;
-                stage = InitStageProcess.Spawn(pidNamespace: pidNamespace, user: user);
+                stage = InitStageProcess.Spawn(pidNamespace: pidNamespace, user: user, newPidNamespace: newPid);
             }
             cgroups = CgroupDetector.Detect();
             CgroupLimits limits = ResourcesSection.ToLimits(spec.Linux?.Resources); // with runc's default devices after the spec's rules
@@ -200,7 +200,11 @@ public sealed class BundleRuntime(string stateRoot)
             Syscalls.Kill(state.Pid, Signal.Kill);
             for (int i = 0; i < 500 && IsAlive(state); i++) Thread.Sleep(10); // not our child: the shim reaps it
         }
-        if (state is not null) CgroupDetector.Detect()?.Remove(state.Cgroup);
+        if (state is not null && CgroupDetector.Detect() is { } cgroups)
+        {
+            CgroupProcesses.KillAll(cgroups, state.Cgroup); // left behind without a PID namespace of its own, as runc's delete kills them
+            cgroups.Remove(state.Cgroup);
+        }
         if (System.IO.Directory.Exists(dir)) DirectoryTree.Remove(dir);
         else if (state is null) throw new NotFoundException($"container \"{id}\" does not exist");
         if (state is null) return;

@@ -63,6 +63,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             throw new MiniRunException($"invalid container name \"{spec.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
 
         Capabilities.Compute(spec.Security.CapAdd, spec.Security.CapDrop, spec.Security.Privileged, Capabilities.LastCapability()); // names checked now, not at run
+        if (spec.Namespaces.IpcContainer is { } donor) containers.Resolve(donor); // it must exist now; running, at each start
         ContainerConfig config = image.Config.Config ?? new ContainerConfig();
         List<string> args = Command(spec, config);
         string id = ContainerStore.NewId();
@@ -91,6 +92,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Init = spec.Init,
             ExtraHosts = spec.ExtraHosts.Select(ExtraHosts.Check).ToList(),
             Devices = spec.Devices.Select(DeviceRequests.Normalize).ToList(),
+            Namespaces = spec.Namespaces,
+            Labels = ContainerLabels.Merge(config.Labels, spec.Labels),
             Tty = spec.Tty,
             OpenStdin = spec.Interactive,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
@@ -158,10 +161,13 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             CrashPoint.Reach("overlay-mounted");
             VolumeSeeder.Seed(container.Record, container.MergedDir); // an empty volume starts with the image's files there
             cgroups = DetectCgroups(limits);
+            ContainerNamespaces modes = container.Record.Namespaces;
+            SharedIpc? ipc = ContainerIpc.Resolve(containers, container.Record, container.Directory);
+            if (modes.IpcShareable) ContainerIpc.MountShm(_sys, container.Directory, modes.ShmSize);
             (OciSpec config, InitSpec spec) = Bundle(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User),
-                cgroups, limits, Paths);
+                cgroups, limits, Paths, ipc);
             // -t: the container's output is its pty's, which the stage hands over; its own messages before that, ours.
-            stage ??= InitStageProcess.Spawn(container.Record.Tty ? null : ContainerOutput.Create(echo: false));
+            stage ??= InitStageProcess.Spawn(container.Record.Tty ? null : ContainerOutput.Create(echo: false), newPidNamespace: !modes.PidHost);
             pid = stage.Pid;
             _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: false);
             // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
@@ -171,9 +177,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 WriteConfig(container.Record, container.Directory, config);
                 cgroups?.Create(cgroup, limits);
             }
-            _sys.StageBegins(NamespaceFlags.Pid,
-                "new PID namespace: the command becomes PID 1 (pid_namespaces(7)); minirun's init stage is born in it, unshares the " +
-                "other namespaces itself once it has its spec, and does the lines up to the command's exec" +
+            _sys.StageBegins(modes.PidHost ? NamespaceFlags.None : NamespaceFlags.Pid,
+                (modes.PidHost ? "--pid host: no PID namespace of its own, the command sees the host's processes; minirun's init stage"
+                    : "new PID namespace: the command becomes PID 1 (pid_namespaces(7)); minirun's init stage is born in it,") +
+                " unshares the other namespaces itself once it has its spec, and does the lines up to the command's exec" +
                 (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log"));
             stageBegun = true;
             stage.Send(spec);
@@ -245,7 +252,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         return cgroups;
     }
 
-    /// <summary>PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7)): the cgroup, the overlay and,
+    /// <summary>PID 1 is gone, so is every process of its PID namespace (pid_namespaces(7); --pid host: the teardown kills them): the cgroup, the overlay and,
     /// for --rm, the directory go (nothing is left to check); otherwise the exit is recorded.</summary>
     private void Teardown(Container container, ICgroupManager? cgroups, ContainerState state)
     {
@@ -274,9 +281,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// create reads a bundle; <see cref="WriteConfig"/> writes the first as the directory's config.json.
     /// </summary>
     public (OciSpec Config, InitSpec Init) Bundle(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups,
-        CgroupLimits? limits, StorePaths? store)
+        CgroupLimits? limits, StorePaths? store, SharedIpc? ipc = null)
     {
-        OciSpec spec = ContainerStageSpecs.Spec(record, rootfs, user, store);
+        OciSpec spec = ContainerStageSpecs.Spec(record, rootfs, user, store, ipc);
         return (spec, ContainerStageSpecs.Init(spec, record, rootfs, user, cgroups, limits, store));
     }
 
@@ -289,6 +296,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (_sys.LStat(config) is not null) _sys.RemoveTree(config); // a start again: the spec is made anew, as the image or /etc/passwd may have changed
         _sys.WriteFile(config, OciSpecJson.ToText(spec), 0x180);
     }
+
+    /// <summary>--ipc shareable or container:NAME for a container in <paramref name="directory"/> (<see cref="ContainerIpc.Resolve"/>).</summary>
+    public SharedIpc? ResolveIpc(ContainerRecord record, string directory) => ContainerIpc.Resolve(containers, record, directory);
 
     /// <summary>runc's name for a container's session keyring: exec joins the one its PID 1 made.</summary>
     public static string SessionKeyringName(string containerId) => ContainerStageSpecs.SessionKeyringName(containerId);

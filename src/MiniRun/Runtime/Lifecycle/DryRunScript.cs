@@ -31,21 +31,27 @@ public static class DryRunScript
         CgroupLimits limits = record.CgroupLimits();
         IReadOnlyList<Layer> layers = runner.Snapshotter.ImageLayers(record);
 
+        ContainerNamespaces modes = record.Namespaces;
+        SharedIpc? ipc = runner.ResolveIpc(record, dir);
+
         ContainerSnapshotter.Prepare(sys, dir, record);
         runner.Snapshotter.Mount(sys, relative, record, mayBeMounted: false);
+        if (modes.IpcShareable) ContainerIpc.MountShm(sys, dir, modes.ShmSize);
         ContainerRunner dryRunner = runner.WithSyscalls(sys);
         (OciSpec config, InitSpec spec) = dryRunner.Bundle(record, merged, ContainerUser.Resolve(UserDatabaseRoot(record, layers), record.User), cgroups, limits,
-            store: null);
+            store: null, ipc);
         dryRunner.WriteConfig(record, dir, config);
         cgroups?.Create(cgroup, limits);
-        sys.StageBegins(NamespaceFlags.Pid,
-            "new PID namespace: the command becomes PID 1; the lines up to the command's exec are what minirun's init stage does in it");
+        sys.StageBegins(modes.PidHost ? NamespaceFlags.None : NamespaceFlags.Pid, modes.PidHost
+            ? "--pid host: no PID namespace of its own, the command sees the host's processes; the lines up to its exec are what minirun's init stage does"
+            : "new PID namespace: the command becomes PID 1; the lines up to the command's exec are what minirun's init stage does in it");
         InitSequence.Prepare(sys, spec);
         InitSequence.Enter(sys, spec);
         sys.Exec(spec.Process.Args, spec.Process.Env);
         sys.StageEnded();
         cgroups?.Remove(cgroup);
         ContainerSnapshotter.Unmount(sys, merged);
+        if (modes.IpcShareable) ContainerIpc.UnmountShm(sys, dir);
         sys.Explain("--rm: the container's directory goes too");
         sys.RemoveTree(dir);
         sys.Describe("exit $status", "the script exits with the command's status", alreadyDone: false);
@@ -63,6 +69,7 @@ public static class DryRunScript
               umount {{Q(merged)}} 2>/dev/null
 
             """);
+        if (modes.IpcShareable) script.Append($"  umount -l {Q(ContainerIpc.ShmDirectory(dir))} 2>/dev/null\n");
         foreach (string cg in processDirs.Where(d => !cgroupDirs.Contains(d)).Concat(cgroupDirs)) // the limits' leaves first
             script.Append($"  for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir {Q(cg)} 2>/dev/null && break; [ -d {Q(cg)} ] || break; sleep 0.1; done\n");
         script.Append($"  rm -rf {Q(dir)}\n}}\ntrap cleanup EXIT\nset -e\nstatus=125\n\n");

@@ -19,10 +19,11 @@ public static class ContainerStageSpecs
     /// is <paramref name="rootfs"/>, the merged directory) and then runs, as a runtime runs a bundle.
     /// </summary>
     /// <param name="store">whose cache holds the seccomp section (beside the compiled filter); null (--dry-run) makes it afresh.</param>
-    public static OciSpec Spec(ContainerRecord record, string rootfs, ContainerUser user, StorePaths? store)
+    /// <param name="ipc">--ipc shareable or container:NAME, resolved (<see cref="ContainerIpc.Resolve"/>).</param>
+    public static OciSpec Spec(ContainerRecord record, string rootfs, ContainerUser user, StorePaths? store, SharedIpc? ipc = null)
     {
         var host = SpecHost.Current();
-        OciSpec spec = SpecGenerator.Generate(record, user, host, rootfs);
+        OciSpec spec = SpecGenerator.Generate(record, user, host, rootfs, ipc: ipc);
         spec.Linux!.Seccomp = SeccompSection.Cached(store, record.Security, StagePlan.CapabilitySet(spec.Process!.Capabilities), host.Kernel());
         return spec;
     }
@@ -61,7 +62,7 @@ public static class ContainerStageSpecs
         string workingDir, StorePaths store)
     {
         var host = SpecHost.Current();
-        OciProcess process = SpecGenerator.Generate(record, user, host, rootfs).Process!;
+        OciProcess process = SpecGenerator.Process(record, user, host);
         process.Args = [.. command];
         process.Env = env;
         process.Cwd = workingDir;

@@ -17,42 +17,58 @@ public static class SpecGenerator
     /// <param name="rootfs">root.path: the merged overlay directory, or "rootfs" in a bundle.</param>
     /// <param name="withSeccomp">write linux.seccomp from the profile (config.json); a start leaves it out and hands
     /// the stage the filter compiled from the same profile (<see cref="Sandbox.Seccomp.SeccompFilters"/>, cached).</param>
-    public static OciSpec Generate(ContainerRecord record, ContainerUser user, SpecHost host, string rootfs, bool withSeccomp = false)
+    /// <param name="ipc">--ipc shareable or container:NAME resolved (<see cref="ContainerIpc.Resolve"/>): the IPC
+    /// namespace joined and the /dev/shm bound; required for container:NAME.</param>
+    public static OciSpec Generate(ContainerRecord record, ContainerUser user, SpecHost host, string rootfs, bool withSeccomp = false, SharedIpc? ipc = null)
     {
         ContainerSecurity security = record.Security;
-        ulong capabilities = Capabilities.ForContainer(security.CapAdd, security.CapDrop, security.Privileged, host.LastCapability,
-            host.HeldCapabilities);
-        List<string> names = CapabilityNames(capabilities);
+        ulong capabilities = CapabilitiesOf(record, host);
         List<DeviceRequest> devices = record.Devices.ConvertAll(DeviceRequests.Parse);
+        ContainerNamespaces modes = record.Namespaces;
+        if (modes.IpcContainer is { } donor && ipc?.NamespacePath is null)
+            throw new MiniRunException($"--ipc container:{donor}: that container's IPC namespace was not looked up");
         return new OciSpec
         {
-            Process = new OciProcess
-            {
-                User = new OciUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.Groups.Count > 0 ? [.. user.Groups] : null },
-                Terminal = record.Tty,
-                Rlimits = record.Ulimits.Count == 0 ? null
-                    : record.Ulimits.Select(Ulimits.ToRlimit).Select(r => new PosixRlimit { Type = r.Type, Soft = r.Soft, Hard = r.Hard }).ToList(),
-                Args = record.Init ? [InitPath, "--", .. record.Args] : [.. record.Args],
-                Env = [.. record.Env],
-                Cwd = record.WorkingDir,
-                // Docker ≥ 20.10.14: no inheritable set (CVE-2022-24769), so execve of a file with capabilities grants none.
-                Capabilities = new LinuxCapabilities { Bounding = names, Effective = names, Permitted = names },
-                NoNewPrivileges = security.NoNewPrivileges,
-            },
+            Process = Process(record, user, capabilities),
             Root = new OciRoot { Path = rootfs, Readonly = security.ReadOnlyRootfs },
-            Hostname = record.Hostname,
-            Mounts = [.. Mounts(security.Privileged), .. record.Mounts.Select(UserMount), .. record.Init ? [InitMount(host)] : Array.Empty<OciMount>()],
+            // --uts host: no name of its own to set (Docker leaves it out too).
+            Hostname = modes.UtsHost ? null : record.Hostname,
+            Mounts = [.. Mounts(security.Privileged, modes, ipc), .. record.Mounts.Select(UserMount), .. record.Init ? [InitMount(host)] : Array.Empty<OciMount>()],
             Linux = new OciLinux
             {
                 Resources = ResourcesSection.From(record.Resources, security.Privileged, devices),
                 // Absolute: below each hierarchy's root (config-linux.md "cgroupsPath"), not below minirun's own cgroup.
                 CgroupsPath = "/" + CgroupNames.For(record.Id),
-                Namespaces = Namespaces(record.Network),
+                Namespaces = Namespaces(record.Network, modes, ipc),
                 Devices = security.Privileged ? HostDevices(host.Devices()) : devices.Count > 0 ? devices.ConvertAll(RequestedDevice) : null,
                 Seccomp = withSeccomp ? SeccompSection.For(security, capabilities, host.Kernel()) : null,
                 MaskedPaths = security.Privileged ? null : [.. ContainerMounts.MaskedPaths],
                 ReadonlyPaths = security.Privileged ? null : [.. ContainerMounts.ReadOnlyPaths],
             },
+        };
+    }
+
+    /// <summary>The spec's process alone: what `exec` starts from (the container's namespaces are joined, not made).</summary>
+    public static OciProcess Process(ContainerRecord record, ContainerUser user, SpecHost host) => Process(record, user, CapabilitiesOf(record, host));
+
+    private static ulong CapabilitiesOf(ContainerRecord record, SpecHost host) =>
+        Capabilities.ForContainer(record.Security.CapAdd, record.Security.CapDrop, record.Security.Privileged, host.LastCapability, host.HeldCapabilities);
+
+    private static OciProcess Process(ContainerRecord record, ContainerUser user, ulong capabilities)
+    {
+        List<string> names = CapabilityNames(capabilities);
+        return new OciProcess
+        {
+            User = new OciUser { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.Groups.Count > 0 ? [.. user.Groups] : null },
+            Terminal = record.Tty,
+            Rlimits = record.Ulimits.Count == 0 ? null
+                : record.Ulimits.Select(Ulimits.ToRlimit).Select(r => new PosixRlimit { Type = r.Type, Soft = r.Soft, Hard = r.Hard }).ToList(),
+            Args = record.Init ? [InitPath, "--", .. record.Args] : [.. record.Args],
+            Env = [.. record.Env],
+            Cwd = record.WorkingDir,
+            // Docker ≥ 20.10.14: no inheritable set (CVE-2022-24769), so execve of a file with capabilities grants none.
+            Capabilities = new LinuxCapabilities { Bounding = names, Effective = names, Permitted = names },
+            NoNewPrivileges = record.Security.NoNewPrivileges,
         };
     }
 
@@ -79,24 +95,37 @@ public static class SpecGenerator
     /// <summary>
     /// Docker's default mounts (moby oci/defaults.go), in the order MiniRun makes them; /sys and /sys/fs/cgroup
     /// read-only unless --privileged. MiniRun's /etc/hostname, /etc/hosts and /etc/resolv.conf are files of the
-    /// container's init layer, not bind mounts.
+    /// container's init layer, not bind mounts. /dev/shm as --ipc has it (moby daemon/oci_linux.go withMounts): a
+    /// tmpfs of --shm-size for a private IPC namespace, the host's /dev/shm or a shared one bound, none for "none".
     /// </summary>
-    private static List<OciMount> Mounts(bool privileged)
+    private static List<OciMount> Mounts(bool privileged, ContainerNamespaces modes, SharedIpc? ipc)
     {
         List<string> Options(params string[] options) => privileged ? [.. options] : [.. options, "ro"];
-        return
-        [
+        var mounts = new List<OciMount>
+        {
             new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
             new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
             // newinstance: the container's ptys are its own, not the host's (devpts.rst).
             new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts",
                 Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
-            new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
-            new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
-            new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = Options("nosuid", "noexec", "nodev") },
-            new() { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = Options("nosuid", "noexec", "nodev") },
-        ];
+        };
+        if (modes.IpcHost || ipc is not null)
+            mounts.Add(new() { Destination = "/dev/shm", Type = "bind", Source = ipc?.ShmSource ?? "/dev/shm", Options = ["rbind", "rprivate"] });
+        else if (!modes.IpcNone)
+            mounts.Add(new()
+            {
+                Destination = "/dev/shm", Type = "tmpfs", Source = "shm",
+                Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=" + TmpfsSize(modes.ShmSize)],
+            });
+        mounts.Add(new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] });
+        mounts.Add(new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = Options("nosuid", "noexec", "nodev") });
+        mounts.Add(new() { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = Options("nosuid", "noexec", "nodev") });
+        return mounts;
     }
+
+    /// <summary>tmpfs(5)'s size=: in KiB when whole ("65536k", as the kernel shows it), else in bytes.</summary>
+    private static string TmpfsSize(long bytes) =>
+        bytes % 1024 == 0 ? (bytes / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) + "k" : bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// -v, --mount, --tmpfs as Docker writes them into config.json: a bind (a volume is its _data bound) recursive and
@@ -136,10 +165,17 @@ public static class SpecGenerator
         if (!given.Contains("dev") && !given.Contains("nodev")) yield return "nodev";
     }
 
-    /// <summary>Docker's: PID, IPC, UTS, mount, a network namespace of its own for --network none (host: the host's), cgroup.</summary>
-    private static List<LinuxNamespace> Namespaces(NetworkMode network)
+    /// <summary>
+    /// Docker's: PID, IPC, UTS, mount, a network namespace of its own for --network none (host: the host's), cgroup;
+    /// --pid, --ipc and --uts host leave theirs out (the host's), --ipc container:NAME joins that one's by path.
+    /// </summary>
+    private static List<LinuxNamespace> Namespaces(NetworkMode network, ContainerNamespaces modes, SharedIpc? ipc)
     {
-        var namespaces = new List<LinuxNamespace> { new() { Type = "pid" }, new() { Type = "ipc" }, new() { Type = "uts" }, new() { Type = "mount" } };
+        var namespaces = new List<LinuxNamespace>(6);
+        if (!modes.PidHost) namespaces.Add(new() { Type = "pid" });
+        if (!modes.IpcHost) namespaces.Add(new() { Type = "ipc", Path = ipc?.NamespacePath });
+        if (!modes.UtsHost) namespaces.Add(new() { Type = "uts" });
+        namespaces.Add(new() { Type = "mount" });
         if (network == NetworkMode.None) namespaces.Add(new() { Type = "network" });
         namespaces.Add(new() { Type = "cgroup" });
         return namespaces;

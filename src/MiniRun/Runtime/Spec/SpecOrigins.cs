@@ -30,9 +30,12 @@ public static class SpecOrigins
         Field("process.capabilities", security.Privileged ? "--privileged: every capability"
             : "Docker's default set" + Flags(("--cap-add", security.CapAdd), ("--cap-drop", security.CapDrop)));
         if (security.NoNewPrivileges) Field("process.noNewPrivileges", "--security-opt no-new-privileges");
-        Field("hostname", record.Hostname == record.Id[..Math.Min(12, record.Id.Length)] ? "the container ID's first 12 characters" : "--hostname");
-        Field("mounts", "Docker's: /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup" + (security.Privileged ? "" : " (ro)"));
-        Field("linux.namespaces", "Docker's: pid, ipc, uts, mount, cgroup" + (record.Network == NetworkMode.None ? ", network: --network none" : "; the host's network: --network host"));
+        ContainerNamespaces modes = record.Namespaces;
+        Field("hostname", modes.UtsHost ? "none: --uts host, the host's name"
+            : record.Hostname == record.Id[..Math.Min(12, record.Id.Length)] ? "the container ID's first 12 characters" : "--hostname");
+        Field("mounts", "Docker's: /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup" + (security.Privileged ? "" : " (ro)") + Shm(modes));
+        Field("linux.namespaces", "Docker's: " + string.Join(", ", (spec.Linux?.Namespaces ?? []).Select(n => n.Type).Where(t => t != "network")) +
+            (record.Network == NetworkMode.None ? ", network: --network none" : "; the host's network: --network host") + HostModes(modes));
         Field("linux.cgroupsPath", "minirun's cgroup, named after the container ID");
         Field("linux.resources", Resources(spec.Linux?.Resources));
         Field("linux.seccomp", security.Privileged ? "none: --privileged" : security.SeccompUnconfined ? "none: --security-opt seccomp=unconfined"
@@ -40,6 +43,24 @@ public static class SpecOrigins
             : "Docker's default profile, the rules for this capability set and kernel");
         if (!security.Privileged) Field("maskedPaths, readonlyPaths", "Docker's (moby oci/defaults.go)");
         return string.Join('\n', lines);
+    }
+
+    /// <summary>Where /dev/shm comes from when --ipc or --shm-size chose.</summary>
+    private static string Shm(ContainerNamespaces modes) =>
+        modes.IpcHost ? "; /dev/shm the host's: --ipc host" : modes.IpcNone ? "; no /dev/shm: --ipc none"
+        : modes.IpcShareable ? "; /dev/shm a tmpfs on the host, for others to join: --ipc shareable"
+        : modes.IpcContainer is { } donor ? $"; /dev/shm {donor}'s: --ipc container:{donor}"
+        : modes.ShmSize != ContainerNamespaces.DefaultShmSize ? $"; /dev/shm of {modes.ShmSize} bytes: --shm-size" : "";
+
+    /// <summary>The namespaces left to the host's, or joined, by --pid, --ipc and --uts.</summary>
+    private static string HostModes(ContainerNamespaces modes)
+    {
+        var host = new List<string>();
+        if (modes.PidHost) host.Add("pid");
+        if (modes.IpcHost) host.Add("ipc");
+        if (modes.UtsHost) host.Add("uts");
+        return (host.Count > 0 ? $"; the host's {string.Join(", ", host)}: --{string.Join(", --", host)} host" : "")
+            + (modes.IpcContainer is { } donor ? $"; ipc joined: --ipc container:{donor}" : "");
     }
 
     private static string Args(IReadOnlyList<string> args, ContainerConfig image)

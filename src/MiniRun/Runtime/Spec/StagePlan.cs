@@ -13,14 +13,15 @@ namespace MiniRun.Runtime.Spec;
 public static class StagePlan
 {
     /// <summary>
-    /// Where the init stage is born (a PID namespace joined by path, a user namespace), which is all its spawn needs:
-    /// the OCI runtime spawns it before planning the rest, so that its start overlaps the planning.
+    /// Where the init stage is born (a new PID namespace, one joined by path, or the host's when the spec has none; a
+    /// user namespace), which is all its spawn needs: the OCI runtime spawns it before planning the rest, so that its
+    /// start overlaps the planning.
     /// </summary>
-    public static (string? PidNamespacePath, UserNamespace? User) Birth(OciSpec spec)
+    public static (bool NewPidNamespace, string? PidNamespacePath, UserNamespace? User) Birth(OciSpec spec)
     {
         OciLinux linux = spec.Linux ?? new OciLinux();
-        (NamespaceFlags namespaces, _, List<NamespacePath> joins) = Namespaces(linux.Namespaces);
-        return (joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path, User(linux, namespaces, joins));
+        (NamespaceFlags namespaces, _, List<NamespacePath> joins, bool newPid) = Namespaces(linux.Namespaces);
+        return (newPid, joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path, User(linux, namespaces, joins));
     }
 
     public static InitSpec Init(OciSpec spec, StageFacts facts)
@@ -28,7 +29,7 @@ public static class StagePlan
         OciProcess process = spec.Process ?? throw Unsupported("process", "a container needs a process to run");
         OciLinux linux = spec.Linux ?? new OciLinux();
         Check(spec, linux);
-        (NamespaceFlags namespaces, bool isolateNetwork, List<NamespacePath> joins) = Namespaces(linux.Namespaces);
+        (NamespaceFlags namespaces, bool isolateNetwork, List<NamespacePath> joins, _) = Namespaces(linux.Namespaces);
         UserNamespace? user = User(linux, namespaces, joins);
         string rootfs = facts.RootFs;
         var mounts = new List<MountRecord>();
@@ -173,9 +174,9 @@ public static class StagePlan
 
     /// <summary>
     /// The namespaces the init stage unshares itself (all but PID, in which it is born, and cgroup, after the join), and
-    /// those it joins by path instead (setns(2); PID at the spawn).
+    /// those it joins by path instead (setns(2); PID at the spawn). A type left out is the host's (Docker's --pid host).
     /// </summary>
-    private static (NamespaceFlags Unshared, bool IsolateNetwork, List<NamespacePath> Joined) Namespaces(List<LinuxNamespace>? namespaces)
+    private static (NamespaceFlags Unshared, bool IsolateNetwork, List<NamespacePath> Joined, bool NewPid) Namespaces(List<LinuxNamespace>? namespaces)
     {
         NamespaceFlags flags = NamespaceFlags.None, seen = NamespaceFlags.None;
         var joins = new List<NamespacePath>();
@@ -197,9 +198,9 @@ public static class StagePlan
             }
             else flags |= type;
         }
-        const NamespaceFlags always = NamespaceFlags.Pid | NamespaceFlags.Mount;
-        if ((seen & always) != always) throw Unsupported("linux.namespaces", "minirun gives a container a pid and a mount namespace apart from the host's (new ones, or joined by path)");
-        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network), joins); // cgroup: unshared by the stage after it joins
+        if (!seen.HasFlag(NamespaceFlags.Mount)) throw Unsupported("linux.namespaces", "minirun gives a container a mount namespace apart from the host's (a new one, or one joined by path)");
+        // cgroup: unshared by the stage after it joins
+        return (flags & ~NamespaceFlags.Pid, flags.HasFlag(NamespaceFlags.Network), joins, flags.HasFlag(NamespaceFlags.Pid));
     }
 
     /// <summary>

@@ -202,6 +202,28 @@ public sealed class CgroupV1Manager(IReadOnlyDictionary<string, string> controll
 
     public string? EarlyJoinDirectory(string name, CgroupLimits limits) => unifiedMountPoint is null ? null : Path.Combine(unifiedMountPoint, name);
 
+    /// <summary>
+    /// cpuacct.usage, memory.usage_in_bytes less memory.stat's total_inactive_file, memory.limit_in_bytes (v1's "no
+    /// limit" is the largest page-aligned number), blkio's bytes (the throttle layer's, which every device has; CFQ's
+    /// when that is empty), pids.current: each read on the container's group, whose counters take in its leaf.
+    /// </summary>
+    public CgroupUsage ReadUsage(string name)
+    {
+        string? Group(string controller) => controllers.TryGetValue(controller, out string? hierarchy) ? Path.Combine(hierarchy, name) : null;
+        string? memory = Group("memory"), blkio = Group("blkio");
+        long usage = memory is null ? 0 : CgroupFiles.ReadNumber(memory, "memory.usage_in_bytes") ?? 0;
+        long? limit = memory is null ? null : CgroupFiles.ReadNumber(memory, "memory.limit_in_bytes");
+        string? io = blkio is null ? null : KernelFiles.TryReadAll(Path.Combine(blkio, "blkio.throttle.io_service_bytes_recursive"));
+        if (blkio is not null && CgroupFiles.ReadBlockIo(io) == (0, 0)) io = KernelFiles.TryReadAll(Path.Combine(blkio, "blkio.io_service_bytes_recursive"));
+        (long read, long write) = CgroupFiles.ReadBlockIo(io);
+        return new CgroupUsage(
+            Group("cpuacct") is { } cpu ? CgroupFiles.ReadNumber(cpu, "cpuacct.usage") ?? 0 : 0,
+            memory is null ? 0 : CgroupUsage.WithoutInactiveFile(usage, CgroupFiles.ReadCounter(memory, "memory.stat", "total_inactive_file")),
+            limit is > 0 and < long.MaxValue - 0xfff ? limit : null,
+            read, write,
+            Group("pids") is { } pids ? CgroupFiles.ReadNumber(pids, "pids.current") ?? 0 : 0);
+    }
+
     /// <summary>v1 counts a kill on the victim's own group only (memcg_memory_event): the leaf, under a memory limit.</summary>
     public bool WasOomKilled(string name) =>
         controllers.ContainsKey("memory") && (CgroupFiles.ReadCounter(Dir("memory", name), "memory.oom_control", "oom_kill") > 0 ||

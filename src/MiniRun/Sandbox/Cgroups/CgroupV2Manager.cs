@@ -109,6 +109,17 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null) : 
 
     public string? EarlyJoinDirectory(string name, CgroupLimits limits) => ProcessDirectories(name, limits)[0];
 
+    /// <summary>cpu.stat's usage_usec, memory.current less memory.stat's inactive_file, memory.max, io.stat, pids.current (cgroup-v2.rst).</summary>
+    public CgroupUsage ReadUsage(string name)
+    {
+        string dir = Path.Combine(mountPoint, name);
+        long usage = CgroupFiles.ReadNumber(dir, "memory.current") ?? 0;
+        (long read, long write) = CgroupFiles.ReadBlockIo(KernelFiles.TryReadAll(Path.Combine(dir, "io.stat")));
+        return new CgroupUsage(CgroupFiles.ReadCounter(dir, "cpu.stat", "usage_usec") * 1000,
+            CgroupUsage.WithoutInactiveFile(usage, CgroupFiles.ReadCounter(dir, "memory.stat", "inactive_file")),
+            CgroupFiles.ReadNumber(dir, "memory.max"), read, write, CgroupFiles.ReadNumber(dir, "pids.current") ?? 0);
+    }
+
     public bool WasOomKilled(string name) => CgroupFiles.ReadCounter(Path.Combine(mountPoint, name), "memory.events", "oom_kill") > 0;
 
     /// <summary>cgroup.freeze: 1, then cgroup.events until it says "frozen 1" (cgroup-v2.rst; every non-root cgroup has both).</summary>

@@ -50,6 +50,9 @@ public interface ICgroupManager
     /// </summary>
     string? EarlyJoinDirectory(string name, CgroupLimits limits);
 
+    /// <summary>What the cgroup has counted (`stats`): CPU, memory, block I/O, processes; zeros when it is gone.</summary>
+    CgroupUsage ReadUsage(string name);
+
     /// <summary>True when the kernel's OOM killer killed a process of this cgroup.</summary>
     bool WasOomKilled(string name);
 

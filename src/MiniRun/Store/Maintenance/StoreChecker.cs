@@ -68,6 +68,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             all.Add(container);
             ContainerState state = containers.ReadState(container);
             owned.Add(container.MergedDir);
+            if (container.Record.Namespaces.IpcShareable) owned.Add(ContainerIpc.ShmDirectory(container.Directory)); // its /dev/shm while it runs
             if (state.RunnerPid > 0 && new HostProcess(state.RunnerPid, state.RunnerStartTicks).IsAlive) continue; // running or starting now
 
             CheckContainerLayers(container);
