@@ -34,6 +34,8 @@ public sealed class ImageArchiveBuilder
     public List<string>? Entrypoint { get; set; }
     public string? WorkingDir { get; set; }
     public string? User { get; set; }
+    /// <summary>The config's Volumes (a Dockerfile's VOLUME): each path a container gets an anonymous volume at.</summary>
+    public List<string> Volumes { get; } = [];
     public string Architecture { get; set; } = MachineArchitecture;
 
     public ImageArchiveBuilder AddLayer(byte[] uncompressedTar)
@@ -69,6 +71,16 @@ public sealed class ImageArchiveBuilder
                 if (Entrypoint is not null) WriteArray(json, "Entrypoint", Entrypoint);
                 if (WorkingDir is not null) json.WriteString("WorkingDir", WorkingDir);
                 if (User is not null) json.WriteString("User", User);
+                if (Volumes.Count > 0)
+                {
+                    json.WriteStartObject("Volumes");
+                    foreach (string volume in Volumes)
+                    {
+                        json.WriteStartObject(volume);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndObject();
+                }
                 json.WriteEndObject();
                 json.WriteStartObject("rootfs");
                 json.WriteString("type", "layers");
