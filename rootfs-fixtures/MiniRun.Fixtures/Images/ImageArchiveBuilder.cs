@@ -37,6 +37,8 @@ public sealed class ImageArchiveBuilder
     public string? StopSignal { get; set; }
     /// <summary>config.Labels, written when there are any.</summary>
     public Dictionary<string, string> Labels { get; } = [];
+    /// <summary>The config's Volumes (a Dockerfile's VOLUME): each path a container gets an anonymous volume at.</summary>
+    public List<string> Volumes { get; } = [];
     public string Architecture { get; set; } = MachineArchitecture;
 
     public ImageArchiveBuilder AddLayer(byte[] uncompressedTar)
@@ -77,6 +79,16 @@ public sealed class ImageArchiveBuilder
                 {
                     json.WriteStartObject("Labels");
                     foreach ((string name, string value) in Labels) json.WriteString(name, value);
+                    json.WriteEndObject();
+                }
+                if (Volumes.Count > 0)
+                {
+                    json.WriteStartObject("Volumes");
+                    foreach (string volume in Volumes)
+                    {
+                        json.WriteStartObject(volume);
+                        json.WriteEndObject();
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndObject();

@@ -71,11 +71,12 @@ public sealed class LogsVerb : IVerb
         return last;
     }
 
-    /// <summary>A raw line (an older log) has no time: it is kept.</summary>
+    /// <summary>A raw line (an older log) has no time: it is kept. A line at either bound's very time is kept, as Docker
+    /// drops only what is before --since or after --until (moby's json-file reader).</summary>
     private static bool Selected(LogEntry entry, DateTimeOffset? since, DateTimeOffset? until)
     {
         if ((since is null && until is null) || entry.Time is null || !LogTimes.TryParse(entry.Time, out DateTimeOffset time)) return true;
-        return (since is null || time >= since) && (until is null || time < until);
+        return (since is null || time >= since) && (until is null || time <= until);
     }
 
     /// <summary>Buffered stdout and stderr; one is flushed before the other is written, so a terminal shows them in order.</summary>

@@ -86,6 +86,18 @@ public static class MountRequests
         return new ContainerMount { Type = ContainerMount.Tmpfs, Destination = destination, Options = colon < 0 ? "" : spec[(colon + 1)..] };
     }
 
+    /// <summary>
+    /// The image's VOLUME paths as anonymous volumes, as Docker gives them (daemon/create_unix.go): a path the user
+    /// mounted something at already (-v, --mount, --tmpfs) is left to that mount.
+    /// </summary>
+    public static IEnumerable<ContainerMount> ImageVolumes(IEnumerable<string>? paths, IReadOnlyCollection<ContainerMount> asked)
+    {
+        // filepath.Clean, and a path the builder left relative is taken from the root, as Docker's scoped join does.
+        foreach (string destination in (paths ?? []).Select(p => Path.GetFullPath("/" + p.TrimStart('/')).TrimEnd('/')).Distinct().Order(StringComparer.Ordinal))
+            if (destination.Length > 0 && !asked.Any(m => m.Destination == destination))
+                yield return new ContainerMount { Type = ContainerMount.Volume, Destination = destination, Anonymous = true };
+    }
+
     /// <summary>The mounts of one container: no destination twice, volumes named (anonymous ones given a name).</summary>
     public static List<ContainerMount> Check(IEnumerable<ContainerMount> mounts, Func<string> anonymousName)
     {

@@ -71,6 +71,11 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSys
                 else if (option.StartsWith("lowerdir=", StringComparison.Ordinal)) layers.AddRange(option[9..].Split(':').Select(l => Path.Combine(owner._cwd, l)));
             owner._overlays.Add((target, layers));
         }
+        public void MountInRoot(string root, MountRecord mount, IReadOnlyList<MountRecord> changes)
+        {
+            if (mount.ChangesAMount || owner.LStat(mount.Target) is not null) return;
+            Made(mount.Target, mount.Flags.HasFlag(MountFlags.Bind) && owner.LStat(mount.Source) is { IsDirectory: false } ? MadeFile : MadeDirectory);
+        }
         public bool Unmount(string target, UnmountFlags flags) => true;
         public void Unshare(NamespaceFlags flags) { }
         public void JoinNamespace(string path, NamespaceFlags type) { }

@@ -72,6 +72,24 @@ public abstract class ShellSyscalls : ISyscalls
         Do(s => s.Mount(source, target, type, flags, data));
     }
 
+    public void MountInRoot(string root, MountRecord mount, IReadOnlyList<MountRecord> changes)
+    {
+        if (!mount.ChangesAMount && LStat(mount.Target) is null)
+        {
+            string? why = _why; // the mount's own reason goes with the mount line
+            _why = null;
+            string p = Q(Host(mount.Target));
+            Print(mount.Flags.HasFlag(MountFlags.Bind) && LStat(mount.Source) is { IsDirectory: false } ? $"install -m 644 /dev/null {p}" : $"mkdir -p {p}",
+                "a mount needs a place to land (made only when missing, inside the root: a symlink on the way is resolved there)");
+            _why = why;
+        }
+        foreach (MountRecord m in (IEnumerable<MountRecord>)[mount, .. changes])
+            Print(MountCommand.Format(m.Source, Host(m.Target), m.Type, m.Flags, m.Data),
+                m.IsRemount && m.Flags.HasFlag(MountFlags.Bind) ? "read-only and the other flags: a bind takes them from a remount of it (mount(2))"
+                : MountCommand.Why(m.Source, m.Target, m.Type, m.Flags));
+        Do(s => s.MountInRoot(root, mount, changes));
+    }
+
     public bool Unmount(string target, UnmountFlags flags)
     {
         Print($"umount {(flags.HasFlag(UnmountFlags.Detach) ? "-l " : "")}{Q(target)}", "unmount");

@@ -29,6 +29,8 @@ public sealed class ContainerConfig
     [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; set; }
     [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; set; }
     [JsonPropertyName("StopSignal")] public string? StopSignal { get; set; }
+    /// <summary>VOLUME: each path a container of the image gets an anonymous volume at (the values are empty objects).</summary>
+    [JsonPropertyName("Volumes")] public Dictionary<string, System.Text.Json.JsonElement>? Volumes { get; set; }
     [JsonExtensionData] public Dictionary<string, System.Text.Json.JsonElement>? Extra { get; set; }
 }
 

@@ -49,6 +49,7 @@ internal static class ImageConfigReader
                 case "WorkingDir": config.WorkingDir = Text(value, "$.config.WorkingDir"); break;
                 case "Labels": config.Labels = Labels(value); break;
                 case "StopSignal": config.StopSignal = Text(value, "$.config.StopSignal"); break;
+                case "Volumes": config.Volumes = Volumes(value); break;
                 default: (config.Extra ??= [])[member.Name] = value.Clone(); break;
             }
         }
@@ -130,6 +131,14 @@ internal static class ImageConfigReader
         foreach (JsonProperty label in Members(value, "$.config.Labels"))
             labels[label.Name] = Text(label.Value, "$.config.Labels." + label.Name) ?? throw WrongKind("$.config.Labels." + label.Name, "a string");
         return labels;
+    }
+
+    private static Dictionary<string, JsonElement>? Volumes(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Null) return null;
+        var volumes = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (JsonProperty volume in Members(value, "$.config.Volumes")) volumes[volume.Name] = volume.Value.Clone();
+        return volumes;
     }
 
     internal static JsonException WrongKind(string path, string expected) => new($"{path} is not {expected}");

@@ -112,6 +112,17 @@ public static class ContainerMounts
         return inside.StartsWith("proc/", StringComparison.Ordinal) || inside.StartsWith("sys/", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// /dev, /proc, /sys and what lies below /dev: where the runtime mounts kernel filesystems and makes files by path,
+    /// so these must be real directories of the image (<see cref="InitSequence"/> refuses a symlink on the way).
+    /// </summary>
+    public static bool IsSystemPath(string rootfs, string target)
+    {
+        if (target.Length <= rootfs.Length || target[rootfs.Length] != '/' || !target.StartsWith(rootfs, StringComparison.Ordinal)) return false;
+        ReadOnlySpan<char> inside = target.AsSpan(rootfs.Length + 1);
+        return inside is "dev" or "proc" or "sys" || inside.StartsWith("dev/", StringComparison.Ordinal);
+    }
+
     /// <summary>What a host path is (true = directory), or null when it does not exist; symlinks are not followed.</summary>
     public static bool? HostKind(string path) => Syscalls.TryLStat(path) is { } status ? status.IsDirectory : null;
 

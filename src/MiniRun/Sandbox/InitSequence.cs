@@ -26,13 +26,26 @@ public static class InitSequence
         }
         sys.Explain("nothing mounted from here on may propagate back to the host (mount_namespaces(7))");
         sys.Mount(null, "/", null, MountFlags.Recursive | MountFlags.Slave, null);
-        foreach (MountRecord mount in spec.Mounts)
+        for (int i = 0; i < spec.Mounts.Count; i++)
         {
-            if (!ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target))
-                CreateTarget(sys, mount, RefuseSymlinkOnTheWay(sys, spec.RootFs, mount.Target));
+            MountRecord mount = spec.Mounts[i];
+            if (ContainerMounts.IsKernelProvided(spec.RootFs, mount.Target) || !IsInRoot(spec.RootFs, mount.Target))
+            {
+                sys.Explain(MountReasons.Why(spec.RootFs, mount));
+                mount.Apply(sys);
+                continue;
+            }
+            if (ContainerMounts.IsSystemPath(spec.RootFs, mount.Target)) RefuseSymlinkOnTheWay(sys, spec.RootFs, mount.Target);
+            // A bind's remount (ro, nosuid…) and propagation change follow it, for the same mount: made together.
+            int next = i + 1;
+            while (next < spec.Mounts.Count && spec.Mounts[next].Target == mount.Target && spec.Mounts[next].ChangesAMount) next++;
+            List<MountRecord> changes = next == i + 1 ? [] : spec.Mounts.GetRange(i + 1, next - i - 1);
             sys.Explain(MountReasons.Why(spec.RootFs, mount));
-            mount.Apply(sys);
+            // Resolved inside the root and mounted through a descriptor: a volume this root shares with a running
+            // container can have a link swapped into the path at any instant (CVE-2021-30465).
+            sys.MountInRoot(spec.RootFs, mount, changes);
             if (mount.Target == Path.Combine(spec.RootFs, "dev")) PopulateDev(sys, spec);
+            i = next - 1;
         }
         if (spec.Hostname.Length > 0) sys.SetHostname(spec.Hostname); // none asked: a joined UTS namespace keeps its name
         if (spec.IsolateNetwork) sys.BringLoopbackUp();
@@ -91,35 +104,25 @@ public static class InitSequence
             spec.Process.ResourceLimits, spec.Process.Umask);
     }
 
+    private static bool IsInRoot(string rootfs, string target) =>
+        target.StartsWith(rootfs, StringComparison.Ordinal) && (target.Length == rootfs.Length || target[rootfs.Length] == '/');
+
     /// <summary>
-    /// The image decides what lies under the root: a /dev, /proc or /sys that is a symlink would take a mount (and the
-    /// files made for it) to wherever it points, here where the host's root is still this stage's (the class of runc's
-    /// CVE-2025-31133 and -52881). runc resolves such a link inside the root; minirun refuses it. No process of the
-    /// container runs yet and the root's mounts are this namespace's alone, so nothing can swap a link in after the look.
+    /// The image decides what lies under the root: a /dev, /proc or /sys that is a symlink would take the files made
+    /// below it by path (/dev's nodes and links) to wherever it points, here where the host's root is still this
+    /// stage's (the class of runc's CVE-2025-31133 and -52881); runc too wants proc and sysfs on a real directory.
+    /// These lie in the container's own overlay, which no process reaches before the command starts: one look suffices.
     /// </summary>
-    /// <returns>what the target is, or null when it (or a directory on the way) is not there yet.</returns>
-    private static FileStatus? RefuseSymlinkOnTheWay(ISyscalls sys, string rootfs, string target)
+    private static void RefuseSymlinkOnTheWay(ISyscalls sys, string rootfs, string target)
     {
-        if (target.Length <= rootfs.Length || target[rootfs.Length] != '/' || !target.StartsWith(rootfs, StringComparison.Ordinal))
-            return sys.LStat(target);
-        for (int next = rootfs.Length; ;)
+        for (int next = rootfs.Length; next >= 0;)
         {
             next = target.IndexOf('/', next + 1);
             string path = next < 0 ? target : target[..next];
-            if (sys.LStat(path) is not { } status) return null; // made below, inside what was checked
+            if (sys.LStat(path) is not { } status) return; // made below, inside what was checked
             if (status.IsSymlink)
                 throw new MiniRunException($"the image's {path[rootfs.Length..]} is a symbolic link: minirun mounts {target[rootfs.Length..]} only on a real directory or file of the image");
-            if (next < 0) return status;
         }
-    }
-
-    /// <summary>A bind mount of a file needs a file to land on; everything else a directory. Existing targets are left alone.</summary>
-    private static void CreateTarget(ISyscalls sys, MountRecord mount, FileStatus? existing)
-    {
-        if (mount.IsRemount || existing is not null) return;
-        sys.Explain("a mount needs a place to land (made only when missing)");
-        if (mount.Flags.HasFlag(MountFlags.Bind) && sys.LStat(mount.Source) is { IsDirectory: false }) sys.WriteFile(mount.Target, "", 0x1a4);
-        else sys.MakeDirectories(mount.Target);
     }
 
     private static bool HasMountAt(List<MountRecord> mounts, string target)

@@ -18,7 +18,9 @@ public static class MountReasons
             "tmpfs" when inside == "/dev" => "a fresh, empty /dev",
             "tmpfs" when inside == "/dev/shm" => "shared memory of the new IPC namespace",
             "bind" when inside == "/dev/shm" => "--ipc host, shareable or container:NAME: a /dev/shm others see too, from " + mount.Source,
-            "tmpfs" => $"{inside} masked with an empty read-only tmpfs (Docker's masked paths)",
+            "tmpfs" when inside.StartsWith("/proc/", StringComparison.Ordinal) || inside.StartsWith("/sys/", StringComparison.Ordinal) =>
+                $"{inside} masked with an empty read-only tmpfs (Docker's masked paths)",
+            "tmpfs" => $"{inside}: a tmpfs of its own (--tmpfs, --mount type=tmpfs)",
             _ when mount.Source.EndsWith("/dev/null", StringComparison.Ordinal) => $"{inside} masked with /dev/null (Docker's masked paths)",
             _ when mount.Source == mount.Target => $"{inside} bound onto itself, so that it can be remounted read-only",
             _ => $"{inside} from {mount.Source}",

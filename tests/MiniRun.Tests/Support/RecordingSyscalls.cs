@@ -27,6 +27,12 @@ public sealed class RecordingSyscalls : ISyscalls
     public void StageBegins(NamespaceFlags namespaces, string why) => Record($"stage-begins {namespaces}");
     public void StageEnded() => Record("stage-ended");
     public void Mount(string? source, string target, string? type, MountFlags flags, string? data) => Record($"mount {source ?? "-"} {target} {type ?? "-"} {flags} {data ?? "-"}");
+    public void MountInRoot(string root, MountRecord mount, IReadOnlyList<MountRecord> changes)
+    {
+        foreach (MountRecord m in (IEnumerable<MountRecord>)[mount, .. changes])
+            Record($"mount-in-root {root}: {m.Source} {m.Target} {m.Type} {m.Flags} {m.Data ?? "-"}");
+        if (!mount.ChangesAMount) Files.TryAdd(mount.Target, mount.Flags.HasFlag(MountFlags.Bind) && LStat(mount.Source) is { IsDirectory: false } ? RegularFile : Directory);
+    }
     public bool Unmount(string target, UnmountFlags flags) { Record($"umount {target} {flags}"); return true; }
     public void Unshare(NamespaceFlags flags) => Record($"unshare {flags}");
     public void JoinNamespace(string path, NamespaceFlags type) => Record($"setns {path} {type}");

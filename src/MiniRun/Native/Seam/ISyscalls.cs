@@ -27,6 +27,15 @@ public interface ISyscalls
     /// <summary>mount(2).</summary>
     void Mount(string? source, string target, string? type, MountFlags flags, string? data);
 
+    /// <summary>
+    /// <paramref name="mount"/> onto its target, a path below the container's <paramref name="root"/>, resolved inside
+    /// that root to a descriptor and mounted through it (runc's answer to CVE-2021-30465): a symlink swapped in
+    /// meanwhile never takes the mount out of the root. A missing target is made first (never a remount's): an empty
+    /// file when a bind's source is no directory, else a directory. Then <paramref name="changes"/> (a read-only
+    /// remount, a propagation change) go to the mount just made, found again from that descriptor, or fail.
+    /// </summary>
+    void MountInRoot(string root, MountRecord mount, IReadOnlyList<MountRecord> changes);
+
     /// <summary>umount2(2); false when <paramref name="target"/> is not a mount point (or absent).</summary>
     bool Unmount(string target, UnmountFlags flags);
 

@@ -17,6 +17,8 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void Mount(string? source, string target, string? type, MountFlags flags, string? data) => Syscalls.Mount(source, target, type, flags, data);
 
+    public void MountInRoot(string root, MountRecord mount, IReadOnlyList<MountRecord> changes) => InRootMount.Mount(root, mount, changes);
+
     public bool Unmount(string target, UnmountFlags flags)
     {
         try

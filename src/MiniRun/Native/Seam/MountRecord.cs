@@ -10,4 +10,8 @@ public sealed record MountRecord(string Type, string Source, string Target, Moun
 
     /// <summary>A remount changes an existing mount; it has no target to create.</summary>
     public bool IsRemount => Flags.HasFlag(MountFlags.Remount);
+
+    /// <summary>A remount or a propagation change (mount --make-rprivate): it changes the mount already at its target.</summary>
+    public bool ChangesAMount => IsRemount ||
+        ((Flags & (MountFlags.Shared | MountFlags.Slave | MountFlags.Private | MountFlags.Unbindable)) != 0 && !Flags.HasFlag(MountFlags.Bind));
 }

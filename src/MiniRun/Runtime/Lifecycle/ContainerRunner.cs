@@ -101,7 +101,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Resources = spec.Resources,
             Security = spec.Security,
             // A volume's files are volumes/NAME/_data of this store, made (and seeded) at the container's first start.
-            Mounts = MountRequests.Check(spec.Mounts, VolumeStore.NewAnonymousName)
+            Mounts = MountRequests.Check([.. spec.Mounts, .. MountRequests.ImageVolumes(config.Volumes?.Keys, spec.Mounts)], VolumeStore.NewAnonymousName)
                 .Select(m => m.Type == ContainerMount.Volume ? m with { Source = Volumes.DataDirectory(VolumeStore.CheckName(m.Name)) } : m).ToList(),
         };
         if (!Path.IsPathRooted(record.WorkingDir))
