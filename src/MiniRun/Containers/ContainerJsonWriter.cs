@@ -27,6 +27,7 @@ internal static class ContainerJsonWriter
         json.WriteBoolean(nameof(ContainerRecord.AutoRemove), record.AutoRemove);
         json.WriteBoolean(nameof(ContainerRecord.Tty), record.Tty);
         json.WriteBoolean(nameof(ContainerRecord.OpenStdin), record.OpenStdin);
+        json.WriteBoolean(nameof(ContainerRecord.StdinOnce), record.StdinOnce);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraLayers), record.ExtraLayers);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Layers), record.Layers);
 

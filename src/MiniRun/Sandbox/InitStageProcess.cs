@@ -54,7 +54,10 @@ public sealed class InitStageProcess : IDisposable
     /// <param name="pidNamespace">an existing PID namespace to be born in (linux.namespaces[].path); null: a new one.</param>
     /// <param name="user">a user namespace (new with its maps, or joined): the stage is cloned into it, with its new
     /// PID namespace made by the same clone, so that the user namespace owns it.</param>
-    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null, UserNamespace? user = null)
+    /// <param name="nullStdin">its stdin is /dev/null, not ours (run without -i, as Docker gives it); a stdin pipe of
+    /// <paramref name="output"/> comes before either.</param>
+    public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null, UserNamespace? user = null,
+        bool nullStdin = false)
     {
         const string own = "/proc/thread-self/ns/pid";
         int ownPid = -1;
@@ -66,7 +69,8 @@ public sealed class InitStageProcess : IDisposable
                     : user is null ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
                 output?.WriteEnds, explainFd: explain ? 2 : null,
-                user, pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None);
+                user, pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None,
+                output is { StdinRead: >= 0 and var piped } ? piped : nullStdin ? ProcessControl.NullStdin : ProcessControl.InheritStdin);
             output?.CloseWriteEnds();
             MigrationWarmup.Start(); // after the spawn: this thread's children are in its own PID namespace again
             return new InitStageProcess(pid, fd, binary, output);

@@ -5,6 +5,7 @@ using MiniRun.Sandbox;
 using MiniRun.Store;
 
 using MiniRun.Containers;
+using MiniRun.Containers.Attach;
 
 namespace MiniRun.Runtime.Lifecycle;
 
@@ -13,24 +14,21 @@ namespace MiniRun.Runtime.Lifecycle;
 /// session of its own (setsid(2): no terminal signals reach it), with stdin from /dev/null and its own stdout/stderr
 /// appended to the container's log (a failure of its own shows there as a raw line). It runs the container as a
 /// foreground `run` does, the container's output piped to the log only, and records the exit, so the state survives
-/// the CLI; containerd's shim and conmon play the same part.
+/// the CLI; containerd's shim and conmon play the same part. It holds the container's terminal (-t) and stdin (-i), which
+/// `attach` reaches through its <see cref="AttachServer"/>.
 /// </summary>
 public static class ContainerSupervisor
 {
     public const string Verb = "__supervise";
 
+    /// <summary>Its last argument when its first attach client comes before the container starts (start -a).</summary>
+    public const string AttachFirst = "--attach-first";
+
     /// <summary>Starts the supervisor and returns once the container runs (or has already exited).</summary>
     public static void Start(ContainerStore containers, Container container, TimeSpan timeout)
     {
         DateTimeOffset? previousExit = containers.ReadState(container).FinishedAt;
-        // From the file on disk: the supervisor is a host process, outside the container's PID namespace. The stages it
-        // spawns, which the container does see, run from a read-only view of it (RuntimeBinary).
-        string self = Environment.ProcessPath ?? "/proc/self/exe";
-        // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
-        string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
-        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
-        int pid = ProcessControl.Spawn(self, ["minirun-supervise", Verb, containers.Paths.Root, container.Id], env,
-            newSession: true, stdio: ("/dev/null", container.LogPath));
+        int pid = Spawn(containers, container, attachFirst: false);
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -51,21 +49,46 @@ public static class ContainerSupervisor
         }
     }
 
-    /// <summary>The supervisor itself: runs the container in the foreground of this detached process.</summary>
-    public static int Run(string root, string id)
+    /// <summary>Starts the supervisor, and returns its PID at once.</summary>
+    /// <param name="attachFirst">it waits for its first attach client before it starts the container (<see cref="AttachedStart"/>).</param>
+    public static int Spawn(ContainerStore containers, Container container, bool attachFirst)
+    {
+        // From the file on disk: the supervisor is a host process, outside the container's PID namespace. The stages it
+        // spawns, which the container does see, run from a read-only view of it (RuntimeBinary).
+        string self = Environment.ProcessPath ?? "/proc/self/exe";
+        // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
+        string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
+        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
+        string[] argv = ["minirun-supervise", Verb, containers.Paths.Root, container.Id];
+        return ProcessControl.Spawn(self, attachFirst ? [.. argv, AttachFirst] : argv, env, newSession: true, stdio: ("/dev/null", container.LogPath));
+    }
+
+    /// <summary>The supervisor itself: runs the container in the foreground of this detached process, serving `attach`.</summary>
+    public static int Run(string root, string id, bool attachFirst = false)
     {
         var paths = new StorePaths(root);
         var layers = new LayerStore(paths);
         var containers = new ContainerStore(paths);
         var runner = new ContainerRunner(new ImageStore(paths, layers), containers);
+        AttachServer? attach = null;
         try
         {
-            return runner.Run(containers.Resolve(id));
+            Container container = containers.Resolve(id);
+            attach = AttachServer.Listen(container.Directory);
+            if (attachFirst) attach.AwaitClient(TimeSpan.FromSeconds(30)); // or it starts without: its client is gone
+            int status = runner.Run(container, SandboxLauncher.DefaultStopTimeout, attach: attach);
+            attach.End(status, null);
+            return status;
         }
         catch (Exception e) when (UserMessages.IsUserFacing(e))
         {
             Console.Error.WriteLine(UserMessages.Line(e));
+            attach?.End(ExitCodes.RuntimeError, UserMessages.Describe(e));
             return ExitCodes.RuntimeError;
+        }
+        finally
+        {
+            attach?.Dispose();
         }
     }
 }
