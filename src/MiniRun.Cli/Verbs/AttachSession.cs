@@ -9,10 +9,14 @@ namespace MiniRun.Cli.Verbs;
 /// <summary>What `attach` and `start -a` share: the connection, the relay, and the exit status and words Docker's CLI has for how it ended.</summary>
 internal static class AttachSession
 {
-    /// <summary>A connection to a running container's supervisor.</summary>
-    public static int Connect(Container container) => AttachClient.TryConnect(container.Directory) ?? throw new MiniRunException(
-        $"container {container.Name} runs in the foreground of `minirun run`, which serves no attach (only a detached one does: run -d, start): " +
-        "follow its output with `minirun logs -f`");
+    /// <summary>A connection to a running container's supervisor; null when the container stopped meanwhile.</summary>
+    public static int? Connect(CliContext context, Container container)
+    {
+        if (AttachClient.TryConnect(container.Directory) is { } socket) return socket;
+        if (!context.Containers.Observe(container).Running) return null;
+        throw new MiniRunException($"container {container.Name} runs in the foreground of `minirun run`, which serves no attach " +
+            "(a detached one does: run -d, start): follow its output with `minirun logs -f`");
+    }
 
     /// <param name="detachIsError">attach: "read escape sequence" and status 1, as docker attach; start -a leaves quietly with 0, as docker start does.</param>
     public static int Run(CliContext context, Container container, int socket, AttachOptions options, bool detachIsError)

@@ -30,8 +30,8 @@ public sealed class AttachVerb : IVerb
         DetachKeys keys = DetachKeys.Parse(args.Get("detach-keys"));
         ContainerStatus status = context.Containers.Observe(container);
         // Docker's words and status (1) for both.
-        if (!status.Running) return Refused("You cannot attach to a stopped container, start it first");
         if (status.Paused) return Refused("You cannot attach to a paused container, unpause it first");
+        if (!status.Running) return Stopped();
         bool noStdin = args.Has("no-stdin");
         if (container.Record.Tty && !noStdin && !KernelFiles.IsTerminal(0)) return RunVerb.NotATerminal();
         var options = new AttachOptions
@@ -42,8 +42,11 @@ public sealed class AttachVerb : IVerb
             ProxySignals = args.GetBool("sig-proxy", defaultValue: true),
             Redraw = true,
         };
-        return AttachSession.Run(context, container, AttachSession.Connect(container), options, detachIsError: true);
+        if (AttachSession.Connect(context, container) is not { } socket) return Stopped();
+        return AttachSession.Run(context, container, socket, options, detachIsError: true);
     }
+
+    private static int Stopped() => Refused("You cannot attach to a stopped container, start it first");
 
     private static int Refused(string message)
     {

@@ -19,7 +19,7 @@ public sealed class RunVerb : IVerb
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs`"),
+        OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs` and `minirun attach`"),
         OptionSpec.Flag("rm", null, "Remove the container (upper dir, mount, record) when it exits"),
         OptionSpec.Value("name", null, "NAME", "Assign a name to the container"),
         OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable; K alone copies it from here)"),

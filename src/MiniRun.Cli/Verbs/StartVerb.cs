@@ -46,7 +46,11 @@ public sealed class StartVerb : IVerb
             ProxySignals = !container.Record.Tty,
         };
         ContainerStatus status = context.Containers.Observe(container);
-        if (status.Running) return AttachSession.Run(context, container, AttachSession.Connect(container), options, detachIsError: false);
+        if (status.Running)
+        {
+            if (AttachSession.Connect(context, container) is { } running) return AttachSession.Run(context, container, running, options, detachIsError: false);
+            status = context.Containers.Observe(container); // it stopped meanwhile: started again, as docker start would
+        }
         if (status.Pid > 0) throw new MiniRunException($"container {container.Name} is dead with PID {status.Pid} still alive: rm -f it");
         int socket = AttachedStart.Begin(context.Containers, container, TimeSpan.FromSeconds(30));
         return AttachSession.Run(context, container, socket, options, detachIsError: false);

@@ -92,6 +92,23 @@ public class AttachTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
     }
 
     [RootFact]
+    public void StartA_CommandNotFound_SaysWhyAndExits127()
+    {
+        const string name = "attach-start-127";
+        Cli.RunOk("create", "--name", name, fixture.Image, "/no/such/command");
+        try
+        {
+            MiniRunCli.Result result = Cli.Run("start", "-a", name);
+            Assert.True(result.ExitCode == 127, result.ToString());
+            Assert.Contains("/no/such/command", result.Stderr); // the init stage's reason, on the container's stderr
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
+    }
+
+    [RootFact]
     public void StartAi_CreatedWithI_PipesStdinAndEndsIt()
     {
         const string name = "attach-start-i";
