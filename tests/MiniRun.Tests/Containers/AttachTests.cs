@@ -109,6 +109,24 @@ public class AttachTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
     }
 
     [RootFact]
+    public void StartA_LargeOutputToASlowReader_ArrivesWhole()
+    {
+        const string name = "attach-start-large";
+        Cli.RunOk("create", "--name", name, fixture.Image, "dd", "if=/dev/zero", "bs=1000", "count=5000");
+        try
+        {
+            // The reader starts late: the attach lags behind, and the container's output waits for it (not dropped).
+            ExternalCommand.Result result = Shell($"\"$@\" start -a {name} 2>/dev/null | (sleep 2; wc -c)");
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Equal("5000000", result.Stdout.Trim());
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
+    }
+
+    [RootFact]
     public void StartAi_CreatedWithI_PipesStdinAndEndsIt()
     {
         const string name = "attach-start-i";
@@ -160,6 +178,26 @@ public class AttachTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
             Assert.True(result.ExitCode == 7, result + "\n" + File.ReadAllText(output) + File.ReadAllText(errors));
             Assert.EndsWith("tick\none\n", File.ReadAllText(output));
             Assert.Equal("two\n", File.ReadAllText(errors));
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
+    }
+
+    [RootFact]
+    public void Attach_SigtermToTheAttach_GoesToTheContainer()
+    {
+        const string name = "attach-sig-proxy";
+        Cli.RunOk("run", "-d", "--name", name, fixture.Image, "sh", "-c", "trap 'echo got-term; exit 9' TERM; while true; do echo tick; sleep 0.1; done");
+        try
+        {
+            string output = fixture.Scratch.Combine("proxy.out");
+            ExternalCommand.Result result = Shell(
+                $"\"$@\" attach {name} > {output} & pid=$!; i=0; " +
+                $"until grep -q tick {output}; do sleep 0.1; i=$((i+1)); [ $i -lt 200 ] || break; done; kill -TERM $pid; wait $pid");
+            Assert.True(result.ExitCode == 9, result + "\n" + File.ReadAllText(output)); // --sig-proxy, Docker's default
+            Assert.EndsWith("got-term\n", File.ReadAllText(output));
         }
         finally
         {

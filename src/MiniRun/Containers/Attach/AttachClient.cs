@@ -4,29 +4,6 @@ using MiniRun.Native;
 
 namespace MiniRun.Containers.Attach;
 
-/// <summary>How an attach ended: the container stopped, the detach keys were typed, the supervisor went away without
-/// a word (killed), or a signal ended the attach itself.</summary>
-public enum AttachEnd { Exited, Detached, Lost, Signalled }
-
-/// <param name="ExitCode">the container's exit status (<see cref="AttachEnd.Exited"/>), or 128 + the signal that ended the attach.</param>
-/// <param name="Error">minirun's own failure to run the container, if that is how it stopped.</param>
-public sealed record AttachResult(AttachEnd End, int ExitCode = 0, string? Error = null);
-
-/// <summary>How to attach: docker attach's and start -a's flags, and what the container has.</summary>
-public sealed record AttachOptions
-{
-    /// <summary>The container has a terminal (-t): ours is raw while our stdin goes to it, and its size follows ours.</summary>
-    public bool Tty { get; init; }
-    /// <summary>Our stdin goes to the container (it was made with -i, and no --no-stdin).</summary>
-    public bool Stdin { get; init; }
-    public required DetachKeys DetachKeys { get; init; }
-    /// <summary>--sig-proxy: without a terminal, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to us go to the container's PID 1.</summary>
-    public bool ProxySignals { get; init; }
-    /// <summary>The terminal is told one row and column more, then our size, so that the program in it redraws
-    /// (docker attach does: a shell shows its prompt again).</summary>
-    public bool Redraw { get; init; }
-}
-
 /// <summary>
 /// The client side of `attach` and `start -a`: our stdin, stdout and stderr relayed to a container's supervisor over
 /// its attach socket (<see cref="AttachServer"/>, frames of <see cref="AttachFrames"/>), as Docker's CLI relays them
