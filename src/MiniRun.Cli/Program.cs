@@ -17,7 +17,7 @@ public static class Program
     [
         new RunVerb(), new PsVerb(), new LogsVerb(), new ExecVerb(), new StopVerb(), new KillVerb(), new StartVerb(), new WaitVerb(),
         new RmVerb(), new DiffVerb(), new CommitVerb(), new ExportVerb(), new ImagesVerb(), new RmiVerb(), new TagVerb(), new HistoryVerb(),
-        new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(), new VolumeVerb(), new CpVerb(), new RenameVerb(), new CreateVerb(), new TopVerb(), new PauseVerb(pause: true), new PauseVerb(pause: false),
+        new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(), new VolumeVerb(), new CpVerb(), new RenameVerb(), new CreateVerb(), new TopVerb(), new PauseVerb(pause: true), new PauseVerb(pause: false), new AttachVerb(),
         new StatsVerb(), new PortVerb(),
         new DoctorVerb(), new MountVerb(), new UmountVerb(), new LayersVerb(), new GenerateVerb(),
     ];
@@ -30,8 +30,9 @@ public static class Program
             return StageGuard.Begin("minirun-init") ? InitStage.Run(explain: args is [_, InitStage.ExplainArgument]) : ExitCodes.RuntimeError;
         // `exec`'s stage, spawned inside a running container's namespaces (see ExecLauncher).
         if (args.Length == 1 && args[0] == ExecStage.Verb) return StageGuard.Begin("minirun-exec") ? ExecStage.Run() : ExitCodes.RuntimeError;
-        // A detached container's supervisor (see ContainerSupervisor): store root and container ID.
-        if (args.Length == 3 && args[0] == ContainerSupervisor.Verb) return ContainerSupervisor.Run(args[1], args[2]);
+        // A detached container's supervisor (see ContainerSupervisor): store root and container ID (and start -a's mark).
+        if (args.Length is 3 or 4 && args[0] == ContainerSupervisor.Verb)
+            return ContainerSupervisor.Run(args[1], args[2], attachFirst: args is [.., ContainerSupervisor.AttachFirst]);
 
         // MiniRun as an OCI runtime: runc's command line, as `minirun runtime …` or through the minirun-runtime link.
         if (Path.GetFileName(Environment.GetCommandLineArgs()[0]) == RuntimeCommandLine.LinkName) return RuntimeCommandLine.Run(args);

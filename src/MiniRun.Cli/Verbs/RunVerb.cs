@@ -20,7 +20,7 @@ public sealed class RunVerb : IVerb
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs`"),
+        OptionSpec.Flag("detach", 'd', "Run in the background (a supervisor records the exit), print the container ID; output goes to `minirun logs` and `minirun attach`"),
         OptionSpec.Flag("rm", null, "Remove the container (upper dir, mount, record) when it exits"),
         OptionSpec.Value("restart", null, "POLICY", "no, on-failure[:N], always, unless-stopped: the supervisor starts it again (not after a reboot: no daemon; see generate systemd)"),
         OptionSpec.Value("stop-signal", null, "SIGNAL", "Signal `stop` sends to PID 1 (default: the image's StopSignal, else SIGTERM)"),
@@ -48,7 +48,7 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("volume", 'v', "SRC:DST[:ro]", "Bind a host directory (absolute SRC, made if missing) or a named volume; -v DST: an anonymous volume (repeatable)"),
         OptionSpec.Value("mount", null, "type=…,src=…,dst=…", "A bind, volume or tmpfs mount, Docker's --mount syntax (repeatable)"),
         OptionSpec.Value("tmpfs", null, "DST[:OPTS]", "A tmpfs at DST (noexec,nosuid,nodev unless OPTS say; size=64m, mode=1777) (repeatable)"),
-        OptionSpec.Flag("interactive", 'i', "Keep stdin open: with -t, what is typed goes to the container's terminal"),
+        OptionSpec.Flag("interactive", 'i', "Keep stdin open: it goes to the container (with -d, from `minirun attach`); without -i, stdin is /dev/null"),
         OptionSpec.Flag("tty", 't', "Allocate a pseudo-terminal of the container's own (TERM=xterm); this terminal is raw meanwhile"),
         OptionSpec.Value("memory", 'm', "SIZE", "Memory limit (e.g. 32m); swap is limited to the same total"),
         OptionSpec.Value("pids-limit", null, "N", "Maximum number of processes (-1: unlimited)"),
@@ -81,7 +81,8 @@ public sealed class RunVerb : IVerb
         // Spawned first, so its start-up (a second .NET start) overlaps with all the rest up to the container's start:
         // the flags, the image, the container, the overlay. Killed if any of it fails (Dispose).
         using InitStageProcess? stage = createOnly || args.Has("detach") || args.Has("dry-run") ? null
-            : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"), newPidNamespace: args.Get("pid") != "host");
+            : InitStageProcess.Spawn(tty ? null : ContainerOutput.Create(echo: true), explain: args.Has("explain"), newPidNamespace: args.Get("pid") != "host",
+                nullStdin: !args.Has("interactive"));
         var spec = new ContainerSpec
         {
             Image = args.Positionals[0],
@@ -113,6 +114,7 @@ public sealed class RunVerb : IVerb
             Labels = [.. args.GetAll("label-file").SelectMany(ContainerLabels.ReadFile), .. args.GetAll("label").Select(ContainerLabels.Check)],
             Tty = tty,
             Interactive = args.Has("interactive"),
+            StdinOnce = !args.Has("detach"), // docker run -d -i keeps stdin open for every attach to come
             Mounts = [.. args.GetAll("volume").Select(MountRequests.Volume), .. args.GetAll("mount").Select(MountRequests.Mount),
                 .. args.GetAll("tmpfs").Select(MountRequests.Tmpfs)],
             Resources = ResourceFlags.Parse(args),

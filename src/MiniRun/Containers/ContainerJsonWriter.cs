@@ -33,6 +33,7 @@ internal static class ContainerJsonWriter
         if (record.StopTimeout is { } stopTimeout) json.WriteNumber(nameof(ContainerRecord.StopTimeout), stopTimeout);
         json.WriteBoolean(nameof(ContainerRecord.Tty), record.Tty);
         json.WriteBoolean(nameof(ContainerRecord.OpenStdin), record.OpenStdin);
+        json.WriteBoolean(nameof(ContainerRecord.StdinOnce), record.StdinOnce);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.ExtraLayers), record.ExtraLayers);
         JsonObjectWriter.Strings(json, nameof(ContainerRecord.Layers), record.Layers);
 

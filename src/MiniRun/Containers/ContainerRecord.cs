@@ -42,6 +42,8 @@ public sealed record ContainerRecord
     public bool Tty { get; init; }
     /// <summary>-i: stdin is passed to the container (Docker's Config.OpenStdin).</summary>
     public bool OpenStdin { get; init; }
+    /// <summary>Docker's Config.StdinOnce: the end of an attached client's input closes the container's stdin (-i, not detached).</summary>
+    public bool StdinOnce { get; init; }
     public List<string> ExtraLayers { get; init; } = [];
     /// <summary>Image layer DiffIDs, bottom first (the overlay stack is built from these).</summary>
     public required List<string> Layers { get; init; }

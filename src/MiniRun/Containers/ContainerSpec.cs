@@ -32,6 +32,8 @@ public sealed record ContainerSpec
     public bool Tty { get; init; }
     /// <summary>-i: stdin is passed to the command.</summary>
     public bool Interactive { get; init; }
+    /// <summary>-i, not detached: an attached client's end of input is the container's (Docker's StdinOnce).</summary>
+    public bool StdinOnce { get; init; }
     public ContainerResources Resources { get; init; } = new();
     public ContainerSecurity Security { get; init; } = new();
     /// <summary>-v, --mount, --tmpfs (<see cref="MountRequests"/>).</summary>

@@ -8,7 +8,7 @@ public static class Errnos
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
         ENOSPC = 28, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
-        ENODATA = 61, EOPNOTSUPP = 95, ECONNRESET = 104;
+        ENODATA = 61, EOPNOTSUPP = 95, ECONNRESET = 104, ECONNREFUSED = 111;
 
     public static string Name(int errno) => errno switch
     {
@@ -17,6 +17,7 @@ public static class Errnos
         EEXIST => "EEXIST", EXDEV => "EXDEV", ENOTDIR => "ENOTDIR", EISDIR => "EISDIR", EINVAL => "EINVAL",
         ENOSPC => "ENOSPC", EROFS => "EROFS", EMLINK => "EMLINK", EPIPE => "EPIPE", ERANGE => "ERANGE", ENAMETOOLONG => "ENAMETOOLONG",
         ENOSYS => "ENOSYS", ENOTEMPTY => "ENOTEMPTY", ELOOP => "ELOOP", ENODATA => "ENODATA", EOPNOTSUPP => "EOPNOTSUPP",
+        ECONNREFUSED => "ECONNREFUSED",
         _ => "errno " + errno,
     };
 

@@ -28,8 +28,9 @@ public static class ExecLauncher
     /// <param name="waitUntilExecuted">returns only once the command runs (the OCI runtime's exec --detach, whose caller
     /// exits next); a command that could not be started is reaped and reported as a <see cref="MiniRunException"/>.</param>
     /// <param name="console">exec -t (<see cref="ExecSpec.ConsoleOverChannel"/>): given the master of the command's pty, which it then owns.</param>
+    /// <param name="nullStdin">the command's stdin is /dev/null, not ours (exec without -i, as Docker's).</param>
     public static (int Pid, RuntimeBinary Binary) Start(ExecSpec spec, Action<int>? beforeSpec = null, bool waitUntilExecuted = false,
-        Action<int>? console = null)
+        Action<int>? console = null, bool nullStdin = false)
     {
         // A container with a user namespace of its own: the stage is cloned into it (no thread of ours can enter one),
         // and, owning no cgroup file of the host's there, is moved into the container's cgroup by us.
@@ -57,7 +58,7 @@ public static class ExecLauncher
             (int pid, int messageFd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
                 () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
                 () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); },
-                user: user);
+                user: user, stdin: nullStdin ? ProcessControl.NullStdin : ProcessControl.InheritStdin);
             try
             {
                 StageSpawner.Deliver(pid, messageFd, message, beforeSpec, (stage, channel) =>

@@ -55,8 +55,10 @@ public sealed class InitStageProcess : IDisposable
     /// <param name="user">a user namespace (new with its maps, or joined): the stage is cloned into it, with its new
     /// PID namespace made by the same clone, so that the user namespace owns it.</param>
     /// <param name="newPidNamespace">false: born in this process's PID namespace (--pid host), a process like any other.</param>
+    /// <param name="nullStdin">its stdin is /dev/null, not ours (run without -i, as Docker gives it); a stdin pipe of
+    /// <paramref name="output"/> comes before either.</param>
     public static InitStageProcess Spawn(ContainerOutput? output = null, bool explain = false, string? pidNamespace = null, UserNamespace? user = null,
-        bool newPidNamespace = true)
+        bool newPidNamespace = true, bool nullStdin = false)
     {
         NamespaceFlags newPid = newPidNamespace && pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None;
         const string own = "/proc/thread-self/ns/pid";
@@ -69,7 +71,8 @@ public sealed class InitStageProcess : IDisposable
                     : user is null && newPid != NamespaceFlags.None ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone, or none
                 () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
                 output?.WriteEnds, explainFd: explain ? 2 : null,
-                user, newPid);
+                user, newPid,
+                output is { StdinRead: >= 0 and var piped } ? piped : nullStdin ? ProcessControl.NullStdin : ProcessControl.InheritStdin);
             output?.CloseWriteEnds();
             MigrationWarmup.Start(); // after the spawn: this thread's children are in its own PID namespace again
             return new InitStageProcess(pid, fd, binary, output);

@@ -26,8 +26,10 @@ internal static class StageSpawner
     /// <param name="explainFd">--explain: passed as the stage's fd 5, where it narrates (<see cref="InitStage.ExplainFd"/>).</param>
     /// <param name="user">a user namespace: the stage is cloned into it (<see cref="ProcessControl.SpawnNamespaced"/>),
     /// with <paramref name="cloneNamespaces"/> made new by the same clone, so that the user namespace owns them.</param>
+    /// <param name="stdin">the stage's stdin (<see cref="ProcessControl.Spawn"/>'s); with a user namespace, always ours.</param>
     public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces,
-        (int Stdout, int Stderr)? output = null, int? explainFd = null, UserNamespace? user = null, NamespaceFlags cloneNamespaces = NamespaceFlags.None)
+        (int Stdout, int Stderr)? output = null, int? explainFd = null, UserNamespace? user = null, NamespaceFlags cloneNamespaces = NamespaceFlags.None,
+        int stdin = ProcessControl.InheritStdin)
     {
         string[] argv = explainFd is null ? [argv0, verb] : [argv0, verb, InitStage.ExplainArgument];
         RuntimeBinary binary = RuntimeBinary.Open();
@@ -41,7 +43,7 @@ internal static class StageSpawner
                 enterNamespaces();
                 int[] passed = explainFd is { } explain ? [readEnd, parent, explain] : [readEnd, parent];
                 int pid = user is null
-                    ? ProcessControl.Spawn(binary.Path, argv, [], passedFds: passed, output: output, programFd: binary.ProgramFd)
+                    ? ProcessControl.Spawn(binary.Path, argv, [], passedFds: passed, output: output, programFd: binary.ProgramFd, stdin: stdin)
                     : SpawnInUserNamespace(binary, argv, passed, output, user, cloneNamespaces);
                 return (pid, writeEnd, binary);
             }

@@ -13,7 +13,7 @@ public class ContainerJsonWriterTests
         ImageId = "sha256:" + new string('b', 64), ImageName = "minibox:latest",
         Args = ["sh", "-c", "echo \"é\" \\ $x '\u0001' </tag> + 💡"], Env = ["PATH=/bin", "EMPTY=", "U=ü"],
         WorkingDir = "/w d", User = "1000:1000", Hostname = "aaaaaaaaaaaa", Network = network,
-        UseChroot = true, AutoRemove = true, Tty = true, OpenStdin = true, ExtraLayers = ["/x/layer"], Layers = ["sha256:" + new string('c', 64)],
+        UseChroot = true, AutoRemove = true, Tty = true, OpenStdin = true, StdinOnce = true, ExtraLayers = ["/x/layer"], Layers = ["sha256:" + new string('c', 64)],
         Resources = resources, Security = security,
         Mounts =
         [

@@ -207,7 +207,7 @@ public class IsolationTests(RunImageFixture fixture) : IClassFixture<RunImageFix
     {
         ICgroupManager cgroups = CgroupDetector.Detect()!;
         string name = "limits-" + Guid.NewGuid().ToString("N")[..8];
-        using Process process = Start("--name", name, "--memory", "48m", "--pids-limit", "20", "--cpus", "0.5", "--cpu-shares", "512",
+        using Process process = Start("-i", "--name", name, "--memory", "48m", "--pids-limit", "20", "--cpus", "0.5", "--cpu-shares", "512",
             fixture.Image, "sh", "-c", "echo ready; read line");
         try
         {

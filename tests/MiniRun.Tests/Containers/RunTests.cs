@@ -202,7 +202,7 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     [RootFact]
     public void Run_WhileRunning_OverlayMountIsVisibleOnTheHost()
     {
-        using Process process = StartRun(["--rm", fixture.Image, "sh", "-c", "echo ready; read line; echo got $line"]);
+        using Process process = StartRun(["--rm", "-i", fixture.Image, "sh", "-c", "echo ready; read line; echo got $line"]);
         try
         {
             Assert.Equal("ready", process.StandardOutput.ReadLine());
@@ -238,7 +238,7 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     public void Run_Pid1KilledFromTheHost_Exits128PlusSignal()
     {
         string name = "killed-" + Guid.NewGuid().ToString("N")[..8];
-        using Process process = StartRun(["--name", name, fixture.Image, "sh", "-c", "echo ready; read line"]);
+        using Process process = StartRun(["-i", "--name", name, fixture.Image, "sh", "-c", "echo ready; read line"]);
         try
         {
             Assert.Equal("ready", process.StandardOutput.ReadLine());

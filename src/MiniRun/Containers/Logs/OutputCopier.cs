@@ -1,3 +1,4 @@
+using MiniRun.Containers.Attach;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 
@@ -16,7 +17,8 @@ public static class OutputCopier
     private const int BufferSize = 64 * 1024; // a pipe's default capacity
 
     /// <summary>Copies until the output ends; the log is complete when it returns. PID 1 is not reaped.</summary>
-    public static void CopyUntilExited(int pid, ContainerOutput output, JsonLogWriter log)
+    /// <param name="attach">a detached container's attach clients, served on this same thread (its supervisor's).</param>
+    public static void CopyUntilExited(int pid, ContainerOutput output, JsonLogWriter log, AttachServer? attach = null)
     {
         int pidFd = OutputDescriptors.TryOpenPidFd(pid);
         try
@@ -33,8 +35,17 @@ public static class OutputCopier
             bool[] echo = [false, output.Echo, output.Echo];
             while (entries[1].Fd >= 0 || entries[2].Fd >= 0)
             {
+                // A lagging attach client holds the output back, until PID 1 has gone: then it is all read, and logged.
+                entries[1].Events = entries[2].Events = attach is { Congested: true } && !exited ? (short)0 : OutputDescriptors.In;
+                bool served = attach is not null && !exited;
+                Span<Libc.PollFd> polled = served ? attach!.Around(entries) : entries;
                 // Once PID 1 is gone, only what is already in the pipes is left to read: no waiting.
-                if (ProcessControl.Poll(entries, exited ? 0 : -1, "the container's output") == 0) break;
+                if (ProcessControl.Poll(polled, exited ? 0 : -1, "the container's output") == 0) break;
+                if (served)
+                {
+                    polled[..entries.Length].CopyTo(entries);
+                    attach!.Serve(polled[entries.Length..]);
+                }
                 if (entries[0].Returned != 0)
                 {
                     exited = true;
@@ -52,6 +63,7 @@ public static class OutputCopier
                     // Shown first, as it comes; a reader that went away (EPIPE) stops the showing, not the logging.
                     if (echo[i] && OutputDescriptors.TryWriteAll(i, buffer.AsSpan(0, n)) != 0) echo[i] = false;
                     log.Write(i == 1 ? LogStream.Stdout : LogStream.Stderr, buffer.AsSpan(0, n));
+                    attach?.Broadcast(i, buffer.AsSpan(0, n));
                 }
             }
             log.Complete();

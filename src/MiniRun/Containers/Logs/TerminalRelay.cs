@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MiniRun.Containers.Attach;
 using MiniRun.Native;
 
 namespace MiniRun.Containers.Logs;
@@ -23,7 +24,8 @@ public static class TerminalRelay
     /// <summary>Relays until PID 1 has exited and its terminal has nothing more to show; the log is complete then.</summary>
     /// <param name="show">a foreground run: shown on our stdout, our terminal raw and its size followed.</param>
     /// <param name="input">-i: our stdin is typed into the container's terminal.</param>
-    public static void CopyUntilExited(int pid, int master, JsonLogWriter? log, bool show, bool input)
+    /// <param name="attach">a detached container's attach clients, served on this same thread (its supervisor's).</param>
+    public static void CopyUntilExited(int pid, int master, JsonLogWriter? log, bool show, bool input, AttachServer? attach = null)
     {
         using HostTerminal? ours = show && input ? HostTerminal.MakeRaw(0) : null;
         using PosixSignalRegistration? resize = show ? PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
@@ -45,8 +47,17 @@ public static class TerminalRelay
             bool exited = false;
             while (entries[1].Fd >= 0)
             {
+                // A lagging attach client holds the output back, until PID 1 has gone: then it is all read, and logged.
+                entries[1].Events = attach is { Congested: true } && !exited ? (short)0 : OutputDescriptors.In;
+                bool served = attach is not null && !exited;
+                Span<Libc.PollFd> polled = served ? attach!.Around(entries) : entries;
                 // Once PID 1 is gone, only what its terminal already holds is left to show: no waiting.
-                if (ProcessControl.Poll(entries, exited ? 0 : -1, "the container's terminal") == 0) break;
+                if (ProcessControl.Poll(polled, exited ? 0 : -1, "the container's terminal") == 0) break;
+                if (served)
+                {
+                    polled[..entries.Length].CopyTo(entries);
+                    attach!.Serve(polled[entries.Length..]);
+                }
                 if (entries[0].Returned != 0)
                 {
                     exited = true;
@@ -59,8 +70,10 @@ public static class TerminalRelay
                     if (typed == 0 || OutputDescriptors.TryWriteAll(master, buffer.AsSpan(0, typed)) != 0) entries[2].Fd = -1;
                 }
                 if (entries[1].Returned == 0) continue;
-                // EIO once no process holds the terminal's other side: the container is gone.
-                int n = OutputDescriptors.Read(master, buffer);
+                // EIO once no process holds the terminal's other side: the container is gone. Nothing now (-1): the
+                // master is non-blocking once attach clients type into it.
+                int n = OutputDescriptors.ReadAvailable(master, buffer);
+                if (n < 0) continue;
                 if (n == 0)
                 {
                     entries[1].Fd = -1;
@@ -68,6 +81,7 @@ public static class TerminalRelay
                 }
                 if (show && OutputDescriptors.TryWriteAll(1, buffer.AsSpan(0, n)) != 0) show = false;
                 log?.Write(LogStream.Stdout, buffer.AsSpan(0, n));
+                attach?.Broadcast(1, buffer.AsSpan(0, n));
             }
             log?.Complete();
         }

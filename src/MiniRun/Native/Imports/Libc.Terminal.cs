@@ -12,6 +12,18 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int connect(int fd, void* address, uint length);
 
+    // A container's attach socket (UnixSocket): non-blocking, as every descriptor its one polling thread serves.
+    public const int SOCK_NONBLOCK = 0x800, O_NONBLOCK = 0x800, F_GETFL = 3, F_SETFL = 4;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int bind(int fd, void* address, uint length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int listen(int fd, int backlog);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int accept4(int fd, void* address, void* length, int flags);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint sendmsg(int fd, MessageHeader* message, int flags);
 

@@ -40,6 +40,37 @@ public static unsafe class OutputDescriptors
             }
     }
 
+    /// <summary>As <see cref="Read"/>, on a descriptor that may be non-blocking: -1 when it has nothing now (EAGAIN).</summary>
+    public static int ReadAvailable(int fd, Span<byte> buffer)
+    {
+        fixed (byte* start = buffer)
+            while (true)
+            {
+                nint n = Libc.read(fd, start, (nuint)buffer.Length);
+                if (n >= 0) return (int)n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EAGAIN) return -1;
+                if (errno != Errnos.EINTR) return 0;
+            }
+    }
+
+    /// <summary>
+    /// One write(2) to a non-blocking descriptor: how much it took (0 when it takes nothing now, EAGAIN), or the negated
+    /// errno that stopped it (-EPIPE: the reader has gone; -EIO: a terminal nobody holds any more).
+    /// </summary>
+    public static int WriteAvailable(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
+            while (true)
+            {
+                nint n = Libc.write(fd, start, (nuint)data.Length);
+                if (n >= 0) return (int)n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EAGAIN) return 0;
+                if (errno != Errnos.EINTR) return -errno;
+            }
+    }
+
     /// <summary>
     /// Writes all of <paramref name="data"/> to a descriptor that may be non-blocking (a terminal or pipe we inherited):
     /// on EAGAIN it waits until it is writable. Returns 0, or the errno that stopped it (EPIPE: the reader has gone).

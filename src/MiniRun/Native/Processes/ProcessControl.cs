@@ -40,10 +40,11 @@ public static unsafe partial class ProcessControl
     /// opened read-only and its stdout and stderr both append to one file (the supervisor's own messages); with
     /// <paramref name="output"/>, its stdout and stderr are these descriptors instead (a container's output pipes).
     /// With <paramref name="programFd"/>, the program is the file open on it (O_PATH will do), run as /proc/self/fd/N;
-    /// <paramref name="path"/> then only names it in errors.
+    /// <paramref name="path"/> then only names it in errors. <paramref name="stdin"/>: ours (<see cref="InheritStdin"/>),
+    /// /dev/null (<see cref="NullStdin"/>, opened by the child), or a descriptor (a container's stdin pipe).
     /// </summary>
     public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<int>? passedFds = null, bool newSession = false,
-        (string Input, string Output)? stdio = null, (int Stdout, int Stderr)? output = null, int programFd = -1)
+        (string Input, string Output)? stdio = null, (int Stdout, int Stderr)? output = null, int programFd = -1, int stdin = InheritStdin)
     {
         byte* actions = stackalloc byte[Libc.SpawnFileActionsSize];
         byte* attr = stackalloc byte[Libc.SpawnAttrSize];
@@ -65,6 +66,7 @@ public static unsafe partial class ProcessControl
                 // descriptor already in 3..3+n-1 is first copied above that range, lest an earlier dup2 replace it.
                 Libc.posix_spawn_file_actions_adddup2(actions, AboveRange(passedFds![i], 3 + passed, copies), 3 + i);
             }
+            int stdinFd = stdin >= 0 ? AboveRange(stdin, 3 + passed, copies) : stdin;
             // The program's descriptor too: the child resolves /proc/self/fd/N after the dup2s, at execve.
             string program = programFd < 0 ? path : "/proc/self/fd/" + AboveRange(programFd, 3 + passed, copies);
             if (stdio is { } files)
@@ -74,6 +76,9 @@ public static unsafe partial class ProcessControl
                     Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0x1A0); // 0640: logs may hold secrets
                 Libc.posix_spawn_file_actions_adddup2(actions, 1, 2);
             }
+            if (stdinFd >= 0) Libc.posix_spawn_file_actions_adddup2(actions, stdinFd, 0);
+            else if (stdinFd == NullStdin)
+                Libc.posix_spawn_file_actions_addopen(actions, 0, NativeStrings.Utf8("/dev/null", allocations), Libc.O_RDONLY, 0);
             if (outputFds is { } pipes)
             {
                 Libc.posix_spawn_file_actions_adddup2(actions, pipes.Stdout, 1);
@@ -101,6 +106,9 @@ public static unsafe partial class ProcessControl
             NativeStrings.Free(allocations);
         }
     }
+
+    /// <summary>What <see cref="Spawn"/> gives the child as its stdin, unless a descriptor: ours, or /dev/null.</summary>
+    public const int InheritStdin = -1, NullStdin = -2;
 
     /// <summary>The descriptor itself, or when it is below <paramref name="limit"/> a close-on-exec copy above it.</summary>
     private static int AboveRange(int fd, int limit, List<int> copies)

@@ -34,7 +34,7 @@ public static class ContainerExec
         if (!Path.IsPathRooted(workingDir)) throw new MiniRunException($"the working directory \"{workingDir}\" is invalid: it needs to be an absolute path");
         ExecSpec spec = Spec(status.Pid, CgroupNames.For(container.Id), record.CgroupLimits(),
             ContainerStageSpecs.Exec(record, container.MergedDir, user, request.Command, env, workingDir, containers.Paths), consoleOverChannel: request.Tty);
-        return Launch(spec, interactive: request.Interactive);
+        return Launch(spec, interactive: request.Interactive, nullStdin: !request.Interactive);
     }
 
     /// <summary>
@@ -65,7 +65,9 @@ public static class ContainerExec
     /// </summary>
     /// <param name="started">called with the command's PID once the stage has it (to write --pid-file).</param>
     /// <param name="interactive">with a terminal (<see cref="ExecSpec.ConsoleOverChannel"/>): our stdin goes to it.</param>
-    internal static int Launch(ExecSpec spec, bool detach = false, Action<int>? started = null, bool waitUntilExecuted = false, bool interactive = false)
+    /// <param name="nullStdin">the command's stdin is /dev/null (minirun exec without -i); else it is ours (the OCI runtime's exec).</param>
+    internal static int Launch(ExecSpec spec, bool detach = false, Action<int>? started = null, bool waitUntilExecuted = false, bool interactive = false,
+        bool nullStdin = false)
     {
         SignalForwarding? forwarding = null;
         RuntimeBinary? binary = null;
@@ -78,7 +80,7 @@ public static class ContainerExec
                 {
                     master = fd;
                     TerminalRelay.TakeOurSize(fd); // the stage still drops privileges: the command reads its size after this
-                });
+                }, nullStdin);
             started?.Invoke(pid);
             if (detach) return pid;
             if (master >= 0) TerminalRelay.CopyUntilExited(pid, master, log: null, show: true, input: interactive); // docker exec's output is not logged

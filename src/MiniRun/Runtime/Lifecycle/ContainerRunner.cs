@@ -1,3 +1,4 @@
+using MiniRun.Containers.Attach;
 using MiniRun.Containers.Logs;
 using MiniRun.Explain;
 using MiniRun.Images;
@@ -96,6 +97,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Labels = ContainerLabels.Merge(config.Labels, spec.Labels),
             Tty = spec.Tty,
             OpenStdin = spec.Interactive,
+            StdinOnce = spec.Interactive && spec.StdinOnce,
             ExtraLayers = spec.ExtraLayers.Select(Path.GetFullPath).ToList(),
             Layers = image.DiffIds.Select(d => d.ToString()).ToList(),
             Resources = spec.Resources,
@@ -141,7 +143,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// here, its output piped to the log only (the supervisor). Either way it is killed if the container does not start.
     /// Its output, when piped, is copied (logged, and shown if the pipes say so) until it ends, before the exit is recorded.</param>
     /// <param name="atExit">once the command has exited, may change the state before it is recorded (the restart loop's decision).</param>
-    public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null, Action<ContainerState>? atExit = null)
+    /// <param name="attach">the supervisor's attach clients: they get the output, and reach the container's input (-i),
+    /// terminal and PID 1 while it runs.</param>
+    public int Run(Container container, TimeSpan stopTimeout, InitStageProcess? stage = null, Action<ContainerState>? atExit = null,
+        AttachServer? attach = null)
     {
         ContainerState state = stage is null ? containers.ReadState(container) : new ContainerState(); // not read back: no JSON metadata to build
         ICgroupManager? cgroups = null;
@@ -167,7 +172,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             (OciSpec config, InitSpec spec) = Bundle(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User),
                 cgroups, limits, Paths, ipc);
             // -t: the container's output is its pty's, which the stage hands over; its own messages before that, ours.
-            stage ??= InitStageProcess.Spawn(container.Record.Tty ? null : ContainerOutput.Create(echo: false), newPidNamespace: !modes.PidHost);
+            // -i without -t: a stdin pipe, which the attach clients write to.
+            stage ??= InitStageProcess.Spawn(container.Record.Tty ? null : ContainerOutput.Create(echo: false, stdin: container.Record.OpenStdin && attach is not null),
+                newPidNamespace: !modes.PidHost);
             pid = stage.Pid;
             _sys.Describe(RuntimeBinaryStep(stage.Binary), RuntimeBinaryWhy(stage.Binary), alreadyDone: false);
             // --explain: the parent's steps and the stage's share one stderr, so they take turns instead of overlapping.
@@ -197,6 +204,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             // Ready: its namespaces exist. A stage that failed instead has said why: the go reaches nobody, the wait reports its status.
             stage.AwaitReady();
             if (stage.Console >= 0 && foreground) TerminalRelay.TakeOurSize(stage.Console); // before the command reads it
+            attach?.Attach(new AttachTarget(pid, stage.Console, stage.Output?.TakeStdinWrite() ?? -1, container.Record.OpenStdin, container.Record.StdinOnce));
             stage.Release();
             state.Status = StateStatus.Running;
             state.Pid = pid;
@@ -210,12 +218,12 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             if (stage.Console >= 0)
             {
                 using var log = new JsonLogWriter(container.LogPath);
-                TerminalRelay.CopyUntilExited(pid, stage.Console, log, show: foreground, input: foreground && container.Record.OpenStdin);
+                TerminalRelay.CopyUntilExited(pid, stage.Console, log, show: foreground, input: foreground && container.Record.OpenStdin, attach);
             }
             else if (stage.Output is { } output)
             {
                 using var log = new JsonLogWriter(container.LogPath);
-                OutputCopier.CopyUntilExited(pid, output, log);
+                OutputCopier.CopyUntilExited(pid, output, log, attach);
             }
             state.ExitCode = forwarding.WaitForExit();
             exited = true;
@@ -231,6 +239,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         }
         finally
         {
+            attach?.Detach(); // before its terminal is closed
             if (stage?.Console >= 0) ProcessControl.Close(stage.Console);
             stage?.Dispose(); // killed, if it never had its spec
             state.Status = StateStatus.Exited;

@@ -1,4 +1,5 @@
 using MiniRun.Containers;
+using MiniRun.Containers.Attach;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 
@@ -12,7 +13,8 @@ namespace MiniRun.Runtime.Lifecycle;
 /// (<see cref="ManualStop"/>) ends them until the next start. Nothing restarts anything after a reboot: there is no
 /// daemon to start again (`minirun generate systemd` writes a unit for that).
 /// </summary>
-public sealed class RestartLoop(ContainerRunner runner, ContainerStore containers, Container container)
+/// <param name="attach">the supervisor's attach clients: each run's end ends their sessions, as `docker attach` ends at each stop.</param>
+public sealed class RestartLoop(ContainerRunner runner, ContainerStore containers, Container container, AttachServer? attach = null)
 {
     /// <summary>The supervisor's PID, in the container's directory while it lives: a systemd unit's PIDFile=.</summary>
     public const string PidFileName = "supervisor.pid";
@@ -50,7 +52,8 @@ public sealed class RestartLoop(ContainerRunner runner, ContainerStore container
             while (delay is { } wait && WaitOut(wait))
             {
                 delay = null;
-                status = runner.Run(container, Record.StopTimeoutOrDefault(), stage: null, atExit: exited => delay = Decide(manager, exited));
+                status = runner.Run(container, Record.StopTimeoutOrDefault(), stage: null, atExit: exited => delay = Decide(manager, exited), attach: attach);
+                attach?.End(status, null);
             }
             return ManualStop.Read(container).Manual ? 0 : status;
         }
@@ -120,7 +123,7 @@ public sealed class RestartLoop(ContainerRunner runner, ContainerStore container
     /// <summary>Starts the supervisor and waits until it has taken the container over, so it is never left without a runner.</summary>
     private void HandOver()
     {
-        int pid = ContainerSupervisor.Spawn(containers, container);
+        int pid = ContainerSupervisor.Spawn(containers, container, attachFirst: false);
         DateTime deadline = DateTime.UtcNow + HandOverTimeout;
         while (containers.ReadState(container) is { Status: StateStatus.Restarting } state && state.RunnerPid != pid) // or a stop ended it already
         {
