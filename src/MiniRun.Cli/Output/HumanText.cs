@@ -26,30 +26,20 @@ public static class HumanText
     public static string Ago(DateTimeOffset when) => Duration(DateTimeOffset.UtcNow - when) + " ago";
 
     /// <summary>Decimal units with three significant digits: "4.26MB".</summary>
-    public static string Size(long bytes)
-    {
-        string[] units = ["B", "kB", "MB", "GB", "TB"];
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1000 && unit < units.Length - 1)
-        {
-            value /= 1000;
-            unit++;
-        }
-        return value.ToString("G3", CultureInfo.InvariantCulture) + units[unit];
-    }
+    public static string Size(long bytes) => Scaled(bytes, 1000, ["B", "kB", "MB", "GB", "TB"], "G3");
 
     /// <summary>Binary units with four significant digits, as `docker stats` shows memory (go-units BytesSize): "620KiB", "23.54GiB".</summary>
-    public static string BinarySize(long bytes)
+    public static string BinarySize(long bytes) => Scaled(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"], "G4");
+
+    private static string Scaled(long bytes, int step, string[] units, string format)
     {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
         double value = bytes;
         int unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
+        while (value >= step && unit < units.Length - 1)
         {
-            value /= 1024;
+            value /= step;
             unit++;
         }
-        return value.ToString("G4", CultureInfo.InvariantCulture) + units[unit];
+        return value.ToString(format, CultureInfo.InvariantCulture) + units[unit];
     }
 }

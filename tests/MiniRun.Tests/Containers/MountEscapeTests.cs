@@ -52,7 +52,8 @@ public class MountEscapeTests(RunImageFixture fixture) : IClassFixture<RunImageF
                 $"touch /data/evil/x/written && grep -q ' {canary}/x ' /proc/self/mountinfo && echo inside"]);
             Assert.True(run.ExitCode == 0 && run.Stdout.Contains("inside"), run.ToString());
             AssertUntouched(canary);
-            Assert.Empty(Directory.GetFileSystemEntries(bindSource));
+            // The bind's own source is what the container wrote through, and nothing else on the host.
+            Assert.Equal(kind == "bind" ? ["written"] : [], Directory.GetFileSystemEntries(bindSource).Select(Path.GetFileName));
         }
         finally
         {
