@@ -122,6 +122,33 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     }
 
     [RootFact]
+    public void In_ATarStreamWithALinkToTheHostThenAFileThroughIt_NeverWritesOnTheHost()
+    {
+        // The classic tar escape: an entry makes a link out, the next writes through it; and a name climbing with "..".
+        string canary = Scratch("cp-tar-canary");
+        Cli.RunOk("run", "-d", "--name", "cp-tar-escape", fixture.Image, "sh", "-c", "mkdir -p /in; exec sleep 300");
+        try
+        {
+            foreach (string[] names in new[] { new[] { "out", "out/pwned" }, new[] { "up", "../../../../../../.." + canary + "/pwned" } })
+            {
+                string archive = fixture.Scratch.Combine("escape-" + names[0] + ".tar");
+                using (var tar = new TarWriter(File.Create(archive)))
+                {
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, names[0]) { LinkName = canary });
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, names[1]) { DataStream = new MemoryStream("escaped\n"u8.ToArray()) });
+                }
+                ExternalCommand.Run("sh", ["-c", "exec \"$0\" --root \"$1\" cp - cp-tar-escape:/in < \"$2\"", MiniRunCli.BinaryPath, Cli.StoreRoot, archive]);
+                Assert.Empty(Directory.GetFileSystemEntries(canary));
+            }
+            Assert.Equal(canary + "\n", Cli.RunOk("exec", "cp-tar-escape", "readlink", "/in/out").Stdout); // the link itself is the container's
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "cp-tar-escape");
+        }
+    }
+
+    [RootFact]
     public void Missing_IsAnErrorWithDockersStatus()
     {
         Cli.RunOk("run", "--name", "cp-missing", fixture.Image, "true");
