@@ -28,10 +28,11 @@ public static class ContainerRow
     public static JsonElement Of(Container container, ContainerStatus status, bool truncate, string? size)
     {
         ContainerRecord record = container.Record;
-        string command = string.Join(' ', record.Args);
+        // The daemon's Command: an argument with a space in single quotes (moby's daemon/list.go), no other quoting.
+        string command = record.Args[0] + (record.Args.Count > 1 ? " " + string.Join(' ', record.Args.Skip(1).Select(a => a.Contains(' ') ? $"'{a}'" : a)) : "");
         return Document(new SortedDictionary<string, string?>(StringComparer.Ordinal)
         {
-            ["Command"] = "\"" + (truncate && command.Length > 20 ? command[..19] + "…" : command) + "\"",
+            ["Command"] = GoQuote(truncate && command.Length > 20 ? command[..19] + "…" : command),
             // Go's time.Time String(); the CLI prints it in its local zone, MiniRun in UTC.
             ["CreatedAt"] = record.Created.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " +0000 UTC",
             ["ID"] = truncate ? container.ShortId : record.Id,
@@ -55,6 +56,20 @@ public static class ContainerRow
     {
         string name = mount.Type == ContainerMount.Volume ? mount.Name : mount.Source;
         return truncate && name.Length > 15 ? name[..14] + "…" : name;
+    }
+
+    /// <summary>Go's strconv.Quote, which the CLI puts around COMMAND: quotes and backslashes escaped, control characters spelled.</summary>
+    private static string GoQuote(string text)
+    {
+        var quoted = new System.Text.StringBuilder("\"");
+        foreach (char c in text)
+            quoted.Append(c switch
+            {
+                '"' => "\\\"", '\\' => "\\\\", '\n' => "\\n", '\t' => "\\t", '\r' => "\\r",
+                < ' ' or '\x7f' => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        return quoted.Append('"').ToString();
     }
 
     private static JsonElement Document(SortedDictionary<string, string?> fields)

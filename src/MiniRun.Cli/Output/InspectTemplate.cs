@@ -5,8 +5,8 @@ using MiniRun.Cli.Output.Templates;
 namespace MiniRun.Cli.Output;
 
 /// <summary>
-/// `inspect --format`, as Docker's TemplateInspector: one line per document, in the order asked; the first document
-/// the template fails on stops the rest, and an empty result still prints one empty line.
+/// `inspect --format`, as Docker's TemplateInspector: one line per document, in the order asked; a document the
+/// template fails on gives an error line (after the output) instead, and an empty output still prints one empty line.
 /// </summary>
 public static class InspectTemplate
 {
@@ -31,7 +31,7 @@ public static class InspectTemplate
     public static bool Write(GoTemplate template, IEnumerable<JsonElement> documents, TextWriter output)
     {
         var buffer = new StringBuilder();
-        TemplateException? failure = null;
+        var failures = new List<TemplateException>();
         foreach (JsonElement document in documents)
         {
             try
@@ -40,12 +40,11 @@ public static class InspectTemplate
             }
             catch (TemplateException e)
             {
-                failure = e;
-                break;
+                failures.Add(e);
             }
         }
         output.Write(buffer.Length == 0 ? "\n" : buffer.ToString());
-        if (failure is not null) ErrorPrinter.Print("template parsing error: " + failure.Message);
-        return failure is null;
+        foreach (TemplateException failure in failures) ErrorPrinter.Print("template parsing error: " + failure.Message);
+        return failures.Count == 0;
     }
 }
