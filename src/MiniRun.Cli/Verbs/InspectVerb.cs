@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Cli.Output.Templates;
 using MiniRun.Containers;
 using MiniRun.Images;
 using MiniRun.Runtime.Spec;
@@ -10,12 +11,13 @@ namespace MiniRun.Cli.Verbs;
 public sealed class InspectVerb : IVerb
 {
     public string Name => "inspect";
-    public string Usage => "minirun inspect NAME|ID [NAME|ID...]";
+    public string Usage => "minirun inspect [-f TEMPLATE] NAME|ID [NAME|ID...]";
     public string Summary => "Show a container's or an image's details as JSON, with its overlay directories";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Value("type", null, "container|image", "Only look for this kind of object"),
+        OptionSpec.Value("format", 'f', "TEMPLATE", "Format output using a Go template ({{.State.Pid}}, {{json .Config}})"),
         OptionSpec.Flag("spec", null, "Print each container's OCI runtime spec instead: the config.json its last start ran"),
     ];
 
@@ -24,19 +26,31 @@ public sealed class InspectVerb : IVerb
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun inspect\" requires at least 1 argument (see 'minirun inspect --help')");
         string? type = args.Get("type");
         if (args.Has("spec")) return PrintSpecs(args.Positionals, context);
+        GoTemplate? template = null;
+        if (args.Get("format") is { Length: > 0 } format && (template = InspectTemplate.Parse(format)) is null) return InspectTemplate.ParseFailure;
+        var documents = new List<JsonElement>(); // in the order asked, for --format
         var containers = new List<ContainerInspect>();
         var images = new List<ImageInspect>();
         int status = 0;
         foreach (string name in args.Positionals)
         {
-            if (type != "image" && context.Containers.TryResolve(name) is { } container) containers.Add(Describe(container, context));
-            else if (type != "container" && context.Images.TryResolve(name) is { } image) images.Add(Describe(image, context));
+            if (type != "image" && context.Containers.TryResolve(name) is { } container)
+            {
+                containers.Add(Describe(container, context));
+                if (template is not null) documents.Add(JsonSerializer.SerializeToElement(containers[^1..], CliJsonContext.Default.ListContainerInspect)[0]);
+            }
+            else if (type != "container" && context.Images.TryResolve(name) is { } image)
+            {
+                images.Add(Describe(image, context));
+                if (template is not null) documents.Add(JsonSerializer.SerializeToElement(images[^1..], CliJsonContext.Default.ListImageInspect)[0]);
+            }
             else
             {
                 ErrorPrinter.Print($"no such object: {name}");
                 status = 1;
             }
         }
+        if (template is not null) return InspectTemplate.Write(template, documents, context.Out) ? status : 1;
         // Docker prints one array; MiniRun prints one per kind present, containers first.
         if (containers.Count > 0 || images.Count == 0) context.Out.WriteLine(JsonSerializer.Serialize(containers, CliJsonContext.Default.ListContainerInspect));
         if (images.Count > 0) context.Out.WriteLine(JsonSerializer.Serialize(images, CliJsonContext.Default.ListImageInspect));

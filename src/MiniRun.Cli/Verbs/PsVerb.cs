@@ -1,38 +1,87 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Cli.Output.Templates;
 using MiniRun.Containers;
+using MiniRun.Store.Maintenance;
 
 namespace MiniRun.Cli.Verbs;
 
 public sealed class PsVerb : IVerb
 {
     public string Name => "ps";
-    public string Usage => "minirun ps [-a] [-q]";
+    public string Usage => "minirun ps [-a] [-q] [-n N|-l] [-s] [--no-trunc] [--format FORMAT]";
     public string Summary => "List containers";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("all", 'a', "Show all containers (default shows just running)"),
         OptionSpec.Flag("quiet", 'q', "Only display container IDs"),
+        OptionSpec.Value("last", 'n', "N", "Show the N last created containers (all states)"),
+        OptionSpec.Flag("latest", 'l', "Show the latest created container (all states)"),
+        OptionSpec.Flag("size", 's', "Display total file sizes"),
+        OptionSpec.Flag("no-trunc", null, "Don't truncate output"),
+        OptionSpec.Value("format", null, "FORMAT", "Format output: table, table TEMPLATE, json, or a Go template ({{.ID}} {{.Names}} {{.Status}})"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        var table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+        string? lastText = args.Get("last");
+        int last = -1;
+        if (lastText is not null && !int.TryParse(lastText, out last))
+            throw new UsageException($"invalid argument \"{lastText}\" for \"-n, --last\" flag: not a number (see 'minirun ps --help')");
+        if (args.Has("latest") && last == -1) last = 1;
+        bool all = args.Has("all") || last > 0; // Docker: -n and -l count every state
+        bool truncate = !args.Has("no-trunc");
+        string? format = args.Get("format");
+        bool quiet = args.Has("quiet");
+        if (quiet && !string.IsNullOrEmpty(format)) ErrorPrinter.Print("warning: ignoring custom format, because both --format and --quiet are set");
+
+        RowFormat? rows = null;
+        if (!quiet)
+        {
+            try
+            {
+                rows = RowFormat.Parse(format, ContainerRow.DefaultTable + (args.Has("size") ? "\t{{.Size}}" : ""), ContainerRow.GoType);
+            }
+            catch (TemplateException e)
+            {
+                ErrorPrinter.Print("failed to parse template: " + e.Message);
+                return 1;
+            }
+        }
+        bool sizes = args.Has("size") || (format?.Contains(".Size", StringComparison.Ordinal) ?? false);
+        var chosen = new List<(Container Container, ContainerStatus Status)>();
         foreach (Container container in context.Containers.List())
         {
+            if (last > 0 && chosen.Count == last) break;
             ContainerStatus status = context.Containers.Observe(container);
-            if (!status.Running && !status.Restarting && !args.Has("all")) continue; // Docker counts a restarting one as running
-            if (args.Has("quiet"))
-            {
-                context.Out.WriteLine(container.ShortId);
-                continue;
-            }
-            table.Add(container.ShortId, container.Record.ImageName, Quote(container.Record.Args), HumanText.Ago(container.Record.Created),
-                Status(status), container.Name);
+            if (!status.Running && !status.Restarting && !all) continue; // Docker counts a restarting one as running
+            chosen.Add((container, status));
         }
-        if (!args.Has("quiet")) table.WriteTo(context.Out);
+        if (rows is null)
+        {
+            foreach (var (container, _) in chosen) context.Out.WriteLine(truncate ? container.ShortId : container.Record.Id);
+            return 0;
+        }
+        try
+        {
+            context.Out.Write(rows.Render(chosen.Select(c => ContainerRow.Of(c.Container, c.Status, truncate, sizes ? Size(c.Container, context) : null)),
+                ContainerRow.Headers));
+        }
+        catch (TemplateException e)
+        {
+            ErrorPrinter.Print("failed to execute template: " + e.Message);
+            return 1;
+        }
         return 0;
+    }
+
+    /// <summary>Docker's SIZE: the writable layer, then the image beneath it as "virtual".</summary>
+    private static string Size(Container container, CliContext context)
+    {
+        long upper = Directory.Exists(container.UpperDir) ? StoreUsage.DirectorySize(container.UpperDir) : 0;
+        long image = context.Images.TryResolve(container.Record.ImageId)?.Size ?? 0;
+        return $"{HumanText.Size(upper)} (virtual {HumanText.Size(upper + image)})";
     }
 
     /// <summary>Docker's STATUS column; "Dead" when the runner vanished (SIGKILL) and nobody could record an exit.</summary>
@@ -47,12 +96,5 @@ public sealed class PsVerb : IVerb
             StateStatus.Exited when state.FinishedAt is { } finished => $"Exited ({state.ExitCode}) {HumanText.Ago(finished)}",
             _ => "Created",
         };
-    }
-
-    /// <summary>Docker shows the command quoted and cut at 20 characters.</summary>
-    private static string Quote(IReadOnlyList<string> args)
-    {
-        string command = string.Join(' ', args);
-        return "\"" + (command.Length > 20 ? command[..19] + "…" : command) + "\"";
     }
 }
