@@ -39,7 +39,7 @@ public sealed class LoadVerb : IVerb
             if (input != "-") images = loader.Load(input, args.Get("tag"));
             else
             {
-                using Stream stdin = Console.OpenStandardInput();
+                using Stream stdin = OpenStandardInput();
                 images = loader.Load(stdin, "stdin", args.Get("tag"));
             }
         }
@@ -55,6 +55,9 @@ public sealed class LoadVerb : IVerb
             }
         return 0;
     }
+
+    /// <summary>Descriptor 0 as a file stream, seekable when it is a file (then loaded in place), not closed when disposed.</summary>
+    private static FileStream OpenStandardInput() => new(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
 
     private static string ShortId(LayerSource layer) => layer.DiffId.Hex[..12];
 }

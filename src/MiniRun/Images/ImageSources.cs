@@ -30,8 +30,17 @@ public static class ImageSources
     /// A stream (<c>load &lt; x.tar</c>, <c>docker save | minirun load</c>): archives are read by offset, a pipe cannot be, so it is
     /// copied (decompressed, when it is) into a scratch directory under the store's tmp/, block by block, never whole in memory.
     /// </summary>
-    public static BlobSource Open(Stream input, string displayName, StorePaths paths, ref string? scratch) =>
-        Spool(input, displayName, paths, ref scratch);
+    public static BlobSource Open(Stream input, string displayName, StorePaths paths, ref string? scratch)
+    {
+        // A file behind the stream (`load < x.tar`) is read in place, as `load -i` reads it: no copy at all.
+        if (input is FileStream { CanSeek: true, Position: 0 } file)
+        {
+            Span<byte> magic = stackalloc byte[6];
+            int n = RandomAccess.Read(file.SafeFileHandle, magic, 0);
+            if (Compression.Detect(magic[..n]) == CompressionKind.None) return new TarArchiveIndex(file.SafeFileHandle, displayName);
+        }
+        return Spool(input, displayName, paths, ref scratch);
+    }
 
     private static TarArchiveIndex Spool(Stream input, string displayName, StorePaths paths, ref string? scratch)
     {

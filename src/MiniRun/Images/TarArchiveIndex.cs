@@ -23,12 +23,18 @@ public sealed class TarArchiveIndex : BlobSource
     public IEnumerable<string> Names => _members.Keys.Concat(_links.Keys);
 
     public TarArchiveIndex(string path, string? displayName = null)
+        : this(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read), displayName ?? path)
     {
-        _displayName = displayName ?? path;
-        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+    }
+
+    /// <summary>An archive already open (<c>load &lt; x.tar</c>: stdin is the file); disposed with this index.</summary>
+    public TarArchiveIndex(SafeFileHandle file, string displayName)
+    {
+        _displayName = displayName;
+        _file = file;
         try
         {
-            Index(path, RandomAccess.GetLength(_file));
+            Index(RandomAccess.GetLength(_file));
         }
         catch
         {
@@ -37,10 +43,10 @@ public sealed class TarArchiveIndex : BlobSource
         }
     }
 
-    private void Index(string path, long fileLength)
+    private void Index(long fileLength)
     {
-        // A stream of its own: disposing a FileStream made on _file would close the handle the blobs are read through.
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        // pread through a window of the whole file: a FileStream made on _file would close it when disposed.
+        using var stream = new BufferedStream(new FileSegmentStream(_file, 0, fileLength), 1 << 16);
         try
         {
             using var reader = new TarReader(stream, leaveOpen: true);

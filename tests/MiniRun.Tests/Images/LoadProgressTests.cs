@@ -34,8 +34,8 @@ public sealed class LoadProgressTests : IDisposable
     {
         using var terminal = new TmuxTerminal(columns: 120, rows: 30);
 
-        terminal.TypeLine($"{Minirun} load -i {_archive}; echo done=$?");
-        string screen = terminal.WaitFor("done=", occurrences: 2); // the typed line, then its output
+        terminal.TypeLine($"{Minirun} load -i {_archive}; echo \"do\"\"ne=$?\"");
+        string screen = terminal.WaitFor("done="); // the typed line says do""ne, so only the output matches
 
         Assert.Contains("done=0", screen);
         foreach (string diffId in _image.DiffIds)
@@ -49,8 +49,8 @@ public sealed class LoadProgressTests : IDisposable
     {
         using var terminal = new TmuxTerminal(columns: 120, rows: 30);
 
-        terminal.TypeLine($"{Minirun} load < {_archive}; echo done=$?");
-        string screen = terminal.WaitFor("done=", occurrences: 2); // the typed line, then its output
+        terminal.TypeLine($"{Minirun} load < {_archive}; echo \"do\"\"ne=$?\"");
+        string screen = terminal.WaitFor("done="); // the typed line says do""ne, so only the output matches
 
         Assert.Contains("done=0", screen);
         Assert.Contains("Loading layer [", screen);
@@ -62,8 +62,8 @@ public sealed class LoadProgressTests : IDisposable
     {
         using var terminal = new TmuxTerminal(columns: 120, rows: 30);
 
-        terminal.TypeLine($"{Minirun} load -q -i {_archive}; echo done=$?");
-        string screen = terminal.WaitFor("done=", occurrences: 2); // the typed line, then its output
+        terminal.TypeLine($"{Minirun} load -q -i {_archive}; echo \"do\"\"ne=$?\"");
+        string screen = terminal.WaitFor("done="); // the typed line says do""ne, so only the output matches
 
         Assert.Contains("done=0", screen);
         Assert.DoesNotContain("Loading layer", screen);
@@ -75,8 +75,8 @@ public sealed class LoadProgressTests : IDisposable
     {
         using var terminal = new TmuxTerminal(columns: 200, rows: 30);
 
-        terminal.TypeLine($"{Minirun} load; echo done=$?");
-        string screen = terminal.WaitFor("done=", occurrences: 2); // the typed line, then its output
+        terminal.TypeLine($"{Minirun} load; echo \"do\"\"ne=$?\"");
+        string screen = terminal.WaitFor("done="); // the typed line says do""ne, so only the output matches
 
         Assert.Contains("minirun: requested load from stdin, but stdin is a terminal: pipe an archive in", screen);
         Assert.Contains("done=1", screen);

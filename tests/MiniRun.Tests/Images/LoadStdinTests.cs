@@ -36,6 +36,22 @@ public sealed class LoadStdinTests : IDisposable
         AssertNoScratchLeft();
     }
 
+    /// <summary>`load &lt; x.tar`: stdin is the file itself, read in place (no copy), the same output as from a pipe.</summary>
+    [RootFact]
+    public void Load_FileRedirectedToStdin_LoadsItAndLeavesNoScratch()
+    {
+        ImageArchiveBuilder image = Image();
+        string archive = _temp.Combine("image.tar");
+        image.Write(ArchiveFormat.OciArchive, archive);
+
+        ExternalCommand.Result load = ExternalCommand.Run("bash", ["-c", $"{_cli.Binary} --root {_cli.StoreRoot} load < {archive}"]);
+
+        Assert.True(load.ExitCode == 0, load.ToString());
+        Assert.Equal(("Loaded image: " + Name + "\n", ""), (load.Stdout, load.Stderr));
+        Assert.Contains(image.ImageId, _cli.RunOk("inspect", Name).Stdout);
+        AssertNoScratchLeft();
+    }
+
     [RootFact]
     public void Load_GzipArchiveWithDashInput_LoadsIt()
     {
