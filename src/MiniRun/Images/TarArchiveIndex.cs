@@ -47,10 +47,10 @@ public sealed class TarArchiveIndex : BlobSource
     {
         // pread through a window of the whole file: a FileStream made on _file would close it when disposed.
         using var stream = new BufferedStream(new FileSegmentStream(_file, 0, fileLength), 1 << 16);
+        int count = 0;
         try
         {
             using var reader = new TarReader(stream, leaveOpen: true);
-            int count = 0;
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
                 if (++count > MaxMembers) throw new InvalidInputException($"{Description}: more than {MaxMembers} members, refused");
@@ -75,7 +75,9 @@ public sealed class TarArchiveIndex : BlobSource
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
         {
-            throw new InvalidInputException($"{Description} is not a readable tar archive, or is cut short ({UserMessages.Detail(e)}): "
+            // Unreadable from its first header on: no tar at all (a random file), not a damaged one.
+            string what = count == 0 ? "is not a tar archive" : $"is not a readable tar archive, or is cut short ({UserMessages.Detail(e)})";
+            throw new InvalidInputException($"{Description} {what}: "
                 + "load takes what docker save writes, or an OCI image layout (a directory or its tar); a root filesystem tar goes to `minirun import`");
         }
     }

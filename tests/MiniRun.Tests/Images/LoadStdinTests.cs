@@ -76,7 +76,7 @@ public sealed class LoadStdinTests : IDisposable
         MiniRunCli.Result load = _cli.RunWithInputFile(file, "load");
 
         Assert.Equal(1, load.ExitCode);
-        Assert.Matches("^minirun: archive \"stdin\" is not a readable tar archive[^\n]*\n$", load.Stderr);
+        Assert.Matches("^minirun: archive \"stdin\" is not a tar archive: load takes what docker save writes[^\n]*\n$", load.Stderr);
         Assert.Equal("", _cli.RunOk("images", "-q").Stdout);
         AssertNoScratchLeft();
     }
