@@ -6,14 +6,30 @@ namespace MiniRun.Cli.Verbs;
 public sealed class ImportVerb : IVerb
 {
     public string Name => "import";
-    public string Usage => "minirun import FILE NAME[:TAG]";
-    public string Summary => "Import a flat root filesystem tar (docker export, Alpine minirootfs) as a one-layer image";
+    public string Usage => "minirun import FILE|- [NAME[:TAG]]";
+    public string Summary => "Import a flat root filesystem tar (docker export, Alpine minirootfs; - reads stdin) as a one-layer image";
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 2) throw new UsageException("\"minirun import\" requires exactly 2 arguments: FILE NAME[:TAG] (see 'minirun import --help')");
-        ImageRecord image = new ImageLoader(context.Images).Import(args.Positionals[0], args.Positionals[1]);
+        if (args.Positionals.Count is < 1 or > 2)
+            throw new UsageException("\"minirun import\" requires 1 or 2 arguments: FILE|- [NAME[:TAG]] (see 'minirun import --help')");
+        string file = args.Positionals[0];
+        string? name = args.Positionals.Count == 2 ? args.Positionals[1] : null;
+        ImageRecord image;
+        try
+        {
+            if (file != "-") image = new ImageLoader(context.Images).Import(file, name);
+            else
+            {
+                using Stream stdin = Console.OpenStandardInput();
+                image = new ImageLoader(context.Images).Import(stdin, "stdin", name);
+            }
+        }
+        catch (Exception e) when (LoadImportFailure.IsFailure(e))
+        {
+            return LoadImportFailure.Print(e);
+        }
         context.Out.WriteLine(image.Id);
         return 0;
     }

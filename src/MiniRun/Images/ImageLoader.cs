@@ -26,6 +26,9 @@ public sealed class ImageLoader(ImageStore store)
     /// <summary>Called (from a worker thread) when a layer has been verified, unpacked and published.</summary>
     public Action<LayerSource>? LayerAdded { get; init; }
 
+    /// <summary>Called (from a worker thread) as a layer's blob is read: bytes read so far, and the blob's length.</summary>
+    public Action<LayerSource, long, long>? LayerRead { get; init; }
+
     /// <summary>
     /// <c>minirun load -i PATH [--tag NAME:TAG]</c>. Names come from the source (RepoTags, io.containerd.image.name, a
     /// full-reference org.opencontainers.image.ref.name); <paramref name="tag"/> replaces them and is required when there are none.
@@ -38,6 +41,23 @@ public sealed class ImageLoader(ImageStore store)
         try
         {
             using BlobSource source = ImageSources.Open(path, Store.Paths, ref scratch);
+            return Load(source, tagName);
+        }
+        finally
+        {
+            if (scratch is not null) Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary><c>minirun load &lt; x.tar</c>: the archive from a stream, spooled to the store's tmp/ and removed after, even on failure.</summary>
+    public IReadOnlyList<ImageRecord> Load(Stream input, string displayName, string? tag = null)
+    {
+        ImageReference? tagName = ParseTag(tag);
+        Store.Paths.EnsureCreated();
+        string? scratch = null;
+        try
+        {
+            using BlobSource source = ImageSources.Open(input, displayName, Store.Paths, ref scratch);
             return Load(source, tagName);
         }
         finally
@@ -94,18 +114,25 @@ public sealed class ImageLoader(ImageStore store)
         }
     }
 
-    /// <summary><c>minirun import FILE NAME[:TAG]</c>: a flat root filesystem tar (none/gzip/zstd/xz) as a one-layer image.</summary>
-    public ImageRecord Import(string file, string name)
+    /// <summary><c>minirun import FILE [NAME[:TAG]]</c>: a flat root filesystem tar (none/gzip/zstd/xz) as a one-layer image.</summary>
+    public ImageRecord Import(string file, string? name) =>
+        Import(name, Path.GetFileName(file), () => RootfsTarball.AddLayer(Layers, file));
+
+    /// <summary><c>minirun import - [NAME[:TAG]]</c>: the tar from a stream, unpacked as it arrives (a layer needs no seeking).</summary>
+    public ImageRecord Import(Stream input, string displayName, string? name) =>
+        Import(name, displayName, () => RootfsTarball.AddLayer(Layers, input, displayName));
+
+    private ImageRecord Import(string? name, string fileName, Func<Layer> addLayer)
     {
-        ImageReference reference = ParseTag(name)!;
+        ImageReference? reference = ParseTag(name);
         using Native.FileLock storeLock = Store.Paths.LockShared();
         HashSet<Digest> before = ExistingLayers();
         Layer? layer = null;
         try
         {
-            layer = RootfsTarball.AddLayer(Layers, file);
-            byte[] config = RootfsTarball.CreateConfig(layer.DiffId, Path.GetFileName(file), DateTimeOffset.UtcNow);
-            return Store.Add(config, [reference]);
+            layer = addLayer();
+            byte[] config = RootfsTarball.CreateConfig(layer.DiffId, fileName, DateTimeOffset.UtcNow);
+            return Store.Add(config, reference is null ? [] : [reference]);
         }
         catch
         {
@@ -168,7 +195,7 @@ public sealed class ImageLoader(ImageStore store)
         try
         {
             // Buffered: the tar reader asks for 512-byte headers, and each read of an archive member is a pread.
-            using Stream raw = new BufferedStream(layer.Source.Open(layer.Name), 1 << 17);
+            using Stream raw = new BufferedStream(Track(layer, layer.Source.Open(layer.Name)), 1 << 17);
             if (layer.BlobDigest is not { } blobDigest)
             {
                 using Stream plain = Compression.Decompress(raw, out CompressionKind plainKind);
@@ -184,6 +211,14 @@ public sealed class ImageLoader(ImageStore store)
         {
             throw new InvalidInputException($"{where}: corrupt or truncated ({UserMessages.Detail(e)})");
         }
+    }
+
+    private Stream Track(LayerSource layer, Stream blob)
+    {
+        if (LayerRead is not { } report) return blob;
+        long total = layer.BlobSize ?? layer.Source.Length(layer.Name);
+        report(layer, 0, total);
+        return new ReadProgressStream(blob, read => report(layer, read, total));
     }
 
     /// <summary>What decompressors and the tar reader throw on damaged input (as opposed to I/O errors of the store).</summary>

@@ -13,10 +13,17 @@ public static class RootfsTarball
     /// <summary>Unpacks the tarball (none/gzip/zstd/xz by magic bytes) into the layer store; the caller owns rollback.</summary>
     public static Layer AddLayer(LayerStore layers, string file)
     {
-        string where = $"root filesystem tarball \"{file}\"";
+        string where = Where(file);
+        using FileStream raw = OpenFile(file, where);
+        return AddLayer(layers, raw, file);
+    }
+
+    /// <summary>As above, from a stream (<c>import -</c>): read once, front to back, never held whole in memory.</summary>
+    public static Layer AddLayer(LayerStore layers, Stream raw, string displayName)
+    {
+        string where = Where(displayName);
         try
         {
-            using FileStream raw = OpenFile(file, where);
             using Stream tar = Compression.Decompress(raw, out CompressionKind kind);
             return layers.Add(tar, null, where, decompressing: kind != CompressionKind.None);
         }
@@ -25,6 +32,8 @@ public static class RootfsTarball
             throw new InvalidInputException($"{where}: corrupt or truncated ({UserMessages.Detail(e)})");
         }
     }
+
+    private static string Where(string file) => $"root filesystem tarball \"{file}\"";
 
     /// <summary>The image config of a one-layer image made from <paramref name="diffId"/>, serialised as stored.</summary>
     public static byte[] CreateConfig(Digest diffId, string fileName, DateTimeOffset created)
@@ -51,9 +60,14 @@ public static class RootfsTarball
         {
             throw new NotFoundException($"{where}: no such file");
         }
+        catch (UnauthorizedAccessException) when (Directory.Exists(file))
+        {
+            throw new InvalidInputException(
+                $"{where} is a directory; import takes a tar file or - for stdin: `tar -C {file} -c . | minirun import - NAME[:TAG]`");
+        }
         catch (UnauthorizedAccessException)
         {
-            throw new InvalidInputException($"{where}: permission denied or not a regular file");
+            throw new InvalidInputException($"{where}: permission denied: check its mode and owner (ls -l {file})");
         }
     }
 }

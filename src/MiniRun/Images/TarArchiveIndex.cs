@@ -23,12 +23,18 @@ public sealed class TarArchiveIndex : BlobSource
     public IEnumerable<string> Names => _members.Keys.Concat(_links.Keys);
 
     public TarArchiveIndex(string path, string? displayName = null)
+        : this(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read), displayName ?? path)
     {
-        _displayName = displayName ?? path;
-        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+    }
+
+    /// <summary>An archive already open (<c>load &lt; x.tar</c>: stdin is the file); disposed with this index.</summary>
+    public TarArchiveIndex(SafeFileHandle file, string displayName)
+    {
+        _displayName = displayName;
+        _file = file;
         try
         {
-            Index(path, RandomAccess.GetLength(_file));
+            Index(RandomAccess.GetLength(_file));
         }
         catch
         {
@@ -37,14 +43,14 @@ public sealed class TarArchiveIndex : BlobSource
         }
     }
 
-    private void Index(string path, long fileLength)
+    private void Index(long fileLength)
     {
-        // A stream of its own: disposing a FileStream made on _file would close the handle the blobs are read through.
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        // pread through a window of the whole file: a FileStream made on _file would close it when disposed.
+        using var stream = new BufferedStream(new FileSegmentStream(_file, 0, fileLength), 1 << 16);
+        int count = 0;
         try
         {
             using var reader = new TarReader(stream, leaveOpen: true);
-            int count = 0;
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
                 if (++count > MaxMembers) throw new InvalidInputException($"{Description}: more than {MaxMembers} members, refused");
@@ -69,7 +75,9 @@ public sealed class TarArchiveIndex : BlobSource
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
         {
-            throw new InvalidInputException($"{Description} is not a readable tar archive, or is cut short ({UserMessages.Detail(e)}): "
+            // Unreadable from its first header on: no tar at all (a random file), not a damaged one.
+            string what = count == 0 ? "is not a tar archive" : $"is not a readable tar archive, or is cut short ({UserMessages.Detail(e)})";
+            throw new InvalidInputException($"{Description} {what}: "
                 + "load takes what docker save writes, or an OCI image layout (a directory or its tar); a root filesystem tar goes to `minirun import`");
         }
     }

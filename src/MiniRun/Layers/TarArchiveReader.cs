@@ -24,6 +24,8 @@ public sealed class TarArchiveReader : IDisposable
     private long _dataRemaining, _paddingRemaining;
     private bool _finished;
     private string _lastName = "";
+    /// <summary>Whether a valid header has been seen: before one, bad bytes mean the input is no tar at all (a random file).</summary>
+    private bool _sawHeader;
     private Dictionary<string, byte[]>? _global;
 
     public TarArchiveReader(Stream stream, string source, bool leaveOpen = false)
@@ -46,6 +48,7 @@ public sealed class TarArchiveReader : IDisposable
             {
                 // A clean end without the zero blocks is accepted (as Go's archive/tar does); a partial header is not.
                 if (_end == _start && pax is null && longName is null && longLink is null) return Finish();
+                if (!_sawHeader) throw NotATar("shorter than one tar header");
                 throw Truncated();
             }
             ReadOnlySpan<byte> header = _buffer.AsSpan(_start, BlockSize);
@@ -54,7 +57,8 @@ public sealed class TarArchiveReader : IDisposable
                 _start += BlockSize;
                 return Finish();
             }
-            if (!TarFields.ChecksumMatches(header)) throw Malformed("header checksum mismatch");
+            if (!TarFields.ChecksumMatches(header)) throw _sawHeader ? Malformed("header checksum mismatch") : NotATar("it does not start with a tar header");
+            _sawHeader = true;
             byte type = header[156];
             long size = Number(header.Slice(124, 12), "size");
             switch (type)
@@ -265,6 +269,9 @@ public sealed class TarArchiveReader : IDisposable
 
     private InvalidInputException Truncated() =>
         new($"{_source}: tar archive is truncated {(_lastName.Length == 0 ? "in its first entry" : $"after or in entry \"{_lastName}\"")}");
+
+    private InvalidInputException NotATar(string why) =>
+        new($"{_source}: not a tar archive ({why}); give a tar file, plain or compressed with gzip, zstd or xz");
 
     private InvalidInputException Malformed(string what, string? entry = null) =>
         new($"{_source}: {what} in tar entry {(entry is not null ? $"\"{entry}\"" : _lastName.Length == 0 ? "#1" : $"after \"{_lastName}\"")}");
