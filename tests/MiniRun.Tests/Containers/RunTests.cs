@@ -145,6 +145,19 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
     }
 
     [RootFact]
+    public void Run_ExtraLayerIsAFile_SaysItTakesADirectory()
+    {
+        using var dir = new TempDirectory("minirun-layer");
+        string file = dir.Combine("layer.tar");
+        File.WriteAllText(file, "not a directory\n");
+
+        var result = Run("--layer", file, fixture.Image, "true");
+
+        Assert.Equal(125, result.ExitCode);
+        Assert.Equal($"minirun: --layer {file} is a file: --layer takes a directory to stack above the image's layers\n", result.Stderr);
+    }
+
+    [RootFact]
     public void Run_NetworkNone_HasOnlyLoopbackUp()
     {
         var result = Run("--network", "none", fixture.Image, "sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/operstate");

@@ -59,7 +59,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             foreach (Digest layer in image.DiffIds) // every layer must be there before we start
                 if (!HasLayer(layer)) throw new NotFoundException($"layer {layer} is not in the store");
         foreach (string extra in spec.ExtraLayers)
-            if (!Directory.Exists(extra)) throw new MiniRunException($"--layer {extra}: no such directory");
+            if (!Directory.Exists(extra))
+                throw new MiniRunException(File.Exists(extra)
+                    ? $"--layer {extra} is a file: --layer takes a directory to stack above the image's layers"
+                    : $"--layer {extra}: no such directory");
         if (spec.Name is not null && !ContainerNames.IsValid(spec.Name))
             throw new MiniRunException($"invalid container name \"{spec.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
 
