@@ -2,7 +2,7 @@
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
 # --ci adds what the integration, Docker-parity, engine and workshop tests use (docker, podman, containerd, crun, skopeo,
-# docker-registry, runc, zstd, xz, ruby, perl, gcc with the static libc for the attack tests' probes) and afl++ (tests/fuzz.sh).
+# docker-registry, apache2-utils, runc, zstd, xz, ruby, perl, gcc with the static libc for the attack tests' probes) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -28,6 +28,7 @@ if [ "${1:-}" = --ci ]; then
     need docker.io  have dockerd
     need skopeo     have skopeo
     need docker-registry have docker-registry   # the pull tests' registry on 127.0.0.1
+    need apache2-utils have htpasswd     # the login tests' registry wants a login (bcrypt htpasswd)
     need runc       have runc
     need zstd       have zstd
     need xz-utils   have xz

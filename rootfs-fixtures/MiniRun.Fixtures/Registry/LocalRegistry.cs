@@ -7,7 +7,8 @@ namespace MiniRun.Fixtures.Registry;
 
 /// <summary>
 /// A real distribution registry (Debian's docker-registry) on 127.0.0.1 and a free port, storing under a temp
-/// directory; images go in with skopeo. Dispose stops it and deletes everything, whatever happened.
+/// directory; images go in with skopeo. With a login, it wants Basic auth checked against an htpasswd file (bcrypt, made
+/// with apache2-utils' htpasswd). Dispose stops it and deletes everything, whatever happened.
 /// </summary>
 public sealed class LocalRegistry : IDisposable
 {
@@ -22,12 +23,33 @@ public sealed class LocalRegistry : IDisposable
 
     public static bool IsAvailable => ExternalCommand.IsOnPath("docker-registry") && ExternalCommand.IsOnPath("skopeo");
 
-    public LocalRegistry()
+    /// <summary>True when a registry with a login can be made too (htpasswd writes its bcrypt entry).</summary>
+    public static bool CanRequireLogin => IsAvailable && ExternalCommand.IsOnPath("htpasswd");
+
+    /// <summary>The user and password the registry wants, or null when it serves anyone.</summary>
+    public (string User, string Password)? Login { get; }
+
+    public LocalRegistry((string User, string Password)? login = null)
     {
+        Login = login;
         Directory = Path.Combine(Path.GetTempPath(), $"minirun-registry-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(StorageDirectory);
         Port = FreePort();
         string config = Path.Combine(Directory, "config.yml");
+        string auth = "";
+        if (login is { } credentials)
+        {
+            string htpasswd = Path.Combine(Directory, "htpasswd");
+            // -B: bcrypt, the only hash distribution's htpasswd auth accepts.
+            File.WriteAllText(htpasswd, ExternalCommand.Check("htpasswd", "-nbB", credentials.User, credentials.Password).Trim() + "\n");
+            auth = $"""
+
+                auth:
+                  htpasswd:
+                    realm: minirun-test
+                    path: {htpasswd}
+                """;
+        }
         // Access log on: the tests count the blob downloads.
         File.WriteAllText(config, $"""
             version: 0.1
@@ -42,7 +64,7 @@ public sealed class LocalRegistry : IDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{Port}
-            """);
+            """ + auth);
         var psi = new ProcessStartInfo("docker-registry") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(config);
@@ -76,6 +98,7 @@ public sealed class LocalRegistry : IDisposable
     public void Push(string ociLayout, string repositoryAndTag, bool all = false)
     {
         var args = new List<string> { "--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false" };
+        if (Login is { } login) args.Add($"--dest-creds={login.User}:{login.Password}");
         if (all) args.Add("--all");
         args.Add($"oci:{ociLayout}");
         args.Add($"docker://{Host}/{repositoryAndTag}");
@@ -126,7 +149,8 @@ public sealed class LocalRegistry : IDisposable
             if (_process.HasExited) throw new InvalidOperationException($"docker-registry exited {_process.ExitCode}: {Log}");
             try
             {
-                if (http.GetAsync($"http://{Host}/v2/").GetAwaiter().GetResult().IsSuccessStatusCode) return;
+                HttpResponseMessage probe = http.GetAsync($"http://{Host}/v2/").GetAwaiter().GetResult();
+                if (probe.IsSuccessStatusCode || (Login is not null && probe.StatusCode == HttpStatusCode.Unauthorized)) return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             Thread.Sleep(100);

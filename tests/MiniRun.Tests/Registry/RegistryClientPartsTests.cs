@@ -1,5 +1,6 @@
 using MiniRun.Images;
 using MiniRun.Images.Registry;
+using MiniRun.Images.Registry.Credentials;
 
 namespace MiniRun.Tests.Registry;
 
@@ -103,9 +104,10 @@ public sealed class RegistryClientPartsTests
             }}
             """);
 
-        Assert.Equal(new RegistryCredentials("hub-user", "hub:pass"), RegistryCredentials.Find("docker.io", config));
-        Assert.Equal(new RegistryCredentials("u", "p"), RegistryCredentials.Find("registry.example.test:5000", config));
-        Assert.Null(RegistryCredentials.Find("other.example.test", config));
-        Assert.Null(RegistryCredentials.Find("docker.io", temp.Combine("missing.json")));
+        CredentialStore store = CredentialStore.Open(config)!;
+        Assert.Equal(new RegistryCredentials("hub-user", "hub:pass"), store.Find("docker.io"));
+        Assert.Equal(new RegistryCredentials("u", "p"), store.Find("registry.example.test:5000"));
+        Assert.Null(store.Find("other.example.test"));
+        Assert.Null(CredentialStore.Open(temp.Combine("missing.json"))!.Find("docker.io"));
     }
 }

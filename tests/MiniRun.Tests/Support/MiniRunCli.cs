@@ -66,6 +66,9 @@ public sealed class MiniRunCli
     /// <summary>Runs with extra environment variables (e.g. DOCKER_CONFIG).</summary>
     public Result RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => Run(null, environment, args);
 
+    /// <summary>Runs with <paramref name="stdin"/> on stdin and extra environment variables (login --password-stdin).</summary>
+    public Result RunWithInputAndEnvironment(string stdin, IReadOnlyDictionary<string, string> environment, params string[] args) => Run(stdin, environment, args);
+
     private Result Run(string? stdin, IReadOnlyDictionary<string, string>? environment, string[] args, string? stdinFile = null)
     {
         var psi = new ProcessStartInfo(Binary)

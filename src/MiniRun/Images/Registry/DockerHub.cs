@@ -13,7 +13,7 @@ public static class DockerHub
     public const string ApiHost = "registry-1.docker.io";
 
     /// <summary>The key of Docker Hub's entry in ~/.docker/config.json "auths" (written by docker login).</summary>
-    public const string CredentialsKey = "https://index.docker.io/v1/";
+    public const string CredentialsKey = Credentials.ServerAddress.DockerHubKey;
 
     /// <summary>The host to talk to for a reference's domain.</summary>
     public static string ApiHostFor(string domain) => domain == Domain ? ApiHost : domain;

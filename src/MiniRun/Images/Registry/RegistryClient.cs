@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using MiniRun.Images.Registry.Credentials;
 
 namespace MiniRun.Images.Registry;
 
@@ -14,14 +15,15 @@ public sealed class RegistryClient : IDisposable
 {
     private const int MaxRedirects = 10;
     private readonly RegistryEndpoint _endpoint;
-    private readonly string _repository;
+    private readonly string? _repository;
     private readonly RegistryClientOptions _options;
     private readonly HttpClient _http;
     private readonly RegistryAuthenticator _auth;
     private readonly Lock _probeLock = new();
     private Uri? _base;
 
-    public RegistryClient(RegistryEndpoint endpoint, string repository, RegistryClientOptions options)
+    /// <param name="repository">the repository every call is about; null for a client that only checks a login.</param>
+    public RegistryClient(RegistryEndpoint endpoint, string? repository, RegistryClientOptions options)
     {
         _endpoint = endpoint;
         _repository = repository;
@@ -39,11 +41,22 @@ public sealed class RegistryClient : IDisposable
         if (endpoint.AllowsPlainHttp) handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("minirun", "0.1"));
-        _auth = new RegistryAuthenticator(endpoint, repository, RegistryCredentials.Find(endpoint.Domain, options.DockerConfigPath), SendWithRetries);
+        _auth = new RegistryAuthenticator(endpoint, repository,
+            () => options.Login ?? CredentialStore.Open(options.DockerConfigPath)?.Find(endpoint.Domain), SendWithRetries);
     }
 
     /// <summary>"registry docker.io", for messages.</summary>
     public string Name => $"registry {_endpoint.Domain}";
+
+    /// <summary>
+    /// GET /v2/ with the login answering the registry's challenge (Basic, or a token fetched with it), as dockerd's
+    /// loginV2 does: success when the registry answers 200; a refusal throws, saying "unauthorized".
+    /// </summary>
+    public void CheckLogin()
+    {
+        string who = _options.Login is { } login ? $"login of \"{login.Username}\"" : "login";
+        using HttpResponseMessage response = Send("v2/", who, null);
+    }
 
     /// <summary>GET /v2/&lt;name&gt;/manifests/&lt;reference&gt; with every manifest type we read in Accept; bounded, digest checked.</summary>
     public RegistryManifest GetManifest(string tagOrDigest)
@@ -252,7 +265,7 @@ public sealed class RegistryClient : IDisposable
         string detail = RegistryErrors.Describe(response);
         return (int)response.StatusCode switch
         {
-            401 => new RegistryException($"{Name}: {what}: unauthorized{detail}{(_auth.HasCredentials ? "" : " (no login for it in the Docker config: pulls are anonymous)")}"),
+            401 => new RegistryException($"{Name}: {what}: unauthorized{detail}{(_auth.HasCredentials ? "" : $" (not logged in: minirun login{(_endpoint.Domain == DockerHub.Domain ? "" : " " + _endpoint.Domain)})")}"),
             403 => new RegistryException($"{Name}: {what}: access denied{detail}"),
             404 => new RegistryException($"{Name}: {what}: not found{detail}"),
             429 => new RegistryException($"{Name}: {what}: too many requests, try again later{detail}"),

@@ -1,3 +1,5 @@
+using MiniRun.Images.Registry.Credentials;
+
 namespace MiniRun.Images.Registry;
 
 /// <summary>How patient the registry client is: a registry that is down fails well within 15 s, a slow blob does not.</summary>
@@ -16,6 +18,8 @@ public sealed record RegistryClientOptions
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Registries (host or host:port) that may be spoken to over plain HTTP besides loopback ones.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
-    /// <summary>Docker's client config with "auths"; null for anonymous pulls only.</summary>
-    public string? DockerConfigPath { get; init; } = RegistryCredentials.DefaultConfigPath();
+    /// <summary>Docker's client config, whose logins (in "auths" or its credential helpers) answer challenges; null for anonymous pulls only.</summary>
+    public string? DockerConfigPath { get; init; } = DockerClientConfig.DefaultPath();
+    /// <summary>A login to use instead of the config's (login checks the one it is about to store).</summary>
+    public RegistryCredentials? Login { get; init; }
 }

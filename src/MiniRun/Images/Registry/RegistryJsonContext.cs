@@ -4,7 +4,6 @@ namespace MiniRun.Images.Registry;
 
 /// <summary>Source-generated JSON for the registry client (no reflection under NativeAOT).</summary>
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
-[JsonSerializable(typeof(DockerConfigFile))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(RegistryErrorBody))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext;

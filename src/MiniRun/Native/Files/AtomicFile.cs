@@ -6,14 +6,17 @@ public static class AtomicFile
 {
     /// <param name="durable">fsync the file and its directory: for records a crash must not lose (names, images),
     /// not for advisory ones rewritten on every run (container state), where it would only cost start-up time.</param>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool durable = true)
+    /// <param name="mode">the new file's permissions (durable writes only); default 0666 less the umask.</param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool durable = true, UnixFileMode? mode = null)
     {
         string temp = $"{path}.tmp-{Guid.NewGuid():N}";
         try
         {
             if (durable)
             {
-                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (mode is { } permissions) options.UnixCreateMode = permissions;
+                using var stream = new FileStream(temp, options);
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }

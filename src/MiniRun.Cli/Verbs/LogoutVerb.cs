@@ -1,0 +1,39 @@
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
+using MiniRun.Images.Registry.Credentials;
+
+namespace MiniRun.Cli.Verbs;
+
+/// <summary>docker logout: forget a registry's login, in config.json and in its credential helper.</summary>
+public sealed class LogoutVerb : IVerb
+{
+    public string Name => "logout";
+    public string Usage => "minirun logout [SERVER]";
+    public string Summary => "Log out from a registry (Docker Hub when no SERVER is given)";
+
+    public IReadOnlyList<OptionSpec> Options { get; } = [];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        try
+        {
+            if (args.Positionals.Count > 1) throw new UsageException("\"minirun logout\" requires at most 1 argument (see 'minirun logout --help')");
+            string configPath = DockerClientConfig.DefaultPath() ?? throw new MiniRunException("no place for Docker's config: set DOCKER_CONFIG or HOME");
+            LogoutResult result = RegistryLogout.Run(new CredentialStore(DockerClientConfig.Load(configPath)), args.Positionals.FirstOrDefault());
+            if (!result.WasLoggedIn)
+            {
+                context.Out.WriteLine($"Not logged in to {result.Hostname}");
+                return 0;
+            }
+            context.Out.WriteLine($"Removing login credentials for {result.Hostname}");
+            foreach ((string key, string error) in result.Failures)
+                Console.Error.WriteLine($"WARNING: could not erase credentials: {key}: {error}");
+            return 0;
+        }
+        catch (MiniRunException e)
+        {
+            ErrorPrinter.Print(e);
+            return 1;
+        }
+    }
+}
