@@ -20,14 +20,9 @@ public sealed class LogoutVerb : IVerb
             if (args.Positionals.Count > 1) throw new UsageException("\"minirun logout\" requires at most 1 argument (see 'minirun logout --help')");
             string configPath = DockerClientConfig.DefaultPath() ?? throw new MiniRunException("no place for Docker's config: set DOCKER_CONFIG or HOME");
             LogoutResult result = RegistryLogout.Run(new CredentialStore(DockerClientConfig.Load(configPath)), args.Positionals.FirstOrDefault());
-            if (!result.WasLoggedIn)
-            {
-                context.Out.WriteLine($"Not logged in to {result.Hostname}");
-                return 0;
-            }
             context.Out.WriteLine($"Removing login credentials for {result.Hostname}");
-            foreach ((string key, string error) in result.Failures)
-                Console.Error.WriteLine($"WARNING: could not erase credentials: {key}: {error}");
+            if (result.Failures.Count > 0) Console.Error.WriteLine("WARNING: could not erase credentials:");
+            foreach ((string key, string error) in result.Failures) Console.Error.WriteLine($"{key}: {error}");
             return 0;
         }
         catch (MiniRunException e)

@@ -141,7 +141,8 @@ public sealed class LoginTests : IDisposable
 
         MiniRunCli.Result twice = Minirun("logout", Registry.Host);
         Assert.Equal(0, twice.ExitCode);
-        Assert.Equal($"Not logged in to {Registry.Host}\n", twice.Stdout);
+        Assert.Equal($"Removing login credentials for {Registry.Host}\n", twice.Stdout); // docker 28 says so every time
+        Assert.Equal("", twice.Stderr);
     }
 
     [LoginRegistryFact]
@@ -175,7 +176,8 @@ public sealed class LoginTests : IDisposable
         MiniRunCli.Result logout = MinirunWithPath(helper.SearchPath, "logout", Registry.Host);
         Assert.True(logout.ExitCode == 0, logout.ToString());
         Assert.Equal($"Removing login credentials for {Registry.Host}\n", logout.Stdout);
-        Assert.Equal($"erase {Registry.Host}", helper.Calls[^1]);
+        Assert.Contains($"erase {Registry.Host}", helper.Calls); // and the forms older clients wrote, as docker 28 does
+        Assert.DoesNotContain("WARNING", logout.Stderr);
         Assert.Equal("", helper.Stored.Trim());
         Assert.False(Config()["auths"]!.AsObject().ContainsKey(Registry.Host));
     }
