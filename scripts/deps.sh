@@ -2,7 +2,8 @@
 # scripts/deps.sh [--ci] — install, on Debian/Ubuntu, what building and running MiniRun needs.
 # Checks first and touches apt only when something is missing, so a second run is instant.
 # --ci adds what the integration, Docker-parity, engine and workshop tests use (docker, podman, containerd, crun, skopeo,
-# docker-registry, apache2-utils, runc, zstd, xz, ruby, perl, gcc with the static libc for the attack tests' probes) and afl++ (tests/fuzz.sh).
+# docker-registry, apache2-utils, runc, zstd, xz, ruby, perl, gcc with the static libc for the attack tests' probes, zsh for
+# the completion tests) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -46,6 +47,7 @@ if [ "${1:-}" = --ci ]; then
     need bsdutils   have script     # docker run -it gets a terminal from script(1)
     need tmux       have tmux       # run -it and exec -it are tested in a real terminal, as a user types
     need tini       have docker-init  # run --init binds it in as PID 1, as Docker does
+    need zsh        have zsh        # the zsh completion script is loaded and asked for candidates
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,6 +1,8 @@
 using MiniRun.Runtime.Lifecycle;
 using MiniRun.Native;
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Completion;
+using MiniRun.Cli.Help;
 using MiniRun.Cli.Output;
 using MiniRun.Cli.Runtime;
 using MiniRun.Cli.Verbs;
@@ -13,14 +15,19 @@ namespace MiniRun.Cli;
 /// <summary>`minirun [--root DIR] VERB ...`: parse, call the library, print, exit (125 when minirun itself fails).</summary>
 public static class Program
 {
-    private static readonly IVerb[] Verbs =
+    /// <summary>Every verb; help, `minirun --help`'s groups and the completion scripts are generated from it.</summary>
+    internal static readonly IVerb[] Verbs =
     [
         new RunVerb(), new PsVerb(), new LogsVerb(), new ExecVerb(), new StopVerb(), new KillVerb(), new StartVerb(), new WaitVerb(),
         new RmVerb(), new DiffVerb(), new CommitVerb(), new ExportVerb(), new ImagesVerb(), new RmiVerb(), new TagVerb(), new HistoryVerb(),
         new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(), new VolumeVerb(), new CpVerb(), new RenameVerb(), new CreateVerb(), new TopVerb(), new PauseVerb(pause: true), new PauseVerb(pause: false), new AttachVerb(),
         new StatsVerb(), new PortVerb(), new LoginVerb(), new LogoutVerb(),
         new DoctorVerb(), new MountVerb(), new UmountVerb(), new LayersVerb(), new GenerateVerb(),
+        new HelpVerb(AllVerbs), new CompletionVerb(AllVerbs),
     ];
+
+    // For the verbs made in the list above that need it (help, completion): read when they run, after it is made.
+    private static IReadOnlyList<IVerb> AllVerbs() => Verbs;
 
     public static int Main(string[] args)
     {
@@ -57,7 +64,7 @@ public static class Program
         for (; i < args.Length && args[i].StartsWith('-'); i++)
         {
             string arg = args[i];
-            if (arg is "-h" or "--help") return Help();
+            if (arg is "-h" or "--help") return MainHelp();
             if (arg is "-v" or "--version")
             {
                 Console.WriteLine("minirun version 0.1.0");
@@ -71,7 +78,7 @@ public static class Program
             else if (arg.StartsWith("--root=", StringComparison.Ordinal)) root = arg["--root=".Length..];
             else throw new UsageException($"unknown flag: {arg} (see 'minirun --help')");
         }
-        if (i >= args.Length) return Help();
+        if (i >= args.Length) return MainHelp();
 
         string name = args[i];
         // Loops, not LINQ: this is on the way to every container's start (see ArgumentParser).
@@ -82,31 +89,28 @@ public static class Program
         string[] rest = args[(i + 1)..];
         foreach (string arg in rest)
         {
-            if (arg == "--help") return VerbHelp(verb);
+            // -h too, unless the verb has a -h of its own (run's --hostname, as Docker's).
+            if (arg == "--help" || (arg == "-h" && !HasShortH(verb)))
+            {
+                HelpPrinter.PrintVerb(Console.Out, verb, HelpPrinter.Width);
+                return 0;
+            }
             if (verb.StopAtFirstPositional && !arg.StartsWith('-')) break; // the command's own --help is its own
         }
         ParsedArguments parsed = ArgumentParser.Parse(verb.Name, rest, verb.Options, verb.StopAtFirstPositional);
         return verb.Execute(parsed, new CliContext(StorePaths.Resolve(root)));
     }
 
-    private static int Help()
+    private static int MainHelp()
     {
-        Console.WriteLine("Usage: minirun [--root DIR] COMMAND\n\nA minimal container runtime that shows its work.\n");
-        Console.WriteLine("Options:\n  --root DIR   the store (default /var/lib/minirun, or $MINIRUN_ROOT)\n\nCommands:");
-        foreach (IVerb verb in Verbs) Console.WriteLine($"  {verb.Name,-9}{verb.Summary}");
-        Console.WriteLine($"  {"runtime",-9}MiniRun as an OCI runtime, with runc's command line (also as {RuntimeCommandLine.LinkName})");
-        Console.WriteLine("\nRun 'minirun COMMAND --help' for more information on a command.");
+        HelpPrinter.PrintMain(Console.Out, Verbs, HelpPrinter.Width);
         return 0;
     }
 
-    private static int VerbHelp(IVerb verb)
+    private static bool HasShortH(IVerb verb)
     {
-        Console.WriteLine($"Usage: {verb.Usage}\n\n{verb.Summary}");
-        if (verb.Options.Count > 0)
-        {
-            Console.WriteLine("\nOptions:");
-            foreach (OptionSpec option in verb.Options) Console.WriteLine($"  {option.Usage,-28}{option.Help}");
-        }
-        return 0;
+        foreach (OptionSpec option in verb.Options)
+            if (option.Short == 'h') return true;
+        return false;
     }
 }

@@ -17,6 +17,13 @@ public sealed class CpVerb : IVerb
         OptionSpec.Flag("archive", 'a', "Keep the files' owners (UID and GID); else what is copied is root's"),
     ];
 
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Copy a file out of a container", "minirun cp web:/etc/os-release ."),
+        new("Copy a directory in, keeping its owners", "minirun cp -a ./site web:/srv"),
+        new("A directory as a tar stream on stdout", "minirun cp web:/etc - | tar -t"),
+    ];
+
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count != 2) throw new UsageException("\"minirun cp\" requires exactly 2 arguments: SRC and DEST, one of them CONTAINER:PATH (see 'minirun cp --help')");

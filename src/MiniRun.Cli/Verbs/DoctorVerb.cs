@@ -9,6 +9,7 @@ public sealed class DoctorVerb : IVerb
     public string Name => "doctor";
     public string Usage => "minirun doctor";
     public string Summary => "Check what this machine offers containers (root, overlayfs, d_type, namespaces, cgroups)";
+    public VerbGroup Group => VerbGroup.MiniRun;
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(ParsedArguments args, CliContext context)

@@ -9,6 +9,7 @@ public sealed class ExecVerb : IVerb
     public string Name => "exec";
     public string Usage => "minirun exec [OPTIONS] CONTAINER COMMAND [ARG...]";
     public string Summary => "Run a command in a running container, in its namespaces and root";
+    public VerbGroup Group => VerbGroup.Common;
     public bool StopAtFirstPositional => true;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -18,6 +19,12 @@ public sealed class ExecVerb : IVerb
         OptionSpec.Value("user", 'u', "USER[:GROUP]", "User name or UID, optionally with a group"),
         OptionSpec.Flag("interactive", 'i', "Keep stdin open: with -t, what is typed goes to the command's terminal"),
         OptionSpec.Flag("tty", 't', "Allocate a pseudo-terminal of the container's devpts (TERM=xterm); this terminal is raw meanwhile"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("A shell in a running container", "minirun exec -it web sh"),
+        new("A command as another user, in another directory, with a variable", "minirun exec -u nobody -w /tmp -e MODE=test web env"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)

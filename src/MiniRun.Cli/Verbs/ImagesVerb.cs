@@ -9,10 +9,17 @@ public sealed class ImagesVerb : IVerb
     public string Name => "images";
     public string Usage => "minirun images [-q]";
     public string Summary => "List images";
+    public VerbGroup Group => VerbGroup.Common;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("quiet", 'q', "Only show image IDs"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("List the images", "minirun images"),
+        new("Only their IDs", "minirun images -q"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)

@@ -21,6 +21,13 @@ public sealed class InspectVerb : IVerb
         OptionSpec.Flag("spec", null, "Print each container's OCI runtime spec instead: the config.json its last start ran"),
     ];
 
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("A container's or an image's record, as JSON", "minirun inspect web"),
+        new("One field, with a Go template", "minirun inspect -f '{{.State.Pid}}' web"),
+        new("The OCI runtime spec (config.json) of the container's last start", "minirun inspect --spec web"),
+    ];
+
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun inspect\" requires at least 1 argument (see 'minirun inspect --help')");

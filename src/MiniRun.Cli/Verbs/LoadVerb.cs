@@ -19,6 +19,13 @@ public sealed class LoadVerb : IVerb
         OptionSpec.Flag("explain", null, "Narrate the unpacking on stderr: tar -x, whiteouts as mknod/setfattr, the publishing rename"),
     ];
 
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Load an image saved by docker save (or minirun save)", "minirun load -i alpine.tar"),
+        new("From a pipe", "docker save alpine | minirun load"),
+        new("Narrate the unpacking as tar, mknod and setfattr commands", "minirun load --explain -i alpine.tar"),
+    ];
+
     public int Execute(ParsedArguments args, CliContext context)
     {
         string input = args.Get("input") ?? args.Positionals.FirstOrDefault() ?? "-";

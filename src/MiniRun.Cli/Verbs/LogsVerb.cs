@@ -26,6 +26,13 @@ public sealed class LogsVerb : IVerb
         OptionSpec.Value("until", null, "TIME", "Only lines before this time (same forms)"),
     ];
 
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("What the container has printed", "minirun logs web"),
+        new("Follow it, from its last 10 lines on", "minirun logs -f -n 10 web"),
+        new("The last 5 minutes, with times", "minirun logs --since 5m -t web"),
+    ];
+
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count != 1) throw new UsageException("\"minirun logs\" requires exactly 1 argument (see 'minirun logs --help')");

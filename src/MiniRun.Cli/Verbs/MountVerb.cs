@@ -10,7 +10,14 @@ public sealed class MountVerb : IVerb
     public string Name => "mount";
     public string Usage => "minirun mount IMAGE|CONTAINER";
     public string Summary => "Mount a container's (or an image's) overlay on the host and print lower, upper, work, merged";
+    public VerbGroup Group => VerbGroup.MiniRun;
     public IReadOnlyList<OptionSpec> Options { get; } = [];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Mount a container's overlay on the host and print its directories (minirun umount undoes it)", "minirun mount web"),
+        new("An image's layers, as a container of it would see them", "minirun mount minibox"),
+    ];
 
     public int Execute(ParsedArguments args, CliContext context)
     {

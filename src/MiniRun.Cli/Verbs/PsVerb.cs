@@ -11,6 +11,7 @@ public sealed class PsVerb : IVerb
     public string Name => "ps";
     public string Usage => "minirun ps [-a] [-q] [-n N|-l] [-s] [--no-trunc] [--format FORMAT]";
     public string Summary => "List containers";
+    public VerbGroup Group => VerbGroup.Common;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -21,6 +22,13 @@ public sealed class PsVerb : IVerb
         OptionSpec.Flag("size", 's', "Display total file sizes"),
         OptionSpec.Flag("no-trunc", null, "Don't truncate output"),
         OptionSpec.Value("format", null, "FORMAT", "Format output: table, table TEMPLATE, json, or a Go template ({{.ID}} {{.Names}} {{.Status}})"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Every container, running or not", "minirun ps -a"),
+        new("Only the IDs, for scripts", "minirun ps -aq"),
+        new("A table of names and states", "minirun ps -a --format 'table {{.Names}}\\t{{.Status}}'"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)

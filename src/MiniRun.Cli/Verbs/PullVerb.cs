@@ -10,12 +10,19 @@ public sealed class PullVerb : IVerb
     public string Name => "pull";
     public string Usage => "minirun pull [OPTIONS] NAME[:TAG|@DIGEST]";
     public string Summary => "Download an image from a registry";
+    public VerbGroup Group => VerbGroup.Common;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         PullOptionsParser.Platform,
         PullOptionsParser.InsecureRegistry,
         OptionSpec.Flag("quiet", 'q', "Print only the image's name"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Pull an image", "minirun pull alpine:3.20"),
+        new("Another architecture's image of a multi-platform one", "minirun pull --platform linux/arm64 alpine"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)

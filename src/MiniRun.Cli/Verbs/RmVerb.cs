@@ -17,6 +17,13 @@ public sealed class RmVerb : IVerb
         OptionSpec.Flag("volumes", 'v', "Remove the container's anonymous volumes too (named volumes stay)"),
     ];
 
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Remove a stopped container", "minirun rm web"),
+        new("Kill and remove a running one, with its anonymous volumes", "minirun rm -fv web"),
+        new("Remove every container", "minirun rm -f $(minirun ps -aq)"),
+    ];
+
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun rm\" requires at least 1 argument (see 'minirun rm --help')");

@@ -16,6 +16,7 @@ public sealed class RunVerb : IVerb
     public string Name => "run";
     public string Usage => "minirun run [OPTIONS] IMAGE [COMMAND] [ARG...]";
     public string Summary => "Create and run a new container from an image";
+    public VerbGroup Group => VerbGroup.Common;
     public bool StopAtFirstPositional => true;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -66,6 +67,15 @@ public sealed class RunVerb : IVerb
         OptionSpec.Flag("dry-run", null, "Do nothing: print a bash script that makes and runs the same container with standard tools"),
         PullOptionsParser.Platform,
         PullOptionsParser.InsecureRegistry,
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Run a shell in a new container, removed when it exits", "minirun run --rm -it minibox sh"),
+        new("Run one in the background with a name, a memory limit and a named volume", "minirun run -d --name web --memory 64m -v data:/srv minibox sh -c 'while true; do date; sleep 5; done'"),
+        new("Narrate each step (mount, unshare, pivot_root …) on stderr as its shell command", "minirun run --rm --explain minibox true"),
+        new("Do nothing: print a bash script that makes the same container with standard tools", "minirun run --dry-run minibox echo hi"),
+        new("Only loopback, a read-only root, no capabilities", "minirun run --rm --network none --read-only --cap-drop ALL minibox id"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context) => Execute(args, context, createOnly: false);

@@ -16,6 +16,12 @@ public sealed class StopVerb : IVerb
         OptionSpec.Value("time", 't', "SECONDS", "Seconds to wait for the container to exit before killing it (default: its --stop-timeout, else 10)"),
     ];
 
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("SIGTERM (or the container's stop signal), SIGKILL if it still runs 10 s later", "minirun stop web"),
+        new("Wait 30 seconds before SIGKILL", "minirun stop -t 30 web"),
+    ];
+
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count == 0) throw new UsageException("\"minirun stop\" requires at least 1 argument (see 'minirun stop --help')");

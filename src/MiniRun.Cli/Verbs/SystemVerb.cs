@@ -9,11 +9,19 @@ public sealed class SystemVerb : IVerb
     public string Name => "system";
     public string Usage => "minirun system df|prune|check [--repair]";
     public string Summary => "df: space used; prune: remove what is unused or left by a crash; check: verify the store (--repair fixes)";
+    public VerbGroup Group => VerbGroup.Management;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("force", 'f', "Accepted for Docker compatibility: prune never asks"),
         OptionSpec.Flag("repair", null, "check: fix what can be fixed (remove crash leftovers, stop abandoned containers)"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("The space images, containers and volumes take", "minirun system df"),
+        new("Remove what nothing uses, and what a crash left behind", "minirun system prune"),
+        new("Verify the store, and fix what can be fixed", "minirun system check --repair"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)

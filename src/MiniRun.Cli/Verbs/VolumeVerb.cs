@@ -11,12 +11,20 @@ public sealed class VolumeVerb : IVerb
     public string Name => "volume";
     public string Usage => "minirun volume create [NAME] | ls [-q] | inspect NAME... | rm [-f] NAME... | prune [-a] [-f]";
     public string Summary => "Manage volumes: directories of the store that containers mount (-v NAME:/path), kept when they go";
+    public VerbGroup Group => VerbGroup.Management;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("quiet", 'q', "ls: only the names"),
         OptionSpec.Flag("force", 'f', "rm: no error for a missing volume; prune: accepted for Docker compatibility (never asks)"),
         OptionSpec.Flag("all", 'a', "prune: named volumes too, not only anonymous ones"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Make a named volume (minirun run -v data:/srv mounts it)", "minirun volume create data"),
+        new("List the volumes", "minirun volume ls"),
+        new("Remove the volumes no container mounts, named ones too", "minirun volume prune -a"),
     ];
 
     public int Execute(ParsedArguments args, CliContext context)
