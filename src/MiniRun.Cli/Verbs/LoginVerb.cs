@@ -8,6 +8,7 @@ namespace MiniRun.Cli.Verbs;
 /// <summary>docker login: check a login against the registry, then keep it where docker keeps it. Failures exit 1, as docker's.</summary>
 public sealed class LoginVerb : IVerb
 {
+    public VerbGroup Group => VerbGroup.Common;
     public string Name => "login";
     public string Usage => "minirun login [OPTIONS] [SERVER]";
     public string Summary => "Log in to a registry (Docker Hub when no SERVER is given)";

@@ -7,6 +7,7 @@ namespace MiniRun.Cli.Verbs;
 /// <summary>docker logout: forget a registry's login, in config.json and in its credential helper.</summary>
 public sealed class LogoutVerb : IVerb
 {
+    public VerbGroup Group => VerbGroup.Common;
     public string Name => "logout";
     public string Usage => "minirun logout [SERVER]";
     public string Summary => "Log out from a registry (Docker Hub when no SERVER is given)";
