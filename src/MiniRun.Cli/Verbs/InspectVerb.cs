@@ -89,7 +89,8 @@ public sealed class InspectVerb : IVerb
         ContainerStatus status = context.Containers.Observe(container);
         ContainerState state = status.State;
         bool running = status.Running;
-        string lower = string.Join(':', context.Snapshotter.LowerDirs(container).Skip(record.ExtraLayers.Count).Select(d => Path.GetFullPath(d, context.Paths.Root)));
+        // Every lower directory the overlay has, in its order: the --layer links first, as `minirun mount` prints them.
+        string lower = string.Join(':', context.Snapshotter.LowerDirs(container).Select(d => Path.GetFullPath(d, context.Paths.Root)));
         return new ContainerInspect
         {
             Id = record.Id,

@@ -4,14 +4,17 @@ using MiniRun.Containers;
 
 namespace MiniRun.Cli.Verbs;
 
-/// <summary>`minirun mount IMAGE|CONTAINER`: mount the overlay on the host and print its directories.</summary>
+/// <summary>`minirun mount [--layer DIR]… IMAGE|CONTAINER`: mount the overlay on the host and print its directories.</summary>
 public sealed class MountVerb : IVerb
 {
     public string Name => "mount";
-    public string Usage => "minirun mount IMAGE|CONTAINER";
+    public string Usage => "minirun mount [--layer DIR]... IMAGE|CONTAINER";
     public string Summary => "Mount a container's (or an image's) overlay on the host and print lower, upper, work, merged";
     public VerbGroup Group => VerbGroup.MiniRun;
-    public IReadOnlyList<OptionSpec> Options { get; } = [];
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer, for an image (repeatable, first is top)"),
+    ];
 
     public IReadOnlyList<VerbExample> Examples { get; } =
     [
@@ -23,7 +26,7 @@ public sealed class MountVerb : IVerb
     {
         if (args.Positionals.Count != 1) throw new UsageException("\"minirun mount\" requires exactly 1 argument (see 'minirun mount --help')");
         var runner = new ContainerRunner(context.Images, context.Containers);
-        ManualMount.OverlayPaths paths = new ManualMount(context.Images, context.Containers, runner).Mount(args.Positionals[0]);
+        ManualMount.OverlayPaths paths = new ManualMount(context.Images, context.Containers, runner).Mount(args.Positionals[0], args.GetAll("layer"));
         Print(context.Out, paths);
         return 0;
     }

@@ -132,8 +132,8 @@ public sealed class RunVerb : IVerb
         };
         if (args.Has("explain") && args.Has("detach"))
             throw new UsageException("--explain and --detach cannot be combined: a detached container's steps happen in its supervisor, away from this stderr");
-        if (args.Has("explain")) context.Syscalls = new NarratingSyscalls(context.Syscalls, Console.Error); // before the store opens: a pull's unpacking is narrated too
-        var runner = new ContainerRunner(context.Images, context.Containers, context.Syscalls);
+        if (args.Has("explain")) context.Syscalls = new NarratingSyscalls(context.Syscalls, Console.Error, context.Paths.Root); // before the store opens: a pull's unpacking is narrated too
+        var runner = new ContainerRunner(context.Images, context.Containers, context.Syscalls) { Notice = line => Console.Error.WriteLine(UserMessages.Line(line)) };
         if (args.Has("dry-run"))
         {
             if (args.Has("detach")) throw new UsageException("--dry-run and --detach cannot be combined: the script runs in the foreground");

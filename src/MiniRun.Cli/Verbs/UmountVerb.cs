@@ -1,5 +1,6 @@
 using MiniRun.Runtime.Lifecycle;
 using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
 using MiniRun.Containers;
 
 namespace MiniRun.Cli.Verbs;
@@ -17,8 +18,17 @@ public sealed class UmountVerb : IVerb
     {
         if (args.Positionals.Count != 1) throw new UsageException("\"minirun umount\" requires exactly 1 argument (see 'minirun umount --help')");
         var runner = new ContainerRunner(context.Images, context.Containers);
-        ManualMount.OverlayPaths paths = new ManualMount(context.Images, context.Containers, runner).Unmount(args.Positionals[0]);
-        context.Out.WriteLine($"unmounted {paths.Merged}");
-        return 0;
+        try
+        {
+            ManualMount.OverlayPaths paths = new ManualMount(context.Images, context.Containers, runner).Unmount(args.Positionals[0]);
+            context.Out.WriteLine($"unmounted {paths.Merged}");
+            return 0;
+        }
+        catch (MiniRunException e) when (e is not UsageException)
+        {
+            // As Docker's verbs on a container in the wrong state (`unpause` of one not paused): one line, status 1.
+            ErrorPrinter.Print(e);
+            return 1;
+        }
     }
 }

@@ -50,9 +50,31 @@ public sealed class ContainerSnapshotter(LayerStore layers)
     }
 
     /// <summary>The overlay mount as data, for the container whose directory is <paramref name="relativeDirectory"/> of the store.</summary>
-    public MountRecord Overlay(string relativeDirectory, ContainerRecord record) =>
-        OverlayMount.Build(LowerDirs(relativeDirectory, record), Path.Combine(relativeDirectory, UpperDirectory),
-            Path.Combine(relativeDirectory, WorkDirectory), Path.Combine(Paths.Root, relativeDirectory, MergedDirectory));
+    public MountRecord Overlay(string relativeDirectory, ContainerRecord record)
+    {
+        List<string> lower = LowerDirs(relativeDirectory, record);
+        string upper = Path.Combine(relativeDirectory, UpperDirectory), work = Path.Combine(relativeDirectory, WorkDirectory);
+        int length = OverlayMount.OptionsLength(lower, upper, work);
+        if (length > OverlayMount.MaxOptionsLength) throw TooManyLayers(record, lower, length);
+        return OverlayMount.Build(lower, upper, work, Path.Combine(Paths.Root, relativeDirectory, MergedDirectory));
+    }
+
+    /// <summary>Checks, before anything is made, that a container of <paramref name="record"/> can be mounted.</summary>
+    public void CheckMountable(ContainerRecord record) => Overlay(Path.Combine(Path.GetFileName(Paths.Containers), record.Id), record);
+
+    /// <summary>What does not fit in the kernel's one page of mount options, counted, and what to do about it.</summary>
+    private static MiniRunException TooManyLayers(ContainerRecord record, List<string> lower, int length)
+    {
+        int extra = record.ExtraLayers.Count, over = length - OverlayMount.MaxOptionsLength, drop = 0;
+        for (int saved = 0; drop < extra && saved < over; drop++) saved += lower[drop].Length + 1; // a --layer link and its ':'
+        int saving = lower.Take(drop).Sum(l => l.Length + 1);
+        string todo = extra > 0 && saving >= over ? $"give {drop} --layer {Directories(drop)} fewer"
+            : "flatten the image into one layer (minirun export CONTAINER | minirun import - IMAGE) or use fewer --layer directories";
+        return new MiniRunException($"too many layers to mount: {record.Layers.Count} image layers, {extra} --layer {Directories(extra)} and the init layer " +
+            $"({lower.Count} lower directories) need {length} bytes of overlay mount options, over the kernel's one page ({OverlayMount.MaxOptionsLength}); {todo}");
+    }
+
+    private static string Directories(int n) => n == 1 ? "directory" : "directories";
 
     /// <summary>The image's layers, bottom first, as the record lists them.</summary>
     public IReadOnlyList<Layer> ImageLayers(ContainerRecord record) =>

@@ -21,11 +21,17 @@ public static class OverlayMount
         foreach (string dir in lowerTopFirst.Append(upper).Append(work))
             if (Path.IsPathRooted(dir) || dir.IndexOfAny([',', ':', '\\', '\n']) >= 0)
                 throw new ArgumentException($"overlay path \"{dir}\" must be relative to the store root and free of , : \\", nameof(lowerTopFirst));
-        string options = $"lowerdir={string.Join(':', lowerTopFirst)},upperdir={upper},workdir={work}";
+        string options = Options(lowerTopFirst, upper, work);
         if (options.Length > MaxOptionsLength)
             throw new MiniRunException($"overlay mount options for {mergedAbsolute} are {options.Length} bytes, over the kernel's {MaxOptionsLength}: the image has too many layers");
         return new MountRecord("overlay", "overlay", mergedAbsolute, MountFlags.None, options);
     }
+
+    /// <summary>The length of the options <see cref="Build"/> makes, which must fit in <see cref="MaxOptionsLength"/>.</summary>
+    public static int OptionsLength(IReadOnlyList<string> lowerTopFirst, string upper, string work) => Options(lowerTopFirst, upper, work).Length;
+
+    private static string Options(IReadOnlyList<string> lowerTopFirst, string upper, string work) =>
+        $"lowerdir={string.Join(':', lowerTopFirst)},upperdir={upper},workdir={work}";
 
     /// <summary>
     /// Mounts <paramref name="overlay"/> with the store root as working directory. This thread first takes a filesystem

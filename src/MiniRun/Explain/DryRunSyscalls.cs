@@ -7,7 +7,9 @@ namespace MiniRun.Explain;
 /// steps had been done: what they made is there, what they removed is not, an overlay they mounted shows its layers
 /// merged (upper, then each lower), and else the host answers.
 /// </summary>
-public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host) : ShellSyscalls(writer, "")
+/// <param name="storeRoot">the store, whose long paths then print as shell variables (<see cref="PathLegend"/>); null: full paths.</param>
+public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host, string? storeRoot = null)
+    : ShellSyscalls(writer, "", storeRoot is null ? null : new PathLegend(storeRoot))
 {
     private static readonly FileStatus MadeDirectory = new(Syscalls.S_IFDIR | 0x1ed, 0, 0, 2, 0, 0, 0, 0, 0, default);
     private static readonly FileStatus MadeFile = new(Syscalls.S_IFREG | 0x1a4, 0, 0, 1, 0, 0, 0, 0, 0, default);

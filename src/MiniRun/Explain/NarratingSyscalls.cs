@@ -3,7 +3,10 @@ using MiniRun.Native;
 namespace MiniRun.Explain;
 
 /// <summary>--explain: each call printed as its shell command ("+ command", after "# why"), then passed on.</summary>
-public sealed class NarratingSyscalls(ISyscalls inner, TextWriter writer) : ShellSyscalls(writer, "+ ")
+/// <param name="storeRoot">the store, whose long paths then print as shell variables (<see cref="PathLegend"/>); null: full paths.</param>
+/// <param name="shorthands">the variables the narration that runs this one has defined already (NAME=VALUE).</param>
+public sealed class NarratingSyscalls(ISyscalls inner, TextWriter writer, string? storeRoot = null, IEnumerable<string>? shorthands = null)
+    : ShellSyscalls(writer, "+ ", storeRoot is null && shorthands is null ? null : new PathLegend(storeRoot, shorthands))
 {
     protected override void Do(Action<ISyscalls> call) => call(inner);
 

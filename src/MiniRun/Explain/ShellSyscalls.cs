@@ -22,13 +22,19 @@ public abstract class ShellSyscalls : ISyscalls
     private string _workingDirectory = "/";
     private Credentials? _credentials;
     private bool _noNewPrivileges;
+    private readonly PathLegend? _legend;
 
     /// <param name="prefix">what each command line starts with ("+ " for --explain; nothing in a script).</param>
-    protected ShellSyscalls(TextWriter writer, string prefix)
+    /// <param name="legend">shortens the printed paths into shell variables; null: full paths.</param>
+    protected ShellSyscalls(TextWriter writer, string prefix, PathLegend? legend = null)
     {
         _writer = writer;
         _prefix = prefix;
+        _legend = legend;
     }
+
+    /// <summary>The shorthands defined so far (NAME=VALUE), for the init stage's own narration, which the parent's shell runs nested.</summary>
+    public IReadOnlyList<string> Shorthands => _legend?.Defined ?? [];
 
     public void Explain(string why) => _why = why;
 
@@ -51,6 +57,7 @@ public abstract class ShellSyscalls : ISyscalls
         {
             (string delimiter, bool stage) = _scopes[^1];
             _scopes.RemoveAt(_scopes.Count - 1);
+            _legend?.Leave(_scopes.Count);
             Line(delimiter);
             if (stage) break;
         }
@@ -298,6 +305,7 @@ public abstract class ShellSyscalls : ISyscalls
         {
             Line(_scopes[^1].Delimiter);
             _scopes.RemoveAt(_scopes.Count - 1);
+            _legend?.Leave(_scopes.Count);
         }
         return Do(s => s.Exec(args, env), 0);
     }
@@ -336,8 +344,21 @@ public abstract class ShellSyscalls : ISyscalls
 
     private void Print(string command, string fallbackWhy, string? marker = null)
     {
-        foreach (string line in (_why ?? fallbackWhy).Split('\n')) _writer.WriteLine("# " + line);
+        string why = _why ?? fallbackWhy;
         _why = null;
+        if (_legend is not null)
+        {
+            var definitions = new List<(string Line, string What)>();
+            why = _legend.Abbreviate(why, _scopes.Count, definitions);
+            int firstLineEnd = command.IndexOf('\n') is >= 0 and int end ? end : command.Length; // a here-document's body is the file's, as it is
+            command = _legend.Abbreviate(command[..firstLineEnd], _scopes.Count, definitions) + command[firstLineEnd..];
+            if (definitions.Count > 0)
+            {
+                _writer.WriteLine("# shorthands for the paths below: " + string.Join("; ", definitions.Select(d => d.What)));
+                foreach ((string line, string _) in definitions) Line(line);
+            }
+        }
+        foreach (string line in why.Split('\n')) _writer.WriteLine("# " + line);
         Line((marker ?? "") + command, marker is not null);
         _writer.Flush();
     }

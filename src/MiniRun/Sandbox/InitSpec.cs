@@ -67,6 +67,8 @@ public sealed class InitSpec
     public bool ConsoleOverChannel { get; init; }
     /// <summary>The command and who it runs as: what the exec stage gets too (<see cref="ExecSpec"/>).</summary>
     public required StageProcess Process { get; init; }
+    /// <summary>--explain: the path shorthands (NAME=VALUE) the parent's narration has defined, which the stage's uses too.</summary>
+    public List<string> ExplainShorthands { get; set; } = [];
 }
 
 /// <summary>A device node to create in the container's /dev (path relative to the root): character, or block when <paramref name="Block"/>.</summary>

@@ -40,7 +40,7 @@ internal static class InitSpecReader
         uint umask = StageProcess.DefaultUmask;
         List<ResourceLimit> limits = [];
         int lastCapability = 0;
-        List<string> cgroupJoinFiles = [];
+        List<string> cgroupJoinFiles = [], shorthands = [];
         string? cgroupEarlyJoin = null;
         List<MountRecord> mounts = [], rootMounts = [], cgroupMounts = [];
         List<DeviceNode> devices = [];
@@ -63,6 +63,7 @@ internal static class InitSpecReader
                 case nameof(InitSpec.InUserNamespace): inUserNamespace = reader.GetBoolean(); break;
                 case nameof(InitSpec.ConsoleOverChannel): consoleOverChannel = reader.GetBoolean(); break;
                 case nameof(InitSpec.CgroupJoinFiles): cgroupJoinFiles = Items<string>(ref reader, Text); break;
+                case nameof(InitSpec.ExplainShorthands): shorthands = Items<string>(ref reader, Text); break;
                 case nameof(InitSpec.CgroupEarlyJoinDirectory): cgroupEarlyJoin = Text(ref reader); break;
                 case nameof(InitSpec.CgroupMounts): cgroupMounts = Items<MountRecord>(ref reader, Mount); break;
                 case nameof(InitSpec.Mounts): mounts = Items<MountRecord>(ref reader, Mount); break;
@@ -101,6 +102,7 @@ internal static class InitSpecReader
             CgroupNamespace = cgroupNamespace,
             InUserNamespace = inUserNamespace,
             CgroupJoinFiles = cgroupJoinFiles,
+            ExplainShorthands = shorthands,
             CgroupEarlyJoinDirectory = cgroupEarlyJoin,
             CgroupMounts = cgroupMounts,
             Mounts = mounts,

@@ -21,6 +21,7 @@ internal static class InitSpecWriter
         if (!spec.CgroupNamespace) json.WriteBoolean(nameof(InitSpec.CgroupNamespace), false);
         if (spec.InUserNamespace) json.WriteBoolean(nameof(InitSpec.InUserNamespace), true);
         JsonObjectWriter.Strings(json, nameof(InitSpec.CgroupJoinFiles), spec.CgroupJoinFiles);
+        if (spec.ExplainShorthands.Count > 0) JsonObjectWriter.Strings(json, nameof(InitSpec.ExplainShorthands), spec.ExplainShorthands);
         if (spec.CgroupEarlyJoinDirectory is { } early) json.WriteString(nameof(InitSpec.CgroupEarlyJoinDirectory), early);
         Mounts(json, nameof(InitSpec.CgroupMounts), spec.CgroupMounts);
         Mounts(json, nameof(InitSpec.Mounts), spec.Mounts);

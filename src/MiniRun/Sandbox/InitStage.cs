@@ -25,7 +25,7 @@ public static class InitStage
             // No spec at all: the parent gave up (and said why) or died.
             if (StageFrames.Read(SpecFd, "the spec from the parent") is not { } message) return ExitCodes.RuntimeError;
             spec = InitSpecReader.Read(message);
-            if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd));
+            if (explain) sys = new NarratingSyscalls(sys, new DescriptorWriter(ExplainFd), shorthands: spec.ExplainShorthands);
             InitSequence.Prepare(sys, spec);
             // Before the root is entered: the socket is at a host path, the container's devpts is mounted below the root.
             if (spec.ConsoleSocket is not null || spec.ConsoleOverChannel)

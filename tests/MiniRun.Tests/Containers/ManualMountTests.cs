@@ -62,6 +62,92 @@ public class ManualMountTests(RunImageFixture fixture) : IClassFixture<RunImageF
     }
 
     [RootFact]
+    public void Mount_Image_ItsContainerShowsTheImagesName_AndASecondUmountSaysNotMounted()
+    {
+        const string container = "mount-runtest-latest";
+        try
+        {
+            Assert.Equal(0, Cli.Run("mount", fixture.Image).ExitCode);
+            string row = Cli.Run("ps", "-a").Stdout.Split('\n').Single(l => l.EndsWith(container, StringComparison.Ordinal));
+            Assert.Matches(@"^[0-9a-f]{12}\s+runtest:latest\s", row); // as ps shows any container's image: by the name it was given
+            Assert.Equal("runtest:latest", Cli.Run("inspect", "--format", "{{.Config.Image}}", container).Stdout.Trim());
+
+            Assert.Equal(0, Cli.Run("umount", fixture.Image).ExitCode);
+            MiniRunCli.Result again = Cli.Run("umount", fixture.Image);
+            Assert.Equal(1, again.ExitCode);
+            Assert.Equal("", again.Stdout);
+            Assert.Equal($"minirun: {fixture.Image} is not mounted\n", again.Stderr);
+        }
+        finally
+        {
+            Cli.Run("umount", fixture.Image);
+            Cli.Run("rm", "-f", container);
+        }
+    }
+
+    [RootFact]
+    public void Umount_NoSuchName_SaysNoSuchContainerOrMountedImage()
+    {
+        MiniRunCli.Result result = Cli.Run("umount", "nosuch");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("minirun: no such container or mounted image: nosuch\n", result.Stderr);
+    }
+
+    [RootFact]
+    public void Mount_ImageWithLayerDirs_StacksThemOnTop_AndInspectsLowerDirListsThemInOrder()
+    {
+        using var scratch = new TempDirectory("minirun-mount-layer");
+        string top = scratch.Combine("top"), second = scratch.Combine("second");
+        Directory.CreateDirectory(Path.Combine(top, "srv"));
+        Directory.CreateDirectory(Path.Combine(second, "srv"));
+        File.WriteAllText(Path.Combine(top, "srv/marker"), "from-top\n");
+        File.WriteAllText(Path.Combine(second, "srv/marker"), "from-second\n");
+        File.WriteAllText(Path.Combine(second, "srv/only-second"), "2\n");
+        const string container = "mount-runtest-latest";
+        try
+        {
+            MiniRunCli.Result mount = Cli.Run("mount", "--layer", top, "--layer", second, fixture.Image);
+            Assert.True(mount.ExitCode == 0, mount.ToString());
+            Dictionary<string, string> paths = mount.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries)).ToDictionary(p => p[0], p => p[1].Trim());
+            Assert.Equal("from-top\n", File.ReadAllText(Path.Combine(paths["merged"], "srv/marker"))); // the first --layer is the top
+            Assert.Equal("2\n", File.ReadAllText(Path.Combine(paths["merged"], "srv/only-second")));
+
+            string[] lower = paths["lower"].Split(':');
+            Assert.Equal([top, second], lower.Take(2).Select(l => new DirectoryInfo(l).ResolveLinkTarget(returnFinalTarget: true)?.FullName));
+            string inspected = Cli.Run("inspect", "--format", "{{.GraphDriver.Data.LowerDir}}", container).Stdout.Trim();
+            Assert.Equal(paths["lower"], inspected);
+
+            MiniRunCli.Result other = Cli.Run("mount", "--layer", second, fixture.Image);
+            Assert.Equal(125, other.ExitCode);
+            Assert.StartsWith($"minirun: {container} was made with other --layer directories ({top}, {second}): ", other.Stderr);
+        }
+        finally
+        {
+            Cli.Run("umount", fixture.Image);
+            Cli.Run("rm", "-f", container);
+        }
+    }
+
+    [RootFact]
+    public void Mount_LayerForAContainer_IsRefused()
+    {
+        string name = "mnt-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(0, Cli.Run("create", "--name", name, fixture.Image, "true").ExitCode);
+        try
+        {
+            MiniRunCli.Result result = Cli.Run("mount", "--layer", fixture.Scratch.Path, name);
+            Assert.Equal(125, result.ExitCode);
+            Assert.StartsWith($"minirun: --layer only applies to an image: container {name} has its layers", result.Stderr);
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", name);
+        }
+    }
+
+    [RootFact]
     public void Layers_Path_NamesTheLayerTheVisibleFileComesFrom()
     {
         using var scratch = new TempDirectory("minirun-layers");

@@ -15,7 +15,7 @@ public class TeachingModeTests(RunImageFixture fixture) : IClassFixture<RunImage
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("from-image\n", result.Stdout);
-        Assert.Matches($@"\+ cd {Cli.StoreRoot}\n(# .*\n)?\+ mount -t overlay overlay -o lowerdir=containers/", result.Stderr);
+        Assert.Matches(@"\+ cd \$STORE\n(# .*\n)?\+ mount -t overlay overlay -o lowerdir=containers/\$ID/init:l/", result.Stderr);
         Assert.Contains("+ unshare --pid --fork", result.Stderr);
         Assert.Contains("+ exec unshare --mount --uts --ipc --propagation unchanged bash", result.Stderr);
         Assert.Contains("/merged/proc\n", result.Stderr.Replace("+ mount -t proc proc -o nosuid,nodev,noexec ", "@"));
@@ -23,6 +23,28 @@ public class TeachingModeTests(RunImageFixture fixture) : IClassFixture<RunImage
         Assert.Contains("+ exec env -i ", result.Stderr);
         Assert.Contains("+ umount ", result.Stderr); // teardown
         AssertInOrder(result.Stderr, "mount -t overlay", "+ unshare", "pivot_root", "+ exec env", "+ umount");
+    }
+
+    /// <summary>The long paths print as shell variables, each defined once before its first use: the lines read like a tutorial's and still run.</summary>
+    [RootFact]
+    public void Explain_Paths_AreShellVariablesDefinedOnce_NoLongIdsInTheCommands()
+    {
+        MiniRunCli.Result result = Cli.Run("run", "--rm", "--explain", fixture.Image, "true");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] lines = result.Stderr.Split('\n');
+
+        Assert.Equal(1, lines.Count(l => l == $"+ export STORE={Cli.StoreRoot}"));
+        Assert.Equal(1, lines.Count(l => l.StartsWith("+ export ID=", StringComparison.Ordinal)));
+        Assert.Equal(1, lines.Count(l => l == "+ export C=$STORE/containers/$ID"));
+        Assert.Contains("+ mkdir -p $C/merged/dev/pts", lines);
+        Assert.Contains(lines, l => l.StartsWith("+ echo 0 > /sys/fs/cgroup/", StringComparison.Ordinal) && l.Contains("/minirun/$ID/", StringComparison.Ordinal));
+        // Past the definitions, no command spells an ID or the store: config.json's here-document is the file itself, as written.
+        string[] commands = lines.Where(l => l.StartsWith("+ ", StringComparison.Ordinal) && !l.StartsWith("+ export ", StringComparison.Ordinal)
+                                             && !l.StartsWith("+   ", StringComparison.Ordinal) && !l.StartsWith("+ {", StringComparison.Ordinal)).ToArray();
+        Assert.DoesNotContain(commands, l => System.Text.RegularExpressions.Regex.IsMatch(l, "[0-9a-f]{64}"));
+        Assert.DoesNotContain(commands, l => l.Contains(Cli.StoreRoot + "/", StringComparison.Ordinal));
+        int firstUse = Array.FindIndex(lines, l => l.Contains("$ID", StringComparison.Ordinal));
+        Assert.True(firstUse > Array.FindIndex(lines, l => l.StartsWith("+ export ID=", StringComparison.Ordinal)), "$ID is used before it is defined");
     }
 
     [RootFact]
@@ -103,7 +125,8 @@ public class TeachingModeTests(RunImageFixture fixture) : IClassFixture<RunImage
 
         Assert.Equal(explained.Stdout, replayed.Stdout);
         Assert.Equal(3, replayed.ExitCode);
-        string id = System.Text.RegularExpressions.Regex.Match(explained.Stderr, "containers/([0-9a-f]{64})").Groups[1].Value;
+        string id = System.Text.RegularExpressions.Regex.Match(explained.Stderr, @"\+ export ID=([0-9a-f]{64})\n").Groups[1].Value;
+        Assert.NotEqual("", id);
         Assert.False(Directory.Exists(Path.Combine(Cli.StoreRoot, "containers", id))); // made again by the replay, and removed as --rm does
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), line => line.Contains(Cli.StoreRoot, StringComparison.Ordinal));
     }
@@ -120,7 +143,8 @@ public class TeachingModeTests(RunImageFixture fixture) : IClassFixture<RunImage
 
         static List<string> Calls(string text, string prefix) => text.Split('\n')
             .Where(l => l.StartsWith(prefix, StringComparison.Ordinal) && !l.StartsWith('#') && l.Length > 0)
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l[prefix.Length..], @"(tmp/container-[^/ ]+|containers/[0-9a-f]{64}|tmp/dry-run-[0-9a-f]{12})", "DIR"))
+            .Where(l => !l[prefix.Length..].StartsWith("export ", StringComparison.Ordinal)) // the shorthands: $T and $C are made in other places
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l[prefix.Length..], @"(tmp/container-[^/ ]+|containers/[0-9a-f]{64}|containers/\$ID|tmp/dry-run-[0-9a-f]{12}|\$[TC]\b)", "DIR"))
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "[0-9a-f]{64}", "ID"))
             .Where(l => !l.StartsWith("mv -T ", StringComparison.Ordinal)) // the real run makes its directory in tmp/ and renames it into place
             .Where(l => !l.StartsWith("mount -t overlay overlay -o ro,nosuid,nodev,lowerdir=", StringComparison.Ordinal)) // the view of minirun its stage runs from

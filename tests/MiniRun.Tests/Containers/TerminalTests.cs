@@ -161,6 +161,31 @@ public class TerminalTests(RunImageFixture fixture) : IClassFixture<RunImageFixt
         }
     }
 
+    /// <summary>-t without -i leaves the user's terminal cooked: its Ctrl-C is minirun's SIGINT, forwarded (docker run's --sig-proxy).</summary>
+    [RootFact]
+    public void RunT_CtrlCThreeTimes_KillsAContainerThatIgnoresIt_AndSaysSo()
+    {
+        using var terminal = new TmuxTerminal(columns: 200);
+        terminal.TypeLine($"{Minirun} run -t --rm --name tty-ctrlc {fixture.Image} sh -c \"trap '' INT; echo ready; sleep 60\"; echo exit=$?");
+        try
+        {
+            terminal.WaitFor("ready", occurrences: 2); // the typed line, then the container's
+            terminal.Keys("C-c");
+            terminal.WaitFor("press Ctrl-C twice more to kill it");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            terminal.Keys("C-c");
+            terminal.Keys("C-c");
+            string screen = terminal.WaitFor("exit=137");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"killed only after {clock.Elapsed}");
+            Assert.Contains("minirun: got 3 SIGINT/SIGTERMs: killing the container (SIGKILL)", screen);
+            Assert.DoesNotContain("tty-ctrlc", Cli.Run("ps", "-a").Stdout); // --rm removed it
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "tty-ctrlc");
+        }
+    }
+
     [RootFact]
     public void RunT_TermFromTheUser_WinsOverXterm()
     {

@@ -18,6 +18,53 @@ public class ShellSyscallsTests
     public void Quote_Word_IsSafeForSh(string word, string expected) => Assert.Equal(expected, ShellQuote.Quote(word));
 
     [Fact]
+    public void Legend_LongPaths_BecomeVariablesDefinedBeforeTheirFirstUse_NeverInsideQuotes()
+    {
+        string id = new('a', 64), layer = new('b', 64), dir = $"/var/lib/minirun/containers/{id}";
+        var text = new StringWriter();
+        var sys = new DryRunSyscalls(text, new RecordingSyscalls(), "/var/lib/minirun");
+
+        sys.MakeDirectory(dir + "/merged", 0x1ed);
+        sys.MakeDirectory(dir + "/diff", 0x1ed);
+        sys.Describe($"tar -x -C layers/{layer}/diff", $"layer 1/1 (sha256:{layer})", alreadyDone: true);
+        sys.MakeDirectory(dir + "/a b", 0x1ed); // quoted: a variable would not expand there
+        sys.WriteFile(dir + "/config.json", $"{{\n  \"root\": \"{dir}/merged\"\n}}\n", 0x180); // a here-document is the file, as it is
+        sys.WriteKernelFile($"/sys/fs/cgroup/pids/minirun/{id}/pids.max", "20");
+        sys.StageBegins(NamespaceFlags.Pid, "the stage");
+        sys.MakeDirectory("/var/lib/minirun2/x", 0x1ed); // another directory that starts the same
+        sys.Exec(["true"], []);
+        sys.StageEnded();
+
+        string printed = text.ToString();
+        Assert.Equal($$"""
+            # shorthands for the paths below: STORE: the store (--root); ID: the container's ID; C: the container's directory
+            export STORE=/var/lib/minirun
+            export ID={{id}}
+            export C=$STORE/containers/$ID
+            # a directory
+            mkdir -p $C/merged
+            # a directory
+            mkdir -p $C/diff
+            # shorthands for the paths below: L1: a layer's ID (its diff ID)
+            export L1={{layer}}
+            # layer 1/1 (sha256:$L1)
+            #(done) tar -x -C layers/$L1/diff
+            # a directory
+            mkdir -p '{{dir}}/a b'
+            # a file
+            install -m 600 /dev/stdin $C/config.json <<'EOF'
+            {
+              "root": "{{dir}}/merged"
+            }
+            EOF
+            # at most this many processes: fork() fails beyond
+            echo 20 > /sys/fs/cgroup/pids/minirun/$ID/pids.max
+
+            """, printed[..printed.IndexOf("# the stage", StringComparison.Ordinal)]);
+        Assert.Contains("\nmkdir -p /var/lib/minirun2/x\n", printed);
+    }
+
+    [Fact]
     public void DryRun_InitSequence_PrintsItsStepsAsCommands_AndDoesNothing()
     {
         var text = new StringWriter();

@@ -26,4 +26,29 @@ public sealed class LayerLimitTests
         Assert.Equal($"minirun: cannot commit container deep: its image has {ImagePlan.MaxLayers} layers, and an image of more than {ImagePlan.MaxLayers} could not be run (one page of overlay mount options)\n",
             commit.Stderr);
     }
+
+    [RootFact]
+    public void RunAndMount_LayerDirsOnTopOfTheLimit_AreRefusedCountingThem_NothingMade()
+    {
+        using var temp = new TempDirectory();
+        var cli = new MiniRunCli(temp.Combine("store"));
+        var builder = new ImageArchiveBuilder().WithName("deep:1");
+        for (int i = 0; i < ImagePlan.MaxLayers; i++) builder.AddLayer(LayerTar.Files(($"layer-{i}", $"{i}\n")));
+        string archive = temp.Combine("deep.tar");
+        builder.Write(ArchiveFormat.DockerSave, archive);
+        Assert.Equal(0, cli.Run("load", "-i", archive).ExitCode);
+        string one = temp.Combine("one"), two = temp.Combine("two");
+        Directory.CreateDirectory(one);
+        Directory.CreateDirectory(two);
+
+        foreach (string[] args in new[] { ["run", "--rm", "--layer", one, "--layer", two, "deep:1", "/x"], new[] { "mount", "--layer", one, "--layer", two, "deep:1" } })
+        {
+            MiniRunCli.Result result = cli.Run(args);
+            Assert.Equal(125, result.ExitCode);
+            Assert.Matches($@"^minirun: too many layers to mount: {ImagePlan.MaxLayers} image layers, 2 --layer directories and the init layer \({ImagePlan.MaxLayers + 3} lower directories\) " +
+                @"need \d+ bytes of overlay mount options, over the kernel's one page \(4095\); give 1 --layer directory fewer\n$", result.Stderr);
+            Assert.Empty(cli.Run("ps", "-aq").Stdout);
+        }
+        Assert.Equal(127, cli.Run("run", "--rm", "--layer", one, "deep:1", "/x").ExitCode); // one fits
+    }
 }

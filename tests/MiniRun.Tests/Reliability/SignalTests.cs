@@ -47,6 +47,89 @@ public class SignalTests
         Assert.Contains("Exited (137)", store.Cli.Run("ps", "-a").Stdout);
     }
 
+    [RootFact]
+    public void Run_ContainerIgnoresSigint_ThirdCtrlCKillsItAtOnce_AndStderrSaysSo()
+    {
+        using var store = new ReliabilityStore();
+        Assert.Equal(0, store.Load().ExitCode);
+
+        // The default stop timeout (10 s) would end it too: three interrupts must do it well before.
+        Signalled run = RunAndSignalEach(store, "trap '' INT; echo ready; while :; do sleep 1; done", [],
+            (2, TimeSpan.FromSeconds(2.5)), (2, TimeSpan.FromSeconds(0.2)), (2, TimeSpan.Zero));
+
+        Assert.Equal(137, run.Exit);
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(7), $"killed only after {run.Elapsed}");
+        Assert.Equal(["minirun: sent SIGINT to the container, which goes on running; press Ctrl-C twice more to kill it, or it is killed 10 s after the first",
+            "minirun: got 3 SIGINT/SIGTERMs: killing the container (SIGKILL)"], run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(store.Mounts());
+        Assert.Empty(store.Cli.Run("ps", "-aq").Stdout); // --rm still removed it
+    }
+
+    [RootFact]
+    public void Run_ContainerHandlesSigint_ExitsWithItsStatus_NothingSaid()
+    {
+        using var store = new ReliabilityStore();
+        Assert.Equal(0, store.Load().ExitCode);
+
+        // A busy loop: the shell runs its trap between two commands, at once (a `sleep` would delay it).
+        Signalled run = RunAndSignalEach(store, "trap 'echo got INT; exit 3' INT; echo ready; while :; do :; done", [], (2, TimeSpan.Zero));
+
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("got INT", run.Stdout);
+        Assert.Equal("", run.Stderr); // it ended within the notice's delay: nothing to tell
+    }
+
+    [RootFact]
+    public void Run_SecondCtrlC_DoesNotPostponeTheStopTimeoutsKill()
+    {
+        using var store = new ReliabilityStore();
+        Assert.Equal(0, store.Load().ExitCode);
+
+        // Killed 3 s after the first SIGINT; were the second to restart the wait, it would be 3 s after the second (at 5 s).
+        Signalled run = RunAndSignalEach(store, "trap '' INT; echo ready; while :; do sleep 1; done", ["--stop-timeout", "3"],
+            (2, TimeSpan.FromSeconds(2)), (2, TimeSpan.Zero));
+
+        Assert.Equal(137, run.Exit);
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(4.5), $"killed only after {run.Elapsed}");
+        Assert.EndsWith("minirun: the container did not stop within 3 s of SIGINT: killing it (SIGKILL)\n", run.Stderr);
+    }
+
+    private sealed record Signalled(int Exit, string Stdout, string Stderr, TimeSpan Elapsed);
+
+    /// <summary>
+    /// Starts `run --rm FLAGS IMAGE sh -c SCRIPT`, waits for "ready", then sends each signal to minirun and pauses as
+    /// told after it; Elapsed runs from the first signal to minirun's exit.
+    /// </summary>
+    private static Signalled RunAndSignalEach(ReliabilityStore store, string script, string[] flags, params (int Signal, TimeSpan Then)[] signals)
+    {
+        var psi = new ProcessStartInfo(MiniRunCli.BinaryPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { "--root", store.Cli.StoreRoot, "run", "--rm" }.Concat(flags).Concat([ReliabilityStore.Image, "sh", "-c", script]))
+            psi.ArgumentList.Add(arg);
+        using Process process = Process.Start(psi)!;
+        try
+        {
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            Task<string?> ready = process.StandardOutput.ReadLineAsync();
+            Assert.True(ready.Wait(TimeSpan.FromSeconds(60)) && ready.Result == "ready", "the container did not start");
+            Task<string> rest = process.StandardOutput.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            foreach ((int signal, TimeSpan then) in signals)
+            {
+                if (process.HasExited) break;
+                MiniRun.Native.Syscalls.Kill(process.Id, (MiniRun.Native.Signal)signal);
+                Thread.Sleep(then);
+            }
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "minirun did not end after the signals");
+            TimeSpan elapsed = clock.Elapsed;
+            Assert.True(rest.Wait(TimeSpan.FromSeconds(60)) && stderr.Wait(TimeSpan.FromSeconds(60)));
+            return new Signalled(process.ExitCode, rest.Result, stderr.Result, elapsed);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     /// <summary>Starts `run IMAGE sh -c SCRIPT`, waits for "ready" on its stdout, sends the signal to minirun, waits (60 s at most).</summary>
     private static (int Exit, string Stdout) RunAndSignal(ReliabilityStore store, int signal, string script, params string[] flags)
     {

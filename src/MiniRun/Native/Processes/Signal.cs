@@ -47,6 +47,10 @@ public static class Signals
         return offset >= 0 && number is >= 34 and <= 64 ? (Signal)number : null;
     }
 
+    /// <summary>SIGINT, SIGKILL…: as kill -l names it; a signal without a name here, SIG and its number.</summary>
+    public static string Name(Signal signal) =>
+        "SIG" + (Names.FirstOrDefault(n => n.Value == signal).Key ?? ((int)signal).ToString(CultureInfo.InvariantCulture));
+
     /// <summary>The Linux number of a signal .NET lets us handle (its PosixSignal values are its own, negative).</summary>
     public static Signal Of(PosixSignal signal) => signal switch
     {

@@ -28,8 +28,11 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
 
     private StorePaths Paths => containers.Paths;
 
+    /// <summary>Told, in one line, what becomes of a foreground container that goes on running after Ctrl-C (<see cref="SignalForwarding"/>).</summary>
+    public Action<string>? Notice { get; init; }
+
     /// <summary>The same runner on another seam (--dry-run's, which prints and does nothing).</summary>
-    public ContainerRunner WithSyscalls(ISyscalls other) => new(images, containers, other);
+    public ContainerRunner WithSyscalls(ISyscalls other) => new(images, containers, other) { Notice = Notice };
 
     /// <summary>The container's root filesystem: its directories and overlay.</summary>
     public ContainerSnapshotter Snapshotter { get; } = new(images.Layers);
@@ -111,6 +114,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         };
         if (!Path.IsPathRooted(record.WorkingDir))
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
+        Snapshotter.CheckMountable(record); // 128 image layers and --layer dirs may not fit the kernel's page of mount options: refused before anything is made
         return record;
     }
 
@@ -193,6 +197,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 " unshares the other namespaces itself once it has its spec, and does the lines up to the command's exec" +
                 (stage.Output is null ? "" : "; its stdout and stderr are pipes minirun copies to the log"));
             stageBegun = true;
+            if (_sys is ShellSyscalls narration) spec.ExplainShorthands = [.. narration.Shorthands]; // its lines run nested in ours
             stage.Send(spec);
             // While the init stage sets up the root: it joins the cgroup on the go. config.json is written meanwhile too:
             // the stage runs what was made from the same spec, and its JSON (about 2 ms) is then off the start's path.
@@ -203,7 +208,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             }
             CrashPoint.Reach("cgroup-created");
             // Before the go: the command may be signalled as soon as it runs.
-            using var forwarding = new SignalForwarding(pid, stopTimeout, container.Record.StopSignalOrDefault(), signal => ManualStop.Record(container, signal));
+            using var forwarding = new SignalForwarding(pid, stopTimeout, container.Record.StopSignalOrDefault(), signal => ManualStop.Record(container, signal),
+                foreground ? Notice : null);
             // Ready: its namespaces exist. A stage that failed instead has said why: the go reaches nobody, the wait reports its status.
             stage.AwaitReady();
             if (stage.Console >= 0 && foreground) TerminalRelay.TakeOurSize(stage.Console); // before the command reads it

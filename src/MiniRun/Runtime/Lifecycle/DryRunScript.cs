@@ -25,7 +25,7 @@ public static class DryRunScript
         string dir = Path.Combine(paths.Root, relative);
         string merged = Path.Combine(dir, ContainerSnapshotter.MergedDirectory);
         var text = new StringWriter();
-        var sys = new DryRunSyscalls(text, LinuxSyscalls.Instance);
+        var sys = new DryRunSyscalls(text, LinuxSyscalls.Instance, paths.Root);
         ICgroupManager? cgroups = CgroupDetector.Detect(sys);
         string cgroup = CgroupNames.For(record.Id);
         CgroupLimits limits = record.CgroupLimits();
