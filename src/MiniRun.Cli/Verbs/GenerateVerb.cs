@@ -11,6 +11,7 @@ public sealed class GenerateVerb : IVerb
     public string Name => "generate";
     public string Usage => "minirun generate systemd [OPTIONS] CONTAINER";
     public string Summary => "Print a systemd unit for a container: with no daemon, nothing else starts it after a reboot";
+    public int FailureStatus => 125;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [

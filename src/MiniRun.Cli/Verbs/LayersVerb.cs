@@ -11,6 +11,7 @@ public sealed class LayersVerb : IVerb
     public string Name => "layers";
     public string Usage => "minirun layers IMAGE [--path PATH]";
     public string Summary => "Show an image's layers, top first: size, the step that made it, the paths it adds, changes, deletes";
+    public int FailureStatus => 125;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [

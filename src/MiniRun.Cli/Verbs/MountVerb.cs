@@ -10,6 +10,7 @@ public sealed class MountVerb : IVerb
     public string Name => "mount";
     public string Usage => "minirun mount IMAGE|CONTAINER";
     public string Summary => "Mount a container's (or an image's) overlay on the host and print lower, upper, work, merged";
+    public int FailureStatus => 125;
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(ParsedArguments args, CliContext context)

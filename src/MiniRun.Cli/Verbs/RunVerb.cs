@@ -16,6 +16,7 @@ public sealed class RunVerb : IVerb
     public string Name => "run";
     public string Usage => "minirun run [OPTIONS] IMAGE [COMMAND] [ARG...]";
     public string Summary => "Create and run a new container from an image";
+    public int FailureStatus => 125;
     public bool StopAtFirstPositional => true;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -74,7 +75,7 @@ public sealed class RunVerb : IVerb
     internal int Execute(ParsedArguments args, CliContext context, bool createOnly)
     {
         string verb = createOnly ? "create" : "run";
-        if (args.Positionals.Count == 0) throw new UsageException($"\"minirun {verb}\" requires at least 1 argument: IMAGE (see 'minirun {verb} --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments($"\"minirun {verb}\" requires at least 1 argument: IMAGE (see 'minirun {verb} --help')");
         bool tty = args.Has("tty");
         if (tty && args.Has("interactive") && !createOnly && !args.Has("detach") && !args.Has("dry-run") && !KernelFiles.IsTerminal(0))
             return NotATerminal();

@@ -10,6 +10,7 @@ public sealed class UmountVerb : IVerb
     public string Name => "umount";
     public string Usage => "minirun umount IMAGE|CONTAINER";
     public string Summary => "Unmount what `minirun mount` mounted (the upper directory stays until `minirun rm`)";
+    public int FailureStatus => 125;
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(ParsedArguments args, CliContext context)

@@ -106,7 +106,7 @@ public sealed class PullTests : IDisposable
         MiniRunCli.Result run = _cli.Run("run", "--rm", "--pull", "never", $"{Registry.Host}/test/absent:1", "true");
 
         Assert.Equal(125, run.ExitCode);
-        Assert.Contains("no such image", run.Stderr);
+        Assert.Contains("No such image", run.Stderr);
         Assert.DoesNotContain("/test/absent", Registry.Log);
     }
 
