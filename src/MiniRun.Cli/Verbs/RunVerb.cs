@@ -103,7 +103,7 @@ public sealed class RunVerb : IVerb
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
-            RestartPolicy = RestartPolicy.Parse(args.Get("restart") ?? ""),
+            RestartPolicy = ParseRestart(args.Get("restart") ?? ""),
             StopSignal = args.Get("stop-signal"),
             StopTimeout = StopTimeout(args.Get("stop-timeout")),
             Ulimits = args.GetAll("ulimit"),
@@ -171,4 +171,11 @@ public sealed class RunVerb : IVerb
         seconds is null ? null
         : int.TryParse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
+
+    /// <summary>A retry count that is no number is a flag error (125, as Docker's CLI); a policy the engine refuses is create's 1.</summary>
+    private static RestartPolicy ParseRestart(string text)
+    {
+        try { return RestartPolicy.Parse(text); }
+        catch (InvalidInputException e) { throw new UsageException(e.Message); }
+    }
 }
