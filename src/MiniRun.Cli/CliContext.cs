@@ -28,6 +28,9 @@ public sealed class CliContext(StorePaths paths)
 
     private bool _opened;
 
+    /// <summary>Opens the store now: a store that cannot be used (a newer format, no space) is minirun's own failure, 125.</summary>
+    public void Open() => OpenStore();
+
     /// <summary>The store, made or migrated on first use; a migration is told once, on stderr (stdout may be a pipe's data).</summary>
     private StorePaths OpenStore()
     {

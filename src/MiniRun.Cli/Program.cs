@@ -22,12 +22,16 @@ public static class Program
         new RmVerb(), new DiffVerb(), new CommitVerb(), new ExportVerb(), new ImagesVerb(), new RmiVerb(), new TagVerb(), new HistoryVerb(),
         new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(), new VolumeVerb(), new CpVerb(), new RenameVerb(), new CreateVerb(), new TopVerb(), new PauseVerb(pause: true), new PauseVerb(pause: false), new AttachVerb(),
         new StatsVerb(), new PortVerb(), new LoginVerb(), new LogoutVerb(),
+        new InfoVerb(), new VersionVerb(),
         new DoctorVerb(), new MountVerb(), new UmountVerb(), new LayersVerb(), new GenerateVerb(),
         new HelpVerb(AllVerbs), new CompletionVerb(AllVerbs),
     ];
 
-    // For the verbs made in the list above that need it (help, completion): read when they run, after it is made.
-    private static IReadOnlyList<IVerb> AllVerbs() => Verbs;
+    /// <summary>`minirun image ls`, `minirun container rm`: Docker's management commands over the verbs above.</summary>
+    private static readonly IReadOnlyList<ManagementCommand> Groups = ManagementCommand.Over(Verbs);
+
+    // The verbs and the management commands, for help and completion: read when they run, after both lists are made.
+    internal static IReadOnlyList<IVerb> AllVerbs() => [.. Verbs, .. Groups];
 
     public static int Main(string[] args)
     {
@@ -53,7 +57,7 @@ public static class Program
         catch (Exception e) when (UserMessages.IsUserFacing(e))
         {
             ErrorPrinter.Print(e);
-            return ExitCodes.RuntimeError;
+            return e is UsageException usage ? usage.ExitStatus : ExitCodes.RuntimeError;
         }
     }
 
@@ -67,7 +71,7 @@ public static class Program
             if (arg is "-h" or "--help") return MainHelp();
             if (arg is "-v" or "--version")
             {
-                Console.WriteLine("minirun version 0.1.0");
+                Console.WriteLine($"minirun version {VersionVerb.Number}");
                 return 0;
             }
             if (arg == "--root")
@@ -81,12 +85,37 @@ public static class Program
         if (i >= args.Length) return MainHelp();
 
         string name = args[i];
+        string[] rest = args[(i + 1)..];
+        if (Groups.FirstOrDefault(g => g.Name == name) is { } group)
+        {
+            if (rest is [] or ["--help" or "-h", ..])
+            {
+                group.WriteHelp(Console.Out);
+                return 0;
+            }
+            Subcommand sub = group.Find(rest[0]);
+            (name, rest) = (sub.Verb.Name, [.. sub.Prefix, .. rest[1..]]);
+            return Run(sub.Verb, rest, root);
+        }
         // Loops, not LINQ: this is on the way to every container's start (see ArgumentParser).
         IVerb? found = null;
         foreach (IVerb candidate in Verbs)
             if (candidate.Name == name) { found = candidate; break; }
-        IVerb verb = found ?? throw new UsageException($"'{name}' is not a minirun command (see 'minirun --help')");
-        string[] rest = args[(i + 1)..];
+        IVerb verb = found ?? throw UsageException.Arguments($"'{name}' is not a minirun command (see 'minirun --help')");
+        if (rest.Length == 0 && verb is SystemVerb or VolumeVerb) // as `docker system`
+        {
+            HelpPrinter.PrintVerb(Console.Out, verb, HelpPrinter.Width);
+            return 0;
+        }
+        return Run(verb, rest, root);
+    }
+
+    /// <summary>
+    /// Parses and runs one verb. A verb that touches the store or the kernel first needs root (one line, 125, instead of
+    /// an EPERM deep inside); its failures exit with its <see cref="IVerb.FailureStatus"/> (1 as Docker's, run 125).
+    /// </summary>
+    private static int Run(IVerb verb, string[] rest, string? root)
+    {
         foreach (string arg in rest)
         {
             // -h too, unless the verb has a -h of its own (run's --hostname, as Docker's).
@@ -98,12 +127,27 @@ public static class Program
             if (verb.StopAtFirstPositional && !arg.StartsWith('-')) break; // the command's own --help is its own
         }
         ParsedArguments parsed = ArgumentParser.Parse(verb.Name, rest, verb.Options, verb.StopAtFirstPositional);
-        return verb.Execute(parsed, new CliContext(StorePaths.Resolve(root)));
+        if (verb.NeedsRoot && !Syscalls.IsRoot)
+        {
+            ErrorPrinter.Print($"'{verb.Name}' needs root: containers and their store are root's; run it with sudo (rootless mode is not available yet)");
+            return ExitCodes.RuntimeError;
+        }
+        var context = new CliContext(StorePaths.Resolve(root));
+        if (verb.NeedsRoot) context.Open();
+        try
+        {
+            return verb.Execute(parsed, context);
+        }
+        catch (Exception e) when (UserMessages.IsUserFacing(e) && e is not UsageException)
+        {
+            ErrorPrinter.Print(e);
+            return verb.FailureStatus;
+        }
     }
 
     private static int MainHelp()
     {
-        HelpPrinter.PrintMain(Console.Out, Verbs, HelpPrinter.Width);
+        HelpPrinter.PrintMain(Console.Out, AllVerbs(), HelpPrinter.Width);
         return 0;
     }
 

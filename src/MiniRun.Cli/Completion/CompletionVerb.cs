@@ -6,6 +6,8 @@ namespace MiniRun.Cli.Completion;
 /// <summary>`minirun completion bash|zsh`: print the shell's completion script (`make install` installs both).</summary>
 public sealed class CompletionVerb(Func<IReadOnlyList<IVerb>> verbs) : IVerb
 {
+    /// <summary>It touches neither the store nor the kernel: any user may run it.</summary>
+    public bool NeedsRoot => false;
     public string Name => "completion";
     public string Usage => "minirun completion bash|zsh";
     public string Summary => "Print the completion script for bash or zsh: verbs, flags, container and image names";

@@ -60,6 +60,11 @@ public static class HelpPrinter
 
     public static void PrintVerb(TextWriter output, IVerb verb, int width)
     {
+        if (verb is ManagementCommand group)
+        {
+            group.WriteHelp(output); // `docker image --help`: its subcommands
+            return;
+        }
         output.WriteLine($"Usage:  {verb.Usage}\n");
         foreach (string line in TextColumns.Wrap(verb.Summary, width)) output.WriteLine(line);
         if (verb.Options.Count > 0)

@@ -6,6 +6,8 @@ namespace MiniRun.Cli.Help;
 /// <summary>`minirun help [COMMAND]`: the same pages as `minirun --help` and `minirun COMMAND --help`.</summary>
 public sealed class HelpVerb(Func<IReadOnlyList<IVerb>> verbs) : IVerb
 {
+    /// <summary>It touches neither the store nor the kernel: any user may run it.</summary>
+    public bool NeedsRoot => false;
     public string Name => "help";
     public string Usage => "minirun help [COMMAND]";
     public string Summary => "Help about any command";

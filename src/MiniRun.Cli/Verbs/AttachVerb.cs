@@ -25,7 +25,7 @@ public sealed class AttachVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun attach\" requires exactly 1 argument (see 'minirun attach --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun attach\" requires exactly 1 argument (see 'minirun attach --help')");
         Container container = context.Containers.Resolve(args.Positionals[0]);
         DetachKeys keys = DetachKeys.Parse(args.Get("detach-keys"));
         ContainerStatus status = context.Containers.Observe(container);

@@ -18,7 +18,7 @@ public sealed class CommitVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count is < 1 or > 2) throw new UsageException("\"minirun commit\" requires 1 or 2 arguments (see 'minirun commit --help')");
+        if (args.Positionals.Count is < 1 or > 2) throw UsageException.Arguments("\"minirun commit\" requires 1 or 2 arguments (see 'minirun commit --help')");
         Container container = context.Containers.Resolve(args.Positionals[0]);
         ImageRecord image = new ContainerCommitter(context.Images, context.Containers)
             .Commit(container, args.Positionals.ElementAtOrDefault(1), args.Get("message"), args.GetBool("pause", defaultValue: true));

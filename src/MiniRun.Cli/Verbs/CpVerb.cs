@@ -26,11 +26,11 @@ public sealed class CpVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 2) throw new UsageException("\"minirun cp\" requires exactly 2 arguments: SRC and DEST, one of them CONTAINER:PATH (see 'minirun cp --help')");
+        if (args.Positionals.Count != 2) throw UsageException.Arguments("\"minirun cp\" requires exactly 2 arguments: SRC and DEST, one of them CONTAINER:PATH (see 'minirun cp --help')");
         string source = args.Positionals[0], destination = args.Positionals[1];
         bool fromContainer = IsContainerPath(source), toContainer = IsContainerPath(destination);
         if (fromContainer == toContainer)
-            throw new UsageException("copying between containers or between two host paths is not supported: one of SRC and DEST is CONTAINER:PATH");
+            throw UsageException.Arguments("copying between containers or between two host paths is not supported: one of SRC and DEST is CONTAINER:PATH");
         (string name, string path) = Split(fromContainer ? source : destination);
         Container container = context.Containers.Resolve(name);
         var runner = new ContainerRunner(context.Images, context.Containers);

@@ -13,7 +13,7 @@ public sealed class DiffVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun diff\" requires exactly 1 argument (see 'minirun diff --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun diff\" requires exactly 1 argument (see 'minirun diff --help')");
         Container container = context.Containers.Resolve(args.Positionals[0]);
         List<string> lower = context.Snapshotter.LowerDirs(container).Select(d => Path.GetFullPath(d, context.Paths.Root)).ToList();
         foreach (ContainerChange change in ContainerChanges.Read(container.UpperDir, lower)) context.Out.WriteLine(change);

@@ -10,6 +10,9 @@ public sealed class DoctorVerb : IVerb
     public string Usage => "minirun doctor";
     public string Summary => "Check what this machine offers containers (root, overlayfs, d_type, namespaces, cgroups)";
     public VerbGroup Group => VerbGroup.MiniRun;
+    public int FailureStatus => 125;
+    /// <summary>It reports whether this is root; it changes nothing.</summary>
+    public bool NeedsRoot => false;
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(ParsedArguments args, CliContext context)

@@ -29,7 +29,7 @@ public sealed class ExecVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count < 2) throw new UsageException("\"minirun exec\" requires at least 2 arguments: CONTAINER COMMAND (see 'minirun exec --help')");
+        if (args.Positionals.Count < 2) throw UsageException.Arguments("\"minirun exec\" requires at least 2 arguments: CONTAINER COMMAND (see 'minirun exec --help')");
         if (args.Has("tty") && args.Has("interactive") && !Native.KernelFiles.IsTerminal(0)) return RunVerb.NotATerminal();
         Container container = context.Containers.Resolve(args.Positionals[0]);
         var request = new ExecRequest(args.Positionals.Skip(1).ToList(), args.GetAll("env"), args.Get("workdir"), args.Get("user"))

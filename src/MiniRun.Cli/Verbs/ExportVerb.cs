@@ -19,7 +19,7 @@ public sealed class ExportVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun export\" requires exactly 1 argument (see 'minirun export --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun export\" requires exactly 1 argument (see 'minirun export --help')");
         Container container = context.Containers.Resolve(args.Positionals[0]);
         // A stopped container's overlay is mounted for the export and unmounted after; a running one's is left alone.
         bool mountedHere = !OverlayMount.IsMounted(container.MergedDir);

@@ -12,6 +12,7 @@ public sealed class GenerateVerb : IVerb
     public string Usage => "minirun generate systemd [OPTIONS] CONTAINER";
     public string Summary => "Print a systemd unit for a container: with no daemon, nothing else starts it after a reboot";
     public VerbGroup Group => VerbGroup.MiniRun;
+    public int FailureStatus => 125;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [

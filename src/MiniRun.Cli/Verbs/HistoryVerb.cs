@@ -17,7 +17,7 @@ public sealed class HistoryVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun history\" requires exactly 1 argument (see 'minirun history --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun history\" requires exactly 1 argument (see 'minirun history --help')");
         ImageRecord image = context.Images.Resolve(args.Positionals[0]);
         List<HistoryEntry> history = image.Config.History ?? [];
         // Without history, one row per layer; with it, non-empty entries map to the layers in order (image-spec config.md).

@@ -19,5 +19,10 @@ public interface IVerb
     IReadOnlyList<VerbExample> Examples => [];
     /// <summary>Its positional arguments, for completion: read from <see cref="Usage"/> unless a verb says otherwise.</summary>
     IReadOnlyList<Operand> Operands => UsageOperands.Parse(Usage);
+    /// <summary>The exit status when the verb fails (its flags parsed): Docker's CLI exits 1 when the engine refuses
+    /// (no such container, not running, a conflict); `run` exits 125, and so do MiniRun's own verbs, as podman's.</summary>
+    int FailureStatus => 1;
+    /// <summary>False for a verb that touches neither the store nor the kernel (version): any user may run it.</summary>
+    bool NeedsRoot => true;
     int Execute(ParsedArguments args, CliContext context);
 }

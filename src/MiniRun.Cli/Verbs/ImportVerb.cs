@@ -19,7 +19,7 @@ public sealed class ImportVerb : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count is < 1 or > 2)
-            throw new UsageException("\"minirun import\" requires 1 or 2 arguments: FILE|- [NAME[:TAG]] (see 'minirun import --help')");
+            throw UsageException.Arguments("\"minirun import\" requires 1 or 2 arguments: FILE|- [NAME[:TAG]] (see 'minirun import --help')");
         string file = args.Positionals[0];
         string? name = args.Positionals.Count == 2 ? args.Positionals[1] : null;
         ImageRecord image;

@@ -30,7 +30,7 @@ public sealed class InspectVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun inspect\" requires at least 1 argument (see 'minirun inspect --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun inspect\" requires at least 1 argument (see 'minirun inspect --help')");
         string? type = args.Get("type");
         if (args.Has("spec")) return PrintSpecs(args.Positionals, context);
         GoTemplate? template = null;
@@ -53,7 +53,7 @@ public sealed class InspectVerb : IVerb
             }
             else
             {
-                ErrorPrinter.Print($"no such object: {name}");
+                ErrorPrinter.Print(type switch { "container" => "No such container: ", "image" => "No such image: ", _ => "No such object: " } + name);
                 status = 1;
             }
         }
@@ -71,7 +71,7 @@ public sealed class InspectVerb : IVerb
         foreach (string name in names)
         {
             string? config = context.Containers.TryResolve(name) is { } container ? Path.Combine(container.Directory, OciSpecJson.FileName) : null;
-            if (config is null) ErrorPrinter.Print($"no such container: {name}");
+            if (config is null) ErrorPrinter.Print($"No such container: {name}");
             else if (!File.Exists(config)) ErrorPrinter.Print($"container {name} has no config.json (an older minirun made it and did not write one): start it once");
             else
             {

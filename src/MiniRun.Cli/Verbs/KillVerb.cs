@@ -16,7 +16,7 @@ public sealed class KillVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun kill\" requires at least 1 argument (see 'minirun kill --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun kill\" requires at least 1 argument (see 'minirun kill --help')");
         Signal signal = Signals.Parse(args.Get("signal") ?? "KILL");
         return EachContainer.Run(args.Positionals, context, container =>
         {

@@ -12,6 +12,7 @@ public sealed class LayersVerb : IVerb
     public string Usage => "minirun layers IMAGE [--path PATH]";
     public string Summary => "Show an image's layers, top first: size, the step that made it, the paths it adds, changes, deletes";
     public VerbGroup Group => VerbGroup.MiniRun;
+    public int FailureStatus => 125;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [

@@ -9,6 +9,8 @@ namespace MiniRun.Cli.Verbs;
 public sealed class LoginVerb : IVerb
 {
     public VerbGroup Group => VerbGroup.Common;
+    /// <summary>Only the user's Docker config (and a credential helper): any user may run it, as docker login.</summary>
+    public bool NeedsRoot => false;
     public string Name => "login";
     public string Usage => "minirun login [OPTIONS] [SERVER]";
     public string Summary => "Log in to a registry (Docker Hub when no SERVER is given)";

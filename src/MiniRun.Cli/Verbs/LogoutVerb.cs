@@ -8,6 +8,8 @@ namespace MiniRun.Cli.Verbs;
 public sealed class LogoutVerb : IVerb
 {
     public VerbGroup Group => VerbGroup.Common;
+    /// <summary>Only the user's Docker config (and a credential helper): any user may run it, as docker login.</summary>
+    public bool NeedsRoot => false;
     public string Name => "logout";
     public string Usage => "minirun logout [SERVER]";
     public string Summary => "Log out from a registry (Docker Hub when no SERVER is given)";

@@ -35,7 +35,7 @@ public sealed class LogsVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun logs\" requires exactly 1 argument (see 'minirun logs --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun logs\" requires exactly 1 argument (see 'minirun logs --help')");
         int? tail = Tail(args.Get("tail"));
         DateTimeOffset now = DateTimeOffset.UtcNow;
         DateTimeOffset? since = args.Get("since") is { } s ? LogTimes.ParseBound(s, now, "--since") : null;

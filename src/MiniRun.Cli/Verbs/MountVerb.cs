@@ -21,6 +21,7 @@ public sealed class MountVerb : IVerb
         new("Mount a container's overlay on the host and print its directories (minirun umount undoes it)", "minirun mount web"),
         new("An image's layers, as a container of it would see them", "minirun mount minibox"),
     ];
+    public int FailureStatus => 125;
 
     public int Execute(ParsedArguments args, CliContext context)
     {

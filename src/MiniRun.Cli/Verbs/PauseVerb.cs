@@ -13,7 +13,7 @@ public sealed class PauseVerb(bool pause) : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException($"\"minirun {Name}\" requires at least 1 argument (see 'minirun {Name} --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments($"\"minirun {Name}\" requires at least 1 argument (see 'minirun {Name} --help')");
         return EachContainer.Run(args.Positionals, context, container =>
         {
             if (pause) context.Containers.Pause(container);

@@ -20,7 +20,7 @@ public sealed class PortVerb : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count is 0 or > 2)
-            throw new UsageException("\"minirun port\" requires at least 1 and at most 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]] (see 'minirun port --help')");
+            throw UsageException.Arguments("\"minirun port\" requires at least 1 and at most 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]] (see 'minirun port --help')");
         try
         {
             Container container = context.Containers.Resolve(args.Positionals[0]);

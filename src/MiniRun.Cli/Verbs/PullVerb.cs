@@ -27,7 +27,7 @@ public sealed class PullVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun pull\" requires exactly 1 argument: NAME[:TAG|@DIGEST] (see 'minirun pull --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun pull\" requires exactly 1 argument: NAME[:TAG|@DIGEST] (see 'minirun pull --help')");
         ImageReference reference = ImageReference.Parse(args.Positionals[0]);
         bool quiet = args.Has("quiet");
         TextWriter output = context.Out;

@@ -13,7 +13,7 @@ public sealed class RenameVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 2) throw new UsageException("\"minirun rename\" requires exactly 2 arguments: CONTAINER NEW_NAME (see 'minirun rename --help')");
+        if (args.Positionals.Count != 2) throw UsageException.Arguments("\"minirun rename\" requires exactly 2 arguments: CONTAINER NEW_NAME (see 'minirun rename --help')");
         try
         {
             context.Containers.Rename(context.Containers.Resolve(args.Positionals[0]), args.Positionals[1]);

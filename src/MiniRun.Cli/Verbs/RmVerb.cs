@@ -26,7 +26,7 @@ public sealed class RmVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun rm\" requires at least 1 argument (see 'minirun rm --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun rm\" requires at least 1 argument (see 'minirun rm --help')");
         int status = 0;
         foreach (string name in args.Positionals)
         {

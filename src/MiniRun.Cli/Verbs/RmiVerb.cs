@@ -14,7 +14,7 @@ public sealed class RmiVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun rmi\" requires at least 1 argument (see 'minirun rmi --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun rmi\" requires at least 1 argument (see 'minirun rmi --help')");
         int status = 0;
         // Exclusive: no container is being created from these layers and no load is about to record them meanwhile.
         using MiniRun.Native.FileLock storeLock = context.Images.Paths.LockExclusive();

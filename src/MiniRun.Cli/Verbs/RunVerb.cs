@@ -17,6 +17,7 @@ public sealed class RunVerb : IVerb
     public string Usage => "minirun run [OPTIONS] IMAGE [COMMAND] [ARG...]";
     public string Summary => "Create and run a new container from an image";
     public VerbGroup Group => VerbGroup.Common;
+    public int FailureStatus => 125;
     public bool StopAtFirstPositional => true;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -84,7 +85,7 @@ public sealed class RunVerb : IVerb
     internal int Execute(ParsedArguments args, CliContext context, bool createOnly)
     {
         string verb = createOnly ? "create" : "run";
-        if (args.Positionals.Count == 0) throw new UsageException($"\"minirun {verb}\" requires at least 1 argument: IMAGE (see 'minirun {verb} --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments($"\"minirun {verb}\" requires at least 1 argument: IMAGE (see 'minirun {verb} --help')");
         bool tty = args.Has("tty");
         if (tty && args.Has("interactive") && !createOnly && !args.Has("detach") && !args.Has("dry-run") && !KernelFiles.IsTerminal(0))
             return NotATerminal();
@@ -112,7 +113,7 @@ public sealed class RunVerb : IVerb
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
-            RestartPolicy = RestartPolicy.Parse(args.Get("restart") ?? ""),
+            RestartPolicy = ParseRestart(args.Get("restart") ?? ""),
             StopSignal = args.Get("stop-signal"),
             StopTimeout = StopTimeout(args.Get("stop-timeout")),
             Ulimits = args.GetAll("ulimit"),
@@ -180,4 +181,11 @@ public sealed class RunVerb : IVerb
         seconds is null ? null
         : int.TryParse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
+
+    /// <summary>A retry count that is no number is a flag error (125, as Docker's CLI); a policy the engine refuses is create's 1.</summary>
+    private static RestartPolicy ParseRestart(string text)
+    {
+        try { return RestartPolicy.Parse(text); }
+        catch (InvalidInputException e) { throw new UsageException(e.Message); }
+    }
 }

@@ -18,7 +18,7 @@ public sealed class SaveVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun save\" requires at least 1 argument (see 'minirun save --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun save\" requires at least 1 argument (see 'minirun save --help')");
         SaveFormat format = args.Get("format") switch
         {
             null or "docker" => SaveFormat.Docker,

@@ -20,10 +20,10 @@ public sealed class StartVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun start\" requires at least 1 argument (see 'minirun start --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun start\" requires at least 1 argument (see 'minirun start --help')");
         if (args.Has("attach") || args.Has("interactive"))
         {
-            if (args.Positionals.Count > 1) throw new UsageException("you cannot start and attach multiple containers at once");
+            if (args.Positionals.Count > 1) throw UsageException.Arguments("you cannot start and attach multiple containers at once");
             return StartAttached(context.Containers.Resolve(args.Positionals[0]), args, context);
         }
         return EachContainer.Run(args.Positionals, context, container =>

@@ -24,7 +24,7 @@ public sealed class StopVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun stop\" requires at least 1 argument (see 'minirun stop --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun stop\" requires at least 1 argument (see 'minirun stop --help')");
         string? time = args.Get("time");
         int seconds = 0;
         if (time is not null && !int.TryParse(time, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seconds))

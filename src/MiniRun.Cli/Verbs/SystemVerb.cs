@@ -1,20 +1,25 @@
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
 using MiniRun.Store.Maintenance;
+using MiniRun.Volumes;
 
 namespace MiniRun.Cli.Verbs;
 
 public sealed class SystemVerb : IVerb
 {
     public string Name => "system";
-    public string Usage => "minirun system df|prune|check [--repair]";
+    public string Usage => "minirun system df [-v] | prune [-a] [--volumes] [-f] | check [--repair] | info";
     public string Summary => "df: space used; prune: remove what is unused or left by a crash; check: verify the store (--repair fixes)";
     public VerbGroup Group => VerbGroup.Management;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Flag("force", 'f', "Accepted for Docker compatibility: prune never asks"),
+        OptionSpec.Flag("verbose", 'v', "df: one line per image, container and volume, as docker system df -v"),
+        OptionSpec.Flag("all", 'a', "prune: remove all unused images, not just dangling ones"),
+        OptionSpec.Flag("volumes", null, "prune: also remove anonymous volumes no container uses"),
+        OptionSpec.Flag("force", 'f', "prune: do not prompt for confirmation"),
         OptionSpec.Flag("repair", null, "check: fix what can be fixed (remove crash leftovers, stop abandoned containers)"),
+        OptionSpec.Value("format", null, "TEMPLATE", "info: format output using a Go template ({{.Driver}}, {{json .}})"),
     ];
 
     public IReadOnlyList<VerbExample> Examples { get; } =
@@ -29,38 +34,30 @@ public sealed class SystemVerb : IVerb
         switch (args.Positionals.FirstOrDefault())
         {
             case "df":
-                return Df(context);
+                return args.GetBool("verbose", false) ? SystemDf.Verbose(context) : SystemDf.Summary(context);
             case "prune":
-                return Prune(context);
+                return Prune(context, args.GetBool("all", false), args.GetBool("volumes", false), args.GetBool("force", false));
             case "check":
                 return Check(context, args.Has("repair"));
-            default:
-                throw new UsageException("\"minirun system\" requires a subcommand: df, prune or check (see 'minirun system --help')");
+            case "info":
+                return InfoVerb.Print(context, args.Get("format"));
+            case null:
+                throw UsageException.Arguments("\"minirun system\" requires a subcommand: df, prune, check or info (see 'minirun system --help')");
+            case string other:
+                throw UsageException.Arguments($"'{other}' is not a 'minirun system' command: df, prune, check or info (see 'minirun system --help')");
         }
     }
 
-    private static int Df(CliContext context)
+    /// <summary>Docker's question first (unless -f), listing what will go; no answer or anything but y removes nothing.</summary>
+    private static int Prune(CliContext context, bool allImages, bool volumes, bool force)
     {
-        (List<UsageRow> rows, long savings) = new StoreUsage(context.Images, context.Containers).Measure();
-        var table = new Table("TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-        foreach (UsageRow row in rows)
-            table.Add(row.Type, row.Total.ToString(), row.Active.ToString(), HumanText.Size(row.Size),
-                $"{HumanText.Size(row.Reclaimable)} ({(row.Size == 0 ? 0 : 100 * row.Reclaimable / row.Size)}%)");
-        table.WriteTo(context.Out);
-        context.Out.WriteLine($"\nShared layers save {HumanText.Size(savings)}: the images' sizes add up to {HumanText.Size(rows[0].Size + savings)}, their layers are stored once.");
-        return 0;
-    }
-
-    private static int Prune(CliContext context)
-    {
-        PruneReport report = new StorePruner(context.Images, context.Containers).Prune();
-        Section(context, "Deleted Containers:", report.Containers);
-        Section(context, "Deleted Images:", report.Images.Select(i => "deleted: " + i));
-        Section(context, "Deleted Layers:", report.Layers);
-        Section(context, "Recovered from crashes:", report.Recovered);
-        context.Out.WriteLine($"Total reclaimed space: {HumanText.Size(report.ReclaimedBytes)}");
-        foreach (string left in report.Left) Console.Error.WriteLine("minirun: left in place: " + left);
-        return report.Left.Count == 0 ? 0 : 1;
+        string warning = "WARNING! This will remove:\n  - all stopped containers\n"
+            + (volumes ? "  - all anonymous volumes not used by at least one container\n" : "")
+            + (allImages ? "  - all images without at least one container associated to them\n" : "  - all dangling images\n")
+            + "  - all layers no image uses, and what a crash left behind (mounts, tmp/ work)\n";
+        if (!Confirmation.Ask(warning, force)) return 0;
+        var pruner = new StorePruner(context.Images, context.Containers);
+        return PruneOutput.Write(context.Out, volumes ? pruner.Prune(new VolumeStore(context.Paths), allImages) : pruner.Prune(allImages));
     }
 
     /// <summary>Exit 0 when the store is sound (or every finding was repaired), 1 when something is still wrong.</summary>
@@ -73,14 +70,5 @@ public sealed class SystemVerb : IVerb
         context.Out.WriteLine($"checked store format {report.Format}, {report.Layers} layers, {report.Images} images, {report.Containers} containers: " +
             (report.Findings.Count == 0 ? "ok" : $"{report.Findings.Count} problems, {report.Findings.Count - open} repaired"));
         return report.Healthy ? 0 : 1;
-    }
-
-    private static void Section(CliContext context, string title, IEnumerable<string> lines)
-    {
-        var list = lines.ToList();
-        if (list.Count == 0) return;
-        context.Out.WriteLine(title);
-        foreach (string line in list) context.Out.WriteLine(line);
-        context.Out.WriteLine();
     }
 }

@@ -12,7 +12,7 @@ public sealed class TagVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 2) throw new UsageException("\"minirun tag\" requires exactly 2 arguments (see 'minirun tag --help')");
+        if (args.Positionals.Count != 2) throw UsageException.Arguments("\"minirun tag\" requires exactly 2 arguments (see 'minirun tag --help')");
         context.Images.Tag(args.Positionals[0], args.Positionals[1]);
         return 0;
     }

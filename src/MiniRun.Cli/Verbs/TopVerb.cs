@@ -14,7 +14,7 @@ public sealed class TopVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count != 1) throw new UsageException("\"minirun top\" requires exactly 1 argument: CONTAINER (see 'minirun top --help')");
+        if (args.Positionals.Count != 1) throw UsageException.Arguments("\"minirun top\" requires exactly 1 argument: CONTAINER (see 'minirun top --help')");
         var table = new Table("UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD");
         foreach (ProcessRow row in ContainerProcesses.List(context.Containers, context.Containers.Resolve(args.Positionals[0])))
             table.Add(row.Uid, row.Pid.ToString(), row.ParentPid.ToString(), "0", row.Started, row.Tty, row.Time, row.Command);

@@ -12,6 +12,7 @@ public sealed class UmountVerb : IVerb
     public string Usage => "minirun umount IMAGE|CONTAINER";
     public string Summary => "Unmount what `minirun mount` mounted (the upper directory stays until `minirun rm`)";
     public VerbGroup Group => VerbGroup.MiniRun;
+    public int FailureStatus => 125;
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
     public int Execute(ParsedArguments args, CliContext context)

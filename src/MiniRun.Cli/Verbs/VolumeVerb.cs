@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Store.Maintenance;
 using MiniRun.Volumes;
 
 namespace MiniRun.Cli.Verbs;
@@ -16,7 +17,7 @@ public sealed class VolumeVerb : IVerb
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Flag("quiet", 'q', "ls: only the names"),
-        OptionSpec.Flag("force", 'f', "rm: no error for a missing volume; prune: accepted for Docker compatibility (never asks)"),
+        OptionSpec.Flag("force", 'f', "rm: no error for a missing volume; prune: do not prompt for confirmation"),
         OptionSpec.Flag("all", 'a', "prune: named volumes too, not only anonymous ones"),
     ];
 
@@ -34,7 +35,7 @@ public sealed class VolumeVerb : IVerb
         switch (args.Positionals.FirstOrDefault())
         {
             case "create":
-                if (names.Length > 1) throw new UsageException("\"minirun volume create\" takes at most 1 argument: NAME");
+                if (names.Length > 1) throw UsageException.Arguments("\"minirun volume create\" takes at most 1 argument: NAME");
                 context.Out.WriteLine(volumes.Ensure(names.Length == 1 ? names[0] : VolumeStore.NewAnonymousName()).Volume.Name);
                 return 0;
             case "ls":
@@ -48,7 +49,7 @@ public sealed class VolumeVerb : IVerb
                 }
                 return 0;
             case "inspect":
-                if (names.Length == 0) throw new UsageException("\"minirun volume inspect\" requires at least 1 argument: NAME");
+                if (names.Length == 0) throw UsageException.Arguments("\"minirun volume inspect\" requires at least 1 argument: NAME");
                 List<VolumeInspect> documents = names.Select(volumes.Resolve).Select(v => new VolumeInspect
                 {
                     CreatedAt = v.CreatedAt, Mountpoint = v.Mountpoint, Name = v.Name,
@@ -56,12 +57,12 @@ public sealed class VolumeVerb : IVerb
                 context.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListVolumeInspect));
                 return 0;
             case "rm":
-                if (names.Length == 0) throw new UsageException("\"minirun volume rm\" requires at least 1 argument: NAME");
+                if (names.Length == 0) throw UsageException.Arguments("\"minirun volume rm\" requires at least 1 argument: NAME");
                 return Remove(context, volumes, names, args.Has("force"));
             case "prune":
-                return Prune(context, volumes, args.Has("all"));
+                return Prune(context, volumes, args.GetBool("all", false), args.GetBool("force", false));
             default:
-                throw new UsageException("\"minirun volume\" requires a subcommand: create, ls, inspect, rm or prune (see 'minirun volume --help')");
+                throw UsageException.Arguments("\"minirun volume\" requires a subcommand: create, ls, inspect, rm or prune (see 'minirun volume --help')");
         }
     }
 
@@ -92,20 +93,11 @@ public sealed class VolumeVerb : IVerb
         return status;
     }
 
-    /// <summary>docker volume prune: the volumes no container mounts, anonymous ones only unless -a.</summary>
-    private static int Prune(CliContext context, VolumeStore volumes, bool all)
+    /// <summary>docker volume prune: the volumes no container mounts, anonymous ones only unless -a; Docker's question first unless -f.</summary>
+    private static int Prune(CliContext context, VolumeStore volumes, bool all, bool force)
     {
-        HashSet<string> used = VolumeStore.InUse(context.Containers.List().Select(c => c.Record));
-        context.Out.WriteLine("Deleted Volumes:");
-        long reclaimed = 0;
-        foreach (VolumeRecord volume in volumes.List().Where(v => (all || v.Anonymous) && !used.Contains(v.Name)))
-        {
-            reclaimed += Store.Maintenance.StoreUsage.DirectorySize(volume.Mountpoint);
-            volumes.Remove(volume.Name);
-            context.Out.WriteLine(volume.Name);
-        }
-        context.Out.WriteLine();
-        context.Out.WriteLine($"Total reclaimed space: {HumanText.Size(reclaimed)}");
-        return 0;
+        string warning = $"WARNING! This will remove {(all ? "all" : "anonymous")} local volumes not used by at least one container.";
+        if (!Confirmation.Ask(warning, force)) return 0;
+        return PruneOutput.Write(context.Out, new StorePruner(context.Images, context.Containers).PruneVolumes(volumes, all));
     }
 }

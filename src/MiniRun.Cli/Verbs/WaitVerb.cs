@@ -13,7 +13,7 @@ public sealed class WaitVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        if (args.Positionals.Count == 0) throw new UsageException("\"minirun wait\" requires at least 1 argument (see 'minirun wait --help')");
+        if (args.Positionals.Count == 0) throw UsageException.Arguments("\"minirun wait\" requires at least 1 argument (see 'minirun wait --help')");
         foreach (string name in args.Positionals)
         {
             Container container = context.Containers.Resolve(name);

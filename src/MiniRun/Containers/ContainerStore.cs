@@ -95,7 +95,7 @@ public sealed class ContainerStore(StorePaths paths)
     }
 
     public Container Resolve(string nameOrId) =>
-        TryResolve(nameOrId) ?? throw new NotFoundException($"no such container: {nameOrId}");
+        TryResolve(nameOrId) ?? throw new NotFoundException($"No such container: {nameOrId}");
 
     /// <summary>The recorded state; "removing" when a concurrent `rm` took the container away since it was listed.</summary>
     public ContainerState ReadState(Container container)

@@ -26,7 +26,7 @@ public sealed record RestartPolicy
         string name = colon < 0 ? flag : flag[..colon];
         int count = 0;
         if (colon >= 0 && !int.TryParse(flag[(colon + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out count))
-            throw new MiniRunException("invalid restart policy format: maximum retry count must be an integer");
+            throw new InvalidInputException("invalid restart policy format: maximum retry count must be an integer");
         if (name is not (No or OnFailure or Always or UnlessStopped)) throw new MiniRunException($"invalid restart policy '{name}'");
         if (colon >= 0 && name != OnFailure) throw new MiniRunException($"maximum retry count cannot be used with restart policy '{name}'");
         if (count < 0) throw new MiniRunException("maximum retry count cannot be negative");

@@ -49,7 +49,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     }
 
     public ImageRecord Resolve(string reference) =>
-        TryResolve(reference) ?? throw new NotFoundException($"no such image: {reference}");
+        TryResolve(reference) ?? throw new NotFoundException($"No such image: {reference}");
 
     /// <summary>Every image, newest first, with its names.</summary>
     public IReadOnlyList<ImageRecord> List()
@@ -124,7 +124,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
         ImageRecord image = Resolve(source);
         using (FileLock.Exclusive(LockPath))
         {
-            if (TryGet(image.Id) is null) throw new NotFoundException($"no such image: {source}");
+            if (TryGet(image.Id) is null) throw new NotFoundException($"No such image: {source}");
             SortedDictionary<string, string> repositories = ReadRepositories();
             repositories[name.ToString()] = image.Id.ToString();
             WriteRepositories(repositories);
@@ -164,7 +164,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
     public ImageRemoval Delete(Digest id, bool removeUnusedLayers = true)
     {
         using FileLock _ = FileLock.Exclusive(LockPath);
-        ImageRecord image = TryGet(id) ?? throw new NotFoundException($"no such image: {id}");
+        ImageRecord image = TryGet(id) ?? throw new NotFoundException($"No such image: {id}");
         SortedDictionary<string, string> repositories = ReadRepositories();
         List<string> untagged = repositories.Where(kv => kv.Value == id.ToString()).Select(kv => kv.Key).ToList();
         foreach (string name in untagged) repositories.Remove(name);

@@ -76,10 +76,10 @@ public class LabelAndCidfileTests(RunImageFixture fixture) : IClassFixture<RunIm
             Assert.Equal(created, File.ReadAllText(cidfile));
             Cli.RunOk("rm", created);
             File.Delete(cidfile);
-            Assert.Equal(125, Cli.Run("create", "--pull", "never", "--cidfile", cidfile, "nosuch:image", "true").ExitCode);
+            Assert.Equal(1, Cli.Run("create", "--pull", "never", "--cidfile", cidfile, "nosuch:image", "true").ExitCode); // docker create: 1
             Assert.False(File.Exists(cidfile));
             MiniRunCli.Result noDir = Cli.Run("create", "--cidfile", fixture.Scratch.Combine("no", "dir"), fixture.Image, "true");
-            Assert.Equal(125, noDir.ExitCode);
+            Assert.Equal(1, noDir.ExitCode);
             Assert.Contains("failed to create the container ID file", noDir.Stderr);
         }
         finally

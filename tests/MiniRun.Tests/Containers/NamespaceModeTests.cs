@@ -117,7 +117,7 @@ public class NamespaceModeTests(RunImageFixture fixture) : IClassFixture<RunImag
             Assert.Equal(125, priv.ExitCode);
             Assert.Contains("non-shareable IPC (hint: use --ipc shareable for the donor container)", priv.Stderr);
             MiniRunCli.Result unknown = Cli.Run("run", "--rm", "--ipc", "container:nosuch", fixture.Image, "true");
-            Assert.Equal((125, "minirun: no such container: nosuch\n"), (unknown.ExitCode, unknown.Stderr));
+            Assert.Equal((125, "minirun: No such container: nosuch\n"), (unknown.ExitCode, unknown.Stderr));
             Cli.RunOk("stop", "-t", "0", "ipc-donor");
             MiniRunCli.Result stopped = Cli.Run("run", "--rm", "--ipc", "container:ipc-donor", fixture.Image, "true");
             Assert.Equal(125, stopped.ExitCode);

@@ -95,7 +95,7 @@ public class RunTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         var result = Run("--pull", "never", "no-such-image", "true");
 
         Assert.Equal(125, result.ExitCode);
-        Assert.Equal("minirun: no such image: no-such-image\n", result.Stderr);
+        Assert.Equal("minirun: No such image: no-such-image\n", result.Stderr);
     }
 
     [RootFact]

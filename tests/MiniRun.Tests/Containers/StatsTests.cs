@@ -81,7 +81,7 @@ public class StatsTests(RunImageFixture fixture) : IClassFixture<RunImageFixture
             Assert.Equal(["stats-made", "stats-up"], Rows(Cli.RunOk("stats", "--no-stream", "stats-made", "stats-up").Stdout).Select(r => r[1]));
 
             MiniRunCli.Result unknown = Cli.Run("stats", "--no-stream", "stats-up", "nosuch");
-            Assert.Equal((1, "", "minirun: no such container: nosuch\n"), (unknown.ExitCode, unknown.Stdout, unknown.Stderr));
+            Assert.Equal((1, "", "minirun: No such container: nosuch\n"), (unknown.ExitCode, unknown.Stdout, unknown.Stderr));
         }
         finally
         {

@@ -242,7 +242,7 @@ public class VolumeTests(RunImageFixture fixture) : IClassFixture<RunImageFixtur
             Assert.Contains("is a mount point", rm.Stderr);
             Assert.Equal("host file\n", File.ReadAllText(Path.Combine(dir, "keep")));
 
-            Cli.Run("system", "prune");
+            Cli.Run("system", "prune", "-f");
             Assert.Equal("host file\n", File.ReadAllText(Path.Combine(dir, "keep")));
             Assert.DoesNotContain(dir, File.ReadAllText("/proc/self/mountinfo")); // prune took the leftover mount down, not its files
         }

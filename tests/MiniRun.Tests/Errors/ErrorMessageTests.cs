@@ -79,7 +79,7 @@ public sealed partial class ErrorMessageTests : IDisposable
         Assert.Equal(0, _cli.Run("load", "-i", WriteImage()).ExitCode);
         using (Immutable(_cli.StoreRoot))
         {
-            string error = AssertHumanError(_cli.Run("tag", "errors-test:1", "errors-test:2"));
+            string error = AssertHumanError(_cli.Run("tag", "errors-test:1", "errors-test:2"), 1);
 
             Assert.StartsWith($"minirun: permission denied: {Path.Combine(_cli.StoreRoot, "repositories.json")}", error);
             Assert.EndsWith(": check the owner, mode and attributes of the path (ls -ld, lsattr)", error);
@@ -98,7 +98,7 @@ public sealed partial class ErrorMessageTests : IDisposable
         {
             ExternalCommand.Check("mount", "-o", "remount,bind,ro", output);
 
-            string error = AssertHumanError(_cli.Run("save", "errors-test:1", "-o", Path.Combine(output, "image.tar")));
+            string error = AssertHumanError(_cli.Run("save", "errors-test:1", "-o", Path.Combine(output, "image.tar")), 1);
 
             Assert.StartsWith($"minirun: {output}/", error);
             Assert.EndsWith(": read-only file system: the filesystem is read-only, use a writable one (--root DIR for the store)", error);

@@ -22,7 +22,7 @@ public sealed class LayerLimitTests
         Assert.True(run.ExitCode == 127, run.ToString());
         MiniRunCli.Result commit = cli.Run("commit", "deep", "deeper:1");
 
-        Assert.Equal(125, commit.ExitCode);
+        Assert.Equal(1, commit.ExitCode); // docker commit: the engine refuses, 1
         Assert.Equal($"minirun: cannot commit container deep: its image has {ImagePlan.MaxLayers} layers, and an image of more than {ImagePlan.MaxLayers} could not be run (one page of overlay mount options)\n",
             commit.Stderr);
     }

@@ -17,6 +17,10 @@ public static class DockerEngine
     public static string Docker(params string[] args) =>
         ExternalCommand.CheckResult(ExternalCommand.Run("docker", args, TimeSpan.FromMinutes(5), Environment));
 
+    /// <summary>Runs `docker ARGS...` with stdin empty and returns how it ended, failure included (exit-status parity).</summary>
+    public static ExternalCommand.Result Status(params string[] args) =>
+        ExternalCommand.Run("docker", args, TimeSpan.FromMinutes(1), Environment);
+
     /// <summary>Runs `docker ARGS...` for cleanup: failures are ignored.</summary>
     public static void TryDocker(params string[] args)
     {

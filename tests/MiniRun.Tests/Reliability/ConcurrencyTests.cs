@@ -46,7 +46,7 @@ public class ConcurrencyTests
             : store.Cli.Run("run", "--pull", "never", ReliabilityStore.Image, "cat", "/srv/marker"));
 
         foreach (MiniRunCli.Result run in results.Where((_, i) => i != 2))
-            Assert.True(run.ExitCode == 0 ? run.Stdout == "reliable\n" : run.Stderr.Contains("no such image", StringComparison.Ordinal), run.ToString());
+            Assert.True(run.ExitCode == 0 ? run.Stdout == "reliable\n" : run.Stderr.Contains("No such image", StringComparison.Ordinal), run.ToString());
         Assert.Empty(store.Mounts());
         MiniRunCli.Result check = store.Cli.Run("system", "check");
         Assert.True(check.ExitCode == 0, check.ToString());

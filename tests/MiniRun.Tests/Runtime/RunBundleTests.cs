@@ -91,6 +91,6 @@ public class RunBundleTests(RunImageFixture fixture) : IClassFixture<RunImageFix
         MiniRunCli.Result result = Cli.Run("inspect", "--spec", "no-such-container");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("minirun: no such container: no-such-container\n", result.Stderr);
+        Assert.Equal("minirun: No such container: no-such-container\n", result.Stderr);
     }
 }

@@ -3,29 +3,88 @@ using System.Text.RegularExpressions;
 using MiniRun.Containers;
 using MiniRun.Images;
 using MiniRun.Native;
+using MiniRun.Volumes;
 
 namespace MiniRun.Store.Maintenance;
 
-/// <summary>What `system prune` removed and how many bytes that freed.</summary>
+/// <summary>What a prune removed and how many bytes that freed.</summary>
 public sealed record PruneReport(List<string> Containers, List<string> Images, List<string> Layers, List<string> Recovered, long ReclaimedBytes)
 {
-    /// <summary>What could not go, and why: a mount point under it, whose files are not the store's to delete.</summary>
+    /// <summary>The volumes removed (`system prune --volumes`, `volume prune`).</summary>
+    public List<string> Volumes { get; } = [];
+    /// <summary>Names taken off the images that `prune -a` deleted (Docker's "untagged:" lines).</summary>
+    public List<string> Untagged { get; } = [];
+    /// <summary>What could not go, and why: a mount point under it, whose files are not the store's.</summary>
     public List<string> Left { get; } = [];
 }
 
 /// <summary>
-/// `system prune`: removes stopped containers (dead ones too, killing what their vanished runner left running),
-/// dangling images (no name, no container), unused layers, and recovers from crashes: overlay mounts under the store
-/// that no running container owns, and tmp/ work (half-created containers, layers, images) whose creator is gone.
+/// `system prune`, `container prune` and `image prune`: removes stopped containers (dead ones too, killing what their
+/// vanished runner left running), dangling images (no name, no container; with <c>allImages</c> every image no
+/// container uses), unused layers, and recovers from crashes: overlay mounts under the store that no running container
+/// owns, and tmp/ work (half-created containers, layers, images) whose creator is gone.
 /// </summary>
 public sealed partial class StorePruner(ImageStore images, ContainerStore containers)
 {
     private StorePaths Paths => containers.Paths;
 
-    public PruneReport Prune()
+    /// <summary>Everything: containers, crash leftovers, images, layers.</summary>
+    public PruneReport Prune(bool allImages = false)
     {
         using FileLock storeLock = Paths.LockExclusive(); // see StorePaths.LockShared
         var report = new PruneReport([], [], [], [], 0);
+        long reclaimed = RemoveStoppedContainers(report) + Recover(report) + RemoveUnusedImages(report, allImages);
+        return report with { ReclaimedBytes = reclaimed };
+    }
+
+    /// <summary>`container prune`: the stopped containers only.</summary>
+    public PruneReport PruneContainers()
+    {
+        using FileLock storeLock = Paths.LockExclusive();
+        var report = new PruneReport([], [], [], [], 0);
+        return report with { ReclaimedBytes = RemoveStoppedContainers(report) };
+    }
+
+    /// <summary>`image prune`: dangling images (every unused one with <paramref name="all"/>) and the layers left unused.</summary>
+    public PruneReport PruneImages(bool all)
+    {
+        using FileLock storeLock = Paths.LockExclusive();
+        var report = new PruneReport([], [], [], [], 0);
+        return report with { ReclaimedBytes = RemoveUnusedImages(report, all) };
+    }
+
+    /// <summary>`volume prune` (and `system prune --volumes`): the volumes no container mounts, anonymous ones only unless <paramref name="all"/>.</summary>
+    public PruneReport PruneVolumes(VolumeStore volumes, bool all)
+    {
+        using FileLock storeLock = Paths.LockExclusive();
+        var report = new PruneReport([], [], [], [], 0);
+        return report with { ReclaimedBytes = RemoveUnusedVolumes(report, volumes, all) };
+    }
+
+    /// <summary>`system prune --volumes`: everything, and the anonymous volumes no container mounts once the stopped ones are gone.</summary>
+    public PruneReport Prune(VolumeStore volumes, bool allImages)
+    {
+        using FileLock storeLock = Paths.LockExclusive();
+        var report = new PruneReport([], [], [], [], 0);
+        long reclaimed = RemoveStoppedContainers(report) + Recover(report) + RemoveUnusedVolumes(report, volumes, all: false) + RemoveUnusedImages(report, allImages);
+        return report with { ReclaimedBytes = reclaimed };
+    }
+
+    private long RemoveUnusedVolumes(PruneReport report, VolumeStore volumes, bool all)
+    {
+        HashSet<string> used = VolumeStore.InUse(containers.List().Select(c => c.Record));
+        long reclaimed = 0;
+        foreach (VolumeRecord volume in volumes.List().Where(v => (all || v.Anonymous) && !used.Contains(v.Name)))
+        {
+            reclaimed += StoreUsage.DirectorySize(volume.Mountpoint);
+            volumes.Remove(volume.Name);
+            report.Volumes.Add(volume.Name);
+        }
+        return reclaimed;
+    }
+
+    private long RemoveStoppedContainers(PruneReport report)
+    {
         long reclaimed = 0;
         foreach (Container container in containers.List())
         {
@@ -41,6 +100,12 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             }
             report.Containers.Add(container.Id);
         }
+        return reclaimed;
+    }
+
+    private long Recover(PruneReport report)
+    {
+        long reclaimed = 0;
         HashSet<string> running = containers.List().Where(containers.IsRunning).Select(c => c.MergedDir).ToHashSet(StringComparer.Ordinal);
         foreach (string mount in MountsUnder(Paths.Root).Where(m => m.EndsWith("/merged", StringComparison.Ordinal) && !running.Contains(m)).OrderByDescending(m => m.Length))
         {
@@ -53,10 +118,17 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             reclaimed += StoreUsage.DirectorySize(entry);
             if (TryDelete(entry, report.Left)) report.Recovered.Add("removed " + entry);
         }
+        return reclaimed;
+    }
+
+    private long RemoveUnusedImages(PruneReport report, bool all)
+    {
+        long reclaimed = 0;
         HashSet<string> usedImages = containers.List().Select(c => c.Record.ImageId).ToHashSet(StringComparer.Ordinal);
-        foreach (ImageRecord image in images.List().Where(i => i.Names.Count == 0 && !usedImages.Contains(i.Id.ToString())))
+        foreach (ImageRecord image in images.List().Where(i => (all || i.Names.Count == 0) && !usedImages.Contains(i.Id.ToString())))
         {
-            images.Delete(image.Id, removeUnusedLayers: false);
+            ImageRemoval removal = images.Delete(image.Id, removeUnusedLayers: false);
+            report.Untagged.AddRange(removal.Untagged);
             report.Images.Add(image.Id.ToString());
         }
         HashSet<Digest> usedLayers = images.List().SelectMany(i => i.DiffIds)
@@ -67,7 +139,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             images.Layers.Remove(layer.DiffId);
             report.Layers.Add(layer.DiffId.ToString());
         }
-        return report with { ReclaimedBytes = reclaimed };
+        return reclaimed;
     }
 
     /// <summary>tmp/ work whose creating process is gone; renamed-for-deletion leftovers; anything else an hour old.</summary>

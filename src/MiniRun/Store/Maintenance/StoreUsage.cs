@@ -1,11 +1,21 @@
 using MiniRun.Containers;
 using MiniRun.Images;
 using MiniRun.Native;
+using MiniRun.Volumes;
 
 namespace MiniRun.Store.Maintenance;
 
 /// <summary>One row of `system df`.</summary>
 public sealed record UsageRow(string Type, int Total, int Active, long Size, long Reclaimable);
+
+/// <summary>An image in `system df -v`: its layers' bytes, those other images share, those only it has, and its containers.</summary>
+public sealed record ImageUsage(ImageRecord Image, long SharedSize, long UniqueSize, int Containers);
+
+/// <summary>A container in `system df -v`: the bytes it wrote (its upper directory) and its volumes.</summary>
+public sealed record ContainerUsage(Container Container, long Size, int LocalVolumes);
+
+/// <summary>A volume in `system df -v`: how many containers mount it, and its bytes.</summary>
+public sealed record VolumeUsage(VolumeRecord Volume, int Links, long Size);
 
 /// <summary>
 /// `system df`: images, containers and layers with the bytes they take. An image's size counts all its layers; the
@@ -35,6 +45,28 @@ public sealed class StoreUsage(ImageStore images, ContainerStore containers)
                 layers.Where(l => !imageLayers.Contains(l.DiffId)).Sum(l => l.Size)),
         };
         return (rows, allImages.Sum(i => i.Size) - imagesSize);
+    }
+
+    /// <summary>`system df -v`: each image, container and volume with its bytes, as Docker's verbose sections list them.</summary>
+    public (List<ImageUsage> Images, List<ContainerUsage> Containers, List<VolumeUsage> Volumes) MeasureEach(VolumeStore volumes)
+    {
+        IReadOnlyList<ImageRecord> allImages = images.List();
+        IReadOnlyList<Container> allContainers = containers.List();
+        Dictionary<Digest, long> layerSizes = images.Layers.List().ToDictionary(l => l.DiffId, l => l.Size);
+        Dictionary<Digest, int> users = allImages.SelectMany(i => i.DiffIds.Distinct()).GroupBy(d => d).ToDictionary(g => g.Key, g => g.Count());
+        var imageRows = allImages.Select(image =>
+        {
+            var own = image.DiffIds.Distinct().ToList();
+            long shared = own.Where(d => users[d] > 1).Sum(d => layerSizes.GetValueOrDefault(d));
+            long unique = own.Where(d => users[d] == 1).Sum(d => layerSizes.GetValueOrDefault(d));
+            return new ImageUsage(image, shared, unique, allContainers.Count(c => c.Record.ImageId == image.Id.ToString()));
+        }).ToList();
+        var containerRows = allContainers.Select(c =>
+            new ContainerUsage(c, DirectorySize(c.UpperDir), c.Record.Mounts.Count(m => m.Type == ContainerMount.Volume))).ToList();
+        var volumeRows = volumes.List().Select(v => new VolumeUsage(v,
+            allContainers.Count(c => c.Record.Mounts.Any(m => m.Type == ContainerMount.Volume && m.Name == v.Name)),
+            DirectorySize(v.Mountpoint))).ToList();
+        return (imageRows, containerRows, volumeRows);
     }
 
     /// <summary>
