@@ -108,16 +108,8 @@ public sealed class ContainerFilter
         return ids;
     }
 
-    /// <summary>before= and since= name a container by name, full ID or unique ID prefix.</summary>
-    private static string Find(string nameOrId, IReadOnlyList<Container> containers)
-    {
-        string name = nameOrId.TrimStart('/');
-        Container? found = containers.FirstOrDefault(c => c.Name == name || c.Id == nameOrId);
-        if (found is null && nameOrId.Length > 0)
-        {
-            var byPrefix = containers.Where(c => c.Id.StartsWith(nameOrId, StringComparison.Ordinal)).ToList();
-            if (byPrefix.Count == 1) found = byPrefix[0];
-        }
-        return found?.Id ?? throw new FilterException($"no such container: {nameOrId}");
-    }
+    /// <summary>before= and since= name a container by its name or its full ID (Docker takes no ID prefix here).</summary>
+    private static string Find(string nameOrId, IReadOnlyList<Container> containers) =>
+        containers.FirstOrDefault(c => c.Name == nameOrId.TrimStart('/') || c.Id == nameOrId)?.Id
+        ?? throw new FilterException($"no such container: {nameOrId}");
 }

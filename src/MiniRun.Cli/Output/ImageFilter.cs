@@ -27,8 +27,8 @@ public sealed class ImageFilter
                 : values.Contains("false") ? false : throw FilterArguments.Invalid("dangling", string.Join(',', values));
         }
         _labels = new LabelFilter(filters.Get("label"));
-        _before = filters.Get("before").Select(v => Created(v, images)).LastOrDefault();
-        _since = filters.Get("since").Select(v => Created(v, images)).LastOrDefault();
+        _before = filters.Get("before").Select(v => (DateTimeOffset?)Created(v, images)).LastOrDefault();
+        _since = filters.Get("since").Select(v => (DateTimeOffset?)Created(v, images)).LastOrDefault();
         if (filters.Contains("reference")) _references = filters.Get("reference").Select(GlobPattern.Parse).ToList();
     }
 
