@@ -20,7 +20,7 @@ public static class ImageRow
     public static JsonElement Headers { get; } = RowDocument.Headers(
         ("Containers", "CONTAINERS"), ("CreatedAt", "CREATED AT"), ("CreatedSince", "CREATED"), ("Digest", "DIGEST"), ("ID", "IMAGE ID"),
         ("Repository", "REPOSITORY"), ("SharedSize", "SHARED SIZE"), ("Size", "SIZE"), ("Tag", "TAG"), ("UniqueSize", "UNIQUE SIZE"),
-        ("VirtualSize", "VIRTUAL SIZE"));
+        ("VirtualSize", "SIZE")); // the CLI heads both sizes SIZE
 
     public static JsonElement Of(ImageRecord image, string repository, string tag, string digest, bool truncate) =>
         RowDocument.Of(new SortedDictionary<string, string?>(StringComparer.Ordinal)
