@@ -72,18 +72,5 @@ public static class ContainerRow
         return quoted.Append('"').ToString();
     }
 
-    private static JsonElement Document(SortedDictionary<string, string?> fields)
-    {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (key, value) in fields)
-                if (value is null) writer.WriteNull(key);
-                else writer.WriteString(key, value);
-            writer.WriteEndObject();
-        }
-        using JsonDocument document = JsonDocument.Parse(buffer.ToArray());
-        return document.RootElement.Clone();
-    }
+    private static JsonElement Document(SortedDictionary<string, string?> fields) => RowDocument.Of(fields);
 }

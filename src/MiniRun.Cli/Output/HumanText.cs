@@ -25,8 +25,11 @@ public static class HumanText
 
     public static string Ago(DateTimeOffset when) => Duration(DateTimeOffset.UtcNow - when) + " ago";
 
-    /// <summary>Decimal units with three significant digits: "4.26MB".</summary>
+    /// <summary>Decimal units with three significant digits: "4.26MB" (go-units HumanSizeWithPrecision(…, 3)).</summary>
     public static string Size(long bytes) => Scaled(bytes, 1000, ["B", "kB", "MB", "GB", "TB"], "G3");
+
+    /// <summary>Decimal units with four significant digits: "4.258MB" (go-units HumanSize, `images`' VirtualSize).</summary>
+    public static string SizeFourDigits(long bytes) => Scaled(bytes, 1000, ["B", "kB", "MB", "GB", "TB"], "G4");
 
     /// <summary>Binary units with four significant digits, as `docker stats` shows memory (go-units BytesSize): "620KiB", "23.54GiB".</summary>
     public static string BinarySize(long bytes) => Scaled(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"], "G4");

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Cli.Output.Templates;
 using MiniRun.Images;
 
 namespace MiniRun.Cli.Verbs;
@@ -7,13 +9,18 @@ namespace MiniRun.Cli.Verbs;
 public sealed class ImagesVerb : IVerb
 {
     public string Name => "images";
-    public string Usage => "minirun images [-q]";
+    public string Usage => "minirun images [-a] [-q] [--digests] [--no-trunc] [-f FILTER]... [--format FORMAT] [REPOSITORY[:TAG]]";
     public string Summary => "List images";
     public VerbGroup Group => VerbGroup.Common;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
+        OptionSpec.Flag("all", 'a', "Show all images (default hides untagged images that others are built on)"),
         OptionSpec.Flag("quiet", 'q', "Only show image IDs"),
+        OptionSpec.Flag("digests", null, "Show digests"),
+        OptionSpec.Flag("no-trunc", null, "Don't truncate output"),
+        OptionSpec.Value("filter", 'f', "FILTER", "Filter output: dangling=true|false, label=KEY[=VALUE], before=, since=, reference=GLOB (repeatable)"),
+        OptionSpec.Value("format", null, "FORMAT", "Format output: table, table TEMPLATE, json, or a Go template ({{.ID}} {{.Repository}} {{.Tag}} {{.Size}})"),
     ];
 
     public IReadOnlyList<VerbExample> Examples { get; } =
@@ -24,25 +31,55 @@ public sealed class ImagesVerb : IVerb
 
     public int Execute(ParsedArguments args, CliContext context)
     {
-        IReadOnlyList<ImageRecord> images = context.Images.List();
-        if (args.Has("quiet"))
+        if (args.Positionals.Count > 1) throw UsageException.Arguments("\"minirun images\" requires at most 1 argument (see 'minirun images --help')");
+        bool digests = args.Has("digests"), truncate = !args.Has("no-trunc");
+        string? format = args.Get("format");
+        // Docker: -q replaces the table, not a template of the user's.
+        if (args.Has("quiet") && (string.IsNullOrEmpty(format) || format == "table")) format = "{{.ID}}";
+        List<(ImageRecord Image, IReadOnlyList<ImageReference> Names)> images;
+        try
         {
-            foreach (ImageRecord image in images) context.Out.WriteLine(image.ShortId);
-            return 0;
+            images = ImageFilter.Parse(args.GetAll("filter"), args.Positionals.FirstOrDefault(), context.Images).Select(context.Images.List(), args.Has("all"));
         }
-        var table = new Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-        foreach (ImageRecord image in images)
+        catch (FilterException e)
         {
-            string created = image.Config.Created is { } c ? HumanText.Ago(c) : "N/A";
-            string size = HumanText.Size(image.Size);
-            if (image.Names.Count == 0) table.Add("<none>", "<none>", image.ShortId, created, size);
-            foreach (string name in image.Names)
-            {
-                ImageReference reference = ImageReference.Parse(name);
-                table.Add(reference.FamiliarRepository, reference.Tag ?? "<none>", image.ShortId, created, size);
-            }
+            ErrorPrinter.Print(e); // Docker's daemon refuses it: status 1
+            return 1;
         }
-        table.WriteTo(context.Out);
+        try
+        {
+            RowFormat rows = RowFormat.Parse(format, digests ? ImageRow.DigestsTable : ImageRow.DefaultTable, ImageRow.GoType);
+            context.Out.Write(rows.Render(images.SelectMany(i => Rows(i.Image, i.Names, digests, truncate)), ImageRow.Headers));
+        }
+        catch (TemplateException e)
+        {
+            ErrorPrinter.Print("template parsing error: " + e.Message);
+            return 1;
+        }
         return 0;
+    }
+
+    /// <summary>
+    /// An image's rows as the Docker CLI makes them (formatter.imageFormatTaggedAndDigest): one per repository and tag,
+    /// one per digest of that repository with --digests, a repository known only by digest as tag &lt;none&gt;.
+    /// </summary>
+    private static IEnumerable<JsonElement> Rows(ImageRecord image, IReadOnlyList<ImageReference> names, bool digests, bool truncate)
+    {
+        if (names.Count == 0)
+        {
+            yield return ImageRow.Of(image, "<none>", "<none>", "<none>", truncate);
+            yield break;
+        }
+        foreach (var repository in names.GroupBy(n => n.FamiliarRepository).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            List<string> repositoryDigests = repository.Where(n => !n.IsTagged && n.Digest is not null).Select(n => n.Digest!.Value.ToString()).ToList();
+            List<string> tags = repository.Where(n => n.IsTagged).Select(n => n.Tag!).ToList();
+            foreach (string tag in tags)
+                if (!digests || repositoryDigests.Count == 0) yield return ImageRow.Of(image, repository.Key, tag, "<none>", truncate);
+                else foreach (string digest in repositoryDigests) yield return ImageRow.Of(image, repository.Key, tag, digest, truncate);
+            if (tags.Count > 0) continue;
+            if (!digests) yield return ImageRow.Of(image, repository.Key, "<none>", "", truncate);
+            else foreach (string digest in repositoryDigests) yield return ImageRow.Of(image, repository.Key, "<none>", digest, truncate);
+        }
     }
 }

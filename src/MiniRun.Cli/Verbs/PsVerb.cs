@@ -9,7 +9,7 @@ namespace MiniRun.Cli.Verbs;
 public sealed class PsVerb : IVerb
 {
     public string Name => "ps";
-    public string Usage => "minirun ps [-a] [-q] [-n N|-l] [-s] [--no-trunc] [--format FORMAT]";
+    public string Usage => "minirun ps [-a] [-q] [-n N|-l] [-s] [--no-trunc] [-f FILTER]... [--format FORMAT]";
     public string Summary => "List containers";
     public VerbGroup Group => VerbGroup.Common;
 
@@ -21,6 +21,7 @@ public sealed class PsVerb : IVerb
         OptionSpec.Flag("latest", 'l', "Show the latest created container (all states)"),
         OptionSpec.Flag("size", 's', "Display total file sizes"),
         OptionSpec.Flag("no-trunc", null, "Don't truncate output"),
+        OptionSpec.Value("filter", 'f', "FILTER", "Filter output: status=, name=, id=, ancestor=, label=KEY[=VALUE], exited=, before=, since=, volume= (repeatable)"),
         OptionSpec.Value("format", null, "FORMAT", "Format output: table, table TEMPLATE, json, or a Go template ({{.ID}} {{.Names}} {{.Status}})"),
     ];
 
@@ -58,13 +59,16 @@ public sealed class PsVerb : IVerb
             }
         }
         bool sizes = args.Has("size") || (format?.Contains(".Size", StringComparison.Ordinal) ?? false);
-        var chosen = new List<(Container Container, ContainerStatus Status)>();
-        foreach (Container container in context.Containers.List())
+        IReadOnlyList<Container> containers = context.Containers.List();
+        List<(Container Container, ContainerStatus Status)> chosen;
+        try
         {
-            if (last > 0 && chosen.Count == last) break;
-            ContainerStatus status = context.Containers.Observe(container);
-            if (!status.Running && !status.Restarting && !all) continue; // Docker counts a restarting one as running
-            chosen.Add((container, status));
+            chosen = ContainerFilter.Parse(args.GetAll("filter"), containers, context.Images).Select(containers, context.Containers.Observe, all, last);
+        }
+        catch (FilterException e)
+        {
+            ErrorPrinter.Print(e); // Docker's daemon refuses it: status 1
+            return 1;
         }
         if (rows is null)
         {

@@ -152,6 +152,8 @@ public sealed class LayerUnpacker
             RemoveExisting(relative);
             Syscalls.Symlink(entry.LinkName, path);
         }
+        // A symlink's size is its target's length (lstat(2)): Docker's layer size counts it, so `images` agrees.
+        _size += System.Text.Encoding.UTF8.GetByteCount(entry.LinkName);
         Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
         SetXattrs(path, entry);
         UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);

@@ -25,7 +25,7 @@ public sealed class GoTemplate
     public string Execute(JsonElement document)
     {
         var output = new StringBuilder();
-        var root = TemplateValue.Of(document);
+        var root = TemplateValue.Of(document) with { IsRow = _rowType is not null };
         Run(_nodes, root, new Dictionary<string, TemplateValue> { ["$"] = root }, output);
         return output.ToString();
     }

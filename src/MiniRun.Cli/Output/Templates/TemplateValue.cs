@@ -18,6 +18,9 @@ public readonly record struct TemplateValue(JsonElement Element, bool IsMap, str
 
     public bool IsJson => Text is null && !NoValue;
 
+    /// <summary>A list verb's whole row: the CLI marshals it with json.Marshal, which escapes &lt;, &gt; and &amp; (`{{json .}}`, `--format json`).</summary>
+    public bool IsRow { get; init; }
+
     /// <summary>Go's fmt `%v`, which `{{.X}}` prints.</summary>
     public override string ToString() => NoValue ? "<no value>" : Text ?? Format(Element, IsMap);
 
@@ -57,6 +60,7 @@ public readonly record struct TemplateValue(JsonElement Element, bool IsMap, str
             else if (Text is { } text) writer.WriteStringValue(text);
             else Element.WriteTo(writer);
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        string json = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return IsRow ? json.Replace("<", "\\u003c").Replace(">", "\\u003e").Replace("&", "\\u0026") : json;
     }
 }
