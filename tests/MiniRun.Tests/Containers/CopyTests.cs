@@ -79,6 +79,8 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         Cli.RunOk("run", "-d", "--name", "cp-in", fixture.Image, "sh", "-c", "ln -s /etc /pwn; ln -s ../../../../../../.. /up; exec sleep 300");
         try
         {
+            // `run -d` returns once the command runs, not once its links are made.
+            for (int i = 0; i < 100 && Cli.Run("exec", "cp-in", "test", "-L", "/up").ExitCode != 0; i++) Thread.Sleep(50);
             string file = Path.Combine(Scratch("cp-in"), name);
             File.WriteAllText(file, "copied in\n");
             Cli.RunOk("cp", file, "cp-in:/pwn/");
