@@ -5,8 +5,8 @@ namespace MiniRun.Tests.Images;
 
 /// <summary>
 /// Every hostile layer of the fixtures, as a user meets it: inside an image given to `minirun load`, or as a
-/// rootfs given to `minirun import`. Each is refused with one line and exit 1 (docker load's and import's), the store is left as it was,
-/// and nothing appears outside it.
+/// rootfs given to `minirun import`. Each is refused with one line and exit 1 (docker load's and import's) and the store
+/// is left as it was, or (where Docker takes it too) taken with the escape held inside the layer; nothing appears outside.
 /// </summary>
 public class HostileImageTests
 {
@@ -14,25 +14,51 @@ public class HostileImageTests
 
     [RootTheory]
     [MemberData(nameof(Names))]
-    public void Load_ImageWithHostileLayer_IsRefusedAndLeavesNothing(string name)
+    public void Load_ImageWithHostileLayer_IsRefusedOrHeldInsideAndWritesNothingOutside(string name)
     {
         using var scratch = new TempDirectory("minirun-hostile");
         var builder = new ImageArchiveBuilder().AddLayer(HostileArchives.Get(name).Tar).WithName("hostile:latest");
         string archive = scratch.Combine("hostile.tar");
         builder.Write(ArchiveFormat.DockerSave, archive);
 
-        AssertRefused(scratch, cli => cli.Run("load", "-i", archive));
+        AssertRefusedOrHeldInside(scratch, HostileArchives.Get(name), cli => cli.Run("load", "-i", archive));
     }
 
     [RootTheory]
     [MemberData(nameof(Names))]
-    public void Import_HostileRootfs_IsRefusedAndLeavesNothing(string name)
+    public void Import_HostileRootfs_IsRefusedOrHeldInsideAndWritesNothingOutside(string name)
     {
         using var scratch = new TempDirectory("minirun-hostile");
         string tar = scratch.Combine("rootfs.tar");
         File.WriteAllBytes(tar, HostileArchives.Get(name).Tar);
 
-        AssertRefused(scratch, cli => cli.Run("import", tar, "hostile:latest"));
+        AssertRefusedOrHeldInside(scratch, HostileArchives.Get(name), cli => cli.Run("import", tar, "hostile:latest"));
+    }
+
+    private static void AssertRefusedOrHeldInside(TempDirectory scratch, HostileArchive archive, Func<MiniRunCli, MiniRunCli.Result> command)
+    {
+        if (archive.IsRefused)
+        {
+            AssertRefused(scratch, command);
+            return;
+        }
+        string outside = scratch.Combine("outside");
+        Directory.CreateDirectory(outside);
+        var cli = new MiniRunCli(Path.Combine(outside, "store"));
+        string[] before = Snapshot(outside);
+
+        MiniRunCli.Result result = command(cli);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string layers = Path.Combine(cli.StoreRoot, "layers");
+        string diff = Path.Combine(Assert.Single(Directory.EnumerateDirectories(layers)), "diff");
+        Assert.True(MiniRun.Native.Syscalls.TryLStat(Path.Combine(diff, archive.Inside!)) is not null, $"{archive.Inside} is not in the layer");
+        Assert.False(File.Exists(HostileArchives.AbsoluteEvil) || Directory.Exists(HostileArchives.AbsoluteEvil), "an absolute escape reached /tmp");
+        Assert.Equal(before.Where(p => !p.StartsWith("store", StringComparison.Ordinal)),
+            Snapshot(outside).Where(p => !p.StartsWith("store", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(scratch.Path, HostileArchives.EvilName, SearchOption.AllDirectories),
+            p => !p.StartsWith(cli.StoreRoot + "/", StringComparison.Ordinal));
+        cli.RunOk("rmi", "hostile:latest");
     }
 
     public static TheoryData<string> ImageNames() => [.. HostileImages.All.Select(i => i.Name)];
