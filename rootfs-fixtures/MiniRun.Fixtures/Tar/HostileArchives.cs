@@ -38,8 +38,10 @@ public static class HostileArchives
         new("symlink-relative-escape", new TarBuilder().Symlink("link", "../..").File("link/" + EvilName, "x").ToArray(), EvilName),
         new("symlink-parent-escape-directory", new TarBuilder().Symlink("link", "..").Directory("link/" + EvilName).ToArray(), EvilName),
         new("symlink-nested-escape", new TarBuilder().Directory("a").Symlink("a/up", "../..").File("a/up/" + EvilName, "x").ToArray(), EvilName),
-        new("symlink-replaces-directory-escape",
-            new TarBuilder().Directory("d").File("d/ok", "fine").Symlink("d", "..").File("d/" + EvilName, "x").ToArray(), EvilName),
+        new("symlink-replaces-directory-escape", // refused by Docker for naming d twice
+            new TarBuilder().Directory("d").File("d/ok", "fine").Symlink("d", "..").File("d/" + EvilName, "x").ToArray()),
+        new("symlink-replaces-directory-by-alias-escape",
+            new TarBuilder().Directory("d").File("d/ok", "fine").Symlink("here", ".").Symlink("here/d", "..").File("d/" + EvilName, "x").ToArray(), EvilName),
         new("hardlink-relative-escape", new TarBuilder().HardLink(EvilName, "../../etc/passwd").ToArray()),
         new("hardlink-absolute-escape", new TarBuilder().HardLink(EvilName, "/etc/passwd").ToArray()),
         new("hardlink-through-symlink", new TarBuilder().Symlink("etc", "/etc").HardLink(EvilName, "etc/passwd").ToArray()),

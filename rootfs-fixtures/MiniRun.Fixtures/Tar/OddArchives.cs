@@ -28,6 +28,9 @@ public static class OddArchives
         new("dotdot-names", new TarBuilder().Directory("etc").File("../../etc/x", "x").File("a/../../../etc/y", "y").ToArray(), "etc/y"),
         new("symlink-to-root-above-root",
             new TarBuilder().Symlink("up", "/../../..").File("up/" + Evil, "x").Directory("up/d").ToArray(), Evil),
+        new("hardlink-header-differs",
+            new TarBuilder().File("f", "x", mode: "4755", uid: 7)
+                .Add(new TarBuilderEntry(TarBuilderEntry.HardLink, "g") { LinkName = "f", Mode = "0600", Uid = 8, Gid = 9 }).ToArray(), "g"),
         new("hardlink-under-symlink",
             new TarBuilder().Directory("real").File("real/f", "content").Symlink("alias", "/real").HardLink("h", "alias/f").ToArray(), "h"),
         new("hardlink-through-escaping-symlink", new TarBuilder().Symlink("s", "../../..").HardLink(Evil, "s/etc/passwd").ToArray()),
@@ -38,12 +41,24 @@ public static class OddArchives
             new TarBuilder().Directory("real").Symlink("link", "/real").Whiteout("link/gone").ToArray(), "real/gone"),
         new("opaque-through-symlink-in-layer",
             new TarBuilder().Directory("real").File("real/keep", "k").Symlink("link", "../real").Opaque("link").ToArray(), "real/keep"),
-        new("file-replaces-directory",
-            new TarBuilder().Directory("d").File("d/f", "inner").File("d", "now a file").ToArray(), "d"),
-        new("directory-replaces-file",
-            new TarBuilder().File("f", "a file").Directory("f").File("f/g", "inside").ToArray(), "f/g"),
+        // Docker's layer store refuses a layer that names one path twice (tar-split: "duplicates of file paths not supported")…
+        new("file-replaces-directory", new TarBuilder().Directory("d").File("d/f", "inner").File("d", "now a file").ToArray()),
+        new("directory-replaces-file", new TarBuilder().File("f", "a file").Directory("f").File("f/g", "inside").ToArray()),
         new("symlink-replaces-directory",
-            new TarBuilder().Directory("real").Directory("d").File("d/f", "x").Symlink("d", "real").File("d/g", "y").ToArray(), "real/g"),
+            new TarBuilder().Directory("real").Directory("d").File("d/f", "x").Symlink("d", "real").File("d/g", "y").ToArray()),
+        new("same-name-cleaned", new TarBuilder().Directory("./d/").File("d/f", "x").Directory("d").ToArray()),
+        // …but replaces what one path holds when a later entry reaches it by another name.
+        new("file-replaces-directory-by-alias",
+            new TarBuilder().Directory("real").Directory("real/d").File("real/d/f", "inner").Symlink("alias", "real")
+                .File("alias/d", "now a file").ToArray(), "real/d"),
+        new("directory-replaces-file-by-alias",
+            new TarBuilder().Directory("real").File("real/f", "a file").Symlink("alias", "/real").Directory("alias/f")
+                .File("alias/f/g", "inside").ToArray(), "real/f/g"),
+        new("symlink-replaces-directory-by-alias",
+            new TarBuilder().Directory("real").Directory("d").File("d/f", "x").Symlink("here", ".").Symlink("here/d", "real")
+                .File("d/g", "y").ToArray(), "real/g"),
+        new("hardlink-to-itself-by-alias",
+            new TarBuilder().File("f", "x").Symlink("here", ".").HardLink("here/f", "f").ToArray()),
     ];
 
     public static HostileArchive Get(string name) => All.Single(a => a.Name == name);

@@ -22,6 +22,8 @@ public sealed class LayerUnpacker
     /// <summary>By real path below the root: a directory reached through a symlink is recorded where it is.</summary>
     private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UnpackedFile> _files = new(StringComparer.Ordinal);
+    /// <summary>Every entry's name as Go cleans it (<see cref="SafePath.CleanAsGo"/>): a layer may name a path once.</summary>
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly (int Uid, int Gid)? _newFileOwner;
     private long _size;
     private InRootTree? _tree;
@@ -49,11 +51,12 @@ public sealed class LayerUnpacker
 
     /// <summary>
     /// Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end (on a second thread, see
-    /// <see cref="PrefetchingTarReader"/>); returns the bytes of regular files.
+    /// <see cref="PrefetchingTarReader"/>); returns the bytes of regular files. <paramref name="split"/>, when given,
+    /// records the tar less its file data, so that `save` can give back the very same tar.
     /// </summary>
-    public long Unpack(Stream tar)
+    public long Unpack(Stream tar, TarSplitWriter? split = null)
     {
-        using var reader = new PrefetchingTarReader(tar, _source);
+        using var reader = new PrefetchingTarReader(tar, _source, split);
         using InRootTree tree = _tree = InRootTree.Open(_root);
         try
         {
@@ -81,6 +84,9 @@ public sealed class LayerUnpacker
     {
         _tree!.ReleaseForgotten();
         if (!SafePath.TryNormalize(entry.Name, out string relative, out string problem)) throw Refuse(entry, problem);
+        // A clean name is its own Go-cleaned form ("" for "."); only names with "/" or ".." in odd places need cleaning.
+        string key = entry.Name.StartsWith('/') || entry.Name.Contains("..", StringComparison.Ordinal) ? SafePath.CleanAsGo(entry.Name) : relative;
+        if (!_names.Add(key)) throw Refuse(entry, "it names a path an earlier entry named (Docker refuses duplicate paths in a layer too)");
         if (relative.Length == 0)
         {
             if (entry.Type != TarEntryType.Directory) throw Refuse(entry, "it names the layer root but is not a directory");
@@ -172,8 +178,8 @@ public sealed class LayerUnpacker
     }
 
     /// <summary>
-    /// A hard link to an earlier entry of this layer; it shares the target's inode, so it has no metadata of its own. The
-    /// target is a name in the layer, as GNU tar and Docker take it: "/usr/bin/perlbug" is the layer's usr/bin/perlbug.
+    /// A hard link to an earlier entry of this layer, sharing its inode. The target is a name in the layer, as GNU tar
+    /// and Docker take it: "/usr/bin/perl" is the layer's usr/bin/perl.
     /// </summary>
     private void CreateHardLink(TarEntry entry, InRootDirectory parent, string name)
     {
@@ -186,11 +192,29 @@ public sealed class LayerUnpacker
         if (status is null) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is not in this layer");
         if (status.IsDirectory) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is a directory");
         string real = parent.RealRelativeOf(name), targetReal = targetParent!.RealRelativeOf(targetName);
-        if (real == targetReal) return; // a link to itself: the entry is already there
+        // Docker removes the old entry first, so a link to itself finds no target (by its own name it is a duplicate).
+        if (real == targetReal) throw Refuse(entry, $"hard link to itself (\"{entry.LinkName}\")");
         if (!parent.TryHardLink(targetParent, targetName, name))
         {
             RemoveExisting(parent, name);
             if (!parent.TryHardLink(targetParent, targetName, name)) throw new NativeException("link", parent.RealPath + "/" + name, Errnos.EEXIST);
+        }
+        // Docker gives the shared inode the link's own owner, xattrs and (unless it is a symlink) mode and mtime. GNU tar
+        // and Docker write both headers alike, so this seldom changes anything; when it does, the file's record is stale.
+        (int uid, int gid) = (Owner(entry.Uid), Owner(entry.Gid));
+        if (status.Uid != (uint)uid || status.Gid != (uint)gid || entry.Xattrs.Count > 0 ||
+            !status.IsSymlink && (status.Permissions != entry.Mode || status.Modified != entry.ModifiedTime.ToDateTimeOffset()))
+        {
+            parent.ChangeOwner(name, uid, gid);
+            SetXattrs(parent, name, entry);
+            if (!status.IsSymlink)
+            {
+                parent.ChangeMode(name, entry.Mode);
+                parent.SetTimes(name, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+            }
+            _files.Remove(targetReal);
+            _files.Remove(real);
+            return;
         }
         // The same inode, so the same record (a missing one only means the tree digest looks at the file itself).
         if (_files.TryGetValue(targetReal, out UnpackedFile? file)) _files[real] = file;

@@ -40,6 +40,26 @@ public static class SafePath
         return true;
     }
 
+    /// <summary>
+    /// Go's filepath.Clean of a name as the tar spells it: what Docker's tar-split compares to refuse a layer that names
+    /// a path twice ("./a/" and "a" are one name; "/a" and "a", or "../a" and "a", are not, though they land on one path).
+    /// </summary>
+    public static string CleanAsGo(string name)
+    {
+        bool rooted = name.StartsWith('/');
+        var parts = new List<string>();
+        int climbs = 0;
+        foreach (string part in name.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part != "..") parts.Add(part);
+            else if (parts.Count > 0) parts.RemoveAt(parts.Count - 1);
+            else if (!rooted) climbs++;
+        }
+        string joined = string.Join('/', Enumerable.Repeat("..", climbs).Concat(parts));
+        return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
+    }
+
     /// <summary>The directory part of a clean relative path ("" for a top-level name).</summary>
     public static string Parent(string relative)
     {

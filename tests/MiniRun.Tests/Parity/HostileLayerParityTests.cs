@@ -75,11 +75,11 @@ public sealed class HostileLayerParityTests : IDisposable
     private static string LayerDirectory(MiniRunCli cli, byte[] layerTar) =>
         Path.Combine(cli.StoreRoot, "layers", Convert.ToHexStringLower(SHA256.HashData(layerTar)), "diff");
 
-    /// <summary>The layer tree: type, mode, owner, size, links, symlink target and device of each entry, file contents, xattrs.</summary>
+    /// <summary>The layer tree: type, mode, owner, size, links, symlink target and device of each entry, file contents, xattrs (no symlink followed).</summary>
     private static string Listing(string root)
     {
         string tree = TreeSnapshot.Find(root, withTimes: false);
-        var contents = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        var contents = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
             .Where(p => Syscalls.LStat(p).IsRegular)
             .Select(p => $"{Path.GetRelativePath(root, p)} md5={Convert.ToHexStringLower(MD5.HashData(File.ReadAllBytes(p)))}")
             .Order(StringComparer.Ordinal);

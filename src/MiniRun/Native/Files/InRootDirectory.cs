@@ -42,6 +42,15 @@ public sealed unsafe class InRootDirectory : SafeHandle
         return errno is Errnos.ENOENT or Errnos.ENOTDIR ? null : throw new NativeException("stat", PathOf(name), errno);
     }
 
+    /// <summary>The regular file <paramref name="name"/> opened for reading; null when there is none (a symlink or a device is never opened).</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpenRegularFile(string name)
+    {
+        if (TryLStat(name) is not { IsRegular: true }) return null;
+        int fd = Libc.openat(Fd, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw Fail("open", name);
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
     /// <summary>A new regular file (O_CREAT|O_EXCL|O_NOFOLLOW); null when the name exists.</summary>
     public NativeFile? TryCreateFile(string name, uint mode) => NativeFile.TryCreateNewAt(Fd, name, PathOf(name), mode);
 
