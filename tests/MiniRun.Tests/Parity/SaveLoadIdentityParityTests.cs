@@ -23,7 +23,7 @@ public sealed class SaveLoadIdentityParityTests : IDisposable
             string dockerId = DockerEngine.Docker("image", "inspect", "-f", "{{.Id}}", Name).Trim();
             DockerEngine.Docker("rmi", Name);
             cli.RunOk("load", "-i", original);
-            string id = cli.RunOk("images", "--no-trunc", "-q", Name).Stdout.Trim();
+            string id = cli.RunOk("inspect", "-f", "{{.Id}}", Name).Stdout.Trim();
             Assert.Equal(dockerId, id);
 
             string saved = _temp.Combine("saved.tar");
