@@ -60,9 +60,20 @@ public sealed class TarBuilder
         Add(new TarBuilderEntry(TarBuilderEntry.Symlink, name)
             { LinkName = target, Mode = "0777", Uid = uid, Gid = gid, ModifiedTime = mtime ?? DefaultTime });
 
-    /// <summary>A hard link to <paramref name="target"/>, an earlier entry's name.</summary>
-    public TarBuilder HardLink(string name, string target) =>
-        Add(new TarBuilderEntry(TarBuilderEntry.HardLink, name) { LinkName = target });
+    /// <summary>
+    /// A hard link to <paramref name="target"/>, an earlier entry's name, with that entry's mode, owner and time as GNU
+    /// tar and Docker write them (Docker applies a link's header to the shared inode); defaults when there is none.
+    /// </summary>
+    public TarBuilder HardLink(string name, string target)
+    {
+        TarBuilderEntry? earlier = _entries.LastOrDefault(e => e.Name == target || e.Name == target.TrimStart('/'));
+        var link = new TarBuilderEntry(TarBuilderEntry.HardLink, name) { LinkName = target };
+        return Add(earlier is null ? link : link with
+        {
+            Mode = earlier.Mode, Uid = earlier.Uid, Gid = earlier.Gid, UserName = earlier.UserName, GroupName = earlier.GroupName,
+            ModifiedTime = earlier.ModifiedTime,
+        });
+    }
 
     public TarBuilder Fifo(string name, string mode = "0644", long uid = 0, long gid = 0) =>
         Add(new TarBuilderEntry(TarBuilderEntry.Fifo, name) { Mode = mode, Uid = uid, Gid = gid });

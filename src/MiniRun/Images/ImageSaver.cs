@@ -8,10 +8,11 @@ namespace MiniRun.Images;
 public enum SaveFormat { Docker, Oci }
 
 /// <summary>
-/// `save`: images → one tar. Layers are kept unpacked in the store, so each is archived again from its directory
-/// (whiteouts back to <c>.wh.</c> form) in a deterministic order. Those bytes differ from the tar the image was
-/// loaded from, so the DiffIDs differ too, and the config is rewritten with the new ones (a new image ID; a layer
-/// made by `commit` was archived the same way and keeps its DiffID). The archive holds an OCI image layout
+/// `save`: images → one tar. Layers are kept unpacked in the store, with the tar each came from less its file data
+/// (tar-split, as Docker keeps it): that tar is given back byte for byte, so DiffIDs and the image ID (the config's
+/// digest) are kept, as `docker save` keeps them. A layer without that record (or whose split no longer matches its
+/// files) is archived again from its directory (whiteouts back to <c>.wh.</c> form) in a deterministic order, and the
+/// config is then rewritten with the new DiffIDs (a new image ID). The archive holds an OCI image layout
 /// (image-spec image-layout.md: oci-layout, index.json, blobs/sha256/) and, in Docker format, the manifest.json that
 /// `docker load` of every version reads (it follows the paths it lists).
 /// </summary>
@@ -77,15 +78,33 @@ public sealed class ImageSaver(ImageStore images)
         return image.Names.Select(ImageReference.Parse).ToList();
     }
 
+    /// <summary>
+    /// The layer's tar: the one it was loaded from, given back from its tar-split and files (as Docker does), so its
+    /// DiffID and the image ID stay; else (no split, or a file of it replaced later in the layer) archived anew.
+    /// </summary>
     private Blob ArchiveLayer(Digest diffId, string temp, Dictionary<Digest, Blob> done)
     {
         if (done.TryGetValue(diffId, out Blob? blob)) return blob;
+        Layer layer = images.Layers.Get(diffId);
         string file = Path.Combine(temp, $"layer-{done.Count}.tar");
+        if (File.Exists(layer.TarSplitPath))
+        {
+            bool assembled;
+            using (var split = new FileStream(layer.TarSplitPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
+                assembled = TarSplitAssembler.TryWrite(split, layer.DiffPath, output);
+            if (assembled && Hash(file) is { } original && original.Digest == diffId) return done[diffId] = original;
+            File.Delete(file);
+        }
         using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
-            new DirectoryArchiver(layerWhiteouts: true).Write(images.Layers.Get(diffId).DiffPath, output);
+            new DirectoryArchiver(layerWhiteouts: true).Write(layer.DiffPath, output);
+        return done[diffId] = Hash(file);
+    }
+
+    private static Blob Hash(string file)
+    {
         using var input = new FileStream(file, FileMode.Open, FileAccess.Read);
-        blob = new Blob(Digest.FromSha256(SHA256.HashData(input)), input.Length, file, null);
-        return done[diffId] = blob;
+        return new Blob(Digest.FromSha256(SHA256.HashData(input)), input.Length, file, null);
     }
 
     /// <summary>The stored config when every layer kept its DiffID; otherwise the same config with the new DiffIDs.</summary>

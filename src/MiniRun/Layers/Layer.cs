@@ -8,4 +8,7 @@ namespace MiniRun.Layers;
 public sealed record Layer(Digest DiffId, string Directory, string ShortLink, long Size)
 {
     public string DiffPath => Path.Combine(Directory, "diff");
+
+    /// <summary>The tar the layer came from, less its file data (<see cref="TarSplitWriter"/>); absent in stores older than it.</summary>
+    public string TarSplitPath => Path.Combine(Directory, LayerStore.TarSplitFile);
 }

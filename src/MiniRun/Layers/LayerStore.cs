@@ -7,7 +7,8 @@ namespace MiniRun.Layers;
 
 /// <summary>
 /// Content-addressed layer directories, laid out like moby's overlay2: <c>layers/&lt;diffid-hex&gt;/diff</c> (the files),
-/// <c>layers/&lt;hex&gt;/link</c> (the short id) and <c>layers/&lt;hex&gt;/size</c>, plus <c>l/&lt;SHORTID&gt;</c> →
+/// <c>layers/&lt;hex&gt;/link</c> (the short id), <c>layers/&lt;hex&gt;/size</c> and <c>layers/&lt;hex&gt;/tar-split</c> (the tar
+/// less its file data, for `save`), plus <c>l/&lt;SHORTID&gt;</c> →
 /// <c>../layers/&lt;hex&gt;/diff</c>. A layer is unpacked once into <c>tmp/</c> and published by an atomic rename, so a
 /// reader sees either nothing or the complete, verified layer; every image with that layer shares the one directory.
 /// </summary>
@@ -17,6 +18,7 @@ public sealed class LayerStore(StorePaths paths, ISyscalls? sys = null)
     private const int ShortIdLength = 26; // moby: base32 of 16 random bytes
     private const string ShortIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private const string LinkFile = "link", SizeFile = "size", DiffDirectory = "diff", TreeFile = "tree";
+    internal const string TarSplitFile = "tar-split";
 
     public StorePaths Paths { get; } = paths;
 
@@ -88,7 +90,9 @@ public sealed class LayerStore(StorePaths paths, ISyscalls? sys = null)
             Sys.Describe($"mkdir -p {ShellQuote.Quote(diff)} && tar -x -C {ShellQuote.Quote(diff)}   # < {source}",
                 "a layer is unpacked once, into tmp/ first, keeping owners, modes and xattrs; its sha256 must be the DiffID", alreadyDone: false);
             var unpacker = new LayerUnpacker(diff, source, Sys);
-            long size = unpacker.Unpack(hashing);
+            long size;
+            using (var split = new TarSplitWriter(new FileStream(Path.Combine(temp, TarSplitFile), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16)))
+                size = unpacker.Unpack(hashing, split);
             Digest diffId = hashing.Finish();
             CrashPoint.Reach("layer-unpacked");
             if (expectedDiffId is { } wanted) Verify(diffId, wanted, source);

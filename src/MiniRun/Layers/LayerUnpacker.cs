@@ -5,9 +5,11 @@ namespace MiniRun.Layers;
 /// <summary>
 /// Unpacks one layer tar into a directory the way an image unpacker must (OCI image-spec layer.md, moby's overlay2):
 /// every entry type, owners, modes with setuid/setgid/sticky, binary xattrs, nanosecond times, whiteouts turned into
-/// their overlay form, and directory modes and times applied after the whole layer, deepest first. It never writes
-/// outside the target: names are cleaned lexically (<see cref="SafePath"/>) and every parent on disk must be a real
-/// directory, never a symlink. Modes are set explicitly, so the process umask does not matter.
+/// their overlay form, and directory modes and times applied after the whole layer, deepest first. It takes what
+/// Docker takes, and places it where Docker does, which unpacks inside a chroot of the layer directory: names are
+/// cleaned as if joined to "/" (<see cref="SafePath"/>), and every name, hard link target and symlink on the way is
+/// resolved inside the target (<see cref="InRootTree"/>, openat2 RESOLVE_IN_ROOT), so nothing can be written outside
+/// it; only what cannot be placed inside is refused. Modes are set explicitly, so the process umask does not matter.
 /// </summary>
 public sealed class LayerUnpacker
 {
@@ -17,11 +19,14 @@ public sealed class LayerUnpacker
 
     private readonly string _root;
     private readonly string _source;
-    private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
+    /// <summary>By real path below the root: a directory reached through a symlink is recorded where it is.</summary>
     private readonly Dictionary<string, TarEntry> _deferredDirectories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UnpackedFile> _files = new(StringComparer.Ordinal);
+    /// <summary>Every entry's name as Go cleans it (<see cref="SafePath.CleanAsGo"/>): a layer may name a path once.</summary>
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly (int Uid, int Gid)? _newFileOwner;
     private long _size;
+    private InRootTree? _tree;
 
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
     /// <param name="source">Names the input in error messages ("alpine.tar layer 1").</param>
@@ -46,75 +51,87 @@ public sealed class LayerUnpacker
 
     /// <summary>
     /// Unpacks the uncompressed tar <paramref name="tar"/>, reading it to its end (on a second thread, see
-    /// <see cref="PrefetchingTarReader"/>); returns the bytes of regular files.
+    /// <see cref="PrefetchingTarReader"/>); returns the bytes of regular files. <paramref name="split"/>, when given,
+    /// records the tar less its file data, so that `save` can give back the very same tar.
     /// </summary>
-    public long Unpack(Stream tar)
+    public long Unpack(Stream tar, TarSplitWriter? split = null)
     {
-        using var reader = new PrefetchingTarReader(tar, _source);
-        while (reader.ReadNextEntry() is { } entry)
+        using var reader = new PrefetchingTarReader(tar, _source, split);
+        using InRootTree tree = _tree = InRootTree.Open(_root);
+        try
         {
-            try
+            while (reader.ReadNextEntry() is { } entry)
             {
-                Apply(entry, reader);
+                try
+                {
+                    Apply(entry, reader);
+                }
+                catch (NativeException e)
+                {
+                    throw new MiniRunException($"{_source}: tar entry \"{entry.Name}\": {e.Message}", e);
+                }
             }
-            catch (NativeException e)
-            {
-                throw new MiniRunException($"{_source}: tar entry \"{entry.Name}\": {e.Message}", e);
-            }
+            ApplyDirectoryMetadata();
+            return _size;
         }
-        ApplyDirectoryMetadata();
-        return _size;
+        finally
+        {
+            _tree = null;
+        }
     }
 
     private void Apply(TarEntry entry, PrefetchingTarReader reader)
     {
+        _tree!.ReleaseForgotten();
         if (!SafePath.TryNormalize(entry.Name, out string relative, out string problem)) throw Refuse(entry, problem);
+        // A clean name is its own Go-cleaned form ("" for "."); only names with "/" or ".." in odd places need cleaning.
+        string key = entry.Name.StartsWith('/') || entry.Name.Contains("..", StringComparison.Ordinal) ? SafePath.CleanAsGo(entry.Name) : relative;
+        if (!_names.Add(key)) throw Refuse(entry, "it names a path an earlier entry named (Docker refuses duplicate paths in a layer too)");
         if (relative.Length == 0)
         {
             if (entry.Type != TarEntryType.Directory) throw Refuse(entry, "it names the layer root but is not a directory");
-            ApplyDirectory(entry, relative);
+            ApplyDirectory(entry, _tree.Root, ".");
             return;
         }
         // AUFS keeps hard-link sources and bookkeeping under top-level .wh..wh.* directories (moby skips them too).
         if (relative.StartsWith(Whiteouts.MetaPrefix, StringComparison.Ordinal) && relative != Whiteouts.OpaqueMarker) return;
-        string parent = SafePath.Parent(relative);
-        switch (Whiteouts.Classify(SafePath.FileName(relative), out string hidden))
+        string name = SafePath.FileName(relative);
+        switch (Whiteouts.Classify(name, out string hidden))
         {
             case WhiteoutKind.AufsMetadata:
                 return;
             case WhiteoutKind.Opaque:
-                EnsureParentDirectories(entry, relative);
+                InRootDirectory opaque = ParentOf(entry, relative);
                 _sys.Explain($"{relative}: an opaque directory in overlay form; it hides the directory's contents in the layers below");
-                _sys.SetXattr(FullPath(parent), Whiteouts.OpaqueXattr, Whiteouts.OpaqueValue);
+                _sys.SetXattr(opaque.RealPath, Whiteouts.OpaqueXattr, Whiteouts.OpaqueValue);
                 return;
             case WhiteoutKind.Whiteout:
                 if (!Whiteouts.IsValidHiddenName(hidden)) throw Refuse(entry, $"a whiteout must name a sibling, not \"{hidden}\"");
-                ApplyWhiteout(entry, SafePath.Join(parent, hidden));
+                ApplyWhiteout(entry, ParentOf(entry, relative), hidden);
                 return;
         }
 
-        EnsureParentDirectories(entry, relative);
+        InRootDirectory parent = ParentOf(entry, relative);
         switch (entry.Type)
         {
-            case TarEntryType.RegularFile: WriteRegularFile(entry, relative, reader); break;
-            case TarEntryType.Directory: ApplyDirectory(entry, relative); break;
-            case TarEntryType.SymbolicLink: CreateSymlink(entry, relative); break;
-            case TarEntryType.HardLink: CreateHardLink(entry, relative); break;
-            case TarEntryType.Fifo: CreateNode(entry, relative, Syscalls.S_IFIFO); break;
-            case TarEntryType.CharacterDevice: CreateNode(entry, relative, Syscalls.S_IFCHR); break;
-            case TarEntryType.BlockDevice: CreateNode(entry, relative, Syscalls.S_IFBLK); break;
+            case TarEntryType.RegularFile: WriteRegularFile(entry, parent, name, reader); break;
+            case TarEntryType.Directory: ApplyDirectory(entry, parent, name); break;
+            case TarEntryType.SymbolicLink: CreateSymlink(entry, parent, name); break;
+            case TarEntryType.HardLink: CreateHardLink(entry, parent, name); break;
+            case TarEntryType.Fifo: CreateNode(entry, parent, name, Syscalls.S_IFIFO); break;
+            case TarEntryType.CharacterDevice: CreateNode(entry, parent, name, Syscalls.S_IFCHR); break;
+            case TarEntryType.BlockDevice: CreateNode(entry, parent, name, Syscalls.S_IFBLK); break;
             default: throw Refuse(entry, $"unsupported entry type '{(char)entry.Type}'");
         }
     }
 
-    private void WriteRegularFile(TarEntry entry, string relative, PrefetchingTarReader reader)
+    private void WriteRegularFile(TarEntry entry, InRootDirectory parent, string name, PrefetchingTarReader reader)
     {
-        string path = FullPath(relative);
-        NativeFile? file = NativeFile.TryCreateNew(path, 0x180); // 0600 while being written
+        NativeFile? file = parent.TryCreateFile(name, 0x180); // 0600 while being written
         if (file is null)
         {
-            RemoveExisting(relative);
-            file = NativeFile.TryCreateNew(path, 0x180) ?? throw new NativeException("open", path, Errnos.EEXIST);
+            RemoveExisting(parent, name);
+            file = parent.TryCreateFile(name, 0x180) ?? throw new NativeException("open", parent.RealPath + "/" + name, Errnos.EEXIST);
         }
         using (file)
         {
@@ -128,164 +145,159 @@ public sealed class LayerUnpacker
             foreach (TarXattr xattr in entry.Xattrs)
                 if (!IsOverlayXattr(xattr)) file.SetXattr(xattr.Name, xattr.Value);
             file.SetTimes(entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
-            _files[relative] = new UnpackedFile(file.Status(), reader.ContentDigest!);
+            _files[parent.RealRelativeOf(name)] = new UnpackedFile(file.Status(), reader.ContentDigest!);
         }
     }
 
     /// <summary>Creates or keeps (dir over dir) a directory; its mode and times wait for the end of the layer.</summary>
-    private void ApplyDirectory(TarEntry entry, string relative)
+    private void ApplyDirectory(TarEntry entry, InRootDirectory parent, string name)
     {
-        string path = FullPath(relative);
-        if (relative.Length > 0) CreateOrKeepDirectory(relative);
-        Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
-        SetXattrs(path, entry);
-        _deferredDirectories[relative] = entry;
+        if (name != "." && !parent.TryMakeDirectory(name, PrivateDirectoryMode) && parent.TryLStat(name) is not { IsDirectory: true })
+        {
+            RemoveExisting(parent, name);
+            if (!parent.TryMakeDirectory(name, PrivateDirectoryMode)) throw new NativeException("mkdir", parent.RealPath + "/" + name, Errnos.EEXIST);
+        }
+        parent.ChangeOwner(name, Owner(entry.Uid), Owner(entry.Gid));
+        SetXattrs(parent, name, entry);
+        _deferredDirectories[parent.RealRelativeOf(name)] = entry;
     }
 
-    private void CreateSymlink(TarEntry entry, string relative)
+    private void CreateSymlink(TarEntry entry, InRootDirectory parent, string name)
     {
-        string path = FullPath(relative);
         if (entry.LinkName.Length == 0 || entry.LinkName.Contains('\0')) throw Refuse(entry, "symlink has no valid target");
-        // The target is stored, never resolved: "/bin/busybox" is normal in images and stays as it is.
-        if (!UnpackSyscalls.TrySymlink(entry.LinkName, path))
+        // The target is stored, never resolved here: "/bin/busybox" is normal in images, and whatever it says, it is
+        // only ever followed inside the layer root (by this unpacker) or inside a container's root.
+        if (!parent.TrySymlink(entry.LinkName, name))
         {
-            RemoveExisting(relative);
-            Syscalls.Symlink(entry.LinkName, path);
+            RemoveExisting(parent, name);
+            if (!parent.TrySymlink(entry.LinkName, name)) throw new NativeException("symlink", parent.RealPath + "/" + name, Errnos.EEXIST);
         }
         // A symlink's size is its target's length (lstat(2)): Docker's layer size counts it, so `images` agrees.
         _size += System.Text.Encoding.UTF8.GetByteCount(entry.LinkName);
-        Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
-        SetXattrs(path, entry);
-        UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+        parent.ChangeOwner(name, Owner(entry.Uid), Owner(entry.Gid));
+        SetXattrs(parent, name, entry);
+        parent.SetTimes(name, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
     }
 
-    /// <summary>A hard link to an earlier entry of this layer; it shares the target's inode, so it has no metadata of its own.</summary>
-    private void CreateHardLink(TarEntry entry, string relative)
+    /// <summary>
+    /// A hard link to an earlier entry of this layer, sharing its inode. The target is a name in the layer, as GNU tar
+    /// and Docker take it: "/usr/bin/perl" is the layer's usr/bin/perl.
+    /// </summary>
+    private void CreateHardLink(TarEntry entry, InRootDirectory parent, string name)
     {
         if (!SafePath.TryNormalize(entry.LinkName, out string target, out string problem))
             throw Refuse(entry, $"hard link target \"{entry.LinkName}\": {problem}");
         if (target.Length == 0) throw Refuse(entry, "hard link to the layer root");
-        if (target == relative) return;
-        CheckExistingParents(entry, target);
-        FileStatus? status = Syscalls.TryLStat(FullPath(target));
+        string targetName = SafePath.FileName(target);
+        InRootDirectory? targetParent = _tree!.TryOpenDirectory(SafePath.Parent(target));
+        FileStatus? status = targetParent?.TryLStat(targetName);
         if (status is null) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is not in this layer");
         if (status.IsDirectory) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is a directory");
-        if (!UnpackSyscalls.TryHardLink(FullPath(target), FullPath(relative)))
+        string real = parent.RealRelativeOf(name), targetReal = targetParent!.RealRelativeOf(targetName);
+        // Docker removes the old entry first, so a link to itself finds no target (by its own name it is a duplicate).
+        if (real == targetReal) throw Refuse(entry, $"hard link to itself (\"{entry.LinkName}\")");
+        if (!parent.TryHardLink(targetParent, targetName, name))
         {
-            RemoveExisting(relative);
-            Syscalls.HardLink(FullPath(target), FullPath(relative));
+            RemoveExisting(parent, name);
+            if (!parent.TryHardLink(targetParent, targetName, name)) throw new NativeException("link", parent.RealPath + "/" + name, Errnos.EEXIST);
+        }
+        // Docker gives the shared inode the link's own owner, xattrs and (unless it is a symlink) mode and mtime. GNU tar
+        // and Docker write both headers alike, so this seldom changes anything; when it does, the file's record is stale.
+        (int uid, int gid) = (Owner(entry.Uid), Owner(entry.Gid));
+        if (status.Uid != (uint)uid || status.Gid != (uint)gid || entry.Xattrs.Count > 0 ||
+            !status.IsSymlink && (status.Permissions != entry.Mode || status.Modified != entry.ModifiedTime.ToDateTimeOffset()))
+        {
+            parent.ChangeOwner(name, uid, gid);
+            SetXattrs(parent, name, entry);
+            if (!status.IsSymlink)
+            {
+                parent.ChangeMode(name, entry.Mode);
+                parent.SetTimes(name, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+            }
+            _files.Remove(targetReal);
+            _files.Remove(real);
+            return;
         }
         // The same inode, so the same record (a missing one only means the tree digest looks at the file itself).
-        if (_files.TryGetValue(target, out UnpackedFile? file)) _files[relative] = file;
-        else _files.Remove(relative);
+        if (_files.TryGetValue(targetReal, out UnpackedFile? file)) _files[real] = file;
+        else _files.Remove(real);
     }
 
-    private void CreateNode(TarEntry entry, string relative, uint type)
+    private void CreateNode(TarEntry entry, InRootDirectory parent, string name, uint type)
     {
-        string path = FullPath(relative);
-        if (!UnpackSyscalls.TryMakeNode(path, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor))
+        if (!parent.TryMakeNode(name, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor))
         {
-            RemoveExisting(relative);
-            Syscalls.MakeNode(path, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor);
+            RemoveExisting(parent, name);
+            if (!parent.TryMakeNode(name, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor))
+                throw new NativeException("mknod", parent.RealPath + "/" + name, Errnos.EEXIST);
         }
-        Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
-        Syscalls.Chmod(path, entry.Mode); // mknod(2) applies the umask; chmod after chown keeps setuid bits
-        SetXattrs(path, entry);
-        UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+        parent.ChangeOwner(name, Owner(entry.Uid), Owner(entry.Gid));
+        parent.ChangeMode(name, entry.Mode); // mknod(2) applies the umask; chmod after chown keeps setuid bits
+        SetXattrs(parent, name, entry);
+        parent.SetTimes(name, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
     }
 
     /// <summary>
     /// <c>.wh.NAME</c> becomes a character device 0/0 named NAME owned by the entry's owner (moby overlay2). A whiteout
-    /// hides lower layers only, so when this layer already has NAME, that entry stays.
+    /// hides lower layers only, so when this layer already has NAME, that entry stays. The seam gets the directory's
+    /// real path (no symlink on it), so --explain shows the mknod.
     /// </summary>
-    private void ApplyWhiteout(TarEntry entry, string hiddenRelative)
+    private void ApplyWhiteout(TarEntry entry, InRootDirectory parent, string hidden)
     {
-        EnsureParentDirectories(entry, hiddenRelative);
-        string path = FullPath(hiddenRelative);
-        _sys.Explain($"{entry.Name}: a whiteout in overlay form, a 0/0 character device; it hides {hiddenRelative} in the layers below");
-        if (_sys.MakeNode(path, Syscalls.S_IFCHR, 0, 0))
-            Syscalls.LChown(path, Owner(entry.Uid), Owner(entry.Gid));
+        _sys.Explain($"{entry.Name}: a whiteout in overlay form, a 0/0 character device; it hides {parent.RealRelativeOf(hidden)} in the layers below");
+        if (_sys.MakeNode(parent.RealPath + "/" + hidden, Syscalls.S_IFCHR, 0, 0))
+            parent.ChangeOwner(hidden, Owner(entry.Uid), Owner(entry.Gid));
     }
 
-    private void SetXattrs(string path, TarEntry entry)
+    private static void SetXattrs(InRootDirectory parent, string name, TarEntry entry)
     {
         foreach (TarXattr xattr in entry.Xattrs)
-            if (!IsOverlayXattr(xattr)) Syscalls.SetXattr(path, xattr.Name, xattr.Value);
+            if (!IsOverlayXattr(xattr)) parent.SetXattr(name, xattr.Name, xattr.Value);
     }
 
     /// <summary>A layer may not forge overlayfs metadata (redirects, metacopy): only the OCI markers produce it.</summary>
     private static bool IsOverlayXattr(TarXattr xattr) => xattr.Name.StartsWith(OverlayXattrPrefix, StringComparison.Ordinal);
 
-    /// <summary>Every parent of <paramref name="relative"/> is a real directory (created 0755 when missing), never a symlink.</summary>
-    private void EnsureParentDirectories(TarEntry entry, string relative)
+    /// <summary>
+    /// The directory an entry goes into, resolved inside the layer root as Docker's chroot does (symlinks on the way
+    /// followed there, never out of it), missing directories made 0755 (as moby does); refused when something on the
+    /// way is not a directory there, or a symlink that leads nowhere in the layer.
+    /// </summary>
+    private InRootDirectory ParentOf(TarEntry entry, string relative)
     {
         string parent = SafePath.Parent(relative);
-        if (_knownDirectories.Contains(parent)) return;
-        EnsureParentDirectories(entry, parent);
-        string path = FullPath(parent);
-        if (UnpackSyscalls.TryMakeDirectory(path, DefaultDirectoryMode))
-            Syscalls.Chmod(path, DefaultDirectoryMode); // mkdir(2) applies the umask
-        else if (Syscalls.LStat(path) is { IsDirectory: false } status)
-            throw Refuse(entry, status.IsSymlink
-                ? $"its parent \"{parent}\" is a symlink, and writing through it could leave the layer"
-                : $"its parent \"{parent}\" is not a directory");
-        _knownDirectories.Add(parent);
-    }
-
-    /// <summary>A directory entry keeps an existing directory (dir over dir) and replaces anything else.</summary>
-    private void CreateOrKeepDirectory(string relative)
-    {
-        string path = FullPath(relative);
-        if (!UnpackSyscalls.TryMakeDirectory(path, PrivateDirectoryMode) && !Syscalls.LStat(path).IsDirectory)
-        {
-            RemoveExisting(relative);
-            Syscalls.MakeDirectory(path, PrivateDirectoryMode);
-        }
-        _knownDirectories.Add(relative);
-    }
-
-    /// <summary>For hard link targets: every parent must already exist as a real directory (nothing is created).</summary>
-    private void CheckExistingParents(TarEntry entry, string relative)
-    {
-        string parent = SafePath.Parent(relative);
-        if (_knownDirectories.Contains(parent)) return;
-        CheckExistingParents(entry, parent);
-        FileStatus? status = Syscalls.TryLStat(FullPath(parent));
-        if (status is null) throw Refuse(entry, $"hard link target \"{entry.LinkName}\" is not in this layer");
-        if (!status.IsDirectory)
-            throw Refuse(entry, $"hard link target \"{entry.LinkName}\" passes through \"{parent}\", which is {(status.IsSymlink ? "a symlink" : "not a directory")}");
-        _knownDirectories.Add(parent);
+        return _tree!.MakeDirectories(parent, DefaultDirectoryMode, out string blocked) ??
+               throw Refuse(entry, $"\"{blocked}\" on its path is not a directory in the layer (a file, or a symlink that leads to none)");
     }
 
     /// <summary>A later entry replaces an earlier one of the same name; a replaced directory goes with everything under it.</summary>
-    private void RemoveExisting(string relative)
+    private void RemoveExisting(InRootDirectory parent, string name)
     {
-        string path = FullPath(relative);
-        FileStatus? status = Syscalls.TryLStat(path);
+        FileStatus? status = parent.TryLStat(name);
         if (status is null) return;
-        if (!status.IsDirectory)
+        if (status.IsDirectory)
         {
-            Syscalls.Unlink(path);
-            return;
+            string real = parent.RealRelativeOf(name), prefix = real + "/";
+            foreach (string d in _deferredDirectories.Keys.Where(d => d == real || d.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+                _deferredDirectories.Remove(d);
         }
-        string prefix = relative + "/";
-        _knownDirectories.RemoveWhere(d => d == relative || d.StartsWith(prefix, StringComparison.Ordinal));
-        foreach (string d in _deferredDirectories.Keys.Where(d => d == relative || d.StartsWith(prefix, StringComparison.Ordinal)).ToList())
-            _deferredDirectories.Remove(d);
-        Directory.Delete(path, recursive: true);
+        parent.Remove(name);
+        // A path through what went may lead elsewhere now (or nowhere): resolve again.
+        if (status.IsDirectory || status.IsSymlink) _tree!.Forget();
     }
 
     /// <summary>Directory modes and times last, deepest first, so creating their content does not undo them.</summary>
     private void ApplyDirectoryMetadata()
     {
-        foreach ((string relative, TarEntry entry) in _deferredDirectories.OrderByDescending(d => d.Key.Count(c => c == '/') + (d.Key.Length > 0 ? 1 : 0)))
+        foreach ((string real, TarEntry entry) in _deferredDirectories.OrderByDescending(d => d.Key.Count(c => c == '/') + (d.Key.Length > 0 ? 1 : 0)))
         {
-            string path = FullPath(relative);
-            if (Syscalls.TryLStat(path) is not { IsDirectory: true }) continue; // chmod(2) follows symlinks: never hand it one
+            InRootDirectory? parent = real.Length == 0 ? _tree!.Root : _tree!.TryOpenDirectory(SafePath.Parent(real));
+            string name = real.Length == 0 ? "." : SafePath.FileName(real);
+            if (parent?.TryLStat(name) is not { IsDirectory: true }) continue; // chmod(2) follows symlinks: never hand it one
             try
             {
-                Syscalls.Chmod(path, entry.Mode);
-                UnpackSyscalls.SetTimes(path, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
+                parent.ChangeMode(name, entry.Mode);
+                parent.SetTimes(name, entry.ModifiedTime.Seconds, entry.ModifiedTime.Nanoseconds);
             }
             catch (NativeException e)
             {
@@ -293,8 +305,6 @@ public sealed class LayerUnpacker
             }
         }
     }
-
-    private string FullPath(string relative) => relative.Length == 0 ? _root : _root + "/" + relative;
 
     private int Owner(long id) => id <= uint.MaxValue - 1 ? (int)(uint)id : throw new InvalidInputException($"{_source}: owner id {id} is out of range");
 

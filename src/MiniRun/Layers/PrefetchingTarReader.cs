@@ -40,9 +40,10 @@ public sealed class PrefetchingTarReader : IDisposable
     private int _takenIndex;
     private bool _ended;
 
-    public PrefetchingTarReader(Stream tar, string source)
+    /// <param name="split">see <see cref="TarArchiveReader"/>; written on the reader's thread.</param>
+    public PrefetchingTarReader(Stream tar, string source, TarSplitWriter? split = null)
     {
-        _reader = new TarArchiveReader(tar, source, leaveOpen: true);
+        _reader = new TarArchiveReader(tar, source, leaveOpen: true, split);
         for (int i = 0; i < BlockCount; i++) _freeBlocks.Push(new byte[BlockSize]);
         _thread = new Thread(Produce) { IsBackground = true, Name = "minirun tar" };
         _thread.Start();

@@ -27,12 +27,17 @@ public sealed class TarArchiveReader : IDisposable
     /// <summary>Whether a valid header has been seen: before one, bad bytes mean the input is no tar at all (a random file).</summary>
     private bool _sawHeader;
     private Dictionary<string, byte[]>? _global;
+    private readonly TarSplitWriter? _split;
+    /// <summary>Where the bytes consumed but not yet given to <see cref="_split"/> start in the buffer.</summary>
+    private int _rawStart;
 
-    public TarArchiveReader(Stream stream, string source, bool leaveOpen = false)
+    /// <param name="split">receives every byte that is not file data, and a mark for each file's data (for `save`).</param>
+    public TarArchiveReader(Stream stream, string source, bool leaveOpen = false, TarSplitWriter? split = null)
     {
         _stream = stream;
         _source = source;
         _leaveOpen = leaveOpen;
+        _split = split;
     }
 
     /// <summary>The next entry, or null at the end of the archive (the input has then been read to its end).</summary>
@@ -85,6 +90,11 @@ public sealed class TarArchiveReader : IDisposable
             }
             TarEntry entry = BuildEntry(header, type, size, pax, longName, longLink);
             _start += BlockSize;
+            if (_split is not null && entry.Size > 0)
+            {
+                EmitRaw();
+                _split.Data(entry.Name, entry.Size);
+            }
             _lastName = entry.Name;
             _dataRemaining = entry.Size;
             _paddingRemaining = (BlockSize - entry.Size % BlockSize) % BlockSize;
@@ -122,6 +132,7 @@ public sealed class TarArchiveReader : IDisposable
         int n = (int)Math.Min(Math.Min(_end - _start, _dataRemaining), max);
         chunk = _buffer.AsSpan(_start, n);
         _start += n;
+        _rawStart = _start; // file data is not recorded in the split
         _dataRemaining -= n;
         return true;
     }
@@ -243,9 +254,17 @@ public sealed class TarArchiveReader : IDisposable
     private TarEntry? Finish()
     {
         _finished = true;
-        _start = _end = 0;
-        while (_stream.Read(_buffer) > 0) { }
+        _split?.Raw(_buffer.AsSpan(_rawStart, _end - _rawStart));
+        _start = _end = _rawStart = 0;
+        for (int n; (n = _stream.Read(_buffer)) > 0;) _split?.Raw(_buffer.AsSpan(0, n));
         return null;
+    }
+
+    /// <summary>Hands the bytes consumed since the last call to the split (headers, PAX records, padding).</summary>
+    private void EmitRaw()
+    {
+        _split?.Raw(_buffer.AsSpan(_rawStart, _start - _rawStart));
+        _rawStart = _start;
     }
 
     /// <summary>Makes at least <paramref name="count"/> bytes available from _start; false at end of input.</summary>
@@ -254,9 +273,10 @@ public sealed class TarArchiveReader : IDisposable
         if (_end - _start >= count) return true;
         if (_start > 0)
         {
+            EmitRaw();
             _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
             _end -= _start;
-            _start = 0;
+            _start = _rawStart = 0;
         }
         while (_end < count)
         {

@@ -208,16 +208,19 @@ public class LayerUnpackerTests
         }
     }
 
+    // Docker refuses a layer that names one path twice (its tar-split: "duplicates of file paths not supported"), but
+    // one path reached by two names (here, through a symlink to the root) is replaced as its chroot unpacker replaces it.
     [RootFact]
-    public void Unpack_SameNameLater_ReplacesTheEarlierEntry()
+    public void Unpack_SamePathByAnotherName_ReplacesTheEarlierEntry()
     {
         byte[] tar = new TarBuilder()
-            .File("file-over-file", "old").File("file-over-file", "new")
-            .Directory("dir-over-dir").File("dir-over-dir/kept", "k").Directory("dir-over-dir", mode: "0700")
-            .Directory("file-over-dir").File("file-over-dir/lost", "l").File("file-over-dir", "file")
-            .File("symlink-over-file", "f").Symlink("symlink-over-file", "/etc/passwd")
-            .Symlink("file-over-symlink", "/tmp").File("file-over-symlink", "not through the link")
-            .Symlink("dir-over-symlink", "/tmp").Directory("dir-over-symlink").File("dir-over-symlink/x", "inside")
+            .Symlink("here", ".")
+            .File("file-over-file", "old").File("here/file-over-file", "new")
+            .Directory("dir-over-dir").File("dir-over-dir/kept", "k").Directory("here/dir-over-dir", mode: "0700")
+            .Directory("file-over-dir").File("file-over-dir/lost", "l").File("here/file-over-dir", "file")
+            .File("symlink-over-file", "f").Symlink("here/symlink-over-file", "/etc/passwd")
+            .Symlink("file-over-symlink", "/tmp").File("here/file-over-symlink", "not through the link")
+            .Symlink("dir-over-symlink", "/tmp").Directory("here/dir-over-symlink").File("dir-over-symlink/x", "inside")
             .ToArray();
 
         var (temp, target, _) = Unpack(tar);
@@ -233,6 +236,21 @@ public class LayerUnpackerTests
             Assert.Equal("inside", File.ReadAllText(Path.Combine(target, "dir-over-symlink/x")));
             Assert.False(File.Exists("/tmp/x"));
         }
+    }
+
+    [RootTheory]
+    [InlineData("f", "f")]
+    [InlineData("./d/", "d")]
+    [InlineData("a/../f", "f")]
+    [InlineData("a", "./a/")]
+    public void Unpack_SameNameTwice_IsRefusedAsDockerRefusesIt(string first, string second)
+    {
+        byte[] tar = new TarBuilder().Directory("a").Directory(first).File("a/x", "x").Directory(second).ToArray();
+        using var temp = new TempDirectory();
+
+        var e = Assert.Throws<InvalidInputException>(() => new LayerUnpacker(temp.Path, "test.tar").Unpack(new MemoryStream(tar)));
+
+        Assert.Contains("names a path an earlier entry named", e.Message);
     }
 
     [RootFact]

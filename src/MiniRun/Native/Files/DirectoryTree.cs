@@ -18,6 +18,14 @@ public static class DirectoryTree
         Syscalls.RemoveDirectory(path);
     }
 
+    /// <summary>Everything in the open directory <paramref name="dir"/> (at <paramref name="path"/>, for messages), never crossing a mount.</summary>
+    internal static void RemoveContents(NativeDirectory dir, string path)
+    {
+        var mounts = new List<string>();
+        RemoveEntries(dir, path, mounts);
+        if (mounts.Count > 0) throw new MountPointInTheWayException(path, mounts);
+    }
+
     /// <returns>whether everything below went (false: a mount point is in it).</returns>
     private static bool RemoveEntries(NativeDirectory dir, string path, List<string> mounts)
     {
