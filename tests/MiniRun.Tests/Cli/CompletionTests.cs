@@ -53,6 +53,29 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
     }
 
     [Fact]
+    public void MakeInstall_PutsBothScriptsWhereTheShellsLook_AndTheyComplete()
+    {
+        string destdir = _temp.Combine("destdir");
+        // -o: the binary under test is taken as it is, never rebuilt here.
+        var make = Process.Start(new ProcessStartInfo("make", ["-C", MiniRunCli.RepositoryRoot, "-o", Bin, "install",
+            $"BIN={Bin}", $"DESTDIR={destdir}", "PREFIX=/usr"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        string makeError = make.StandardError.ReadToEnd();
+        make.StandardOutput.ReadToEnd();
+        make.WaitForExit();
+        Assert.True(make.ExitCode == 0, makeError);
+
+        string bash = Path.Combine(destdir, "usr/share/bash-completion/completions/minirun");
+        string zshDirectory = Path.Combine(destdir, "usr/share/zsh/vendor-completions");
+        Assert.True(File.Exists(Path.Combine(destdir, "usr/bin/minirun")));
+        (string stdout, _) = Shell("bash", "source \"$1\"; COMP_WORDS=(minirun st); COMP_CWORD=1; _minirun; printf '%s\\n' \"${COMPREPLY[@]}\"", bash);
+        Assert.Equal(["start", "stats", "stop"], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        (stdout, _) = Shell("zsh",
+            "fpath=(\"$1\" $fpath); autoload -U compinit && compinit -u -D || exit 1; " +
+            "compadd() { [[ $1 == -- ]] && shift; print -rl -- \"$@\"; }; words=(minirun run --net); CURRENT=3; _minirun", zshDirectory);
+        Assert.Contains("--network", stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void Completion_UnknownShell_IsAUsageError()
     {
         MiniRunCli.Result result = new MiniRunCli(_temp.Combine("store")).Run("completion", "fish");
