@@ -10,12 +10,7 @@ public sealed class LayerLimitTests
     public void Commit_ImageAtTheLimit_IsRefusedAndTheLimitItselfRuns()
     {
         using var temp = new TempDirectory();
-        var cli = new MiniRunCli(temp.Combine("store"));
-        var builder = new ImageArchiveBuilder().WithName("deep:1");
-        for (int i = 0; i < ImagePlan.MaxLayers; i++) builder.AddLayer(LayerTar.Files(($"layer-{i}", $"{i}\n")));
-        string archive = temp.Combine("deep.tar");
-        builder.Write(ArchiveFormat.DockerSave, archive);
-        Assert.Equal(0, cli.Run("load", "-i", archive).ExitCode);
+        MiniRunCli cli = LoadDeepImage(temp);
 
         // The image has no programs: the command is not found (127), but its overlay of every layer was mounted.
         MiniRunCli.Result run = cli.Run("run", "--name", "deep", "deep:1", "/no-such-command");
@@ -31,12 +26,7 @@ public sealed class LayerLimitTests
     public void RunAndMount_LayerDirsOnTopOfTheLimit_AreRefusedCountingThem_NothingMade()
     {
         using var temp = new TempDirectory();
-        var cli = new MiniRunCli(temp.Combine("store"));
-        var builder = new ImageArchiveBuilder().WithName("deep:1");
-        for (int i = 0; i < ImagePlan.MaxLayers; i++) builder.AddLayer(LayerTar.Files(($"layer-{i}", $"{i}\n")));
-        string archive = temp.Combine("deep.tar");
-        builder.Write(ArchiveFormat.DockerSave, archive);
-        Assert.Equal(0, cli.Run("load", "-i", archive).ExitCode);
+        MiniRunCli cli = LoadDeepImage(temp);
         string one = temp.Combine("one"), two = temp.Combine("two");
         Directory.CreateDirectory(one);
         Directory.CreateDirectory(two);
@@ -50,5 +40,17 @@ public sealed class LayerLimitTests
             Assert.Empty(cli.Run("ps", "-aq").Stdout);
         }
         Assert.Equal(127, cli.Run("run", "--rm", "--layer", one, "deep:1", "/x").ExitCode); // one fits
+    }
+
+    /// <summary>A store in <paramref name="temp"/> holding deep:1, an image of exactly <see cref="ImagePlan.MaxLayers"/> layers.</summary>
+    private static MiniRunCli LoadDeepImage(TempDirectory temp)
+    {
+        var cli = new MiniRunCli(temp.Combine("store"));
+        var builder = new ImageArchiveBuilder().WithName("deep:1");
+        for (int i = 0; i < ImagePlan.MaxLayers; i++) builder.AddLayer(LayerTar.Files(($"layer-{i}", $"{i}\n")));
+        string archive = temp.Combine("deep.tar");
+        builder.Write(ArchiveFormat.DockerSave, archive);
+        Assert.Equal(0, cli.Run("load", "-i", archive).ExitCode);
+        return cli;
     }
 }

@@ -166,10 +166,7 @@ public sealed partial class FilterParityTests(FilterParityTests.Containers conta
         private bool Make()
         {
             string tar = _store.Value.Combine("minibox.tar");
-            ExternalCommand.CheckResult(ExternalCommand.Run("bash", [Path.Combine(FixturePaths.RepositoryRoot, "images", "minibox", "build.sh"), tar],
-                TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["IMAGE_NAME"] = Image }));
-            DockerEngine.Docker("load", "-i", tar);
-            StoreCli.RunOk("load", "-i", tar);
+            ParityImage.LoadMiniboxIntoBoth(Image, tar, StoreCli);
             ImageId = DockerEngine.Docker("image", "inspect", "--format", "{{.Id}}", Image).Trim()["sha256:".Length..];
             string[] own = ["--label", $"minirun-filter={Tag}", "--network", "none"];
             Both(["create", "--name", "made", .. own, "--label", "k=v", Image, "true"]);

@@ -180,10 +180,7 @@ public sealed partial class FormatParityTests(FormatParityTests.Containers conta
         private bool Make()
         {
             string tar = _store.Value.Combine("minibox.tar");
-            ExternalCommand.CheckResult(ExternalCommand.Run("bash", [Path.Combine(FixturePaths.RepositoryRoot, "images", "minibox", "build.sh"), tar],
-                TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["IMAGE_NAME"] = Image }));
-            DockerEngine.Docker("load", "-i", tar);
-            StoreCli.RunOk("load", "-i", tar);
+            ParityImage.LoadMiniboxIntoBoth(Image, tar, StoreCli);
             string[] labels = ["--label", $"minirun-format={Tag}", "--label", "c=d", "--label", "a=b"];
             DockerEngine.Docker(["run", "-d", "--name", DockerPrefix + "up", .. labels, "--network", "none", Image, "sleep", "300"]);
             StoreCli.RunOk(["run", "-d", "--name", "up", .. labels, "--network", "none", Image, "sleep", "300"]);

@@ -150,10 +150,7 @@ public sealed partial class ImageListParityTests(ImageListParityTests.Images ima
         private bool Make()
         {
             string tar = _store.Value.Combine("minibox.tar");
-            ExternalCommand.CheckResult(ExternalCommand.Run("bash", [Path.Combine(FixturePaths.RepositoryRoot, "images", "minibox", "build.sh"), tar],
-                TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["IMAGE_NAME"] = Image }));
-            DockerEngine.Docker("load", "-i", tar);
-            StoreCli.RunOk("load", "-i", tar);
+            ParityImage.LoadMiniboxIntoBoth(Image, tar, StoreCli);
             ImageId = DockerEngine.Docker("image", "inspect", "--format", "{{.Id}}", Image).Trim()["sha256:".Length..];
             DockerEngine.Docker("tag", Image, Repository + "-two:v1");
             StoreCli.RunOk("tag", Image, Repository + "-two:v1");

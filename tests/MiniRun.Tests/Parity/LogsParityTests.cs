@@ -168,10 +168,7 @@ public sealed partial class LogsParityTests(LogsParityTests.Containers container
         private bool Run()
         {
             string tar = _store.Value.Combine("minibox.tar");
-            ExternalCommand.CheckResult(ExternalCommand.Run("bash", [Path.Combine(FixturePaths.RepositoryRoot, "images", "minibox", "build.sh"), tar],
-                TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["IMAGE_NAME"] = Image }));
-            DockerEngine.Docker("load", "-i", tar);
-            Cli.RunOk("load", "-i", tar);
+            ParityImage.LoadMiniboxIntoBoth(Image, tar, Cli);
             // Both in the foreground, as a user runs them; the output shown is not what is compared: the log is.
             ExternalCommand.Result docker = ExternalCommand.Run("docker", ["run", "--name", $"minirun-logs-{_tag}", "--network", "none", Image, "sh", "-c", Script]);
             Assert.True(docker.ExitCode == 0, docker.ToString());

@@ -26,6 +26,22 @@ public sealed class ParityImage : IDisposable
         _exportTar = new(Export);
     }
 
+    /// <summary>
+    /// The bundled minibox image built as <paramref name="name"/> into <paramref name="tar"/>, then loaded into Docker and
+    /// into <paramref name="cli"/>'s store: the same image, by the same name, in both engines.
+    /// </summary>
+    public static void LoadMiniboxIntoBoth(string name, string tar, MiniRunCli cli)
+    {
+        BuildMinibox(name, tar);
+        DockerEngine.Docker("load", "-i", tar);
+        cli.RunOk("load", "-i", tar);
+    }
+
+    /// <summary>The bundled minibox image (images/minibox/build.sh) written to <paramref name="tar"/> under <paramref name="name"/>.</summary>
+    public static void BuildMinibox(string name, string tar) =>
+        ExternalCommand.CheckResult(ExternalCommand.Run("bash", [Path.Combine(FixturePaths.RepositoryRoot, "images", "minibox", "build.sh"), tar],
+            TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["IMAGE_NAME"] = name }));
+
     /// <summary>The Docker name of the built image; the parity tests give minirun's copy the same name.</summary>
     public string Name => $"minirun-parity-{_id}:latest";
 

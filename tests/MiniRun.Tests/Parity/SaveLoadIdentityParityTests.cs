@@ -14,8 +14,7 @@ public sealed class SaveLoadIdentityParityTests : IDisposable
     public void DockerLoad_OfMiniRunSave_GivesTheSameImageId()
     {
         string original = _temp.Combine("minibox.tar");
-        ExternalCommand.CheckResult(ExternalCommand.Run("bash", [Path.Combine(FixturePaths.RepositoryRoot, "images", "minibox", "build.sh"), original],
-            TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["IMAGE_NAME"] = Name }));
+        ParityImage.BuildMinibox(Name, original);
         var cli = new MiniRunCli(_temp.Combine("store"));
         try
         {
