@@ -94,8 +94,7 @@ public static class Program
                 return 0;
             }
             Subcommand sub = group.Find(rest[0]);
-            (name, rest) = (sub.Verb.Name, [.. sub.Prefix, .. rest[1..]]);
-            return Run(sub.Verb, rest, root);
+            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, $"{group.Name} {sub.Name}");
         }
         // Loops, not LINQ: this is on the way to every container's start (see ArgumentParser).
         IVerb? found = null;
@@ -107,14 +106,14 @@ public static class Program
             HelpPrinter.PrintVerb(Console.Out, verb, HelpPrinter.Width);
             return 0;
         }
-        return Run(verb, rest, root);
+        return Run(verb, rest, root, verb.Name);
     }
 
     /// <summary>
     /// Parses and runs one verb. A verb that touches the store or the kernel first needs root (one line, 125, instead of
     /// an EPERM deep inside); its failures exit with its <see cref="IVerb.FailureStatus"/> (1 as Docker's, run 125).
     /// </summary>
-    private static int Run(IVerb verb, string[] rest, string? root)
+    private static int Run(IVerb verb, string[] rest, string? root, string typed)
     {
         foreach (string arg in rest)
         {
@@ -129,7 +128,7 @@ public static class Program
         ParsedArguments parsed = ArgumentParser.Parse(verb.Name, rest, verb.Options, verb.StopAtFirstPositional);
         if (verb.NeedsRoot && !Syscalls.IsRoot)
         {
-            ErrorPrinter.Print($"'{verb.Name}' needs root: containers and their store are root's; run it with sudo (rootless mode is not available yet)");
+            ErrorPrinter.Print($"'{typed}' needs root: containers and their store are root's; run it with sudo (rootless mode is not available yet)");
             return ExitCodes.RuntimeError;
         }
         var context = new CliContext(StorePaths.Resolve(root));

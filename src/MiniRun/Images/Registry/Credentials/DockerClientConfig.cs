@@ -29,7 +29,7 @@ public sealed class DockerClientConfig
         string? dir = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
         if (string.IsNullOrEmpty(dir))
         {
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify); // made at the first login, as docker makes it
             if (string.IsNullOrEmpty(home)) return null;
             dir = System.IO.Path.Combine(home, ".docker");
         }
