@@ -296,7 +296,7 @@ public abstract class ShellSyscalls : ISyscalls
         if (_root is not null)
         {
             string nnp = _noNewPrivileges ? "setpriv --no-new-privs " : "";
-            command = $"env -i {ShellQuote.Join(env)} {nnp}{Capsh(_credentials, _root)} --shell=/bin/sh -- -c 'cd \"$0\" && exec \"$@\"' " +
+            command = $"env -i {ShellQuote.Join(env)} {nnp}{CapshCommand.Format(_credentials, _root)} --shell=/bin/sh -- -c 'cd \"$0\" && exec \"$@\"' " +
                       $"{Q(_workingDirectory)} {ShellQuote.Join(args)}";
         }
         Print("exec " + command, "execve(2): the command replaces the init stage, as PID 1, with only the container's environment" +
@@ -308,35 +308,6 @@ public abstract class ShellSyscalls : ISyscalls
             _legend?.Leave(_scopes.Count);
         }
         return Do(s => s.Exec(args, env), 0);
-    }
-
-    /// <summary>capsh(1) options that give the container's capability set, user and groups, entering <paramref name="root"/>.</summary>
-    public static string Capsh(Credentials? credentials, string root)
-    {
-        var options = new List<string>();
-        if (credentials is not null)
-        {
-            var dropped = new List<string>();
-            for (int cap = 0; cap <= credentials.LastCapability && cap < CapabilityNames.All.Count; cap++)
-                if ((credentials.Capabilities & 1UL << cap) == 0) dropped.Add("cap_" + CapabilityNames.All[cap].ToLowerInvariant());
-            if (dropped.Count > 0) options.Add("--drop=" + string.Join(',', dropped));
-            if (credentials.Inheritable != 0) options.Add("--inh=" + string.Join(',', Names(credentials.Inheritable, credentials.LastCapability)));
-        }
-        options.Add("--chroot=" + ShellQuote.Quote(root));
-        if (credentials is not null)
-        {
-            options.Add($"--gid={credentials.Gid}");
-            if (credentials.Groups.Count > 0) options.Add("--groups=" + string.Join(',', credentials.Groups));
-            options.Add($"--uid={credentials.Uid}");
-            if (credentials.Ambient != 0) options.Add("--addamb=" + string.Join(',', Names(credentials.Ambient, credentials.LastCapability)));
-        }
-        return "capsh " + string.Join(' ', options);
-    }
-
-    private static IEnumerable<string> Names(ulong set, int last)
-    {
-        for (int cap = 0; cap <= last && cap < CapabilityNames.All.Count; cap++)
-            if ((set & 1UL << cap) != 0) yield return "cap_" + CapabilityNames.All[cap].ToLowerInvariant();
     }
 
     /// <summary>A path the code names inside the root (after entering it), as the host sees it (the replay never enters it).</summary>
