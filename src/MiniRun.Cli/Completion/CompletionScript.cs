@@ -51,6 +51,12 @@ public static class CompletionScript
         if (stopping.Length > 0) script.Append($"        {stopping}) return 0 ;;\n");
         script.Append("    esac\n    return 1\n}\n");
 
+        script.Append("\n# GROUP SUB: the verb `minirun GROUP SUB` runs (image rm: rmi); false when GROUP is no management command\n");
+        script.Append("_minirun_subverb() {\n    case $1 in\n");
+        foreach (ManagementCommand group in sorted.OfType<ManagementCommand>())
+            script.Append($"        {Quote(group.Name)}) case $2 in {string.Join(' ', group.Subcommands.Select(s => $"{Quote(s.Name)}) printf '%s\\n' {Quote(s.Verb.Name)} ;;"))} *) return 1 ;; esac ;;\n");
+        script.Append("        *) return 1 ;;\n    esac\n}\n");
+
         script.Append("\n# VERB N: candidates for its operand number N (from 0)\n_minirun_operands() {\n    case $1 in\n");
         foreach (IVerb verb in sorted)
         {

@@ -33,7 +33,7 @@ internal static class CompletionShellText
 
         # N WORD...: the candidates for word N (from 0) of the command line WORD... (WORD 0 is minirun itself)
         _minirun_candidates() {
-            local cword=$1 bin=$2 n=0 verb= root= cur= prev= positional=0 value=0 operands=0 word
+            local cword=$1 bin=$2 n=0 verb= root= cur= prev= positional=0 value=0 operands=0 word sub
             shift
             for word in "$@"; do
                 if [ "$n" -eq "$cword" ]; then
@@ -60,8 +60,13 @@ internal static class CompletionShellText
                         -*=*) ;;
                         -?*) if _minirun_takes_value "$verb" "$word"; then value=1; fi ;;
                         *)
-                            positional=$((positional + 1))
-                            if _minirun_stops_at_command "$verb"; then operands=1; fi
+                            # `container rm NAME`: after a management command's subcommand, that verb's completion
+                            if [ "$positional" -eq 0 ] && sub=$(_minirun_subverb "$verb" "$word"); then
+                                verb=$sub
+                            else
+                                positional=$((positional + 1))
+                                if _minirun_stops_at_command "$verb"; then operands=1; fi
+                            fi
                             ;;
                     esac
                 fi

@@ -44,6 +44,9 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
         Assert.Equal(["create", "ls", "inspect", "rm", "prune"], Bash("minirun", "volume", ""));
         Assert.Equal(["bash"], Bash("minirun", "completion", "b"));
         Assert.Equal(["start", "stats", "stop"], Bash("minirun", "help", "st"));
+        Assert.Contains("ls", Bash("minirun", "container", "l"));
+        Assert.Equal(["--filter", "--format"], Bash("minirun", "container", "ls", "--f")); // ls is ps: its flags
+        Assert.Equal(["--network"], Bash("minirun", "container", "run", "--net"));
     }
 
     [Fact]
@@ -95,6 +98,7 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
             Assert.Contains(name, Bash(Bin, "--root", fixture.Cli.StoreRoot, "stop", ""));
             Assert.Contains(name, Bash(Bin, $"--root={fixture.Cli.StoreRoot}", "logs", "--since", "1m", "")); // 1m is --since's
             Assert.Equal([name], Bash(Bin, "--root", fixture.Cli.StoreRoot, "rm", "-f", name[..9]));
+            Assert.Equal([name], Bash(Bin, "--root", fixture.Cli.StoreRoot, "container", "rm", name[..9])); // rm's operands
             Assert.Empty(Bash(Bin, "--root", fixture.Cli.StoreRoot, "rename", name, "")); // NEW_NAME: anything
         }
         finally
