@@ -18,6 +18,12 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         return dir;
     }
 
+    /// <summary>`run -d` returns once the command runs, not once it has made what a test copies into or through.</summary>
+    private void WaitUntilMade(string container, string path)
+    {
+        for (int i = 0; i < 200 && Cli.Run("exec", container, "test", "-e", path).ExitCode != 0; i++) Thread.Sleep(50);
+    }
+
     [RootFact]
     public void Out_OfAStoppedContainer_CopiesFilesTreesAndLinksAsLinks()
     {
@@ -48,6 +54,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         Cli.RunOk("run", "-d", "--name", "cp-tar", fixture.Image, "sh", "-c", "mkdir -p /d; echo t > /d/t; exec sleep 300");
         try
         {
+            WaitUntilMade("cp-tar", "/d/t");
             string archive = fixture.Scratch.Combine("in.tar");
             using (var tar = new TarWriter(File.Create(archive)))
             {
@@ -79,8 +86,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         Cli.RunOk("run", "-d", "--name", "cp-in", fixture.Image, "sh", "-c", "ln -s /etc /pwn; ln -s ../../../../../../.. /up; exec sleep 300");
         try
         {
-            // `run -d` returns once the command runs, not once its links are made.
-            for (int i = 0; i < 100 && Cli.Run("exec", "cp-in", "test", "-L", "/up").ExitCode != 0; i++) Thread.Sleep(50);
+            WaitUntilMade("cp-in", "/up");
             string file = Path.Combine(Scratch("cp-in"), name);
             File.WriteAllText(file, "copied in\n");
             Cli.RunOk("cp", file, "cp-in:/pwn/");
@@ -131,6 +137,7 @@ public class CopyTests(RunImageFixture fixture) : IClassFixture<RunImageFixture>
         Cli.RunOk("run", "-d", "--name", "cp-tar-escape", fixture.Image, "sh", "-c", "mkdir -p /in; exec sleep 300");
         try
         {
+            WaitUntilMade("cp-tar-escape", "/in");
             foreach (string[] names in new[] { new[] { "out", "out/pwned" }, new[] { "up", "../../../../../../.." + canary + "/pwned" } })
             {
                 string archive = fixture.Scratch.Combine("escape-" + names[0] + ".tar");
