@@ -26,7 +26,7 @@ public sealed class NetworkStore(StorePaths paths)
     /// <summary>`network create`: a bridge network with <paramref name="subnet"/> (else one Docker would pick) and <paramref name="gateway"/> (else its first address).</summary>
     public NetworkRecord Create(string name, string? subnet, string? gateway, IReadOnlyList<Ipv4Subnet> routes)
     {
-        if (NetworkRecord.BuiltInNames.Contains(name)) throw new MiniRunException($"network with name {name} already exists (a predefined network)");
+        if (NetworkRecord.BuiltInNames.Contains(name)) throw new MiniRunException($"operation is not permitted on predefined {name} network");
         if (!NetworkConfigList.IsValidName(name))
             throw new InvalidInputException($"invalid network name \"{name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         if (gateway is not null && subnet is null) throw new InvalidInputException("every ip-range or gateway must have a corresponding subnet");

@@ -121,4 +121,16 @@ public sealed class CniBridgeTests
         }
         before.AssertUnchanged();
     }
+
+    [RootFact]
+    public void Create_RouteInNamespaceOn17218_TakesNextSubnet()
+    {
+        using var sandbox = new NetworkSandbox();
+        foreach (string[] step in new[] { new[] { "ip", "link", "add", "probe0", "type", "bridge" }, ["ip", "addr", "add", "172.18.3.1/16", "dev", "probe0"], ["ip", "link", "set", "probe0", "up"] })
+            Assert.Equal(0, NetworkSandbox.InNetns(sandbox.Pid, step).ExitCode);
+
+        Assert.Equal(0, sandbox.MiniRun("network", "create", "web").ExitCode);
+
+        Assert.Contains("\"Subnet\": \"172.19.0.0/16\"", sandbox.MiniRun("network", "inspect", "web").Stdout);
+    }
 }

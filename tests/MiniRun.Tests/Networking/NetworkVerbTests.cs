@@ -79,7 +79,9 @@ public sealed class NetworkVerbTests : IDisposable
         MiniRunCli.Result rm = _cli.Run("network", "rm", name);
         Assert.Equal(1, rm.ExitCode);
         Assert.Contains("pre-defined", rm.Stderr);
-        Assert.Equal(1, _cli.Run("network", "create", name).ExitCode);
+        MiniRunCli.Result create = _cli.Run("network", "create", name);
+        Assert.Equal(1, create.ExitCode);
+        Assert.Equal($"minirun: operation is not permitted on predefined {name} network\n", create.Stderr);
         Assert.False(File.Exists(_store.Combine("networks", name + ".conflist")));
     }
 

@@ -32,8 +32,8 @@ public sealed class CniEngine(CniPluginRunner runner, CniResultCache results)
         }
         catch (MiniRunException)
         {
-            try { RunDel(list, runtime, prevResult: null); }
-            catch (MiniRunException) { /* the ADD's error is the one to tell */ }
+            // Every plugin is asked, even past one that fails: the ADD's error is the one to tell.
+            RunDel(list, runtime, prevResult: null, bestEffort: true);
             throw;
         }
     }
@@ -64,11 +64,14 @@ public sealed class CniEngine(CniPluginRunner runner, CniResultCache results)
         results.Remove(config.Name, runtime.ContainerId, runtime.IfName);
     }
 
-    /// <summary>libcni delNetworkList: reverse order, stopping at the first failure so a retry can finish the rest.</summary>
-    private void RunDel(NetworkConfigList list, RuntimeConf runtime, JsonObject? prevResult)
+    /// <summary>libcni delNetworkList: reverse order, stopping at the first failure (the kept result stays, for a retry).</summary>
+    private void RunDel(NetworkConfigList list, RuntimeConf runtime, JsonObject? prevResult, bool bestEffort = false)
     {
         for (int i = list.Plugins.Count - 1; i >= 0; i--)
-            runner.Run(list.PluginType(i), CniCommand.Del, runtime, list.PluginConfig(i, prevResult, runtime.CapabilityArgs));
+        {
+            try { runner.Run(list.PluginType(i), CniCommand.Del, runtime, list.PluginConfig(i, prevResult, runtime.CapabilityArgs)); }
+            catch (MiniRunException) when (bestEffort) { }
+        }
     }
 
     private static JsonObject? ParseResult(string plugin, string output)
