@@ -69,6 +69,7 @@ public sealed class NetworkStore(StorePaths paths)
 
     public NetworkConfigList LoadConfig(string name)
     {
+        if (!NetworkConfigList.IsValidName(name)) throw new NotFoundException($"No such network: {name}");
         string file = FileOf(name);
         string text;
         try { text = File.ReadAllText(file); }

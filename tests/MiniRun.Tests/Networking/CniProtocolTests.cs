@@ -39,12 +39,14 @@ public sealed class CniProtocolTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static NetworkConfigList List(params string[] types)
+    private static NetworkConfigList List(params string[] types) => Named("net1", types);
+
+    private static NetworkConfigList Named(string name, params string[] types)
     {
         var plugins = new JsonArray();
         foreach (string type in types)
             plugins.Add((JsonNode)new JsonObject { ["type"] = type, ["capabilities"] = new JsonObject { ["portMappings"] = type == "second" } });
-        return NetworkConfigList.FromDocument(new JsonObject { ["cniVersion"] = "1.0.0", ["name"] = "net1", ["plugins"] = plugins }, "test");
+        return NetworkConfigList.FromDocument(new JsonObject { ["cniVersion"] = "1.0.0", ["name"] = name, ["plugins"] = plugins }, "test");
     }
 
     private JsonObject Stdin(string type, string command) => (JsonObject)JsonNode.Parse(File.ReadAllText(_dir.Combine($"{type}-{command}.json")))!;
@@ -137,6 +139,20 @@ public sealed class CniProtocolTests : IDisposable
     public void Add_BadContainerId_IsRefusedBeforeAnyPlugin(string id)
     {
         Assert.Throws<InvalidInputException>(() => _engine.Add(List("first"), Container with { ContainerId = id }));
+        Assert.False(File.Exists(Log));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    public void DelAndCheck_NetworkNameMakingAPath_IsRefusedBeforeAnyFile(string network)
+    {
+        // A good record outside results/: without the check, DEL would run its plugins and remove it.
+        new CniResultCache(_dir.Path).Write(Named("escape", "first"), Container, new JsonObject { ["cniVersion"] = "1.0.0" });
+        Assert.Throws<InvalidInputException>(() => _engine.Del(network, null, Container));
+        Assert.Throws<InvalidInputException>(() => _engine.Check(network, Container));
+        Assert.True(File.Exists(_dir.Combine("escape-c1-eth0")));
         Assert.False(File.Exists(Log));
     }
 

@@ -17,7 +17,13 @@ public sealed class CniResultCache(string directory)
 {
     public string Directory => directory;
 
-    public string FileOf(string network, string containerId, string ifName) => Path.Combine(directory, $"{network}-{containerId}-{ifName}");
+    /// <summary>The record's file; the names are checked first, as they come from a command line and make a path.</summary>
+    public string FileOf(string network, string containerId, string ifName)
+    {
+        if (!NetworkConfigList.IsValidName(network)) throw new InvalidInputException($"\"{network}\" is not a network name: letters, digits, _ . - only");
+        new RuntimeConf(containerId, "", ifName).Validate();
+        return Path.Combine(directory, $"{network}-{containerId}-{ifName}");
+    }
 
     public void Write(NetworkConfigList config, RuntimeConf runtime, JsonObject result)
     {
