@@ -25,7 +25,10 @@ need coreutils      have sha256sum
 need libcap2-bin    have capsh                           # run --dry-run scripts drop capabilities with capsh
 need keyutils      have keyctl                          # --explain replays and --dry-run scripts join a session keyring with keyctl
 need libseccomp2    eval 'ldconfig -p | grep -q "libseccomp\.so\.2 "'   # compiles Docker's seccomp profile for each container
+need containernetworking-plugins eval 'test -x /usr/lib/cni/bridge || test -x /opt/cni/bin/bridge'   # network: CNI bridge, host-local, portmap, firewall, tuning
+need iptables       have iptables-save                   # the CNI plugins' NAT and forwarding rules
 if [ "${1:-}" = --ci ]; then
+    need iproute2   have ip         # the networking tests look into their sandbox namespace with ip
     need docker.io  have dockerd
     need skopeo     have skopeo
     need docker-registry have docker-registry   # the pull tests' registry on 127.0.0.1

@@ -21,7 +21,7 @@ public static class Program
         new RunVerb(), new PsVerb(), new LogsVerb(), new ExecVerb(), new StopVerb(), new KillVerb(), new StartVerb(), new WaitVerb(),
         new RmVerb(), new DiffVerb(), new CommitVerb(), new ExportVerb(), new ImagesVerb(), new RmiVerb(), new TagVerb(), new HistoryVerb(),
         new PullVerb(), new SaveVerb(), new InspectVerb(), new LoadVerb(), new ImportVerb(), new SystemVerb(), new VolumeVerb(), new CpVerb(), new RenameVerb(), new CreateVerb(), new TopVerb(), new PauseVerb(pause: true), new PauseVerb(pause: false), new AttachVerb(),
-        new StatsVerb(), new PortVerb(), new LoginVerb(), new LogoutVerb(),
+        new StatsVerb(), new PortVerb(), new LoginVerb(), new LogoutVerb(), new NetworkVerb(),
         new InfoVerb(), new VersionVerb(),
         new DoctorVerb(), new MountVerb(), new UmountVerb(), new LayersVerb(), new GenerateVerb(),
         new HelpVerb(AllVerbs), new CompletionVerb(AllVerbs),

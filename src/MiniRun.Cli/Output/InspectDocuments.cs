@@ -140,4 +140,5 @@ public sealed class RootFsInspect
 [JsonSerializable(typeof(List<ContainerInspect>))]
 [JsonSerializable(typeof(List<ImageInspect>))]
 [JsonSerializable(typeof(List<VolumeInspect>))]
+[JsonSerializable(typeof(List<NetworkInspect>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

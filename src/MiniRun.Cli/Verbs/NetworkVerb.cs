@@ -1,0 +1,185 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MiniRun.Cli.CommandLine;
+using MiniRun.Cli.Output;
+using MiniRun.Networking;
+using MiniRun.Networking.Cni;
+
+namespace MiniRun.Cli.Verbs;
+
+/// <summary>
+/// `network create|ls|inspect|rm|prune`: the store's CNI networks with Docker's output. Also attach-netns,
+/// check-netns and detach-netns (not in the usage line): CNI ADD, CHECK and DEL of a network for any network
+/// namespace, which is what `run` will do for a container, and what the networking tests drive in their sandbox.
+/// </summary>
+public sealed class NetworkVerb : IVerb
+{
+    public string Name => "network";
+    public string Usage => "minirun network create [--subnet CIDR] [--gateway IP] NAME | ls [-q] [--no-trunc] | inspect NETWORK... | rm NETWORK... | prune [-f]";
+    public string Summary => "Manage networks: CNI bridge networks (a bridge, host-local addresses, NAT) that containers attach to";
+    public VerbGroup Group => VerbGroup.Management;
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Value("subnet", null, "CIDR", "create: the network's IPv4 subnet (default: the first free of 172.18.0.0/16 … 172.31.0.0/16, 192.168.0.0/20 …)"),
+        OptionSpec.Value("gateway", null, "IP", "create: the bridge's address in the subnet (default: its first address)"),
+        OptionSpec.Flag("quiet", 'q', "ls: only the IDs"),
+        OptionSpec.Flag("no-trunc", null, "ls: full IDs"),
+        OptionSpec.Flag("force", 'f', "prune: do not prompt for confirmation"),
+    ];
+
+    public IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("Make a network with a subnet of its own", "minirun network create --subnet 10.10.0.0/24 backend"),
+        new("List the networks", "minirun network ls"),
+        new("Show a network's subnet, gateway and attached containers", "minirun network inspect backend"),
+        new("Remove the networks no container is attached to", "minirun network prune -f"),
+    ];
+
+    public int Execute(ParsedArguments args, CliContext context)
+    {
+        var networks = new NetworkStore(context.Paths.EnsureCreated());
+        string[] operands = args.Positionals.Skip(1).ToArray();
+        switch (args.Positionals.FirstOrDefault())
+        {
+            case "create":
+                if (operands.Length != 1) throw UsageException.Arguments("\"minirun network create\" requires exactly 1 argument: NAME");
+                context.Out.WriteLine(networks.Create(operands[0], args.Get("subnet"), args.Get("gateway"), HostRoutes.Subnets()).Id);
+                return 0;
+            case "ls":
+                if (operands.Length != 0) throw UsageException.Arguments("\"minirun network ls\" accepts no arguments");
+                List(context, networks, args.Has("quiet"), args.Has("no-trunc"));
+                return 0;
+            case "inspect":
+                if (operands.Length == 0) throw UsageException.Arguments("\"minirun network inspect\" requires at least 1 argument: NETWORK");
+                return Inspect(context, networks, operands);
+            case "rm":
+                if (operands.Length == 0) throw UsageException.Arguments("\"minirun network rm\" requires at least 1 argument: NETWORK");
+                return Remove(context, networks, operands);
+            case "prune":
+                if (operands.Length != 0) throw UsageException.Arguments("\"minirun network prune\" accepts no arguments");
+                return Prune(context, networks, args.Has("force"));
+            case "attach-netns" or "check-netns" or "detach-netns":
+                return NetnsCommand(context, networks, args.Positionals[0], operands, "eth0");
+            default:
+                throw UsageException.Arguments("\"minirun network\" requires a subcommand: create, ls, inspect, rm or prune (see 'minirun network --help')");
+        }
+    }
+
+    private static void List(CliContext context, NetworkStore networks, bool quiet, bool noTrunc)
+    {
+        IReadOnlyList<NetworkRecord> all = networks.ListAll();
+        string Id(NetworkRecord n) => noTrunc ? n.Id : n.Id[..12];
+        if (quiet)
+        {
+            foreach (NetworkRecord network in all) context.Out.WriteLine(Id(network));
+            return;
+        }
+        var table = new Table("NETWORK ID", "NAME", "DRIVER", "SCOPE");
+        foreach (NetworkRecord network in all) table.Add(Id(network), network.Name, network.Driver, "local");
+        table.WriteTo(context.Out);
+    }
+
+    /// <summary>As docker network inspect: the ones found as one array, then an error line for each missing one (exit 1).</summary>
+    private static int Inspect(CliContext context, NetworkStore networks, string[] references)
+    {
+        List<NetworkInspect> documents = [];
+        List<string> missing = [];
+        foreach (string reference in references)
+        {
+            try { documents.Add(Document(networks, networks.Resolve(reference))); }
+            catch (NotFoundException e) { missing.Add(e.Message); }
+        }
+        context.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListNetworkInspect));
+        foreach (string message in missing) ErrorPrinter.Print(message);
+        return missing.Count == 0 ? 0 : 1;
+    }
+
+    private static NetworkInspect Document(NetworkStore networks, NetworkRecord network)
+    {
+        Dictionary<string, NetworkEndpoint> containers = [];
+        foreach (string id in network.IsBuiltIn ? [] : networks.Results.ContainersOn(network.Name))
+        {
+            JsonObject? result = networks.Results.Read(network.Name, id, "eth0")?.Result;
+            string address = result?["ips"] is JsonArray { Count: > 0 } ips && ips[0] is JsonObject first ? first["address"]?.ToString() ?? "" : "";
+            containers[id] = new NetworkEndpoint { Name = id, IPv4Address = address };
+        }
+        return new NetworkInspect
+        {
+            Name = network.Name, Id = network.Id, Created = network.Created.UtcDateTime, Driver = network.Driver,
+            IPAM = new NetworkIpam
+            {
+                Config = network.Subnet is null ? [] : [new NetworkIpamConfig { Subnet = network.Subnet, Gateway = network.Gateway }],
+                Options = network.IsBuiltIn ? null : [],
+            },
+            Containers = containers,
+        };
+    }
+
+    /// <summary>As docker network rm: each in turn, its name echoed when gone; a failure said and the rest still tried.</summary>
+    private static int Remove(CliContext context, NetworkStore networks, string[] references)
+    {
+        int status = 0;
+        foreach (string reference in references)
+        {
+            try
+            {
+                networks.Remove(networks.Resolve(reference));
+                context.Out.WriteLine(reference);
+            }
+            catch (MiniRunException e)
+            {
+                ErrorPrinter.Print(e);
+                status = 1;
+            }
+        }
+        return status;
+    }
+
+    /// <summary>docker network prune: every user-defined network no container is attached to, after Docker's question unless -f.</summary>
+    private static int Prune(CliContext context, NetworkStore networks, bool force)
+    {
+        if (!Confirmation.Ask("WARNING! This will remove all custom networks not used by at least one container.", force)) return 0;
+        List<string> deleted = [];
+        int status = 0;
+        foreach (NetworkRecord network in networks.List().Where(n => !networks.InUse(n)))
+        {
+            try
+            {
+                networks.Remove(network);
+                deleted.Add(network.Name);
+            }
+            catch (MiniRunException e)
+            {
+                ErrorPrinter.Print(e);
+                status = 1;
+            }
+        }
+        PruneOutput.Section(context.Out, "Deleted Networks:", deleted);
+        return status;
+    }
+
+    /// <summary>attach-netns prints the CNI result; check-netns and detach-netns print nothing when all went well.</summary>
+    private static int NetnsCommand(CliContext context, NetworkStore networks, string command, string[] operands, string ifName)
+    {
+        if (operands.Length != 3) throw UsageException.Arguments($"\"minirun network {command}\" requires exactly 3 arguments: NETWORK NETNS_PATH CONTAINER_ID");
+        (string name, string netns, string containerId) = (operands[0], operands[1], operands[2]);
+        var engine = new CniEngine(new CniPluginRunner(CniPluginPath.FromEnvironment()), networks.Results);
+        var runtime = new RuntimeConf(containerId, netns, ifName);
+        switch (command)
+        {
+            case "attach-netns":
+                context.Out.WriteLine(engine.Add(networks.LoadConfig(name), runtime).ToJsonString());
+                break;
+            case "check-netns":
+                engine.Check(name, runtime);
+                break;
+            default:
+                // The conflist may be gone (removed by hand): the kept result then holds the config the ADD used.
+                NetworkConfigList? config = File.Exists(networks.FileOf(name)) ? networks.LoadConfig(name) : null;
+                engine.Del(name, config, runtime);
+                break;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using MiniRun.Networking.Cni;
+
+namespace MiniRun.Networking;
+
+/// <summary>
+/// The conflist of a network made by `network create`, what Docker's bridge driver does in CNI terms (nerdctl's
+/// default too): a Linux bridge mr-&lt;short id&gt; that is the containers' gateway and masquerades their traffic out,
+/// host-local addresses from the subnet (its records in the store), then portmap for -p, firewall for the FORWARD
+/// rules, and tuning for sysctls.
+/// </summary>
+public static class BridgeConflist
+{
+    public const string CniVersion = "1.0.0";
+
+    /// <summary>Docker's br-&lt;12 hex&gt;: 15 characters, the longest interface name (IFNAMSIZ - 1).</summary>
+    public static string BridgeName(string id) => "mr-" + id[..12];
+
+    public static NetworkConfigList Build(string name, string id, DateTimeOffset created, Ipv4Subnet subnet, uint gateway, string ipamDataDir)
+    {
+        var document = new JsonObject
+        {
+            ["cniVersion"] = CniVersion,
+            ["name"] = name,
+            [NetworkRecord.IdField] = id,
+            [NetworkRecord.CreatedField] = created.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["plugins"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "bridge",
+                    ["bridge"] = BridgeName(id),
+                    ["isGateway"] = true,
+                    ["ipMasq"] = true,
+                    ["hairpinMode"] = true,
+                    ["ipam"] = new JsonObject
+                    {
+                        ["type"] = "host-local",
+                        ["ranges"] = new JsonArray(new JsonArray(new JsonObject { ["subnet"] = subnet.ToString(), ["gateway"] = Ipv4Subnet.FormatAddress(gateway) })),
+                        ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" }),
+                        ["dataDir"] = ipamDataDir,
+                    },
+                },
+                new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } },
+                // iptables named: left to itself the plugin first asks firewalld over D-Bus, which is the host's.
+                new JsonObject { ["type"] = "firewall", ["backend"] = "iptables" },
+                new JsonObject { ["type"] = "tuning" }),
+        };
+        return NetworkConfigList.FromDocument(document, $"network {name}");
+    }
+}

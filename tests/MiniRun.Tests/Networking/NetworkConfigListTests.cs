@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using MiniRun.Networking;
+using MiniRun.Networking.Cni;
+
+namespace MiniRun.Tests.Networking;
+
+public sealed class NetworkConfigListTests
+{
+    private static JsonObject Plugin(NetworkConfigList list, int index, JsonObject? prev = null, JsonObject? capabilityArgs = null) =>
+        (JsonObject)JsonNode.Parse(Encoding.UTF8.GetString(list.PluginConfig(index, prev, capabilityArgs)))!;
+
+    private static NetworkConfigList Docker() =>
+        BridgeConflist.Build("web", new string('a', 64), DateTimeOffset.UnixEpoch, Ipv4Subnet.Parse("172.18.0.0/16"), Ipv4Subnet.ParseAddress("172.18.0.1")!.Value, "/store/networks/ipam");
+
+    [Fact]
+    public void Build_DockerDefault_IsBridgePortmapFirewallTuning()
+    {
+        NetworkConfigList list = Docker();
+        Assert.Equal("1.0.0", list.CniVersion);
+        Assert.Equal(["bridge", "portmap", "firewall", "tuning"], Enumerable.Range(0, 4).Select(list.PluginType));
+        JsonObject bridge = list.Plugins[0];
+        Assert.Equal("mr-aaaaaaaaaaaa", bridge["bridge"]!.ToString());
+        Assert.True(bridge["isGateway"]!.GetValue<bool>() && bridge["ipMasq"]!.GetValue<bool>() && bridge["hairpinMode"]!.GetValue<bool>());
+        Assert.Equal("host-local", bridge["ipam"]!["type"]!.ToString());
+        Assert.Equal("172.18.0.0/16", bridge["ipam"]!["ranges"]![0]![0]!["subnet"]!.ToString());
+        Assert.Equal("172.18.0.1", bridge["ipam"]!["ranges"]![0]![0]!["gateway"]!.ToString());
+        Assert.Equal("/store/networks/ipam", bridge["ipam"]!["dataDir"]!.ToString());
+        Assert.True(list.Plugins[1]["capabilities"]!["portMappings"]!.GetValue<bool>());
+        Assert.Equal("iptables", list.Plugins[2]["backend"]!.ToString());
+    }
+
+    [Fact]
+    public void BridgeName_IsAtMostFifteenCharacters()
+    {
+        Assert.Equal(15, BridgeConflist.BridgeName(new string('f', 64)).Length);
+    }
+
+    [Fact]
+    public void PluginConfig_FirstPlugin_HasNameAndVersionAndNoPrevResult()
+    {
+        JsonObject conf = Plugin(Docker(), 0);
+        Assert.Equal("web", conf["name"]!.ToString());
+        Assert.Equal("1.0.0", conf["cniVersion"]!.ToString());
+        Assert.Null(conf["prevResult"]);
+        Assert.Null(conf["runtimeConfig"]);
+    }
+
+    [Fact]
+    public void PluginConfig_ChainedPlugin_GetsPrevResult()
+    {
+        var prev = new JsonObject { ["cniVersion"] = "1.0.0", ["ips"] = new JsonArray(new JsonObject { ["address"] = "172.18.0.2/16" }) };
+        JsonObject conf = Plugin(Docker(), 2, prev);
+        Assert.Equal("172.18.0.2/16", conf["prevResult"]!["ips"]![0]!["address"]!.ToString());
+    }
+
+    [Fact]
+    public void PluginConfig_CapabilityAsked_GetsRuntimeConfigOnlyThere()
+    {
+        var args = new JsonObject { ["portMappings"] = new JsonArray(new JsonObject { ["hostPort"] = 8080, ["containerPort"] = 80, ["protocol"] = "tcp" }) };
+        JsonObject portmap = Plugin(Docker(), 1, null, args);
+        Assert.Equal(8080, portmap["runtimeConfig"]!["portMappings"]![0]!["hostPort"]!.GetValue<int>());
+        Assert.Null(Plugin(Docker(), 0, null, args)["runtimeConfig"]); // bridge did not ask for portMappings
+    }
+
+    [Fact]
+    public void Parse_UnknownFields_AreKeptWhenWrittenBack()
+    {
+        const string json = """{"cniVersion":"1.0.0","name":"x","nerdctlID":"abc","plugins":[{"type":"third-party","custom":{"deep":[1,2]}}]}""";
+        NetworkConfigList list = NetworkConfigList.Parse(json, "test");
+        var back = (JsonObject)JsonNode.Parse(list.ToBytes())!;
+        Assert.Equal("abc", back["nerdctlID"]!.ToString());
+        Assert.Equal(2, back["plugins"]![0]!["custom"]!["deep"]![1]!.GetValue<int>());
+        Assert.Equal(2, Plugin(list, 0)["custom"]!["deep"]![1]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("""{"cniVersion":"1.0.0","plugins":[{"type":"bridge"}]}""", "no \"name\"")]
+    [InlineData("""{"cniVersion":"1.0.0","name":"x","plugins":[]}""", "no \"plugins\"")]
+    [InlineData("""{"cniVersion":"1.0.0","name":"x","plugins":[{"bridge":"b"}]}""", "\"type\"")]
+    [InlineData("""{"name":"x","plugins":[{"type":"bridge"}]}""", "cniVersion")]
+    [InlineData("not json", "not JSON")]
+    public void Parse_Malformed_IsRefusedInOneLine(string json, string expected)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => NetworkConfigList.Parse(json, "f.conflist"));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void PluginPath_TypeWithSlash_IsRefused()
+    {
+        Assert.Throws<InvalidInputException>(() => new CniPluginPath(["/usr/lib/cni"]).Find("../../bin/sh"));
+    }
+
+    [Fact]
+    public void PluginError_CniErrorJson_IsOneLineNamingThePlugin()
+    {
+        MiniRunException e = CniPluginError.From("bridge", CniCommand.Add, 1, """{"code":7,"msg":"invalid config","details":"no\nbridge"}""");
+        Assert.Equal("CNI plugin bridge (ADD): invalid config: no bridge (code 7)", e.Message);
+    }
+}
