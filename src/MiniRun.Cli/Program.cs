@@ -101,7 +101,7 @@ public static class Program
         foreach (IVerb candidate in Verbs)
             if (candidate.Name == name) { found = candidate; break; }
         IVerb verb = found ?? throw UsageException.Arguments($"'{name}' is not a minirun command (see 'minirun --help')");
-        if (rest.Length == 0 && verb is SystemVerb or VolumeVerb) // as `docker system`
+        if (rest.Length == 0 && verb is SystemVerb or VolumeVerb or NetworkVerb) // as `docker system`
         {
             HelpPrinter.PrintVerb(Console.Out, verb, HelpPrinter.Width);
             return 0;

@@ -13,6 +13,16 @@ public sealed class NetworkVerbTests : IDisposable
     public void Dispose() => _store.Dispose();
 
     [RootFact]
+    public void NoSubcommand_PrintsItsHelp_AsDockerNetwork()
+    {
+        MiniRunCli.Result result = _cli.Run("network");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("Usage:  minirun network create", result.Stdout);
+        Assert.False(Directory.Exists(_store.Combine("networks")));
+    }
+
+    [RootFact]
     public void Create_Named_PrintsIdAndWritesConflist()
     {
         string id = _cli.RunOk("network", "create", "--subnet", "10.55.0.0/24", "web").Stdout.Trim();
