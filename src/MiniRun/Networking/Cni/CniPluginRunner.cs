@@ -17,37 +17,8 @@ public sealed class CniPluginRunner(CniPluginPath path)
     public string Run(string type, CniCommand command, RuntimeConf runtime, byte[] config)
     {
         string program = path.Find(type);
-        (int stdinRead, int stdinWrite) = ProcessControl.CreatePipe();
-        (int stdoutRead, int stdoutWrite) = ProcessControl.CreatePipe();
-        int pid;
-        try { pid = ProcessControl.Spawn(program, [type], Environment(command, runtime), output: (stdoutWrite, 2), stdin: stdinRead); }
-        catch
-        {
-            ProcessControl.Close(stdinWrite);
-            ProcessControl.Close(stdoutRead);
-            throw;
-        }
-        finally
-        {
-            ProcessControl.Close(stdinRead);
-            ProcessControl.Close(stdoutWrite);
-        }
-        byte[] output;
-        try
-        {
-            // A plugin reads its whole stdin before it acts (skel.PluginMain), and a config fits a pipe's buffer.
-            try { ProcessControl.WriteAll(stdinWrite, config); }
-            catch (NativeException) { /* EPIPE: the plugin did not read its stdin; its status tells */ }
-            ProcessControl.Close(stdinWrite);
-            stdinWrite = -1;
-            output = ProcessControl.ReadAll(stdoutRead);
-        }
-        finally
-        {
-            if (stdinWrite >= 0) ProcessControl.Close(stdinWrite);
-            ProcessControl.Close(stdoutRead);
-        }
-        int status = ProcessControl.WaitForExit(pid);
+        // A plugin reads its whole stdin before it acts (skel.PluginMain), and a config fits a pipe's buffer.
+        (int status, byte[] output) = ProcessControl.RunPiped(program, [type], Environment(command, runtime), config);
         if (output.Length > MaxOutputBytes) throw new MiniRunException($"CNI plugin {type}: more than 1 MiB of output");
         string text = Encoding.UTF8.GetString(output);
         if (status != 0) throw CniPluginError.From(type, command, status, text);

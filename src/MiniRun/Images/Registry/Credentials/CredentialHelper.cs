@@ -70,43 +70,11 @@ public sealed class CredentialHelper
     {
         string path = FindOnPath() ?? throw new MiniRunException(
             $"{Program}: executable file not found in $PATH (config.json names the credential helper \"{Program["docker-credential-".Length..]}\": install it or remove it from credsStore/credHelpers)");
-        (int stdinRead, int stdinWrite) = ProcessControl.CreatePipe();
-        (int stdoutRead, int stdoutWrite) = ProcessControl.CreatePipe();
-        int pid;
-        try
-        {
-            List<string> environment = [];
-            foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
-                environment.Add($"{variable.Key}={variable.Value}");
-            pid = ProcessControl.Spawn(path, [Program, action], environment, output: (stdoutWrite, 2), stdin: stdinRead);
-        }
-        catch
-        {
-            ProcessControl.Close(stdinWrite);
-            ProcessControl.Close(stdoutRead);
-            throw;
-        }
-        finally
-        {
-            ProcessControl.Close(stdinRead);
-            ProcessControl.Close(stdoutWrite);
-        }
-        byte[] output;
-        try
-        {
-            // The input is small (well inside a pipe's buffer): written whole before the answer is read.
-            try { ProcessControl.WriteAll(stdinWrite, input); }
-            catch (NativeException) { /* EPIPE: the helper did not read its stdin; its status tells */ }
-            ProcessControl.Close(stdinWrite);
-            stdinWrite = -1;
-            output = ProcessControl.ReadAll(stdoutRead);
-        }
-        finally
-        {
-            if (stdinWrite >= 0) ProcessControl.Close(stdinWrite);
-            ProcessControl.Close(stdoutRead);
-        }
-        int status = ProcessControl.WaitForExit(pid);
+        List<string> environment = [];
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            environment.Add($"{variable.Key}={variable.Value}");
+        // The input is small (well inside a pipe's buffer): written whole before the answer is read.
+        (int status, byte[] output) = ProcessControl.RunPiped(path, [Program, action], environment, input);
         if (output.Length > MaxOutputBytes) throw new MiniRunException($"{Program} {action}: more than 1 MiB of output");
         return (status, Encoding.UTF8.GetString(output));
     }
