@@ -27,8 +27,9 @@ public static class Program
         new HelpVerb(AllVerbs), new CompletionVerb(AllVerbs),
     ];
 
-    /// <summary>`minirun image ls`, `minirun container rm`: Docker's management commands over the verbs above.</summary>
-    private static readonly IReadOnlyList<ManagementCommand> Groups = ManagementCommand.Over(Verbs);
+    /// <summary>`minirun image ls`, `minirun container rm`: Docker's management commands over the verbs above; made on
+    /// first use, never on the way to a top-level verb such as `run`.</summary>
+    private static IReadOnlyList<ManagementCommand> Groups => field ??= ManagementCommand.Over(Verbs);
 
     // The verbs and the management commands, for help and completion: read when they run, after both lists are made.
     internal static IReadOnlyList<IVerb> AllVerbs() => [.. Verbs, .. Groups];
@@ -86,8 +87,14 @@ public static class Program
 
         string name = args[i];
         string[] rest = args[(i + 1)..];
-        if (Groups.FirstOrDefault(g => g.Name == name) is { } group)
+        // Loops, not LINQ: this is on the way to every container's start (see ArgumentParser).
+        IVerb? found = null;
+        foreach (IVerb candidate in Verbs)
+            if (candidate.Name == name) { found = candidate; break; }
+        if (found is null)
         {
+            ManagementCommand group = Groups.FirstOrDefault(g => g.Name == name)
+                ?? throw UsageException.Arguments($"'{name}' is not a minirun command (see 'minirun --help')");
             if (rest is [] or ["--help" or "-h", ..])
             {
                 group.WriteHelp(Console.Out);
@@ -96,17 +103,12 @@ public static class Program
             Subcommand sub = group.Find(rest[0]);
             return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, $"{group.Name} {sub.Name}");
         }
-        // Loops, not LINQ: this is on the way to every container's start (see ArgumentParser).
-        IVerb? found = null;
-        foreach (IVerb candidate in Verbs)
-            if (candidate.Name == name) { found = candidate; break; }
-        IVerb verb = found ?? throw UsageException.Arguments($"'{name}' is not a minirun command (see 'minirun --help')");
-        if (rest.Length == 0 && verb is SystemVerb or VolumeVerb or NetworkVerb) // as `docker system`
+        if (rest.Length == 0 && found.Group == VerbGroup.Management) // a subcommand is missing: its help, as `docker system`
         {
-            HelpPrinter.PrintVerb(Console.Out, verb, HelpPrinter.Width);
+            HelpPrinter.PrintVerb(Console.Out, found, HelpPrinter.Width);
             return 0;
         }
-        return Run(verb, rest, root, verb.Name);
+        return Run(found, rest, root, found.Name);
     }
 
     /// <summary>
