@@ -13,7 +13,7 @@ public sealed class CompletionVerb(Func<IReadOnlyList<IVerb>> verbs) : IVerb
     public string Summary => "Print the completion script for bash or zsh: verbs, flags, container and image names";
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Complete minirun in this bash session", "source <(minirun completion bash)"),
         new("Install the zsh script where zsh's compinit finds it", "minirun completion zsh > /usr/local/share/zsh/site-functions/_minirun"),

@@ -17,7 +17,7 @@ public sealed class CpVerb : IVerb
         OptionSpec.Flag("archive", 'a', "Keep the files' owners (UID and GID); else what is copied is root's"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Copy a file out of a container", "minirun cp web:/etc/os-release ."),
         new("Copy a directory in, keeping its owners", "minirun cp -a ./site web:/srv"),

@@ -21,7 +21,7 @@ public sealed class ExecVerb : IVerb
         OptionSpec.Flag("tty", 't', "Allocate a pseudo-terminal of the container's devpts (TERM=xterm); this terminal is raw meanwhile"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("A shell in a running container", "minirun exec -it web sh"),
         new("A command as another user, in another directory, with a variable", "minirun exec -u nobody -w /tmp -e MODE=test web env"),

@@ -23,7 +23,7 @@ public sealed class ImagesVerb : IVerb
         OptionSpec.Value("format", null, "FORMAT", "Format output: table, table TEMPLATE, json, or a Go template ({{.ID}} {{.Repository}} {{.Tag}} {{.Size}})"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("List the images", "minirun images"),
         new("Only their IDs", "minirun images -q"),

@@ -10,7 +10,7 @@ public sealed class ImportVerb : IVerb
     public string Summary => "Import a flat root filesystem tar (docker export, Alpine minirootfs; - reads stdin) as a one-layer image";
     public IReadOnlyList<OptionSpec> Options { get; } = [];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("An Alpine minirootfs as the image alpine:mini", "minirun import alpine-minirootfs-3.20.0-x86_64.tar.gz alpine:mini"),
         new("A container exported by Docker, through a pipe", "docker export web | minirun import - web:snapshot"),

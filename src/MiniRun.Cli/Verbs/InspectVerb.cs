@@ -21,7 +21,7 @@ public sealed class InspectVerb : IVerb
         OptionSpec.Flag("spec", null, "Print each container's OCI runtime spec instead: the config.json its last start ran"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("A container's or an image's record, as JSON", "minirun inspect web"),
         new("One field, with a Go template", "minirun inspect -f '{{.State.Pid}}' web"),

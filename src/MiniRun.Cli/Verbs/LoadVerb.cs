@@ -19,7 +19,7 @@ public sealed class LoadVerb : IVerb
         OptionSpec.Flag("explain", null, "Narrate the unpacking on stderr: tar -x, whiteouts as mknod/setfattr, the publishing rename"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Load an image saved by docker save (or minirun save)", "minirun load -i alpine.tar"),
         new("From a pipe", "docker save alpine | minirun load"),

@@ -26,7 +26,7 @@ public sealed class LogsVerb : IVerb
         OptionSpec.Value("until", null, "TIME", "Only lines before this time (same forms)"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("What the container has printed", "minirun logs web"),
         new("Follow it, from its last 10 lines on", "minirun logs -f -n 10 web"),

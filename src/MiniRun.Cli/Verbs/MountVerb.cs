@@ -16,7 +16,7 @@ public sealed class MountVerb : IVerb
         OptionSpec.Value("layer", null, "DIR", "Extra lower directory above the init layer, for an image (repeatable, first is top)"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Mount a container's overlay on the host and print its directories (minirun umount undoes it)", "minirun mount web"),
         new("An image's layers, as a container of it would see them", "minirun mount minibox"),

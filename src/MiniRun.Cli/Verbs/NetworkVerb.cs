@@ -28,7 +28,7 @@ public sealed class NetworkVerb : IVerb
         OptionSpec.Flag("force", 'f', "prune: do not prompt for confirmation"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Make a network with a subnet of its own", "minirun network create --subnet 10.10.0.0/24 backend"),
         new("List the networks", "minirun network ls"),

@@ -25,7 +25,7 @@ public sealed class PsVerb : IVerb
         OptionSpec.Value("format", null, "FORMAT", "Format output: table, table TEMPLATE, json, or a Go template ({{.ID}} {{.Names}} {{.Status}})"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Every container, running or not", "minirun ps -a"),
         new("Only the IDs, for scripts", "minirun ps -aq"),

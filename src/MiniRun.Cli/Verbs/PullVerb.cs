@@ -19,7 +19,7 @@ public sealed class PullVerb : IVerb
         OptionSpec.Flag("quiet", 'q', "Print only the image's name"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Pull an image", "minirun pull alpine:3.20"),
         new("Another architecture's image of a multi-platform one", "minirun pull --platform linux/arm64 alpine"),

@@ -17,7 +17,7 @@ public sealed class RmVerb : IVerb
         OptionSpec.Flag("volumes", 'v', "Remove the container's anonymous volumes too (named volumes stay)"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Remove a stopped container", "minirun rm web"),
         new("Kill and remove a running one, with its anonymous volumes", "minirun rm -fv web"),

@@ -70,7 +70,7 @@ public sealed class RunVerb : IVerb
         PullOptionsParser.InsecureRegistry,
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Run a shell in a new container, removed when it exits", "minirun run --rm -it minibox sh"),
         new("Run one in the background with a name, a memory limit and a named volume", "minirun run -d --name web --memory 64m -v data:/srv minibox sh -c 'while true; do date; sleep 5; done'"),

@@ -16,7 +16,7 @@ public sealed class StopVerb : IVerb
         OptionSpec.Value("time", 't', "SECONDS", "Seconds to wait for the container to exit before killing it (default: its --stop-timeout, else 10)"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("SIGTERM (or the container's stop signal), SIGKILL if it still runs 10 s later", "minirun stop web"),
         new("Wait 30 seconds before SIGKILL", "minirun stop -t 30 web"),

@@ -22,7 +22,7 @@ public sealed class SystemVerb : IVerb
         OptionSpec.Value("format", null, "TEMPLATE", "info: format output using a Go template ({{.Driver}}, {{json .}})"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("The space images, containers and volumes take", "minirun system df"),
         new("Remove what nothing uses, and what a crash left behind", "minirun system prune"),

@@ -21,7 +21,7 @@ public sealed class VolumeVerb : IVerb
         OptionSpec.Flag("all", 'a', "prune: named volumes too, not only anonymous ones"),
     ];
 
-    public IReadOnlyList<VerbExample> Examples { get; } =
+    public IReadOnlyList<VerbExample> Examples =>
     [
         new("Make a named volume (minirun run -v data:/srv mounts it)", "minirun volume create data"),
         new("List the volumes", "minirun volume ls"),
