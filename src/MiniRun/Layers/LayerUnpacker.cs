@@ -289,8 +289,11 @@ public sealed class LayerUnpacker
     /// <summary>Directory modes and times last, deepest first, so creating their content does not undo them.</summary>
     private void ApplyDirectoryMetadata()
     {
-        foreach ((string real, TarEntry entry) in _deferredDirectories.OrderByDescending(d => d.Key.Count(c => c == '/') + (d.Key.Length > 0 ? 1 : 0)))
+        // Siblings together (by name within a depth), so that their parent stays in the tree's cache.
+        foreach ((string real, TarEntry entry) in _deferredDirectories.OrderByDescending(d => d.Key.Count(c => c == '/') + (d.Key.Length > 0 ? 1 : 0))
+                     .ThenBy(d => d.Key, StringComparer.Ordinal))
         {
+            _tree!.ReleaseForgotten(); // the cache's overflow: no directory of an earlier turn is in use
             InRootDirectory? parent = real.Length == 0 ? _tree!.Root : _tree!.TryOpenDirectory(SafePath.Parent(real));
             string name = real.Length == 0 ? "." : SafePath.FileName(real);
             if (parent?.TryLStat(name) is not { IsDirectory: true }) continue; // chmod(2) follows symlinks: never hand it one

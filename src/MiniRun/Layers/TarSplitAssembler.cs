@@ -35,6 +35,7 @@ public static class TarSplitAssembler
             else if (kind == TarSplitWriter.DataRecord)
             {
                 long size = reader.Read7BitEncodedInt64();
+                tree.ReleaseForgotten(); // the cache's overflow: no directory of an earlier file is in use
                 if (!TryCopyFile(tree, reader.ReadString(), size, output, buffer)) return false;
             }
             else
