@@ -70,8 +70,6 @@ public static class SafePath
     /// <summary>The last component of a clean relative path.</summary>
     public static string FileName(string relative) => relative[(relative.LastIndexOf('/') + 1)..];
 
-    public static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
-
     private static bool NeedsCleaning(ReadOnlySpan<char> name)
     {
         if (name.StartsWith('/') || name.EndsWith('/') || name.Contains("//", StringComparison.Ordinal)) return true;

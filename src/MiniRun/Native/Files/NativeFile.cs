@@ -22,10 +22,8 @@ public sealed unsafe class NativeFile : SafeHandle
 
     private int Fd => (int)handle;
 
-    /// <summary>open(2) with O_CREAT|O_EXCL|O_NOFOLLOW: null when the name exists (even as a dangling symlink).</summary>
-    public static NativeFile? TryCreateNew(string path, uint mode) => TryCreateNewAt(Libc.AT_FDCWD, path, path, mode);
-
-    /// <summary>As <see cref="TryCreateNew"/>, for the entry <paramref name="name"/> of the open directory <paramref name="dirFd"/>.</summary>
+    /// <summary>openat(2) of the entry <paramref name="name"/> of the open directory <paramref name="dirFd"/> with
+    /// O_CREAT|O_EXCL|O_NOFOLLOW: null when the name exists (even as a dangling symlink).</summary>
     internal static NativeFile? TryCreateNewAt(int dirFd, string name, string path, uint mode)
     {
         int fd = Libc.openat(dirFd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
