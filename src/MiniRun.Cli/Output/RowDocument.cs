@@ -5,20 +5,12 @@ namespace MiniRun.Cli.Output;
 /// <summary>A list verb's row as the JSON document templates run over: text fields (or null) in key order.</summary>
 public static class RowDocument
 {
-    public static JsonElement Of(SortedDictionary<string, string?> fields)
+    public static JsonElement Of(SortedDictionary<string, string?> fields) => JsonDocumentWriter.Build(writer =>
     {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (key, value) in fields)
-                if (value is null) writer.WriteNull(key);
-                else writer.WriteString(key, value);
-            writer.WriteEndObject();
-        }
-        using JsonDocument document = JsonDocument.Parse(buffer.ToArray());
-        return document.RootElement.Clone();
-    }
+        foreach (var (key, value) in fields)
+            if (value is null) writer.WriteNull(key);
+            else writer.WriteString(key, value);
+    });
 
     /// <summary>Column names keyed by field, for a `table` format's header row.</summary>
     public static JsonElement Headers(params (string Field, string Header)[] columns) =>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
@@ -24,7 +23,7 @@ public sealed class VersionVerb : IVerb
     public int Execute(ParsedArguments args, CliContext context)
     {
         if (args.Positionals.Count > 0) throw UsageException.Arguments("\"minirun version\" accepts no arguments (see 'minirun version --help')");
-        string arch = GoArch(RuntimeInformation.OSArchitecture);
+        string arch = MiniRun.Images.Platforms.Architecture;
         if (args.Get("format") is { Length: > 0 } format)
         {
             JsonElement document = JsonDocumentWriter.Build(w =>
@@ -47,11 +46,4 @@ public sealed class VersionVerb : IVerb
         context.Out.WriteLine(" Server:            none (MiniRun has no daemon: each command does its own work)");
         return 0;
     }
-
-    /// <summary>Go's GOARCH names, which Docker prints in OS/Arch.</summary>
-    public static string GoArch(Architecture architecture) => architecture switch
-    {
-        Architecture.X64 => "amd64", Architecture.Arm64 => "arm64", Architecture.X86 => "386", Architecture.Arm => "arm",
-        Architecture other => other.ToString().ToLowerInvariant(),
-    };
 }

@@ -12,6 +12,9 @@ public static class DockerHub
     /// <summary>The host that serves Docker Hub's /v2/ API (the default endpoint of Docker's registry client).</summary>
     public const string ApiHost = "registry-1.docker.io";
 
+    /// <summary>The legacy index's host, in the key docker login writes and in older clients' names for Docker Hub.</summary>
+    public const string IndexHost = "index.docker.io";
+
     /// <summary>The key of Docker Hub's entry in ~/.docker/config.json "auths" (written by docker login).</summary>
     public const string CredentialsKey = Credentials.ServerAddress.DockerHubKey;
 

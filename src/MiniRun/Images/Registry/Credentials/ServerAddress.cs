@@ -9,10 +9,7 @@ public static class ServerAddress
     /// <summary>The key docker login writes for Docker Hub (registry.IndexServer).</summary>
     public const string DockerHubKey = "https://index.docker.io/v1/";
 
-    /// <summary>The domain references to Docker Hub normalise to (distribution/reference).</summary>
-    public const string DockerHubDomain = "docker.io";
-
-    private static readonly string[] DockerHubNames = [DockerHubDomain, "index.docker.io", "registry-1.docker.io"];
+    private static readonly string[] DockerHubNames = [DockerHub.Domain, DockerHub.IndexHost, DockerHub.ApiHost];
 
     /// <summary>"https://host:port/v1/" → "host:port", as ConvertToHostname: the scheme and any path go.</summary>
     public static string ToHostname(string address)
@@ -35,10 +32,10 @@ public static class ServerAddress
     }
 
     /// <summary>The key a pull looks up for a reference's domain (registry.ResolveAuthConfig).</summary>
-    public static string ForDomain(string domain) => domain == DockerHubDomain ? DockerHubKey : domain;
+    public static string ForDomain(string domain) => domain == DockerHub.Domain ? DockerHubKey : domain;
 
     /// <summary>The reference domain whose registry a key names: what login talks to.</summary>
-    public static string DomainOf(string key) => key == DockerHubKey ? DockerHubDomain : key;
+    public static string DomainOf(string key) => key == DockerHubKey ? DockerHub.Domain : key;
 
     /// <summary>True when two keys name the same registry (a file written by hand may say "https://host/").</summary>
     public static bool SameRegistry(string key, string other)
