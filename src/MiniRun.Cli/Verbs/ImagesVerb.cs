@@ -36,16 +36,9 @@ public sealed class ImagesVerb : IVerb
         string? format = args.Get("format");
         // Docker: -q replaces the table, not a template of the user's.
         if (args.Has("quiet") && (string.IsNullOrEmpty(format) || format == "table")) format = "{{.ID}}";
-        List<(ImageRecord Image, IReadOnlyList<ImageReference> Names)> images;
-        try
-        {
-            images = ImageFilter.Parse(args.GetAll("filter"), args.Positionals.FirstOrDefault(), context.Images).Select(context.Images.List(), args.Has("all"));
-        }
-        catch (FilterException e)
-        {
-            ErrorPrinter.Print(e); // Docker's daemon refuses it: status 1
-            return 1;
-        }
+        // A filter Docker's daemon refuses (FilterException) fails the verb with its status, 1, as Program runs every verb.
+        List<(ImageRecord Image, IReadOnlyList<ImageReference> Names)> images =
+            ImageFilter.Parse(args.GetAll("filter"), args.Positionals.FirstOrDefault(), context.Images).Select(context.Images.List(), args.Has("all"));
         try
         {
             RowFormat rows = RowFormat.Parse(format, digests ? ImageRow.DigestsTable : ImageRow.DefaultTable, ImageRow.GoType);

@@ -60,16 +60,9 @@ public sealed class PsVerb : IVerb
         }
         bool sizes = args.Has("size") || (format?.Contains(".Size", StringComparison.Ordinal) ?? false);
         IReadOnlyList<Container> containers = context.Containers.List();
-        List<(Container Container, ContainerStatus Status)> chosen;
-        try
-        {
-            chosen = ContainerFilter.Parse(args.GetAll("filter"), containers, context.Images).Select(containers, context.Containers.Observe, all, last);
-        }
-        catch (FilterException e)
-        {
-            ErrorPrinter.Print(e); // Docker's daemon refuses it: status 1
-            return 1;
-        }
+        // A filter Docker's daemon refuses (FilterException) fails the verb with its status, 1, as Program runs every verb.
+        List<(Container Container, ContainerStatus Status)> chosen =
+            ContainerFilter.Parse(args.GetAll("filter"), containers, context.Images).Select(containers, context.Containers.Observe, all, last);
         if (rows is null)
         {
             foreach (var (container, _) in chosen) context.Out.WriteLine(truncate ? container.ShortId : container.Record.Id);
