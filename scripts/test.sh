@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export MINIRUN_BIN=${MINIRUN_BIN:-$PWD/artifacts/minirun}
+# No bridge on this machine's own network: the networking tests make theirs in namespaces of their own.
+export MINIRUN_NETWORK=${MINIRUN_NETWORK:-host}
 [ -x "$MINIRUN_BIN" ] || { echo "test: $MINIRUN_BIN is missing: run make first" >&2; exit 1; }
 dotnet=${DOTNET:-dotnet}
 

@@ -23,6 +23,20 @@ internal static class ContainerJsonWriter
         json.WriteString(nameof(ContainerRecord.User), record.User);
         json.WriteString(nameof(ContainerRecord.Hostname), record.Hostname);
         json.WriteString(nameof(ContainerRecord.Network), record.NetworkName);
+        json.WriteStartArray(nameof(ContainerRecord.Networks));
+        foreach (NetworkEndpoint endpoint in record.Networks)
+        {
+            json.WriteStartObject();
+            json.WriteString(nameof(NetworkEndpoint.Name), endpoint.Name);
+            JsonObjectWriter.Strings(json, nameof(NetworkEndpoint.Aliases), endpoint.Aliases);
+            if (endpoint.IPv4Address is not null) json.WriteString(nameof(NetworkEndpoint.IPv4Address), endpoint.IPv4Address);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (record.NetworkContainer is not null) json.WriteString(nameof(ContainerRecord.NetworkContainer), record.NetworkContainer);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.Dns), record.Dns);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.DnsSearch), record.DnsSearch);
+        JsonObjectWriter.Strings(json, nameof(ContainerRecord.DnsOptions), record.DnsOptions);
         json.WriteBoolean(nameof(ContainerRecord.UseChroot), record.UseChroot);
         json.WriteBoolean(nameof(ContainerRecord.AutoRemove), record.AutoRemove);
         json.WriteStartObject(nameof(ContainerRecord.RestartPolicy));

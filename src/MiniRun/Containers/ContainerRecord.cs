@@ -28,8 +28,16 @@ public sealed record ContainerRecord
     {
         get => Network.ToString();
         init => Network = Enum.TryParse(value, ignoreCase: true, out NetworkMode mode) ? mode
-            : throw new MiniRunException($"network mode \"{value}\" is not host or none");
+            : throw new MiniRunException($"network mode \"{value}\" is not host, none, bridge or container");
     }
+    /// <summary>The CNI networks it is attached to at each start, in order (eth0, eth1, …): Docker's EndpointsConfig.</summary>
+    public List<NetworkEndpoint> Networks { get; init; } = [];
+    /// <summary>--network container:NAME: that container's ID, whose network namespace it joins.</summary>
+    public string? NetworkContainer { get; init; }
+    /// <summary>--dns, --dns-search, --dns-option (Docker's HostConfig.Dns, DnsSearch, DnsOptions).</summary>
+    public List<string> Dns { get; init; } = [];
+    public List<string> DnsSearch { get; init; } = [];
+    public List<string> DnsOptions { get; init; } = [];
     public bool UseChroot { get; init; }
     public bool AutoRemove { get; init; }
     /// <summary>--restart (Docker's HostConfig.RestartPolicy): what the supervisor does when the command exits.</summary>
@@ -63,7 +71,7 @@ public sealed record ContainerRecord
     public ContainerNamespaces Namespaces { get; init; } = new();
     /// <summary>The image's labels with -l and --label-file over them (Docker's Config.Labels).</summary>
     public Dictionary<string, string> Labels { get; init; } = [];
-    /// <summary>Published ports (Docker's NetworkSettings.Ports), what `port` lists: none until MiniRun has -p.</summary>
+    /// <summary>Published ports (Docker's NetworkSettings.Ports), what `port` lists: -p and -P, host ports chosen at create.</summary>
     public List<PortBinding> Ports { get; init; } = [];
 
     /// <summary>What the cgroup managers write for this container: its limits and its device allow-list, --device included.</summary>

@@ -1,7 +1,10 @@
 namespace MiniRun.Containers;
 
-/// <summary>Network set-ups: the host's network (the chroot walkthrough's default) or a namespace with only lo.</summary>
-public enum NetworkMode { Host, None }
+/// <summary>
+/// Network set-ups: the host's network; a namespace with only lo; a namespace of its own attached to CNI networks
+/// (the default bridge or user-defined ones, <see cref="ContainerRecord.Networks"/>); another container's namespace.
+/// </summary>
+public enum NetworkMode { Host, None, Bridge, Container }
 
 /// <summary>What the user asked to run (`minirun run …`), before the image's defaults are applied.</summary>
 public sealed record ContainerSpec
@@ -16,7 +19,13 @@ public sealed record ContainerSpec
     public string? WorkingDir { get; init; }
     public string? User { get; init; }
     public string? Hostname { get; init; }
-    public NetworkMode Network { get; init; } = NetworkMode.Host;
+    /// <summary>--network as given: host, none, bridge, container:NAME or a network's name; null: the default
+    /// (<see cref="NetworkChoice"/>).</summary>
+    public string? Network { get; init; }
+    /// <summary>--network-alias: more names the container has on its user-defined network.</summary>
+    public IReadOnlyList<string> NetworkAliases { get; init; } = [];
+    /// <summary>--ip: its IPv4 address on the network.</summary>
+    public string? Ip { get; init; }
     /// <summary>chroot(2) instead of pivot_root(2), as the classic walkthrough does.</summary>
     public bool UseChroot { get; init; }
     /// <summary>Extra lower directories above the init layer (the walkthrough's rootfs-init).</summary>

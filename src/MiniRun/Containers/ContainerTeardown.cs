@@ -24,7 +24,7 @@ public static class ContainerTeardown
         // Without a PID namespace of its own, PID 1's exit ends no other process: those left are killed (runc does too).
         if (container.Record.Namespaces.PidHost && cgroups is not null) CgroupProcesses.KillAll(cgroups, CgroupNames.For(container.Id));
         if (container.Record.Namespaces.IpcShareable) ContainerIpc.UnmountShm(sys ?? LinuxSyscalls.Instance, container.Directory);
-        Run(container.Id, container.MergedDir, cgroups, delete ? () =>
+        Run(containers, container.Id, container.Directory, cgroups, delete ? () =>
         {
             sys?.Describe($"rm -rf {ShellQuote.Quote(container.Directory)}", "the container's directory goes too", alreadyDone: false);
             containers.Delete(container);
@@ -33,13 +33,18 @@ public static class ContainerTeardown
 
     /// <summary>A directory under containers/ whose record is missing or unreadable: its name is its ID, it holds no name.</summary>
     public static void RunUnreadable(ContainerStore containers, string directory) =>
-        Run(Path.GetFileName(directory), Path.Combine(directory, ContainerSnapshotter.MergedDirectory), CgroupDetector.Detect(),
-            () => containers.DeleteUnreadable(directory), LinuxSyscalls.Instance);
+        Run(containers, Path.GetFileName(directory), directory, CgroupDetector.Detect(), () => containers.DeleteUnreadable(directory), LinuxSyscalls.Instance);
 
-    private static void Run(string id, string mergedDir, ICgroupManager? cgroups, Action? deleteDirectory, ISyscalls sys)
+    private static void Run(ContainerStore containers, string id, string directory, ICgroupManager? cgroups, Action? deleteDirectory, ISyscalls sys)
     {
+        // Its network first (CNI DEL with the kept results, the namespace's mount), so that the directory can go; a
+        // failed DEL is told once the rest is done, and its record stays for `system check --repair`.
+        MiniRunException? network = null;
+        try { ContainerNetworking.Release(containers.Paths, id, directory, sys); }
+        catch (MiniRunException e) { network = e; }
         cgroups?.Remove(CgroupNames.For(id)); // its processes are gone: PID 1's exit ends its PID namespace (pid_namespaces(7))
-        ContainerSnapshotter.Unmount(sys, mergedDir);
+        ContainerSnapshotter.Unmount(sys, Path.Combine(directory, ContainerSnapshotter.MergedDirectory));
+        if (network is not null) throw network;
         deleteDirectory?.Invoke();
     }
 }

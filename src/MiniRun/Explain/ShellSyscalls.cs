@@ -154,6 +154,20 @@ public abstract class ShellSyscalls : ISyscalls
         Do(s => s.BringLoopbackUp());
     }
 
+    public void CreateNetworkNamespace(string path)
+    {
+        Print($"touch {Q(path)} && unshare --net={Q(path)} ip link set lo up",
+            "a network namespace that outlives its processes, bind-mounted on a file (ip netns add does the same under /run/netns), its lo up");
+        Do(s => s.CreateNetworkNamespace(path));
+    }
+
+    public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(input).TrimEnd('\n');
+        Print($"{ShellQuote.Join(variables)} {Q(program)} <<'EOF'\n{text}\nEOF", $"run {name}");
+        return Do(s => s.RunProgram(program, name, variables, input), (0, []));
+    }
+
     public bool MakeDirectory(string path, uint mode)
     {
         Print($"mkdir -p{(mode == 0x1ed ? "" : " -m " + Octal(mode))} {Q(Host(path))}", "a directory");

@@ -16,7 +16,8 @@ public static class BridgeConflist
     /// <summary>Docker's br-&lt;12 hex&gt;: 15 characters, the longest interface name (IFNAMSIZ - 1).</summary>
     public static string BridgeName(string id) => "mr-" + id[..12];
 
-    public static NetworkConfigList Build(string name, string id, DateTimeOffset created, Ipv4Subnet subnet, uint gateway, string ipamDataDir)
+    /// <param name="bridge">the Linux bridge's name; null: <see cref="BridgeName"/> of the ID.</param>
+    public static NetworkConfigList Build(string name, string id, DateTimeOffset created, Ipv4Subnet subnet, uint gateway, string ipamDataDir, string? bridge = null)
     {
         var document = new JsonObject
         {
@@ -28,10 +29,12 @@ public static class BridgeConflist
                 new JsonObject
                 {
                     ["type"] = "bridge",
-                    ["bridge"] = BridgeName(id),
+                    ["bridge"] = bridge ?? BridgeName(id),
                     ["isGateway"] = true,
                     ["ipMasq"] = true,
                     ["hairpinMode"] = true,
+                    // --ip: runtimeConfig.ips, which host-local then gives out (CNI's conventions.md).
+                    ["capabilities"] = new JsonObject { ["ips"] = true },
                     ["ipam"] = new JsonObject
                     {
                         ["type"] = "host-local",

@@ -15,13 +15,17 @@ public sealed record NetworkRecord(string Name, string Id, string Driver, DateTi
     /// <summary>Docker's predefined networks: always listed, never created or removed.</summary>
     public static readonly IReadOnlyList<string> BuiltInNames = ["bridge", "host", "none"];
 
-    public bool IsBuiltIn => Config is null;
+    public bool IsBuiltIn => BuiltInNames.Contains(Name);
+
+    /// <summary>The default bridge's name and its Linux bridge's (Docker's docker0).</summary>
+    public const string DefaultBridge = "bridge", DefaultBridgeDevice = "minirun0";
 
     /// <summary>bridge, host or none, with a stable ID of its own (Docker draws its own at the daemon's first start).</summary>
-    public static NetworkRecord BuiltIn(string name) => new(name,
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("minirun network " + name))),
+    public static NetworkRecord BuiltIn(string name) => new(name, BuiltInId(name),
         name switch { "none" => "null", _ => name }, DateTimeOffset.UnixEpoch,
         name == "bridge" ? "172.17.0.0/16" : null, name == "bridge" ? "172.17.0.1" : null, null);
+
+    public static string BuiltInId(string name) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("minirun network " + name)));
 
     /// <summary>The record a conflist is: its ID and time from MiniRun's fields, the subnet from a host-local ipam.</summary>
     public static NetworkRecord FromConfig(NetworkConfigList config)

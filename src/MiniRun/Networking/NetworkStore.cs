@@ -52,20 +52,48 @@ public sealed class NetworkStore(StorePaths paths)
         return NetworkRecord.FromConfig(config);
     }
 
+    /// <summary>
+    /// The default bridge's conflist, written at its first use as Docker makes docker0 at its start: bridge minirun0,
+    /// Docker's 172.17.0.0/16 unless that is taken (a route of this namespace or another network), then the next free pool.
+    /// </summary>
+    public NetworkConfigList EnsureDefaultBridge(IReadOnlyList<Ipv4Subnet> routes)
+    {
+        string name = NetworkRecord.DefaultBridge;
+        if (File.Exists(FileOf(name))) return LoadConfig(name);
+        System.IO.Directory.CreateDirectory(Directory);
+        using FileLock held = FileLock.Exclusive(Path.Combine(Directory, ".lock"));
+        if (File.Exists(FileOf(name))) return LoadConfig(name);
+        List<Ipv4Subnet> taken = [.. List().Where(n => n.Subnet is not null).Select(n => Ipv4Subnet.Parse(n.Subnet!)), .. routes];
+        var docker0 = Ipv4Subnet.Parse("172.17.0.0/16");
+        Ipv4Subnet chosen = taken.Any(docker0.Overlaps) ? SubnetChooser.Choose(taken) : docker0;
+        NetworkConfigList config = BridgeConflist.Build(name, NetworkRecord.BuiltInId(name), DateTimeOffset.UtcNow, chosen, chosen.FirstHost, IpamDirectory,
+            NetworkRecord.DefaultBridgeDevice);
+        AtomicFile.WriteAllBytes(FileOf(name), config.ToBytes(), mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return config;
+    }
+
+    /// <summary>A network's conflist for a container to attach to: the default bridge's is made at its first use.</summary>
+    public NetworkConfigList ConfigFor(string name) =>
+        name == NetworkRecord.DefaultBridge ? EnsureDefaultBridge(HostRoutes.Subnets()) : LoadConfig(name);
+
     /// <summary>The user-defined networks (conflists in the store), by name.</summary>
     public IReadOnlyList<NetworkRecord> List()
     {
         if (!System.IO.Directory.Exists(Directory)) return [];
         return System.IO.Directory.EnumerateFiles(Directory, "*" + Extension)
             .Select(f => Path.GetFileName(f)[..^Extension.Length])
-            .Where(NetworkConfigList.IsValidName)
+            .Where(n => NetworkConfigList.IsValidName(n) && !NetworkRecord.BuiltInNames.Contains(n))
             .Select(n => NetworkRecord.FromConfig(LoadConfig(n)))
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Built-in and user-defined, sorted by name as `docker network ls` sorts them.</summary>
     public IReadOnlyList<NetworkRecord> ListAll() =>
-        [.. NetworkRecord.BuiltInNames.Select(NetworkRecord.BuiltIn).Concat(List()).OrderBy(n => n.Name, StringComparer.Ordinal)];
+        [.. NetworkRecord.BuiltInNames.Select(BuiltIn).Concat(List()).OrderBy(n => n.Name, StringComparer.Ordinal)];
+
+    /// <summary>bridge (with its subnet once it has a conflist), host or none.</summary>
+    public NetworkRecord BuiltIn(string name) =>
+        name == NetworkRecord.DefaultBridge && File.Exists(FileOf(name)) ? NetworkRecord.FromConfig(LoadConfig(name)) with { Driver = "bridge" } : NetworkRecord.BuiltIn(name);
 
     public NetworkConfigList LoadConfig(string name)
     {

@@ -37,6 +37,12 @@ public sealed class RecordingSyscalls : ISyscalls
     public void Unshare(NamespaceFlags flags) => Record($"unshare {flags}");
     public void JoinNamespace(string path, NamespaceFlags type) => Record($"setns {path} {type}");
     public void PivotRoot(string newRoot) => Record($"pivot_root {newRoot}");
+    public void CreateNetworkNamespace(string path) => Record($"netns {path}");
+    public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input)
+    {
+        Record($"run {program} {string.Join(' ', variables)}");
+        return (0, []);
+    }
     public void ChangeRoot(string newRoot) => Record($"chroot {newRoot}");
     public void ChangeDirectory(string path) => Record($"chdir {path}");
     public void SetHostname(string name) => Record($"sethostname {name}");

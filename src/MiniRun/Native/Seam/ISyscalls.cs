@@ -60,6 +60,16 @@ public interface ISyscalls
     /// <summary>SIOCSIFFLAGS IFF_UP on lo, in the calling thread's network namespace.</summary>
     void BringLoopbackUp();
 
+    /// <summary>A new network namespace that outlives its processes: bind-mounted on <paramref name="path"/> (made, empty), as
+    /// `ip netns add` keeps one, with lo up. A container joins it by path; CNI plugins are given the path.</summary>
+    void CreateNetworkNamespace(string path);
+
+    // Programs
+
+    /// <summary>Runs <paramref name="program"/> (argv[0] <paramref name="name"/>) with our environment plus <paramref name="variables"/>
+    /// (NAME=VALUE), <paramref name="input"/> on its stdin; its exit status and stdout. A CNI plugin call.</summary>
+    (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input);
+
     // Files
 
     /// <summary>mkdir(2) of one directory whose parent exists; false when the name exists already.</summary>

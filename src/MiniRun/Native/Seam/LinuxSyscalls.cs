@@ -84,6 +84,36 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void BringLoopbackUp() => Syscalls.BringLoopbackUp();
 
+    public void CreateNetworkNamespace(string path)
+    {
+        File.Create(path).Dispose();
+        // On a thread of its own, which ends with the namespace it made: ours stay in the host's network namespace.
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Syscalls.Unshare(NamespaceFlags.Network);
+                Syscalls.BringLoopbackUp(); // a container's lo is up, as runc and the CNI loopback plugin leave it
+                Syscalls.Mount("/proc/thread-self/ns/net", path, null, MountFlags.Bind, null);
+            }
+            catch (Exception e) { failure = e; }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw failure;
+    }
+
+    public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input)
+    {
+        var overridden = new HashSet<string>(variables.Select(v => v[..Math.Max(0, v.IndexOf('='))]), StringComparer.Ordinal);
+        List<string> environment = [];
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            if (!overridden.Contains((string)variable.Key)) environment.Add($"{variable.Key}={variable.Value}");
+        environment.AddRange(variables);
+        return ProcessControl.RunPiped(program, [name], environment, input);
+    }
+
     public bool MakeDirectory(string path, uint mode) => Syscalls.TryMakeDirectory(path, mode);
 
     public void MakeDirectories(string path)

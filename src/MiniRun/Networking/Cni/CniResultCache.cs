@@ -61,6 +61,25 @@ public sealed class CniResultCache(string directory)
 
     public void Remove(string network, string containerId, string ifName) => File.Delete(FileOf(network, containerId, ifName));
 
+    /// <summary>The (network, interface) pairs <paramref name="containerId"/> has a result for, in interface order (eth0 first).</summary>
+    public IReadOnlyList<(string Network, string IfName)> AttachmentsOf(string containerId)
+    {
+        if (!System.IO.Directory.Exists(directory)) return [];
+        List<(string, string)> found = [];
+        foreach (string file in System.IO.Directory.EnumerateFiles(directory, $"*-{containerId}-*"))
+        {
+            if (file.Contains(".tmp-", StringComparison.Ordinal)) continue;
+            try
+            {
+                if (JsonNode.Parse(File.ReadAllText(file)) is JsonObject record && record["containerId"]?.ToString() == containerId
+                    && record["networkName"]?.ToString() is { } network && record["ifName"]?.ToString() is { } ifName)
+                    found.Add((network, ifName));
+            }
+            catch (JsonException) { }
+        }
+        return [.. found.OrderBy(a => a.Item2.Length).ThenBy(a => a.Item2, StringComparer.Ordinal)];
+    }
+
     /// <summary>The container IDs with a result on <paramref name="network"/> (the network's endpoints).</summary>
     public IReadOnlyList<string> ContainersOn(string network)
     {

@@ -3,6 +3,7 @@ using MiniRun.Containers.Logs;
 using MiniRun.Explain;
 using MiniRun.Images;
 using MiniRun.Layers;
+using MiniRun.Networking;
 using MiniRun.Native;
 using MiniRun.Runtime.Spec;
 using MiniRun.Sandbox;
@@ -71,6 +72,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
 
         Capabilities.Compute(spec.Security.CapAdd, spec.Security.CapDrop, spec.Security.Privileged, Capabilities.LastCapability()); // names checked now, not at run
         if (spec.Namespaces.IpcContainer is { } donor) containers.Resolve(donor); // it must exist now; running, at each start
+        NetworkPlan network = NetworkChoice.Resolve(spec.Network, spec.Ip, spec.NetworkAliases, Paths, name => containers.Resolve(name).Id);
         ContainerConfig config = image.Config.Config ?? new ContainerConfig();
         List<string> args = Command(spec, config);
         string id = ContainerStore.NewId();
@@ -88,7 +90,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             WorkingDir = string.IsNullOrEmpty(spec.WorkingDir) ? string.IsNullOrEmpty(config.WorkingDir) ? "/" : config.WorkingDir : spec.WorkingDir,
             User = spec.User ?? config.User ?? "",
             Hostname = hostname,
-            Network = spec.Network,
+            Network = network.Mode,
+            Networks = network.Networks,
+            NetworkContainer = network.Container,
             UseChroot = spec.UseChroot,
             AutoRemove = spec.RemoveWhenDone,
             RestartPolicy = spec.RemoveWhenDone && !spec.RestartPolicy.IsNone // as Docker refuses it
@@ -176,8 +180,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             ContainerNamespaces modes = container.Record.Namespaces;
             SharedIpc? ipc = ContainerIpc.Resolve(containers, container.Record, container.Directory);
             if (modes.IpcShareable) ContainerIpc.MountShm(_sys, container.Directory, modes.ShmSize);
+            NetworkJoin network = new ContainerNetworking(containers, _sys).Attach(container);
+            CrashPoint.Reach("network-attached");
             (OciSpec config, InitSpec spec) = Bundle(container.Record, container.MergedDir, ContainerUser.Resolve(container.MergedDir, container.Record.User),
-                cgroups, limits, Paths, ipc);
+                cgroups, limits, Paths, ipc, network);
             // -t: the container's output is its pty's, which the stage hands over; its own messages before that, ours.
             // -i without -t: a stdin pipe, which the attach clients write to.
             stage ??= InitStageProcess.Spawn(container.Record.Tty ? null : ContainerOutput.Create(echo: false, stdin: container.Record.OpenStdin && attach is not null),
@@ -299,9 +305,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
     /// create reads a bundle; <see cref="WriteConfig"/> writes the first as the directory's config.json.
     /// </summary>
     public (OciSpec Config, InitSpec Init) Bundle(ContainerRecord record, string rootfs, ContainerUser user, ICgroupManager? cgroups,
-        CgroupLimits? limits, StorePaths? store, SharedIpc? ipc = null)
+        CgroupLimits? limits, StorePaths? store, SharedIpc? ipc = null, NetworkJoin? network = null)
     {
-        OciSpec spec = ContainerStageSpecs.Spec(record, rootfs, user, store, ipc);
+        OciSpec spec = ContainerStageSpecs.Spec(record, rootfs, user, store, ipc, network);
         return (spec, ContainerStageSpecs.Init(spec, record, rootfs, user, cgroups, limits, store));
     }
 

@@ -20,7 +20,10 @@ public static class DryRunScript
 {
     public static string Build(StorePaths paths, ContainerRunner runner, ContainerRecord record)
     {
-        record = record with { AutoRemove = true };
+        // The script makes no CNI attachment (the plugins keep state in the store, which a dry run never writes): its
+        // namespace has only lo, as --network none. --explain shows each plugin call of a real run.
+        bool unscriptedNetwork = record.Network is NetworkMode.Bridge or NetworkMode.Container;
+        record = record with { AutoRemove = true, Network = unscriptedNetwork ? NetworkMode.None : record.Network, Networks = [], NetworkContainer = null };
         string relative = Path.Combine(Path.GetFileName(paths.Temp), "dry-run-" + record.Id[..12]);
         string dir = Path.Combine(paths.Root, relative);
         string merged = Path.Combine(dir, ContainerSnapshotter.MergedDirectory);
@@ -31,6 +34,9 @@ public static class DryRunScript
         CgroupLimits limits = record.CgroupLimits();
         IReadOnlyList<Layer> layers = runner.Snapshotter.ImageLayers(record);
 
+        if (unscriptedNetwork)
+            sys.Explain("--network bridge, NAME or container: is not scripted: the CNI plugins keep state in the store, which a dry run never writes; " +
+                        "this namespace has only lo, as --network none (run with --explain to see each plugin call)");
         ContainerNamespaces modes = record.Namespaces;
         SharedIpc? ipc = runner.ResolveIpc(record, dir);
 

@@ -20,10 +20,11 @@ public static class ContainerStageSpecs
     /// </summary>
     /// <param name="store">whose cache holds the seccomp section (beside the compiled filter); null (--dry-run) makes it afresh.</param>
     /// <param name="ipc">--ipc shareable or container:NAME, resolved (<see cref="ContainerIpc.Resolve"/>).</param>
-    public static OciSpec Spec(ContainerRecord record, string rootfs, ContainerUser user, StorePaths? store, SharedIpc? ipc = null)
+    /// <param name="network">the network namespace and files (<see cref="ContainerNetworking.Attach"/>).</param>
+    public static OciSpec Spec(ContainerRecord record, string rootfs, ContainerUser user, StorePaths? store, SharedIpc? ipc = null, NetworkJoin? network = null)
     {
         var host = SpecHost.Current();
-        OciSpec spec = SpecGenerator.Generate(record, user, host, rootfs, ipc: ipc);
+        OciSpec spec = SpecGenerator.Generate(record, user, host, rootfs, ipc: ipc, network: network);
         spec.Linux!.Seccomp = SeccompSection.Cached(store, record.Security, StagePlan.CapabilitySet(spec.Process!.Capabilities), host.Kernel());
         return spec;
     }

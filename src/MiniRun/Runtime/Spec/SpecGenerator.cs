@@ -19,7 +19,10 @@ public static class SpecGenerator
     /// the stage the filter compiled from the same profile (<see cref="Sandbox.Seccomp.SeccompFilters"/>, cached).</param>
     /// <param name="ipc">--ipc shareable or container:NAME resolved (<see cref="ContainerIpc.Resolve"/>): the IPC
     /// namespace joined and the /dev/shm bound; required for container:NAME.</param>
-    public static OciSpec Generate(ContainerRecord record, ContainerUser user, SpecHost host, string rootfs, bool withSeccomp = false, SharedIpc? ipc = null)
+    /// <param name="network">the network namespace to join and the directory of the files bound on /etc (<see cref="ContainerNetworking.Attach"/>);
+    /// required for the bridge and container: modes.</param>
+    public static OciSpec Generate(ContainerRecord record, ContainerUser user, SpecHost host, string rootfs, bool withSeccomp = false, SharedIpc? ipc = null,
+        NetworkJoin? network = null)
     {
         ContainerSecurity security = record.Security;
         ulong capabilities = CapabilitiesOf(record, host);
@@ -33,13 +36,14 @@ public static class SpecGenerator
             Root = new OciRoot { Path = rootfs, Readonly = security.ReadOnlyRootfs },
             // --uts host: no name of its own to set (Docker leaves it out too).
             Hostname = modes.UtsHost ? null : record.Hostname,
-            Mounts = [.. Mounts(security.Privileged, modes, ipc), .. record.Mounts.Select(UserMount), .. record.Init ? [InitMount(host)] : Array.Empty<OciMount>()],
+            Mounts = [.. Mounts(security.Privileged, modes, ipc), .. NetworkFileMounts(network), .. record.Mounts.Select(UserMount),
+                .. record.Init ? [InitMount(host)] : Array.Empty<OciMount>()],
             Linux = new OciLinux
             {
                 Resources = ResourcesSection.From(record.Resources, security.Privileged, devices),
                 // Absolute: below each hierarchy's root (config-linux.md "cgroupsPath"), not below minirun's own cgroup.
                 CgroupsPath = "/" + CgroupNames.For(record.Id),
-                Namespaces = Namespaces(record.Network, modes, ipc),
+                Namespaces = Namespaces(record.Network, modes, ipc, network?.NamespacePath),
                 Devices = security.Privileged ? HostDevices(host.Devices()) : devices.Count > 0 ? devices.ConvertAll(RequestedDevice) : null,
                 Seccomp = withSeccomp ? SeccompSection.For(security, capabilities, host.Kernel()) : null,
                 MaskedPaths = security.Privileged ? null : [.. ContainerMounts.MaskedPaths],
@@ -139,6 +143,13 @@ public static class SpecGenerator
         }
         : new OciMount { Destination = mount.Destination, Type = "bind", Source = mount.Source, Options = ["rbind", mount.ReadOnly ? "ro" : "rw", "rprivate"] };
 
+    /// <summary>A bridged container's /etc/hosts, hostname and resolv.conf, bound from its directory as Docker binds them.</summary>
+    private static IEnumerable<OciMount> NetworkFileMounts(NetworkJoin? network) => network?.FilesDirectory is not { } directory ? []
+        : ContainerNetworking.Files.Select(name => new OciMount
+        {
+            Destination = "/etc/" + name, Type = "bind", Source = Path.Combine(directory, name), Options = ["rbind", "rprivate"],
+        });
+
     /// <summary>--device: the host's node, made at its path in the container with the host's mode, root's.</summary>
     private static LinuxDevice RequestedDevice(DeviceRequest device) => new()
     {
@@ -169,14 +180,16 @@ public static class SpecGenerator
     /// Docker's: PID, IPC, UTS, mount, a network namespace of its own for --network none (host: the host's), cgroup;
     /// --pid, --ipc and --uts host leave theirs out (the host's), --ipc container:NAME joins that one's by path.
     /// </summary>
-    private static List<LinuxNamespace> Namespaces(NetworkMode network, ContainerNamespaces modes, SharedIpc? ipc)
+    private static List<LinuxNamespace> Namespaces(NetworkMode network, ContainerNamespaces modes, SharedIpc? ipc, string? networkNamespace)
     {
+        if (network is NetworkMode.Bridge or NetworkMode.Container && networkNamespace is null)
+            throw new MiniRunException($"--network {network.ToString().ToLowerInvariant()}: the container's network namespace was not made");
         var namespaces = new List<LinuxNamespace>(6);
         if (!modes.PidHost) namespaces.Add(new() { Type = "pid" });
         if (!modes.IpcHost) namespaces.Add(new() { Type = "ipc", Path = ipc?.NamespacePath });
         if (!modes.UtsHost) namespaces.Add(new() { Type = "uts" });
         namespaces.Add(new() { Type = "mount" });
-        if (network == NetworkMode.None) namespaces.Add(new() { Type = "network" });
+        if (network != NetworkMode.Host) namespaces.Add(new() { Type = "network", Path = networkNamespace });
         namespaces.Add(new() { Type = "cgroup" });
         return namespaces;
     }

@@ -1,0 +1,189 @@
+using MiniRun.Networking;
+using System.Text.Json.Nodes;
+using MiniRun.Native;
+using MiniRun.Networking.Cni;
+using MiniRun.Store;
+
+namespace MiniRun.Containers;
+
+/// <summary>What the spec needs of a container's network: the namespace to join (null: a new one, or the host's) and
+/// the directory whose hosts, hostname and resolv.conf are bound on /etc (null: the init layer's stay).</summary>
+public sealed record NetworkJoin(string? NamespacePath, string? FilesDirectory)
+{
+    public static readonly NetworkJoin Own = new(null, null);
+}
+
+/// <summary>
+/// A container's network for the time it runs, as Docker's sandbox and nerdctl's CNI set-up make it: a network
+/// namespace of its own bind-mounted on containers/ID/netns (so that CNI plugins, a DEL after a crash and
+/// `--network container:` have a path to it), a CNI ADD of each of its networks (eth0, eth1, …), then /etc/hosts,
+/// /etc/hostname and /etc/resolv.conf written in its directory and bound in (they change while it runs: a peer's
+/// arrival on a user-defined network adds a line). <see cref="Release"/> undoes it all, after a crash too.
+/// </summary>
+public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sys = null)
+{
+    public const string NamespaceFile = "netns";
+
+    /// <summary>The files bound on /etc/NAME, each from the container's directory (Docker's HostsPath, HostnamePath, ResolvConfPath).</summary>
+    public static readonly IReadOnlyList<string> Files = ["hosts", "hostname", "resolv.conf"];
+
+    private readonly ISyscalls _sys = sys ?? LinuxSyscalls.Instance;
+    private NetworkStore Networks => new(containers.Paths);
+
+    /// <summary>Before the init stage gets its spec: the namespace, the CNI ADDs, the files; undone when any fails.</summary>
+    public NetworkJoin Attach(Container container)
+    {
+        ContainerRecord record = container.Record;
+        if (record.Network == NetworkMode.Container) return JoinDonor(record);
+        if (record.Network != NetworkMode.Bridge) return NetworkJoin.Own;
+        string netns = NamespacePath(container.Directory);
+        Release(containers.Paths, container.Id, container.Directory, _sys); // what a crash left: its addresses and rules go first
+        _sys.CreateNetworkNamespace(netns);
+        NetworkStore networks = Networks;
+        Directory.CreateDirectory(networks.Directory);
+        // One attach or release at a time rewrites the peers' /etc/hosts: each sees the others' addresses.
+        FileLock held = FileLock.Exclusive(Path.Combine(networks.Directory, ".hosts.lock"));
+        try
+        {
+            var engine = new CniEngine(new CniPluginRunner(CniPluginPath.FromEnvironment(), _sys), networks.Results);
+            for (int i = 0; i < record.Networks.Count; i++)
+            {
+                NetworkEndpoint endpoint = record.Networks[i];
+                NetworkConfigList config;
+                try { config = networks.ConfigFor(endpoint.Name); }
+                catch (NotFoundException) { throw new NotFoundException($"network {endpoint.Name} not found"); }
+                var runtime = new RuntimeConf(container.Id, netns, "eth" + i, CapabilityArgs(record, endpoint, first: i == 0, config));
+                JsonObject result = engine.Add(config, runtime);
+                CniCommands.Describe(_sys, config, runtime, CniAddress.From(config.Name, runtime.IfName, result), result);
+            }
+            WriteFiles(container.Record, container.Directory);
+            RefreshPeers(record.Networks.Select(n => n.Name), except: container.Id);
+        }
+        catch
+        {
+            held.Dispose();
+            Release(containers.Paths, container.Id, container.Directory, _sys);
+            throw;
+        }
+        held.Dispose();
+        return new NetworkJoin(netns, container.Directory);
+    }
+
+    /// <summary>
+    /// After the container's processes are gone (or a crash): a CNI DEL of each kept attachment, last first, with the
+    /// config and result its ADD kept; then the namespace's mount and file; then its peers' /etc/hosts lose it. Each
+    /// step is a no-op when done already. A DEL that fails keeps its record, for `system check --repair` to retry.
+    /// </summary>
+    public static void Release(StorePaths paths, string containerId, string containerDirectory, ISyscalls? sys = null)
+    {
+        sys ??= LinuxSyscalls.Instance;
+        var networks = new NetworkStore(paths);
+        string netns = NamespacePath(containerDirectory);
+        bool hasNamespace = File.Exists(netns);
+        IReadOnlyList<(string Network, string IfName)> attachments = networks.Results.AttachmentsOf(containerId);
+        if (attachments.Count == 0 && !hasNamespace) return;
+        MiniRunException? failure = null;
+        var engine = new CniEngine(new CniPluginRunner(CniPluginPath.FromEnvironment(), sys), networks.Results);
+        foreach ((string network, string ifName) in attachments.Reverse())
+        {
+            try { engine.Del(network, null, new RuntimeConf(containerId, hasNamespace && OverlayMount.IsMounted(netns) ? netns : "", ifName)); }
+            catch (MiniRunException e) { failure ??= e; }
+        }
+        if (hasNamespace)
+        {
+            sys.Explain("the container's network namespace: its last reference goes with the bind mount (its veth end and addresses go with it)");
+            sys.Unmount(netns, UnmountFlags.Detach);
+            sys.RemoveTree(netns);
+        }
+        if (attachments.Count > 0) new ContainerNetworking(new ContainerStore(paths), sys).RefreshPeers(attachments.Select(a => a.Network), except: containerId);
+        if (failure is not null) throw new MiniRunException($"container {containerId[..Math.Min(12, containerId.Length)]}: its network was not released: {failure.Message}");
+    }
+
+    public static string NamespacePath(string containerDirectory) => Path.Combine(containerDirectory, NamespaceFile);
+
+    /// <summary>What the container got on each network it is attached to now (empty when it is not running on one).</summary>
+    public static IReadOnlyList<CniAddress> Addresses(StorePaths paths, string containerId)
+    {
+        var results = new NetworkStore(paths).Results;
+        List<CniAddress> found = [];
+        foreach ((string network, string ifName) in results.AttachmentsOf(containerId))
+            if (results.Read(network, containerId, ifName) is { } cached) found.Add(CniAddress.From(network, ifName, cached.Result));
+        return found;
+    }
+
+    /// <summary>--network container:NAME: the donor must run; its namespace (its netns file, else its PID 1's) and its files.</summary>
+    private NetworkJoin JoinDonor(ContainerRecord record)
+    {
+        Container donor = containers.Resolve(record.NetworkContainer!);
+        ContainerStatus status = containers.Observe(donor);
+        if (!status.Running) throw new MiniRunException($"cannot join network namespace of a non running container: container {donor.Id} is not running");
+        if (donor.Record.Network == NetworkMode.Container)
+            throw new MiniRunException($"cannot join network namespace of container {donor.Id}: it has joined another's (join that one)");
+        string netns = NamespacePath(donor.Directory);
+        bool own = File.Exists(netns);
+        return new NetworkJoin(own ? netns : $"/proc/{status.Pid}/ns/net", own ? donor.Directory : null);
+    }
+
+    /// <summary>runtimeConfig for the plugins that ask (CNI conventions.md): portMappings on the first network, ips for --ip.</summary>
+    private static JsonObject? CapabilityArgs(ContainerRecord record, NetworkEndpoint endpoint, bool first, NetworkConfigList config)
+    {
+        var args = new JsonObject();
+        if (first && record.Ports.Count > 0) args["portMappings"] = PortMappings(record.Ports);
+        if (endpoint.IPv4Address is { } ip)
+        {
+            string? subnet = NetworkRecord.FromConfig(config).Subnet;
+            args["ips"] = new JsonArray(subnet is null ? ip : $"{ip}/{Ipv4Subnet.Parse(subnet).PrefixLength}");
+        }
+        return args.Count == 0 ? null : args;
+    }
+
+    private static JsonArray PortMappings(IEnumerable<PortBinding> ports)
+    {
+        var mappings = new JsonArray();
+        foreach (PortBinding port in ports)
+        {
+            var mapping = new JsonObject { ["hostPort"] = port.HostPort, ["containerPort"] = port.Port, ["protocol"] = port.Protocol };
+            if (port.HostIp is not ("" or "0.0.0.0")) mapping["hostIP"] = port.HostIp;
+            mappings.Add((JsonNode)mapping);
+        }
+        return mappings;
+    }
+
+    /// <summary>hosts, hostname and resolv.conf in the container's directory, rewritten in place (a bind mount holds the inode).</summary>
+    private void WriteFiles(ContainerRecord record, string directory)
+    {
+        IReadOnlyList<CniAddress> own = Addresses(containers.Paths, record.Id);
+        _sys.Explain("/etc/hostname, bound from the container's directory (Docker's HostnamePath)");
+        NetworkFiles.Rewrite(_sys, Path.Combine(directory, "hostname"), record.Hostname + "\n");
+        _sys.Explain("/etc/resolv.conf: the host's, less the nameservers on its own loopback, which the container's namespace cannot reach");
+        NetworkFiles.Rewrite(_sys, Path.Combine(directory, "resolv.conf"), NetworkFiles.ResolvConf(record));
+        _sys.Explain("/etc/hosts: localhost, --add-host, the container's own address and name, and its peers on user-defined networks");
+        NetworkFiles.Rewrite(_sys, Path.Combine(directory, "hosts"), NetworkFiles.Hosts(record, own, Peers(record)));
+    }
+
+    /// <summary>Every other container attached to one of its user-defined networks: address, name, aliases there.</summary>
+    private List<(string Address, string Name, IReadOnlyList<string> Aliases)> Peers(ContainerRecord record)
+    {
+        var results = Networks.Results;
+        List<(string, string, IReadOnlyList<string>)> peers = [];
+        foreach (NetworkEndpoint endpoint in record.Networks.Where(e => e.Name != NetworkRecord.DefaultBridge))
+            foreach (string id in results.ContainersOn(endpoint.Name).Where(id => id != record.Id).Order(StringComparer.Ordinal))
+            {
+                if (containers.TryResolve(id) is not { } peer) continue;
+                foreach ((string network, string ifName) in results.AttachmentsOf(id).Where(a => a.Network == endpoint.Name))
+                    if (results.Read(network, id, ifName) is { } cached && CniAddress.From(network, ifName, cached.Result) is { Address.Length: > 0 } address)
+                        peers.Add((address.Address, peer.Record.Name, peer.Record.Networks.FirstOrDefault(n => n.Name == network)?.Aliases ?? []));
+            }
+        return peers;
+    }
+
+    /// <summary>The /etc/hosts of each running container on <paramref name="networks"/> (user-defined ones), made anew.</summary>
+    private void RefreshPeers(IEnumerable<string> networks, string except)
+    {
+        var results = Networks.Results;
+        foreach (string id in networks.Where(n => n != NetworkRecord.DefaultBridge).Distinct().SelectMany(results.ContainersOn).Distinct())
+            if (id != except && containers.TryResolve(id) is { } peer && File.Exists(Path.Combine(peer.Directory, "hosts")))
+                NetworkFiles.Rewrite(_sys, Path.Combine(peer.Directory, "hosts"),
+                    NetworkFiles.Hosts(peer.Record, Addresses(containers.Paths, id), Peers(peer.Record)));
+    }
+}
