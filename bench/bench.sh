@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/bench.sh — `make bench`: minirun against its peers, each pair in the same hyperfine run, on tmpfs.
 #
-#   start   minirun run --rm minibox true   vs  runc run (ready bundle)  and  bwrap --unshare-all, same rootfs
+#   start   minirun run --rm --network host minibox true   vs  runc run (ready bundle)  and  bwrap --unshare-all, same rootfs
 #   depth   the 128-layer image vs the one-layer one
 #   unpack  minirun load (OCI gzip, docker-save)  vs  tar -xzf, tar -x, umoci unpack
 #   memory  peak RSS of minirun load (/usr/bin/time -v)
@@ -92,13 +92,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # In rounds: this machine's speed drifts within minutes, and a command measured only in a slow (or fast) stretch
 # would skew its ratios. Each round measures every command; the medians are taken over all rounds' runs.
+# --network host named (the default so far): were the default a bridge, these rows would make one on the host's network.
 echo "== start (hyperfine -N, $rounds rounds of $runs runs each)"
 for round in $(seq "$rounds"); do
     hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$t/start.$round.json" \
-        -n minirun "$bin --root $t/root run --rm minibox true" \
+        -n minirun "$bin --root $t/root run --rm --network host minibox true" \
         -n runc "runc --root $t/runc-state run --bundle $t/bundle bench-runc" \
         -n bwrap "bwrap --unshare-all --ro-bind $t/minibox-rootfs / --proc /proc --dev /dev true" \
-        -n deep "$bin --root $t/root run --rm deep true"
+        -n deep "$bin --root $t/root run --rm --network host deep true"
 done
 merge_rounds "$t/start.json" "$t"/start.*.json
 
@@ -172,7 +173,7 @@ rss_kb=$(/usr/bin/time -v "$bin" --root "$t/load" load -i "$t/image-oci" --tag b
 echo "== concurrency (20 minirun run --rm at once)"
 pids=()
 for i in $(seq 20); do
-    "$bin" --root "$t/root" run --rm minibox true >"$t/many.$i.log" 2>&1 & pids+=($!)
+    "$bin" --root "$t/root" run --rm --network host minibox true >"$t/many.$i.log" 2>&1 & pids+=($!)
 done
 ok=0
 for pid in "${pids[@]}"; do wait "$pid" && ok=$((ok + 1)); done
