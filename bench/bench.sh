@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # bench/bench.sh — `make bench`: minirun against its peers, each pair in the same hyperfine run, on tmpfs.
 #
-#   start   minirun run --rm minibox true   vs  runc run (ready bundle)  and  bwrap --unshare-all, same rootfs
+#   start   minirun run --rm --network host minibox true   vs  runc run (ready bundle)  and  bwrap --unshare-all, same rootfs
 #   depth   the 128-layer image vs the one-layer one
 #   unpack  minirun load (OCI gzip, docker-save)  vs  tar -xzf, tar -x, umoci unpack
 #   memory  peak RSS of minirun load (/usr/bin/time -v)
 #   many    20 minirun run --rm at once, all must succeed
 #   life    one OCI bundle, create + start + wait + delete (bench/lifecycle.sh)  vs  runc and crun, the same config.json
 #   docker  docker run --rm --runtime minirun  vs  --runtime runc, in a private dockerd the bench starts and removes
+#   bridge  minirun run --rm --network bridge  vs  podman run --rm --runtime runc on its default bridge, and vs
+#           --network none (the CNI plugins' cost), all in one network namespace the bench makes and drops (bench/netns.sh)
 #
 # Prints a table of medians and ratios and writes it, with the date and the machine, to bench/RESULTS.md.
-# BENCH_QUICK=1 (`make bench-smoke`, for CI): minibox only, few runs, no dockerd, nothing written but bench/out/.
+# BENCH_QUICK=1 (`make bench-smoke`, for CI): minibox only, few runs, no dockerd, no podman, nothing written but bench/out/.
 # Run from the repository root, as root, after `make build image`.
 set -euo pipefail
 
@@ -23,9 +25,12 @@ tmp=bench/out/tmpfs
 
 # Peers and tools from Debian, only when missing.
 need=()
-for pair in runc:runc crun:crun bwrap:bubblewrap hyperfine:hyperfine umoci:umoci jq:jq /usr/bin/time:time nsenter:util-linux; do
+for pair in runc:runc crun:crun bwrap:bubblewrap hyperfine:hyperfine umoci:umoci jq:jq /usr/bin/time:time nsenter:util-linux \
+    ip:iproute2 iptables:iptables; do
     command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
+[ -x /usr/lib/cni/bridge ] || [ -x /opt/cni/bin/bridge ] || need+=(containernetworking-plugins)   # the bridge rows' plugins
+[ "$quick" = 1 ] || command -v podman >/dev/null || need+=(podman)
 [ "$quick" = 1 ] || command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 [ "$quick" = 1 ] || command -v dockerd >/dev/null || need+=(docker.io)
 if [ ${#need[@]} -gt 0 ]; then
@@ -41,7 +46,21 @@ mkdir -p "$tmp"
 mountpoint -q "$tmp" || mount -t tmpfs -o size=4g,mode=0755 bench-tmpfs "$tmp"
 mount --make-private "$tmp"   # the mounts made under it (the pinned namespace, dockerd's) stay out of other namespaces
 t=$(cd "$tmp" && pwd)
-dockerd_pid=
+dockerd_pid= net_up=
+# The bridge rows' sandbox: podman's containers removed, the namespaces unpinned (their devices and rules go with them),
+# and the libpod_parent cgroups podman's cgroupfs manager made (conmon's) removed when this run made them.
+drop_netns() {
+    [ -n "$net_up" ] || return 0
+    [ ! -f "$t/podman/containers.conf" ] || "${sandbox[@]}" podman rm --all --force >/dev/null 2>&1 || true
+    bench/netns.sh down "$t/netns"
+    for dir in /sys/fs/cgroup/libpod_parent /sys/fs/cgroup/*/libpod_parent; do
+        [ -d "$dir" ] && ! grep -qxF "$dir" <<<"$libpod_before" || continue
+        rmdir "$dir/conmon" 2>/dev/null || true
+        rmdir "$dir" 2>/dev/null || echo "bridge: $dir is not empty, left in place" >&2
+    done
+    unset CONTAINERS_CONF CONTAINERS_STORAGE_CONF
+    net_up=
+}
 cleanup() {
     # A failed run must not leave containers, a daemon or a pinned namespace behind.
     for rt in "$runtime --root $t/life-minirun" "runc --root $t/life-runc" "crun --root $t/life-crun"; do
@@ -50,6 +69,7 @@ cleanup() {
         done
     done
     [ -z "$dockerd_pid" ] || stop_dockerd
+    drop_netns
     umount "$t/v1ns" 2>/dev/null || true
     umount -l "$tmp" 2>/dev/null || true
 }
@@ -72,13 +92,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # In rounds: this machine's speed drifts within minutes, and a command measured only in a slow (or fast) stretch
 # would skew its ratios. Each round measures every command; the medians are taken over all rounds' runs.
+# --network host named (the default so far): were the default a bridge, these rows would make one on the host's network.
 echo "== start (hyperfine -N, $rounds rounds of $runs runs each)"
 for round in $(seq "$rounds"); do
     hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$t/start.$round.json" \
-        -n minirun "$bin --root $t/root run --rm minibox true" \
+        -n minirun "$bin --root $t/root run --rm --network host minibox true" \
         -n runc "runc --root $t/runc-state run --bundle $t/bundle bench-runc" \
         -n bwrap "bwrap --unshare-all --ro-bind $t/minibox-rootfs / --proc /proc --dev /dev true" \
-        -n deep "$bin --root $t/root run --rm deep true"
+        -n deep "$bin --root $t/root run --rm --network host deep true"
 done
 merge_rounds "$t/start.json" "$t"/start.*.json
 
@@ -152,11 +173,75 @@ rss_kb=$(/usr/bin/time -v "$bin" --root "$t/load" load -i "$t/image-oci" --tag b
 echo "== concurrency (20 minirun run --rm at once)"
 pids=()
 for i in $(seq 20); do
-    "$bin" --root "$t/root" run --rm minibox true >"$t/many.$i.log" 2>&1 & pids+=($!)
+    "$bin" --root "$t/root" run --rm --network host minibox true >"$t/many.$i.log" 2>&1 & pids+=($!)
 done
 ok=0
 for pid in "${pids[@]}"; do wait "$pid" && ok=$((ok + 1)); done
 [ "$ok" -eq 20 ] || { echo "concurrency: only $ok of 20 succeeded:" >&2; cat "$t"/many.*.log >&2; }
+
+# Bridge: minirun and podman, each on its default bridge network, in one network and mount namespace of the bench's own
+# (bench/netns.sh): their bridges, veths and iptables rules never reach the host's, and go with the namespace. hyperfine
+# runs inside it, so no nsenter is timed. Podman (not in the smoke run) keeps its storage on the tmpfs, its run state,
+# CNI caches and locks on the sandbox's tmpfs mounts; cgroupfs (no systemd here) and runc. Its containers get limits that
+# only lower (nofile at this shell's hard limit, nproc 4096, as the engine tests ask): podman asks 1048576 of both, and
+# raising a hard limit needs CAP_SYS_RESOURCE, which a sandbox may withhold (runc then fails the container).
+echo "== bridge: minirun and podman on their default bridges, in a network namespace of the bench's own"
+if [ "$quick" = 1 ]; then nrounds=1 nruns=3 nwarmup=1; else nrounds=3 nruns=5 nwarmup=2; fi
+sandbox=(nsenter --net="$t/netns/net" --mount="$t/netns/mnt")
+libpod_before=$(ls -d /sys/fs/cgroup/libpod_parent /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true)
+net_up=1 net_note= net_cmds=()
+bench/netns.sh up "$t/netns"
+# A command that fails once in the sandbox is named in one line and left out (minirun's bridge before it had one).
+try_net() {
+    local err
+    # shellcheck disable=SC2086  # the command line is split as hyperfine -N splits it
+    if err=$("${sandbox[@]}" $2 2>&1); then net_cmds+=(-n "$1" "$2"); return; fi
+    echo "bridge: $1 left out: $(echo "$err" | grep . | tail -1)"
+    net_note+="${net_note:+; }$1 left out: $(echo "$err" | grep . | tail -1)"
+}
+mrun="$bin --root $t/root run --rm"
+try_net "minirun bridge" "$mrun --network bridge minibox true"
+try_net "minirun none" "$mrun --network none minibox true"
+if [ "$quick" != 1 ]; then
+    mkdir -p "$t/podman/networks"
+    nofile=$(ulimit -Hn)
+    [ "$nofile" != unlimited ] || nofile=1048576
+    cat >"$t/podman/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$t/podman/storage"
+runroot = "/run/bench-podman"
+CONF
+    cat >"$t/podman/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=4096:4096"]
+[network]
+network_config_dir = "$t/podman/networks"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "/run/bench-podman-tmp"
+CONF
+    export CONTAINERS_CONF=$t/podman/containers.conf CONTAINERS_STORAGE_CONF=$t/podman/storage.conf
+    if err=$("${sandbox[@]}" podman load -q -i "$PWD/artifacts/minibox.tar" 2>&1); then
+        try_net "podman bridge" "podman run --rm --runtime runc --network bridge minibox true"
+        try_net "podman none" "podman run --rm --runtime runc --network none minibox true"
+        backend=$("${sandbox[@]}" podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo unknown)
+        net_note="${net_note:+$net_note; }podman's network backend: $backend"
+    else
+        echo "bridge: podman left out: its load of minibox failed: $(echo "$err" | grep . | tail -1)"
+        net_note="${net_note:+$net_note; }podman left out: its load of minibox failed: $(echo "$err" | grep . | tail -1)"
+    fi
+else
+    net_note="${net_note:+$net_note; }podman not measured (the smoke run runs no podman)"
+fi
+if [ ${#net_cmds[@]} -gt 0 ]; then
+    for round in $(seq "$nrounds"); do
+        "${sandbox[@]}" hyperfine -N --style basic --warmup "$nwarmup" --runs "$nruns" --export-json "$t/net.$round.json" "${net_cmds[@]}"
+    done
+    merge_rounds "$t/net.json" "$t"/net.*.json
+fi
+drop_netns
 
 # Docker: a private dockerd (its own data and exec roots, socket and containerd, no networking of its own) with minirun
 # added as a runtime; the image is minibox. Not in the smoke run: a daemon takes seconds to start.
@@ -202,7 +287,7 @@ fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 bench/report.sh "$t/start.json" "$t/unpack.json" "$rss_kb" "$ok" "$load_before" "$load_after" \
-    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" > "$t/report.md"
+    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" "$t/net.json" "$net_note" > "$t/report.md"
 cat "$t/report.md"
 if [ "$quick" != 1 ]; then
     # The notes under the table (each under a "## " heading) are the project's record: they stay.

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# bench/report.sh START.json UNPACK.json RSS_KB OK LOAD_BEFORE LOAD_AFTER LIFE.json DOCKER.json CRUN_NOTE DOCKER_NOTE —
-# the Markdown report of one bench run: the machine, the date, a table of hyperfine medians with the ratios issues 7 and
-# 16 set targets for, and a verdict each. DOCKER.json may be absent (the smoke run starts no dockerd); a command missing
-# from a file (a peer that could not run) reads "n/a". The notes say how crun was run and why docker's minirun failed.
+# bench/report.sh START.json UNPACK.json RSS_KB OK LOAD_BEFORE LOAD_AFTER LIFE.json DOCKER.json CRUN_NOTE DOCKER_NOTE
+#                  NET.json NET_NOTE —
+# the Markdown report of one bench run: the machine, the date, a table of hyperfine medians with the ratios the issues
+# set targets for, and a verdict each. DOCKER.json may be absent (the smoke run starts no dockerd); a command missing
+# from a file (a peer that could not run) reads "n/a". The notes say how crun was run, why docker's minirun failed, and
+# which bridge commands failed and podman's network backend.
 set -euo pipefail
 
 start=$1 unpack=$2 rss_kb=$3 ok=$4 load_before=$5 load_after=$6 life=$7 docker=$8 crun_note=$9 docker_note=${10}
+net=${11} net_note=${12}
 
 # Median, in milliseconds, of the command hyperfine ran under the name $2 (empty when it did not run).
 median() { [ ! -f "$1" ] || jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$1"; }
@@ -22,6 +25,9 @@ l_crun=$(median "$life" crun) l_crun_nocg=$(median "$life" "crun, cgroups disabl
 d_minirun=$(median "$docker" "docker minirun") d_runc=$(median "$docker" "docker runc")
 r_l_runc=$(ratio "$l_minirun" "$l_runc") r_l_crun=$(ratio "$l_minirun_v1" "$l_crun") r_l_nocg=$(ratio "$l_minirun_v1" "$l_crun_nocg")
 r_docker=$(ratio "$d_minirun" "$d_runc")
+n_bridge=$(median "$net" "minirun bridge") n_none=$(median "$net" "minirun none")
+p_bridge=$(median "$net" "podman bridge") p_none=$(median "$net" "podman none")
+r_n_podman=$(ratio "$n_bridge" "$p_bridge") r_n_plugins=$(ratio "$n_bridge" "$n_none") r_n_none=$(ratio "$n_none" "$p_none")
 view=
 [ -z "$crun_note" ] || view=" (cgroup v1 view¹)"
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -38,15 +44,15 @@ Made by \`make bench\` (bench/bench.sh) on $(date -u +%Y-%m-%d) at $(date -u +%H
 $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM; $(uname -sr); \
 $(. /etc/os-release && echo "$PRETTY_NAME")
 - Load average (1, 5, 15 min) before: $load_before; after: $load_after (the machine may be shared: medians, peers in the same run)
-- Peers: $(runc --version | head -1); $(crun --version | head -1); $(dockerd --version 2>/dev/null | cut -d, -f1); $(bwrap --version); $(umoci --version); $(tar --version | head -1); $(hyperfine --version)
+- Peers: $(runc --version | head -1); $(crun --version | head -1); $(dockerd --version 2>/dev/null | cut -d, -f1); $(podman --version 2>/dev/null); $(bwrap --version); $(umoci --version); $(tar --version | head -1); $(hyperfine --version)
 - Store and scratch on tmpfs; start times are \`hyperfine -N\` medians over rounds that each measure every command in turn,
   unpack times hyperfine medians (the previous tree deleted untimed before each run)
 
 | what | minirun | peer | median of peer | ratio | target | |
 |---|---|---|---|---|---|---|
-| start: \`run --rm minibox true\` | $(ms "$minirun") | \`runc run\` (ready bundle) | $(ms "$runc") | $r_runc | ≤ 0.35 | $(verdict "$r_runc" 0.35) |
-| start: \`run --rm minibox true\` | $(ms "$minirun") | \`bwrap --unshare-all\` | $(ms "$bwrap") | $r_bwrap | ≤ 1.5 | $(verdict "$r_bwrap" 1.5) |
-| depth: \`run --rm deep true\` (128 layers) | $(ms "$deep") | the 1-layer image | $(ms "$minirun") | $r_deep | ≤ 2 | $(verdict "$r_deep" 2) |
+| start: \`run --rm --network host minibox true\` | $(ms "$minirun") | \`runc run\` (ready bundle) | $(ms "$runc") | $r_runc | ≤ 0.35 | $(verdict "$r_runc" 0.35) |
+| start: \`run --rm --network host minibox true\` | $(ms "$minirun") | \`bwrap --unshare-all\` | $(ms "$bwrap") | $r_bwrap | ≤ 1.5 | $(verdict "$r_bwrap" 1.5) |
+| depth: \`run --rm --network host deep true\` (128 layers) | $(ms "$deep") | the 1-layer image | $(ms "$minirun") | $r_deep | ≤ 2 | $(verdict "$r_deep" 2) |
 | unpack: \`load\` OCI gzip layout | $(ms "$load_oci") | \`tar -xzf\` of its layer blob | $(ms "$tar_gz") | $r_gz | ≤ 1.0 | $(verdict "$r_gz" 1.0) |
 | unpack: \`load\` docker-save tar | $(ms "$load_docker") | \`tar -x\` of its layer | $(ms "$tar_x") | $r_x | ≤ 1.3 | $(verdict "$r_x" 1.3) |
 | unpack: \`load\` OCI gzip layout | $(ms "$load_oci") | \`umoci unpack\` | $(ms "$umoci") | $r_umoci | ≤ 0.25 | $(verdict "$r_umoci" 0.25) |
@@ -56,11 +62,20 @@ $(. /etc/os-release && echo "$PRETTY_NAME")
 | bundle: create, start, wait, delete$view | $(ms "$l_minirun_v1") | \`crun\` | $(ms "$l_crun") | $r_l_crun | ≤ 1.0 | $(verdict "$r_l_crun" 1.0) |
 | bundle: create, start, wait, delete$view | $(ms "$l_minirun_v1") | \`crun --cgroup-manager=disabled\` | $(ms "$l_crun_nocg") | $r_l_nocg | | |
 | \`docker run --rm --network none … minibox true\` | $(ms "$d_minirun") | \`--runtime runc\` | $(ms "$d_runc") | $r_docker | ≤ 1.0 | $(verdict "$r_docker" 1.0) |
+| bridge²: \`run --rm --network bridge minibox true\` | $(ms "$n_bridge") | \`podman run --rm --runtime runc --network bridge\` | $(ms "$p_bridge") | $r_n_podman | ≤ 0.2 | $(verdict "$r_n_podman" 0.2) |
+| bridge²: \`run --rm --network bridge minibox true\` | $(ms "$n_bridge") | minirun \`--network none\` (the plugins' cost) | $(ms "$n_none") | $r_n_plugins | | |
+| bridge²: \`run --rm --network none minibox true\` | $(ms "$n_none") | \`podman run --rm --runtime runc --network none\` | $(ms "$p_none") | $r_n_none | | |
 
 The bundle is \`minirun runtime spec\`'s config.json running \`true\`, the same file for every runtime (runc and crun take
 it unchanged), its verbs called as an engine's shim calls them (bench/lifecycle.sh). The docker runs go to a private
 dockerd the bench starts with \`--add-runtime minirun=…/minirun-runtime\` and removes after.
+
+² In a network and mount namespace the bench makes and drops (bench/netns.sh: only lo, its own /run, /var/lib, /var/cache,
+/var/tmp and /dev/shm), hyperfine inside it; minirun and podman each on its default bridge network there, with its CNI
+plugins' bridge, veth and iptables rules. Podman with runc, cgroupfs, and its storage on the tmpfs.
 MD
 [ -z "$crun_note" ] || printf '\n¹ This machine has %s.\n' "$crun_note"
 [ -f "$docker" ] || printf '\ndocker: not measured (the smoke run starts no dockerd).\n'
 [ -z "$docker_note" ] || printf '\n%s; its ratio is n/a.\n' "$docker_note"
+[ -f "$net" ] || printf '\nbridge: nothing measured (every command failed in the sandbox).\n'
+[ -z "$net_note" ] || printf '\nbridge: %s.\n' "$net_note"
