@@ -122,8 +122,8 @@ public sealed class RunVerb : IVerb
             Ulimits = args.GetAll("ulimit"),
             Init = args.Has("init"),
             ExtraHosts = args.GetAll("add-host"),
-            Dns = [.. args.GetAll("dns").Select(DnsFlags.CheckNameserver)],
-            DnsSearch = [.. args.GetAll("dns-search").Select(DnsFlags.CheckSearchDomain)],
+            Dns = [.. args.GetAll("dns").Select(d => FlagValue(DnsFlags.CheckNameserver, d))],
+            DnsSearch = [.. args.GetAll("dns-search").Select(d => FlagValue(DnsFlags.CheckSearchDomain, d))],
             DnsOptions = args.GetAll("dns-option"),
             Devices = args.GetAll("device"),
             Namespaces = ContainerNamespaces.Parse(args.Get("pid"), args.Get("ipc"), args.Get("uts"),
@@ -187,6 +187,13 @@ public sealed class RunVerb : IVerb
         seconds is null ? null
         : int.TryParse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
+
+    /// <summary>A flag's value the library refuses: a usage error (125 from `create` too, as Docker's CLI).</summary>
+    private static string FlagValue(Func<string, string> check, string value)
+    {
+        try { return check(value); }
+        catch (InvalidInputException e) { throw new UsageException(e.Message); }
+    }
 
     /// <summary>A retry count that is no number is a flag error (125, as Docker's CLI); a policy the engine refuses is create's 1.</summary>
     private static RestartPolicy ParseRestart(string text)

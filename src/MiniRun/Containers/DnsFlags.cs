@@ -13,7 +13,7 @@ public static partial class DnsFlags
 {
     /// <summary>--dns IP: an IPv4 or IPv6 address (no zone), spaces around it dropped, written back in Go's canonical form.</summary>
     public static string CheckNameserver(string flag) =>
-        ParseIp(flag.Trim()) ?? throw new MiniRunException($"invalid argument \"{flag}\" for \"--dns\" flag: IP address is not correctly formatted: {flag}");
+        ParseIp(flag.Trim()) ?? throw new InvalidInputException($"invalid argument \"{flag}\" for \"--dns\" flag: IP address is not correctly formatted: {flag}");
 
     /// <summary>--dns-search DOMAIN: "." (no search list) or a domain holding a letter; a trailing dot is dropped.</summary>
     public static string CheckSearchDomain(string flag)
@@ -22,7 +22,7 @@ public static partial class DnsFlags
         if (domain == ".") return domain;
         Match match = Domain().Match(domain);
         if (!domain.Any(char.IsAsciiLetter) || !match.Success || match.Groups[1].Length >= 255)
-            throw new MiniRunException($"invalid argument \"{flag}\" for \"--dns-search\" flag: {domain} is not a valid domain");
+            throw new InvalidInputException($"invalid argument \"{flag}\" for \"--dns-search\" flag: {domain} is not a valid domain");
         return match.Groups[1].Value;
     }
 
