@@ -30,6 +30,9 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("env", 'e', "K=V", "Set an environment variable (repeatable; K alone copies it from here)"),
         OptionSpec.Value("device", null, "HOST[:CTR[:rwm]]", "Give the container a host device node, with these permissions (repeatable)"),
         OptionSpec.Value("add-host", null, "NAME:IP", "Add a line to the container's /etc/hosts (repeatable)"),
+        OptionSpec.Value("dns", null, "IP", "Set a nameserver of the container's /etc/resolv.conf, instead of the host's (repeatable)"),
+        OptionSpec.Value("dns-search", null, "DOMAIN", "Set a search domain of the container's /etc/resolv.conf (repeatable; \".\" for none)"),
+        OptionSpec.Value("dns-option", null, "OPT", "Set an option of the container's /etc/resolv.conf, e.g. ndots:2 (repeatable)"),
         OptionSpec.Flag("init", null, "Run a small init (tini, Docker's docker-init) as PID 1: it reaps zombies and passes signals on"),
         OptionSpec.Value("ulimit", null, "NAME=SOFT[:HARD]", "A resource limit (nofile=1024:2048, core=-1 for unlimited) (repeatable)"),
         OptionSpec.Value("env-file", null, "FILE", "Read environment variables from FILE: K=V or K lines, # comments (repeatable; -e wins)"),
@@ -118,6 +121,9 @@ public sealed class RunVerb : IVerb
             Ulimits = args.GetAll("ulimit"),
             Init = args.Has("init"),
             ExtraHosts = args.GetAll("add-host"),
+            Dns = [.. args.GetAll("dns").Select(d => FlagValue(DnsFlags.CheckNameserver, d))],
+            DnsSearch = [.. args.GetAll("dns-search").Select(d => FlagValue(DnsFlags.CheckSearchDomain, d))],
+            DnsOptions = args.GetAll("dns-option"),
             Devices = args.GetAll("device"),
             Namespaces = ContainerNamespaces.Parse(args.Get("pid"), args.Get("ipc"), args.Get("uts"),
                 args.Get("shm-size") is { } shm ? ByteSize.Parse(shm, "--shm-size") : 0, args.Get("hostname")),
@@ -180,6 +186,13 @@ public sealed class RunVerb : IVerb
         seconds is null ? null
         : int.TryParse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
+
+    /// <summary>A flag's value the library refuses: a usage error (125 from `create` too, as Docker's CLI).</summary>
+    private static string FlagValue(Func<string, string> check, string value)
+    {
+        try { return check(value); }
+        catch (InvalidInputException e) { throw new UsageException(e.Message); }
+    }
 
     /// <summary>A retry count that is no number is a flag error (125, as Docker's CLI); a policy the engine refuses is create's 1.</summary>
     private static RestartPolicy ParseRestart(string text)

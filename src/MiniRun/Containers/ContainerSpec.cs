@@ -53,6 +53,12 @@ public sealed record ContainerSpec
     public bool Init { get; init; }
     /// <summary>--add-host NAME:IP (<see cref="ExtraHosts"/>).</summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+    /// <summary>--dns IP, checked (<see cref="DnsFlags.CheckNameserver"/>): the nameservers of /etc/resolv.conf (<see cref="ContainerResolvConf"/>).</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
+    /// <summary>--dns-search DOMAIN, checked (<see cref="DnsFlags.CheckSearchDomain"/>): its search list; "." for none.</summary>
+    public IReadOnlyList<string> DnsSearch { get; init; } = [];
+    /// <summary>--dns-option OPT: its options line (ndots:2, rotate…).</summary>
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
     /// <summary>--device HOST[:CONTAINER[:PERMISSIONS]] (<see cref="DeviceRequests"/>).</summary>
     public IReadOnlyList<string> Devices { get; init; } = [];
     /// <summary>--pid, --ipc, --uts, --shm-size (<see cref="ContainerNamespaces"/>).</summary>

@@ -17,9 +17,10 @@ public static class InitLayer
     /// <param name="extraHosts">--add-host NAME:IP, appended to /etc/hosts as Docker appends them.</param>
     public static IReadOnlyList<(string Path, string Content)> Files(string hostname, NetworkMode network, IReadOnlyList<string>? extraHosts = null) =>
     [
-        ("etc/hostname", hostname + "\n"),
-        ("etc/hosts", Hosts(hostname, network) + string.Concat((extraHosts ?? []).Select(ExtraHosts.Line))),
-        ("etc/resolv.conf", ResolvConf()),
+        ("etc/hostname", NetworkFiles.Hostname(hostname)),
+        ("etc/hosts", network == NetworkMode.Host ? ContainerHostsFile.ForHostNetwork(ContainerHostsFile.ReadHostFile(), extraHosts ?? [])
+            : ContainerHostsFile.Build(hostname, [], [], extraHosts ?? [])),
+        ("etc/resolv.conf", ContainerResolvConf.Build(ContainerResolvConf.ReadHostFile(network == NetworkMode.Host), network == NetworkMode.Host, [], [], [])),
     ];
 
     public static void Write(ISyscalls sys, string dir, string hostname, NetworkMode network, IReadOnlyList<string>? extraHosts = null)
@@ -35,15 +36,4 @@ public static class InitLayer
         sys.Explain("the init layer: /etc/mtab, as programs expect it");
         sys.Symlink(MtabTarget, Path.Combine(dir, MtabLink));
     }
-
-    /// <summary>With the host's network the host's names apply (Docker copies /etc/hosts); otherwise only localhost.</summary>
-    public static string Hosts(string hostname, NetworkMode network)
-    {
-        if (network == NetworkMode.Host && File.Exists("/etc/hosts")) return File.ReadAllText("/etc/hosts");
-        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n" +
-               $"ff00::1\tip6-allnodes\nff00::2\tip6-allrouters\n127.0.1.1\t{hostname}\n";
-    }
-
-    private static string ResolvConf() =>
-        File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "nameserver 8.8.8.8\n";
 }

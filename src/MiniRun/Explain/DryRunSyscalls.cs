@@ -91,6 +91,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host, string? st
         public bool MakeDirectory(string path, uint mode) { Made(path, MadeDirectory); return true; }
         public void MakeDirectories(string path) => Made(path, MadeDirectory);
         public void WriteFile(string path, string content, uint mode) => Made(path, MadeFile);
+        public void RewriteFile(string path, string content) { }
         public bool MakeNode(string path, uint mode, uint major, uint minor) { Made(path, MadeFile with { Mode = mode }); return true; }
         public void Symlink(string target, string linkPath)
         {

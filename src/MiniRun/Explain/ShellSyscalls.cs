@@ -190,6 +190,16 @@ public abstract class ShellSyscalls : ISyscalls
         Do(s => s.WriteFile(path, content, mode));
     }
 
+    public void RewriteFile(string path, string content)
+    {
+        // The shell's > truncates the file it opens and keeps its inode, as the call does (no temporary file, no rename).
+        string p = Q(Host(path));
+        if (content.EndsWith('\n') && content.Count(c => c == '\n') > 1 && !content.Split('\n').Contains("EOF"))
+            Print($"cat > {p} <<'EOF'\n{content}EOF", "a file rewritten in place");
+        else Print($"printf %s {ShellQuote.Quote(content)} > {p}", "a file rewritten in place");
+        Do(s => s.RewriteFile(path, content));
+    }
+
     public bool MakeNode(string path, uint mode, uint major, uint minor)
     {
         string type = (mode & Syscalls.S_IFMT) switch { Syscalls.S_IFBLK => "b", Syscalls.S_IFIFO => "p", _ => "c" };

@@ -109,6 +109,29 @@ public static unsafe class Syscalls
         }
     }
 
+    /// <summary>
+    /// Replaces the content of the existing regular file <paramref name="path"/> in place: open(2) with
+    /// O_WRONLY|O_TRUNC|O_NOFOLLOW, then write(2). The inode stays, as a bind mount of the file needs (it pins the
+    /// inode: a rename would leave the mount on the old one). A symlink is refused (ELOOP), a missing file too (ENOENT);
+    /// O_NONBLOCK keeps a FIFO from blocking the open, and anything not a regular file is refused before the write.
+    /// </summary>
+    public static void RewriteFile(string path, ReadOnlySpan<byte> content)
+    {
+        int fd = Libc.open(path, Libc.O_WRONLY | Libc.O_TRUNC | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw Fail("open", path);
+        try
+        {
+            Libc.StatxBuffer status;
+            if (Libc.statx(fd, "", Libc.AT_EMPTY_PATH, 0x7ff, &status) != 0) throw Fail("stat", path);
+            if ((status.Mode & S_IFMT) != S_IFREG) throw new NativeException("open", path, Errnos.EINVAL);
+            WriteAll(fd, content, path);
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
     public static void MakeDirectory(string path, uint mode)
     {
         if (Libc.mkdir(path, mode) != 0) throw Fail("mkdir", path);

@@ -45,6 +45,9 @@ public sealed class ParityImage : IDisposable
     /// <summary>The Docker name of the built image; the parity tests give minirun's copy the same name.</summary>
     public string Name => $"minirun-parity-{_id}:latest";
 
+    /// <summary><see cref="Name"/>, built in Docker first if no test has asked for it yet (a test that only runs it in Docker).</summary>
+    public string BuiltName => _image.Value;
+
     private string BaseName => $"minirun-parity-base-{_id}:latest";
 
     private string WorkDir => _work.Value.Path;

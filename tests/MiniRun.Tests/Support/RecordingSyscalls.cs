@@ -50,6 +50,7 @@ public sealed class RecordingSyscalls : ISyscalls
     public bool MakeDirectory(string path, uint mode) { Record($"mkdir {path} {Convert.ToString(mode, 8)}"); return Files.TryAdd(path, Directory); }
     public void MakeDirectories(string path) { Record($"mkdir -p {path}"); Files.TryAdd(path, Directory); }
     public void WriteFile(string path, string content, uint mode) { Record($"write {path} {Convert.ToString(mode, 8)} {content.Length}"); Files[path] = RegularFile; }
+    public void RewriteFile(string path, string content) => Record($"rewrite {path} {content.Length}");
     public bool MakeNode(string path, uint mode, uint major, uint minor) { Record($"mknod {path} {Convert.ToString(mode, 8)} {major}:{minor}"); return Files.TryAdd(path, RegularFile); }
     public void Symlink(string target, string linkPath) { Record($"symlink {target} {linkPath}"); Files[linkPath] = Link; }
     public void SetXattr(string path, string name, byte[] value) => Record($"setxattr {path} {name}");

@@ -81,6 +81,12 @@ public interface ISyscalls
     /// <summary>Creates a new file with exactly <paramref name="mode"/> and <paramref name="content"/> (O_EXCL).</summary>
     void WriteFile(string path, string content, uint mode);
 
+    /// <summary>
+    /// Replaces an existing file's content in place (O_WRONLY|O_TRUNC|O_NOFOLLOW, then write): the inode stays, so a
+    /// bind mount of it (a container's /etc/hosts) sees the new content, where a rename would leave it the old file.
+    /// </summary>
+    void RewriteFile(string path, string content);
+
     /// <summary>mknod(2), the mode as given (umask 0); false when the name exists already.</summary>
     bool MakeNode(string path, uint mode, uint major, uint minor);
 

@@ -133,6 +133,8 @@ public sealed class LinuxSyscalls : ISyscalls
     public void WriteFile(string path, string content, uint mode) =>
         Syscalls.WriteNewFile(path, System.Text.Encoding.UTF8.GetBytes(content), mode, exactMode: true);
 
+    public void RewriteFile(string path, string content) => Syscalls.RewriteFile(path, System.Text.Encoding.UTF8.GetBytes(content));
+
     public bool MakeNode(string path, uint mode, uint major, uint minor) => UnpackSyscalls.TryMakeNode(path, mode, major, minor);
 
     public void ChangeOwner(string path, uint uid, uint gid) => Syscalls.LChown(path, (int)uid, (int)gid);
