@@ -38,6 +38,9 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("hostname", 'h', "NAME", "Container host name (default: the short container ID)"),
         OptionSpec.Value("entrypoint", null, "CMD", "Override the image's entrypoint (\"\" clears it)"),
         OptionSpec.Value("network", null, "host|none", "host: the host's network (default); none: a namespace with only lo"),
+        OptionSpec.Value("publish", 'p', "[IP:][HOST:]PORT", "Publish a container's port on the host (8080:80, 127.0.0.1::53/udp, 8000-8010:80-90); no HOST: a free one (repeatable)"),
+        OptionSpec.Flag("publish-all", 'P', "Publish every exposed port (the image's EXPOSE, --expose) on a free host port"),
+        OptionSpec.Value("expose", null, "PORT[/PROTO]", "Expose a port or a range of ports (8000-8010/udp) without publishing it; -P publishes it (repeatable)"),
         OptionSpec.Value("pid", null, "host", "host: the host's PID namespace (the container sees, and may signal, every process)"),
         OptionSpec.Value("ipc", null, "MODE", "IPC namespace: private (default), shareable, none (no /dev/shm), host, or container:NAME (a shareable one's)"),
         OptionSpec.Value("uts", null, "host", "host: the host's UTS namespace and host name (no --hostname then)"),
@@ -110,6 +113,9 @@ public sealed class RunVerb : IVerb
                 "none" => NetworkMode.None,
                 string other => throw new UsageException($"--network {other}: only \"host\" and \"none\" are supported"),
             },
+            Publish = FlagValues(args.GetAll("publish"), PortRequests.Normalize),
+            PublishAll = args.Has("publish-all"),
+            Expose = FlagValues(args.GetAll("expose"), PortRequests.NormalizeExpose),
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
@@ -158,6 +164,8 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
         Container container = runner.Create(spec, image); // its layers are checked again under the store lock
+        // As Docker's create says it: the host network has the host's ports, nothing to publish.
+        if (PortRequests.Warning(spec.Network == NetworkMode.Host, spec.Publish) is { } warning) Console.Error.WriteLine($"WARNING: {warning}");
         cidFile?.Write(container.Id);
         if (createOnly)
         {
@@ -181,6 +189,13 @@ public sealed class RunVerb : IVerb
         seconds is null ? null
         : int.TryParse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"invalid argument \"{seconds}\" for \"--stop-timeout\": a whole number of seconds");
+
+    /// <summary>Each value checked: a bad one is a flag error, 125 for create too, as Docker's CLI.</summary>
+    private static List<string> FlagValues(IReadOnlyList<string> values, Func<string, string> check)
+    {
+        try { return values.Select(check).ToList(); }
+        catch (InvalidInputException e) { throw new UsageException(e.Message); }
+    }
 
     /// <summary>A retry count that is no number is a flag error (125, as Docker's CLI); a policy the engine refuses is create's 1.</summary>
     private static RestartPolicy ParseRestart(string text)
