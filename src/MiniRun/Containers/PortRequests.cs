@@ -25,14 +25,15 @@ public static class PortRequests
     public static string Normalize(string flag)
     {
         string standard = StandardNotation(flag);
-        Parse(standard);
-        return standard;
+        ParseStandard(standard);
+        return standard; // holds no '=' (a checked short form never does), so it reads the same again
     }
 
     /// <summary>The container ports one -p value publishes, in order.</summary>
-    public static IReadOnlyList<PortRequest> Parse(string flag)
+    public static IReadOnlyList<PortRequest> Parse(string flag) => ParseStandard(StandardNotation(flag));
+
+    private static List<PortRequest> ParseStandard(string raw)
     {
-        string raw = StandardNotation(flag);
         (string ip, string hostPort, string containerPort) = SplitParts(raw);
         (string protocol, containerPort) = SplitProtoPort(containerPort);
         if (ip.Length > 0 && ip[0] == '[') ip = StripBrackets(ip);
