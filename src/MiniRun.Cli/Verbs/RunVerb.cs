@@ -43,6 +43,9 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("network", null, "NETWORK", "bridge (default: minirun0, NAT), a network's name, host, none (only lo), or container:NAME (its namespace)"),
         OptionSpec.Value("network-alias", null, "NAME", "Another name the container answers to on its user-defined network (repeatable)"),
         OptionSpec.Value("ip", null, "IPV4", "The container's address on its user-defined network (default: the next free one)"),
+        OptionSpec.Value("publish", 'p', "[IP:][HOST:]PORT", "Publish a container's port on the host (8080:80, 127.0.0.1::53/udp, 8000-8010:80-90); no HOST: a free one (repeatable)"),
+        OptionSpec.Flag("publish-all", 'P', "Publish every exposed port (the image's EXPOSE, --expose) on a free host port"),
+        OptionSpec.Value("expose", null, "PORT[/PROTO]", "Expose a port or a range of ports (8000-8010/udp) without publishing it; -P publishes it (repeatable)"),
         OptionSpec.Value("pid", null, "host", "host: the host's PID namespace (the container sees, and may signal, every process)"),
         OptionSpec.Value("ipc", null, "MODE", "IPC namespace: private (default), shareable, none (no /dev/shm), host, or container:NAME (a shareable one's)"),
         OptionSpec.Value("uts", null, "host", "host: the host's UTS namespace and host name (no --hostname then)"),
@@ -112,6 +115,9 @@ public sealed class RunVerb : IVerb
             Network = args.Get("network"),
             NetworkAliases = args.GetAll("network-alias"),
             Ip = args.Get("ip"),
+            Publish = FlagValues(args.GetAll("publish"), PortRequests.Normalize),
+            PublishAll = args.Has("publish-all"),
+            Expose = FlagValues(args.GetAll("expose"), PortRequests.NormalizeExpose),
             UseChroot = args.Has("chroot"),
             ExtraLayers = args.GetAll("layer"),
             RemoveWhenDone = args.Has("rm"),
@@ -163,6 +169,8 @@ public sealed class RunVerb : IVerb
             Console.Error.WriteLine($"{name.Tag ?? name.Digest.ToString()}: Pulling from {name.FamiliarRepository}");
         });
         Container container = runner.Create(spec, image); // its layers are checked again under the store lock
+        // As Docker's create says it: the host network has the host's ports, nothing to publish.
+        if (PortRequests.Warning(container.Record.Network == NetworkMode.Host, spec.Publish) is { } warning) Console.Error.WriteLine($"WARNING: {warning}");
         cidFile?.Write(container.Id);
         if (createOnly)
         {
@@ -193,6 +201,9 @@ public sealed class RunVerb : IVerb
         try { return check(value); }
         catch (InvalidInputException e) { throw new UsageException(e.Message); }
     }
+
+    /// <summary>Each value checked as <see cref="FlagValue"/>.</summary>
+    private static List<string> FlagValues(IReadOnlyList<string> values, Func<string, string> check) => values.Select(v => FlagValue(check, v)).ToList();
 
     /// <summary>A retry count that is no number is a flag error (125, as Docker's CLI); a policy the engine refuses is create's 1.</summary>
     private static RestartPolicy ParseRestart(string text)

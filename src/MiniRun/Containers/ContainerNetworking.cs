@@ -128,7 +128,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
     private static JsonObject? CapabilityArgs(ContainerRecord record, NetworkEndpoint endpoint, bool first, NetworkConfigList config)
     {
         var args = new JsonObject();
-        if (first && record.Ports.Count > 0) args["portMappings"] = PortMappings(record.Ports);
+        if (first && record.Ports.Count > 0) args["portMappings"] = PublishedPorts.CniPortMappings(record.Ports);
         if (endpoint.IPv4Address is { } ip)
         {
             string? subnet = NetworkRecord.FromConfig(config).Subnet;
@@ -137,42 +137,40 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         return args.Count == 0 ? null : args;
     }
 
-    private static JsonArray PortMappings(IEnumerable<PortBinding> ports)
-    {
-        var mappings = new JsonArray();
-        foreach (PortBinding port in ports)
-        {
-            var mapping = new JsonObject { ["hostPort"] = port.HostPort, ["containerPort"] = port.Port, ["protocol"] = port.Protocol };
-            if (port.HostIp is not ("" or "0.0.0.0")) mapping["hostIP"] = port.HostIp;
-            mappings.Add((JsonNode)mapping);
-        }
-        return mappings;
-    }
-
     /// <summary>hosts, hostname and resolv.conf in the container's directory, rewritten in place (a bind mount holds the inode).</summary>
     private void WriteFiles(ContainerRecord record, string directory)
     {
         IReadOnlyList<CniAddress> own = Addresses(containers.Paths, record.Id);
         _sys.Explain("/etc/hostname, bound from the container's directory (Docker's HostnamePath)");
-        NetworkFiles.Rewrite(_sys, Path.Combine(directory, "hostname"), record.Hostname + "\n");
-        _sys.Explain("/etc/resolv.conf: the host's, less the nameservers on its own loopback, which the container's namespace cannot reach");
-        NetworkFiles.Rewrite(_sys, Path.Combine(directory, "resolv.conf"), NetworkFiles.ResolvConf(record));
-        _sys.Explain("/etc/hosts: localhost, --add-host, the container's own address and name, and its peers on user-defined networks");
-        NetworkFiles.Rewrite(_sys, Path.Combine(directory, "hosts"), NetworkFiles.Hosts(record, own, Peers(record)));
+        Write(Path.Combine(directory, "hostname"), NetworkFiles.Hostname(record.Hostname));
+        _sys.Explain("/etc/resolv.conf: the host's (or --dns's), less nameservers on the host's loopback, which the container's namespace cannot reach");
+        Write(Path.Combine(directory, "resolv.conf"),
+            ContainerResolvConf.Build(ContainerResolvConf.ReadHostFile(hostNetwork: false), false, record.Dns, record.DnsSearch, record.DnsOptions));
+        _sys.Explain("/etc/hosts: localhost, --add-host, its peers on user-defined networks, and its own address and name");
+        Write(Path.Combine(directory, "hosts"), HostsOf(record, own));
     }
 
+    private void Write(string path, string content)
+    {
+        if (_sys.LStat(path) is null) NetworkFiles.Create(_sys, path, content);
+        else NetworkFiles.RewriteInPlace(_sys, path, content);
+    }
+
+    private string HostsOf(ContainerRecord record, IReadOnlyList<CniAddress> own) =>
+        ContainerHostsFile.Build(record.Hostname, [.. own.Where(a => a.Address.Length > 0).Take(1).Select(a => a.Address)], Peers(record), record.ExtraHosts);
+
     /// <summary>Every other container attached to one of its user-defined networks: address, name, aliases there.</summary>
-    private List<(string Address, string Name, IReadOnlyList<string> Aliases)> Peers(ContainerRecord record)
+    private List<HostsPeer> Peers(ContainerRecord record)
     {
         var results = Networks.Results;
-        List<(string, string, IReadOnlyList<string>)> peers = [];
+        List<HostsPeer> peers = [];
         foreach (NetworkEndpoint endpoint in record.Networks.Where(e => e.Name != NetworkRecord.DefaultBridge))
             foreach (string id in results.ContainersOn(endpoint.Name).Where(id => id != record.Id).Order(StringComparer.Ordinal))
             {
                 if (containers.TryResolve(id) is not { } peer) continue;
                 foreach ((string network, string ifName) in results.AttachmentsOf(id).Where(a => a.Network == endpoint.Name))
                     if (results.Read(network, id, ifName) is { } cached && CniAddress.From(network, ifName, cached.Result) is { Address.Length: > 0 } address)
-                        peers.Add((address.Address, peer.Record.Name, peer.Record.Networks.FirstOrDefault(n => n.Name == network)?.Aliases ?? []));
+                        peers.Add(new HostsPeer(address.Address, peer.Record.Name, peer.Record.Networks.FirstOrDefault(n => n.Name == network)?.Aliases ?? []));
             }
         return peers;
     }
@@ -183,7 +181,6 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         var results = Networks.Results;
         foreach (string id in networks.Where(n => n != NetworkRecord.DefaultBridge).Distinct().SelectMany(results.ContainersOn).Distinct())
             if (id != except && containers.TryResolve(id) is { } peer && File.Exists(Path.Combine(peer.Directory, "hosts")))
-                NetworkFiles.Rewrite(_sys, Path.Combine(peer.Directory, "hosts"),
-                    NetworkFiles.Hosts(peer.Record, Addresses(containers.Paths, id), Peers(peer.Record)));
+                NetworkFiles.RewriteInPlace(_sys, Path.Combine(peer.Directory, "hosts"), HostsOf(peer.Record, Addresses(containers.Paths, id)));
     }
 }

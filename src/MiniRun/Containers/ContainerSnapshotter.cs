@@ -33,7 +33,7 @@ public sealed class ContainerSnapshotter(LayerStore layers)
             sys.Explain("--layer: an extra lower directory, above the init layer");
             sys.Symlink(record.ExtraLayers[i], Path.Combine(dir, ExtraLayerLink(i)));
         }
-        InitLayer.Write(sys, Path.Combine(dir, InitDirectory), record.Hostname, record.Network, record.ExtraHosts);
+        InitLayer.Write(sys, Path.Combine(dir, InitDirectory), record.Hostname, record.Network, record.ExtraHosts, (record.Dns, record.DnsSearch, record.DnsOptions));
     }
 
     /// <summary>The lowerdir list, top first, relative to the store root: extra layers, the init layer, the image's layers.</summary>

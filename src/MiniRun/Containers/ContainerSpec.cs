@@ -65,4 +65,10 @@ public sealed record ContainerSpec
     public ContainerNamespaces Namespaces { get; init; } = new();
     /// <summary>--label-file's lines, then -l K=V (<see cref="ContainerLabels"/>).</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
+    /// <summary>-p values, checked and in short form (<see cref="PortRequests"/>); host ports are chosen at each start.</summary>
+    public IReadOnlyList<string> Publish { get; init; } = [];
+    /// <summary>-P: every exposed port (the image's, --expose's) on a free host port.</summary>
+    public bool PublishAll { get; init; }
+    /// <summary>--expose PORT[-END][/PROTO], checked.</summary>
+    public IReadOnlyList<string> Expose { get; init; } = [];
 }

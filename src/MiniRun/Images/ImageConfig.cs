@@ -32,6 +32,12 @@ public sealed class ContainerConfig
     /// <summary>VOLUME: each path a container of the image gets an anonymous volume at (the values are empty objects).</summary>
     [JsonPropertyName("Volumes")] public Dictionary<string, System.Text.Json.JsonElement>? Volumes { get; set; }
     [JsonExtensionData] public Dictionary<string, System.Text.Json.JsonElement>? Extra { get; set; }
+
+    /// <summary>EXPOSE: the keys of ExposedPorts ("80/tcp"), which -P publishes; read from <see cref="Extra"/>, so the config is written back as it came.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> ExposedPorts =>
+        Extra?.GetValueOrDefault("ExposedPorts") is { ValueKind: System.Text.Json.JsonValueKind.Object } ports
+            ? ports.EnumerateObject().Select(p => p.Name).ToList() : [];
 }
 
 public sealed class RootFs

@@ -93,6 +93,10 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             Network = network.Mode,
             Networks = network.Networks,
             NetworkContainer = network.Container,
+            Dns = [.. spec.Dns],
+            DnsSearch = [.. spec.DnsSearch],
+            DnsOptions = [.. spec.DnsOptions],
+            Ports = PublishedPortsOf(spec, network.Mode, config),
             UseChroot = spec.UseChroot,
             AutoRemove = spec.RemoveWhenDone,
             RestartPolicy = spec.RemoveWhenDone && !spec.RestartPolicy.IsNone // as Docker refuses it
@@ -120,6 +124,20 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
             throw new MiniRunException($"the working directory \"{record.WorkingDir}\" is invalid: it needs to be an absolute path");
         Snapshotter.CheckMountable(record); // 128 image layers and --layer dirs may not fit the kernel's page of mount options: refused before anything is made
         return record;
+    }
+
+    /// <summary>
+    /// -p, -P and --expose: host ports chosen now, at create (Docker chooses them at each start), so that `port` and
+    /// inspect have them at once. Only a namespace of its own publishes: the host's has the host's ports (Docker warns),
+    /// none has no way in, container: has the donor's.
+    /// </summary>
+    private List<PortBinding> PublishedPortsOf(ContainerSpec spec, NetworkMode network, ContainerConfig image)
+    {
+        if (spec.Publish.Count == 0 && !spec.PublishAll) return [];
+        if (network == NetworkMode.Container && spec.Publish.Count > 0) throw new MiniRunException(PortRequests.ContainerNetworkConflict);
+        if (network != NetworkMode.Bridge) return [];
+        IEnumerable<PortBinding> elsewhere = containers.List().SelectMany(c => c.Record.Ports);
+        return PublishedPorts.Resolve(spec.Publish, spec.PublishAll, spec.Expose, image.ExposedPorts, HostPortAllocator.FromKernel(elsewhere));
     }
 
     /// <summary>A stop signal as given, once known to be one (`invalid signal: X` otherwise, at create rather than at stop).</summary>
