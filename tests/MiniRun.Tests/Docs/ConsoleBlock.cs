@@ -3,17 +3,21 @@ namespace MiniRun.Tests.Docs;
 /// <summary>
 /// One ```console block of a document: "$ command" lines, each followed by its expected output. The matching rule
 /// (stated in docs/workshop.md): lines compared one by one, trailing spaces ignored; &lt;ID&gt; is 12 to 64 hex digits,
-/// &lt;ANY&gt; any text within a line, a line "..." any number of lines.
+/// &lt;ANY&gt; any text within a line, a line "..." any number of lines. A ```console netns block changes links, addresses
+/// or iptables rules: it runs in a network namespace of the test's own, never on the machine's network.
 /// </summary>
-public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Commands)
+public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Commands, bool InNetworkSandbox)
 {
+    private const string Fence = "```console", SandboxFence = "```console netns";
+
     public static List<ConsoleBlock> Parse(string markdown)
     {
         var blocks = new List<ConsoleBlock>();
         string[] lines = markdown.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
-            if (lines[i].TrimEnd() != "```console") continue;
+            string fence = lines[i].TrimEnd();
+            if (fence is not (Fence or SandboxFence)) continue;
             int start = i + 1;
             var commands = new List<ConsoleCommand>();
             for (i++; i < lines.Length && lines[i].TrimEnd() != "```"; i++)
@@ -22,7 +26,7 @@ public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Comman
                 else if (commands.Count > 0) ((List<string>)commands[^1].Expected).Add(lines[i].TrimEnd());
                 else throw new FormatException($"line {i + 1}: output before any command");
             }
-            blocks.Add(new ConsoleBlock(start, commands));
+            blocks.Add(new ConsoleBlock(start, commands, fence == SandboxFence));
         }
         return blocks;
     }

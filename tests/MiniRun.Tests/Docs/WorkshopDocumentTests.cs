@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using MiniRun.Fixtures;
+using MiniRun.Tests.Networking;
 
 namespace MiniRun.Tests.Docs;
 
@@ -14,8 +16,18 @@ public class WorkshopDocumentTests
     public void Workshop_EveryLevel_HasConsoleBlocks()
     {
         string text = File.ReadAllText(DocumentPath);
-        for (int level = 1; level <= 7; level++) Assert.Contains($"## Level {level}:", text);
-        Assert.True(ConsoleBlock.Parse(text).Count >= 7);
+        for (int level = 1; level <= 10; level++) Assert.Contains($"## Level {level}:", text);
+        Assert.True(ConsoleBlock.Parse(text).Count >= 10);
+    }
+
+    /// <summary>A command that makes links, addresses, rules or bridge containers runs only in the test's own namespace.</summary>
+    [Fact]
+    public void Workshop_NetworkChangingCommands_RunOnlyInTheSandbox()
+    {
+        var changesTheNetwork = new Regex(@"(^|[|;&(]\s*)(iptables|sysctl|ip (-n \S+ )?(link|addr|route|netns))\b|\bnetwork create\b|--network[ =](?!none\b|host\b)|minirun (run|create)\b[^|;&]*\s(-p|-P|--publish)[\s=]");
+        foreach (ConsoleBlock block in ConsoleBlock.Parse(File.ReadAllText(DocumentPath)).Where(b => !b.InNetworkSandbox))
+            foreach (ConsoleCommand command in block.Commands)
+                Assert.False(changesTheNetwork.IsMatch(command.Command), $"docs/workshop.md line {command.Line} belongs in a ```console netns block: {command.Command}");
     }
 
     [Fact]
@@ -35,6 +47,7 @@ public class WorkshopDocumentTests
         using var scratch = new TempDirectory("minirun-workshop");
         string store = scratch.Combine("store");
         var cli = new MiniRunCli(store);
+        NetworkSandbox? sandbox = null;
         try
         {
             string image = scratch.Combine("minibox.tar");
@@ -54,9 +67,14 @@ public class WorkshopDocumentTests
                 ["TMPDIR"] = scratch.Combine("tmp"), // mktemp in the document lands here, and goes with the scratch directory
             };
 
+            // The netns blocks: minirun's default bridge (MINIRUN_NETWORK empty) in a network namespace of the test's own.
+            var sandboxed = new Dictionary<string, string>(environment) { ["MINIRUN_NETWORK"] = "" };
             foreach (ConsoleBlock block in ConsoleBlock.Parse(File.ReadAllText(DocumentPath)))
             {
-                IReadOnlyList<string> outputs = RunBlock(block, scratch.Combine("work"), environment);
+                if (block.InNetworkSandbox) sandbox ??= new NetworkSandbox();
+                IReadOnlyList<string> outputs = block.InNetworkSandbox
+                    ? RunBlock(block, scratch.Combine("work"), sandboxed, ["nsenter", "-t", sandbox!.Pid.ToString(), "-n", "-m"])
+                    : RunBlock(block, scratch.Combine("work"), environment, []);
                 for (int i = 0; i < block.Commands.Count; i++)
                 {
                     ConsoleCommand command = block.Commands[i];
@@ -67,18 +85,32 @@ public class WorkshopDocumentTests
         }
         finally
         {
-            foreach (string id in cli.Run("ps", "-aq").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)) cli.Run("rm", "-f", id);
+            // A container of a netns block is removed where its mounts and CNI state are: in the sandbox, before it goes.
+            foreach (string id in cli.Run("ps", "-aq").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string mode = cli.Run("inspect", "-f", "{{.HostConfig.NetworkMode}}", id).Stdout.Trim();
+                if (sandbox is not null && mode is not ("host" or "none"))
+                    NetworkSandbox.Run("nsenter", "-t", sandbox.Pid.ToString(), "-n", "-m", MiniRunCli.BinaryPath, "--root", store, "rm", "-f", id);
+                else cli.Run("rm", "-f", id);
+            }
+            sandbox?.Dispose();
         }
     }
 
-    /// <summary>Runs the block's commands in one bash, separated by markers, and returns each one's stdout+stderr.</summary>
-    private static IReadOnlyList<string> RunBlock(ConsoleBlock block, string workDir, Dictionary<string, string> environment)
+    /// <summary>
+    /// Runs the block's commands in one bash (behind <paramref name="enter"/>: nsenter into the sandbox), separated by
+    /// markers, and returns each one's stdout+stderr.
+    /// </summary>
+    private static IReadOnlyList<string> RunBlock(ConsoleBlock block, string workDir, Dictionary<string, string> environment, string[] enter)
     {
         const string Marker = "@@workshop-command@@";
         var script = new System.Text.StringBuilder($"cd {workDir}\nexec 2>&1\n");
         foreach (ConsoleCommand command in block.Commands) script.Append($"echo {Marker}\n{command.Command}\n");
         script.Append($"echo {Marker}\n");
-        ExternalCommand.Result result = ExternalCommand.Run("bash", ["-c", script.ToString()], TimeSpan.FromMinutes(3), environment);
+        string[] bash = ["bash", "-c", script.ToString()];
+        ExternalCommand.Result result = enter.Length == 0
+            ? ExternalCommand.Run(bash[0], bash[1..], TimeSpan.FromMinutes(3), environment)
+            : ExternalCommand.Run(enter[0], [.. enter[1..], .. bash], TimeSpan.FromMinutes(3), environment);
         string[] parts = result.Stdout.Split(Marker + "\n");
         Assert.True(parts.Length == block.Commands.Count + 2, $"block at line {block.Line} did not run to its end:\n{result}");
         return parts[1..^1];

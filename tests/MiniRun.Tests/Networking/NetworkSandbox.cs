@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace MiniRun.Tests.Networking;
 
 /// <summary>
-/// A network namespace of the test's own (`unshare --net --mount`, lo up, its own /sys and /run) in which minirun
+/// A network namespace of the test's own (`unshare --net --mount`, lo up, its own /sys and /run, the host's cgroups) in which minirun
 /// runs through nsenter, so bridges, veths, addresses and iptables rules live and die inside it; and "containers",
 /// each a sleep in a network namespace of its own, whose /proc/PID/ns/net is what CNI_NETNS names. Dispose kills
 /// them all (the namespaces, and every device in them, go with their last process) and removes the store.
@@ -20,9 +20,11 @@ public sealed class NetworkSandbox : IDisposable
     {
         try
         {
-            // A mount namespace too: sysfs then shows this namespace's devices, and /run (iptables' lock) is its own.
+            // A mount namespace too: sysfs then shows this namespace's devices, and /run (iptables' lock, ip netns) is its
+            // own; the cgroup mounts are moved back over the new sysfs, so that minirun can run containers in it.
             Pid = StartSleeper("unshare", "--net", "--mount", "sh", "-c",
-                "mount --make-rprivate / && mount -t sysfs sysfs /sys && mount -t tmpfs tmpfs /run && ip link set lo up && exec sleep 600");
+                "mount --make-rprivate / && mount -t tmpfs tmpfs /run && mkdir /run/cgroup && mount --rbind /sys/fs/cgroup /run/cgroup" +
+                " && mount -t sysfs sysfs /sys && mount --move /run/cgroup /sys/fs/cgroup && ip link set lo up && exec sleep 600");
         }
         catch
         {
