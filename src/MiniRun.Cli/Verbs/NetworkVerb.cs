@@ -87,7 +87,7 @@ public sealed class NetworkVerb : IVerb
         List<string> missing = [];
         foreach (string reference in references)
         {
-            try { documents.Add(Document(networks, networks.Resolve(reference))); }
+            try { documents.Add(Document(context, networks, networks.Resolve(reference))); }
             catch (NotFoundException e) { missing.Add(e.Message); }
         }
         context.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListNetworkInspect));
@@ -95,15 +95,20 @@ public sealed class NetworkVerb : IVerb
         return missing.Count == 0 ? 0 : 1;
     }
 
-    private static NetworkInspect Document(NetworkStore networks, NetworkRecord network)
+    private static NetworkInspect Document(CliContext context, NetworkStore networks, NetworkRecord network)
     {
         Dictionary<string, NetworkEndpoint> containers = [];
-        foreach (string id in network.IsBuiltIn ? [] : networks.Results.ContainersOn(network.Name))
-        {
-            JsonObject? result = networks.Results.Read(network.Name, id, "eth0")?.Result;
-            string address = result?["ips"] is JsonArray { Count: > 0 } ips && ips[0] is JsonObject first ? first["address"]?.ToString() ?? "" : "";
-            containers[id] = new NetworkEndpoint { Name = id, IPv4Address = address };
-        }
+        foreach (string id in networks.Results.ContainersOn(network.Name).Order(StringComparer.Ordinal))
+            foreach ((string name, string ifName) in networks.Results.AttachmentsOf(id).Where(a => a.Network == network.Name))
+            {
+                if (networks.Results.Read(name, id, ifName)?.Result is not { } result) continue;
+                CniAddress address = CniAddress.From(name, ifName, result);
+                containers[id] = new NetworkEndpoint
+                {
+                    Name = context.Containers.TryResolve(id)?.Record.Name ?? id, MacAddress = address.MacAddress,
+                    IPv4Address = address.Address.Length == 0 ? "" : $"{address.Address}/{address.PrefixLength}",
+                };
+            }
         return new NetworkInspect
         {
             Name = network.Name, Id = network.Id, Created = network.Created.UtcDateTime, Driver = network.Driver,
@@ -126,6 +131,11 @@ public sealed class NetworkVerb : IVerb
             {
                 networks.Remove(networks.Resolve(reference));
                 context.Out.WriteLine(reference);
+            }
+            catch (NotFoundException)
+            {
+                ErrorPrinter.Print($"network {reference} not found"); // the daemon's words, as docker network rm prints them
+                status = 1;
             }
             catch (MiniRunException e)
             {
