@@ -41,7 +41,7 @@ public static class ContainerRow
             ["LocalVolumes"] = record.Mounts.Count(m => m.Type == ContainerMount.Volume).ToString(CultureInfo.InvariantCulture),
             ["Mounts"] = string.Join(',', record.Mounts.Select(m => MountName(m, truncate))),
             ["Names"] = container.Name,
-            ["Networks"] = record.Network.ToString().ToLowerInvariant(),
+            ["Networks"] = record.Network switch { NetworkMode.Bridge => string.Join(",", record.Networks.Select(n => n.Name)), NetworkMode.Container => "", _ => record.Network.ToString().ToLowerInvariant() },
             ["Platform"] = null,
             ["Ports"] = string.Join(", ", record.Ports.Select(p => $"{p.HostAddress}->{p.Key}")),
             ["RunningFor"] = HumanText.Ago(record.Created),

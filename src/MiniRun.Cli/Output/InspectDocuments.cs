@@ -23,6 +23,47 @@ public sealed class ContainerInspect
     public required HostConfigInspect HostConfig { get; init; }
     /// <summary>Docker's Mounts: each bind, volume and tmpfs beyond the image.</summary>
     public List<MountInspect> Mounts { get; init; } = [];
+    public required NetworkSettingsInspect NetworkSettings { get; init; }
+}
+
+/// <summary>Docker's NetworkSettings: the namespace (SandboxKey), published ports, and each network's endpoint; the
+/// top-level address fields are the default bridge's, as Docker keeps them for old clients.</summary>
+public sealed class NetworkSettingsInspect
+{
+    public string Bridge { get; init; } = "";
+    public string SandboxID { get; init; } = "";
+    public string SandboxKey { get; init; } = "";
+    public Dictionary<string, List<PortBindingInspect>?> Ports { get; init; } = [];
+    public string EndpointID { get; init; } = "";
+    public string Gateway { get; init; } = "";
+    public string IPAddress { get; init; } = "";
+    public int IPPrefixLen { get; init; }
+    public string MacAddress { get; init; } = "";
+    public Dictionary<string, EndpointInspect> Networks { get; init; } = [];
+}
+
+public sealed class PortBindingInspect
+{
+    public required string HostIp { get; init; }
+    public required string HostPort { get; init; }
+}
+
+public sealed class EndpointInspect
+{
+    public EndpointIpamInspect? IPAMConfig { get; init; }
+    public List<string>? Aliases { get; init; }
+    public string MacAddress { get; init; } = "";
+    public string NetworkID { get; init; } = "";
+    public string EndpointID { get; init; } = "";
+    public string Gateway { get; init; } = "";
+    public string IPAddress { get; init; } = "";
+    public int IPPrefixLen { get; init; }
+    public List<string>? DNSNames { get; init; }
+}
+
+public sealed class EndpointIpamInspect
+{
+    public string? IPv4Address { get; init; }
 }
 
 /// <summary>One of `docker inspect`'s Mounts.</summary>

@@ -16,7 +16,7 @@ public sealed class NetworkInspect
     public bool Ingress { get; init; }
     public NetworkConfigFrom ConfigFrom { get; init; } = new();
     public bool ConfigOnly { get; init; }
-    public required Dictionary<string, NetworkEndpoint> Containers { get; init; }
+    public required Dictionary<string, NetworkContainerInspect> Containers { get; init; }
     public Dictionary<string, string> Options { get; init; } = [];
     public Dictionary<string, string> Labels { get; init; } = [];
 }
@@ -40,7 +40,7 @@ public sealed class NetworkConfigFrom
 }
 
 /// <summary>A container attached to the network: its interface's addresses from the kept CNI result.</summary>
-public sealed class NetworkEndpoint
+public sealed class NetworkContainerInspect
 {
     public required string Name { get; init; }
     public string EndpointID { get; init; } = "";

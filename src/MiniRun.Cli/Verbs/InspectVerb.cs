@@ -4,6 +4,7 @@ using MiniRun.Cli.Output;
 using MiniRun.Cli.Output.Templates;
 using MiniRun.Containers;
 using MiniRun.Images;
+using MiniRun.Networking.Cni;
 using MiniRun.Runtime.Spec;
 
 namespace MiniRun.Cli.Verbs;
@@ -122,6 +123,7 @@ public sealed class InspectVerb : IVerb
                 StopSignal = record.StopSignal, StopTimeout = record.StopTimeout,
                 Labels = record.Labels,
             },
+            NetworkSettings = NetworkSettings(context, container, running),
             Mounts = record.Mounts.Select(m => new MountInspect
             {
                 Type = m.Type, Name = m.Type == ContainerMount.Volume ? m.Name : null, Source = m.Source, Destination = m.Destination,
@@ -130,7 +132,7 @@ public sealed class InspectVerb : IVerb
             }).ToList(),
             HostConfig = new HostConfigInspect
             {
-                NetworkMode = record.Network.ToString().ToLowerInvariant(), AutoRemove = record.AutoRemove,
+                NetworkMode = NetworkModeOf(record), AutoRemove = record.AutoRemove,
                 RestartPolicy = new RestartPolicyInspect { Name = record.RestartPolicy.Name, MaximumRetryCount = record.RestartPolicy.MaximumRetryCount }, Chroot = record.UseChroot, ExtraLayers = record.ExtraLayers,
                 Memory = record.Resources.MemoryBytes ?? 0, MemorySwap = record.Resources.MemoryBytes ?? 0,
                 NanoCpus = (long)((record.Resources.Cpus ?? 0) * 1e9), CpuShares = record.Resources.CpuShares ?? 0,
@@ -140,6 +142,56 @@ public sealed class InspectVerb : IVerb
                 PidMode = record.Namespaces.Pid, IpcMode = record.Namespaces.Ipc, UTSMode = record.Namespaces.Uts, ShmSize = record.Namespaces.ShmSize,
             },
         };
+    }
+
+    /// <summary>Docker's HostConfig.NetworkMode: host, none, bridge, the user-defined network's name, container:ID.</summary>
+    public static string NetworkModeOf(ContainerRecord record) => record.Network switch
+    {
+        NetworkMode.Bridge => record.Networks.FirstOrDefault()?.Name ?? "bridge",
+        NetworkMode.Container => "container:" + record.NetworkContainer,
+        _ => record.Network.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>What a running container got from its networks' plugins (the kept CNI results); the asked-for endpoints when it is not running.</summary>
+    private static NetworkSettingsInspect NetworkSettings(CliContext context, Container container, bool running)
+    {
+        ContainerRecord record = container.Record;
+        IReadOnlyList<CniAddress> addresses = running ? ContainerNetworking.Addresses(context.Paths, record.Id) : [];
+        var networks = new Networking.NetworkStore(context.Paths);
+        Dictionary<string, EndpointInspect> endpoints = [];
+        foreach (Containers.NetworkEndpoint endpoint in record.Networks)
+        {
+            CniAddress? got = addresses.FirstOrDefault(a => a.Network == endpoint.Name);
+            bool userDefined = endpoint.Name != Networking.NetworkRecord.DefaultBridge;
+            endpoints[endpoint.Name] = new EndpointInspect
+            {
+                IPAMConfig = endpoint.IPv4Address is null ? null : new EndpointIpamInspect { IPv4Address = endpoint.IPv4Address },
+                Aliases = userDefined ? [.. endpoint.Aliases] : null,
+                NetworkID = TryNetworkId(networks, endpoint.Name), MacAddress = got?.MacAddress ?? "", Gateway = got?.Gateway ?? "",
+                IPAddress = got?.Address ?? "", IPPrefixLen = got?.PrefixLength ?? 0,
+                DNSNames = userDefined ? [record.Name, .. endpoint.Aliases, record.Id[..12]] : null,
+            };
+        }
+        if (record.Network is NetworkMode.Host or NetworkMode.None) endpoints[record.Network.ToString().ToLowerInvariant()] = new EndpointInspect
+        {
+            NetworkID = TryNetworkId(networks, record.Network.ToString().ToLowerInvariant()),
+        };
+        CniAddress? bridge = addresses.FirstOrDefault(a => a.Network == Networking.NetworkRecord.DefaultBridge);
+        string netns = ContainerNetworking.NamespacePath(container.Directory);
+        return new NetworkSettingsInspect
+        {
+            SandboxID = running && File.Exists(netns) ? record.Id : "", SandboxKey = running && File.Exists(netns) ? netns : "",
+            Ports = running ? record.Ports.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => (List<PortBindingInspect>?)
+                g.Select(p => new PortBindingInspect { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()) : [],
+            Gateway = bridge?.Gateway ?? "", IPAddress = bridge?.Address ?? "", IPPrefixLen = bridge?.PrefixLength ?? 0, MacAddress = bridge?.MacAddress ?? "",
+            Networks = endpoints,
+        };
+    }
+
+    private static string TryNetworkId(Networking.NetworkStore networks, string name)
+    {
+        try { return networks.Resolve(name).Id; }
+        catch (MiniRunException) { return ""; }
     }
 
     private static ImageInspect Describe(ImageRecord image, CliContext context)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
+using MiniRun.Containers;
 using MiniRun.Networking;
 using MiniRun.Networking.Cni;
 
@@ -15,7 +16,8 @@ namespace MiniRun.Cli.Verbs;
 public sealed class NetworkVerb : IVerb
 {
     public string Name => "network";
-    public string Usage => "minirun network create [--subnet CIDR] [--gateway IP] NAME | ls [-q] [--no-trunc] | inspect NETWORK... | rm NETWORK... | prune [-f]";
+    public string Usage => "minirun network create [--subnet CIDR] [--gateway IP] NAME | ls [-q] [--no-trunc] | inspect NETWORK... | rm NETWORK... | " +
+                           "connect [--ip IP] [--alias NAME] NETWORK CONTAINER | disconnect NETWORK CONTAINER | prune [-f]";
     public string Summary => "Manage networks: CNI bridge networks (a bridge, host-local addresses, NAT) that containers attach to";
     public VerbGroup Group => VerbGroup.Management;
 
@@ -23,9 +25,11 @@ public sealed class NetworkVerb : IVerb
     [
         OptionSpec.Value("subnet", null, "CIDR", "create: the network's IPv4 subnet (default: the first free of 172.18.0.0/16 … 172.31.0.0/16, 192.168.0.0/20 …)"),
         OptionSpec.Value("gateway", null, "IP", "create: the bridge's address in the subnet (default: its first address)"),
+        OptionSpec.Value("ip", null, "IPV4", "connect: the container's address on the network (default: the next free one)"),
+        OptionSpec.Value("alias", null, "NAME", "connect: another name the container answers to on the network (repeatable)"),
         OptionSpec.Flag("quiet", 'q', "ls: only the IDs"),
         OptionSpec.Flag("no-trunc", null, "ls: full IDs"),
-        OptionSpec.Flag("force", 'f', "prune: do not prompt for confirmation"),
+        OptionSpec.Flag("force", 'f', "prune: do not prompt for confirmation; disconnect: accepted, as Docker's"),
     ];
 
     public IReadOnlyList<VerbExample> Examples =>
@@ -33,6 +37,7 @@ public sealed class NetworkVerb : IVerb
         new("Make a network with a subnet of its own", "minirun network create --subnet 10.10.0.0/24 backend"),
         new("List the networks", "minirun network ls"),
         new("Show a network's subnet, gateway and attached containers", "minirun network inspect backend"),
+        new("Attach a running container to a second network", "minirun network connect --alias db backend pg"),
         new("Remove the networks no container is attached to", "minirun network prune -f"),
     ];
 
@@ -56,13 +61,16 @@ public sealed class NetworkVerb : IVerb
             case "rm":
                 if (operands.Length == 0) throw UsageException.Arguments("\"minirun network rm\" requires at least 1 argument: NETWORK");
                 return Remove(context, networks, operands);
+            case "connect" or "disconnect":
+                if (operands.Length != 2) throw UsageException.Arguments($"\"minirun network {args.Positionals[0]}\" requires exactly 2 arguments: NETWORK CONTAINER");
+                return Connect(context, networks, args.Positionals[0] == "connect", operands[0], operands[1], args);
             case "prune":
                 if (operands.Length != 0) throw UsageException.Arguments("\"minirun network prune\" accepts no arguments");
                 return Prune(context, networks, args.Has("force"));
             case "attach-netns" or "check-netns" or "detach-netns":
                 return NetnsCommand(context, networks, args.Positionals[0], operands, "eth0");
             default:
-                throw UsageException.Arguments("\"minirun network\" requires a subcommand: create, ls, inspect, rm or prune (see 'minirun network --help')");
+                throw UsageException.Arguments("\"minirun network\" requires a subcommand: create, ls, inspect, rm, connect, disconnect or prune (see 'minirun network --help')");
         }
     }
 
@@ -87,7 +95,7 @@ public sealed class NetworkVerb : IVerb
         List<string> missing = [];
         foreach (string reference in references)
         {
-            try { documents.Add(Document(networks, networks.Resolve(reference))); }
+            try { documents.Add(Document(context, networks, networks.Resolve(reference))); }
             catch (NotFoundException e) { missing.Add(e.Message); }
         }
         context.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListNetworkInspect));
@@ -95,15 +103,20 @@ public sealed class NetworkVerb : IVerb
         return missing.Count == 0 ? 0 : 1;
     }
 
-    private static NetworkInspect Document(NetworkStore networks, NetworkRecord network)
+    private static NetworkInspect Document(CliContext context, NetworkStore networks, NetworkRecord network)
     {
-        Dictionary<string, NetworkEndpoint> containers = [];
-        foreach (string id in network.IsBuiltIn ? [] : networks.Results.ContainersOn(network.Name))
-        {
-            JsonObject? result = networks.Results.Read(network.Name, id, "eth0")?.Result;
-            string address = result?["ips"] is JsonArray { Count: > 0 } ips && ips[0] is JsonObject first ? first["address"]?.ToString() ?? "" : "";
-            containers[id] = new NetworkEndpoint { Name = id, IPv4Address = address };
-        }
+        Dictionary<string, NetworkContainerInspect> containers = [];
+        foreach (string id in networks.Results.ContainersOn(network.Name).Order(StringComparer.Ordinal))
+            foreach ((string name, string ifName) in networks.Results.AttachmentsOf(id).Where(a => a.Network == network.Name))
+            {
+                if (networks.Results.Read(name, id, ifName)?.Result is not { } result) continue;
+                CniAddress address = CniAddress.From(name, ifName, result);
+                containers[id] = new NetworkContainerInspect
+                {
+                    Name = context.Containers.TryResolve(id)?.Record.Name ?? id, MacAddress = address.MacAddress,
+                    IPv4Address = address.Address.Length == 0 ? "" : $"{address.Address}/{address.PrefixLength}",
+                };
+            }
         return new NetworkInspect
         {
             Name = network.Name, Id = network.Id, Created = network.Created.UtcDateTime, Driver = network.Driver,
@@ -116,6 +129,23 @@ public sealed class NetworkVerb : IVerb
         };
     }
 
+    /// <summary>network connect and disconnect: the network by name or ID, the container by name or ID; the running one changes at once.</summary>
+    private static int Connect(CliContext context, NetworkStore networks, bool connect, string networkReference, string containerReference, ParsedArguments args)
+    {
+        NetworkRecord network = networks.Resolve(networkReference);
+        Container container = context.Containers.Resolve(containerReference);
+        bool running = context.Containers.Observe(container).Running;
+        var networking = new ContainerNetworking(context.Containers);
+        if (!connect)
+        {
+            networking.Disconnect(container, network.Name, running);
+            return 0;
+        }
+        NetworkPlan plan = NetworkChoice.Resolve(network.Name, args.Get("ip"), args.GetAll("alias"), context.Paths, id => id);
+        networking.Connect(container, plan.Networks[0], running);
+        return 0;
+    }
+
     /// <summary>As docker network rm: each in turn, its name echoed when gone; a failure said and the rest still tried.</summary>
     private static int Remove(CliContext context, NetworkStore networks, string[] references)
     {
@@ -126,6 +156,11 @@ public sealed class NetworkVerb : IVerb
             {
                 networks.Remove(networks.Resolve(reference));
                 context.Out.WriteLine(reference);
+            }
+            catch (NotFoundException)
+            {
+                ErrorPrinter.Print($"network {reference} not found"); // the daemon's words, as docker network rm prints them
+                status = 1;
             }
             catch (MiniRunException e)
             {

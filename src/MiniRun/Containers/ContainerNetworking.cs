@@ -40,12 +40,10 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         Release(containers.Paths, container.Id, container.Directory, _sys); // what a crash left: its addresses and rules go first
         _sys.CreateNetworkNamespace(netns);
         NetworkStore networks = Networks;
-        Directory.CreateDirectory(networks.Directory);
-        // One attach or release at a time rewrites the peers' /etc/hosts: each sees the others' addresses.
-        FileLock held = FileLock.Exclusive(Path.Combine(networks.Directory, ".hosts.lock"));
+        FileLock held = LockHosts();
         try
         {
-            var engine = new CniEngine(new CniPluginRunner(CniPluginPath.FromEnvironment(), _sys), networks.Results);
+            CniEngine engine = Engine;
             for (int i = 0; i < record.Networks.Count; i++)
             {
                 NetworkEndpoint endpoint = record.Networks[i];
@@ -97,6 +95,68 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         }
         if (attachments.Count > 0) new ContainerNetworking(new ContainerStore(paths), sys).RefreshPeers(attachments.Select(a => a.Network), except: containerId);
         if (failure is not null) throw new MiniRunException($"container {containerId[..Math.Min(12, containerId.Length)]}: its network was not released: {failure.Message}");
+    }
+
+    /// <summary>
+    /// `network connect`: the network joins the container's record, and, when it is running, is attached now as its
+    /// next interface (eth1, …), its /etc/hosts and its new peers' made anew. Docker's refusals for host, none, container:.
+    /// </summary>
+    public void Connect(Container container, NetworkEndpoint endpoint, bool running)
+    {
+        NetworkMode mode = container.Record.Network;
+        if (mode == NetworkMode.Host) throw new MiniRunException("container cannot be disconnected from host network or connected to host network");
+        if (mode is NetworkMode.None or NetworkMode.Container)
+            throw new MiniRunException("container sharing network namespace with another container or host cannot be connected to any other network");
+        if (container.Record.Networks.Any(n => n.Name == endpoint.Name))
+            throw new MiniRunException($"endpoint with name {container.Name} already exists in network {endpoint.Name}");
+        NetworkConfigList config = Networks.ConfigFor(endpoint.Name); // it exists, before the record names it
+        string netns = NamespacePath(container.Directory);
+        if (running && File.Exists(netns))
+        {
+            IReadOnlyList<(string Network, string IfName)> attached = Networks.Results.AttachmentsOf(container.Id);
+            string ifName = Enumerable.Range(0, 64).Select(i => "eth" + i).First(n => attached.All(a => a.IfName != n));
+            using FileLock held = LockHosts();
+            var runtime = new RuntimeConf(container.Id, netns, ifName, CapabilityArgs(container.Record, endpoint, first: false, config));
+            JsonObject result = Engine.Add(config, runtime);
+            CniCommands.Describe(_sys, config, runtime, CniAddress.From(config.Name, ifName, result), result);
+            try { container = containers.Update(container, r => r with { Networks = [.. r.Networks, endpoint] }); }
+            catch
+            {
+                Engine.Del(config.Name, config, runtime);
+                throw;
+            }
+            Write(Path.Combine(container.Directory, "hosts"), HostsOf(container.Record, Addresses(containers.Paths, container.Id)));
+            RefreshPeers([endpoint.Name], except: container.Id);
+            return;
+        }
+        containers.Update(container, r => r with { Networks = [.. r.Networks, endpoint] });
+    }
+
+    /// <summary>`network disconnect`: the CNI DEL of that attachment when it is running, then the record, the /etc/hosts files.</summary>
+    public void Disconnect(Container container, string network, bool running)
+    {
+        if (container.Record.Network == NetworkMode.Host) throw new MiniRunException("container cannot be disconnected from host network or connected to host network");
+        if (container.Record.Networks.All(n => n.Name != network))
+            throw new MiniRunException($"container {container.Id} is not connected to network {network}");
+        using (LockHosts())
+        {
+            if (running)
+                foreach ((string name, string ifName) in Networks.Results.AttachmentsOf(container.Id).Where(a => a.Network == network))
+                    Engine.Del(name, null, new RuntimeConf(container.Id, NamespacePath(container.Directory), ifName));
+            container = containers.Update(container, r => r with { Networks = r.Networks.Where(n => n.Name != network).ToList() });
+            if (running && File.Exists(Path.Combine(container.Directory, "hosts")))
+                Write(Path.Combine(container.Directory, "hosts"), HostsOf(container.Record, Addresses(containers.Paths, container.Id)));
+            RefreshPeers([network], except: container.Id);
+        }
+    }
+
+    private CniEngine Engine => new(new CniPluginRunner(CniPluginPath.FromEnvironment(), _sys), Networks.Results);
+
+    /// <summary>One attach, connect or release at a time rewrites the peers' /etc/hosts: each sees the others' addresses.</summary>
+    private FileLock LockHosts()
+    {
+        Directory.CreateDirectory(Networks.Directory);
+        return FileLock.Exclusive(Path.Combine(Networks.Directory, ".hosts.lock"));
     }
 
     public static string NamespacePath(string containerDirectory) => Path.Combine(containerDirectory, NamespaceFile);

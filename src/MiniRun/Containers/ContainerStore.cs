@@ -236,6 +236,15 @@ public sealed class ContainerStore(StorePaths paths)
         Names.Release(oldName, container.Id);
     }
 
+    /// <summary>Rewrites the container's record under the store's lock (`network connect` and `disconnect`); the changed container.</summary>
+    public Container Update(Container container, Func<ContainerRecord, ContainerRecord> change)
+    {
+        using var _ = FileLock.Exclusive(LockPath);
+        ContainerRecord record = change(Open(container.Directory).Record); // the one on disk: a rename meanwhile is kept
+        AtomicFile.WriteAllBytes(Path.Combine(container.Directory, StorePaths.ContainerRecordFile), ContainerJsonWriter.Write(record), durable: true);
+        return Open(container.Directory);
+    }
+
     /// <summary>
     /// Deletes the directory of a container that is unmounted and has no cgroup (its runner has just torn it down, for
     /// --rm). It is renamed under tmp/ first, so a crash while deleting never leaves a half-deleted container visible.

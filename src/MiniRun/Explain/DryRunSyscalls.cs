@@ -87,7 +87,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host, string? st
         public void SetHostname(string name) { }
         public void BringLoopbackUp() { }
         public void CreateNetworkNamespace(string path) => Made(path, MadeFile);
-        public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input) => (0, []);
+        public (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input) => (0, []);
         public bool MakeDirectory(string path, uint mode) { Made(path, MadeDirectory); return true; }
         public void MakeDirectories(string path) => Made(path, MadeDirectory);
         public void WriteFile(string path, string content, uint mode) => Made(path, MadeFile);

@@ -161,11 +161,12 @@ public abstract class ShellSyscalls : ISyscalls
         Do(s => s.CreateNetworkNamespace(path));
     }
 
-    public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input)
+    public (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input)
     {
         string text = System.Text.Encoding.UTF8.GetString(input).TrimEnd('\n');
-        Print($"{ShellQuote.Join(variables)} {Q(program)} <<'EOF'\n{text}\nEOF", $"run {name}");
-        return Do(s => s.RunProgram(program, name, variables, input), (0, []));
+        string command = string.Join(' ', [.. variables.Select(ShellQuote.Quote), Q(program), .. argv.Skip(1).Select(ShellQuote.Quote)]);
+        Print(text.Length == 0 ? command : $"{command} <<'EOF'\n{text}\nEOF", $"run {Path.GetFileName(program)}");
+        return Do(s => s.RunProgram(program, argv, variables, input), (0, []));
     }
 
     public bool MakeDirectory(string path, uint mode)

@@ -25,13 +25,13 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
     [Fact]
     public void Bash_RunFlagPrefix_GivesTheFlag()
     {
-        Assert.Equal(["--network"], Bash("minirun", "run", "--net"));
+        Assert.Equal(["--network", "--network-alias"], Bash("minirun", "run", "--net"));
     }
 
     [Fact]
     public void Bash_FlagValue_GivesTheWordsOfItsValueName()
     {
-        Assert.Equal(["host", "none"], Bash("minirun", "run", "--network", ""));
+        Assert.Equal(["bridge", "host", "none"], Bash("minirun", "run", "--network", ""));
         Assert.Equal(["missing", "always", "never"], Bash("minirun", "run", "--pull", ""));
         // --network=h: bash splits the word at '=' and replaces only what follows it.
         Assert.Equal(["host"], Bash("minirun", "run", "--network", "=", "h"));
@@ -46,7 +46,7 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
         Assert.Equal(["start", "stats", "stop"], Bash("minirun", "help", "st"));
         Assert.Contains("ls", Bash("minirun", "container", "l"));
         Assert.Equal(["--filter", "--format"], Bash("minirun", "container", "ls", "--f")); // ls is ps: its flags
-        Assert.Equal(["--network"], Bash("minirun", "container", "run", "--net"));
+        Assert.Equal(["--network", "--network-alias"], Bash("minirun", "container", "run", "--net"));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
         List<string> flags = Zsh("minirun", "run", "--net");
         Assert.Contains("--network", flags);
         Assert.Contains("--rm", flags);
-        Assert.Equal(["host", "none"], Zsh("minirun", "run", "--network", ""));
+        Assert.Equal(["bridge", "host", "none"], Zsh("minirun", "run", "--network", ""));
         Assert.Equal(["<files>"], Zsh("minirun", "run", "minibox", "")); // the container's command: zsh's files
     }
 

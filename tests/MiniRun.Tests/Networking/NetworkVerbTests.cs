@@ -76,7 +76,7 @@ public sealed class NetworkVerbTests : IDisposable
     {
         MiniRunCli.Result result = _cli.Run("network", "rm", "nosuch");
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("minirun: No such network: nosuch\n", result.Stderr);
+        Assert.Equal("minirun: network nosuch not found\n", result.Stderr);
         Assert.Equal(1, _cli.Run("network", "inspect", "nosuch").ExitCode);
     }
 

@@ -38,7 +38,7 @@ public sealed class RecordingSyscalls : ISyscalls
     public void JoinNamespace(string path, NamespaceFlags type) => Record($"setns {path} {type}");
     public void PivotRoot(string newRoot) => Record($"pivot_root {newRoot}");
     public void CreateNetworkNamespace(string path) => Record($"netns {path}");
-    public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input)
+    public (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input)
     {
         Record($"run {program} {string.Join(' ', variables)}");
         return (0, []);

@@ -66,9 +66,9 @@ public interface ISyscalls
 
     // Programs
 
-    /// <summary>Runs <paramref name="program"/> (argv[0] <paramref name="name"/>) with our environment plus <paramref name="variables"/>
-    /// (NAME=VALUE), <paramref name="input"/> on its stdin; its exit status and stdout. A CNI plugin call.</summary>
-    (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input);
+    /// <summary>Runs <paramref name="program"/> with <paramref name="argv"/> (argv[0] first), our environment plus <paramref name="variables"/>
+    /// (NAME=VALUE) and <paramref name="input"/> on its stdin; its exit status and stdout. A CNI plugin call, `ip link del`.</summary>
+    (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input);
 
     // Files
 

@@ -104,14 +104,14 @@ public sealed class LinuxSyscalls : ISyscalls
         if (failure is not null) throw failure;
     }
 
-    public (int Status, byte[] Output) RunProgram(string program, string name, IReadOnlyList<string> variables, byte[] input)
+    public (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input)
     {
         var overridden = new HashSet<string>(variables.Select(v => v[..Math.Max(0, v.IndexOf('='))]), StringComparer.Ordinal);
         List<string> environment = [];
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
             if (!overridden.Contains((string)variable.Key)) environment.Add($"{variable.Key}={variable.Value}");
         environment.AddRange(variables);
-        return ProcessControl.RunPiped(program, [name], environment, input);
+        return ProcessControl.RunPiped(program, argv, environment, input);
     }
 
     public bool MakeDirectory(string path, uint mode) => Syscalls.TryMakeDirectory(path, mode);

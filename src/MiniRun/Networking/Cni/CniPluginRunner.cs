@@ -20,7 +20,7 @@ public sealed class CniPluginRunner(CniPluginPath path, ISyscalls? sys = null)
         string program = path.Find(type);
         // A plugin reads its whole stdin before it acts (skel.PluginMain), and a config fits a pipe's buffer.
         _sys.Explain($"CNI {command.ToString().ToUpperInvariant()}: the {type} plugin, its config on stdin, the call in CNI_* variables (the CNI spec's execution protocol)");
-        (int status, byte[] output) = _sys.RunProgram(program, type, Variables(command, runtime), config);
+        (int status, byte[] output) = _sys.RunProgram(program, [type], Variables(command, runtime), config);
         if (output.Length > MaxOutputBytes) throw new MiniRunException($"CNI plugin {type}: more than 1 MiB of output");
         string text = Encoding.UTF8.GetString(output);
         if (status != 0) throw CniPluginError.From(type, command, status, text);

@@ -76,7 +76,9 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         ContainerConfig config = image.Config.Config ?? new ContainerConfig();
         List<string> args = Command(spec, config);
         string id = ContainerStore.NewId();
-        string hostname = spec.Hostname ?? id[..12];
+        // container:NAME: the donor's host name too, as Docker gives it (and refuses one of its own).
+        if (network.Container is not null && spec.Hostname is not null) throw new MiniRunException("conflicting options: hostname and the network mode");
+        string hostname = spec.Hostname ?? (network.Container is { } donorId ? containers.Resolve(donorId).Record.Hostname : id[..12]);
         var record = new ContainerRecord
         {
             Id = id,

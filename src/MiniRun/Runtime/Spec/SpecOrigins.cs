@@ -35,7 +35,13 @@ public static class SpecOrigins
             : record.Hostname == record.Id[..Math.Min(12, record.Id.Length)] ? "the container ID's first 12 characters" : "--hostname");
         Field("mounts", "Docker's: /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup" + (security.Privileged ? "" : " (ro)") + Shm(modes));
         Field("linux.namespaces", "Docker's: " + string.Join(", ", (spec.Linux?.Namespaces ?? []).Select(n => n.Type).Where(t => t != "network")) +
-            (record.Network == NetworkMode.None ? ", network: --network none" : "; the host's network: --network host") + HostModes(modes));
+            record.Network switch
+            {
+                NetworkMode.None => ", network: --network none",
+                NetworkMode.Bridge => $", network: joined by path, the namespace minirun made and attached to {string.Join(", ", record.Networks.Select(n => n.Name))} (CNI)",
+                NetworkMode.Container => $", network: joined by path, --network container:{record.NetworkContainer![..12]}'s",
+                _ => "; the host's network: --network host",
+            } + HostModes(modes));
         Field("linux.cgroupsPath", "minirun's cgroup, named after the container ID");
         Field("linux.resources", Resources(spec.Linux?.Resources));
         Field("linux.seccomp", security.Privileged ? "none: --privileged" : security.SeccompUnconfined ? "none: --security-opt seccomp=unconfined"

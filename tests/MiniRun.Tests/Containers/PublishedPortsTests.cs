@@ -1,7 +1,6 @@
 using MiniRun.Containers;
-using MiniRun.Containers;
 
-namespace MiniRun.Tests.Networking;
+namespace MiniRun.Tests.Containers;
 
 /// <summary>A container's bindings at start (-p, then -P's), and portmap's portMappings made from them.</summary>
 public sealed class PublishedPortsTests

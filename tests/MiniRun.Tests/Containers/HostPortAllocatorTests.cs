@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using MiniRun.Containers;
-using MiniRun.Containers;
 
-namespace MiniRun.Tests.Networking;
+namespace MiniRun.Tests.Containers;
 
 /// <summary>Host ports chosen against real sockets on loopback: ports held by host processes and by other containers are skipped or refused.</summary>
 public sealed class HostPortAllocatorTests
