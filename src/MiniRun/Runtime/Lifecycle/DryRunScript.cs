@@ -35,8 +35,8 @@ public static class DryRunScript
         IReadOnlyList<Layer> layers = runner.Snapshotter.ImageLayers(record);
 
         if (unscriptedNetwork)
-            sys.Explain("--network bridge, NAME or container: is not scripted: the CNI plugins keep state in the store, which a dry run never writes; " +
-                        "this namespace has only lo, as --network none (run with --explain to see each plugin call)");
+            sys.Describe(": no CNI attachment", "--network bridge, NAME or container: is not scripted: the CNI plugins keep state in the store, which a dry run never writes; " +
+                        "this namespace has only lo, as --network none (run with --explain to see each plugin call)", alreadyDone: false);
         ContainerNamespaces modes = record.Namespaces;
         SharedIpc? ipc = runner.ResolveIpc(record, dir);
 
