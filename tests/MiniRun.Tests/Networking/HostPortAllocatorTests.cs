@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using MiniRun.Containers;
-using MiniRun.Containers;
 
 namespace MiniRun.Tests.Networking;
 

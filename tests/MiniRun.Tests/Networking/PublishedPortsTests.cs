@@ -1,5 +1,4 @@
 using MiniRun.Containers;
-using MiniRun.Containers;
 
 namespace MiniRun.Tests.Networking;
 
