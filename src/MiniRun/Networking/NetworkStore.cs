@@ -121,17 +121,27 @@ public sealed class NetworkStore(StorePaths paths)
         };
     }
 
-    /// <summary>`network rm`: refused for a predefined network and for one a container is attached to.</summary>
-    public void Remove(NetworkRecord network)
+    /// <summary>`network rm`: refused for a predefined network and for one a container is attached to. Its bridge goes too, as
+    /// Docker's does: the bridge plugin makes it at the first ADD and leaves it (with its address, a route) after the last DEL.</summary>
+    public void Remove(NetworkRecord network, ISyscalls? sys = null)
     {
         if (network.IsBuiltIn) throw new MiniRunException($"{network.Name} is a pre-defined network and cannot be removed");
         using FileLock held = FileLock.Exclusive(Path.Combine(Directory, ".lock"));
         IReadOnlyList<string> attached = Results.ContainersOn(network.Name);
         if (attached.Count > 0) throw new MiniRunException($"error while removing network: network {network.Name} id {network.Id} has active endpoints ({string.Join(", ", attached)})");
+        // Only the bridge `network create` named: a conflist written by hand may name one another tool uses (cni0).
+        if (network.Id.Length >= 12 && BridgeOf(network.Name) == BridgeConflist.BridgeName(network.Id))
+            (sys ?? LinuxSyscalls.Instance).RemoveBridge(BridgeConflist.BridgeName(network.Id));
         File.Delete(FileOf(network.Name));
         // host-local's records for it: only its lock and last_reserved_ip are left once every container went.
         string ipam = Path.Combine(IpamDirectory, network.Name);
         if (System.IO.Directory.Exists(ipam)) DirectoryTree.Remove(ipam);
+    }
+
+    private string? BridgeOf(string name)
+    {
+        try { return LoadConfig(name).Plugins.FirstOrDefault(p => p["type"]?.ToString() == "bridge")?["bridge"]?.ToString(); }
+        catch (MiniRunException) { return null; } // unreadable: it is removed all the same, its bridge (if any) left alone
     }
 
     /// <summary>Whether any container is attached (has a kept result).</summary>
