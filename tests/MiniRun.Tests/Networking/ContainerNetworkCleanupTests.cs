@@ -89,6 +89,33 @@ public sealed class ContainerNetworkCleanupTests
     }
 
     [RootFact]
+    public void SystemCheckRepair_RunningBridgedContainer_NoFinding_ItsNetworkStays()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        try
+        {
+            sandbox.MiniRunOk("run", "-d", "--name", "alive", "--network", "bridge", "minibox", "sleep", "300");
+            string address = AddressOf(sandbox, "alive");
+
+            MiniRunCli.Result check = sandbox.MiniRun("system", "check");
+            Assert.True(check.ExitCode == 0, check.ToString());
+            MiniRunCli.Result repair = sandbox.MiniRun("system", "check", "--repair");
+            Assert.True(repair.ExitCode == 0, repair.ToString());
+
+            AssertAttached(sandbox, baseline, address); // its netns mount too: --network container: and the DEL need it
+            MiniRunCli.Result ping = NetworkSandbox.InNetns(sandbox.Pid, "/bin/busybox", "ping", "-c1", "-W2", address);
+            Assert.True(ping.ExitCode == 0, ping.ToString());
+            sandbox.MiniRunOk("rm", "-f", "alive");
+            SandboxLeftovers.Take(sandbox).AssertSameAs(baseline);
+        }
+        finally
+        {
+            sandbox.MiniRun("rm", "-f", "alive");
+        }
+    }
+
+    [RootFact]
     public void Run_ForegroundRunnerKilled_SystemCheckRepair_LeavesNothingOfIt() => RunnerKilled(repair: true);
 
     [RootFact]
