@@ -51,7 +51,7 @@ public sealed class SystemVerb : IVerb
     /// <summary>Docker's question first (unless -f), listing what will go; no answer or anything but y removes nothing.</summary>
     private static int Prune(CliContext context, bool allImages, bool volumes, bool force)
     {
-        string warning = "WARNING! This will remove:\n  - all stopped containers\n"
+        string warning = "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n"
             + (volumes ? "  - all anonymous volumes not used by at least one container\n" : "")
             + (allImages ? "  - all images without at least one container associated to them\n" : "  - all dangling images\n")
             + "  - all layers no image uses, and what a crash left behind (mounts, tmp/ work)\n";

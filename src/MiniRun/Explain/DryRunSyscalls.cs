@@ -86,6 +86,7 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host, string? st
         public void ChangeDirectory(string path) => owner._cwd = Path.Combine(owner._cwd, path);
         public void SetHostname(string name) { }
         public void BringLoopbackUp() { }
+        public bool RemoveBridge(string name) => true;
         public void CreateNetworkNamespace(string path) => Made(path, MadeFile);
         public (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input) => (0, []);
         public bool MakeDirectory(string path, uint mode) { Made(path, MadeDirectory); return true; }

@@ -161,6 +161,12 @@ public abstract class ShellSyscalls : ISyscalls
         Do(s => s.CreateNetworkNamespace(path));
     }
 
+    public bool RemoveBridge(string name)
+    {
+        Print($"ip link delete {Q(name)}", "the network's Linux bridge goes with it (the CNI bridge plugin made it and never removes it)");
+        return Do(s => s.RemoveBridge(name), true);
+    }
+
     public (int Status, byte[] Output) RunProgram(string program, IReadOnlyList<string> argv, IReadOnlyList<string> variables, byte[] input)
     {
         string text = System.Text.Encoding.UTF8.GetString(input).TrimEnd('\n');

@@ -372,6 +372,47 @@ public static unsafe class Syscalls
         }
     }
 
+    /// <summary>
+    /// Deletes the Linux bridge <paramref name="name"/> of the current network namespace (what `ip link delete NAME` does
+    /// to a bridge): down first, as SIOCBRDELBR refuses a bridge that is up (EBUSY). False when there is none (ENODEV).
+    /// </summary>
+    public static bool RemoveBridge(string name)
+    {
+        const int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, ENODEV = 19, IFNAMSIZ = 16;
+        const nuint SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCBRDELBR = 0x89a1;
+        const short IFF_UP = 0x1;
+        byte[] bytes = System.Text.Encoding.ASCII.GetBytes(name);
+        if (bytes.Length == 0 || bytes.Length >= IFNAMSIZ || bytes.Contains((byte)0)) throw new ArgumentException($"not an interface name: {name}", nameof(name));
+        int fd = Libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw Fail("socket", null);
+        try
+        {
+            byte* ifreq = stackalloc byte[40];
+            new Span<byte>(ifreq, 40).Clear();
+            bytes.CopyTo(new Span<byte>(ifreq, IFNAMSIZ));
+            if (Libc.ioctl(fd, SIOCGIFFLAGS, ifreq) != 0)
+            {
+                if (Marshal.GetLastPInvokeError() == ENODEV) return false;
+                throw Fail("ioctl SIOCGIFFLAGS", name);
+            }
+            *(short*)(ifreq + 16) &= ~IFF_UP;
+            if (Libc.ioctl(fd, SIOCSIFFLAGS, ifreq) != 0) throw Fail("ioctl SIOCSIFFLAGS", name);
+            byte* bridge = stackalloc byte[IFNAMSIZ];
+            new Span<byte>(bridge, IFNAMSIZ).Clear();
+            bytes.CopyTo(new Span<byte>(bridge, IFNAMSIZ));
+            if (Libc.ioctl(fd, SIOCBRDELBR, bridge) != 0)
+            {
+                if (Marshal.GetLastPInvokeError() == ENODEV) return false;
+                throw Fail("ioctl SIOCBRDELBR", name);
+            }
+            return true;
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
     /// <summary>Writes all of <paramref name="data"/>: write(2) may write less than asked, or be interrupted.</summary>
     public static void WriteAll(int fd, ReadOnlySpan<byte> data, string nameForErrors)
     {

@@ -121,33 +121,27 @@ public sealed class NetworkStore(StorePaths paths)
         };
     }
 
-    /// <summary>
-    /// `network rm`: refused for a predefined network and for one a container is attached to. Its Linux bridge goes
-    /// too (no CNI plugin removes one; nerdctl deletes it the same way), then its host-local records.
-    /// </summary>
+    /// <summary>`network rm`: refused for a predefined network and for one a container is attached to. Its bridge goes too, as
+    /// Docker's does: the bridge plugin makes it at the first ADD and leaves it (with its address, a route) after the last DEL.</summary>
     public void Remove(NetworkRecord network, ISyscalls? sys = null)
     {
         if (network.IsBuiltIn) throw new MiniRunException($"{network.Name} is a pre-defined network and cannot be removed");
         using FileLock held = FileLock.Exclusive(Path.Combine(Directory, ".lock"));
         IReadOnlyList<string> attached = Results.ContainersOn(network.Name);
         if (attached.Count > 0) throw new MiniRunException($"error while removing network: network {network.Name} id {network.Id} has active endpoints ({string.Join(", ", attached)})");
+        // Only the bridge `network create` named: a conflist written by hand may name one another tool uses (cni0).
+        if (network.Id.Length >= 12 && BridgeOf(network.Name) == BridgeConflist.BridgeName(network.Id))
+            (sys ?? LinuxSyscalls.Instance).RemoveBridge(BridgeConflist.BridgeName(network.Id));
         File.Delete(FileOf(network.Name));
-        if (network.Config?.Plugins.FirstOrDefault(p => p["type"]?.ToString() == "bridge")?["bridge"]?.ToString() is { Length: > 0 } bridge)
-            DeleteBridge(sys ?? LinuxSyscalls.Instance, bridge);
         // host-local's records for it: only its lock and last_reserved_ip are left once every container went.
         string ipam = Path.Combine(IpamDirectory, network.Name);
         if (System.IO.Directory.Exists(ipam)) DirectoryTree.Remove(ipam);
     }
 
-    /// <summary>`ip link delete BRIDGE`, when there is one (a network no container ever used has none).</summary>
-    private static void DeleteBridge(ISyscalls sys, string bridge)
+    private string? BridgeOf(string name)
     {
-        if (!System.IO.Directory.Exists(Path.Combine("/sys/class/net", bridge))) return;
-        string ip = ExecutableSearch.Find("ip", [$"PATH={Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin"}"])
-            ?? throw new MiniRunException($"the network's bridge {bridge} is left: `ip` (iproute2) is not on PATH; delete it with: ip link delete {bridge}");
-        sys.Explain($"the network's Linux bridge, which its containers' veths were attached to");
-        (int status, byte[] output) = sys.RunProgram(ip, ["ip", "link", "delete", bridge, "type", "bridge"], [], []);
-        if (status != 0) throw new MiniRunException($"the network's bridge {bridge} is left: ip link delete exited with {status}");
+        try { return LoadConfig(name).Plugins.FirstOrDefault(p => p["type"]?.ToString() == "bridge")?["bridge"]?.ToString(); }
+        catch (MiniRunException) { return null; } // unreadable: it is removed all the same, its bridge (if any) left alone
     }
 
     /// <summary>Whether any container is attached (has a kept result).</summary>

@@ -91,7 +91,7 @@ public class ManagementVerbTests(RunImageFixture fixture) : IClassFixture<RunIma
 
             MiniRunCli.Result no = Cli.RunWithInput("N\n", "system", "prune", "-a", "--volumes");
             Assert.Equal(0, no.ExitCode);
-            Assert.Equal("WARNING! This will remove:\n  - all stopped containers\n  - all anonymous volumes not used by at least one container\n" +
+            Assert.Equal("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all anonymous volumes not used by at least one container\n" +
                 "  - all images without at least one container associated to them\n  - all layers no image uses, and what a crash left behind (mounts, tmp/ work)\n\n" +
                 "Are you sure you want to continue? [y/N] ", no.Stdout);
             Assert.Contains("prune-sys", Cli.RunOk("ps", "-a").Stdout);

@@ -3,10 +3,12 @@ using System.Diagnostics;
 namespace MiniRun.Tests.Networking;
 
 /// <summary>
-/// A network namespace of the test's own (`unshare --net --mount`, lo up, its own /sys and /run, the host's cgroups) in which minirun
+/// A network namespace of the test's own (`unshare --net --mount`, lo up, its own /sys and /run) in which minirun
 /// runs through nsenter, so bridges, veths, addresses and iptables rules live and die inside it; and "containers",
-/// each a sleep in a network namespace of its own, whose /proc/PID/ns/net is what CNI_NETNS names. Dispose kills
-/// them all (the namespaces, and every device in them, go with their last process) and removes the store.
+/// each a sleep in a network namespace of its own, whose /proc/PID/ns/net is what CNI_NETNS names. Real containers
+/// run in it too (the host's cgroup tree stays visible under the sandbox's own sysfs). Dispose removes the store's
+/// containers (their supervisors live in the sandbox's namespaces), kills the rest (the namespaces, and every device
+/// in them, go with their last process) and removes the store.
 /// </summary>
 public sealed class NetworkSandbox : IDisposable
 {
@@ -20,11 +22,11 @@ public sealed class NetworkSandbox : IDisposable
     {
         try
         {
-            // A mount namespace too: sysfs then shows this namespace's devices, and /run (iptables' lock, ip netns) is its
-            // own; the cgroup mounts are moved back over the new sysfs, so that minirun can run containers in it.
+            // A mount namespace too: sysfs then shows this namespace's devices, and /run (iptables' lock) is its own. A
+            // new sysfs would hide /sys/fs/cgroup, which containers need: the host's cgroup mounts are moved onto it.
             Pid = StartSleeper("unshare", "--net", "--mount", "sh", "-c",
-                "mount --make-rprivate / && mount -t tmpfs tmpfs /run && mkdir /run/cgroup && mount --rbind /sys/fs/cgroup /run/cgroup" +
-                " && mount -t sysfs sysfs /sys && mount --move /run/cgroup /sys/fs/cgroup && ip link set lo up && exec sleep 600");
+                "mount --make-rprivate / && mount -t tmpfs tmpfs /run && mkdir /run/cgroup && mount --rbind /sys/fs/cgroup /run/cgroup"
+                + " && mount -t sysfs sysfs /sys && mount --move /run/cgroup /sys/fs/cgroup && ip link set lo up && exec sleep 600");
         }
         catch
         {
@@ -45,10 +47,62 @@ public sealed class NetworkSandbox : IDisposable
     /// <summary>A command in the network namespace of <paramref name="pid"/> (the sandbox's own, or a container's).</summary>
     public static MiniRunCli.Result InNetns(int pid, params string[] command) => Run("nsenter", ["-t", pid.ToString(), "-n", .. command]);
 
-    public static MiniRunCli.Result Run(string program, params string[] args)
+    /// <summary>As <see cref="MiniRun(string[])"/> with $MINIRUN_NETWORK set (the test assembly makes it host): "" is the default bridge.</summary>
+    public MiniRunCli.Result MiniRunWithDefault(string network, params string[] args) =>
+        Run(new Dictionary<string, string> { [NetworkVariable] = network }, "nsenter", ["-t", Pid.ToString(), "-n", "-m", MiniRunCli.BinaryPath, "--root", StoreRoot, .. args]);
+
+    /// <summary>As <see cref="MiniRun(string[])"/>, asserting that it succeeded (the whole result in the failure message).</summary>
+    public MiniRunCli.Result MiniRunOk(params string[] args)
+    {
+        MiniRunCli.Result result = MiniRun(args);
+        Assert.True(result.ExitCode == 0, $"minirun {string.Join(' ', args)}: {result}");
+        return result;
+    }
+
+    /// <summary>The bundled minibox image (artifacts/minibox.tar, else built by images/minibox/build.sh) loaded in the store.</summary>
+    public void LoadMinibox()
+    {
+        string tar = Path.Combine(MiniRunCli.RepositoryRoot, "artifacts", "minibox.tar");
+        if (!File.Exists(tar))
+        {
+            tar = Path.Combine(StoreRoot, "minibox.tar");
+            Parity.ParityImage.BuildMinibox("minibox:latest", tar);
+        }
+        MiniRunOk("load", "-i", tar);
+    }
+
+    /// <summary>A long-running command in the sandbox's network and mount namespaces (a server, a foreground `run`); killed by Dispose.</summary>
+    public Process Start(params string[] command) => Start("host", command);
+
+    private Process Start(string network, string[] command)
+    {
+        var psi = new ProcessStartInfo("nsenter") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])["-t", Pid.ToString(), "-n", "-m", .. command]) psi.ArgumentList.Add(arg);
+        psi.Environment[NetworkVariable] = network;
+        Process process = Process.Start(psi)!;
+        _processes.Insert(0, process); // killed before the sandbox's own sleep
+        return process;
+    }
+
+    /// <summary>A foreground `minirun run` (its stdout and stderr read as it goes), on the default network <paramref name="network"/>.</summary>
+    public Process StartMiniRun(string network, params string[] args)
+    {
+        Process process = Start(network, [MiniRunCli.BinaryPath, "--root", StoreRoot, .. args]);
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private const string NetworkVariable = "MINIRUN_NETWORK";
+
+    public static MiniRunCli.Result Run(string program, params string[] args) => Run(null, program, args);
+
+    private static MiniRunCli.Result Run(IReadOnlyDictionary<string, string>? environment, string program, string[] args)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in args) psi.ArgumentList.Add(arg);
+        if (environment is not null)
+            foreach ((string key, string value) in environment) psi.Environment[key] = value;
         using Process process = Process.Start(psi)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
@@ -85,6 +139,10 @@ public sealed class NetworkSandbox : IDisposable
 
     public void Dispose()
     {
+        // A test's containers are its to remove; those a failed test left go here, while the sandbox still exists.
+        if (Directory.Exists(Path.Combine(StoreRoot, "containers")) && Pid > 0 && Directory.Exists($"/proc/{Pid}"))
+            foreach (string id in MiniRun("ps", "-aq").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                MiniRun("rm", "-f", id);
         foreach (Process process in _processes)
         {
             try

@@ -47,6 +47,11 @@ public sealed class RecordingSyscalls : ISyscalls
     public void ChangeDirectory(string path) => Record($"chdir {path}");
     public void SetHostname(string name) => Record($"sethostname {name}");
     public void BringLoopbackUp() => Record("lo up");
+    public bool RemoveBridge(string name)
+    {
+        Record($"bridge delete {name}");
+        return true;
+    }
     public bool MakeDirectory(string path, uint mode) { Record($"mkdir {path} {Convert.ToString(mode, 8)}"); return Files.TryAdd(path, Directory); }
     public void MakeDirectories(string path) { Record($"mkdir -p {path}"); Files.TryAdd(path, Directory); }
     public void WriteFile(string path, string content, uint mode) { Record($"write {path} {Convert.ToString(mode, 8)} {content.Length}"); Files[path] = RegularFile; }

@@ -64,6 +64,9 @@ public interface ISyscalls
     /// `ip netns add` keeps one, with lo up. A container joins it by path; CNI plugins are given the path.</summary>
     void CreateNetworkNamespace(string path);
 
+    /// <summary>Deletes the Linux bridge <paramref name="name"/> of this network namespace (`ip link delete`); false when there is none.</summary>
+    bool RemoveBridge(string name);
+
     // Programs
 
     /// <summary>Runs <paramref name="program"/> with <paramref name="argv"/> (argv[0] first), our environment plus <paramref name="variables"/>

@@ -84,6 +84,8 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public void BringLoopbackUp() => Syscalls.BringLoopbackUp();
 
+    public bool RemoveBridge(string name) => Syscalls.RemoveBridge(name);
+
     public void CreateNetworkNamespace(string path)
     {
         File.Create(path).Dispose();

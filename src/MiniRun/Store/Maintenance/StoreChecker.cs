@@ -69,7 +69,11 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             ContainerState state = containers.ReadState(container);
             owned.Add(container.MergedDir);
             if (container.Record.Namespaces.IpcShareable) owned.Add(ContainerIpc.ShmDirectory(container.Directory)); // its /dev/shm while it runs
-            if (state.RunnerPid > 0 && new HostProcess(state.RunnerPid, state.RunnerStartTicks).IsAlive) continue; // running or starting now
+            if (state.RunnerPid > 0 && new HostProcess(state.RunnerPid, state.RunnerStartTicks).IsAlive)
+            {
+                owned.Add(ContainerNetworking.NamespacePath(container.Directory)); // its network namespace, while it runs
+                continue; // running or starting now
+            }
 
             CheckContainerLayers(container);
             if (state.Status == StateStatus.Running || state.RunnerPid > 0)

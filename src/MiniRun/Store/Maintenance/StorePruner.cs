@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MiniRun.Containers;
 using MiniRun.Images;
 using MiniRun.Native;
+using MiniRun.Networking;
 using MiniRun.Volumes;
 
 namespace MiniRun.Store.Maintenance;
@@ -10,6 +11,8 @@ namespace MiniRun.Store.Maintenance;
 /// <summary>What a prune removed and how many bytes that freed.</summary>
 public sealed record PruneReport(List<string> Containers, List<string> Images, List<string> Layers, List<string> Recovered, long ReclaimedBytes)
 {
+    /// <summary>The user-defined networks removed (`system prune`), by name.</summary>
+    public List<string> Networks { get; } = [];
     /// <summary>The volumes removed (`system prune --volumes`, `volume prune`).</summary>
     public List<string> Volumes { get; } = [];
     /// <summary>Names taken off the images that `prune -a` deleted (Docker's "untagged:" lines).</summary>
@@ -20,7 +23,7 @@ public sealed record PruneReport(List<string> Containers, List<string> Images, L
 
 /// <summary>
 /// `system prune`, `container prune` and `image prune`: removes stopped containers (dead ones too, killing what their
-/// vanished runner left running), dangling images (no name, no container; with <c>allImages</c> every image no
+/// vanished runner left running), user-defined networks no container is attached to (`system prune`), dangling images (no name, no container; with <c>allImages</c> every image no
 /// container uses), unused layers, and recovers from crashes: overlay mounts under the store that no running container
 /// owns, and tmp/ work (half-created containers, layers, images) whose creator is gone.
 /// </summary>
@@ -28,12 +31,12 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
 {
     private StorePaths Paths => containers.Paths;
 
-    /// <summary>Everything: containers, crash leftovers, images, layers.</summary>
+    /// <summary>Everything: containers, unused networks, crash leftovers, images, layers.</summary>
     public PruneReport Prune(bool allImages = false)
     {
         using FileLock storeLock = Paths.LockExclusive(); // see StorePaths.LockShared
         var report = new PruneReport([], [], [], [], 0);
-        long reclaimed = RemoveStoppedContainers(report) + Recover(report) + RemoveUnusedImages(report, allImages);
+        long reclaimed = RemoveStoppedContainers(report) + RemoveUnusedNetworks(report) + Recover(report) + RemoveUnusedImages(report, allImages);
         return report with { ReclaimedBytes = reclaimed };
     }
 
@@ -66,7 +69,8 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
     {
         using FileLock storeLock = Paths.LockExclusive();
         var report = new PruneReport([], [], [], [], 0);
-        long reclaimed = RemoveStoppedContainers(report) + Recover(report) + RemoveUnusedVolumes(report, volumes, all: false) + RemoveUnusedImages(report, allImages);
+        long reclaimed = RemoveStoppedContainers(report) + RemoveUnusedNetworks(report) + Recover(report) + RemoveUnusedVolumes(report, volumes, all: false)
+                         + RemoveUnusedImages(report, allImages);
         return report with { ReclaimedBytes = reclaimed };
     }
 
@@ -101,6 +105,22 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             report.Containers.Add(container.Id);
         }
         return reclaimed;
+    }
+
+    /// <summary>As docker system prune (its network prune): every user-defined network no container is attached to once the stopped ones are gone.</summary>
+    private long RemoveUnusedNetworks(PruneReport report)
+    {
+        var networks = new NetworkStore(Paths);
+        foreach (NetworkRecord network in networks.List().Where(n => !networks.InUse(n)))
+        {
+            try
+            {
+                networks.Remove(network);
+                report.Networks.Add(network.Name);
+            }
+            catch (MiniRunException e) { report.Left.Add($"network {network.Name}: {e.Message}"); }
+        }
+        return 0;
     }
 
     private long Recover(PruneReport report)

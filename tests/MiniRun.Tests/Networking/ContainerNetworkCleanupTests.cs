@@ -1,0 +1,158 @@
+using System.Text.RegularExpressions;
+
+namespace MiniRun.Tests.Networking;
+
+/// <summary>
+/// Nothing of a bridged container is left once it is gone, however it went: `rm -f` while it runs, `system prune`
+/// after it exited (its unused network with it), and a foreground `run` killed with SIGKILL, then `system check
+/// --repair` or `rm -f`. Each compares the sandbox with what it was after a first container came and went.
+/// </summary>
+public sealed class ContainerNetworkCleanupTests
+{
+    /// <summary>The store's first bridged container, run and removed: the bridge and the plugins' base chains stay, as docker0 does.</summary>
+    private static SandboxLeftovers Baseline(NetworkSandbox sandbox)
+    {
+        sandbox.LoadMinibox();
+        sandbox.MiniRunOk("run", "--rm", "--network", "bridge", "-p", "127.0.0.1:8079:80", "minibox", "true");
+        return SandboxLeftovers.Take(sandbox);
+    }
+
+    private static string AddressOf(NetworkSandbox sandbox, string container) =>
+        Regex.Match(sandbox.MiniRunOk("exec", container, "ip", "-4", "-o", "addr", "show", "dev", "eth0").Stdout, @"inet (\S+)/").Groups[1].Value;
+
+    /// <summary>While the container runs, each kind of leftover the test looks for is there: the comparison means something.</summary>
+    private static void AssertAttached(NetworkSandbox sandbox, SandboxLeftovers baseline, string address)
+    {
+        SandboxLeftovers running = SandboxLeftovers.Take(sandbox);
+        Assert.Contains(running.Links.Except(baseline.Links), l => l.StartsWith("veth", StringComparison.Ordinal));
+        Assert.True(running.Mentions(address), $"no rule or record names {address}");
+        Assert.Contains(running.Rules.Except(baseline.Rules), r => r.Contains(address));
+        Assert.NotEmpty(running.Results.Except(baseline.Results));
+        Assert.Contains(running.Mounts.Except(baseline.Mounts), m => m.StartsWith("nsfs ", StringComparison.Ordinal) && m.EndsWith("/netns", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public void RmForce_RunningBridgedContainer_LeavesNothingOfIt()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        try
+        {
+            sandbox.MiniRunOk("run", "-d", "--name", "victim", "--network", "bridge", "-p", "8090:80", "minibox", "sleep", "300");
+            string address = AddressOf(sandbox, "victim");
+            AssertAttached(sandbox, baseline, address);
+
+            sandbox.MiniRunOk("rm", "-f", "victim");
+
+            SandboxLeftovers after = SandboxLeftovers.Take(sandbox);
+            after.AssertSameAs(baseline);
+            Assert.False(after.Mentions(address));
+        }
+        finally
+        {
+            sandbox.MiniRun("rm", "-f", "victim");
+        }
+    }
+
+    [RootFact]
+    public void SystemPrune_ExitedContainerAndUnusedNetwork_RemovesBothAndLeavesNothing()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        try
+        {
+            sandbox.MiniRunOk("network", "create", "prunenet");
+            sandbox.MiniRunOk("network", "create", "usednet");
+            sandbox.MiniRunOk("run", "-d", "--name", "stays", "--network", "usednet", "minibox", "sleep", "300");
+            string address = Regex.Match(sandbox.MiniRunOk("run", "--name", "gone", "--network", "prunenet", "minibox", "ip", "-4", "-o", "addr", "show", "dev", "eth0").Stdout,
+                @"inet (\S+)/").Groups[1].Value;
+            Assert.NotEqual("", address);
+            string id = sandbox.MiniRunOk("ps", "-aq", "--no-trunc", "--filter", "name=gone").Stdout.Trim();
+            Assert.NotEqual("", SandboxLeftovers.Take(sandbox).DifferenceFrom(baseline)); // prunenet's bridge, usednet's, stays' attachment
+
+            MiniRunCli.Result pruned = sandbox.MiniRunOk("system", "prune", "-f");
+
+            Assert.Contains($"Deleted Containers:\n{id}\n\nDeleted Networks:\nprunenet\n\n", pruned.Stdout);
+            Assert.Equal(1, sandbox.MiniRun("network", "inspect", "prunenet").ExitCode);
+            Assert.Equal(0, sandbox.MiniRun("network", "inspect", "usednet").ExitCode); // a running container is attached
+            Assert.Equal(0, sandbox.MiniRun("network", "inspect", "bridge").ExitCode);
+            sandbox.MiniRunOk("rm", "-f", "stays");
+            sandbox.MiniRunOk("network", "rm", "usednet");
+            SandboxLeftovers after = SandboxLeftovers.Take(sandbox);
+            after.AssertSameAs(baseline);
+            Assert.False(after.Mentions(address));
+        }
+        finally
+        {
+            sandbox.MiniRun("rm", "-f", "gone", "stays");
+        }
+    }
+
+    [RootFact]
+    public void SystemCheckRepair_RunningBridgedContainer_NoFinding_ItsNetworkStays()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        try
+        {
+            sandbox.MiniRunOk("run", "-d", "--name", "alive", "--network", "bridge", "minibox", "sleep", "300");
+            string address = AddressOf(sandbox, "alive");
+
+            MiniRunCli.Result check = sandbox.MiniRun("system", "check");
+            Assert.True(check.ExitCode == 0, check.ToString());
+            MiniRunCli.Result repair = sandbox.MiniRun("system", "check", "--repair");
+            Assert.True(repair.ExitCode == 0, repair.ToString());
+
+            AssertAttached(sandbox, baseline, address); // its netns mount too: --network container: and the DEL need it
+            MiniRunCli.Result ping = NetworkSandbox.InNetns(sandbox.Pid, "/bin/busybox", "ping", "-c1", "-W2", address);
+            Assert.True(ping.ExitCode == 0, ping.ToString());
+            sandbox.MiniRunOk("rm", "-f", "alive");
+            SandboxLeftovers.Take(sandbox).AssertSameAs(baseline);
+        }
+        finally
+        {
+            sandbox.MiniRun("rm", "-f", "alive");
+        }
+    }
+
+    [RootFact]
+    public void Run_ForegroundRunnerKilled_SystemCheckRepair_LeavesNothingOfIt() => RunnerKilled(repair: true);
+
+    [RootFact]
+    public void Run_ForegroundRunnerKilled_RmForce_LeavesNothingOfIt() => RunnerKilled(repair: false);
+
+    private static void RunnerKilled(bool repair)
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        try
+        {
+            // On the default network: no --network, $MINIRUN_NETWORK empty.
+            using System.Diagnostics.Process runner = sandbox.StartMiniRun("", "run", "--name", "fg", "-p", "8091:80", "minibox", "sleep", "300");
+            MiniRunCli.Result up = ContainerNetworkTests.Eventually(() => sandbox.MiniRun("exec", "fg", "true"));
+            Assert.True(up.ExitCode == 0, up.ToString());
+            string address = AddressOf(sandbox, "fg");
+            AssertAttached(sandbox, baseline, address);
+
+            runner.Kill(); // SIGKILL: no teardown of its own
+            runner.WaitForExit();
+
+            if (repair)
+            {
+                MiniRunCli.Result repaired = sandbox.MiniRun("system", "check", "--repair");
+                Assert.True(repaired.ExitCode == 0, repaired.ToString());
+                Assert.Contains("repaired: container fg: its minirun was killed while it ran", repaired.Stdout);
+                Assert.Equal(0, sandbox.MiniRun("system", "check").ExitCode);
+            }
+            else sandbox.MiniRunOk("rm", "-f", "fg");
+
+            SandboxLeftovers after = SandboxLeftovers.Take(sandbox);
+            after.AssertSameAs(baseline);
+            Assert.False(after.Mentions(address));
+        }
+        finally
+        {
+            sandbox.MiniRun("rm", "-f", "fg");
+        }
+    }
+}
