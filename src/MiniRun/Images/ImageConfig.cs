@@ -33,9 +33,10 @@ public sealed class ContainerConfig
     [JsonPropertyName("Volumes")] public Dictionary<string, System.Text.Json.JsonElement>? Volumes { get; set; }
     [JsonExtensionData] public Dictionary<string, System.Text.Json.JsonElement>? Extra { get; set; }
 
-    /// <summary>EXPOSE: the keys of ExposedPorts ("80/tcp"), which -P publishes; read from <see cref="Extra"/>, so the config is written back as it came.</summary>
+    /// <summary>EXPOSE: the keys of ExposedPorts ("80/tcp"), which -P publishes; read from <see cref="Extra"/>, so the config is written back as it came
+    /// (not named ExposedPorts: the generated reader would then skip the member instead of keeping it in Extra).</summary>
     [JsonIgnore]
-    public IReadOnlyList<string> ExposedPorts =>
+    public IReadOnlyList<string> ExposedPortKeys =>
         Extra?.GetValueOrDefault("ExposedPorts") is { ValueKind: System.Text.Json.JsonValueKind.Object } ports
             ? ports.EnumerateObject().Select(p => p.Name).ToList() : [];
 }

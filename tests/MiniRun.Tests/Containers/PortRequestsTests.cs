@@ -153,10 +153,10 @@ public sealed class PortRequestsTests
     {
         const string json = """{"config":{"Cmd":["sh"],"ExposedPorts":{"80/tcp":{},"53/udp":{}}},"rootfs":{"type":"layers","diff_ids":[]}}""";
         ImageConfig config = ImageJson.ParseConfig(System.Text.Encoding.UTF8.GetBytes(json), "test");
-        Assert.Equal(["80/tcp", "53/udp"], config.Config!.ExposedPorts);
+        Assert.Equal(["80/tcp", "53/udp"], config.Config!.ExposedPortKeys);
         string written = JsonSerializer.Serialize(config, ImagesJsonContext.Default.ImageConfig);
         Assert.Contains("\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}}", written);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(written, "ExposedPorts"));
-        Assert.Empty(new ContainerConfig().ExposedPorts);
+        Assert.Empty(new ContainerConfig().ExposedPortKeys);
     }
 }

@@ -139,7 +139,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (network == NetworkMode.Container && spec.Publish.Count > 0) throw new MiniRunException(PortRequests.ContainerNetworkConflict);
         if (network != NetworkMode.Bridge) return [];
         IEnumerable<PortBinding> elsewhere = containers.List().SelectMany(c => c.Record.Ports);
-        return PublishedPorts.Resolve(spec.Publish, spec.PublishAll, spec.Expose, image.ExposedPorts, HostPortAllocator.FromKernel(elsewhere));
+        return PublishedPorts.Resolve(spec.Publish, spec.PublishAll, spec.Expose, image.ExposedPortKeys, HostPortAllocator.FromKernel(elsewhere));
     }
 
     /// <summary>A stop signal as given, once known to be one (`invalid signal: X` otherwise, at create rather than at stop).</summary>
