@@ -25,13 +25,14 @@ public static class BridgeConflist
             ["name"] = name,
             [NetworkRecord.IdField] = id,
             [NetworkRecord.CreatedField] = created.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            [NetworkMasquerade.Field] = true, // NAT: one rule for the network, not the bridge plugin's per container
             ["plugins"] = new JsonArray(
                 new JsonObject
                 {
                     ["type"] = "bridge",
                     ["bridge"] = bridge ?? BridgeName(id),
                     ["isGateway"] = true,
-                    ["ipMasq"] = true,
+                    ["ipMasq"] = false,
                     ["hairpinMode"] = true,
                     // --ip: runtimeConfig.ips, which host-local then gives out (CNI's conventions.md).
                     ["capabilities"] = new JsonObject { ["ips"] = true },

@@ -29,6 +29,9 @@ public static class CniCommands
             "bridge plugin: a veth pair, one end in the container's namespace, the other on the bridge", alreadyDone: true);
         sys.Describe($"nsenter --net={ns} sh -c 'ip link set {runtime.IfName} up && ip addr add {cidr} dev {runtime.IfName} && ip route add default via {address.Gateway}'",
             "host-local gave the address (its record under networks/ipam); the gateway is the bridge", alreadyDone: true);
+        if (NetworkMasquerade.Rule(config) is { } rule)
+            sys.Describe($"iptables -t nat -C {ShellQuote.Join(rule)} || iptables -t nat -A {ShellQuote.Join(rule)}",
+                "the network's NAT, one rule as Docker's (made with its first container): what leaves the subnet by another interface leaves with the host's address", alreadyDone: true);
         if (bridge?["ipMasq"]?.GetValue<bool>() == true && subnet is not null)
             sys.Describe($"sysctl -w net.ipv4.ip_forward=1 && iptables -t nat -A POSTROUTING -s {address.Address} ! -d {subnet} -j MASQUERADE",
                 "bridge plugin (ipMasq): the container's traffic leaves with the host's address (NAT)", alreadyDone: true);
