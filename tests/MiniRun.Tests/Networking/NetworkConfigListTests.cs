@@ -21,7 +21,10 @@ public sealed class NetworkConfigListTests
         Assert.Equal(["bridge", "portmap", "firewall", "tuning"], Enumerable.Range(0, 4).Select(list.PluginType));
         JsonObject bridge = list.Plugins[0];
         Assert.Equal("mr-aaaaaaaaaaaa", bridge["bridge"]!.ToString());
-        Assert.True(bridge["isGateway"]!.GetValue<bool>() && bridge["ipMasq"]!.GetValue<bool>() && bridge["hairpinMode"]!.GetValue<bool>());
+        Assert.True(bridge["isGateway"]!.GetValue<bool>() && bridge["hairpinMode"]!.GetValue<bool>());
+        // NAT: one rule for the network (NetworkMasquerade), not the plugin's chain per container.
+        Assert.False(bridge["ipMasq"]!.GetValue<bool>());
+        Assert.True(list.Document[NetworkMasquerade.Field]!.GetValue<bool>());
         Assert.Equal("host-local", bridge["ipam"]!["type"]!.ToString());
         Assert.Equal("172.18.0.0/16", bridge["ipam"]!["ranges"]![0]![0]!["subnet"]!.ToString());
         Assert.Equal("172.18.0.1", bridge["ipam"]!["ranges"]![0]![0]!["gateway"]!.ToString());
