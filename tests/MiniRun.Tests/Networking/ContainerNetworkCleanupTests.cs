@@ -155,4 +155,29 @@ public sealed class ContainerNetworkCleanupTests
             sandbox.MiniRun("rm", "-f", "fg");
         }
     }
+
+    [RootFact]
+    public void SystemCheckRepair_AttachmentOfAContainerThatIsGone_IsReleased()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        // A kept ADD result whose container is not in the store (its directory removed by hand, or a DEL that failed).
+        const string id = "0123456789ab0123456789ab0123456789ab0123456789ab0123456789abcdef";
+        int holder = sandbox.StartContainer();
+        MiniRunCli.Result attached = sandbox.MiniRun("network", "attach-netns", "bridge", NetworkSandbox.NetnsOf(holder), id);
+        Assert.True(attached.ExitCode == 0, attached.ToString());
+        string address = Regex.Match(attached.Stdout, @"""address"":""([0-9.]+)/").Groups[1].Value;
+        Assert.True(SandboxLeftovers.Take(sandbox).Mentions(address), $"no rule or record names {address}");
+
+        MiniRunCli.Result check = sandbox.MiniRun("system", "check");
+        Assert.Contains("container 0123456789ab (removed): its network attachment was not released (kept CNI results)", check.Stdout);
+        MiniRunCli.Result repaired = sandbox.MiniRun("system", "check", "--repair");
+        Assert.True(repaired.ExitCode == 0, repaired.ToString());
+        Assert.Equal(0, sandbox.MiniRun("system", "check").ExitCode);
+
+        SandboxLeftovers after = SandboxLeftovers.Take(sandbox);
+        Assert.False(after.Mentions(address));
+        Assert.Equal(baseline.Results, after.Results);
+        Assert.Equal(baseline.Rules, after.Rules);
+    }
 }

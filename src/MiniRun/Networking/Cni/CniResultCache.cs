@@ -61,6 +61,23 @@ public sealed class CniResultCache(string directory)
 
     public void Remove(string network, string containerId, string ifName) => File.Delete(FileOf(network, containerId, ifName));
 
+    /// <summary>Every container ID with a kept result, on any network.</summary>
+    public IReadOnlyList<string> Containers()
+    {
+        if (!System.IO.Directory.Exists(directory)) return [];
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string file in System.IO.Directory.EnumerateFiles(directory))
+        {
+            if (file.Contains(".tmp-", StringComparison.Ordinal)) continue;
+            try
+            {
+                if (JsonNode.Parse(File.ReadAllText(file)) is JsonObject record && record["containerId"]?.ToString() is { } id) found.Add(id);
+            }
+            catch (JsonException) { }
+        }
+        return [.. found];
+    }
+
     /// <summary>The (network, interface) pairs <paramref name="containerId"/> has a result for, in interface order (eth0 first).</summary>
     public IReadOnlyList<(string Network, string IfName)> AttachmentsOf(string containerId)
     {

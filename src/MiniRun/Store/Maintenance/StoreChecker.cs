@@ -83,6 +83,7 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
             if (LeftoverCgroup(container.Id) is { } cgroup)
                 Report($"container {container.Name}: cgroup {cgroup} left behind", () => CgroupDetector.Detect()?.Remove(CgroupNames.For(container.Id)), "removed");
         }
+        CheckNetworkAttachments(all);
         (List<string> dangling, List<Container> unindexed) = containers.CheckNames(all);
         foreach (string name in dangling)
             Report($"containers/{ContainerNameIndex.DirectoryName}/{name}: a name held for no container", () => containers.FreeName(name), "freed");
@@ -91,6 +92,27 @@ public sealed class StoreChecker(ImageStore images, ContainerStore containers, b
         foreach (string mount in StorePruner.MountsUnder(Paths.Root).Where(m => !owned.Contains(m)).OrderByDescending(m => m.Length))
             Report($"{Path.GetRelativePath(Paths.Root, mount)}: mounted, and no container owns it", () => Syscalls.TryUnmount(mount, UnmountFlags.Detach), "unmounted");
         return count;
+    }
+
+    /// <summary>
+    /// Kept CNI results of a container that does not run (a DEL that failed, or a container directory removed by hand):
+    /// its address, veth and rules are still held. --repair runs the DEL again with the kept config and result.
+    /// </summary>
+    private void CheckNetworkAttachments(List<Container> all)
+    {
+        Dictionary<string, Container> byId = all.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        foreach (string id in new Networking.NetworkStore(Paths).Results.Containers())
+        {
+            if (byId.TryGetValue(id, out Container? container))
+            {
+                ContainerState state = containers.ReadState(container);
+                if (state.RunnerPid > 0) continue; // running, or its killed runner is reaped above (its teardown releases the network)
+            }
+            string name = container?.Name ?? $"{id[..Math.Min(12, id.Length)]} (removed)";
+            string directory = container?.Directory ?? Path.Combine(Paths.Containers, id);
+            Report($"container {name}: its network attachment was not released (kept CNI results)",
+                () => ContainerNetworking.Release(Paths, id, directory), "released (CNI DEL)");
+        }
     }
 
     private void CheckContainerLayers(Container container)
