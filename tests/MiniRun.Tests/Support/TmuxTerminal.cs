@@ -15,6 +15,8 @@ public sealed class TmuxTerminal : IDisposable
     {
         // A plain shell, no rc files: the prompt and the keys are the test's alone.
         Tmux("new-session", "-d", "-s", "t", "-x", columns.ToString(), "-y", rows.ToString(), "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+            // The suite's network default (HostNetworkDefault): env -i would drop it, and a run would make a bridge on the host.
+            $"MINIRUN_NETWORK={Environment.GetEnvironmentVariable("MINIRUN_NETWORK")}",
             "TERM=tmux-256color", "PS1=host$ ", "bash", "--norc", "--noprofile");
     }
 
