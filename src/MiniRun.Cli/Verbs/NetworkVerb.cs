@@ -107,10 +107,8 @@ public sealed class NetworkVerb : IVerb
     {
         Dictionary<string, NetworkContainerInspect> containers = [];
         foreach (string id in networks.Results.ContainersOn(network.Name).Order(StringComparer.Ordinal))
-            foreach ((string name, string ifName) in networks.Results.AttachmentsOf(id).Where(a => a.Network == network.Name))
+            foreach (CniAddress address in networks.Results.AddressesOf(id).Where(a => a.Network == network.Name))
             {
-                if (networks.Results.Read(name, id, ifName)?.Result is not { } result) continue;
-                CniAddress address = CniAddress.From(name, ifName, result);
                 containers[id] = new NetworkContainerInspect
                 {
                     Name = context.Containers.TryResolve(id)?.Record.Name ?? id, MacAddress = address.MacAddress,
@@ -175,23 +173,10 @@ public sealed class NetworkVerb : IVerb
     private static int Prune(CliContext context, NetworkStore networks, bool force)
     {
         if (!Confirmation.Ask("WARNING! This will remove all custom networks not used by at least one container.", force)) return 0;
-        List<string> deleted = [];
-        int status = 0;
-        foreach (NetworkRecord network in networks.List().Where(n => !networks.InUse(n)))
-        {
-            try
-            {
-                networks.Remove(network);
-                deleted.Add(network.Name);
-            }
-            catch (MiniRunException e)
-            {
-                ErrorPrinter.Print(e);
-                status = 1;
-            }
-        }
+        (List<string> deleted, var failed) = networks.PruneUnused();
+        foreach ((_, MiniRunException e) in failed) ErrorPrinter.Print(e);
         PruneOutput.Section(context.Out, "Deleted Networks:", deleted);
-        return status;
+        return failed.Count == 0 ? 0 : 1;
     }
 
     /// <summary>attach-netns prints the CNI result; check-netns and detach-netns print nothing when all went well.</summary>
@@ -199,7 +184,7 @@ public sealed class NetworkVerb : IVerb
     {
         if (operands.Length != 3) throw UsageException.Arguments($"\"minirun network {command}\" requires exactly 3 arguments: NETWORK NETNS_PATH CONTAINER_ID");
         (string name, string netns, string containerId) = (operands[0], operands[1], operands[2]);
-        var engine = new CniEngine(new CniPluginRunner(CniPluginPath.FromEnvironment()), networks.Results);
+        CniEngine engine = networks.Engine();
         var runtime = new RuntimeConf(containerId, netns, ifName);
         switch (command)
         {

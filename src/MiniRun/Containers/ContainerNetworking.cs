@@ -82,7 +82,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         IReadOnlyList<(string Network, string IfName)> attachments = networks.Results.AttachmentsOf(containerId);
         if (attachments.Count == 0 && !hasNamespace) return;
         MiniRunException? failure = null;
-        var engine = new CniEngine(new CniPluginRunner(CniPluginPath.FromEnvironment(), sys), networks.Results);
+        CniEngine engine = networks.Engine(sys);
         foreach ((string network, string ifName) in attachments.Reverse())
         {
             try { engine.Del(network, null, new RuntimeConf(containerId, hasNamespace && OverlayMount.IsMounted(netns) ? netns : "", ifName)); }
@@ -152,7 +152,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         }
     }
 
-    private CniEngine Engine => new(new CniPluginRunner(CniPluginPath.FromEnvironment(), _sys), Networks.Results);
+    private CniEngine Engine => Networks.Engine(_sys);
 
     /// <summary>One attach, connect or release at a time rewrites the peers' /etc/hosts: each sees the others' addresses.</summary>
     private FileLock LockHosts()
@@ -164,14 +164,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
     public static string NamespacePath(string containerDirectory) => Path.Combine(containerDirectory, NamespaceFile);
 
     /// <summary>What the container got on each network it is attached to now (empty when it is not running on one).</summary>
-    public static IReadOnlyList<CniAddress> Addresses(StorePaths paths, string containerId)
-    {
-        var results = new NetworkStore(paths).Results;
-        List<CniAddress> found = [];
-        foreach ((string network, string ifName) in results.AttachmentsOf(containerId))
-            if (results.Read(network, containerId, ifName) is { } cached) found.Add(CniAddress.From(network, ifName, cached.Result));
-        return found;
-    }
+    public static IReadOnlyList<CniAddress> Addresses(StorePaths paths, string containerId) => new NetworkStore(paths).Results.AddressesOf(containerId);
 
     /// <summary>--network container:NAME: the donor must run; its namespace (its netns file, else its PID 1's) and its files.</summary>
     private NetworkJoin JoinDonor(ContainerRecord record)
@@ -230,9 +223,8 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
             foreach (string id in results.ContainersOn(endpoint.Name).Where(id => id != record.Id).Order(StringComparer.Ordinal))
             {
                 if (containers.TryResolve(id) is not { } peer) continue;
-                foreach ((string network, string ifName) in results.AttachmentsOf(id).Where(a => a.Network == endpoint.Name))
-                    if (results.Read(network, id, ifName) is { } cached && CniAddress.From(network, ifName, cached.Result) is { Address.Length: > 0 } address)
-                        peers.Add(new HostsPeer(address.Address, peer.Record.Name, peer.Record.Networks.FirstOrDefault(n => n.Name == network)?.Aliases ?? []));
+                foreach (CniAddress address in results.AddressesOf(id).Where(a => a.Network == endpoint.Name && a.Address.Length > 0))
+                    peers.Add(new HostsPeer(address.Address, peer.Record.Name, peer.Record.Networks.FirstOrDefault(n => n.Name == endpoint.Name)?.Aliases ?? []));
             }
         return peers;
     }

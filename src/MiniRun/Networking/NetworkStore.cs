@@ -21,6 +21,9 @@ public sealed class NetworkStore(StorePaths paths)
 
     public CniResultCache Results => new(ResultsDirectory);
 
+    /// <summary>The CNI engine over this store's kept results, its plugin calls through <paramref name="sys"/> (--explain shows them).</summary>
+    public CniEngine Engine(ISyscalls? sys = null) => new(new CniPluginRunner(CniPluginPath.FromEnvironment(), sys), Results);
+
     public string FileOf(string name) => Path.Combine(Directory, name + Extension);
 
     /// <summary>`network create`: a bridge network with <paramref name="subnet"/> (else one Docker would pick) and <paramref name="gateway"/> (else its first address).</summary>
@@ -143,6 +146,24 @@ public sealed class NetworkStore(StorePaths paths)
     {
         try { return LoadConfig(name).Plugins.FirstOrDefault(p => p["type"]?.ToString() == "bridge")?["bridge"]?.ToString(); }
         catch (MiniRunException) { return null; } // unreadable: it is removed all the same, its bridge (if any) left alone
+    }
+
+    /// <summary>`network prune` and `system prune`: every user-defined network no container is attached to; the names
+    /// removed, and each one that could not be, with why (the others are still tried).</summary>
+    public (List<string> Removed, List<(NetworkRecord Network, MiniRunException Error)> Failed) PruneUnused()
+    {
+        List<string> removed = [];
+        List<(NetworkRecord, MiniRunException)> failed = [];
+        foreach (NetworkRecord network in List().Where(n => !InUse(n)))
+        {
+            try
+            {
+                Remove(network);
+                removed.Add(network.Name);
+            }
+            catch (MiniRunException e) { failed.Add((network, e)); }
+        }
+        return (removed, failed);
     }
 
     /// <summary>Whether any container is attached (has a kept result).</summary>

@@ -97,6 +97,15 @@ public sealed class CniResultCache(string directory)
         return [.. found.OrderBy(a => a.Item2.Length).ThenBy(a => a.Item2, StringComparer.Ordinal)];
     }
 
+    /// <summary>What <paramref name="containerId"/> got on each network it has a result for, in interface order.</summary>
+    public IReadOnlyList<CniAddress> AddressesOf(string containerId)
+    {
+        List<CniAddress> found = [];
+        foreach ((string network, string ifName) in AttachmentsOf(containerId))
+            if (Read(network, containerId, ifName) is { } cached) found.Add(CniAddress.From(network, ifName, cached.Result));
+        return found;
+    }
+
     /// <summary>The container IDs with a result on <paramref name="network"/> (the network's endpoints).</summary>
     public IReadOnlyList<string> ContainersOn(string network)
     {

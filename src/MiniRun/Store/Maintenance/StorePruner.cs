@@ -110,16 +110,9 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
     /// <summary>As docker system prune (its network prune): every user-defined network no container is attached to once the stopped ones are gone.</summary>
     private long RemoveUnusedNetworks(PruneReport report)
     {
-        var networks = new NetworkStore(Paths);
-        foreach (NetworkRecord network in networks.List().Where(n => !networks.InUse(n)))
-        {
-            try
-            {
-                networks.Remove(network);
-                report.Networks.Add(network.Name);
-            }
-            catch (MiniRunException e) { report.Left.Add($"network {network.Name}: {e.Message}"); }
-        }
+        (List<string> removed, var failed) = new NetworkStore(Paths).PruneUnused();
+        report.Networks.AddRange(removed);
+        report.Left.AddRange(failed.Select(f => $"network {f.Network.Name}: {f.Error.Message}"));
         return 0;
     }
 
