@@ -70,8 +70,11 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
 
     /// <summary>
     /// After the container's processes are gone (or a crash): a CNI DEL of each kept attachment, last first, with the
-    /// config and result its ADD kept; then the namespace's mount and file; then its peers' /etc/hosts lose it. Each
-    /// step is a no-op when done already. A DEL that fails keeps its record, for `system check --repair` to retry.
+    /// config and result its ADD kept; then the namespace's mount and file; then its peers' /etc/hosts lose it. When
+    /// every list's plugins release without the namespace and no running container has joined it, the namespace goes
+    /// first and the DELs follow without it (<see cref="NamespaceFirstTeardown"/>: 17 ms less per bridged container),
+    /// and the release waits until the kernel has removed the veth. Each step is a no-op when done already. A DEL that
+    /// fails keeps its record, for `system check --repair` to retry.
     /// </summary>
     public static void Release(StorePaths paths, string containerId, string containerDirectory, ISyscalls? sys = null)
     {
@@ -81,21 +84,67 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         bool hasNamespace = File.Exists(netns);
         IReadOnlyList<(string Network, string IfName)> attachments = networks.Results.AttachmentsOf(containerId);
         if (attachments.Count == 0 && !hasNamespace) return;
+        bool mounted = hasNamespace && OverlayMount.IsMounted(netns);
+        List<CachedAttachment> kept = mounted && attachments.Count > 0 ? KeptResults(networks, attachments, containerId) : [];
+        if (kept.Count > 0 && !HasJoiners(paths, containerId))
+        {
+            sys.Explain("the container's network namespace first: with its last reference the kernel removes its veth pair in the background, " +
+                "and these plugins release the rest without it (CNI_NETNS empty, as after a crash)");
+            UnmountNamespace(sys, netns);
+            mounted = false;
+        }
+        else kept = [];
         MiniRunException? failure = null;
         CniEngine engine = networks.Engine(sys);
         foreach ((string network, string ifName) in attachments.Reverse())
         {
-            try { engine.Del(network, null, new RuntimeConf(containerId, hasNamespace && OverlayMount.IsMounted(netns) ? netns : "", ifName)); }
+            try { engine.Del(network, null, new RuntimeConf(containerId, mounted ? netns : "", ifName)); }
             catch (MiniRunException e) { failure ??= e; }
         }
-        if (hasNamespace)
+        if (File.Exists(netns))
         {
             sys.Explain("the container's network namespace: its last reference goes with the bind mount (its veth end and addresses go with it)");
-            sys.Unmount(netns, UnmountFlags.Detach);
-            sys.RemoveTree(netns);
+            UnmountNamespace(sys, netns);
         }
+        if (kept.Count > 0) NamespaceFirstTeardown.WaitUntilGone(kept.SelectMany(k => NamespaceFirstTeardown.HostInterfaces(k.Result)));
         if (attachments.Count > 0) new ContainerNetworking(new ContainerStore(paths), sys).RefreshPeers(attachments.Select(a => a.Network), except: containerId);
         if (failure is not null) throw new MiniRunException($"container {containerId[..Math.Min(12, containerId.Length)]}: its network was not released: {failure.Message}");
+    }
+
+    private static void UnmountNamespace(ISyscalls sys, string netns)
+    {
+        sys.Unmount(netns, UnmountFlags.Detach);
+        sys.RemoveTree(netns);
+    }
+
+    /// <summary>The kept results when every one's plugins release without the namespace (<see cref="NamespaceFirstTeardown"/>); else none.</summary>
+    private static List<CachedAttachment> KeptResults(NetworkStore networks, IReadOnlyList<(string Network, string IfName)> attachments, string containerId)
+    {
+        List<CachedAttachment> kept = [];
+        foreach ((string network, string ifName) in attachments)
+        {
+            CachedAttachment? cached;
+            try { cached = networks.Results.Read(network, containerId, ifName); }
+            catch (InvalidInputException) { return []; }
+            if (cached is null || !NamespaceFirstTeardown.Suffices(cached.Config)) return [];
+            kept.Add(cached);
+        }
+        return kept;
+    }
+
+    /// <summary>A running container that joined this one's namespace (--network container:) keeps it alive: the veth would stay, its address freed.</summary>
+    private static bool HasJoiners(StorePaths paths, string containerId)
+    {
+        var containers = new ContainerStore(paths);
+        foreach (Container joiner in containers.List().Where(c => c.Record.Network == NetworkMode.Container && c.Id != containerId))
+        {
+            try
+            {
+                if (containers.TryResolve(joiner.Record.NetworkContainer!)?.Id == containerId && containers.IsRunning(joiner)) return true;
+            }
+            catch (MiniRunException) { return true; } // an ambiguous name: the safe answer
+        }
+        return false;
     }
 
     /// <summary>
