@@ -189,7 +189,9 @@ public sealed class NetworkVerb : IVerb
         switch (command)
         {
             case "attach-netns":
-                context.Out.WriteLine(engine.Add(networks.LoadConfig(name), runtime).ToJsonString());
+                NetworkConfigList added = networks.LoadConfig(name);
+                NetworkRules.EnsureForFirstContainer(context.Syscalls, added); // its NAT and forwarding, as run's first container makes them
+                context.Out.WriteLine(engine.Add(added, runtime).ToJsonString());
                 break;
             case "check-netns":
                 engine.Check(name, runtime);

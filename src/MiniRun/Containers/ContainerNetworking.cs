@@ -51,7 +51,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
                 try { config = networks.ConfigFor(endpoint.Name); }
                 catch (NotFoundException) { throw new NotFoundException($"network {endpoint.Name} not found"); }
                 var runtime = new RuntimeConf(container.Id, netns, "eth" + i, CapabilityArgs(record, endpoint, first: i == 0, config));
-                NetworkMasquerade.EnsureForFirstContainer(_sys, config);
+                NetworkRules.EnsureForFirstContainer(_sys, config);
                 JsonObject result = engine.Add(config, runtime);
                 CniCommands.Describe(_sys, config, runtime, CniAddress.From(config.Name, runtime.IfName, result), result);
             }
@@ -167,7 +167,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
             string ifName = Enumerable.Range(0, 64).Select(i => "eth" + i).First(n => attached.All(a => a.IfName != n));
             using FileLock held = LockHosts();
             var runtime = new RuntimeConf(container.Id, netns, ifName, CapabilityArgs(container.Record, endpoint, first: false, config));
-            NetworkMasquerade.EnsureForFirstContainer(_sys, config);
+            NetworkRules.EnsureForFirstContainer(_sys, config);
             JsonObject result = Engine.Add(config, runtime);
             CniCommands.Describe(_sys, config, runtime, CniAddress.From(config.Name, ifName, result), result);
             try { container = containers.Update(container, r => r with { Networks = [.. r.Networks, endpoint] }); }

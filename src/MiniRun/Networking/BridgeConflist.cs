@@ -5,9 +5,10 @@ namespace MiniRun.Networking;
 
 /// <summary>
 /// The conflist of a network made by `network create`, what Docker's bridge driver does in CNI terms (nerdctl's
-/// default too): a Linux bridge mr-&lt;short id&gt; that is the containers' gateway and masquerades their traffic out,
-/// host-local addresses from the subnet (its records in the store), then portmap for -p, firewall for the FORWARD
-/// rules, and tuning for sysctls.
+/// default too): a Linux bridge mr-&lt;short id&gt; that is the containers' gateway, host-local addresses from the subnet
+/// (its records in the store), then portmap for -p. The NAT and the forwarding are the network's own iptables rules
+/// (<see cref="NetworkRules"/>), made once as Docker's are, not the bridge plugin's ipMasq and the firewall plugin's
+/// rules per container; no tuning either (without a sysctl it does nothing, and costs a run).
 /// </summary>
 public static class BridgeConflist
 {
@@ -25,7 +26,8 @@ public static class BridgeConflist
             ["name"] = name,
             [NetworkRecord.IdField] = id,
             [NetworkRecord.CreatedField] = created.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            [NetworkMasquerade.Field] = true, // NAT: one rule for the network, not the bridge plugin's per container
+            [NetworkRules.MasqueradeField] = true, // NAT: one rule for the network, not the bridge plugin's per container
+            [NetworkRules.ForwardField] = true, // FORWARD: two rules for the network, not the firewall plugin's per container
             ["plugins"] = new JsonArray(
                 new JsonObject
                 {
@@ -44,10 +46,7 @@ public static class BridgeConflist
                         ["dataDir"] = ipamDataDir,
                     },
                 },
-                new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } },
-                // iptables named: left to itself the plugin first asks firewalld over D-Bus, which is the host's.
-                new JsonObject { ["type"] = "firewall", ["backend"] = "iptables" },
-                new JsonObject { ["type"] = "tuning" }),
+                new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } }),
         };
         return NetworkConfigList.FromDocument(document, $"network {name}");
     }

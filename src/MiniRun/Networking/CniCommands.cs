@@ -7,7 +7,8 @@ namespace MiniRun.Networking;
 
 /// <summary>
 /// For --explain: the `ip` and `iptables` commands that make by hand what the bridge, portmap and firewall plugins
-/// have just made for one attachment (a workshop types these), printed as done, with the plugins' result.
+/// have just made for one attachment, and the network's own rules (a workshop types these), printed as done, with the
+/// plugins' result.
 /// </summary>
 public static class CniCommands
 {
@@ -29,9 +30,8 @@ public static class CniCommands
             "bridge plugin: a veth pair, one end in the container's namespace, the other on the bridge", alreadyDone: true);
         sys.Describe($"nsenter --net={ns} sh -c 'ip link set {runtime.IfName} up && ip addr add {cidr} dev {runtime.IfName} && ip route add default via {address.Gateway}'",
             "host-local gave the address (its record under networks/ipam); the gateway is the bridge", alreadyDone: true);
-        if (NetworkMasquerade.Rule(config) is { } rule)
-            sys.Describe($"iptables -t nat -C {ShellQuote.Join(rule)} || iptables -t nat -A {ShellQuote.Join(rule)}",
-                "the network's NAT, one rule as Docker's (made with its first container): what leaves the subnet by another interface leaves with the host's address", alreadyDone: true);
+        foreach (IptablesRule rule in NetworkRules.Of(config))
+            sys.Describe(rule.Command, rule.Purpose + "; made with its first container", alreadyDone: true);
         if (bridge?["ipMasq"]?.GetValue<bool>() == true && subnet is not null)
             sys.Describe($"sysctl -w net.ipv4.ip_forward=1 && iptables -t nat -A POSTROUTING -s {address.Address} ! -d {subnet} -j MASQUERADE",
                 "bridge plugin (ipMasq): the container's traffic leaves with the host's address (NAT)", alreadyDone: true);
@@ -43,7 +43,8 @@ public static class CniCommands
                              $" && iptables -t nat -A OUTPUT {destination}-p {mapping["protocol"]} --dport {mapping["hostPort"]} -j DNAT --to-destination {address.Address}:{mapping["containerPort"]}",
                     "portmap plugin: -p, a DNAT of the host's port to the container's (from outside, and from the host itself)", alreadyDone: true);
             }
-        sys.Describe($"iptables -A FORWARD -d {address.Address} -j ACCEPT && iptables -A FORWARD -s {address.Address} -j ACCEPT",
-            "firewall plugin: forwarding to and from the container is allowed (its CNI-FORWARD chain)", alreadyDone: true);
+        if (config.Plugins.Any(p => p["type"]?.ToString() == "firewall")) // a network made before NetworkRules' forwarding, or the user's own
+            sys.Describe($"iptables -A FORWARD -d {address.Address} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT && iptables -A FORWARD -s {address.Address} -j ACCEPT",
+                "firewall plugin: forwarding to and from the container is allowed (its CNI-FORWARD chain)", alreadyDone: true);
     }
 }

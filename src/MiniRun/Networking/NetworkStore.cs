@@ -135,7 +135,7 @@ public sealed class NetworkStore(StorePaths paths)
         // Only the bridge `network create` named: a conflist written by hand may name one another tool uses (cni0).
         if (network.Id.Length >= 12 && BridgeOf(network.Name) == BridgeConflist.BridgeName(network.Id))
             (sys ?? LinuxSyscalls.Instance).RemoveBridge(BridgeConflist.BridgeName(network.Id));
-        if (network.Config is { } config) NetworkMasquerade.Remove(sys ?? LinuxSyscalls.Instance, config);
+        if (network.Config is { } config) NetworkRules.Remove(sys ?? LinuxSyscalls.Instance, config);
         File.Delete(FileOf(network.Name));
         // host-local's records for it: only its lock and last_reserved_ip are left once every container went.
         string ipam = Path.Combine(IpamDirectory, network.Name);

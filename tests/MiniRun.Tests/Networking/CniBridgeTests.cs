@@ -59,8 +59,11 @@ public sealed class CniBridgeTests
             int container = sandbox.StartContainer();
             string netns = NetworkSandbox.NetnsOf(container);
             Assert.Equal(0, sandbox.MiniRun("network", "attach-netns", "web", netns, "c1").ExitCode);
-            string rulesAttached = NetworkSandbox.InNetns(sandbox.Pid, "iptables-save").Stdout;
-            Assert.Contains("10.77.0.2", rulesAttached);
+            // What the DEL must undo is there (no rule names the address: the network's own rules are per network).
+            Assert.Contains("veth", NetworkSandbox.InNetns(sandbox.Pid, "ip", "-o", "link").Stdout);
+            Assert.Contains("inet 10.77.0.2/24", NetworkSandbox.InNetns(container, "ip", "-4", "-o", "addr").Stdout);
+            Assert.True(File.Exists(Path.Combine(sandbox.StoreRoot, "networks", "results", "web-c1-eth0")));
+            Assert.True(File.Exists(Path.Combine(sandbox.StoreRoot, "networks", "ipam", "web", "10.77.0.2")));
 
             MiniRunCli.Result deleted = sandbox.MiniRun("network", "detach-netns", "web", netns, "c1");
             Assert.True(deleted.ExitCode == 0, deleted.ToString());
@@ -73,8 +76,10 @@ public sealed class CniBridgeTests
             // Attachable again, and the network removable once nothing is attached.
             Assert.Equal(0, sandbox.MiniRun("network", "attach-netns", "web", netns, "c1").ExitCode);
             Assert.Equal(0, sandbox.MiniRun("network", "detach-netns", "web", netns, "c1").ExitCode);
+            Assert.Contains("\"minirun network web\"", NetworkSandbox.InNetns(sandbox.Pid, "iptables-save").Stdout); // made by the first attach
             Assert.Equal(0, sandbox.MiniRun("network", "rm", "web").ExitCode);
             Assert.False(Directory.Exists(Path.Combine(sandbox.StoreRoot, "networks", "ipam", "web")));
+            Assert.DoesNotContain("minirun network web", NetworkSandbox.InNetns(sandbox.Pid, "iptables-save").Stdout);
         }
         before.AssertUnchanged();
     }

@@ -69,6 +69,7 @@ public sealed class ContainerNetworkCleanupTests
             Assert.NotEqual("", address);
             string id = sandbox.MiniRunOk("ps", "-aq", "--no-trunc", "--filter", "name=gone").Stdout.Trim();
             Assert.NotEqual("", SandboxLeftovers.Take(sandbox).DifferenceFrom(baseline)); // prunenet's bridge, usednet's, stays' attachment
+            Assert.Equal(["filter FORWARD -i", "filter FORWARD -o", "nat POSTROUTING -s"], RulesOf(SandboxLeftovers.Take(sandbox), "prunenet"));
 
             MiniRunCli.Result pruned = sandbox.MiniRunOk("system", "prune", "-f");
 
@@ -88,6 +89,47 @@ public sealed class ContainerNetworkCleanupTests
         }
     }
 
+    /// <summary>The network's own rules in <paramref name="leftovers"/>: "TABLE CHAIN" and the first match of each, sorted.</summary>
+    private static string[] RulesOf(SandboxLeftovers leftovers, string network) =>
+        leftovers.Rules.Where(r => r.Contains($"--comment \"minirun network {network}\"", StringComparison.Ordinal))
+            .Select(r => string.Join(' ', r.Split(' ').Where(w => w != "-A").Take(3))).Order(StringComparer.Ordinal).ToArray();
+
+    [RootFact]
+    public void NetworkRm_ItsRulesTwice_RemovesEveryCopy_AndABridgeMadeAgainDoesNotCopyThem()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        string[] rules = ["filter FORWARD -i", "filter FORWARD -o", "nat POSTROUTING -s"];
+        try
+        {
+            string bridge = "mr-" + sandbox.MiniRunOk("network", "create", "twice").Stdout.Trim()[..12];
+            sandbox.MiniRunOk("run", "--rm", "--network", "twice", "minibox", "true");
+            Assert.Equal(rules, RulesOf(SandboxLeftovers.Take(sandbox), "twice"));
+            // The bridge gone by hand: the next container makes it again, and finds the rules there.
+            MiniRunCli.Result deleted = NetworkSandbox.InNetns(sandbox.Pid, "ip", "link", "del", bridge);
+            Assert.True(deleted.ExitCode == 0, deleted.ToString());
+            sandbox.MiniRunOk("run", "--rm", "--network", "twice", "minibox", "true");
+            Assert.Equal(rules, RulesOf(SandboxLeftovers.Take(sandbox), "twice"));
+            // A copy of each FORWARD rule (a second ruleset's worth, as an interrupted make could leave): all go with the network.
+            foreach (string spec in new[] { $"-i {bridge}", $"-o {bridge} -m conntrack --ctstate RELATED,ESTABLISHED,DNAT" })
+            {
+                MiniRunCli.Result copied = NetworkSandbox.InNetns(sandbox.Pid, ["iptables", "-w", "-t", "filter", "-A", "FORWARD", .. spec.Split(' '),
+                    "-m", "comment", "--comment", "minirun network twice", "-j", "ACCEPT"]);
+                Assert.True(copied.ExitCode == 0, copied.ToString());
+            }
+            Assert.Equal(5, NetworkSandbox.InNetns(sandbox.Pid, "iptables-save").Stdout.Split('\n').Count(l => l.Contains("\"minirun network twice\"", StringComparison.Ordinal)));
+
+            sandbox.MiniRunOk("network", "rm", "twice");
+
+            Assert.DoesNotContain("minirun network twice", NetworkSandbox.InNetns(sandbox.Pid, "iptables-save").Stdout);
+            SandboxLeftovers.Take(sandbox).AssertSameAs(baseline);
+        }
+        finally
+        {
+            sandbox.MiniRun("network", "rm", "twice");
+        }
+    }
+
     [RootFact]
     public void SystemCheckRepair_RunningBridgedContainer_NoFinding_ItsNetworkStays()
     {
@@ -95,7 +137,8 @@ public sealed class ContainerNetworkCleanupTests
         SandboxLeftovers baseline = Baseline(sandbox);
         try
         {
-            sandbox.MiniRunOk("run", "-d", "--name", "alive", "--network", "bridge", "minibox", "sleep", "300");
+            // A published port: its DNAT rules name the container's address (the network's own rules do not).
+            sandbox.MiniRunOk("run", "-d", "--name", "alive", "--network", "bridge", "-p", "8092:80", "minibox", "sleep", "300");
             string address = AddressOf(sandbox, "alive");
 
             MiniRunCli.Result check = sandbox.MiniRun("system", "check");

@@ -180,25 +180,37 @@ public sealed class ContainerNetworkTests
     }
 
     [RootFact]
-    public void Run_ExplainOnBridge_ShowsThePluginCallsAndTheirHandMadeEquivalents()
+    public void Run_ExplainOnBridge_ShowsThePluginCallsTheNetworksRulesAndTheirHandMadeEquivalents()
     {
         using var sandbox = new NetworkSandbox();
         sandbox.LoadMinibox();
 
+        // The store's first bridged container: it makes the bridge, and with it the network's own rules.
         MiniRunCli.Result explained = sandbox.MiniRunWithDefault("", "run", "--rm", "--explain", "minibox", "true");
 
         Assert.True(explained.ExitCode == 0, explained.ToString());
         string[] lines = explained.Stderr.Split('\n');
-        foreach (string plugin in new[] { "bridge", "portmap", "firewall" })
-        {
-            Assert.Contains(lines, l => l.StartsWith("+ CNI_COMMAND=ADD ", StringComparison.Ordinal) && l.Contains($"/{plugin} <<"));
-            Assert.Contains(lines, l => l.StartsWith("+ CNI_COMMAND=DEL ", StringComparison.Ordinal) && l.Contains($"/{plugin} <<"));
-        }
+        string[] calls = lines.Where(l => l.StartsWith("+ CNI_COMMAND=", StringComparison.Ordinal))
+            .Select(l => Regex.Match(l, @"^\+ CNI_COMMAND=(\w+) .*/(\w+) <<")).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToArray();
+        Assert.Equal(["ADD bridge", "ADD portmap", "DEL portmap", "DEL bridge"], calls); // ADD before the command runs, DEL after it
         Assert.Contains(lines, l => Regex.IsMatch(l, @"^#\(done\) ip link add veth\w+ type veth peer name eth0 netns \S+ && ip link set veth\w+ master minirun0 up$"));
         Assert.Contains(lines, l => l.Contains($"ip addr add {Gateway}/16 dev minirun0"));
         Assert.Contains(lines, l => Regex.IsMatch(l, @"ip addr add 172\.17\.0\.\d+/16 dev eth0 && ip route add default via 172\.17\.0\.1"));
-        // ADD before the command runs, DEL after it.
-        Assert.True(Array.FindIndex(lines, l => l.StartsWith("+ CNI_COMMAND=ADD ", StringComparison.Ordinal))
-                    < Array.FindIndex(lines, l => l.StartsWith("+ CNI_COMMAND=DEL ", StringComparison.Ordinal)));
+        // The network's rules, made before its first ADD (one listing per table, then each rule), then shown as by hand.
+        const string comment = "-m comment --comment 'minirun network bridge'";
+        string[] made = [
+            $"+ /usr/sbin/iptables -w -t nat -A POSTROUTING -s 172.17.0.0/16 '!' -o minirun0 {comment} -j MASQUERADE",
+            $"+ /usr/sbin/iptables -w -t filter -I FORWARD -o minirun0 -m conntrack --ctstate RELATED,ESTABLISHED,DNAT {comment} -j ACCEPT",
+            $"+ /usr/sbin/iptables -w -t filter -I FORWARD -i minirun0 {comment} -j ACCEPT",
+        ];
+        int firstAdd = Array.FindIndex(lines, l => l.StartsWith("+ CNI_COMMAND=ADD ", StringComparison.Ordinal));
+        foreach (string rule in made)
+        {
+            int at = Array.FindIndex(lines, l => Regex.Replace(l, @"^\+ \S+/iptables ", "+ /usr/sbin/iptables ") == rule);
+            Assert.True(at >= 0 && at < firstAdd, $"not made before the first ADD: {rule}\n{explained.Stderr}");
+        }
+        Assert.Contains($"#(done) iptables -t filter -C FORWARD -i minirun0 {comment} -j ACCEPT || iptables -t filter -I FORWARD -i minirun0 {comment} -j ACCEPT", lines);
+        Assert.Contains(lines, l => l.StartsWith("#(done) iptables -t filter -C FORWARD -o minirun0 -m conntrack --ctstate RELATED,ESTABLISHED,DNAT ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("firewall plugin", StringComparison.Ordinal));
     }
 }

@@ -14,23 +14,49 @@ public sealed class NetworkConfigListTests
         BridgeConflist.Build("web", new string('a', 64), DateTimeOffset.UnixEpoch, Ipv4Subnet.Parse("172.18.0.0/16"), Ipv4Subnet.ParseAddress("172.18.0.1")!.Value, "/store/networks/ipam");
 
     [Fact]
-    public void Build_DockerDefault_IsBridgePortmapFirewallTuning()
+    public void Build_DockerDefault_IsBridgePortmapWithTheNetworksOwnRules()
     {
         NetworkConfigList list = Docker();
         Assert.Equal("1.0.0", list.CniVersion);
-        Assert.Equal(["bridge", "portmap", "firewall", "tuning"], Enumerable.Range(0, 4).Select(list.PluginType));
+        Assert.Equal(["bridge", "portmap"], Enumerable.Range(0, list.Plugins.Count).Select(list.PluginType));
         JsonObject bridge = list.Plugins[0];
         Assert.Equal("mr-aaaaaaaaaaaa", bridge["bridge"]!.ToString());
         Assert.True(bridge["isGateway"]!.GetValue<bool>() && bridge["hairpinMode"]!.GetValue<bool>());
-        // NAT: one rule for the network (NetworkMasquerade), not the plugin's chain per container.
+        // NAT and forwarding: the network's own rules (NetworkRules), not the plugins' per container.
         Assert.False(bridge["ipMasq"]!.GetValue<bool>());
-        Assert.True(list.Document[NetworkMasquerade.Field]!.GetValue<bool>());
+        Assert.True(list.Document[NetworkRules.MasqueradeField]!.GetValue<bool>());
+        Assert.True(list.Document[NetworkRules.ForwardField]!.GetValue<bool>());
         Assert.Equal("host-local", bridge["ipam"]!["type"]!.ToString());
         Assert.Equal("172.18.0.0/16", bridge["ipam"]!["ranges"]![0]![0]!["subnet"]!.ToString());
         Assert.Equal("172.18.0.1", bridge["ipam"]!["ranges"]![0]![0]!["gateway"]!.ToString());
         Assert.Equal("/store/networks/ipam", bridge["ipam"]!["dataDir"]!.ToString());
         Assert.True(list.Plugins[1]["capabilities"]!["portMappings"]!.GetValue<bool>());
-        Assert.Equal("iptables", list.Plugins[2]["backend"]!.ToString());
+    }
+
+    [Fact]
+    public void NetworkRules_NewNetwork_AreItsNatThenItsTwoForwardRulesFirstInTheChain()
+    {
+        IReadOnlyList<IptablesRule> rules = NetworkRules.Of(Docker());
+
+        Assert.Equal([
+            "nat -A POSTROUTING -s 172.18.0.0/16 ! -o mr-aaaaaaaaaaaa -m comment --comment \"minirun network web\" -j MASQUERADE",
+            "filter -I FORWARD -o mr-aaaaaaaaaaaa -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment \"minirun network web\" -j ACCEPT",
+            "filter -I FORWARD -i mr-aaaaaaaaaaaa -m comment --comment \"minirun network web\" -j ACCEPT",
+        ], rules.Select(r => $"{r.Table} {(r.First ? "-I" : "-A")}{r.Listed[2..]}"));
+        Assert.Equal(["iptables", "-w", "-t", "filter", "-D", "FORWARD", "-i", "mr-aaaaaaaaaaaa", "-m", "comment", "--comment", "minirun network web", "-j", "ACCEPT"], rules[2].Delete);
+    }
+
+    [Fact]
+    public void NetworkRules_ConflistMadeBefore_KeepsItsPluginsAndGetsNoForwardRules()
+    {
+        // A network made before its forwarding was its own: its conflist still has the firewall plugin, no minirunForward.
+        const string json = """
+            {"cniVersion":"1.0.0","name":"old","minirunMasquerade":true,"plugins":[
+              {"type":"bridge","bridge":"mr-0123456789ab","ipMasq":false,"ipam":{"type":"host-local","ranges":[[{"subnet":"172.19.0.0/16"}]]}},
+              {"type":"portmap","capabilities":{"portMappings":true}},{"type":"firewall","backend":"iptables"},{"type":"tuning"}]}
+            """;
+        Assert.Equal(["POSTROUTING"], NetworkRules.Of(NetworkConfigList.Parse(json, "old.conflist")).Select(r => r.Chain));
+        Assert.Empty(NetworkRules.Of(NetworkConfigList.Parse(json.Replace("\"minirunMasquerade\":true,", ""), "old.conflist")));
     }
 
     [Fact]
@@ -53,7 +79,7 @@ public sealed class NetworkConfigListTests
     public void PluginConfig_ChainedPlugin_GetsPrevResult()
     {
         var prev = new JsonObject { ["cniVersion"] = "1.0.0", ["ips"] = new JsonArray(new JsonObject { ["address"] = "172.18.0.2/16" }) };
-        JsonObject conf = Plugin(Docker(), 2, prev);
+        JsonObject conf = Plugin(Docker(), 1, prev);
         Assert.Equal("172.18.0.2/16", conf["prevResult"]!["ips"]![0]!["address"]!.ToString());
     }
 
