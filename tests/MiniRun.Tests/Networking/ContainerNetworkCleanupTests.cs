@@ -131,6 +131,35 @@ public sealed class ContainerNetworkCleanupTests
     }
 
     [RootFact]
+    public void RmForce_DonorWhileAJoinerRuns_ItsVethAndAddressGo_TheJoinerKeepsLoOnly()
+    {
+        using var sandbox = new NetworkSandbox();
+        SandboxLeftovers baseline = Baseline(sandbox);
+        try
+        {
+            sandbox.MiniRunOk("run", "-d", "--name", "donor", "--network", "bridge", "minibox", "sleep", "300");
+            sandbox.MiniRunOk("run", "-d", "--name", "joiner", "--network", "container:donor", "minibox", "sleep", "300");
+            string address = AddressOf(sandbox, "donor");
+            Assert.Equal(address, AddressOf(sandbox, "joiner"));
+
+            // The joiner holds the namespace: the kernel would not remove the veth with it, so the DEL must, from inside.
+            sandbox.MiniRunOk("rm", "-f", "donor");
+
+            SandboxLeftovers after = SandboxLeftovers.Take(sandbox);
+            string joiner = sandbox.MiniRunOk("ps", "-q", "--no-trunc", "--filter", "name=joiner").Stdout.Trim();
+            Assert.Equal($"left: mount overlay {sandbox.StoreRoot}/containers/{joiner}/merged", after.DifferenceFrom(baseline)); // the joiner's own root, nothing else
+            Assert.False(after.Mentions(address));
+            Assert.Equal("lo\n", sandbox.MiniRunOk("exec", "joiner", "ls", "/sys/class/net").Stdout);
+            sandbox.MiniRunOk("rm", "-f", "joiner");
+            SandboxLeftovers.Take(sandbox).AssertSameAs(baseline);
+        }
+        finally
+        {
+            sandbox.MiniRun("rm", "-f", "joiner", "donor");
+        }
+    }
+
+    [RootFact]
     public void SystemCheckRepair_RunningBridgedContainer_NoFinding_ItsNetworkStays()
     {
         using var sandbox = new NetworkSandbox();

@@ -33,6 +33,26 @@ public sealed class NetworkConfigListTests
         Assert.True(list.Plugins[1]["capabilities"]!["portMappings"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData("""[{"type":"bridge","ipMasq":false},{"type":"portmap"}]""", true)]
+    [InlineData("""[{"type":"bridge"},{"type":"portmap"},{"type":"firewall"}]""", true)]
+    [InlineData("""[{"type":"bridge","ipMasq":true},{"type":"portmap"}]""", false)]
+    [InlineData("""[{"type":"bridge"},{"type":"tuning"}]""", false)]
+    [InlineData("""[{"type":"macvlan"}]""", false)]
+    public void NamespaceFirstTeardown_Suffices_OnlyForPluginsThatReleaseWithoutTheNamespace(string plugins, bool suffices)
+    {
+        NetworkConfigList list = NetworkConfigList.Parse($$"""{"cniVersion":"1.0.0","name":"n","plugins":{{plugins}}}""", "test");
+        Assert.Equal(suffices, NamespaceFirstTeardown.Suffices(list));
+        Assert.True(NamespaceFirstTeardown.Suffices(Docker())); // what `network create` makes
+    }
+
+    [Fact]
+    public void NamespaceFirstTeardown_HostInterfaces_AreThoseOutsideTheSandbox()
+    {
+        var result = (JsonObject)JsonNode.Parse("""{"interfaces":[{"name":"minirun0"},{"name":"veth1234abcd"},{"name":"eth0","sandbox":"/x/netns"}]}""")!;
+        Assert.Equal(["minirun0", "veth1234abcd"], NamespaceFirstTeardown.HostInterfaces(result));
+    }
+
     [Fact]
     public void NetworkRules_NewNetwork_AreItsNatThenItsTwoForwardRulesFirstInTheChain()
     {
