@@ -13,7 +13,7 @@ public static class HostDoctor
     private const long OverlayFsMagic = 0x794c7630;
 
     public static IReadOnlyList<HostCheck> Run(StorePaths paths) =>
-        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups()];
+        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups(), RootlessLimits()];
 
     public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
 
@@ -131,6 +131,22 @@ public static class HostDoctor
                 : new("devices", CheckStatus.Warn, "no devices controller in the v1 hierarchies: only the created nodes exist, and a node made inside opens",
                     "mount the devices controller (mount -t cgroup -o devices cgroup /sys/fs/cgroup/devices)"));
         return checks;
+    }
+
+    /// <summary>
+    /// Which limits a user without root could have (rootless mode): only a cgroup v2 subtree delegated to the user. Read
+    /// for the user who runs the doctor, or the one behind sudo ($SUDO_UID); a warning only, root's limits do not need it.
+    /// </summary>
+    private static HostCheck RootlessLimits()
+    {
+        int uid = Syscalls.IsRoot && int.TryParse(Environment.GetEnvironmentVariable("SUDO_UID"), out int sudo) ? sudo : Syscalls.EffectiveIds.Uid;
+        CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, KernelFiles.TryReadAll("/proc/self/cgroup") ?? "", uid);
+        string[] wanted = ["memory", "pids", "cpu"];
+        if (delegation.Why is null && wanted.All(delegation.Controllers.Contains))
+            return new("rootless", CheckStatus.Ok, $"{delegation.Directory} is delegated to uid {uid} with memory, pids and cpu: rootless containers take the same limit flags as root's");
+        string why = delegation.Why ?? $"uid {uid}'s cgroup v2 group ({delegation.Directory}) offers only [{string.Join(' ', delegation.Controllers)}]";
+        return new("rootless", CheckStatus.Warn, $"{why}: rootless containers refuse --memory, --pids-limit and --cpus (root's work)",
+            "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service)");
     }
 
     private static HostCheck SwapAccounting(ICgroupManager manager)
