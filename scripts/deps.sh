@@ -23,6 +23,7 @@ need tar            have tar
 need attr           have setfattr
 need coreutils      have sha256sum
 need libcap2-bin    have capsh                           # run --dry-run scripts drop capabilities with capsh
+need uidmap         have newuidmap                       # rootless mode (and workshop level 11) map subordinate IDs with newuidmap/newgidmap
 need keyutils      have keyctl                          # --explain replays and --dry-run scripts join a session keyring with keyctl
 need libseccomp2    eval 'ldconfig -p | grep -q "libseccomp\.so\.2 "'   # compiles Docker's seccomp profile for each container
 need containernetworking-plugins eval 'test -x /usr/lib/cni/bridge || test -x /opt/cni/bin/bridge'   # network: CNI bridge, host-local, portmap, firewall, tuning

@@ -1,14 +1,18 @@
+using System.Text.RegularExpressions;
+
 namespace MiniRun.Tests.Docs;
 
 /// <summary>
 /// One ```console block of a document: "$ command" lines, each followed by its expected output. The matching rule
 /// (stated in docs/workshop.md): lines compared one by one, trailing spaces ignored; &lt;ID&gt; is 12 to 64 hex digits,
 /// &lt;ANY&gt; any text within a line, a line "..." any number of lines. A ```console netns block changes links, addresses
-/// or iptables rules: it runs in a network namespace of the test's own, never on the machine's network.
+/// or iptables rules: it runs in a network namespace of the test's own, never on the machine's network. A command whose
+/// line ends in a here-document (&lt;&lt;'EOF') takes the lines up to its delimiter with it: they are input, not output.
 /// </summary>
 public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Commands, bool InNetworkSandbox)
 {
     private const string Fence = "```console", SandboxFence = "```console netns";
+    private static readonly Regex HereDocument = new(@"<<-?\s*'?(\w+)'?\s*$");
 
     public static List<ConsoleBlock> Parse(string markdown)
     {
@@ -22,7 +26,21 @@ public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Comman
             var commands = new List<ConsoleCommand>();
             for (i++; i < lines.Length && lines[i].TrimEnd() != "```"; i++)
             {
-                if (lines[i].StartsWith("$ ", StringComparison.Ordinal)) commands.Add(new ConsoleCommand(i + 1, lines[i][2..], new List<string>()));
+                if (lines[i].StartsWith("$ ", StringComparison.Ordinal))
+                {
+                    int line = i + 1;
+                    string command = lines[i][2..].TrimEnd();
+                    if (HereDocument.Match(command) is { Success: true } here)
+                    {
+                        string delimiter = here.Groups[1].Value;
+                        do
+                        {
+                            if (++i == lines.Length) throw new FormatException($"line {line}: no {delimiter} ends its here-document");
+                            command += "\n" + lines[i].TrimEnd();
+                        } while (lines[i].TrimEnd() != delimiter);
+                    }
+                    commands.Add(new ConsoleCommand(line, command, new List<string>()));
+                }
                 else if (commands.Count > 0) ((List<string>)commands[^1].Expected).Add(lines[i].TrimEnd());
                 else throw new FormatException($"line {i + 1}: output before any command");
             }

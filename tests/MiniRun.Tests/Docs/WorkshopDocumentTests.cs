@@ -16,8 +16,8 @@ public class WorkshopDocumentTests
     public void Workshop_EveryLevel_HasConsoleBlocks()
     {
         string text = File.ReadAllText(DocumentPath);
-        for (int level = 1; level <= 10; level++) Assert.Contains($"## Level {level}:", text);
-        Assert.True(ConsoleBlock.Parse(text).Count >= 10);
+        for (int level = 1; level <= 11; level++) Assert.Contains($"## Level {level}:", text);
+        Assert.True(ConsoleBlock.Parse(text).Count >= 11);
     }
 
     /// <summary>A command that makes links, addresses, rules or bridge containers runs only in the test's own namespace.</summary>
@@ -39,6 +39,17 @@ public class WorkshopDocumentTests
         Assert.True(command.Matches("id 0123456789ab\npath /end\nlast\n"));
         Assert.False(command.Matches("id 0123\npath /end\nlast\n"));
         Assert.False(command.Matches("id 0123456789ab\npath /end\nlast\nextra\n"));
+    }
+
+    [Fact]
+    public void ConsoleBlock_HereDocument_IsInputOfItsCommandNotOutput()
+    {
+        ConsoleBlock block = ConsoleBlock.Parse("```console\n$ cat > x.sh <<'EOF'\necho one\n$ not a command\nEOF\n$ sh x.sh\none\n```\n").Single();
+
+        Assert.Equal(["cat > x.sh <<'EOF'\necho one\n$ not a command\nEOF", "sh x.sh"], block.Commands.Select(c => c.Command));
+        Assert.Empty(block.Commands[0].Expected);
+        Assert.Equal(["one"], block.Commands[1].Expected);
+        Assert.Throws<FormatException>(() => ConsoleBlock.Parse("```console\n$ cat <<EOF\nno end\n```\n"));
     }
 
     [RootFact]
