@@ -1,5 +1,7 @@
 using System.Globalization;
+using MiniRun.Common;
 using MiniRun.Containers;
+using MiniRun.Rootless;
 
 namespace MiniRun.Cli.CommandLine;
 
@@ -15,13 +17,17 @@ public static class ResourceFlags
         if (memory is < MinimumMemory) throw new UsageException("minimum memory limit allowed is 6MB");
         long? shares = Integer(args, "cpu-shares");
         if (shares is < 2) throw new UsageException("--cpu-shares must be at least 2 (cgroup v1 cpu.shares)");
-        return new ContainerResources
+        var resources = new ContainerResources
         {
             MemoryBytes = memory,
             PidsLimit = Integer(args, "pids-limit"),
             Cpus = Cpus(args.Get("cpus")),
             CpuShares = shares,
         };
+        // Rootless: no cgroup of the user's own to put a limit in (a delegated v2 subtree is what Podman needs too).
+        if (RootlessMode.Current is { } rootless && resources is not { MemoryBytes: null, PidsLimit: null, Cpus: null, CpuShares: null })
+            throw new MiniRunException($"resource limits need a cgroup v2 subtree delegated to {RootlessUser.Name(rootless)}; this machine has none (see minirun doctor)");
+        return resources;
     }
 
     private static long? Integer(ParsedArguments args, string name) =>

@@ -20,6 +20,7 @@ internal static unsafe partial class NamespacedSpawnImport
         public int* Fds;
         public int FdCount;
         public int UserNamespaceFd;
+        public int MountNamespaceFd;
         public ulong CloneFlags;
         public int GoFd;
         public int ErrorFd;

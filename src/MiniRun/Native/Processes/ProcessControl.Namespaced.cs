@@ -11,20 +11,25 @@ public static unsafe partial class ProcessControl
     /// the child is cloned in C (namespaced_spawn.c) and runs only system calls until its execve. Between the clone and
     /// the child's going on, <paramref name="beforeGo"/> runs with its PID: where its UID and GID maps are written.
     /// The child then becomes root of the namespace and execs; an error before the exec is thrown here, the child reaped.
+    /// <paramref name="mountNamespaceFd"/>, when given, is joined after the user namespace (a rootless minirun entering
+    /// its pause process's namespaces), which only a single-threaded process can do. <paramref name="stdin"/>: ours, /dev/null
+    /// (<see cref="NullStdin"/>) or a descriptor.
     /// </summary>
     public static int SpawnNamespaced(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<int> passedFds,
-        (int Stdout, int Stderr)? output, int programFd, NamespaceFlags newNamespaces, int userNamespaceFd, Action<int>? beforeGo)
+        (int Stdout, int Stderr)? output, int programFd, NamespaceFlags newNamespaces, int userNamespaceFd, Action<int>? beforeGo,
+        int mountNamespaceFd = -1, int stdin = InheritStdin)
     {
         var allocations = new List<nint>();
         var copies = new List<int>();
         (int goRead, int goWrite) = CreatePipe();
         (int errorRead, int errorWrite) = CreatePipe();
         int pid = -1;
+        int nullFd = stdin == NullStdin ? OpenReadOnly("/dev/null") : -1;
         try
         {
             int count = 3 + passedFds.Count;
             int* fds = stackalloc int[count];
-            fds[0] = -1;
+            fds[0] = stdin >= 0 ? stdin : nullFd;
             fds[1] = output?.Stdout ?? -1;
             fds[2] = output?.Stderr ?? -1;
             for (int i = 0; i < passedFds.Count; i++) fds[3 + i] = passedFds[i];
@@ -37,6 +42,7 @@ public static unsafe partial class ProcessControl
                 Envp = NativeStrings.NullTerminated(env, allocations),
                 Fds = fds, FdCount = count,
                 UserNamespaceFd = userNamespaceFd,
+                MountNamespaceFd = mountNamespaceFd,
                 CloneFlags = (ulong)newNamespaces,
                 GoFd = goRead, ErrorFd = errorWrite,
             };
@@ -64,7 +70,7 @@ public static unsafe partial class ProcessControl
         }
         finally
         {
-            foreach (int fd in new[] { goRead, goWrite, errorRead, errorWrite })
+            foreach (int fd in new[] { goRead, goWrite, errorRead, errorWrite, nullFd })
                 if (fd >= 0) Close(fd);
             foreach (int copy in copies) Close(copy);
             NativeStrings.Free(allocations);

@@ -32,6 +32,7 @@ struct minirun_spawn
     const int* fds;            // the child's fd i becomes a copy of fds[i] (i < fd_count); -1 leaves fd i as it is
     int fd_count;
     int user_namespace_fd;     // >= 0: setns(2) into this user namespace first (a process joining a container)
+    int mount_namespace_fd;    // >= 0: then setns(2) into this mount namespace (a rootless minirun joining its pause)
     uint64_t clone_flags;      // CLONE_NEWUSER, CLONE_NEWPID, ...
     int go_fd;                 // >= 0: one byte is read from it before the child goes on (the maps are written)
     int error_fd;              // the child writes its errno here when it fails before execve
@@ -56,6 +57,8 @@ static void __attribute__((noreturn)) child_fail(const struct minirun_spawn* s, 
 static void __attribute__((noreturn)) child(const struct minirun_spawn* s)
 {
     if (s->user_namespace_fd >= 0 && syscall(SYS_setns, s->user_namespace_fd, CLONE_NEWUSER) != 0) child_fail(s, errno);
+    // Only a single-threaded process may change its mount namespace (setns(2): it must not share its fs_struct).
+    if (s->mount_namespace_fd >= 0 && syscall(SYS_setns, s->mount_namespace_fd, CLONE_NEWNS) != 0) child_fail(s, errno);
     if (s->go_fd >= 0)
     {
         char go;
