@@ -24,6 +24,10 @@ internal static unsafe partial class NamespacedSpawnImport
         public ulong CloneFlags;
         public int GoFd;
         public int ErrorFd;
+        public int* JoinFds;
+        public int JoinCount;
+        public int PidNamespaceFd;
+        public int PidReportFd;
     }
 
     /// <summary>The child's PID, or -errno.</summary>
