@@ -23,6 +23,15 @@ public sealed record RootlessMode(int HostUid, int HostGid)
     /// <summary>The prefix of overlayfs's xattrs in this process's store: trusted.overlay. as root, user.overlay. rootless.</summary>
     public static string OverlayXattrPrefix => Active ? UserOverlayPrefix : TrustedOverlayPrefix;
 
+    /// <summary>Rootless with the one-ID map (no subordinate range): no owner but root can be given to a file.</summary>
+    public static bool OneId => Active && s_oneId.Value;
+
+    private static readonly Lazy<bool> s_oneId = new(() =>
+    {
+        try { return File.ReadAllText("/proc/self/uid_map").Split('\n', StringSplitOptions.RemoveEmptyEntries) is [var line] && line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, "1"]; }
+        catch (IOException) { return false; }
+    });
+
     /// <summary><c>UID:GID</c>, or null when absent or malformed.</summary>
     public static RootlessMode? Parse(string? value)
     {

@@ -331,7 +331,10 @@ public sealed class LayerUnpacker
         }
     }
 
-    private int Owner(long id) => id <= uint.MaxValue - 1 ? (int)(uint)id : throw new InvalidInputException($"{_source}: owner id {id} is out of range");
+    /// <summary>The owner to give a file; root for all in a one-ID rootless namespace, which can give no other (Podman's
+    /// ignore_chown_errors does the same).</summary>
+    private int Owner(long id) =>
+        id > uint.MaxValue - 1 ? throw new InvalidInputException($"{_source}: owner id {id} is out of range") : RootlessMode.OneId ? 0 : (int)(uint)id;
 
     private InvalidInputException Refuse(TarEntry entry, string problem) =>
         new($"{_source}: refusing tar entry \"{entry.Name}\": {problem}");

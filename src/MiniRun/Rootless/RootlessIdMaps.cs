@@ -32,7 +32,7 @@ public sealed record RootlessIdMaps(int Uid, int Gid, SubordinateRange? Uids, Su
 
     /// <summary>The line that says why the container has one ID, and how to give the user a range.</summary>
     public static string OneIdNotice(string user) =>
-        $"no subordinate IDs for {user} in {SubordinateIds.UidFile} and {SubordinateIds.GidFile}: the container has one ID (root, which is you); " +
+        $"no subordinate IDs for {user} in {SubordinateIds.UidFile} and {SubordinateIds.GidFile}: the container has one ID (root, which is you) and image files of other owners become root's; " +
         $"add a range with: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}";
 
     /// <summary>Writes the maps of <paramref name="pid"/>, which waits for them in its new user namespace.</summary>
