@@ -139,7 +139,9 @@ public static class Program
             string store = Path.GetFullPath(string.IsNullOrEmpty(given) ? RootlessLauncher.DefaultStoreRoot() : given);
             return RootlessLauncher.Run(LinuxSyscalls.Instance, store, all, ErrorPrinter.Print);
         }
-        var context = new CliContext(StorePaths.Resolve(root));
+        // An ordinary user's other verbs (doctor) look at the user's own store.
+        bool defaultStore = root is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MINIRUN_ROOT"));
+        var context = new CliContext(!Syscalls.IsRoot && defaultStore ? new StorePaths(RootlessLauncher.DefaultStoreRoot()) : StorePaths.Resolve(root));
         if (verb.NeedsRoot) context.Open();
         try
         {

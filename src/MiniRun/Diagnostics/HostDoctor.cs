@@ -1,4 +1,6 @@
+using MiniRun.Common;
 using MiniRun.Native;
+using MiniRun.Rootless;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Store;
 
@@ -13,13 +15,31 @@ public static class HostDoctor
     private const long OverlayFsMagic = 0x794c7630;
 
     public static IReadOnlyList<HostCheck> Run(StorePaths paths) =>
-        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups()];
+        Syscalls.IsRoot
+            ? [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups()]
+            : [.. Rootless(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces()];
 
     public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
 
     private static HostCheck Root() => Syscalls.IsRoot
         ? new("root", CheckStatus.Ok, "running as root (mounts, namespaces and cgroups need it)")
         : new("root", CheckStatus.Fail, "not running as root", "run minirun with sudo");
+
+    /// <summary>An ordinary user: rootless mode, its ID maps and what it cannot do (limits).</summary>
+    private static IEnumerable<HostCheck> Rootless()
+    {
+        (int uid, int gid) = Syscalls.EffectiveIds;
+        RootlessIdMaps maps = RootlessIdMaps.OfHostUser(uid, gid);
+        string user = RootlessUser.Name(new RootlessMode(uid, gid));
+        yield return maps.HasRanges
+            ? new("rootless", CheckStatus.Ok, $"not root: rootless mode for {user}, uids 0={uid} 1..{maps.Uids!.Count}={maps.Uids.Start}.., gids 0={gid} 1..{maps.Gids!.Count}={maps.Gids.Start}.. (newuidmap, newgidmap)")
+            : new("rootless", CheckStatus.Warn, $"not root: rootless mode for {user} with one ID (no range in {SubordinateIds.UidFile} and {SubordinateIds.GidFile})",
+                $"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}");
+        if (maps.HasRanges && !File.Exists(RootlessIdMaps.NewUidMap))
+            yield return new("uidmap", CheckStatus.Fail, $"{RootlessIdMaps.NewUidMap} is missing", "apt-get install uidmap");
+        yield return new("cgroups", CheckStatus.Warn, $"no cgroup v2 subtree delegated to {user}: resource limits and pause are refused, containers stay in the user's cgroup");
+        yield return new("network", CheckStatus.Warn, "rootless containers have host or none networks (no user-mode network stack yet)");
+    }
 
     private static HostCheck OverlayFs()
     {

@@ -170,6 +170,21 @@ public class RootlessTests
             $"add a range with: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {RootlessUsers.WithoutRange}\n", result.Stderr);
     }
 
+    [RootFact]
+    public void InfoAndDoctor_AsOrdinaryUser_SayRootlessAndTheMaps()
+    {
+        using var session = new RootlessSession();
+        (int uid, int gid) = RootlessUsers.Ids(RootlessUsers.WithRange);
+
+        string info = session.RunOk("info").Stdout;
+        string doctor = session.RunOk("doctor").Stdout;
+
+        Assert.Contains($" Rootless: true (uid_map 0 {uid} 1, 1 {RootlessUsers.RangeStart} {RootlessUsers.RangeCount}; gid_map 0 {gid} 1, 1 {RootlessUsers.RangeStart} {RootlessUsers.RangeCount})", info);
+        Assert.Contains($" Root Dir: {session.Store}\n", info);
+        Assert.Contains($"rootless mode for {RootlessUsers.WithRange}", doctor);
+        Assert.Contains($"{session.Store}: format", doctor);
+    }
+
     /// <summary>Files the rootless users own directly in /tmp and below, but for the sessions' own directories.</summary>
     private static List<string> UsersFilesInTmp() =>
         [.. RootlessUsers.Run("find", "/tmp", "-xdev", "(", "-user", RootlessUsers.WithRange, "-o", "-user", RootlessUsers.WithoutRange, ")",
