@@ -104,14 +104,14 @@ public static class Program
                 return 0;
             }
             Subcommand sub = group.Find(rest[0]);
-            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, $"{group.Name} {sub.Name}", args);
+            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, args);
         }
         if (rest.Length == 0 && found.Group == VerbGroup.Management) // a subcommand is missing: its help, as `docker system`
         {
             HelpPrinter.PrintVerb(Console.Out, found, HelpPrinter.Width);
             return 0;
         }
-        return Run(found, rest, root, found.Name, args);
+        return Run(found, rest, root, args);
     }
 
     /// <summary>
@@ -120,7 +120,7 @@ public static class Program
     /// Such a verb run by an ordinary user is minirun run again, all of <paramref name="all"/>, as root of the user's
     /// rootless user namespace (<see cref="RootlessLauncher"/>), with the user's own store.
     /// </summary>
-    private static int Run(IVerb verb, string[] rest, string? root, string typed, string[] all)
+    private static int Run(IVerb verb, string[] rest, string? root, string[] all)
     {
         foreach (string arg in rest)
         {

@@ -122,6 +122,19 @@ public class RootlessTests
     }
 
     [RootFact]
+    public void Run_PidOrIpcHost_IsRefusedInOneLine()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+
+        MiniRunCli.Result pid = session.Run("run", "--rm", "--pid", "host", "minibox", "true");
+        MiniRunCli.Result ipc = session.Run("run", "--rm", "--ipc", "host", "minibox", "true");
+
+        Assert.Equal((125, "minirun: --pid host needs root: a rootless container cannot mount the host's /proc\n"), (pid.ExitCode, pid.Stderr));
+        Assert.Equal((125, "minirun: --ipc host needs root: a rootless container cannot mount the host's /dev/mqueue\n"), (ipc.ExitCode, ipc.Stderr));
+    }
+
+    [RootFact]
     public void Commands_AfterAll_LeaveNoRootOwnedFileAndNothingOutsideTheStore()
     {
         List<string> tmpBefore = UsersFilesInTmp();
