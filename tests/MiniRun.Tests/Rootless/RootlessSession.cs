@@ -52,6 +52,18 @@ public sealed class RootlessSession : IDisposable
         return new MiniRunCli.Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>`minirun args…` as the user, started and left running: setpriv execs it, so the process is minirun itself.</summary>
+    public Process Start(params string[] args)
+    {
+        (int uid, int gid) = RootlessUsers.Ids(User);
+        var psi = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (string arg in (string[])[$"--reuid={uid}", $"--regid={gid}", "--clear-groups", "env", "-i", $"HOME={Home}", $"XDG_DATA_HOME={Path.Combine(Home, "data")}",
+                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "MINIRUN_NETWORK=", Binary, .. args])
+            psi.ArgumentList.Add(arg);
+        psi.WorkingDirectory = Directory;
+        return Process.Start(psi)!;
+    }
+
     public MiniRunCli.Result RunOk(params string[] args)
     {
         MiniRunCli.Result result = Run(args);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MiniRun.Tests.Support;
 
 namespace MiniRun.Tests.Rootless;
@@ -119,6 +120,37 @@ public class RootlessTests
 
         Assert.Equal(125, result.ExitCode);
         Assert.Equal("minirun: bridge networks need root; rootless containers have host or none until the user-mode network lands\n", result.Stderr);
+    }
+
+    [RootFact]
+    public void Run_CommandExitStatus_IsMiniRunsExitStatus()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+
+        Assert.Equal(3, session.Run("run", "--rm", "minibox", "sh", "-c", "exit 3").ExitCode);
+    }
+
+    [RootFact]
+    public void Run_SigtermToTheLauncher_ReachesTheContainer()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        using Process run = session.Start("run", "--rm", "minibox", "sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; sleep 30 & wait");
+        try
+        {
+            Assert.Equal("ready", run.StandardOutput.ReadLine()); // its trap is set (the line ends when the container does)
+
+            MiniRun.Native.Syscalls.Kill(run.Id, MiniRun.Native.Signal.Term);
+
+            Assert.True(run.WaitForExit(TimeSpan.FromSeconds(20)), "minirun run did not end after SIGTERM");
+            Assert.Equal(7, run.ExitCode);
+            Assert.Equal("got-term\n", run.StandardOutput.ReadToEnd());
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+        }
     }
 
     [RootFact]
