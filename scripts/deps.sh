@@ -28,6 +28,7 @@ need keyutils      have keyctl                          # --explain replays and 
 need libseccomp2    eval 'ldconfig -p | grep -q "libseccomp\.so\.2 "'   # compiles Docker's seccomp profile for each container
 need containernetworking-plugins eval 'test -x /usr/lib/cni/bridge || test -x /opt/cni/bin/bridge'   # network: CNI bridge, host-local, portmap, firewall, tuning
 need iptables       have iptables-save                   # the CNI plugins' NAT and forwarding rules
+need uidmap         have newuidmap                       # rootless: newuidmap/newgidmap map the user's subordinate IDs
 if [ "${1:-}" = --ci ]; then
     need iproute2   have ip         # the networking tests look into their sandbox namespace with ip
     need docker.io  have dockerd

@@ -8,6 +8,7 @@ using MiniRun.Cli.Runtime;
 using MiniRun.Cli.Verbs;
 using MiniRun.Containers;
 using MiniRun.Sandbox;
+using MiniRun.Rootless;
 using MiniRun.Store;
 
 namespace MiniRun.Cli;
@@ -43,6 +44,8 @@ public static class Program
         // `exec`'s stage, spawned inside a running container's namespaces (see ExecLauncher).
         if (args.Length == 1 && args[0] == ExecStage.Verb) return StageGuard.Begin("minirun-exec") ? ExecStage.Run() : ExitCodes.RuntimeError;
         // A detached container's supervisor (see ContainerSupervisor): store root and container ID (and start -a's mark).
+        // A rootless store's pause process (see RootlessPause): keeps the user's namespaces for every later command.
+        if (args is [RootlessPause.Verb]) return RootlessPause.Run(LinuxSyscalls.Instance);
         if (args.Length is 3 or 4 && args[0] == ContainerSupervisor.Verb)
             return ContainerSupervisor.Run(args[1], args[2], attachFirst: args is [.., ContainerSupervisor.AttachFirst]);
 
@@ -101,21 +104,23 @@ public static class Program
                 return 0;
             }
             Subcommand sub = group.Find(rest[0]);
-            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, $"{group.Name} {sub.Name}");
+            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, args);
         }
         if (rest.Length == 0 && found.Group == VerbGroup.Management) // a subcommand is missing: its help, as `docker system`
         {
             HelpPrinter.PrintVerb(Console.Out, found, HelpPrinter.Width);
             return 0;
         }
-        return Run(found, rest, root, found.Name);
+        return Run(found, rest, root, args);
     }
 
     /// <summary>
     /// Parses and runs one verb. A verb that touches the store or the kernel first needs root (one line, 125, instead of
     /// an EPERM deep inside); its failures exit with its <see cref="IVerb.FailureStatus"/> (1 as Docker's, run 125).
+    /// Such a verb run by an ordinary user is minirun run again, all of <paramref name="all"/>, as root of the user's
+    /// rootless user namespace (<see cref="RootlessLauncher"/>), with the user's own store.
     /// </summary>
-    private static int Run(IVerb verb, string[] rest, string? root, string typed)
+    private static int Run(IVerb verb, string[] rest, string? root, string[] all)
     {
         foreach (string arg in rest)
         {
@@ -130,10 +135,13 @@ public static class Program
         ParsedArguments parsed = ArgumentParser.Parse(verb.Name, rest, verb.Options, verb.StopAtFirstPositional);
         if (verb.NeedsRoot && !Syscalls.IsRoot)
         {
-            ErrorPrinter.Print($"'{typed}' needs root: containers and their store are root's; run it with sudo (rootless mode is not available yet)");
-            return ExitCodes.RuntimeError;
+            string? given = root ?? Environment.GetEnvironmentVariable("MINIRUN_ROOT");
+            string store = Path.GetFullPath(string.IsNullOrEmpty(given) ? RootlessLauncher.DefaultStoreRoot() : given);
+            return RootlessLauncher.Run(LinuxSyscalls.Instance, store, all, ErrorPrinter.Print);
         }
-        var context = new CliContext(StorePaths.Resolve(root));
+        // An ordinary user's other verbs (doctor) look at the user's own store.
+        bool defaultStore = root is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MINIRUN_ROOT"));
+        var context = new CliContext(!Syscalls.IsRoot && defaultStore ? new StorePaths(RootlessLauncher.DefaultStoreRoot()) : StorePaths.Resolve(root));
         if (verb.NeedsRoot) context.Open();
         try
         {

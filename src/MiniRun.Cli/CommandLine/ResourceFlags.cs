@@ -1,5 +1,9 @@
 using System.Globalization;
+using MiniRun.Common;
 using MiniRun.Containers;
+using MiniRun.Rootless;
+using MiniRun.Native;
+using MiniRun.Sandbox.Cgroups;
 
 namespace MiniRun.Cli.CommandLine;
 
@@ -15,13 +19,26 @@ public static class ResourceFlags
         if (memory is < MinimumMemory) throw new UsageException("minimum memory limit allowed is 6MB");
         long? shares = Integer(args, "cpu-shares");
         if (shares is < 2) throw new UsageException("--cpu-shares must be at least 2 (cgroup v1 cpu.shares)");
-        return new ContainerResources
+        var resources = new ContainerResources
         {
             MemoryBytes = memory,
             PidsLimit = Integer(args, "pids-limit"),
             Cpus = Cpus(args.Get("cpus")),
             CpuShares = shares,
         };
+        // Rootless: no cgroup of the user's own to put a limit in unless a v2 subtree is delegated (what Podman needs too).
+        if (RootlessMode.Current is { } rootless && resources is not { MemoryBytes: null, PidsLimit: null, Cpus: null, CpuShares: null })
+            throw new MiniRunException(RootlessLimitRefusal(rootless, resources));
+        return resources;
+    }
+
+    /// <summary>Why a rootless container cannot have these limits: what the user's cgroup lacks (CgroupDelegation), or,
+    /// where one is delegated, that MiniRun does not put rootless containers in it yet.</summary>
+    private static string RootlessLimitRefusal(RootlessMode rootless, ContainerResources resources)
+    {
+        // Inside the user namespace the user is uid 0: a group delegated to the user reads as owned by 0 here.
+        CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, File.ReadAllText("/proc/self/cgroup"), Syscalls.EffectiveIds.Uid);
+        return delegation.Refusal(resources.ToLimits(privileged: false)) ?? $"resource limits in the cgroup v2 subtree delegated to {RootlessUser.Name(rootless)} are not supported yet: run without them, or as root";
     }
 
     private static long? Integer(ParsedArguments args, string name) =>

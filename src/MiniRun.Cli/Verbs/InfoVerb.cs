@@ -1,3 +1,5 @@
+using MiniRun.Common;
+using MiniRun.Rootless;
 using System.Text.Json;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Cli.Output;
@@ -83,6 +85,7 @@ public sealed class InfoVerb : IVerb
         o.WriteLine($" Kernel Version: {host.KernelVersion}\n Operating System: {host.OperatingSystem}\n OSType: linux");
         o.WriteLine($" Architecture: {host.Architecture}\n CPUs: {host.Cpus}\n Total Memory: {HumanText.BinarySize(host.MemoryBytes)}");
         o.WriteLine($" Name: {host.Hostname}\n Root Dir: {context.Paths.Root}");
+        if (RootlessMode.Active) o.WriteLine($" Rootless: true ({RootlessPause.DescribeMaps()})");
         return 0;
     }
 }

@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using System.Text.Json.Serialization;
 
 namespace MiniRun.Containers;
@@ -46,6 +47,12 @@ public sealed record ContainerNamespaces
             && !(ipc.StartsWith(ContainerPrefix, StringComparison.Ordinal) && ipc.Length > ContainerPrefix.Length))
             throw new MiniRunException($"invalid IPC mode: {ipc} (host, private, shareable, none or container:NAME)");
         if (shmSize < 0) throw new MiniRunException("SHM size can not be less than 0");
+        // Rootless: the host's PID and IPC namespaces belong to the initial user namespace, whose proc and mqueue a
+        // user namespace's root may not mount (a bind of the host's /proc would be Podman's way: not done yet).
+        if (RootlessMode.Active && pid == Host)
+            throw new MiniRunException("--pid host needs root: a rootless container cannot mount the host's /proc");
+        if (RootlessMode.Active && ipc == Host)
+            throw new MiniRunException("--ipc host needs root: a rootless container cannot mount the host's /dev/mqueue");
         return new ContainerNamespaces { Pid = pid ?? "", Ipc = ipc, Uts = uts ?? "", ShmSize = shmSize == 0 ? DefaultShmSize : shmSize };
     }
 }

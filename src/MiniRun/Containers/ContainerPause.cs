@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using System.Runtime.InteropServices;
 using MiniRun.Sandbox.Cgroups;
 
@@ -27,6 +28,8 @@ public sealed class ContainerPause : IDisposable
     {
         // Already paused by `pause`: frozen as it is, and to stay so after the read.
         if (!pause || containers.Observe(container) is not { Running: true, Paused: false }) return null;
+        // Rootless: the container has no cgroup to freeze; read as --pause=false does (Podman's rootless cgroup v1 the same).
+        if (RootlessMode.Active) return null;
         ICgroupManager cgroups = CgroupDetector.Detect()
             ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
         var frozen = new ContainerPause(cgroups, CgroupNames.For(container.Id));

@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using System.Text.Json;
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
@@ -168,6 +169,8 @@ public sealed class ContainerStore(StorePaths paths)
         ContainerStatus status = Observe(container);
         if (!status.Running) throw new MiniRunException($"Container {container.Id} is not running");
         if (status.Paused) throw new MiniRunException($"Container {container.Id} is already paused");
+        if (RootlessMode.Active)
+            throw new MiniRunException("pause needs the container's own cgroup (the freezer); rootless containers have none without a delegated cgroup v2 subtree (see minirun doctor)");
         ICgroupManager cgroups = CgroupDetector.Detect() ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
         cgroups.Freeze(CgroupNames.For(container.Id));
         File.WriteAllBytes(Path.Combine(container.Directory, PausedMark), []);

@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Networking;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -25,8 +26,10 @@ public static class NetworkChoice
     {
         if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } chosen) return chosen;
         string file = Path.Combine(paths.Root, StoreConfigFile);
-        if (!File.Exists(file)) return NetworkRecord.DefaultBridge;
-        try { return (JsonNode.Parse(File.ReadAllText(file)) as JsonObject)?["network"]?.GetValue<string>() ?? NetworkRecord.DefaultBridge; }
+        // Rootless: host until a user-mode network stack (slirp4netns, pasta) lands; a bridge needs root on the host.
+        string fallback = RootlessMode.Active ? "host" : NetworkRecord.DefaultBridge;
+        if (!File.Exists(file)) return fallback;
+        try { return (JsonNode.Parse(File.ReadAllText(file)) as JsonObject)?["network"]?.GetValue<string>() ?? fallback; }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {
             throw new InvalidInputException($"{file}: not a JSON object with a \"network\" string: fix or remove it");
@@ -44,6 +47,8 @@ public static class NetworkChoice
             throw new MiniRunException("user specified IP address is supported on user defined networks only");
         if (aliases.Count > 0 && !userDefined)
             throw new MiniRunException("network-scoped alias is supported only for containers in user defined networks");
+        if (RootlessMode.Active && network is not ("host" or "none") && !network.StartsWith("container:", StringComparison.Ordinal))
+            throw new MiniRunException("bridge networks need root; rootless containers have host or none until the user-mode network lands");
         switch (network)
         {
             case "host": return new NetworkPlan(NetworkMode.Host, [], null);

@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Native;
 using MiniRun.Sandbox;
 
@@ -30,8 +31,10 @@ public static class OverlayMount
     /// <summary>The length of the options <see cref="Build"/> makes, which must fit in <see cref="MaxOptionsLength"/>.</summary>
     public static int OptionsLength(IReadOnlyList<string> lowerTopFirst, string upper, string work) => Options(lowerTopFirst, upper, work).Length;
 
+    /// <summary>Rootless: userxattr, which lets a user namespace's root mount overlay (Linux 5.11) with its xattrs as
+    /// user.overlay.* (overlayfs.rst), the names the rootless unpacker writes.</summary>
     private static string Options(IReadOnlyList<string> lowerTopFirst, string upper, string work) =>
-        $"lowerdir={string.Join(':', lowerTopFirst)},upperdir={upper},workdir={work}";
+        $"lowerdir={string.Join(':', lowerTopFirst)},upperdir={upper},workdir={work}{(RootlessMode.Active ? ",userxattr" : "")}";
 
     /// <summary>
     /// Mounts <paramref name="overlay"/> with the store root as working directory. This thread first takes a filesystem

@@ -1,4 +1,6 @@
+using MiniRun.Common;
 using MiniRun.Native;
+using MiniRun.Rootless;
 using MiniRun.Sandbox.Cgroups;
 using MiniRun.Store;
 
@@ -13,13 +15,30 @@ public static class HostDoctor
     private const long OverlayFsMagic = 0x794c7630;
 
     public static IReadOnlyList<HostCheck> Run(StorePaths paths) =>
-        [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups(), RootlessLimits()];
+        Syscalls.IsRoot
+            ? [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups(), Delegation()]
+            : [.. Rootless(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), Delegation()];
 
     public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
 
     private static HostCheck Root() => Syscalls.IsRoot
         ? new("root", CheckStatus.Ok, "running as root (mounts, namespaces and cgroups need it)")
         : new("root", CheckStatus.Fail, "not running as root", "run minirun with sudo");
+
+    /// <summary>An ordinary user: rootless mode, its ID maps and what it cannot do (limits).</summary>
+    private static IEnumerable<HostCheck> Rootless()
+    {
+        (int uid, int gid) = Syscalls.EffectiveIds;
+        RootlessIdMaps maps = RootlessIdMaps.OfHostUser(uid, gid);
+        string user = RootlessUser.Name(new RootlessMode(uid, gid));
+        yield return maps.HasRanges
+            ? new("rootless", CheckStatus.Ok, $"not root: rootless mode for {user}, uids 0={uid} 1..{maps.Uids!.Count}={maps.Uids.Start}.., gids 0={gid} 1..{maps.Gids!.Count}={maps.Gids.Start}.. (newuidmap, newgidmap)")
+            : new("rootless", CheckStatus.Warn, $"not root: rootless mode for {user} with one ID (no range in {SubordinateIds.UidFile} and {SubordinateIds.GidFile})",
+                $"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}");
+        if (maps.HasRanges && !File.Exists(RootlessIdMaps.NewUidMap))
+            yield return new("uidmap", CheckStatus.Fail, $"{RootlessIdMaps.NewUidMap} is missing", "apt-get install uidmap");
+        yield return new("network", CheckStatus.Warn, "rootless containers have host or none networks (no user-mode network stack yet)");
+    }
 
     private static HostCheck OverlayFs()
     {
@@ -137,15 +156,15 @@ public static class HostDoctor
     /// Which limits a user without root could have (rootless mode): only a cgroup v2 subtree delegated to the user. Read
     /// for the user who runs the doctor, or the one behind sudo ($SUDO_UID); a warning only, root's limits do not need it.
     /// </summary>
-    private static HostCheck RootlessLimits()
+    private static HostCheck Delegation()
     {
         int uid = Syscalls.IsRoot && int.TryParse(Environment.GetEnvironmentVariable("SUDO_UID"), out int sudo) ? sudo : Syscalls.EffectiveIds.Uid;
         CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, KernelFiles.TryReadAll("/proc/self/cgroup") ?? "", uid);
         string[] wanted = ["memory", "pids", "cpu"];
         if (delegation.Why is null && wanted.All(delegation.Controllers.Contains))
-            return new("rootless", CheckStatus.Ok, $"{delegation.Directory} is delegated to uid {uid} with memory, pids and cpu: rootless containers take the same limit flags as root's");
+            return new("delegation", CheckStatus.Ok, $"{delegation.Directory} is delegated to uid {uid} with memory, pids and cpu: rootless containers take the same limit flags as root's");
         string why = delegation.Why ?? $"uid {uid}'s cgroup v2 group ({delegation.Directory}) offers only [{string.Join(' ', delegation.Controllers)}]";
-        return new("rootless", CheckStatus.Warn, $"{why}: rootless containers refuse --memory, --pids-limit and --cpus (root's work)",
+        return new("delegation", CheckStatus.Warn, $"{why}: rootless containers refuse --memory, --pids-limit and --cpus (root's work)",
             "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service)");
     }
 

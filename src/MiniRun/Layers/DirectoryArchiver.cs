@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Native;
 
 namespace MiniRun.Layers;
@@ -84,13 +85,13 @@ public sealed class DirectoryArchiver(bool layerWhiteouts)
         }
     }
 
-    /// <summary>Every xattr but overlayfs's own bookkeeping (trusted.overlay.*, overlayfs(5)), values as bytes.</summary>
+    /// <summary>Every xattr but overlayfs's own bookkeeping (trusted.overlay.*, or user.overlay.* with userxattr: overlayfs(5)), values as bytes.</summary>
     private static List<(string, byte[])> Xattrs(PathHandle entry, FileStatus status)
     {
         var result = new List<(string, byte[])>();
         foreach (string name in entry.ListXattrs(status))
         {
-            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
+            if (name.StartsWith(RootlessMode.TrustedOverlayPrefix, StringComparison.Ordinal) || name.StartsWith(RootlessMode.UserOverlayPrefix, StringComparison.Ordinal)) continue;
             if (entry.GetXattr(status, name) is { } value) result.Add((name, value));
         }
         return result;

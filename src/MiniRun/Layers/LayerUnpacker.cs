@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Native;
 
 namespace MiniRun.Layers;
@@ -15,7 +16,6 @@ public sealed class LayerUnpacker
 {
     private const uint DefaultDirectoryMode = 0x1ED; // 0755, for parents the archive does not list (as moby does)
     private const uint PrivateDirectoryMode = 0x1C0; // 0700 until the directory's own mode is applied at the end
-    private const string OverlayXattrPrefix = "trusted.overlay.";
 
     private readonly string _root;
     private readonly string _source;
@@ -112,6 +112,20 @@ public sealed class LayerUnpacker
         }
 
         InRootDirectory parent = ParentOf(entry, relative);
+        try { Create(entry, parent, name, reader); }
+        catch (NativeException e) when (e.Errno == Errnos.EINVAL && e.Call.Contains("chown", StringComparison.Ordinal) && RootlessMode.Active)
+        {
+            // chown(2) EINVAL: an ID the user namespace does not map (user_namespaces(7)).
+            throw new MiniRunException($"{entry.Name} is owned by {entry.Uid}:{entry.Gid}, outside the IDs of this rootless user namespace " +
+                $"(uid_map {MapText("/proc/self/uid_map")}; gid_map {MapText("/proc/self/gid_map")}): give the user a larger range in /etc/subuid and /etc/subgid");
+        }
+    }
+
+    private static string MapText(string path) =>
+        string.Join(", ", File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
+
+    private void Create(TarEntry entry, InRootDirectory parent, string name, PrefetchingTarReader reader)
+    {
         switch (entry.Type)
         {
             case TarEntryType.RegularFile: WriteRegularFile(entry, parent, name, reader); break;
@@ -225,6 +239,12 @@ public sealed class LayerUnpacker
 
     private void CreateNode(TarEntry entry, InRootDirectory parent, string name, uint type)
     {
+        if (type != Syscalls.S_IFIFO && RootlessMode.Active)
+        {
+            // mknod(2) of a device needs CAP_MKNOD in the initial user namespace; rootless Podman skips them too.
+            _sys.Explain($"{entry.Name}: a device node, skipped: a rootless user namespace cannot make one (the container's /dev has the usual devices bound in)");
+            return;
+        }
         if (!parent.TryMakeNode(name, type | entry.Mode, entry.DeviceMajor, entry.DeviceMinor))
         {
             RemoveExisting(parent, name);
@@ -255,8 +275,10 @@ public sealed class LayerUnpacker
             if (!IsOverlayXattr(xattr)) parent.SetXattr(name, xattr.Name, xattr.Value);
     }
 
-    /// <summary>A layer may not forge overlayfs metadata (redirects, metacopy): only the OCI markers produce it.</summary>
-    private static bool IsOverlayXattr(TarXattr xattr) => xattr.Name.StartsWith(OverlayXattrPrefix, StringComparison.Ordinal);
+    /// <summary>A layer may not forge overlayfs metadata (redirects, metacopy): only the OCI markers produce it. Both
+    /// namespaces: a rootless overlay (userxattr) reads user.overlay.*.</summary>
+    private static bool IsOverlayXattr(TarXattr xattr) =>
+        xattr.Name.StartsWith(RootlessMode.TrustedOverlayPrefix, StringComparison.Ordinal) || xattr.Name.StartsWith(RootlessMode.UserOverlayPrefix, StringComparison.Ordinal);
 
     /// <summary>
     /// The directory an entry goes into, resolved inside the layer root as Docker's chroot does (symlinks on the way
@@ -309,7 +331,10 @@ public sealed class LayerUnpacker
         }
     }
 
-    private int Owner(long id) => id <= uint.MaxValue - 1 ? (int)(uint)id : throw new InvalidInputException($"{_source}: owner id {id} is out of range");
+    /// <summary>The owner to give a file; root for all in a one-ID rootless namespace, which can give no other (Podman's
+    /// ignore_chown_errors does the same).</summary>
+    private int Owner(long id) =>
+        id > uint.MaxValue - 1 ? throw new InvalidInputException($"{_source}: owner id {id} is out of range") : RootlessMode.OneId ? 0 : (int)(uint)id;
 
     private InvalidInputException Refuse(TarEntry entry, string problem) =>
         new($"{_source}: refusing tar entry \"{entry.Name}\": {problem}");

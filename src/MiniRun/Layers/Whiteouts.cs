@@ -1,3 +1,5 @@
+using MiniRun.Common;
+
 namespace MiniRun.Layers;
 
 /// <summary>What an OCI whiteout entry asks for (image-spec layer.md "Whiteouts").</summary>
@@ -19,8 +21,9 @@ public static class Whiteouts
     public const string Prefix = ".wh.";
     public const string MetaPrefix = ".wh..wh.";
     public const string OpaqueMarker = ".wh..wh..opq";
-    /// <summary>overlayfs(5) "Opaque directories": the xattr and its value.</summary>
-    public const string OpaqueXattr = "trusted.overlay.opaque";
+    /// <summary>overlayfs(5) "Opaque directories": the xattr and its value; user.overlay.opaque in a rootless store
+    /// (overlayfs.rst: with userxattr the user.overlay.* namespace is used).</summary>
+    public static string OpaqueXattr => RootlessMode.OverlayXattrPrefix + "opaque";
     public static byte[] OpaqueValue { get; } = "y"u8.ToArray();
 
     /// <summary>Classifies a file name (the last path component); for a whiteout, <paramref name="hidden"/> is the name it deletes.</summary>

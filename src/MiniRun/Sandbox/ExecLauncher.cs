@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using System.Text.Json;
 using MiniRun.Native;
 
@@ -55,10 +56,15 @@ public static class ExecLauncher
                 int fd = ProcessControl.OpenReadOnly(path);
                 joins.Add((fd, OpenOrClose(own, fd), flag, path));
             }
+            // Rootless: this thread may enter the container's namespaces but never come back to the host's (their owner is
+            // the initial user namespace): the stage joins them itself, after its clone.
+            bool inStage = RootlessMode.Active && user is null;
             (int pid, int messageFd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-exec", ExecStage.Verb,
-                () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
-                () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); },
-                user: user, stdin: nullStdin ? ProcessControl.NullStdin : ProcessControl.InheritStdin);
+                inStage ? () => { } : () => { foreach ((int fd, _, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(fd, flag, path); },
+                inStage ? () => { } : () => { foreach ((_, int own, NamespaceFlags flag, string path) in joins) Syscalls.SetNamespace(own, flag, "this thread's own, for " + path); },
+                user: user, stdin: nullStdin ? ProcessControl.NullStdin : ProcessControl.InheritStdin,
+                joinFds: inStage ? [.. joins.Where(j => j.Flag != NamespaceFlags.Pid).Select(j => j.Fd)] : null,
+                pidNamespaceFd: inStage && joins.FindIndex(j => j.Flag == NamespaceFlags.Pid) is var pidJoin and >= 0 ? joins[pidJoin].Fd : -1);
             try
             {
                 StageSpawner.Deliver(pid, messageFd, message, beforeSpec, (stage, channel) =>

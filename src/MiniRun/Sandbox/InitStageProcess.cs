@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Native;
 
 using MiniRun.Sandbox.Cgroups;
@@ -61,6 +62,9 @@ public sealed class InitStageProcess : IDisposable
         bool newPidNamespace = true, bool nullStdin = false)
     {
         NamespaceFlags newPid = newPidNamespace && pidNamespace is null ? NamespaceFlags.Pid : NamespaceFlags.None;
+        // Rootless: this thread's PID namespace is the host's, which root of the user's namespace may leave but never
+        // re-enter (setns(2) needs CAP_SYS_ADMIN over its owner); the clone makes the new one instead, as with a user namespace.
+        bool cloned = user is not null || (RootlessMode.Active && pidNamespace is null);
         const string own = "/proc/thread-self/ns/pid";
         int ownPid = -1;
         try
@@ -68,10 +72,10 @@ public sealed class InitStageProcess : IDisposable
             ownPid = ProcessControl.OpenReadOnly(own);
             (int pid, int fd, RuntimeBinary binary) = StageSpawner.Spawn("minirun-init", InitStage.Verb,
                 pidNamespace is not null ? () => JoinPidNamespace(pidNamespace)
-                    : user is null && newPid != NamespaceFlags.None ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone, or none
-                () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
+                    : !cloned && newPid != NamespaceFlags.None ? () => Syscalls.Unshare(NamespaceFlags.Pid) : () => { }, // else made by the clone, or none
+                cloned ? () => { } : () => Syscalls.SetNamespace(ownPid, NamespaceFlags.Pid, own), // this thread's children: in its own again
                 output?.WriteEnds, explainFd: explain ? 2 : null,
-                user, newPid,
+                user, cloned ? newPid : NamespaceFlags.None,
                 output is { StdinRead: >= 0 and var piped } ? piped : nullStdin ? ProcessControl.NullStdin : ProcessControl.InheritStdin);
             output?.CloseWriteEnds();
             MigrationWarmup.Start(); // after the spawn: this thread's children are in its own PID namespace again

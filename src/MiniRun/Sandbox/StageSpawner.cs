@@ -25,11 +25,14 @@ internal static class StageSpawner
     /// <param name="output">the stage's stdout and stderr, when not ours.</param>
     /// <param name="explainFd">--explain: passed as the stage's fd 5, where it narrates (<see cref="InitStage.ExplainFd"/>).</param>
     /// <param name="user">a user namespace: the stage is cloned into it (<see cref="ProcessControl.SpawnNamespaced"/>),
-    /// with <paramref name="cloneNamespaces"/> made new by the same clone, so that the user namespace owns them.</param>
+    /// with <paramref name="cloneNamespaces"/> made new by the same clone, so that the user namespace owns them. Without
+    /// one, <paramref name="cloneNamespaces"/> are made by a clone all the same (rootless: see InitStageProcess).</param>
     /// <param name="stdin">the stage's stdin (<see cref="ProcessControl.Spawn"/>'s); with a user namespace, always ours.</param>
+    /// <param name="joinFds">namespaces the stage joins itself, after its clone (rootless: see ExecLauncher).</param>
+    /// <param name="pidNamespaceFd">a PID namespace the stage is born in by a clone of its own (rootless).</param>
     public static (int Pid, int MessageFd, RuntimeBinary Binary) Spawn(string argv0, string verb, Action enterNamespaces, Action leaveNamespaces,
         (int Stdout, int Stderr)? output = null, int? explainFd = null, UserNamespace? user = null, NamespaceFlags cloneNamespaces = NamespaceFlags.None,
-        int stdin = ProcessControl.InheritStdin)
+        int stdin = ProcessControl.InheritStdin, IReadOnlyList<int>? joinFds = null, int pidNamespaceFd = -1)
     {
         string[] argv = explainFd is null ? [argv0, verb] : [argv0, verb, InitStage.ExplainArgument];
         RuntimeBinary binary = RuntimeBinary.Open();
@@ -42,9 +45,12 @@ internal static class StageSpawner
             {
                 enterNamespaces();
                 int[] passed = explainFd is { } explain ? [readEnd, parent, explain] : [readEnd, parent];
-                int pid = user is null
-                    ? ProcessControl.Spawn(binary.Path, argv, [], passedFds: passed, output: output, programFd: binary.ProgramFd, stdin: stdin)
-                    : SpawnInUserNamespace(binary, argv, passed, output, user, cloneNamespaces);
+                int pid = user is not null ? SpawnInUserNamespace(binary, argv, passed, output, user, cloneNamespaces)
+                    : cloneNamespaces == NamespaceFlags.None && joinFds is null && pidNamespaceFd < 0
+                        ? ProcessControl.Spawn(binary.Path, argv, [], passedFds: passed, output: output, programFd: binary.ProgramFd, stdin: stdin)
+                        // A rootless minirun: its thread could enter other namespaces but never come back to the host's.
+                        : ProcessControl.SpawnNamespaced(binary.Path, argv, [], passed, output, binary.ProgramFd, cloneNamespaces, -1, null,
+                            stdin: stdin, joinFds: joinFds, pidNamespaceFd: pidNamespaceFd);
                 return (pid, writeEnd, binary);
             }
             finally

@@ -156,6 +156,21 @@ public class LayerUnpackerTests
         using (temp) Assert.Null(Syscalls.GetXattr(Path.Combine(target, "d"), "trusted.overlay.redirect"));
     }
 
+    /// <summary>A rootless overlay (userxattr) reads user.overlay.*: an image may not forge those either (an opaque
+    /// marker hiding the lower layers, a redirect).</summary>
+    [RootFact]
+    public void Unpack_ForgedUserOverlayXattr_IsDropped()
+    {
+        byte[] tar = new TarBuilder().Directory("d").Xattr("user.overlay.opaque", "y").Xattr("user.other", "kept").ToArray();
+
+        var (temp, target, _) = Unpack(tar);
+        using (temp)
+        {
+            Assert.Null(Syscalls.GetXattr(Path.Combine(target, "d"), "user.overlay.opaque"));
+            Assert.Equal("kept"u8.ToArray(), Syscalls.GetXattr(Path.Combine(target, "d"), "user.other"));
+        }
+    }
+
     [RootFact]
     public void Unpack_HardLinks_ShareOneInodeWithRightLinkCount()
     {

@@ -20,9 +20,14 @@ internal static unsafe partial class NamespacedSpawnImport
         public int* Fds;
         public int FdCount;
         public int UserNamespaceFd;
+        public int MountNamespaceFd;
         public ulong CloneFlags;
         public int GoFd;
         public int ErrorFd;
+        public int* JoinFds;
+        public int JoinCount;
+        public int PidNamespaceFd;
+        public int PidReportFd;
     }
 
     /// <summary>The child's PID, or -errno.</summary>

@@ -32,9 +32,15 @@ struct minirun_spawn
     const int* fds;            // the child's fd i becomes a copy of fds[i] (i < fd_count); -1 leaves fd i as it is
     int fd_count;
     int user_namespace_fd;     // >= 0: setns(2) into this user namespace first (a process joining a container)
+    int mount_namespace_fd;    // >= 0: then setns(2) into this mount namespace (a rootless minirun joining its pause)
     uint64_t clone_flags;      // CLONE_NEWUSER, CLONE_NEWPID, ...
     int go_fd;                 // >= 0: one byte is read from it before the child goes on (the maps are written)
     int error_fd;              // the child writes its errno here when it fails before execve
+    const int* join_fds;       // setns(2) into each of these namespaces after the go (a rootless exec joining a container)
+    int join_count;
+    int pid_namespace_fd;      // >= 0: the child's children are born in this PID namespace: it clones once more
+                               // (CLONE_PARENT: the grandchild is the caller's child), writes that PID to
+    int pid_report_fd;         // this descriptor and exits; the grandchild goes on (runc's nsexec does the same)
 };
 
 // The kernel's struct sigaction for rt_sigaction(2), not glibc's.
@@ -56,6 +62,8 @@ static void __attribute__((noreturn)) child_fail(const struct minirun_spawn* s, 
 static void __attribute__((noreturn)) child(const struct minirun_spawn* s)
 {
     if (s->user_namespace_fd >= 0 && syscall(SYS_setns, s->user_namespace_fd, CLONE_NEWUSER) != 0) child_fail(s, errno);
+    // Only a single-threaded process may change its mount namespace (setns(2): it must not share its fs_struct).
+    if (s->mount_namespace_fd >= 0 && syscall(SYS_setns, s->mount_namespace_fd, CLONE_NEWNS) != 0) child_fail(s, errno);
     if (s->go_fd >= 0)
     {
         char go;
@@ -69,6 +77,24 @@ static void __attribute__((noreturn)) child(const struct minirun_spawn* s)
         if (syscall(SYS_setresgid, 0, 0, 0) != 0) child_fail(s, errno);
         if (syscall(SYS_setresuid, 0, 0, 0) != 0) child_fail(s, errno);
         syscall(SYS_setgroups, 0, NULL); // the host's groups are not mapped; refused where setgroups is "deny"
+    }
+    for (int i = 0; i < s->join_count; i++)
+        if (syscall(SYS_setns, s->join_fds[i], 0) != 0) child_fail(s, errno);
+    if (s->pid_namespace_fd >= 0)
+    {
+        // setns(2) of a PID namespace moves only the children: one more clone, which the caller reaps as its own.
+        if (syscall(SYS_setns, s->pid_namespace_fd, CLONE_NEWPID) != 0) child_fail(s, errno);
+        struct clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = CLONE_PARENT;
+        long pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid < 0) child_fail(s, errno);
+        if (pid > 0)
+        {
+            int reported = (int)pid;
+            syscall(SYS_write, s->pid_report_fd, &reported, sizeof reported);
+            syscall(SYS_exit_group, 0);
+        }
     }
     // Each source is copied above the range first, so that no dup2 replaces a source a later one still needs.
     int moved[64];

@@ -204,7 +204,8 @@ public sealed class LinuxSyscalls : ISyscalls
         SecuritySyscalls.SetKeepCapabilities(true);
         uint[] groups = new uint[credentials.Groups.Count];
         for (int i = 0; i < groups.Length; i++) groups[i] = credentials.Groups[i];
-        Syscalls.SetGroups(groups);
+        // A rootless namespace with the one-ID map has setgroups "deny" (user_namespaces(7)): no groups can be set, none are held.
+        if (KernelFiles.TryReadAll("/proc/self/setgroups")?.Trim() != "deny") Syscalls.SetGroups(groups);
         Syscalls.SetIds(credentials.Uid, credentials.Gid);
         SecuritySyscalls.SetKeepCapabilities(false);
         SecuritySyscalls.SetCapabilities(credentials.Capabilities, credentials.Capabilities, credentials.Inheritable);

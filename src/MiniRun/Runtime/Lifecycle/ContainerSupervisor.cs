@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Images;
 using MiniRun.Layers;
 using MiniRun.Native;
@@ -59,7 +60,10 @@ public static class ContainerSupervisor
         string self = Environment.ProcessPath ?? "/proc/self/exe";
         // Its environment is empty but for the cgroup version forced on this run: the container lives where `run` said.
         string? cgroupVersion = Environment.GetEnvironmentVariable(Sandbox.Cgroups.CgroupDetector.OverrideVariable);
-        string[] env = string.IsNullOrEmpty(cgroupVersion) ? [] : [$"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}"];
+        // And for rootless mode: it runs the container as root of the user's namespace, which it inherits.
+        string[] env = [
+            .. string.IsNullOrEmpty(cgroupVersion) ? [] : new[] { $"{Sandbox.Cgroups.CgroupDetector.OverrideVariable}={cgroupVersion}" },
+            .. RootlessMode.Current is { } rootless ? new[] { $"{RootlessMode.Variable}={rootless.Value}" } : []];
         string[] argv = ["minirun-supervise", Verb, containers.Paths.Root, container.Id];
         return ProcessControl.Spawn(self, attachFirst ? [.. argv, AttachFirst] : argv, env, newSession: true, stdio: ("/dev/null", container.LogPath));
     }

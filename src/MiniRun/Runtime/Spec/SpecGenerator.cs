@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Containers;
 using MiniRun.Sandbox;
 using MiniRun.Sandbox.Cgroups;
@@ -111,7 +112,8 @@ public static class SpecGenerator
             new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
             // newinstance: the container's ptys are its own, not the host's (devpts.rst).
             new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts",
-                Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+                // The tty group (5) exists only where the user namespace maps it: not with the one-ID map (Podman drops it too).
+                Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", .. RootlessMode.OneId ? Array.Empty<string>() : ["gid=5"]] },
         };
         if (modes.IpcHost || ipc is not null)
             mounts.Add(new() { Destination = "/dev/shm", Type = "bind", Source = ipc?.ShmSource ?? "/dev/shm", Options = ["rbind", "rprivate"] });

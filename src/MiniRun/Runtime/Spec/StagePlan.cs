@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Containers;
 using MiniRun.Native;
 using MiniRun.Sandbox;
@@ -43,7 +44,8 @@ public static class StagePlan
                 cgroupMounts = facts.Cgroups?.MountsInside(rootfs, privileged: !readOnly) ?? [];
                 continue;
             }
-            mounts.AddRange(Mount(user is not null && !isolateNetwork ? SysfsOfTheHost(mount) : mount, rootfs));
+            // sysfs needs the network namespace's owner: the host's, for a host network in any user namespace (rootless too).
+            mounts.AddRange(Mount((user is not null || RootlessMode.Active) && !isolateNetwork ? SysfsOfTheHost(mount) : mount, rootfs));
         }
         if (facts.Terminal is { } terminal) mounts.Add(ContainerMounts.Console(rootfs, terminal));
         mounts.AddRange(ContainerMounts.Masks(rootfs, facts.KindOf, linux.MaskedPaths ?? []));
@@ -59,6 +61,7 @@ public static class StagePlan
             JoinNamespaces = joins.Where(j => j.Type is not (NamespaceFlags.Pid or NamespaceFlags.User)).ToList(),
             PidNamespacePath = joins.Find(j => j.Type == NamespaceFlags.Pid)?.Path,
             UserNamespace = user,
+            InUserNamespace = RootlessMode.Active, // devices bound from the host's /dev: mknod(2) is refused in any user namespace
             // In a user namespace the stage is no owner of the host's cgroup files: its parent moves it (CgroupJoin.FromOutside).
             CgroupJoinFiles = user is null ? [.. facts.CgroupJoinFiles] : [],
             CgroupEarlyJoinDirectory = user is null ? facts.CgroupEarlyJoinDirectory : null,

@@ -1,3 +1,4 @@
+using MiniRun.Common;
 using MiniRun.Native;
 
 namespace MiniRun.Sandbox.Cgroups;
@@ -12,9 +13,11 @@ public static class CgroupDetector
 
     public static CgroupLayout ReadLayout() => CgroupLayout.Parse(KernelFiles.TryReadAll("/proc/self/mountinfo") ?? "");
 
-    /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.</summary>
+    /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.
+    /// Rootless: none, the container stays in the user's cgroup (no subtree is delegated to the user; limits are refused).</summary>
     /// <param name="sys">the seam every mkdir and write of the cgroup goes through (--explain and --dry-run decorate it).</param>
-    public static ICgroupManager? Detect(ISyscalls? sys = null) => Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), sys);
+    public static ICgroupManager? Detect(ISyscalls? sys = null) =>
+        RootlessMode.Active ? null : Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), sys);
 
     public static ICgroupManager? Choose(CgroupLayout layout, string? forced, ISyscalls? sys = null)
     {
