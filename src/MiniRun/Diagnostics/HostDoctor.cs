@@ -31,6 +31,8 @@ public static class HostDoctor
         (int uid, int gid) = Syscalls.EffectiveIds;
         RootlessIdMaps maps = RootlessIdMaps.OfHostUser(uid, gid);
         string user = RootlessUser.Name(new RootlessMode(uid, gid));
+        string release = KernelFiles.TryReadAll("/proc/sys/kernel/osrelease")?.Trim() ?? "";
+        if (RootlessLauncher.KernelProblem(release) is { } problem) yield return new("kernel", CheckStatus.Fail, problem);
         yield return maps.HasRanges
             ? new("rootless", CheckStatus.Ok, $"not root: rootless mode for {user}, uids 0={uid} 1..{maps.Uids!.Count}={maps.Uids.Start}.., gids 0={gid} 1..{maps.Gids!.Count}={maps.Gids.Start}.. (newuidmap, newgidmap)")
             : new("rootless", CheckStatus.Warn, $"not root: rootless mode for {user} with one ID (no range in {SubordinateIds.UidFile} and {SubordinateIds.GidFile})",

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using MiniRun.Common;
 using MiniRun.Native;
+using MiniRun.Sandbox.Seccomp;
 
 namespace MiniRun.Rootless;
 
@@ -27,11 +28,19 @@ public static class RootlessLauncher
         return Path.GetFullPath(Path.Combine(data, "minirun"));
     }
 
+    /// <summary>Why this kernel cannot run rootless containers, or null: overlayfs may be mounted in a user namespace
+    /// from Linux 5.11 (and whiteouts made there from 5.8).</summary>
+    public static string? KernelProblem(string release) =>
+        KernelVersion.TryParse(release) is { } kernel && kernel.CompareTo(new KernelVersion(5, 11)) < 0
+            ? $"rootless mode needs Linux 5.11 or later (overlayfs in a user namespace); this kernel is {release}: run minirun with sudo"
+            : null;
+
     /// <param name="storeRoot">the store (from --root or $MINIRUN_ROOT, else <see cref="DefaultStoreRoot"/>).</param>
     /// <param name="arguments">minirun's own arguments, as it was given them.</param>
     /// <param name="notice">told one line when the user has no subordinate IDs (only when the pause is made).</param>
     public static int Run(ISyscalls sys, string storeRoot, IReadOnlyList<string> arguments, Action<string> notice)
     {
+        if (KernelProblem(KernelFiles.TryReadAll("/proc/sys/kernel/osrelease")?.Trim() ?? "") is { } problem) throw new MiniRunException(problem);
         (int uid, int gid) = Syscalls.EffectiveIds;
         var mode = new RootlessMode(uid, gid);
         List<string> env = [];

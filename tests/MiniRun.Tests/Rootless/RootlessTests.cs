@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MiniRun.Fixtures.Tar;
 using MiniRun.Tests.Support;
 
 namespace MiniRun.Tests.Rootless;
@@ -152,6 +153,38 @@ public class RootlessTests
         {
             if (!run.HasExited) run.Kill(entireProcessTree: true);
         }
+    }
+
+    [RootFact]
+    public void Import_DeviceNodeInTheLayer_IsSkippedTheRestUnpackedWithItsOwners()
+    {
+        using var session = new RootlessSession();
+        string tar = Path.Combine(session.Directory, "rootfs.tar");
+        File.WriteAllBytes(tar, new TarBuilder().Directory("dev").CharDevice("dev/mem", 1, 1).File("hello", "hi\n", uid: 1000, gid: 1000).ToArray());
+        File.SetUnixFileMode(tar, (UnixFileMode)0x1a4);
+
+        session.RunOk("import", tar, "rl-devices:1");
+
+        string layers = Path.Combine(session.Store, "layers");
+        Assert.Equal("", RootlessUsers.Run("find", layers, "-name", "mem"));
+        string hello = RootlessUsers.Run("find", layers, "-name", "hello").Trim();
+        Assert.Equal($"{RootlessUsers.RangeStart + 999}:{RootlessUsers.RangeStart + 999}", RootlessUsers.Run("stat", "-c", "%u:%g", hello).Trim());
+    }
+
+    [RootFact]
+    public void Import_OwnerOutsideTheRange_IsRefusedNamingTheFileAndTheMaps()
+    {
+        using var session = new RootlessSession();
+        string tar = Path.Combine(session.Directory, "rootfs.tar");
+        File.WriteAllBytes(tar, new TarBuilder().File("far", "x", uid: 70000, gid: 0).ToArray());
+        File.SetUnixFileMode(tar, (UnixFileMode)0x1a4);
+
+        MiniRunCli.Result result = session.Run("import", tar, "rl-far:1");
+
+        Assert.Equal(1, result.ExitCode); // import's failure status, as Docker's
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("far is owned by 70000:0, outside the IDs of this rootless user namespace (uid_map 0 ", result.Stderr);
+        Assert.Contains($"1 {RootlessUsers.RangeStart} {RootlessUsers.RangeCount}", result.Stderr);
     }
 
     [RootFact]

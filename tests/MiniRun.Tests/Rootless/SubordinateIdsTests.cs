@@ -37,6 +37,15 @@ public class SubordinateIdsTests
         Assert.Null(SubordinateIds.UserName("root:x:0:0::/root:/bin/sh\n", 1001));
     }
 
+    [Theory]
+    [InlineData("5.10.0-28-amd64", false)]
+    [InlineData("5.11.0", true)]
+    [InlineData("6.18.44-fc-v1045", true)]
+    public void KernelProblem_Before511_IsNamed(string release, bool fine)
+    {
+        Assert.Equal(fine, RootlessLauncher.KernelProblem(release) is null);
+    }
+
     [Fact]
     public void HelperArguments_MapRootToTheUserAndOneOnToTheRange()
     {
