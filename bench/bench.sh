@@ -10,6 +10,8 @@
 #   docker  docker run --rm --runtime minirun  vs  --runtime runc, in a private dockerd the bench starts and removes
 #   bridge  minirun run --rm --network bridge  vs  podman run --rm --runtime runc on its default bridge, and vs
 #           --network none (the CNI plugins' cost), all in one network namespace the bench makes and drops (bench/netns.sh)
+#   rootless  minirun run --rm --network none as an ordinary user (minirun-rootless, subordinate IDs)  vs  root's, and vs
+#           podman run --rm --runtime runc as that same user
 #
 # Prints a table of medians and ratios and writes it, with the date and the machine, to bench/RESULTS.md.
 # BENCH_QUICK=1 (`make bench-smoke`, for CI): minibox only, few runs, no dockerd, no podman, nothing written but bench/out/.
@@ -61,6 +63,20 @@ drop_netns() {
     unset CONTAINERS_CONF CONTAINERS_STORAGE_CONF
     net_up=
 }
+# The rootless rows' scratch: the user's podman reset, minirun's pause process (the keeper of its user namespace) killed,
+# then the tmpfs they worked on.
+rootless_dir= as_user=()
+drop_rootless() {
+    [ -n "$rootless_dir" ] || return 0
+    [ -z "$(command -v podman)" ] || "${as_user[@]}" podman system reset -f >/dev/null 2>&1 || true
+    local pause
+    for pause in "$rootless_dir"/data/minirun/rootless/pause.pid; do
+        [ -f "$pause" ] && kill -KILL "$(cat "$pause")" 2>/dev/null || true
+    done
+    umount -l "$rootless_dir" 2>/dev/null || true
+    rmdir "$rootless_dir" 2>/dev/null || true
+    rootless_dir=
+}
 cleanup() {
     # A failed run must not leave containers, a daemon or a pinned namespace behind.
     for rt in "$runtime --root $t/life-minirun" "runc --root $t/life-runc" "crun --root $t/life-crun"; do
@@ -70,6 +86,7 @@ cleanup() {
     done
     [ -z "$dockerd_pid" ] || stop_dockerd
     drop_netns
+    drop_rootless
     umount "$t/v1ns" 2>/dev/null || true
     umount -l "$tmp" 2>/dev/null || true
 }
@@ -284,10 +301,53 @@ if [ "$quick" != 1 ]; then
     stop_dockerd
     rm -rf "$d" || echo "docker: $d not removed (it goes with the tmpfs)"
 fi
+# Rootless: hyperfine itself runs as the user (no runuser is timed), on a tmpfs of its own under /tmp (the repository's
+# directories may not be the user's to enter), minirun and podman each with its store there; root's minirun runs the
+# same command (--network none: a rootless container has no bridge) in the same rounds, for the rootless/root ratio.
+# The user and its ranges come from scripts/rootless-users.sh (the rootless tests use them too). Not in the smoke run.
+rootless_note=
+if [ "$quick" != 1 ]; then
+    echo "== rootless: run --rm --network none minibox true as an ordinary user"
+    ruser=minirun-rootless
+    scripts/rootless-users.sh
+    rootless_dir=$(mktemp -d /tmp/minirun-bench-rootless.XXXXXX)
+    mount -t tmpfs -o size=1g,mode=0755 bench-rootless "$rootless_dir"
+    mkdir -p "$rootless_dir/run" && chmod 700 "$rootless_dir/run"
+    cp "$bin" artifacts/minibox.tar "$rootless_dir/"
+    chown -R "$ruser:" "$rootless_dir"
+    as_user=(runuser -u "$ruser" -- env -i "PATH=$PATH" "HOME=$rootless_dir" "XDG_DATA_HOME=$rootless_dir/data"
+        "XDG_RUNTIME_DIR=$rootless_dir/run" "XDG_CONFIG_HOME=$rootless_dir/config")
+    rcmds=()
+    if err=$("${as_user[@]}" "$rootless_dir/minirun" load -i "$rootless_dir/minibox.tar" 2>&1) &&
+        err=$("${as_user[@]}" "$rootless_dir/minirun" run --rm --network none minibox true 2>&1); then
+        rcmds+=(-n "minirun rootless" "$rootless_dir/minirun run --rm --network none minibox true")
+    else
+        rootless_note="minirun rootless left out: $(echo "$err" | grep . | tail -1)"
+        echo "rootless: $rootless_note"
+    fi
+    prun="podman --runtime runc --cgroup-manager cgroupfs"
+    if err=$("${as_user[@]}" $prun load -q -i "$rootless_dir/minibox.tar" 2>&1) &&
+        err=$("${as_user[@]}" $prun run --rm --network none minibox true 2>&1); then
+        rcmds+=(-n "podman rootless" "$prun run --rm --network none minibox true")
+    else
+        rootless_note="${rootless_note:+$rootless_note; }podman rootless left out: $(echo "$err" | grep . | tail -1)"
+        echo "rootless: podman left out: $(echo "$err" | grep . | tail -1)"
+    fi
+    if [ ${#rcmds[@]} -gt 0 ]; then
+        for round in $(seq 3); do
+            "${as_user[@]}" hyperfine -N --style basic --warmup 2 --runs 8 --export-json "$rootless_dir/rootless.$round.json" "${rcmds[@]}"
+            hyperfine -N --style basic --warmup 2 --runs 8 --export-json "$t/rootless-root.$round.json" \
+                -n "minirun root" "$bin --root $t/root run --rm --network none minibox true"
+            cp "$rootless_dir/rootless.$round.json" "$t/"
+        done
+        merge_rounds "$t/rootless.json" "$t"/rootless.*.json "$t"/rootless-root.*.json
+    fi
+    drop_rootless
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 bench/report.sh "$t/start.json" "$t/unpack.json" "$rss_kb" "$ok" "$load_before" "$load_after" \
-    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" "$t/net.json" "$net_note" > "$t/report.md"
+    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" "$t/net.json" "$net_note" "$t/rootless.json" "$rootless_note" > "$t/report.md"
 cat "$t/report.md"
 if [ "$quick" != 1 ]; then
     # The notes under the table (each under a "## " heading) are the project's record: they stay.

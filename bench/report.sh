@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # bench/report.sh START.json UNPACK.json RSS_KB OK LOAD_BEFORE LOAD_AFTER LIFE.json DOCKER.json CRUN_NOTE DOCKER_NOTE
-#                  NET.json NET_NOTE —
+#                  NET.json NET_NOTE ROOTLESS.json ROOTLESS_NOTE —
 # the Markdown report of one bench run: the machine, the date, a table of hyperfine medians with the ratios the issues
 # set targets for, and a verdict each. DOCKER.json may be absent (the smoke run starts no dockerd); a command missing
 # from a file (a peer that could not run) reads "n/a". The notes say how crun was run, why docker's minirun failed, and
-# which bridge commands failed and podman's network backend.
+# which bridge commands failed and podman's network backend, and which rootless command could not run.
 set -euo pipefail
 
 start=$1 unpack=$2 rss_kb=$3 ok=$4 load_before=$5 load_after=$6 life=$7 docker=$8 crun_note=$9 docker_note=${10}
-net=${11} net_note=${12}
+net=${11} net_note=${12} rootless=${13:-} rootless_note=${14:-}
 
 # Median, in milliseconds, of the command hyperfine ran under the name $2 (empty when it did not run).
 median() { [ ! -f "$1" ] || jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$1"; }
@@ -28,6 +28,8 @@ r_docker=$(ratio "$d_minirun" "$d_runc")
 n_bridge=$(median "$net" "minirun bridge") n_none=$(median "$net" "minirun none")
 p_bridge=$(median "$net" "podman bridge") p_none=$(median "$net" "podman none")
 r_n_podman=$(ratio "$n_bridge" "$p_bridge") r_n_plugins=$(ratio "$n_bridge" "$n_none") r_n_none=$(ratio "$n_none" "$p_none")
+u_minirun=$(median "$rootless" "minirun rootless") u_root=$(median "$rootless" "minirun root") u_podman=$(median "$rootless" "podman rootless")
+r_u_root=$(ratio "$u_minirun" "$u_root") r_u_podman=$(ratio "$u_minirun" "$u_podman")
 view=
 [ -z "$crun_note" ] || view=" (cgroup v1 view¹)"
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -65,6 +67,8 @@ $(. /etc/os-release && echo "$PRETTY_NAME")
 | bridge²: \`run --rm --network bridge minibox true\` | $(ms "$n_bridge") | \`podman run --rm --runtime runc --network bridge\` | $(ms "$p_bridge") | $r_n_podman | ≤ 0.2 | $(verdict "$r_n_podman" 0.2) |
 | bridge²: \`run --rm --network bridge minibox true\` | $(ms "$n_bridge") | minirun \`--network none\` (the plugins' cost) | $(ms "$n_none") | $r_n_plugins | | |
 | bridge²: \`run --rm --network none minibox true\` | $(ms "$n_none") | \`podman run --rm --runtime runc --network none\` | $(ms "$p_none") | $r_n_none | | |
+| rootless³: \`run --rm --network none minibox true\` | $(ms "$u_minirun") | \`podman run --rm --runtime runc --network none\`, same user | $(ms "$u_podman") | $r_u_podman | ≤ 0.2 | $(verdict "$r_u_podman" 0.2) |
+| rootless³: \`run --rm --network none minibox true\` | $(ms "$u_minirun") | minirun as root | $(ms "$u_root") | $r_u_root | | |
 
 The bundle is \`minirun runtime spec\`'s config.json running \`true\`, the same file for every runtime (runc and crun take
 it unchanged), its verbs called as an engine's shim calls them (bench/lifecycle.sh). The docker runs go to a private
@@ -73,9 +77,13 @@ dockerd the bench starts with \`--add-runtime minirun=…/minirun-runtime\` and 
 ² In a network and mount namespace the bench makes and drops (bench/netns.sh: only lo, its own /run, /var/lib, /var/cache,
 /var/tmp and /dev/shm), hyperfine inside it; minirun and podman each on its default bridge network there, with its CNI
 plugins' bridge, veth and iptables rules. Podman with runc, cgroupfs, and its storage on the tmpfs.
+
+³ As the user minirun-rootless (subordinate IDs 300000–365535), hyperfine run as that user; minirun's store and
+podman's (runc, cgroupfs) on a tmpfs of the bench's own; root's minirun in the same rounds.
 MD
 [ -z "$crun_note" ] || printf '\n¹ This machine has %s.\n' "$crun_note"
 [ -f "$docker" ] || printf '\ndocker: not measured (the smoke run starts no dockerd).\n'
 [ -z "$docker_note" ] || printf '\n%s; its ratio is n/a.\n' "$docker_note"
 [ -f "$net" ] || printf '\nbridge: nothing measured (every command failed in the sandbox).\n'
 [ -z "$net_note" ] || printf '\nbridge: %s.\n' "$net_note"
+[ -z "$rootless_note" ] || printf '\nrootless: %s.\n' "$rootless_note"

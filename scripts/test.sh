@@ -19,16 +19,8 @@ host_network() {
     return 0
 }
 
-# The rootless tests (tests/MiniRun.Tests/Rootless) run minirun as these ordinary users: one with a subordinate range,
-# one without (the one-ID fallback). Made here, idempotently, since CI starts on a fresh machine.
-if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null; then
-    for user in minirun-rootless minirun-norange; do
-        id "$user" >/dev/null 2>&1 || useradd --system --create-home --shell /usr/sbin/nologin "$user"
-    done
-    if ! grep -q '^minirun-rootless:' /etc/subuid 2>/dev/null || ! grep -q '^minirun-rootless:' /etc/subgid 2>/dev/null; then
-        usermod --add-subuids 300000-365535 --add-subgids 300000-365535 minirun-rootless
-    fi
-fi
+# The rootless tests run minirun as ordinary users, made here since CI starts on a fresh machine.
+scripts/rootless-users.sh
 
 mkdir -p artifacts
 log=artifacts/test.log

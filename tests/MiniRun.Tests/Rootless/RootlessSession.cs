@@ -75,7 +75,9 @@ public sealed class RootlessSession : IDisposable
     public void LoadMinibox()
     {
         string tar = Path.Combine(Directory, "minibox.tar");
-        File.Copy(Path.Combine(MiniRunCli.RepositoryRoot, "artifacts", "minibox.tar"), tar);
+        string built = Path.Combine(MiniRunCli.RepositoryRoot, "artifacts", "minibox.tar");
+        if (File.Exists(built)) File.Copy(built, tar);
+        else Parity.ParityImage.BuildMinibox("minibox:latest", tar); // a clone where `make image` has not run
         File.SetUnixFileMode(tar, (UnixFileMode)0x1a4); // 0644
         RunOk("load", "-i", tar);
     }
