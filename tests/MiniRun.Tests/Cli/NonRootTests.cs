@@ -6,6 +6,7 @@ namespace MiniRun.Tests.Cli;
 /// Issue 18, then 20: a normal user's verb that touches the store or the kernel runs rootless (RootlessTests), or says
 /// in one line why it cannot, never an EPERM from deep inside; help and version stay usable.
 /// </summary>
+[Collection(Rootless.RootlessCollection.Name)] // its session is the rootless tests' user
 public class NonRootTests : IDisposable
 {
     private readonly TempDirectory _scratch = new("minirun-nonroot");

@@ -8,6 +8,7 @@ namespace MiniRun.Tests.Docs;
 /// docs/workshop.md is executable: every command of its console blocks runs, in order, as root against a fresh store
 /// with minibox loaded, and must print what the document shows.
 /// </summary>
+[Collection(Rootless.RootlessCollection.Name)] // level 11 works as the rootless tests' user, in /tmp: one at a time with them
 public class WorkshopDocumentTests
 {
     private static string DocumentPath => Path.Combine(MiniRunCli.RepositoryRoot, "docs", "workshop.md");

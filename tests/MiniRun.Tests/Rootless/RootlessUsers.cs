@@ -39,6 +39,19 @@ public static class RootlessUsers
         return output;
     }
 
+    /// <summary>What the command printed on stdout, whatever its status.</summary>
+    public static string Output(params string[] argv)
+    {
+        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in argv[1..]) psi.ArgumentList.Add(arg);
+        using Process process = System.Diagnostics.Process.Start(psi)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        _ = stderr.Result;
+        return output;
+    }
+
     private static (int ExitCode, string Output) Process(string[] argv)
     {
         var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
