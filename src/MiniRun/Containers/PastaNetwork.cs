@@ -28,13 +28,14 @@ public static class PastaNetwork
     /// <summary>
     /// pasta's arguments. Its default forwards every port bound on either side ("auto", both ways); Docker's publishes
     /// only what -p says, so each direction is "none" but for the -p bindings (HOST_IP/HOST_PORT:PORT, pasta(1) -t).
+    /// IPv4 only, as minirun's bridges (Docker's without --ipv6): pasta's start is also shorter without IPv6's set-up.
     /// </summary>
     public static List<string> Arguments(string netns, string pidFile, IReadOnlyList<PortBinding> ports)
     {
         foreach (PortBinding port in ports)
             if (port.Protocol is not ("tcp" or "udp"))
                 throw new MiniRunException($"cannot publish {port.Key} with --network pasta: pasta forwards tcp and udp ports only");
-        List<string> argv = ["pasta", "--config-net", "--quiet", "--netns", netns, "--pid", pidFile, "--dns-forward", DnsForward];
+        List<string> argv = ["pasta", "--config-net", "--quiet", "--ipv4-only", "--netns", netns, "--pid", pidFile, "--dns-forward", DnsForward];
         foreach ((string flag, string protocol) in new[] { ("-t", "tcp"), ("-u", "udp") })
         {
             List<string> specs = [.. ports.Where(p => p.Protocol == protocol).Select(Forward)];

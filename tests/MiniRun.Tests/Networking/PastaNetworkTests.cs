@@ -13,7 +13,7 @@ public class PastaNetworkTests
     [Fact]
     public void Arguments_NoPorts_ForwardNothingEitherWay()
     {
-        Assert.Equal(["pasta", "--config-net", "--quiet", "--netns", "/c/netns", "--pid", "/c/pasta.pid", "--dns-forward", "169.254.1.1",
+        Assert.Equal(["pasta", "--config-net", "--quiet", "--ipv4-only", "--netns", "/c/netns", "--pid", "/c/pasta.pid", "--dns-forward", "169.254.1.1",
             "-t", "none", "-u", "none", "-T", "none", "-U", "none"], PastaNetwork.Arguments("/c/netns", "/c/pasta.pid", []));
     }
 
@@ -23,7 +23,7 @@ public class PastaNetworkTests
         List<string> argv = PastaNetwork.Arguments("/c/netns", "/c/pasta.pid",
             [Binding(80, "tcp", "127.0.0.1", 8080), Binding(53, "udp", PublishedPorts.AnyAddress, 5353), Binding(443, "tcp", PublishedPorts.AnyAddress, 8443)]);
 
-        Assert.Equal(["-t", "127.0.0.1/8080:80", "-t", "8443:443", "-u", "5353:53", "-T", "none", "-U", "none"], argv[9..]);
+        Assert.Equal(["-t", "127.0.0.1/8080:80", "-t", "8443:443", "-u", "5353:53", "-T", "none", "-U", "none"], argv[10..]);
     }
 
     [Fact]

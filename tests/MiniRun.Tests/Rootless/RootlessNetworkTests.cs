@@ -104,7 +104,7 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
 
         MiniRunCli.Result result = session.RunOk("run", "--rm", "--explain", "-p", "127.0.0.1:8080:80", "minibox", "true");
 
-        Assert.Contains(" --config-net --quiet --netns $C/netns --pid $C/pasta.pid --dns-forward 169.254.1.1 -t 127.0.0.1/8080:80 -u none -T none -U none\n", result.Stderr);
+        Assert.Contains(" --config-net --quiet --ipv4-only --netns $C/netns --pid $C/pasta.pid --dns-forward 169.254.1.1 -t 127.0.0.1/8080:80 -u none -T none -U none\n", result.Stderr);
         Assert.Contains("+ kill -9 ", result.Stderr);
     }
 
