@@ -23,8 +23,9 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
         using var session = new RootlessSession(network: "");
         session.LoadMinibox();
 
-        string[] lines = Lines(session.RunOk("run", "--rm", "--hostname", "rl-net", "minibox", "sh", "-c",
-            "readlink /proc/self/ns/net; ip -4 -o addr show; ip route; cat /etc/resolv.conf; grep rl-net /etc/hosts").Stdout);
+        MiniRunCli.Result result = session.RunOk("run", "--rm", "--hostname", "rl-net", "minibox", "sh", "-c",
+            "readlink /proc/self/ns/net; ip -4 -o addr show; ip route; cat /etc/resolv.conf; grep rl-net /etc/hosts");
+        string[] lines = Lines(result.Stdout);
 
         string address = PastaNetwork.ContainerAddress()!;
         Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/net", returnFinalTarget: false)!.ToString(), lines[0]);
@@ -32,6 +33,7 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
         Assert.Contains(lines, l => l.StartsWith($"default via {HostGateway()} ", StringComparison.Ordinal));
         Assert.Contains($"nameserver {PastaNetwork.DnsForward}", lines);
         Assert.Equal($"{address} rl-net", lines[^1]);
+        Assert.Equal("", result.Stderr); // pasta says nothing when it works
         Assert.Empty(PastaProcesses(session));
         Assert.Empty(NamespaceMounts(session));
     }
@@ -66,6 +68,7 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
         session.RunOk("run", "-d", "--name", "rl-web", "-p", $"127.0.0.1:{port}:80", "minibox", "sh", "-c",
             "mkdir /www && echo from the container > /www/index.html && exec httpd -f -p 80 -h /www");
         int pasta = PastaPid(session, "rl-web");
+        uint pastaOwner = MiniRun.Native.Syscalls.TryStat($"/proc/{pasta}")!.Uid;
 
         string served = WaitUntilServes($"http://127.0.0.1:{port}/");
         string listed = session.RunOk("port", "rl-web").Stdout;
@@ -73,6 +76,7 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
 
         Assert.Equal("from the container\n", served);
         Assert.Equal($"80/tcp -> 127.0.0.1:{port}\n", listed);
+        Assert.Equal((uint)RootlessUsers.Ids(RootlessUsers.WithRange).Uid, pastaOwner); // the user's, never real root's
         Assert.True(Gone(pasta), $"pasta {pasta} outlived rm -f");
         Assert.Empty(PastaProcesses(session));
         Assert.Empty(NamespaceMounts(session));
