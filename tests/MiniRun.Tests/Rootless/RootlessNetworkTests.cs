@@ -39,6 +39,20 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
     }
 
     [RootFact]
+    public void Run_StoreConfigNetworkNone_ChoosesOverTheRootlessDefault()
+    {
+        using var session = new RootlessSession(network: "");
+        session.LoadMinibox();
+        string config = Path.Combine(session.Store, NetworkChoice.StoreConfigFile);
+        File.WriteAllText(config, "{\"network\": \"none\"}");
+        File.SetUnixFileMode(config, (UnixFileMode)0x1a4); // 0644: the user reads it
+
+        string links = session.RunOk("run", "--rm", "minibox", "ip", "-o", "link").Stdout;
+
+        Assert.Equal(["lo"], Lines(links).Select(l => l.Split(' ')[1].TrimEnd(':')).ToArray());
+    }
+
+    [RootFact]
     public void Run_ServerOnTheHostsLoopback_IsReachedAtTheGatewaysAddress()
     {
         using var session = new RootlessSession(network: "pasta");
