@@ -172,7 +172,7 @@ public sealed class InspectVerb : IVerb
                 DNSNames = userDefined ? [record.Name, .. endpoint.Aliases, record.Id[..12]] : null,
             };
         }
-        if (record.Network is NetworkMode.Host or NetworkMode.None) endpoints[record.Network.ToString().ToLowerInvariant()] = new EndpointInspect
+        if (record.Network is NetworkMode.Host or NetworkMode.None or NetworkMode.Pasta) endpoints[record.Network.ToString().ToLowerInvariant()] = new EndpointInspect
         {
             NetworkID = TryNetworkId(networks, record.Network.ToString().ToLowerInvariant()),
         };

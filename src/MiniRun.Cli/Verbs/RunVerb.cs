@@ -40,7 +40,7 @@ public sealed class RunVerb : IVerb
         OptionSpec.Value("user", 'u', "USER[:GROUP]", "User name or UID, optionally with a group"),
         OptionSpec.Value("hostname", 'h', "NAME", "Container host name (default: the short container ID)"),
         OptionSpec.Value("entrypoint", null, "CMD", "Override the image's entrypoint (\"\" clears it)"),
-        OptionSpec.Value("network", null, "bridge|host|none", "bridge (default: minirun0, NAT), a network's name, host, none (only lo), or container:NAME (its namespace)"),
+        OptionSpec.Value("network", null, "bridge|host|none", "bridge (default: minirun0, NAT), a network's name, host, none (only lo), or container:NAME (its namespace); rootless: pasta (the default, user-mode), host, none"),
         OptionSpec.Value("network-alias", null, "NAME", "Another name the container answers to on its user-defined network (repeatable)"),
         OptionSpec.Value("ip", null, "IPV4", "The container's address on its user-defined network (default: the next free one)"),
         OptionSpec.Value("publish", 'p', "[IP:][HOST:]PORT", "Publish a container's port on the host (8080:80, 127.0.0.1::53/udp, 8000-8010:80-90); no HOST: a free one (repeatable)"),

@@ -35,6 +35,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
     {
         ContainerRecord record = container.Record;
         if (record.Network == NetworkMode.Container) return JoinDonor(record);
+        if (record.Network == NetworkMode.Pasta) return AttachPasta(container);
         if (record.Network != NetworkMode.Bridge) return NetworkJoin.Own;
         string netns = NamespacePath(container.Directory);
         Release(containers.Paths, container.Id, container.Directory, _sys); // what a crash left: its addresses and rules go first
@@ -55,7 +56,8 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
                 JsonObject result = engine.Add(config, runtime);
                 CniCommands.Describe(_sys, config, runtime, CniAddress.From(config.Name, runtime.IfName, result), result);
             }
-            WriteFiles(container.Record, container.Directory);
+            string[] own = [.. Addresses(containers.Paths, record.Id).Where(a => a.Address.Length > 0).Take(1).Select(a => a.Address)];
+            WriteFiles(container.Record, container.Directory, own, record.Dns);
             RefreshPeers(record.Networks.Select(n => n.Name), except: container.Id);
         }
         catch
@@ -65,6 +67,31 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
             throw;
         }
         held.Dispose();
+        return new NetworkJoin(netns, container.Directory);
+    }
+
+    /// <summary>
+    /// --network pasta (rootless): the namespace, then pasta connecting it (<see cref="PastaNetwork"/>), then the files,
+    /// with pasta's address and its DNS forwarder (unless --dns); undone when any fails.
+    /// </summary>
+    private NetworkJoin AttachPasta(Container container)
+    {
+        string netns = NamespacePath(container.Directory);
+        Release(containers.Paths, container.Id, container.Directory, _sys); // what a crash left: its pasta and namespace
+        string pasta = PastaNetwork.Program(); // its refusals before anything is made
+        _sys.CreateNetworkNamespace(netns);
+        try
+        {
+            PastaNetwork.Start(_sys, pasta, netns, container.Directory, container.Record.Ports);
+            ContainerRecord record = container.Record;
+            WriteFiles(record, container.Directory, PastaNetwork.ContainerAddress() is { } address ? [address] : [],
+                record.Dns.Count > 0 ? record.Dns : [PastaNetwork.DnsForward]);
+        }
+        catch
+        {
+            Release(containers.Paths, container.Id, container.Directory, _sys);
+            throw;
+        }
         return new NetworkJoin(netns, container.Directory);
     }
 
@@ -81,6 +108,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
         sys ??= LinuxSyscalls.Instance;
         var networks = new NetworkStore(paths);
         string netns = NamespacePath(containerDirectory);
+        PastaNetwork.Stop(sys, containerDirectory, netns); // --network pasta's: before its namespace goes
         bool hasNamespace = File.Exists(netns);
         IReadOnlyList<(string Network, string IfName)> attachments = networks.Results.AttachmentsOf(containerId);
         if (attachments.Count == 0 && !hasNamespace) return;
@@ -155,7 +183,7 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
     {
         NetworkMode mode = container.Record.Network;
         if (mode == NetworkMode.Host) throw new MiniRunException("container cannot be disconnected from host network or connected to host network");
-        if (mode is NetworkMode.None or NetworkMode.Container)
+        if (mode is NetworkMode.None or NetworkMode.Container or NetworkMode.Pasta)
             throw new MiniRunException("container sharing network namespace with another container or host cannot be connected to any other network");
         if (container.Record.Networks.Any(n => n.Name == endpoint.Name))
             throw new MiniRunException($"endpoint with name {container.Name} already exists in network {endpoint.Name}");
@@ -242,16 +270,17 @@ public sealed class ContainerNetworking(ContainerStore containers, ISyscalls? sy
     }
 
     /// <summary>hosts, hostname and resolv.conf in the container's directory, rewritten in place (a bind mount holds the inode).</summary>
-    private void WriteFiles(ContainerRecord record, string directory)
+    /// <param name="own">its address (the first network's), for its name in /etc/hosts.</param>
+    /// <param name="nameservers">--dns, or the ones it can reach instead (empty: the host's, filtered).</param>
+    private void WriteFiles(ContainerRecord record, string directory, IReadOnlyList<string> own, IReadOnlyList<string> nameservers)
     {
-        IReadOnlyList<CniAddress> own = Addresses(containers.Paths, record.Id);
         _sys.Explain("/etc/hostname, bound from the container's directory (Docker's HostnamePath)");
         Write(Path.Combine(directory, "hostname"), NetworkFiles.Hostname(record.Hostname));
         _sys.Explain("/etc/resolv.conf: the host's (or --dns's), less nameservers on the host's loopback, which the container's namespace cannot reach");
         Write(Path.Combine(directory, "resolv.conf"),
-            ContainerResolvConf.Build(ContainerResolvConf.ReadHostFile(hostNetwork: false), false, record.Dns, record.DnsSearch, record.DnsOptions));
+            ContainerResolvConf.Build(ContainerResolvConf.ReadHostFile(hostNetwork: false), false, nameservers, record.DnsSearch, record.DnsOptions));
         _sys.Explain("/etc/hosts: localhost, --add-host, its peers on user-defined networks, and its own address and name");
-        Write(Path.Combine(directory, "hosts"), HostsOf(record, own));
+        Write(Path.Combine(directory, "hosts"), ContainerHostsFile.Build(record.Hostname, own, Peers(record), record.ExtraHosts));
     }
 
     private void Write(string path, string content)

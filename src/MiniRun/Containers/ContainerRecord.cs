@@ -28,7 +28,7 @@ public sealed record ContainerRecord
     {
         get => Network.ToString();
         init => Network = Enum.TryParse(value, ignoreCase: true, out NetworkMode mode) ? mode
-            : throw new MiniRunException($"network mode \"{value}\" is not host, none, bridge or container");
+            : throw new MiniRunException($"network mode \"{value}\" is not host, none, bridge, container or pasta");
     }
     /// <summary>The CNI networks it is attached to at each start, in order (eth0, eth1, …): Docker's EndpointsConfig.</summary>
     public List<NetworkEndpoint> Networks { get; init; } = [];

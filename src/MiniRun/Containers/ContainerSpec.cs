@@ -2,9 +2,10 @@ namespace MiniRun.Containers;
 
 /// <summary>
 /// Network set-ups: the host's network; a namespace with only lo; a namespace of its own attached to CNI networks
-/// (the default bridge or user-defined ones, <see cref="ContainerRecord.Networks"/>); another container's namespace.
+/// (the default bridge or user-defined ones, <see cref="ContainerRecord.Networks"/>); another container's namespace; a
+/// namespace of its own connected by pasta, the user-mode network of rootless containers (<see cref="PastaNetwork"/>).
 /// </summary>
-public enum NetworkMode { Host, None, Bridge, Container }
+public enum NetworkMode { Host, None, Bridge, Container, Pasta }
 
 /// <summary>What the user asked to run (`minirun run …`), before the image's defaults are applied.</summary>
 public sealed record ContainerSpec

@@ -12,8 +12,8 @@ public sealed record NetworkPlan(NetworkMode Mode, List<NetworkEndpoint> Network
 /// <summary>
 /// `--network` (with --ip and --network-alias) → <see cref="NetworkPlan"/>, with Docker's rules and messages. Without
 /// --network a container gets the default: $MINIRUN_NETWORK, else "network" of the store's config.json, else Docker's
-/// bridge. The test suite, the bench and CI set host or none, so that only the networking tests, in a network
-/// namespace of their own, make bridges.
+/// bridge (rootless: pasta, Podman's default, <see cref="PastaNetwork"/>). The test suite, the bench and CI set host or
+/// none, so that only the networking tests, in a network namespace of their own, make bridges.
 /// </summary>
 public static class NetworkChoice
 {
@@ -26,8 +26,8 @@ public static class NetworkChoice
     {
         if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } chosen) return chosen;
         string file = Path.Combine(paths.Root, StoreConfigFile);
-        // Rootless: host until a user-mode network stack (slirp4netns, pasta) lands; a bridge needs root on the host.
-        string fallback = RootlessMode.Active ? "host" : NetworkRecord.DefaultBridge;
+        // Rootless: the user-mode network, as Podman's; a bridge needs root on the host.
+        string fallback = RootlessMode.Active ? PastaNetwork.Name : NetworkRecord.DefaultBridge;
         if (!File.Exists(file)) return fallback;
         try { return (JsonNode.Parse(File.ReadAllText(file)) as JsonObject)?["network"]?.GetValue<string>() ?? fallback; }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
@@ -42,15 +42,18 @@ public static class NetworkChoice
     {
         string network = given ?? Default(paths);
         if (network == "default") network = NetworkRecord.DefaultBridge;
-        bool userDefined = network is not ("host" or "none" or NetworkRecord.DefaultBridge) && !network.StartsWith("container:", StringComparison.Ordinal);
+        bool userDefined = network is not ("host" or "none" or NetworkRecord.DefaultBridge or PastaNetwork.Name) && !network.StartsWith("container:", StringComparison.Ordinal);
         if (ip is not null && !userDefined)
             throw new MiniRunException("user specified IP address is supported on user defined networks only");
         if (aliases.Count > 0 && !userDefined)
             throw new MiniRunException("network-scoped alias is supported only for containers in user defined networks");
-        if (RootlessMode.Active && network is not ("host" or "none") && !network.StartsWith("container:", StringComparison.Ordinal))
-            throw new MiniRunException("bridge networks need root; rootless containers have host or none until the user-mode network lands");
+        if (RootlessMode.Active && network is not ("host" or "none" or PastaNetwork.Name) && !network.StartsWith("container:", StringComparison.Ordinal))
+            throw new MiniRunException("bridge networks need root; rootless containers have pasta (the user-mode network, their default), host or none");
         switch (network)
         {
+            case PastaNetwork.Name when !RootlessMode.Active:
+                throw new MiniRunException("--network pasta is rootless containers' network (pasta runs as the user); root's have bridge networks");
+            case PastaNetwork.Name: return new NetworkPlan(NetworkMode.Pasta, [], null);
             case "host": return new NetworkPlan(NetworkMode.Host, [], null);
             case "none": return new NetworkPlan(NetworkMode.None, [], null);
             case NetworkRecord.DefaultBridge: return new NetworkPlan(NetworkMode.Bridge, [new NetworkEndpoint { Name = network }], null);

@@ -7,7 +7,8 @@ namespace MiniRun.Tests.Rootless;
 /// <summary>
 /// minirun run as an ordinary user (runuser), with a HOME and a store of the test's own in a directory the user can
 /// reach, and a copy of the binary there (the repository's path may be closed to other users). Dispose removes the
-/// user's containers, ends the store's pause process and removes everything, as root.
+/// user's containers, ends the store's pause process and removes everything, as root. Its network is host unless
+/// told (as the rest of the suite's): "" leaves the rootless default, pasta, which needs /dev/net/tun open to the user.
 /// </summary>
 public sealed class RootlessSession : IDisposable
 {
@@ -18,8 +19,12 @@ public sealed class RootlessSession : IDisposable
     public string Store => Path.Combine(Home, "data", "minirun");
     private string Binary => Path.Combine(Directory, "minirun");
 
-    public RootlessSession(string user = RootlessUsers.WithRange)
+    /// <summary>$MINIRUN_NETWORK of its commands: the default network of their containers ("": minirun's own default).</summary>
+    public string Network { get; }
+
+    public RootlessSession(string user = RootlessUsers.WithRange, string network = "host")
     {
+        Network = network;
         RootlessUsers.EnsureCreated();
         User = user;
         Directory = System.IO.Directory.CreateTempSubdirectory("minirun-rootless-").FullName;
@@ -37,7 +42,7 @@ public sealed class RootlessSession : IDisposable
     {
         var psi = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string arg in (string[])["-u", User, "--", "env", "-i", $"HOME={Home}", $"XDG_DATA_HOME={Path.Combine(Home, "data")}",
-                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "MINIRUN_NETWORK=", Binary, .. args])
+                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", $"MINIRUN_NETWORK={Network}", Binary, .. args])
             psi.ArgumentList.Add(arg);
         psi.WorkingDirectory = Directory;
         using var process = Process.Start(psi)!;

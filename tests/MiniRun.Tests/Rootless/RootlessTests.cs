@@ -121,7 +121,7 @@ public class RootlessTests
         MiniRunCli.Result result = session.Run("run", "--rm", "--network", "bridge", "minibox", "true");
 
         Assert.Equal(125, result.ExitCode);
-        Assert.Equal("minirun: bridge networks need root; rootless containers have host or none until the user-mode network lands\n", result.Stderr);
+        Assert.Equal("minirun: bridge networks need root; rootless containers have pasta (the user-mode network, their default), host or none\n", result.Stderr);
     }
 
     [RootFact]

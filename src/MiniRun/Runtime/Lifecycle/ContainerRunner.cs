@@ -130,14 +130,14 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
 
     /// <summary>
     /// -p, -P and --expose: host ports chosen now, at create (Docker chooses them at each start), so that `port` and
-    /// inspect have them at once. Only a namespace of its own publishes: the host's has the host's ports (Docker warns),
-    /// none has no way in, container: has the donor's.
+    /// inspect have them at once. Only a namespace of its own publishes (bridge, or pasta which binds them): the host's
+    /// has the host's ports (Docker warns), none has no way in, container: has the donor's.
     /// </summary>
     private List<PortBinding> PublishedPortsOf(ContainerSpec spec, NetworkMode network, ContainerConfig image)
     {
         if (spec.Publish.Count == 0 && !spec.PublishAll) return [];
         if (network == NetworkMode.Container && spec.Publish.Count > 0) throw new MiniRunException(PortRequests.ContainerNetworkConflict);
-        if (network != NetworkMode.Bridge) return [];
+        if (network is not (NetworkMode.Bridge or NetworkMode.Pasta)) return [];
         IEnumerable<PortBinding> elsewhere = containers.List().SelectMany(c => c.Record.Ports);
         return PublishedPorts.Resolve(spec.Publish, spec.PublishAll, spec.Expose, image.ExposedPortKeys, HostPortAllocator.FromKernel(elsewhere));
     }

@@ -21,8 +21,8 @@ public static class DryRunScript
     public static string Build(StorePaths paths, ContainerRunner runner, ContainerRecord record)
     {
         // The script makes no CNI attachment (the plugins keep state in the store, which a dry run never writes): its
-        // namespace has only lo, as --network none. --explain shows each plugin call of a real run.
-        bool unscriptedNetwork = record.Network is NetworkMode.Bridge or NetworkMode.Container;
+        // namespace has only lo, as --network none (pasta's too). --explain shows each plugin call and pasta's of a real run.
+        bool unscriptedNetwork = record.Network is NetworkMode.Bridge or NetworkMode.Container or NetworkMode.Pasta;
         record = record with { AutoRemove = true, Network = unscriptedNetwork ? NetworkMode.None : record.Network, Networks = [], NetworkContainer = null };
         string relative = Path.Combine(Path.GetFileName(paths.Temp), "dry-run-" + record.Id[..12]);
         string dir = Path.Combine(paths.Root, relative);

@@ -184,7 +184,7 @@ public static class SpecGenerator
     /// </summary>
     private static List<LinuxNamespace> Namespaces(NetworkMode network, ContainerNamespaces modes, SharedIpc? ipc, string? networkNamespace)
     {
-        if (network is NetworkMode.Bridge or NetworkMode.Container && networkNamespace is null)
+        if (network is NetworkMode.Bridge or NetworkMode.Container or NetworkMode.Pasta && networkNamespace is null)
             throw new MiniRunException($"--network {network.ToString().ToLowerInvariant()}: the container's network namespace was not made");
         var namespaces = new List<LinuxNamespace>(6);
         if (!modes.PidHost) namespaces.Add(new() { Type = "pid" });

@@ -40,6 +40,7 @@ public static class SpecOrigins
                 NetworkMode.None => ", network: --network none",
                 NetworkMode.Bridge => $", network: joined by path, the namespace minirun made and attached to {string.Join(", ", record.Networks.Select(n => n.Name))} (CNI)",
                 NetworkMode.Container => $", network: joined by path, --network container:{record.NetworkContainer![..12]}'s",
+                NetworkMode.Pasta => ", network: joined by path, the namespace minirun made and pasta connects to the host's (user-mode)",
                 _ => "; the host's network: --network host",
             } + HostModes(modes));
         Field("linux.cgroupsPath", "minirun's cgroup, named after the container ID");
