@@ -26,9 +26,9 @@ need libcap2-bin    have capsh                           # run --dry-run scripts
 need uidmap         have newuidmap                       # rootless mode (and workshop level 11) map subordinate IDs with newuidmap/newgidmap
 need keyutils      have keyctl                          # --explain replays and --dry-run scripts join a session keyring with keyctl
 need libseccomp2    eval 'ldconfig -p | grep -q "libseccomp\.so\.2 "'   # compiles Docker's seccomp profile for each container
-need containernetworking-plugins eval 'test -x /usr/lib/cni/bridge || test -x /opt/cni/bin/bridge'   # network: CNI bridge, host-local, portmap, firewall, tuning
+need containernetworking-plugins eval 'test -x /usr/lib/cni/bridge || test -x /opt/cni/bin/bridge'   # network: CNI bridge, host-local, portmap (firewall, tuning in conflists of your own)
 need iptables       have iptables-save                   # the CNI plugins' NAT and forwarding rules
-need uidmap         have newuidmap                       # rootless: newuidmap/newgidmap map the user's subordinate IDs
+need passt          have pasta                           # rootless containers' user-mode network (--network pasta)
 if [ "${1:-}" = --ci ]; then
     need iproute2   have ip         # the networking tests look into their sandbox namespace with ip
     need docker.io  have dockerd
