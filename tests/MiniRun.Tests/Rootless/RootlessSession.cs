@@ -63,7 +63,7 @@ public sealed class RootlessSession : IDisposable
         (int uid, int gid) = RootlessUsers.Ids(User);
         var psi = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string arg in (string[])[$"--reuid={uid}", $"--regid={gid}", "--clear-groups", "env", "-i", $"HOME={Home}", $"XDG_DATA_HOME={Path.Combine(Home, "data")}",
-                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "MINIRUN_NETWORK=", Binary, .. args])
+                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", $"MINIRUN_NETWORK={Network}", Binary, .. args])
             psi.ArgumentList.Add(arg);
         psi.WorkingDirectory = Directory;
         return Process.Start(psi)!;
