@@ -77,14 +77,17 @@ public sealed class RootlessSession : IDisposable
     }
 
     /// <summary>The bundled minibox image loaded into the user's store.</summary>
-    public void LoadMinibox()
+    public void LoadMinibox() => RunOk("load", "-i", CopyMinibox());
+
+    /// <summary>The bundled minibox image as minibox.tar in the session's directory, readable by the user.</summary>
+    public string CopyMinibox()
     {
         string tar = Path.Combine(Directory, "minibox.tar");
         string built = Path.Combine(MiniRunCli.RepositoryRoot, "artifacts", "minibox.tar");
         if (File.Exists(built)) File.Copy(built, tar);
         else Parity.ParityImage.BuildMinibox("minibox:latest", tar); // a clone where `make image` has not run
         File.SetUnixFileMode(tar, (UnixFileMode)0x1a4); // 0644
-        RunOk("load", "-i", tar);
+        return tar;
     }
 
     /// <summary>The store's pause process, or null when none was made.</summary>

@@ -23,6 +23,21 @@ public class RootlessTests
         Assert.Equal("hi\n", result.Stdout);
     }
 
+    /// <summary>Joining the pause's mount namespace moves a process to its root: the launch must keep the caller's directory.</summary>
+    [RootFact]
+    public void LoadAndCp_RelativeHostPaths_AreTheCallersDirectory()
+    {
+        using var session = new RootlessSession();
+        session.CopyMinibox();
+        session.RunOk("load", "-i", "minibox.tar"); // the session's commands start in its directory
+        session.RunOk("run", "-d", "--name", "rl-cwd", "--network", "none", "minibox", "sleep", "300");
+
+        session.RunOk("cp", "rl-cwd:/etc/hostname", "home/hostname-copy");
+
+        Assert.True(File.Exists(Path.Combine(session.Home, "hostname-copy")));
+        Assert.Equal(session.RunOk("exec", "rl-cwd", "hostname").Stdout, File.ReadAllText(Path.Combine(session.Home, "hostname-copy")));
+    }
+
     [RootFact]
     public void Run_UidMap_IsTheUserThenTheSubordinateRange()
     {

@@ -62,8 +62,19 @@ static void __attribute__((noreturn)) child_fail(const struct minirun_spawn* s, 
 static void __attribute__((noreturn)) child(const struct minirun_spawn* s)
 {
     if (s->user_namespace_fd >= 0 && syscall(SYS_setns, s->user_namespace_fd, CLONE_NEWUSER) != 0) child_fail(s, errno);
-    // Only a single-threaded process may change its mount namespace (setns(2): it must not share its fs_struct).
-    if (s->mount_namespace_fd >= 0 && syscall(SYS_setns, s->mount_namespace_fd, CLONE_NEWNS) != 0) child_fail(s, errno);
+    if (s->mount_namespace_fd >= 0)
+    {
+        // setns(2) of a mount namespace moves the root and the working directory to the namespace's root: the
+        // caller's directory is taken back by its path (the pause's namespace is a copy of the caller's, so relative
+        // paths mean what the user meant), else by a descriptor opened before, as nsenter --wd does.
+        char cwd[4096];
+        long known = syscall(SYS_getcwd, cwd, sizeof cwd);
+        int here = (int)syscall(SYS_openat, AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        // Only a single-threaded process may change its mount namespace (setns(2): it must not share its fs_struct).
+        if (syscall(SYS_setns, s->mount_namespace_fd, CLONE_NEWNS) != 0) child_fail(s, errno);
+        if ((known <= 0 || syscall(SYS_chdir, cwd) != 0) && here >= 0) syscall(SYS_fchdir, here);
+        if (here >= 0) syscall(SYS_close, here);
+    }
     if (s->go_fd >= 0)
     {
         char go;
