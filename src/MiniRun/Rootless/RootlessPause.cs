@@ -10,7 +10,7 @@ namespace MiniRun.Rootless;
 /// namespace and its ID maps, it sleeps; each rootless minirun of that store joins both. One namespace for all the
 /// user's commands is what lets a later `exec` enter a container made by an earlier `run -d` (setns(2) into a container's
 /// namespaces needs capabilities in the user namespace that owns them), and `rm` see the overlay mounted by `run`.
-/// Its PID is in <c>rootless/pause.pid</c> of the store; it lives until killed (Podman's lives until `system migrate`).
+/// Its PID is in <c>rootless/pause.pid</c> of the store; it lives until `system migrate` (as Podman's).
 /// </summary>
 public static class RootlessPause
 {
@@ -41,6 +41,18 @@ public static class RootlessPause
             ProcessControl.Close(user);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Ends the store's pause process (`system migrate`), so that the next command makes the namespace anew from
+    /// today's /etc/subuid and /etc/subgid. True when there was one. Its namespaces live on while a process is in them.
+    /// </summary>
+    public static bool End(string storeRoot)
+    {
+        if (AlivePause(storeRoot) is not { } pid) return false;
+        Syscalls.Kill(pid, Signal.Kill);
+        File.Delete(PidFile(storeRoot));
+        return true;
     }
 
     /// <summary>Whether the store's pause process lives.</summary>
