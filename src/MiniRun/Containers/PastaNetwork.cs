@@ -70,7 +70,7 @@ public static class PastaNetwork
         if (!TunUsable(Syscalls.TryStat(TunDevice)))
             throw new MiniRunException($"--network pasta needs {TunDevice} readable and writable by you (Debian's default mode is 0666; " +
                 $"as root: chmod 0666 {TunDevice}), or run with --network host or none");
-        return ExecutableSearch.Find(Name, Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? [$"PATH={path}"] : [])
+        return ExecutableSearch.FindOnHost(Name)
             ?? throw new MiniRunException("pasta is not installed: rootless containers' network needs it (apt-get install passt), or run with --network host or none");
     }
 

@@ -86,6 +86,6 @@ public static class NetworkRules
         config.Document[field] is JsonValue value && value.TryGetValue(out bool on) && on;
 
     private static string Iptables() =>
-        ExecutableSearch.Find("iptables", Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? [$"PATH={path}:/usr/sbin:/sbin"] : [])
+        ExecutableSearch.FindOnHost("iptables", alsoIn: "/usr/sbin:/sbin")
         ?? throw new MiniRunException("iptables is not installed: a bridge network's NAT and forwarding need it (apt-get install iptables)");
 }

@@ -1,8 +1,17 @@
 namespace MiniRun.Native;
 
-/// <summary>execvp(3)'s PATH search, done against the container's PATH after entering its root.</summary>
+/// <summary>execvp(3)'s PATH search, done against the container's PATH after entering its root, or this process's for a host program.</summary>
 public static class ExecutableSearch
 {
+    /// <summary>A program of the host (iptables, pasta, a credential helper): this process's PATH, then <paramref name="alsoIn"/>
+    /// (sbin directories a user's PATH may lack); null when none holds it.</summary>
+    public static string? FindOnHost(string program, string alsoIn = "")
+    {
+        string? path = Environment.GetEnvironmentVariable("PATH");
+        if (string.IsNullOrEmpty(path)) return Find(program, []);
+        return Find(program, [$"PATH={path}{(alsoIn.Length > 0 ? ":" + alsoIn : "")}"]);
+    }
+
     /// <summary>The command itself when it has a '/', else the first PATH entry holding it; null when none does.</summary>
     public static string? Find(string command, IEnumerable<string> env)
     {

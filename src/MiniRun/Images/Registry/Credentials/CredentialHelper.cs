@@ -68,7 +68,7 @@ public sealed class CredentialHelper
     /// <summary>Runs the helper with <paramref name="input"/> on its stdin; its stdout back, its stderr on ours.</summary>
     private (int Status, string Output) Run(string action, byte[] input)
     {
-        string path = FindOnPath() ?? throw new MiniRunException(
+        string path = ExecutableSearch.FindOnHost(Program) ?? throw new MiniRunException(
             $"{Program}: executable file not found in $PATH (config.json names the credential helper \"{Program["docker-credential-".Length..]}\": install it or remove it from credsStore/credHelpers)");
         List<string> environment = [];
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
@@ -77,16 +77,5 @@ public sealed class CredentialHelper
         (int status, byte[] output) = ProcessControl.RunPiped(path, [Program, action], environment, input);
         if (output.Length > MaxOutputBytes) throw new MiniRunException($"{Program} {action}: more than 1 MiB of output");
         return (status, Encoding.UTF8.GetString(output));
-    }
-
-    private string? FindOnPath()
-    {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, Program);
-            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
-                return candidate;
-        }
-        return null;
     }
 }
