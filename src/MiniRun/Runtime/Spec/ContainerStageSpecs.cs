@@ -43,7 +43,7 @@ public static class ContainerStageSpecs
             NoPivot = record.UseChroot,
             CgroupJoinFiles = cgroups?.SelfJoinFiles(cgroup, limits) ?? [],
             CgroupEarlyJoinDirectory = cgroups?.EarlyJoinDirectory(cgroup, limits),
-            Cgroups = cgroups,
+            Cgroups = CgroupDetector.ForMountsInside(cgroups),
             // The filter compiled from the same profile as linux.seccomp, cached per capability set: not compiled per start.
             SeccompFilter = SeccompFilter(store, record.Security, spec.Process!),
             SessionKeyring = SessionKeyringName(record.Id),

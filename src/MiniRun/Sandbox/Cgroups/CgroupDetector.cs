@@ -19,6 +19,15 @@ public static class CgroupDetector
     public static ICgroupManager? Detect(ISyscalls? sys = null) =>
         RootlessMode.Active ? null : Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), sys);
 
+    /// <summary>
+    /// The host's hierarchies a container's /sys/fs/cgroup shows: <see cref="Detect"/>'s, and rootless too, where no group
+    /// is made but the hierarchies are still mounted from the container's cgroup namespace (rooted at the user's own
+    /// groups; mounting an existing hierarchy needs CAP_SYS_ADMIN only in that namespace's user namespace, cgroups(7)),
+    /// as rootless runc and Podman show them. Only for <see cref="ICgroupManager.MountsInside"/>: rootless, nothing is written.
+    /// </summary>
+    public static ICgroupManager? ForMountsInside(ICgroupManager? managed) =>
+        managed ?? (RootlessMode.Active ? Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable)) : null);
+
     public static ICgroupManager? Choose(CgroupLayout layout, string? forced, ISyscalls? sys = null)
     {
         switch (forced)
