@@ -5,7 +5,7 @@ namespace MiniRun.Containers;
 /// <summary>The identity the command runs as: uid, gid, supplementary groups and home directory.</summary>
 public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Groups, string Home)
 {
-    public static readonly ContainerUser Root = new(0, 0, [], "/root");
+    public static readonly ContainerUser Root = new(0, 0, [0], "/root");
 
     /// <summary>
     /// Resolves Docker's "-u USER[:GROUP]" (names or numbers) against the container's /etc/passwd and /etc/group
@@ -47,10 +47,12 @@ public sealed record ContainerUser(uint Uid, uint Gid, IReadOnlyList<uint> Group
             }
         }
 
-        var supplementary = new List<uint>();
-        if (entry is not null)
+        // Docker's (moby's getUser, runc's setgroups): the primary group is always a supplementary one too; an
+        // explicit GROUP is the only one, else each group(5) entry that lists the user by name is added.
+        var supplementary = new List<uint> { gid };
+        if (entry is not null && groupPart is null)
             foreach (string[] group in groups)
-                if (group.Length >= 4 && group[3].Split(',').Contains(entry[0]) && uint.TryParse(group[2], out uint sg) && sg != gid)
+                if (group.Length >= 4 && group[3].Split(',').Contains(entry[0]) && uint.TryParse(group[2], out uint sg))
                     supplementary.Add(sg);
         return new ContainerUser(uid, gid, supplementary.Distinct().ToList(), home);
     }

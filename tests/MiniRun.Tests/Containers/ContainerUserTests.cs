@@ -21,7 +21,7 @@ public class ContainerUserTests : IDisposable
         var user = ContainerUser.Resolve(_root.Path, "user");
 
         Assert.Equal((1000u, 1000u, "/home/user"), (user.Uid, user.Gid, user.Home));
-        Assert.Equal([10u, 29u], user.Groups);
+        Assert.Equal([1000u, 10u, 29u], user.Groups); // the primary group first, as Docker's setgroups has it
     }
 
     [Fact]
@@ -30,6 +30,14 @@ public class ContainerUserTests : IDisposable
         var user = ContainerUser.Resolve(_root.Path, "4242");
 
         Assert.Equal((4242u, 0u, "/"), (user.Uid, user.Gid, user.Home));
+        Assert.Equal([0u], user.Groups);
+    }
+
+    [Fact]
+    public void Resolve_ExplicitGroup_IsTheOnlySupplementaryGroup()
+    {
+        Assert.Equal([10u], ContainerUser.Resolve(_root.Path, "user:wheel").Groups);
+        Assert.Equal([7u], ContainerUser.Resolve(_root.Path, "0:7").Groups);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace MiniRun.Tests.Parity;
 
 /// <summary>
-/// --pid, --ipc, --uts and --shm-size, and `port`, against the real Docker engine: the same container sees the same
+/// --pid, --ipc, --uts and --shm-size, -u, and `port`, against the real Docker engine: the same container sees the same
 /// things (its /dev/shm, whether it is PID 1, its host name), and `port` answers as docker port does.
 /// </summary>
 public sealed class RunModesParityTests(ParityImage image) : IClassFixture<ParityImage>
@@ -35,6 +35,27 @@ public sealed class RunModesParityTests(ParityImage image) : IClassFixture<Parit
 
         string docker = DockerEngine.Docker(["run", "--rm", "--network", "none", .. flags, image.Name, "sh", "-c", Facts]);
         MiniRunCli.Result ours = cli.Run(["run", "--rm", "--network", "none", .. flags, image.Name, "sh", "-c", Facts]);
+
+        Assert.True(ours.ExitCode == 0, ours.ToString());
+        Assert.Equal(docker, ours.Stdout);
+    }
+
+    /// <summary>-u: the same IDs and supplementary groups (Docker's always hold the primary group; an explicit one alone).</summary>
+    [DockerTheory]
+    [InlineData("")]
+    [InlineData("nobody")]
+    [InlineData("nobody:root")]
+    [InlineData("1000")]
+    [InlineData("4242:7")]
+    public void User_SameIdsAndGroupsAsDocker(string user)
+    {
+        using var store = new TempDirectory("minirun-user-parity");
+        MiniRunCli cli = Load(store);
+        string[] flags = user.Length > 0 ? ["-u", user] : [];
+        string[] probe = ["sh", "-c", "grep -E '^(Uid|Gid|Groups):' /proc/self/status"];
+
+        string docker = DockerEngine.Docker(["run", "--rm", "--network", "none", .. flags, image.Name, .. probe]);
+        MiniRunCli.Result ours = cli.Run(["run", "--rm", "--network", "none", .. flags, image.Name, .. probe]);
 
         Assert.True(ours.ExitCode == 0, ours.ToString());
         Assert.Equal(docker, ours.Stdout);
