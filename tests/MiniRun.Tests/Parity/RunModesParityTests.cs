@@ -1,7 +1,7 @@
 namespace MiniRun.Tests.Parity;
 
 /// <summary>
-/// --pid, --ipc, --uts and --shm-size, -u, and `port`, against the real Docker engine: the same container sees the same
+/// --pid, --ipc, --uts and --shm-size, -u, the network sysctls, and `port`, against the real Docker engine: the same container sees the same
 /// things (its /dev/shm, whether it is PID 1, its host name), and `port` answers as docker port does.
 /// </summary>
 public sealed class RunModesParityTests(ParityImage image) : IClassFixture<ParityImage>
@@ -56,6 +56,23 @@ public sealed class RunModesParityTests(ParityImage image) : IClassFixture<Parit
 
         string docker = DockerEngine.Docker(["run", "--rm", "--network", "none", .. flags, image.Name, .. probe]);
         MiniRunCli.Result ours = cli.Run(["run", "--rm", "--network", "none", .. flags, image.Name, .. probe]);
+
+        Assert.True(ours.ExitCode == 0, ours.ToString());
+        Assert.Equal(docker, ours.Stdout);
+    }
+
+    /// <summary>Docker's network sysctls: with a network namespace of its own, low ports and ping for everyone; the host's otherwise.</summary>
+    [DockerTheory]
+    [InlineData("none")]
+    [InlineData("host")]
+    public void NetworkSysctls_SameAsDocker(string network)
+    {
+        using var store = new TempDirectory("minirun-sysctl-parity");
+        MiniRunCli cli = Load(store);
+        string[] probe = ["cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start", "/proc/sys/net/ipv4/ping_group_range"];
+
+        string docker = DockerEngine.Docker(["run", "--rm", "--network", network, image.Name, .. probe]);
+        MiniRunCli.Result ours = cli.Run(["run", "--rm", "--network", network, image.Name, .. probe]);
 
         Assert.True(ours.ExitCode == 0, ours.ToString());
         Assert.Equal(docker, ours.Stdout);

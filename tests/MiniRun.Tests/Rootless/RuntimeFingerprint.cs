@@ -69,10 +69,10 @@ public static partial class RuntimeFingerprint
             line => Devices.Any(d => line.StartsWith($"dev: /dev/{d} character special file ", StringComparison.Ordinal))
                 ? line.Replace(" 65534:65534 ", " 0:0 ", StringComparison.Ordinal) : line,
             line => line),
-        // ping_group_range is kept as kernel GIDs and printed in the reader's user namespace: the default "1 0" names
-        // host GIDs 1 and 0, which are not mapped.
-        new("sysctl: net/ipv4/ping_group_range", "the default 1 0 is host GIDs, unmapped in the user namespace: shown as 65534 65534",
-            line => line == "sysctl: net/ipv4/ping_group_range 65534 65534" ? "sysctl: net/ipv4/ping_group_range 1 0" : line, line => line),
+        // ping_group_range: root's containers get Docker's "0 2147483647"; in a user namespace the bounds must be mapped
+        // GIDs, so the kernel's default is kept, "1 0" (host GIDs 1 and 0, unmapped there: printed as 65534 65534).
+        new("sysctl: net/ipv4/ping_group_range", "Docker's 0 2147483647 cannot be set in a user namespace; the default 1 0 is host GIDs, shown as 65534 65534",
+            line => line == "sysctl: net/ipv4/ping_group_range 65534 65534" ? "sysctl: net/ipv4/ping_group_range 0 2147483647" : line, line => line),
     ];
 
     /// <summary>The fingerprint's lines, each passed through every difference (null drops it); <paramref name="used"/>

@@ -45,6 +45,7 @@ public static class SpecGenerator
                 // Absolute: below each hierarchy's root (config-linux.md "cgroupsPath"), not below minirun's own cgroup.
                 CgroupsPath = "/" + CgroupNames.For(record.Id),
                 Namespaces = Namespaces(record.Network, modes, ipc, network?.NamespacePath),
+                Sysctl = NetworkSysctls(record.Network),
                 Devices = security.Privileged ? HostDevices(host.Devices()) : devices.Count > 0 ? devices.ConvertAll(RequestedDevice) : null,
                 Seccomp = withSeccomp ? SeccompSection.For(security, capabilities, host.Kernel()) : null,
                 MaskedPaths = security.Privileged ? null : [.. ContainerMounts.MaskedPaths],
@@ -52,6 +53,16 @@ public static class SpecGenerator
             },
         };
     }
+
+    /// <summary>
+    /// Docker's defaults for a network namespace of the container's own (moby's WithSysctls; not host, not a joined
+    /// one): any user may bind a port below 1024, and any group open an ICMP echo socket (ping without CAP_NET_RAW).
+    /// Rootless leaves the group range out, as Docker does in a user namespace: its bounds must be GIDs mapped there.
+    /// </summary>
+    private static Dictionary<string, string>? NetworkSysctls(NetworkMode network) => network is NetworkMode.None or NetworkMode.Bridge or NetworkMode.Pasta
+        ? RootlessMode.Active ? new() { ["net.ipv4.ip_unprivileged_port_start"] = "0" }
+            : new() { ["net.ipv4.ip_unprivileged_port_start"] = "0", ["net.ipv4.ping_group_range"] = "0 2147483647" }
+        : null;
 
     /// <summary>The spec's process alone: what `exec` starts from (the container's namespaces are joined, not made).</summary>
     public static OciProcess Process(ContainerRecord record, ContainerUser user, SpecHost host) => Process(record, user, CapabilitiesOf(record, host));
