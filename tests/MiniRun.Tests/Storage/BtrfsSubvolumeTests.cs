@@ -242,6 +242,32 @@ public class BtrfsSubvolumeTests
         }
     }
 
+    /// <summary>The fixture leaves nothing behind, even after a test that failed with a file still open in it.</summary>
+    [BtrfsFact]
+    public void BtrfsFileSystem_DisposedWithAFileOpen_LeavesNoMountLoopDeviceOrImage()
+    {
+        var fs = new BtrfsFileSystem();
+        string image = fs.ImagePath, scratch = Path.GetDirectoryName(image)!;
+        string loop = File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')).First(f => f[1] == fs.MountPoint)[0];
+        Assert.StartsWith("/dev/loop", loop);
+        var open = new FileStream(fs.Combine("open"), FileMode.CreateNew);
+        try
+        {
+            fs.Dispose();
+
+            Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), l => l.Contains(scratch, StringComparison.Ordinal));
+            Assert.False(Directory.Exists(scratch));
+        }
+        finally
+        {
+            open.Dispose();
+        }
+        // The loop device lets the image go when its last user does (autoclear): here, at once.
+        string backing = $"/sys/block/{Path.GetFileName(loop)}/loop/backing_file";
+        for (int i = 0; i < 100 && File.Exists(backing) && File.ReadAllText(backing).Contains(image, StringComparison.Ordinal); i++) Thread.Sleep(20);
+        Assert.False(File.Exists(backing) && File.ReadAllText(backing).Contains(image, StringComparison.Ordinal), $"{loop} still holds {image}");
+    }
+
     /// <summary>Runs <paramref name="body"/> on a thread of its own that has become uid/gid (the ids are per thread: setresuid(2) raw).</summary>
     private static void AsUser(int uid, int gid, Action body)
     {

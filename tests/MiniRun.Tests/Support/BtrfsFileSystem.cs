@@ -15,6 +15,9 @@ public sealed class BtrfsFileSystem : IDisposable
     private readonly TempDirectory _scratch;
     private readonly string _image;
 
+    /// <summary>The image file the file system lives in.</summary>
+    public string ImagePath => _image;
+
     /// <summary>Where the file system is mounted: its top-level subvolume (inode 256), owned by root, mode 0755.</summary>
     public string MountPoint { get; }
 
@@ -50,7 +53,17 @@ public sealed class BtrfsFileSystem : IDisposable
         try
         {
             if (File.ReadAllLines("/proc/self/mounts").Any(l => l.Split(' ')[1] == MountPoint))
-                MiniRun.Native.Syscalls.TryUnmount(MountPoint); // not lazy: the loop device is released now
+            {
+                try
+                {
+                    MiniRun.Native.Syscalls.TryUnmount(MountPoint); // not lazy: the loop device is released now
+                }
+                catch (MiniRun.Native.NativeException e) when (e.Errno == MiniRun.Native.Errnos.EBUSY)
+                {
+                    // A failed test left a file open in it: detached now, the loop device goes with the last user.
+                    MiniRun.Native.Syscalls.TryUnmount(MountPoint, MiniRun.Native.UnmountFlags.Detach);
+                }
+            }
             // A loop device left attached to the image (a mount that failed half-way): detach it.
             foreach (string device in Output("losetup", "--noheadings", "--output", "NAME", "--associated", _image).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 Output("losetup", "--detach", device.Trim());
