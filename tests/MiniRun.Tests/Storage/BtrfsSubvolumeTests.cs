@@ -171,6 +171,30 @@ public class BtrfsSubvolumeTests
         Assert.False(Directory.Exists(snapshot));
     }
 
+    /// <summary>Without root: the explained calls reach the seam behind, and print as the dry run does, quoted.</summary>
+    [Fact]
+    public void Explain_SubvolumeCalls_AreTheDryRunsCommandsQuoted()
+    {
+        string Print(bool dryRun, RecordingSyscalls kernel)
+        {
+            var text = new StringWriter();
+            ISyscalls sys = dryRun ? new DryRunSyscalls(text, kernel) : new NarratingSyscalls(kernel, text);
+            sys.CreateSubvolume("/s/a b");
+            sys.SnapshotSubvolume("/s/a b", "/s/it's", readOnly: true);
+            sys.SetSubvolumeReadOnly("/s/it's", false);
+            sys.DeleteSubvolume("/s/a b");
+            return text.ToString().Replace("\n+ ", "\n");
+        }
+        var recorded = new RecordingSyscalls();
+
+        string explained = Print(dryRun: false, recorded), dryRun = Print(dryRun: true, new RecordingSyscalls());
+
+        Assert.Equal(explained, dryRun);
+        Assert.Contains("\nbtrfs subvolume snapshot -r '/s/a b' '/s/it'\\''s'\n", dryRun);
+        Assert.Contains("\nbtrfs property set '/s/it'\\''s' ro false\n", dryRun);
+        Assert.Equal(["btrfs-create /s/a b", "btrfs-snapshot -r /s/a b /s/it's", "btrfs-readonly /s/it's False", "btrfs-delete /s/a b"], recorded.Calls);
+    }
+
     [BtrfsFact]
     public void DryRun_SubvolumeCalls_DoNothing_AndTheScriptMakesWhatTheCallsWould()
     {
