@@ -1,0 +1,55 @@
+using System.Text.Json;
+using MiniRun.Tests.Support;
+
+namespace MiniRun.Tests.Rootless;
+
+/// <summary>
+/// "Every verb works rootless or says in one line why it cannot" (issue 20): the verbs that read a cgroup (top, stats),
+/// make bridges (network create, connect), are the OCI runtime, or show the host a path of the rootless mount namespace
+/// (mount), as an ordinary user. This machine delegates no cgroup to the users (see RootlessTests.Run_MemoryLimit_…):
+/// rootless containers have no cgroup of their own here.
+/// </summary>
+[Collection(RootlessCollection.Name)]
+public class RootlessVerbsTests
+{
+    [RootFact]
+    public void Top_RootlessContainer_ListsItsPidNamespaceWithHostPidsAndTheUsersName()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        session.RunOk("run", "-d", "--network", "none", "--name", "rl-top", "minibox", "sh", "-c", "sleep 1001 & exec sleep 1002");
+        session.RunOk("exec", "rl-top", "sh", "-c", "sleep 1003 >/dev/null 2>&1 &");
+        int init = JsonDocument.Parse(session.RunOk("inspect", "rl-top").Stdout).RootElement[0].GetProperty("State").GetProperty("Pid").GetInt32();
+
+        MiniRunCli.Result top = session.Run("top", "rl-top");
+
+        Assert.True(top.ExitCode == 0, top.ToString());
+        string[] lines = top.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$", lines[0]);
+        string[][] rows = [.. lines[1..].Select(l => l.Split(' ', 8, StringSplitOptions.RemoveEmptyEntries))];
+        Assert.Equal(["sleep 1001", "sleep 1002", "sleep 1003"], rows.Select(r => r[7]).Order(StringComparer.Ordinal));
+        Assert.Equal(init.ToString(), rows.Single(r => r[7] == "sleep 1002")[1]);
+        foreach (string[] row in rows)
+        {
+            // The host's PIDs (this test reads the host's /proc), and the owner as the host names it: root inside is the user.
+            Assert.Equal(row[7], File.ReadAllText($"/proc/{row[1]}/cmdline").TrimEnd('\0').Replace('\0', ' '));
+            Assert.Equal(RootlessUsers.WithRange, row[0]);
+        }
+        Assert.Equal("", top.Stderr);
+    }
+
+    [RootFact]
+    public void Stats_RootlessContainerWithoutCgroup_IsRefusedInOneLineNotZeros()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        session.RunOk("run", "-d", "--network", "none", "--name", "rl-stats", "minibox", "sleep", "300");
+
+        MiniRunCli.Result named = session.Run("stats", "--no-stream", "rl-stats");
+        MiniRunCli.Result running = session.Run("stats", "--no-stream");
+
+        const string Refusal = "minirun: stats needs the container's own cgroup; rootless containers have none without a delegated cgroup v2 subtree (see minirun doctor)\n";
+        Assert.Equal((1, "", Refusal), (named.ExitCode, named.Stdout, named.Stderr)); // 1: stats' status for its other errors (an unknown container), as Docker's
+        Assert.Equal((1, "", Refusal), (running.ExitCode, running.Stdout, running.Stderr));
+    }
+}
