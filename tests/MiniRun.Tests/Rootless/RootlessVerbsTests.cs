@@ -52,4 +52,38 @@ public class RootlessVerbsTests
         Assert.Equal((1, "", Refusal), (named.ExitCode, named.Stdout, named.Stderr)); // 1: stats' status for its other errors (an unknown container), as Docker's
         Assert.Equal((1, "", Refusal), (running.ExitCode, running.Stdout, running.Stderr));
     }
+
+    [RootFact]
+    public void NetworkCreateAndConnect_Rootless_AreRefusedInOneLineAndWriteNothing()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        session.RunOk("create", "--network", "none", "--name", "rl-net", "minibox", "true");
+
+        MiniRunCli.Result create = session.Run("network", "create", "rl-n1");
+        MiniRunCli.Result connect = session.Run("network", "connect", "bridge", "rl-net");
+
+        const string Why = "rootless containers cannot use bridge networks (they need root in the host's network namespace); use --network pasta (the rootless default), host or none\n";
+        Assert.Equal((1, "minirun: network create: " + Why), (create.ExitCode, create.Stderr));
+        Assert.Equal((1, "minirun: network connect: " + Why), (connect.ExitCode, connect.Stderr));
+        Assert.DoesNotContain("rl-n1", session.RunOk("network", "ls").Stdout);
+        Assert.False(File.Exists(Path.Combine(session.Store, "networks", "rl-n1.conflist")));
+        Assert.Equal("none\n", session.RunOk("inspect", "-f", "{{.HostConfig.NetworkMode}}", "rl-net").Stdout);
+    }
+
+    [RootFact]
+    public void NetworkRm_NetworkMadeBeforeTheRefusal_IsRemovedWithoutIptables()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        // A network an earlier minirun let the user make: written by root into the user's store, then given to the user.
+        new MiniRunCli(session.Store).RunOk("network", "create", "rl-old");
+        (int uid, int gid) = RootlessUsers.Ids(session.User);
+        RootlessUsers.Run("chown", "-R", $"{uid}:{gid}", session.Store);
+
+        MiniRunCli.Result rm = session.Run("network", "rm", "rl-old");
+
+        Assert.Equal((0, "rl-old\n", ""), (rm.ExitCode, rm.Stdout, rm.Stderr)); // no iptables "you must be root"
+        Assert.False(File.Exists(Path.Combine(session.Store, "networks", "rl-old.conflist")));
+    }
 }
