@@ -86,4 +86,37 @@ public class RootlessVerbsTests
         Assert.Equal((0, "rl-old\n", ""), (rm.ExitCode, rm.Stdout, rm.Stderr)); // no iptables "you must be root"
         Assert.False(File.Exists(Path.Combine(session.Store, "networks", "rl-old.conflist")));
     }
+
+    [RootFact]
+    public void RuntimeVerbs_OrdinaryUser_AreRefusedInOneLineBeforeAnyState()
+    {
+        using var session = new RootlessSession();
+        foreach (string verb in (string[])["create", "start", "state", "kill", "delete", "run", "exec", "ps", "pause", "resume", "update"])
+        {
+            MiniRunCli.Result result = session.Run("runtime", "--root", Path.Combine(session.Home, "runtime"), verb, "rl-oci");
+
+            Assert.Equal((1, ""), (result.ExitCode, result.Stdout));
+            Assert.Equal($"minirun: runtime: {verb} needs root: this OCI runtime has no rootless mode (no state under $XDG_RUNTIME_DIR, no user namespace of its own, " +
+                         "no rootless cgroups); run it with sudo, or use `minirun run` for a rootless container\n", result.Stderr);
+        }
+        Assert.False(Directory.Exists(Path.Combine(session.Home, "runtime")));
+        Assert.False(Directory.Exists("/run/minirun-runtime/rl-oci"));
+    }
+
+    [RootFact]
+    public void RuntimeSpec_OrdinaryUser_WritesRootsDefaultSpec()
+    {
+        using var session = new RootlessSession();
+        string bundle = Path.Combine(session.Home, "bundle");
+        RootlessUsers.Run("runuser", "-u", session.User, "--", "mkdir", bundle);
+
+        MiniRunCli.Result spec = session.Run("runtime", "spec", "--bundle", bundle);
+        MiniRunCli.Result features = session.Run("runtime", "features");
+
+        Assert.Equal((0, ""), (spec.ExitCode, spec.Stderr)); // was: the user's capabilities (none) refused Docker's defaults
+        JsonElement bounding = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "config.json"))).RootElement
+            .GetProperty("process").GetProperty("capabilities").GetProperty("bounding");
+        Assert.Contains("CAP_CHOWN", bounding.EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(0, features.ExitCode);
+    }
 }
