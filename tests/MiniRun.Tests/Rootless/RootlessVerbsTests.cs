@@ -119,4 +119,50 @@ public class RootlessVerbsTests
         Assert.Contains("CAP_CHOWN", bounding.EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(0, features.ExitCode);
     }
+
+    [RootFact]
+    public void Info_RootlessWithoutCgroups_SaysDriverNoneWhyAndRootless()
+    {
+        using var session = new RootlessSession();
+
+        string info = session.RunOk("info").Stdout;
+        string json = session.RunOk("info", "-f", "{{.CgroupDriver}} {{json .SecurityOptions}}").Stdout;
+
+        Assert.Contains(" Cgroup Driver: none\n Cgroup Version: none (rootless containers have no cgroup of their own without a delegated cgroup v2 subtree, see minirun doctor)\n", info);
+        Assert.DoesNotContain("no cgroup filesystem mounted", info); // this machine has cgroups: what it lacks is a delegated subtree
+        Assert.Contains("\n  rootless\n", info);
+        Assert.Equal("none [\"name=seccomp,profile=default\",\"name=rootless\"]\n", json);
+    }
+
+    [RootFact]
+    public void GenerateSystemd_RootlessContainer_IsAUnitOfTheUsersServiceManager()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        session.RunOk("create", "--network", "none", "--name", "rl-unit", "minibox", "sleep", "300");
+
+        string unit = session.RunOk("generate", "systemd", "rl-unit").Stdout;
+
+        Assert.Contains("Install it as ~/.config/systemd/user/container-rl-unit.service, then:\n", unit);
+        Assert.Contains("#   systemctl --user daemon-reload && systemctl --user enable --now container-rl-unit.service\n", unit);
+        Assert.Contains("# and, for it to start at boot without a login: loginctl enable-linger $USER\n", unit);
+        Assert.DoesNotContain("/etc/systemd/system", unit);
+    }
+
+    [RootFact]
+    public void Mount_Rootless_MergedPathIsTheOverlayAsTheUserSeesItFromTheHost()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        session.RunOk("create", "--network", "none", "--name", "rl-mount", "minibox", "true");
+
+        string[] lines = session.RunOk("mount", "rl-mount").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string merged = lines.Single(l => l.StartsWith("merged ", StringComparison.Ordinal))["merged".Length..].Trim();
+        string seen = RootlessUsers.Run("runuser", "-u", session.User, "--", "cat", Path.Combine(merged, "etc", "os-release"));
+        session.RunOk("umount", "rl-mount");
+
+        string id = session.RunOk("inspect", "-f", "{{.Id}}", "rl-mount").Stdout.Trim();
+        Assert.Equal($"/proc/{session.PausePid}/root{Path.Combine(session.Store, "containers", id, "merged")}", merged);
+        Assert.Contains("NAME=minibox\n", seen);
+    }
 }
