@@ -165,4 +165,21 @@ public class RootlessVerbsTests
         Assert.Equal($"/proc/{session.PausePid}/root{Path.Combine(session.Store, "containers", id, "merged")}", merged);
         Assert.Contains("NAME=minibox\n", seen);
     }
+
+    [RootFact]
+    public void Run_UlimitAboveTheUsersHardLimit_IsRefusedInOneLine()
+    {
+        using var session = new RootlessSession();
+        session.LoadMinibox();
+        string own = RootlessUsers.Run("runuser", "-u", session.User, "--", "sh", "-c", "ulimit -Hn").Trim(); // runuser's, as the session's
+        string above = (long.Parse(own) + 1).ToString();
+
+        MiniRunCli.Result refused = session.Run("run", "--rm", "--network", "none", "--ulimit", $"nofile={above}", "minibox", "true");
+        MiniRunCli.Result within = session.Run("run", "--rm", "--network", "none", "--ulimit", $"nofile={own}", "minibox", "sh", "-c", "ulimit -Hn");
+
+        Assert.Equal((125, $"minirun: --ulimit nofile={above}:{above}: the hard limit is above your own ({own}), which a rootless container cannot raise " +
+                           $"(that needs CAP_SYS_RESOURCE on the host); use at most {own}, or run as root\n"), (refused.ExitCode, refused.Stderr));
+        Assert.Equal((0, own + "\n"), (within.ExitCode, within.Stdout)); // was: "setrlimit resource 7: EPERM" from inside
+        Assert.Equal("", session.RunOk("ps", "-aq").Stdout);
+    }
 }
