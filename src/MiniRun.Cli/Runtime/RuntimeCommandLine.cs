@@ -2,6 +2,7 @@ using MiniRun.Cli.CommandLine;
 using MiniRun.Native;
 using MiniRun.Runtime.Lifecycle;
 using MiniRun.Runtime.Spec;
+using MiniRun.Sandbox;
 
 namespace MiniRun.Cli.Runtime;
 
@@ -85,6 +86,8 @@ public static class RuntimeCommandLine
         string[] rest = [.. args.Skip(i + 1)];
         // What an unknown flag's message points to; exec's command may have a --help of its own.
         if (args[i] == "exec" ? rest is ["--help", ..] : rest.Contains("--help")) return Help();
+        if (!Syscalls.IsRoot && args[i] is "create" or "start" or "state" or "kill" or "delete" or "run" or "exec" or "ps" or "pause" or "resume" or "update")
+            throw new MiniRunException(RootlessRefusal(args[i]));
         var runtime = new BundleRuntime(globals.Root) { Warn = message => Console.Error.WriteLine($"{LinkName}: warning: {message}") };
         return args[i] switch
         {
@@ -105,6 +108,17 @@ public static class RuntimeCommandLine
             string verb => throw new UsageException($"'{verb}' is not a {LinkName} command (see '{LinkName} --help')"),
         };
     }
+
+    /// <summary>
+    /// An ordinary user's runtime verb, in one line, before anything is touched. Rootless runc keeps its state in
+    /// $XDG_RUNTIME_DIR/runc, needs config.json to carry a user namespace with mappings and leaves cgroups alone;
+    /// this runtime has none of that: its state is root's /run/minirun-runtime and its containers are made as root's
+    /// are (namespaces joined, cgroups made), which would fail half-way with EPERM. Root of a user namespace (a rootless
+    /// engine's) is root here, as runc sees it.
+    /// </summary>
+    internal static string RootlessRefusal(string verb) =>
+        $"{verb} needs root: this OCI runtime has no rootless mode (no state under $XDG_RUNTIME_DIR, no user namespace of its own, no rootless cgroups); " +
+        "run it with sudo, or use `minirun run` for a rootless container";
 
     /// <summary>A global flag's value: after '=' in the same token, or the next token (runc's --rootless takes one).</summary>
     private static string Value(IReadOnlyList<string> args, ref int i)
@@ -244,7 +258,10 @@ public static class RuntimeCommandLine
         string file = Path.Combine(bundle, OciSpecJson.FileName);
         if (File.Exists(file)) throw new UsageException($"spec: {file} exists: remove it first");
         if (!Directory.Exists(bundle)) throw new UsageException($"spec: no such directory: {bundle}");
-        OciSpecJson.Write(bundle, BundleSpec.Default(SpecHost.Current()));
+        // An ordinary user writes a bundle for the runtime run as root later: root's capabilities, not the user's (none).
+        SpecHost host = SpecHost.Current();
+        if (!Syscalls.IsRoot) host = host with { HeldCapabilities = Capabilities.All(host.LastCapability) };
+        OciSpecJson.Write(bundle, BundleSpec.Default(host));
         return 0;
     }
 

@@ -32,7 +32,7 @@ public sealed class GenerateVerb : IVerb
             throw new UsageException($"invalid argument \"{time}\" for \"-t, --stop-timeout\": a whole number of seconds");
         Container container = context.Containers.Resolve(name);
         var options = new SystemdUnit.Options(Environment.ProcessPath ?? "/proc/self/exe", context.Paths.Root, args.Has("name"),
-            args.Get("restart-policy") ?? "on-failure", time is null ? null : seconds);
+            args.Get("restart-policy") ?? "on-failure", time is null ? null : seconds, Rootless: RootlessMode.Active);
         string unit = SystemdUnit.Generate(container, options);
         if (!args.Has("files"))
         {

@@ -39,7 +39,13 @@ public sealed class InfoVerb : IVerb
         }
         int images = context.Images.List().Count;
         HostFacts host = HostFacts.Read(context.Paths.Root);
-        string[] security = host.Seccomp ? ["name=seccomp,profile=default"] : [];
+        string[] security = [.. host.Seccomp ? ["name=seccomp,profile=default"] : Array.Empty<string>(), .. RootlessMode.Active ? ["name=rootless"] : Array.Empty<string>()];
+        // Rootless without a delegated subtree, no cgroup is made (CgroupDetector): Docker's rootless info says driver
+        // "none" there too; the version line says why rather than that no cgroup filesystem is mounted.
+        string cgroupDriver = RootlessMode.Active && host.CgroupVersion.Length == 0 ? "none" : "cgroupfs";
+        string cgroupVersion = host.CgroupVersion.Length > 0 ? host.CgroupVersion
+            : RootlessMode.Active ? "none (rootless containers have no cgroup of their own without a delegated cgroup v2 subtree, see minirun doctor)"
+            : "none (no cgroup filesystem mounted)";
         if (format is { Length: > 0 })
         {
             JsonElement document = JsonDocumentWriter.Build(w =>
@@ -57,7 +63,7 @@ public sealed class InfoVerb : IVerb
                 w.WriteEndArray();
                 w.WriteEndArray();
                 w.WriteString("LoggingDriver", "json-file");
-                w.WriteString("CgroupDriver", "cgroupfs");
+                w.WriteString("CgroupDriver", cgroupDriver);
                 w.WriteString("CgroupVersion", host.CgroupVersion);
                 w.WriteString("KernelVersion", host.KernelVersion);
                 w.WriteString("OperatingSystem", host.OperatingSystem);
@@ -79,9 +85,9 @@ public sealed class InfoVerb : IVerb
         o.WriteLine($" Containers: {running + paused + stopped}\n  Running: {running}\n  Paused: {paused}\n  Stopped: {stopped}");
         o.WriteLine($" Images: {images}\n Server Version: {VersionVerb.Number}");
         o.WriteLine($" Storage Driver: overlay2\n  Backing Filesystem: {host.BackingFilesystem}");
-        o.WriteLine(" Logging Driver: json-file\n Cgroup Driver: cgroupfs");
-        o.WriteLine($" Cgroup Version: {(host.CgroupVersion.Length > 0 ? host.CgroupVersion : "none (no cgroup filesystem mounted)")}");
-        o.WriteLine(" Security Options:" + (host.Seccomp ? "\n  seccomp\n   Profile: default\n  no-new-privileges: per container (--security-opt)" : " none"));
+        o.WriteLine($" Logging Driver: json-file\n Cgroup Driver: {cgroupDriver}\n Cgroup Version: {cgroupVersion}");
+        o.WriteLine(" Security Options:" + (host.Seccomp ? "\n  seccomp\n   Profile: default\n  no-new-privileges: per container (--security-opt)" : "")
+            + (RootlessMode.Active ? "\n  rootless" : host.Seccomp ? "" : " none"));
         o.WriteLine($" Kernel Version: {host.KernelVersion}\n Operating System: {host.OperatingSystem}\n OSType: linux");
         o.WriteLine($" Architecture: {host.Architecture}\n CPUs: {host.Cpus}\n Total Memory: {HumanText.BinarySize(host.MemoryBytes)}");
         o.WriteLine($" Name: {host.Hostname}\n Root Dir: {context.Paths.Root}");

@@ -1,6 +1,7 @@
 using MiniRun.Runtime.Lifecycle;
 using MiniRun.Cli.CommandLine;
 using MiniRun.Containers;
+using MiniRun.Rootless;
 
 namespace MiniRun.Cli.Verbs;
 
@@ -28,6 +29,9 @@ public sealed class MountVerb : IVerb
         if (args.Positionals.Count != 1) throw new UsageException("\"minirun mount\" requires exactly 1 argument (see 'minirun mount --help')");
         var runner = new ContainerRunner(context.Images, context.Containers);
         ManualMount.OverlayPaths paths = new ManualMount(context.Images, context.Containers, runner).Mount(args.Positionals[0], args.GetAll("layer"));
+        // Rootless: the overlay is mounted in the user's rootless mount namespace, and the merged path on the host is the
+        // empty directory below it; the pause process's /proc/PID/root leads into that namespace (the user's own process).
+        if (RootlessMode.Active && RootlessPause.Pid(context.Paths.Root) is { } pause) paths = paths with { Merged = $"/proc/{pause}/root{paths.Merged}" };
         Print(context.Out, paths);
         return 0;
     }

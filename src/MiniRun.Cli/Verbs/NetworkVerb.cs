@@ -49,6 +49,7 @@ public sealed class NetworkVerb : IVerb
         {
             case "create":
                 if (operands.Length != 1) throw UsageException.Arguments("\"minirun network create\" requires exactly 1 argument: NAME");
+                RefuseRootless("create");
                 context.Out.WriteLine(networks.Create(operands[0], args.Get("subnet"), args.Get("gateway"), HostRoutes.Subnets()).Id);
                 return 0;
             case "ls":
@@ -63,6 +64,7 @@ public sealed class NetworkVerb : IVerb
                 return Remove(context, networks, operands);
             case "connect" or "disconnect":
                 if (operands.Length != 2) throw UsageException.Arguments($"\"minirun network {args.Positionals[0]}\" requires exactly 2 arguments: NETWORK CONTAINER");
+                if (args.Positionals[0] == "connect") RefuseRootless("connect");
                 return Connect(context, networks, args.Positionals[0] == "connect", operands[0], operands[1], args);
             case "prune":
                 if (operands.Length != 0) throw UsageException.Arguments("\"minirun network prune\" accepts no arguments");
@@ -72,6 +74,18 @@ public sealed class NetworkVerb : IVerb
             default:
                 throw UsageException.Arguments("\"minirun network\" requires a subcommand: create, ls, inspect, rm, connect, disconnect or prune (see 'minirun network --help')");
         }
+    }
+
+    /// <summary>
+    /// A user-defined network is a bridge with NAT rules in the host's network namespace, where a rootless minirun is no
+    /// root: refused before anything is written (`run --network NAME` is refused the same way). ls, inspect, rm and prune
+    /// still work, for the predefined networks and ones made before.
+    /// </summary>
+    private static void RefuseRootless(string subcommand)
+    {
+        if (RootlessMode.Active)
+            throw new MiniRunException($"network {subcommand}: rootless containers cannot use bridge networks (they need root in the host's network namespace); " +
+                                       "use --network pasta (the rootless default), host or none");
     }
 
     private static void List(CliContext context, NetworkStore networks, bool quiet, bool noTrunc)
@@ -140,6 +154,10 @@ public sealed class NetworkVerb : IVerb
             return 0;
         }
         NetworkPlan plan = NetworkChoice.Resolve(network.Name, args.Get("ip"), args.GetAll("alias"), context.Paths, id => id);
+        // host and none are no network to attach to: the daemon's refusals (moby runconfig/errors.go).
+        if (plan.Networks.Count == 0)
+            throw new MiniRunException(plan.Mode == NetworkMode.Host ? "container cannot be disconnected from host network or connected to host network"
+                : "container cannot be connected to multiple networks with one of the networks in private (none) mode");
         networking.Connect(container, plan.Networks[0], running);
         return 0;
     }

@@ -7,7 +7,7 @@ namespace MiniRun.Containers;
 /// <summary>
 /// One reading of a container for `stats`, with the host's CPU time at that moment: its cgroup's counters
 /// (<see cref="CgroupUsage"/>) and, for the CPU %, the whole machine's time from /proc/stat, as Docker's daemon samples
-/// them (daemon/stats: getSystemCPUUsage, the number of online CPUs). A container that is not running reads zeros.
+/// them (daemon/stats: getSystemCPUUsage, the number of online CPUs). A container that is not running reads zeros; a running one without a cgroup is refused.
 /// </summary>
 public sealed record StatsSample(bool Running, CgroupUsage Usage, long MemoryLimit, long SystemNanos, int OnlineCpus)
 {
@@ -29,11 +29,15 @@ public static class ContainerStats
 {
     private static readonly CgroupUsage Nothing = new(0, 0, null, 0, 0, 0);
 
-    /// <summary>Reads the container now; <paramref name="cgroups"/> is this host's manager (null: no cgroups, all zeros).</summary>
+    /// <summary>Reads the container now; <paramref name="cgroups"/> is this host's manager (null: no cgroups).</summary>
     public static StatsSample Sample(ContainerStore containers, Container container, ICgroupManager? cgroups)
     {
         (long system, int cpus) = SystemCpu();
-        if (cgroups is null || !containers.Observe(container).Running) return new StatsSample(false, Nothing, 0, system, cpus);
+        if (!containers.Observe(container).Running) return new StatsSample(false, Nothing, 0, system, cpus);
+        // A running container without a group of its own (rootless, see ContainerCgroup) has no counters to read: refused
+        // rather than shown as zeros, as Podman refuses stats rootless without cgroup v2 (one that stopped meanwhile: zeros).
+        if (!ContainerCgroup.Exists(cgroups, container))
+            return containers.Observe(container).Running ? throw new MiniRunException(ContainerCgroup.Missing("stats", container)) : new StatsSample(false, Nothing, 0, system, cpus);
         string name = CgroupNames.For(container.Id);
         CgroupUsage usage = cgroups.ReadUsage(name);
         // Without the pids controller the count is of the processes the cgroup lists.

@@ -16,6 +16,33 @@ public static class Ulimits
         return $"{name}={Text(soft)}:{Text(hard)}";
     }
 
+    /// <summary>
+    /// Rootless: a hard limit above this process's own is refused in one line (setrlimit(2) raises a hard limit only
+    /// with CAP_SYS_RESOURCE of the host's user namespace; it would fail inside as "setrlimit resource 7: EPERM").
+    /// <paramref name="procLimits"/> is /proc/self/limits, whose rows are in setrlimit's units.
+    /// </summary>
+    public static void CheckWithinOwnLimits(string normalized, string procLimits)
+    {
+        (string name, _, ulong hard) = Parse(normalized);
+        string row = ProcRows[Array.IndexOf(Names, name)];
+        foreach (string line in procLimits.Split('\n'))
+        {
+            if (!line.StartsWith(row + " ", StringComparison.Ordinal)) continue;
+            string[] columns = line[row.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (columns.Length < 2 || columns[1] == "unlimited"
+                || !ulong.TryParse(columns[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong own) || hard <= own)
+                return;
+            throw new MiniRunException($"--ulimit {normalized}: the hard limit is above your own ({columns[1]}), which a rootless container cannot raise " +
+                                       $"(that needs CAP_SYS_RESOURCE on the host); use at most {columns[1]}, or run as root");
+        }
+    }
+
+    /// <summary>The rows of /proc/self/limits (fs/proc/base.c lnames), in the order of <see cref="Names"/>.</summary>
+    private static readonly string[] ProcRows =
+        ["Max address space", "Max core file size", "Max cpu time", "Max data size", "Max file size", "Max file locks", "Max locked memory",
+         "Max msgqueue size", "Max nice priority", "Max open files", "Max processes", "Max resident set", "Max realtime priority",
+         "Max realtime timeout", "Max pending signals", "Max stack size"];
+
     /// <summary>The rlimit config.json names (RLIMIT_NOFILE), its soft and its hard limit.</summary>
     public static (string Type, ulong Soft, ulong Hard) ToRlimit(string normalized)
     {

@@ -1,4 +1,5 @@
 using MiniRun.Common;
+using MiniRun.Containers;
 using MiniRun.Native;
 using MiniRun.Rootless;
 using MiniRun.Sandbox.Cgroups;
@@ -39,7 +40,20 @@ public static class HostDoctor
                 $"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}");
         if (maps.HasRanges && !File.Exists(RootlessIdMaps.NewUidMap))
             yield return new("uidmap", CheckStatus.Fail, $"{RootlessIdMaps.NewUidMap} is missing", "apt-get install uidmap");
-        yield return new("network", CheckStatus.Warn, "rootless containers have host or none networks (no user-mode network stack yet)");
+        yield return RootlessNetwork();
+    }
+
+    /// <summary>pasta, rootless containers' default network: installed, and the tun device open to the user.</summary>
+    private static HostCheck RootlessNetwork()
+    {
+        try
+        {
+            return new("network", CheckStatus.Ok, $"rootless containers' default network is pasta ({PastaNetwork.Program()}), with -p; host and none too; bridges need root");
+        }
+        catch (MiniRunException e)
+        {
+            return new("network", CheckStatus.Warn, $"pasta, rootless containers' default network, cannot run: {e.Message}");
+        }
     }
 
     private static HostCheck OverlayFs()

@@ -133,9 +133,10 @@ public sealed class NetworkStore(StorePaths paths)
         IReadOnlyList<string> attached = Results.ContainersOn(network.Name);
         if (attached.Count > 0) throw new MiniRunException($"error while removing network: network {network.Name} id {network.Id} has active endpoints ({string.Join(", ", attached)})");
         // Only the bridge `network create` named: a conflist written by hand may name one another tool uses (cni0).
-        if (network.Id.Length >= 12 && BridgeOf(network.Name) == BridgeConflist.BridgeName(network.Id))
+        // Rootless: no container could attach, so there is neither bridge nor rule, and iptables would fail (no root).
+        if (!RootlessMode.Active && network.Id.Length >= 12 && BridgeOf(network.Name) == BridgeConflist.BridgeName(network.Id))
             (sys ?? LinuxSyscalls.Instance).RemoveBridge(BridgeConflist.BridgeName(network.Id));
-        if (network.Config is { } config) NetworkRules.Remove(sys ?? LinuxSyscalls.Instance, config);
+        if (!RootlessMode.Active && network.Config is { } config) NetworkRules.Remove(sys ?? LinuxSyscalls.Instance, config);
         File.Delete(FileOf(network.Name));
         // host-local's records for it: only its lock and last_reserved_ip are left once every container went.
         string ipam = Path.Combine(IpamDirectory, network.Name);

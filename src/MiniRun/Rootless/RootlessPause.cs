@@ -58,6 +58,9 @@ public static class RootlessPause
     /// <summary>Whether the store's pause process lives.</summary>
     public static bool IsRunning(string storeRoot) => AlivePause(storeRoot) is not null;
 
+    /// <summary>The store's pause process, or null when none lives: its /proc/PID/root is the way into its mount namespace.</summary>
+    public static int? Pid(string storeRoot) => AlivePause(storeRoot);
+
     /// <summary>The PID in the file when that process is still this store's pause (not a recycled PID), else null.</summary>
     private static int? AlivePause(string storeRoot)
     {

@@ -121,4 +121,27 @@ public sealed class NetworkVerbTests : IDisposable
         Assert.Equal("Deleted Networks:\nb\nc\n\n", _cli.RunOk("network", "prune", "-f").Stdout);
         Assert.Empty(Directory.GetFiles(_store.Combine("networks"), "*.conflist"));
     }
+
+    [RootFact]
+    public void Connect_HostOrNone_IsRefusedInTheDaemonsWords()
+    {
+        string rootfs = _store.Combine("rootfs.tar");
+        File.WriteAllBytes(rootfs, new MiniRun.Fixtures.Tar.TarBuilder().File("x", "x\n").ToArray());
+        _cli.RunOk("import", rootfs, "connect-test:1");
+        _cli.RunOk("network", "create", "--subnet", "10.55.0.0/24", "web");
+        _cli.RunOk("create", "--network", "web", "--name", "connected", "connect-test:1", "/x");
+        try
+        {
+            MiniRunCli.Result host = _cli.Run("network", "connect", "host", "connected");
+            MiniRunCli.Result none = _cli.Run("network", "connect", "none", "connected");
+
+            // dockerd's words (checked against 20.10): this was an unhandled ArgumentOutOfRangeException.
+            Assert.Equal((1, "minirun: container cannot be disconnected from host network or connected to host network\n"), (host.ExitCode, host.Stderr));
+            Assert.Equal((1, "minirun: container cannot be connected to multiple networks with one of the networks in private (none) mode\n"), (none.ExitCode, none.Stderr));
+        }
+        finally
+        {
+            _cli.Run("rm", "-f", "connected");
+        }
+    }
 }

@@ -185,6 +185,29 @@ public class RootlessNetworkTests(TunDeviceFixture tun) : IClassFixture<TunDevic
     private static List<string> NamespaceMounts(RootlessSession session) =>
         [.. File.ReadAllLines($"/proc/{session.PausePid}/mounts").Where(l => l.Contains(session.Store, StringComparison.Ordinal) && l.Contains("netns", StringComparison.Ordinal))];
 
+    [RootFact]
+    public void Doctor_TunDeviceOpen_NamesPastaAsTheDefaultNetwork()
+    {
+        using var session = new RootlessSession(network: "");
+
+        string doctor = session.RunOk("doctor").Stdout;
+
+        Assert.Matches(@"\nok    network      rootless containers' default network is pasta \(/\S+/pasta\), with -p; host and none too; bridges need root\n", doctor);
+    }
+
+    [RootFact]
+    public void Doctor_TunDeviceClosed_WarnsThatPastaCannotRunWithTheFix()
+    {
+        using var session = new RootlessSession(network: "");
+
+        string doctor;
+        using (tun.Set((UnixFileMode)0x180)) // 0600, this machine's own
+            doctor = session.Run("doctor").Stdout;
+
+        Assert.Contains("\nwarn  network      pasta, rootless containers' default network, cannot run: --network pasta needs /dev/net/tun readable and writable by you " +
+            "(Debian's default mode is 0666; as root: chmod 0666 /dev/net/tun), or run with --network host or none\n", doctor);
+    }
+
     private static string? TryRead(string path)
     {
         try { return File.ReadAllText(path); }

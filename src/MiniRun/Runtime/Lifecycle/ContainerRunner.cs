@@ -105,7 +105,7 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
                 ? throw new MiniRunException("conflicting options: cannot specify both --restart and --rm") : spec.RestartPolicy,
             StopSignal = CheckedStopSignal(spec.StopSignal ?? config.StopSignal), // the image's too, as Docker's create copies it
             StopTimeout = spec.StopTimeout,
-            Ulimits = spec.Ulimits.Select(Ulimits.Normalize).ToList(),
+            Ulimits = CheckedUlimits(spec.Ulimits),
             Init = spec.Init,
             ExtraHosts = spec.ExtraHosts.Select(ExtraHosts.Check).ToList(),
             Devices = spec.Devices.Select(DeviceRequests.Normalize).ToList(),
@@ -140,6 +140,15 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         if (network is not (NetworkMode.Bridge or NetworkMode.Pasta)) return [];
         IEnumerable<PortBinding> elsewhere = containers.List().SelectMany(c => c.Record.Ports);
         return PublishedPorts.Resolve(spec.Publish, spec.PublishAll, spec.Expose, image.ExposedPortKeys, HostPortAllocator.FromKernel(elsewhere));
+    }
+
+    /// <summary>--ulimit values normalised; rootless, each within this process's own hard limits (see <see cref="Ulimits.CheckWithinOwnLimits"/>).</summary>
+    private static List<string> CheckedUlimits(IEnumerable<string> flags)
+    {
+        List<string> ulimits = [.. flags.Select(Ulimits.Normalize)];
+        if (RootlessMode.Active && ulimits.Count > 0 && KernelFiles.TryReadAll("/proc/self/limits") is { } limits)
+            foreach (string ulimit in ulimits) Ulimits.CheckWithinOwnLimits(ulimit, limits);
+        return ulimits;
     }
 
     /// <summary>A stop signal as given, once known to be one (`invalid signal: X` otherwise, at create rather than at stop).</summary>

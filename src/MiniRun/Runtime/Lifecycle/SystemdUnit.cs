@@ -22,7 +22,8 @@ public static class SystemdUnit
     /// <param name="byName">ExecStart/ExecStop name the container by its name (podman's --name), else by its ID, which a rename keeps.</param>
     /// <param name="restart">the unit's Restart=.</param>
     /// <param name="stopTimeout">seconds `minirun stop` waits before SIGKILL; null: the container's own.</param>
-    public sealed record Options(string Binary, string StoreRoot, bool ByName = false, string Restart = "on-failure", int? StopTimeout = null);
+    /// <param name="rootless">an ordinary user's container: a unit of the user's own service manager (systemctl --user).</param>
+    public sealed record Options(string Binary, string StoreRoot, bool ByName = false, string Restart = "on-failure", int? StopTimeout = null, bool Rootless = false);
 
     /// <summary>The file name podman gives it: container-NAME.service.</summary>
     public static string FileName(Container container) => $"container-{container.Name}.service";
@@ -38,8 +39,7 @@ public static class SystemdUnit
         return string.Create(CultureInfo.InvariantCulture, $"""
             # {FileName(container)}
             # Made by `minirun generate systemd`. MiniRun has no daemon: after a reboot, nothing starts a container
-            # (--restart included) unless this unit does. Install it as /etc/systemd/system/{FileName(container)}, then:
-            #   systemctl daemon-reload && systemctl enable --now {FileName(container)}
+            # (--restart included) unless this unit does. {Install(container, options.Rootless)}
 
             [Unit]
             Description=MiniRun container {container.Name}
@@ -60,6 +60,22 @@ public static class SystemdUnit
 
             """);
     }
+
+    /// <summary>
+    /// Where the unit goes and how it is enabled: root's in /etc/systemd/system; a rootless container's in the user's
+    /// own unit directory, for the user's service manager, which starts at boot only with lingering (loginctl(1)), as
+    /// podman's rootless units are installed.
+    /// </summary>
+    private static string Install(Container container, bool rootless) => rootless
+        ? $"""
+          Install it as ~/.config/systemd/user/{FileName(container)}, then:
+          #   systemctl --user daemon-reload && systemctl --user enable --now {FileName(container)}
+          # and, for it to start at boot without a login: loginctl enable-linger $USER
+          """
+        : $"""
+          Install it as /etc/systemd/system/{FileName(container)}, then:
+          #   systemctl daemon-reload && systemctl enable --now {FileName(container)}
+          """;
 
     /// <summary>A word as systemd reads it: % doubled (specifiers), and double quotes around one that holds a space or a quote.</summary>
     private static string Quote(string word)
