@@ -6,7 +6,7 @@ namespace MiniRun.Common;
 /// This process is minirun's rootless child: root of a user namespace that an ordinary user made (see
 /// MiniRun.Rootless.RootlessLauncher), told so by the launcher through <see cref="Variable"/> (<c>UID:GID</c>, the
 /// user's IDs on the host). What changes then: overlayfs's own xattrs are user.overlay.* (mounted with userxattr),
-/// no cgroups are made, devices are bind-mounted, and only host or no network is offered.
+/// cgroups are made only below a v2 group delegated to the user, devices are bind-mounted, and only host or no network is offered.
 /// </summary>
 public sealed record RootlessMode(int HostUid, int HostGid)
 {

@@ -163,11 +163,18 @@ public static class HostDoctor
         int uid = Syscalls.IsRoot && int.TryParse(Environment.GetEnvironmentVariable("SUDO_UID"), out int sudo) ? sudo : Syscalls.EffectiveIds.Uid;
         CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, KernelFiles.TryReadAll("/proc/self/cgroup") ?? "", uid);
         string[] wanted = ["memory", "pids", "cpu"];
-        if (delegation.Why is null && wanted.All(delegation.Controllers.Contains))
-            return new("delegation", CheckStatus.Ok, $"{delegation.Directory} is delegated to uid {uid} with memory, pids and cpu: rootless containers take the same limit flags as root's");
-        string why = delegation.Why ?? $"uid {uid}'s cgroup v2 group ({delegation.Directory}) offers only [{string.Join(' ', delegation.Controllers)}]";
-        return new("delegation", CheckStatus.Warn, $"{why}: rootless containers refuse --memory, --pids-limit and --cpus (root's work)",
-            "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service)");
+        if (delegation.Why is not null)
+            return new("delegation", CheckStatus.Warn, $"{delegation.Why}: rootless containers get no cgroup of their own and refuse --memory, --pids-limit and --cpus (root's work)",
+                "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service), " +
+                "or a scope of its own: systemd-run --user --scope -p Delegate=yes minirun …");
+        string where = $"{delegation.Directory} is delegated to uid {uid} with [{string.Join(' ', delegation.Controllers)}]: rootless containers get their cgroup in " +
+            $"{Path.Join(delegation.Directory, CgroupNames.Parent)} (pause, stats, top)";
+        var missing = wanted.Where(c => !delegation.Controllers.Contains(c)).ToList();
+        return missing.Count == 0
+            ? new("delegation", CheckStatus.Ok, $"{where} and take the same limit flags as root's")
+            : new("delegation", CheckStatus.Warn, $"{where}; without the {string.Join(", ", missing)} controller{(missing.Count == 1 ? "" : "s")} they refuse " +
+                string.Join(", ", missing.Select(c => c switch { "memory" => "--memory", "pids" => "--pids-limit", _ => "--cpus/--cpu-shares" })) + " (root's work)",
+                "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1), whose user@.service delegates them (Delegate=memory pids cpu)");
     }
 
     private static HostCheck SwapAccounting(ICgroupManager manager)
