@@ -161,13 +161,17 @@ public static class HostDoctor
     private static HostCheck Delegation()
     {
         int uid = Syscalls.IsRoot && int.TryParse(Environment.GetEnvironmentVariable("SUDO_UID"), out int sudo) ? sudo : Syscalls.EffectiveIds.Uid;
+        if (uid == 0 && !RootlessMode.Active) // root's own group says nothing of a user's
+            return new("delegation", CheckStatus.Ok, "run as root, whose containers' cgroups are root's: `sudo minirun doctor` from a user's session, " +
+                "or the user's own, tells which cgroup and limits that user's rootless containers get");
         CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, KernelFiles.TryReadAll("/proc/self/cgroup") ?? "", uid);
         string[] wanted = ["memory", "pids", "cpu"];
         if (delegation.Why is not null)
             return new("delegation", CheckStatus.Warn, $"{delegation.Why}: rootless containers get no cgroup of their own and refuse --memory, --pids-limit and --cpus (root's work)",
                 "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service), " +
                 "or a scope of its own: systemd-run --user --scope -p Delegate=yes minirun …");
-        string where = $"{delegation.Directory} is delegated to uid {uid} with [{string.Join(' ', delegation.Controllers)}]: rootless containers get their cgroup in " +
+        int shown = RootlessMode.Current?.HostUid ?? uid; // the rootless child is uid 0 of the user's namespace
+        string where = $"{delegation.Directory} is delegated to uid {shown} with [{string.Join(' ', delegation.Controllers)}]: rootless containers get their cgroup in " +
             $"{Path.Join(delegation.Directory, CgroupNames.Parent)} (pause, stats, top)";
         var missing = wanted.Where(c => !delegation.Controllers.Contains(c)).ToList();
         return missing.Count == 0

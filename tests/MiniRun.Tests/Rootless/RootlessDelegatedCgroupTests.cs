@@ -34,6 +34,8 @@ public class RootlessDelegatedCgroupTests
             uint? owner = Syscalls.TryStat(group)?.Uid;
             int[] pids = [.. File.ReadAllText(Path.Combine(group, "cgroup.procs")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
             string[] lines = [.. pids.Select(p => File.ReadAllLines($"/proc/{p}/cgroup").Single(l => l.StartsWith("0::", StringComparison.Ordinal)))];
+            MiniRunCli.Result exec = RunIn(session, delegated, "exec", "rl-delegated", "cat", "/proc/self/cgroup");
+            MiniRunCli.Result doctor = RunIn(session, delegated, ok: false, "doctor");
             MiniRunCli.Result top = RunIn(session, delegated, "top", "rl-delegated");
             RunIn(session, delegated, "pause", "rl-delegated");
             string frozen = File.ReadAllText(Path.Combine(group, "cgroup.events"));
@@ -47,6 +49,10 @@ public class RootlessDelegatedCgroupTests
             // The container's PID 1, in its own group below the user's, not in the user's.
             Assert.Equal([$"0::/{Path.GetRelativePath(mount, group)}"], lines);
             Assert.Equal((uint)uid, owner); // made by the user's minirun, in the user's group
+            // exec'd into the same group, the root of the container's cgroup namespace (the v1 lines: the host's, hybrid)
+            Assert.Equal("0::/", exec.Stdout.Split('\n').Single(l => l.StartsWith("0::", StringComparison.Ordinal)));
+            Assert.Contains($"{delegated} is delegated to uid {uid} with []: rootless containers get their cgroup in {delegated}/minirun (pause, stats, top); " +
+                "without the memory, pids, cpu controllers they refuse --memory, --pids-limit, --cpus/--cpu-shares", doctor.Stdout);
             Assert.Contains("sleep 300", top.Stdout);
             Assert.Contains("frozen 1", frozen);
             Assert.Equal("paused", paused);

@@ -141,6 +141,36 @@ public sealed class CgroupDelegatedManagerTests : IDisposable
         Assert.Equal(Delegated, manager.Root); // not minirun-session/minirun-session: a second command finds the same group
     }
 
+    [RootFact]
+    public void MoveProcessesAside_RealGroupHoldingAProcess_MovesItToTheSessionGroup()
+    {
+        string mount = Assert.IsType<string>(CgroupDetector.ReadLayout().V2MountPoint);
+        string group = Path.Combine(mount, "minirun-test-aside-" + Guid.NewGuid().ToString("N")[..8]), aside = Path.Combine(group, CgroupNames.Session);
+        Directory.CreateDirectory(group);
+        using var sleeper = System.Diagnostics.Process.Start("sleep", "60");
+        try
+        {
+            KernelFiles.Write(Path.Combine(group, "cgroup.procs"), sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // This machine's groups below the mount are given no controller (hybrid): the record names one, so that the move is due.
+            new CgroupDelegation(group, ["hugetlb"], null).MoveProcessesAside(LinuxSyscalls.Instance);
+
+            Assert.Equal("", Read(group, "cgroup.procs"));
+            Assert.Equal(sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Read(aside, "cgroup.procs"));
+        }
+        finally
+        {
+            sleeper.Kill();
+            sleeper.WaitForExit();
+            for (int i = 0; i < 100 && Directory.Exists(group); i++)
+            {
+                KernelFiles.TryRemoveDirectory(aside);
+                KernelFiles.TryRemoveDirectory(group);
+                if (Directory.Exists(group)) Thread.Sleep(10);
+            }
+        }
+        Assert.False(Directory.Exists(group));
+    }
+
     [Fact]
     public void HoldsProcesses_SaysWhyAndHowToGetAGroupInOneLine()
     {
