@@ -155,8 +155,9 @@ public static class HostDoctor
     }
 
     /// <summary>
-    /// Which limits a user without root could have (rootless mode): only a cgroup v2 subtree delegated to the user. Read
-    /// for the user who runs the doctor, or the one behind sudo ($SUDO_UID); a warning only, root's limits do not need it.
+    /// Which case this machine is for a user without root (rootless mode): a cgroup v2 group delegated to the user holds
+    /// the containers' groups and takes the limits its controllers allow; without one, no cgroup and no limit. Read for
+    /// the user who runs the doctor, or the one behind sudo ($SUDO_UID); a warning only, root's limits do not need it.
     /// </summary>
     private static HostCheck Delegation()
     {
@@ -168,8 +169,7 @@ public static class HostDoctor
         string[] wanted = ["memory", "pids", "cpu"];
         if (delegation.Why is not null)
             return new("delegation", CheckStatus.Warn, $"{delegation.Why}: rootless containers get no cgroup of their own and refuse --memory, --pids-limit and --cpus (root's work)",
-                "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service), " +
-                "or a scope of its own: systemd-run --user --scope -p Delegate=yes minirun …");
+                "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service)");
         int shown = RootlessMode.Current?.HostUid ?? uid; // the rootless child is uid 0 of the user's namespace
         string where = $"{delegation.Directory} is delegated to uid {shown} with [{string.Join(' ', delegation.Controllers)}]: rootless containers get their cgroup in " +
             $"{Path.Join(delegation.Directory, CgroupNames.Parent)} (pause, stats, top)";

@@ -40,8 +40,8 @@ public sealed record CgroupDelegation(string? Directory, IReadOnlyList<string> C
             return new(directory, [], $"{directory} is not a cgroup v2 group");
         string[] controllers = File.ReadAllText(System.IO.Path.Join(directory, "cgroup.controllers")).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (!OwnedBy(directory, uid) || !OwnedBy(System.IO.Path.Join(directory, "cgroup.procs"), uid))
-            return new(directory, controllers, $"the user's cgroup {path} is not delegated to it (owned by root); systemd delegates one with Delegate=yes " +
-                "(a user session with lingering: loginctl enable-linger USER)");
+            return new(directory, controllers, $"the user's cgroup {path} is not delegated to it (owned by root; systemd delegates a scope of minirun's own: " +
+                "systemd-run --user --scope -p Delegate=yes minirun …)");
         return new(directory, controllers, null);
     }
 
