@@ -90,18 +90,24 @@ public sealed class CgroupV2Manager(string mountPoint, ISyscalls? sys = null, st
 
     /// <summary>
     /// "+memory +pids" into a group's cgroup.subtree_control. A group with processes of its own takes none (EBUSY, the
-    /// "no internal process" rule): the delegated group's were moved aside (<see cref="CgroupDelegation.MoveProcessesAside"/>),
-    /// so one that holds some again is refused in one line saying how to get a group of minirun's own.
+    /// "no internal process" rule): the delegated group's were moved aside (<see cref="CgroupDelegation.MoveProcessesAside"/>)
+    /// before the stage was spawned; one that came back since (minirun's own: MigrationWarmup's move into the group it
+    /// had read as its own) is moved again, once; a group that still holds some is refused in one line.
     /// </summary>
     private void EnableControllers(string dir, string line)
     {
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            CgroupFiles.Write(_sys, dir, "cgroup.subtree_control", line);
-        }
-        catch (NativeException e) when (e.Errno == Errnos.EBUSY && dir == _root && _root != mountPoint)
-        {
-            throw CgroupDelegation.HoldsProcesses(dir, line);
+            try
+            {
+                CgroupFiles.Write(_sys, dir, "cgroup.subtree_control", line);
+                return;
+            }
+            catch (NativeException e) when (e.Errno == Errnos.EBUSY && dir == _root && _root != mountPoint)
+            {
+                if (attempt > 0) throw CgroupDelegation.HoldsProcesses(dir, line);
+                new CgroupDelegation(_root, Controllers, null).MoveProcessesAside(_sys);
+            }
         }
     }
 
