@@ -1,7 +1,6 @@
 using System.Globalization;
 using MiniRun.Common;
 using MiniRun.Containers;
-using MiniRun.Rootless;
 using MiniRun.Native;
 using MiniRun.Sandbox.Cgroups;
 
@@ -26,19 +25,20 @@ public static class ResourceFlags
             Cpus = Cpus(args.Get("cpus")),
             CpuShares = shares,
         };
-        // Rootless: no cgroup of the user's own to put a limit in unless a v2 subtree is delegated (what Podman needs too).
-        if (RootlessMode.Current is { } rootless && resources is not { MemoryBytes: null, PidsLimit: null, Cpus: null, CpuShares: null })
-            throw new MiniRunException(RootlessLimitRefusal(rootless, resources));
+        // Rootless: no cgroup of the user's own to put a limit in unless a v2 subtree is delegated (what Podman needs too);
+        // the limits its controllers allow are written there as root's are (CgroupDetector.Delegated), the others refused.
+        if (RootlessMode.Active && resources is not { MemoryBytes: null, PidsLimit: null, Cpus: null, CpuShares: null }
+            && RootlessLimitRefusal(resources) is { } refusal)
+            throw new MiniRunException(refusal);
         return resources;
     }
 
-    /// <summary>Why a rootless container cannot have these limits: what the user's cgroup lacks (CgroupDelegation), or,
-    /// where one is delegated, that MiniRun does not put rootless containers in it yet.</summary>
-    private static string RootlessLimitRefusal(RootlessMode rootless, ContainerResources resources)
+    /// <summary>Why a rootless container cannot have these limits (what the user's cgroup lacks, CgroupDelegation), or null.</summary>
+    private static string? RootlessLimitRefusal(ContainerResources resources)
     {
         // Inside the user namespace the user is uid 0: a group delegated to the user reads as owned by 0 here.
         CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, File.ReadAllText("/proc/self/cgroup"), Syscalls.EffectiveIds.Uid);
-        return delegation.Refusal(resources.ToLimits(privileged: false)) ?? $"resource limits in the cgroup v2 subtree delegated to {RootlessUser.Name(rootless)} are not supported yet: run without them, or as root";
+        return delegation.Refusal(resources.ToLimits(privileged: false));
     }
 
     private static long? Integer(ParsedArguments args, string name) =>

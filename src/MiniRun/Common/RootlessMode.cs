@@ -6,7 +6,8 @@ namespace MiniRun.Common;
 /// This process is minirun's rootless child: root of a user namespace that an ordinary user made (see
 /// MiniRun.Rootless.RootlessLauncher), told so by the launcher through <see cref="Variable"/> (<c>UID:GID</c>, the
 /// user's IDs on the host). What changes then: overlayfs's own xattrs are user.overlay.* (mounted with userxattr),
-/// no cgroups are made, devices are bind-mounted, and the networks are pasta (the default), host or none.
+/// cgroups are made only below a v2 group delegated to the user, devices are bind-mounted, and the networks are pasta
+/// (the default), host or none.
 /// </summary>
 public sealed record RootlessMode(int HostUid, int HostGid)
 {

@@ -28,9 +28,10 @@ public sealed class ContainerPause : IDisposable
     {
         // Already paused by `pause`: frozen as it is, and to stay so after the read.
         if (!pause || containers.Observe(container) is not { Running: true, Paused: false }) return null;
-        // Rootless: the container has no cgroup to freeze; read as --pause=false does (Podman's rootless cgroup v1 the same).
-        if (RootlessMode.Active) return null;
-        ICgroupManager cgroups = CgroupDetector.Detect()
+        // Rootless without a delegated group: no cgroup to freeze; read as --pause=false does (Podman's rootless cgroup v1 the same).
+        ICgroupManager? detected = CgroupDetector.Detect();
+        if (detected is null && RootlessMode.Active) return null;
+        ICgroupManager cgroups = detected
             ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
         var frozen = new ContainerPause(cgroups, CgroupNames.For(container.Id));
         // Registered before the freeze: a signal at any point after it still thaws (the default action then ends us).

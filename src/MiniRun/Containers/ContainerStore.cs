@@ -169,9 +169,10 @@ public sealed class ContainerStore(StorePaths paths)
         ContainerStatus status = Observe(container);
         if (!status.Running) throw new MiniRunException($"Container {container.Id} is not running");
         if (status.Paused) throw new MiniRunException($"Container {container.Id} is already paused");
-        if (RootlessMode.Active)
+        ICgroupManager? detected = CgroupDetector.Detect(); // rootless: the delegated group's, if the user has one
+        if (detected is null && RootlessMode.Active)
             throw new MiniRunException("pause needs the container's own cgroup (the freezer); rootless containers have none without a delegated cgroup v2 subtree (see minirun doctor)");
-        ICgroupManager cgroups = CgroupDetector.Detect() ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
+        ICgroupManager cgroups = detected ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
         cgroups.Freeze(CgroupNames.For(container.Id));
         File.WriteAllBytes(Path.Combine(container.Directory, PausedMark), []);
     }

@@ -169,19 +169,30 @@ public static class HostDoctor
     }
 
     /// <summary>
-    /// Which limits a user without root could have (rootless mode): only a cgroup v2 subtree delegated to the user. Read
-    /// for the user who runs the doctor, or the one behind sudo ($SUDO_UID); a warning only, root's limits do not need it.
+    /// Which case this machine is for a user without root (rootless mode): a cgroup v2 group delegated to the user holds
+    /// the containers' groups and takes the limits its controllers allow; without one, no cgroup and no limit. Read for
+    /// the user who runs the doctor, or the one behind sudo ($SUDO_UID); a warning only, root's limits do not need it.
     /// </summary>
     private static HostCheck Delegation()
     {
         int uid = Syscalls.IsRoot && int.TryParse(Environment.GetEnvironmentVariable("SUDO_UID"), out int sudo) ? sudo : Syscalls.EffectiveIds.Uid;
+        if (uid == 0 && !RootlessMode.Active) // root's own group says nothing of a user's
+            return new("delegation", CheckStatus.Ok, "run as root, whose containers' cgroups are root's: `sudo minirun doctor` from a user's session, " +
+                "or the user's own, tells which cgroup and limits that user's rootless containers get");
         CgroupDelegation delegation = CgroupDelegation.Read(CgroupDetector.ReadLayout().V2MountPoint, KernelFiles.TryReadAll("/proc/self/cgroup") ?? "", uid);
         string[] wanted = ["memory", "pids", "cpu"];
-        if (delegation.Why is null && wanted.All(delegation.Controllers.Contains))
-            return new("delegation", CheckStatus.Ok, $"{delegation.Directory} is delegated to uid {uid} with memory, pids and cpu: rootless containers take the same limit flags as root's");
-        string why = delegation.Why ?? $"uid {uid}'s cgroup v2 group ({delegation.Directory}) offers only [{string.Join(' ', delegation.Controllers)}]";
-        return new("delegation", CheckStatus.Warn, $"{why}: rootless containers refuse --memory, --pids-limit and --cpus (root's work)",
-            "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service)");
+        if (delegation.Why is not null)
+            return new("delegation", CheckStatus.Warn, $"{delegation.Why}: rootless containers get no cgroup of their own and refuse --memory, --pids-limit and --cpus (root's work)",
+                "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1) whose user sessions are delegated (Delegate=yes, the default for user@.service)");
+        int shown = RootlessMode.Current?.HostUid ?? uid; // the rootless child is uid 0 of the user's namespace
+        string where = $"{delegation.Directory} is delegated to uid {shown} with [{string.Join(' ', delegation.Controllers)}]: rootless containers get their cgroup in " +
+            $"{Path.Join(delegation.Directory, CgroupNames.Parent)} (pause, stats, top)";
+        var missing = wanted.Where(c => !delegation.Controllers.Contains(c)).ToList();
+        return missing.Count == 0
+            ? new("delegation", CheckStatus.Ok, $"{where} and take the same limit flags as root's")
+            : new("delegation", CheckStatus.Warn, $"{where}; without the {string.Join(", ", missing)} controller{(missing.Count == 1 ? "" : "s")} they refuse " +
+                string.Join(", ", missing.Select(c => c switch { "memory" => "--memory", "pids" => "--pids-limit", _ => "--cpus/--cpu-shares" })) + " (root's work)",
+                "a cgroup v2 machine (systemd.unified_cgroup_hierarchy=1), whose user@.service delegates them (Delegate=memory pids cpu)");
     }
 
     private static HostCheck SwapAccounting(ICgroupManager manager)

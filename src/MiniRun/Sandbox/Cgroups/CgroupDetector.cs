@@ -14,10 +14,27 @@ public static class CgroupDetector
     public static CgroupLayout ReadLayout() => CgroupLayout.Parse(KernelFiles.TryReadAll("/proc/self/mountinfo") ?? "");
 
     /// <summary>The manager for this machine, or null when no cgroup filesystem is mounted.
-    /// Rootless: none, the container stays in the user's cgroup (no subtree is delegated to the user; limits are refused).</summary>
+    /// Rootless: the group delegated to the user, if any (<see cref="Delegated"/>); else none, the container staying in
+    /// the user's cgroup and its limits refused.</summary>
     /// <param name="sys">the seam every mkdir and write of the cgroup goes through (--explain and --dry-run decorate it).</param>
     public static ICgroupManager? Detect(ISyscalls? sys = null) =>
-        RootlessMode.Active ? null : Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), sys);
+        RootlessMode.Active
+            ? Delegated(ReadLayout(), KernelFiles.TryReadAll("/proc/self/cgroup") ?? "", Syscalls.EffectiveIds.Uid, sys)
+            : Choose(ReadLayout(), Environment.GetEnvironmentVariable(OverrideVariable), sys);
+
+    /// <summary>
+    /// A rootless user's manager: cgroup v2 rooted at the group delegated to the user (containers in DELEGATED/minirun/&lt;id&gt;,
+    /// as crun makes rootless Podman's below user@UID.service), its own processes first moved aside; null when none is
+    /// delegated. v1 hierarchies are never the user's: on a hybrid machine only the cgroup2 mount's controllers are.
+    /// </summary>
+    /// <param name="uid">the user as this process sees it: 0 in the rootless user namespace, where the user's files are root's.</param>
+    public static CgroupV2Manager? Delegated(CgroupLayout layout, string procSelfCgroup, int uid, ISyscalls? sys = null)
+    {
+        CgroupDelegation delegation = CgroupDelegation.Read(layout.V2MountPoint, procSelfCgroup, uid);
+        if (delegation.Why is not null || delegation.Directory is null) return null;
+        delegation.MoveProcessesAside(sys ?? LinuxSyscalls.Instance);
+        return new CgroupV2Manager(layout.V2MountPoint!, sys, delegation.Directory);
+    }
 
     /// <summary>
     /// The host's hierarchies a container's /sys/fs/cgroup shows: <see cref="Detect"/>'s, and rootless too, where no group

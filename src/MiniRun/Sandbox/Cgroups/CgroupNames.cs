@@ -13,5 +13,11 @@ public static class CgroupNames
     /// </summary>
     public const string Leaf = "container";
 
+    /// <summary>
+    /// Rootless: where the processes that sat in the user's delegated group are moved (its own shell, minirun), so that
+    /// it holds none and may enable controllers for minirun/ (see <see cref="CgroupDelegation.MoveProcessesAside"/>).
+    /// </summary>
+    public const string Session = "minirun-session";
+
     public static string For(string containerId) => Parent + "/" + containerId;
 }
