@@ -40,7 +40,7 @@ public sealed class CompletionTests(RunImageFixture fixture) : IClassFixture<Run
     [Fact]
     public void Bash_Subcommands_GiveTheirWords()
     {
-        Assert.Equal(["df", "prune", "check", "info"], Bash("minirun", "system", ""));
+        Assert.Equal(["df", "prune", "check", "info", "migrate"], Bash("minirun", "system", ""));
         Assert.Equal(["create", "ls", "inspect", "rm", "prune"], Bash("minirun", "volume", ""));
         Assert.Equal(["bash"], Bash("minirun", "completion", "b"));
         Assert.Equal(["start", "stats", "stop"], Bash("minirun", "help", "st"));

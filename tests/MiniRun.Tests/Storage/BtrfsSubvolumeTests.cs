@@ -296,6 +296,9 @@ public class BtrfsSubvolumeTests
     private static void AsUser(int uid, int gid, Action body)
     {
         Exception? failure = null;
+        // .NET reads geteuid() once for Environment.IsPrivilegedProcess and keeps it for the process: read as root here,
+        // or a first read on the switched thread would tell every later test of this process that it is not root.
+        _ = Environment.IsPrivilegedProcess;
         var thread = new Thread(() =>
         {
             try
