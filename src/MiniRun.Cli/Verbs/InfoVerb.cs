@@ -39,6 +39,8 @@ public sealed class InfoVerb : IVerb
         }
         int images = context.Images.List().Count;
         HostFacts host = HostFacts.Read(context.Paths.Root);
+        string driver = context.Snapshotter.Driver.DisplayName;
+        bool overlay = driver == "overlay2"; // Docker lists the backing file system for overlay2; vfs has no status lines
         string[] security = host.Seccomp ? ["name=seccomp,profile=default"] : [];
         if (format is { Length: > 0 })
         {
@@ -49,13 +51,17 @@ public sealed class InfoVerb : IVerb
                 w.WriteNumber("ContainersPaused", paused);
                 w.WriteNumber("ContainersStopped", stopped);
                 w.WriteNumber("Images", images);
-                w.WriteString("Driver", "overlay2");
-                w.WriteStartArray("DriverStatus");
-                w.WriteStartArray();
-                w.WriteStringValue("Backing Filesystem");
-                w.WriteStringValue(host.BackingFilesystem);
-                w.WriteEndArray();
-                w.WriteEndArray();
+                w.WriteString("Driver", driver);
+                if (overlay)
+                {
+                    w.WriteStartArray("DriverStatus");
+                    w.WriteStartArray();
+                    w.WriteStringValue("Backing Filesystem");
+                    w.WriteStringValue(host.BackingFilesystem);
+                    w.WriteEndArray();
+                    w.WriteEndArray();
+                }
+                else w.WriteNull("DriverStatus");
                 w.WriteString("LoggingDriver", "json-file");
                 w.WriteString("CgroupDriver", "cgroupfs");
                 w.WriteString("CgroupVersion", host.CgroupVersion);
@@ -78,7 +84,7 @@ public sealed class InfoVerb : IVerb
         o.WriteLine($"Client:\n Version:    {VersionVerb.Number}\n\nServer:");
         o.WriteLine($" Containers: {running + paused + stopped}\n  Running: {running}\n  Paused: {paused}\n  Stopped: {stopped}");
         o.WriteLine($" Images: {images}\n Server Version: {VersionVerb.Number}");
-        o.WriteLine($" Storage Driver: overlay2\n  Backing Filesystem: {host.BackingFilesystem}");
+        o.WriteLine($" Storage Driver: {driver}" + (overlay ? $"\n  Backing Filesystem: {host.BackingFilesystem}" : ""));
         o.WriteLine(" Logging Driver: json-file\n Cgroup Driver: cgroupfs");
         o.WriteLine($" Cgroup Version: {(host.CgroupVersion.Length > 0 ? host.CgroupVersion : "none (no cgroup filesystem mounted)")}");
         o.WriteLine(" Security Options:" + (host.Seccomp ? "\n  seccomp\n   Profile: default\n  no-new-privileges: per container (--security-opt)" : " none"));

@@ -14,10 +14,36 @@ public static class HostDoctor
 {
     private const long OverlayFsMagic = 0x794c7630;
 
-    public static IReadOnlyList<HostCheck> Run(StorePaths paths) =>
-        Syscalls.IsRoot
-            ? [Root(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), .. Cgroups(), Delegation()]
-            : [.. Rootless(), OverlayFs(), DirectoryEntryTypes(paths.Root), Format(paths), Namespaces(), Delegation()];
+    public static IReadOnlyList<HostCheck> Run(StorePaths paths)
+    {
+        // overlay's needs are essential only to a store that uses overlay; a vfs store needs only cp.
+        string driver = StorageDriver.TryRecorded(paths) ?? paths.RequestedDriver ?? StorageDriver.Overlay;
+        HostCheck overlay = OverlayFs(), dtype = DirectoryEntryTypes(paths.Root);
+        HostCheck storage = StorageDrivers(paths, driver, overlay, dtype);
+        if (driver != StorageDriver.Overlay)
+            (overlay, dtype) = (Essential(overlay, false), Essential(dtype, false));
+        return Syscalls.IsRoot
+            ? [Root(), overlay, dtype, storage, Format(paths), Namespaces(), .. Cgroups(), Delegation()]
+            : [.. Rootless(), overlay, dtype, storage, Format(paths), Namespaces(), Delegation()];
+    }
+
+    private static HostCheck Essential(HostCheck check, bool essential) =>
+        !essential && check.Status == CheckStatus.Fail ? check with { Status = CheckStatus.Warn } : check;
+
+    /// <summary>Which storage drivers this machine can use and why, and the one the store uses (--storage-driver).</summary>
+    private static HostCheck StorageDrivers(StorePaths paths, string driver, HostCheck overlay, HostCheck dtype)
+    {
+        bool overlayUsable = overlay.Status == CheckStatus.Ok && dtype.Status != CheckStatus.Fail;
+        string? cp = Layers.TreeCopier.FindCp();
+        var usable = new List<string>();
+        var not = new List<string>();
+        (overlayUsable ? usable : not).Add(overlayUsable ? "overlay (overlayfs, d_type)" : $"not overlay ({(overlay.Status != CheckStatus.Ok ? overlay.Found : dtype.Found)})");
+        (cp is not null ? usable : not).Add(cp is not null ? $"vfs (full copies with {cp})" : "not vfs (no cp)");
+        bool ok = driver == StorageDriver.Overlay ? overlayUsable : cp is not null;
+        string found = $"{paths.Root} uses {driver}; this machine can use {string.Join(", ", usable)}{(not.Count > 0 ? "; " + string.Join("; ", not) : "")}";
+        return ok ? new("storage", CheckStatus.Ok, found)
+            : new("storage", CheckStatus.Fail, found, overlayUsable || cp is null ? "install coreutils" : $"use vfs for a new store: --storage-driver vfs --root DIR");
+    }
 
     public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
 

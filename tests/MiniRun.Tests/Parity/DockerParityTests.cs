@@ -53,6 +53,21 @@ public sealed class DockerParityTests(ParityImage image) : IClassFixture<ParityI
         AssertSameTreeAsDocker(cli, image.Name);
     }
 
+    /// <summary>vfs: each layer a full copy of the one below with its changes applied (deletes, opaque dirs), the container a copy of the top.</summary>
+    [DockerTheory]
+    [InlineData(ParityFormat.DockerSave)]
+    [InlineData(ParityFormat.OciLayoutGzip)]
+    public void Load_VfsDriver_GivesSameTreeAsDocker(ParityFormat format)
+    {
+        using var store = new TempDirectory("minirun-parity-store");
+        var cli = new MiniRunCli(store.Path);
+
+        var load = cli.Run("--storage-driver", "vfs", "load", "-i", image.Archive(format), "--tag", image.Name);
+        Assert.True(load.ExitCode == 0, $"minirun load ({format}) into a vfs store failed: {load}");
+
+        AssertSameTreeAsDocker(cli, image.Name);
+    }
+
     [DockerFact]
     public void Import_DockerExport_GivesSameTreeAsDocker()
     {

@@ -11,21 +11,24 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
         "echo more >> /keep/a; rm /etc/shadow; rm -rf /keep/gone; rm -rf /usr && mkdir -p /usr/new && echo n > /usr/new/f; " +
         "mkdir -p /made/deep/er && echo 1 > /made/deep/er/f && echo 2 > /made/top; echo 3 > /etc/newfile";
 
-    private MiniRunCli LoadIntoMiniRun(TempDirectory store)
+    /// <param name="driver">the new store's storage driver: overlay (an upper dir) or vfs (a full copy compared with its image's tree).</param>
+    private MiniRunCli LoadIntoMiniRun(TempDirectory store, string driver = "overlay")
     {
         var cli = new MiniRunCli(store.Path);
-        var load = cli.Run("load", "-i", image.Archive(ParityFormat.DockerSave), "--tag", image.Name);
+        var load = cli.Run("--storage-driver", driver, "load", "-i", image.Archive(ParityFormat.DockerSave), "--tag", image.Name);
         Assert.True(load.ExitCode == 0, load.ToString());
         return cli;
     }
 
     private static List<string> Sorted(string lines) => lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
 
-    [DockerFact]
-    public void Diff_SameChanges_SameLinesAsDockerDiff()
+    [DockerTheory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public void Diff_SameChanges_SameLinesAsDockerDiff(string driver)
     {
         using var store = new TempDirectory("minirun-lifecycle-parity");
-        MiniRunCli cli = LoadIntoMiniRun(store);
+        MiniRunCli cli = LoadIntoMiniRun(store, driver);
         string dockerName = $"minirun-diff-{Guid.NewGuid():N}";
         try
         {
@@ -44,11 +47,13 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
         }
     }
 
-    [DockerFact]
-    public void CommitThenSave_LoadsIntoDocker_SameTreeAsMiniRun()
+    [DockerTheory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public void CommitThenSave_LoadsIntoDocker_SameTreeAsMiniRun(string driver)
     {
         using var store = new TempDirectory("minirun-lifecycle-parity");
-        MiniRunCli cli = LoadIntoMiniRun(store);
+        MiniRunCli cli = LoadIntoMiniRun(store, driver);
         string committed = $"minirun-committed-{Guid.NewGuid():N}:v1";
         try
         {

@@ -99,6 +99,31 @@ public class RootlessTests
         Assert.DoesNotContain("trusted.", xattrs);
     }
 
+    /// <summary>vfs, the fallback where overlay cannot be mounted, in the user namespace: full copies, diff and commit without an upper dir.</summary>
+    [RootFact]
+    public void VfsStore_RunDiffCommit_AsOrdinaryUser_WorkWithFullCopies()
+    {
+        using var session = new RootlessSession();
+        session.RunOk("--storage-driver", "vfs", "images"); // the new store takes the driver and keeps it
+        session.LoadMinibox();
+        session.RunOk("run", "--name", "rl-vfs", "minibox", "sh", "-c", "echo x > /new; rm /bin/ls; rm -rf /home; mkdir /home; touch /home/f");
+
+        string diff = session.RunOk("diff", "rl-vfs").Stdout;
+        session.RunOk("commit", "rl-vfs", "rl-vfs-committed:latest");
+        string inside = session.RunOk("run", "--rm", "rl-vfs-committed", "sh", "-c", "cat /new; ls /home; test -e /bin/ls || echo gone").Stdout;
+        string info = session.RunOk("info").Stdout;
+        bool upperDir = Directory.Exists(Path.Combine(session.Store, "containers", session.RunOk("inspect", "-f", "{{.Id}}", "rl-vfs").Stdout.Trim(), "diff"));
+        session.RunOk("rm", "rl-vfs");
+        session.RunOk("rmi", "rl-vfs-committed");
+
+        Assert.Contains("A /new", diff);
+        Assert.Contains("D /bin/ls", diff);
+        Assert.Contains("A /home/f", diff);
+        Assert.Equal(["x", "f", "gone"], Lines(inside));
+        Assert.Contains(" Storage Driver: vfs\n", info);
+        Assert.False(upperDir);
+    }
+
     [RootFact]
     public void Run_MemoryLimit_IsRefusedInOneLine()
     {

@@ -40,7 +40,7 @@ public static class DryRunScript
         ContainerNamespaces modes = record.Namespaces;
         SharedIpc? ipc = runner.ResolveIpc(record, dir);
 
-        ContainerSnapshotter.Prepare(sys, dir, record);
+        runner.Snapshotter.Prepare(sys, dir, record);
         runner.Snapshotter.Mount(sys, relative, record, mayBeMounted: false);
         if (modes.IpcShareable) ContainerIpc.MountShm(sys, dir, modes.ShmSize);
         ContainerRunner dryRunner = runner.WithSyscalls(sys);

@@ -95,7 +95,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             ContainerStatus status = containers.Observe(container);
             if (status.Running || status.Restarting) continue; // a restarting one is Docker's running too
             if (status.Pid > 0) containers.Kill(container, Signal.Kill); // orphans of a runner killed with SIGKILL
-            reclaimed += StoreUsage.DirectorySize(container.UpperDir);
+            reclaimed += new ContainerSnapshotter(images.Layers).WritableSize(container);
             try { containers.Remove(container); }
             catch (MountPointInTheWayException e)
             {
@@ -152,6 +152,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             images.Layers.Remove(layer.DiffId);
             report.Layers.Add(layer.DiffId.ToString());
         }
+        images.Layers.Trees?.Prune(images.List().Select(i => i.DiffIds));
         return reclaimed;
     }
 
