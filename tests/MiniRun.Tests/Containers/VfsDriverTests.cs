@@ -138,7 +138,7 @@ public class VfsDriverTests(VfsImageFixture fixture) : IClassFixture<VfsImageFix
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("from-image\n", result.Stdout);
-        Assert.Matches(@"\n\+ \S*cp -a --reflink=auto --no-target-directory \S+/vfs/dir/[0-9a-f]{64} \S+/merged\n", result.Stderr);
+        Assert.Matches(@"\n\+ \S*cp -a --reflink=auto --no-target-directory \S+/vfs/dir/\S+ \S+/merged\n", result.Stderr); // $STORE/vfs/dir/$ID $T/merged
         Assert.Contains("mount --bind", result.Stderr);
         Assert.DoesNotContain("overlay -o lowerdir=", result.Stderr);
     }
