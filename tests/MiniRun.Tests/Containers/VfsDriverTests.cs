@@ -167,6 +167,26 @@ public class VfsDriverTests(VfsImageFixture fixture) : IClassFixture<VfsImageFix
     }
 
     [RootFact]
+    public void Mount_VfsImage_BindsItsCopy_PrintsNoUpperOrWorkDir()
+    {
+        try
+        {
+            string[] lines = Lines(Cli.RunOk("mount", fixture.Image).Stdout).ToArray();
+            Assert.Equal(["container", "lower", "merged"], lines.Select(l => l.Split(' ')[0]));
+            string merged = lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+            Assert.Contains(File.ReadAllLines("/proc/self/mounts"), line => line.Split(' ')[1] == merged);
+            Assert.Equal("from-image\n", File.ReadAllText(Path.Combine(merged, "srv", "marker")));
+            Assert.Matches(@"/vfs/dir/[0-9a-f]{64}$", lines[1]); // below the init layer: the image's top tree
+        }
+        finally
+        {
+            Cli.Run("umount", fixture.Image);
+            Cli.Run("rm", "-f", "mount-runtest-latest");
+        }
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), line => line.Contains(StoreRoot, StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public void Rmi_VfsStore_RemovesTheImagesTrees()
     {
         using var store = new TempDirectory("minirun-vfs-rmi");

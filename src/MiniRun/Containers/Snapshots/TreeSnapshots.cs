@@ -70,11 +70,17 @@ public sealed class TreeSnapshots(LayerStore layers, LayerTrees trees) : ISnapsh
     /// <summary>The bytes of the regular files the container added or changed (moby's naive DiffSize).</summary>
     public long WritableSize(Container container)
     {
-        if (Syscalls.TryLStat(container.MergedDir) is null) return 0;
-        long size = 0;
-        foreach (ContainerChange change in Changes(container).Where(c => c.Kind != 'D'))
-            if (Syscalls.TryLStat(container.MergedDir + change.Path) is { IsRegular: true } status) size += status.Size;
-        return size;
+        if (InRootResolver.TryOpen(container.MergedDir) is not { } tree) return 0;
+        using (tree)
+        {
+            long size = 0;
+            foreach (ContainerChange change in Changes(container).Where(c => c.Kind != 'D'))
+            {
+                using PathHandle? entry = tree.TryOpenEntry(change.Path); // no symlink of the container's followed
+                if (entry?.Status() is { IsRegular: true } status) size += status.Size;
+            }
+            return size;
+        }
     }
 
     /// <summary>moby's vfs driver has no metadata (GetMetadata returns nil): inspect shows "Data": null.</summary>
