@@ -187,6 +187,30 @@ public class VfsDriverTests(VfsImageFixture fixture) : IClassFixture<VfsImageFix
     }
 
     [RootFact]
+    public void ExportAndCp_StoppedVfsContainer_ReadItsCopyAndLeaveNothingMounted()
+    {
+        using var scratch = new TempDirectory("minirun-vfs-export");
+        try
+        {
+            Cli.RunOk("run", "--name", "vfs-export", "--network", "none", fixture.Image, "sh", "-c", "echo hi > /srv/x; rm /srv/marker");
+            string tar = scratch.Combine("export.tar");
+            Cli.RunOk("export", "-o", tar, "vfs-export");
+            string[] names = Lines(ExternalCommand.Run("tar", ["-tf", tar], TimeSpan.FromMinutes(1)).Stdout).ToArray();
+            Assert.Contains("srv/x", names);
+            Assert.DoesNotContain("srv/marker", names);
+            Assert.Contains("bin/busybox", names);
+
+            Cli.RunOk("cp", "vfs-export:/srv/x", scratch.Combine("x"));
+            Assert.Equal("hi\n", File.ReadAllText(scratch.Combine("x")));
+        }
+        finally
+        {
+            Cli.Run("rm", "-f", "vfs-export");
+        }
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mounts"), line => line.Contains(StoreRoot, StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public void Rmi_VfsStore_RemovesTheImagesTrees()
     {
         using var store = new TempDirectory("minirun-vfs-rmi");
