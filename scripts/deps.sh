@@ -3,7 +3,7 @@
 # Checks first and touches apt only when something is missing, so a second run is instant.
 # --ci adds what the integration, Docker-parity, engine and workshop tests use (docker, podman, containerd, crun, skopeo,
 # docker-registry, apache2-utils, runc, zstd, xz, ruby, perl, gcc with the static libc for the attack tests' probes, zsh for
-# the completion tests) and afl++ (tests/fuzz.sh).
+# the completion tests, btrfs-progs for the btrfs storage tests) and afl++ (tests/fuzz.sh).
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -44,6 +44,7 @@ if [ "${1:-}" = --ci ]; then
     need gcc        have gcc        # attack tests build small static C probes (gcc -static)
     need libc6-dev  eval 'ls /usr/lib/*/libc.a >/dev/null 2>&1'
     need mount      have losetup    # the v2 device program test reads a loop device as the host's disk
+    need btrfs-progs have mkfs.btrfs  # the btrfs storage tests make their own file system in a loop-mounted image file
     # The engine tests run MiniRun under real engines (tests/MiniRun.Tests/Runtime/Engines).
     need podman     have podman     # podman --runtime …/minirun-runtime
     need conmon     have conmon     # podman's container monitor

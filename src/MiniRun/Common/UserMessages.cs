@@ -91,7 +91,7 @@ public static class UserMessages
     }
 
     // errno(3) values: this type sits below Native (Errnos), which builds its messages with it.
-    private const int EPERM = 1, EACCES = 13, ENOSPC = 28, EROFS = 30;
+    private const int EPERM = 1, EACCES = 13, ENOTTY = 25, ENOSPC = 28, EROFS = 30;
 
     /// <summary>
     /// What to do about an error a user can fix, as ": do this"; "" for the others. <paramref name="call"/> is the failed
@@ -103,6 +103,7 @@ public static class UserMessages
         EACCES or EPERM when !Environment.IsPrivilegedProcess => ": minirun needs root, run it with sudo",
         EACCES or EPERM when IsFileCall(call) => ": check the owner, mode and attributes of the path (ls -ld, lsattr)",
         EROFS => ": the filesystem is read-only, use a writable one (--root DIR for the store)",
+        ENOTTY when call.StartsWith("BTRFS_IOC_", StringComparison.Ordinal) => ": not on a btrfs file system (stat -f -c %T shows which it is)",
         ENOSPC => ": the disk is full, free some space (minirun system prune removes what no container uses)",
         _ => "",
     };

@@ -104,6 +104,14 @@ public sealed class DryRunSyscalls(TextWriter writer, ISyscalls host, string? st
         public bool RenameNoReplace(string from, string to) { Made(to, owner.LStat(from) ?? MadeDirectory); Made(from, null); return true; }
         public bool RemoveDirectory(string path) { Made(path, null); return true; }
         public void RemoveTree(string path) => Made(path, null);
+        public void CreateSubvolume(string path) => Made(path, MadeDirectory);
+        public void SnapshotSubvolume(string source, string destination, bool readOnly)
+        {
+            Made(destination, owner.LStat(source) ?? MadeDirectory);
+            owner._links[destination] = source; // until written, a snapshot reads as its source
+        }
+        public void SetSubvolumeReadOnly(string path, bool readOnly) { }
+        public bool DeleteSubvolume(string path) { Made(path, null); owner._links.Remove(path); return true; }
         public FileStatus? LStat(string path) => owner.LStat(path);
         public string? ReadKernelFile(string path) => owner.ReadKernelFile(path);
         public void WriteKernelFile(string path, params string[] values) { }

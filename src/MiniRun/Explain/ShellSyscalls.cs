@@ -11,7 +11,7 @@ namespace MiniRun.Explain;
 /// no host tool would be found, so capsh --chroot enters the root together with the user and capabilities), and the
 /// seccomp filter (no host tool loads one: the replay runs without it).
 /// </summary>
-public abstract class ShellSyscalls : ISyscalls
+public abstract partial class ShellSyscalls : ISyscalls
 {
     private readonly TextWriter _writer;
     private readonly string _prefix;

@@ -63,6 +63,10 @@ public sealed class RecordingSyscalls : ISyscalls
     public bool RenameNoReplace(string from, string to) { Record($"rename {from} {to}"); return true; }
     public bool RemoveDirectory(string path) { Record($"rmdir {path}"); return Files.Remove(path); }
     public void RemoveTree(string path) => Record($"rm -rf {path}");
+    public void CreateSubvolume(string path) { Record($"btrfs-create {path}"); Files.TryAdd(path, Directory); }
+    public void SnapshotSubvolume(string source, string destination, bool readOnly) { Record($"btrfs-snapshot{(readOnly ? " -r" : "")} {source} {destination}"); Files.TryAdd(destination, Directory); }
+    public void SetSubvolumeReadOnly(string path, bool readOnly) => Record($"btrfs-readonly {path} {readOnly}");
+    public bool DeleteSubvolume(string path) { Record($"btrfs-delete {path}"); return Files.Remove(path); }
     public FileStatus? LStat(string path) => Files.GetValueOrDefault(path);
 
     /// <summary>What kernel files hold: path → content (what reads of them find).</summary>

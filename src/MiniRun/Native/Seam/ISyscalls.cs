@@ -114,6 +114,27 @@ public interface ISyscalls
     /// <summary>What lstat(2) says, or null when nothing is there: the one query a container's set-up makes.</summary>
     FileStatus? LStat(string path);
 
+    // btrfs subvolumes (the btrfs storage driver: a layer or a container is a subvolume, made as a snapshot of its parent)
+
+    /// <summary>A new, empty subvolume at <paramref name="path"/>, whose parent directory is on btrfs (BTRFS_IOC_SUBVOL_CREATE).</summary>
+    void CreateSubvolume(string path);
+
+    /// <summary>
+    /// <paramref name="destination"/> (a new name) becomes a copy-on-write snapshot of the subvolume <paramref name="source"/>
+    /// (BTRFS_IOC_SNAP_CREATE_V2): the same files at once, extents shared until either side writes; read-only when asked.
+    /// An ordinary user may snapshot a subvolume they own.
+    /// </summary>
+    void SnapshotSubvolume(string source, string destination, bool readOnly);
+
+    /// <summary>Marks the subvolume at <paramref name="path"/> read-only or writable again (BTRFS_IOC_SUBVOL_SETFLAGS); its owner may.</summary>
+    void SetSubvolumeReadOnly(string path, bool readOnly);
+
+    /// <summary>
+    /// Deletes the subvolume at <paramref name="path"/> with all it holds, read-only or not; false when nothing is there.
+    /// Where the kernel refuses an ordinary user the ioctl (no user_subvol_rm_allowed), it is emptied and rmdir()ed.
+    /// </summary>
+    bool DeleteSubvolume(string path);
+
     // Kernel files (cgroups, /proc)
 
     /// <summary>Each value with a write(2) of its own through one open of an existing kernel file (echo V > F).</summary>

@@ -165,6 +165,14 @@ public sealed class LinuxSyscalls : ISyscalls
 
     public FileStatus? LStat(string path) => Syscalls.TryLStat(path);
 
+    public void CreateSubvolume(string path) => BtrfsSubvolumes.Create(path);
+
+    public void SnapshotSubvolume(string source, string destination, bool readOnly) => BtrfsSubvolumes.Snapshot(source, destination, readOnly);
+
+    public void SetSubvolumeReadOnly(string path, bool readOnly) => BtrfsSubvolumes.SetReadOnly(path, readOnly);
+
+    public bool DeleteSubvolume(string path) => BtrfsSubvolumes.TryDelete(path);
+
     public void WriteKernelFile(string path, params string[] values) => KernelFiles.Write(path, values);
 
     public void WriteKernelFileIfPresent(string path, string value)
