@@ -30,6 +30,11 @@ public sealed class BtrfsSnapshots : ITreeCloner
 
     public string? SealCommand(string path) => $"btrfs property set {Explain.ShellQuote.Quote(path)} ro true";
 
+    public void Unseal(ISyscalls sys, string path)
+    {
+        if (BtrfsSubvolumes.IsSubvolume(path)) sys.SetSubvolumeReadOnly(path, readOnly: false);
+    }
+
     public bool RemovedOnItsOwn => true;
 
     /// <summary>

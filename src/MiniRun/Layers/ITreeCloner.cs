@@ -38,6 +38,9 @@ public interface ITreeCloner
     /// <summary>What <see cref="Seal"/> does, as a shell command; null when it does nothing.</summary>
     string? SealCommand(string path);
 
+    /// <summary>Undoes <see cref="Seal"/> on a tree about to be removed: it is renamed away first, which btrfs refuses a read-only subvolume.</summary>
+    void Unseal(ISyscalls sys, string path);
+
     /// <summary>
     /// Whether a container's tree is removed by <see cref="Remove"/> before the rest of its directory (btrfs: a
     /// subvolume goes in one call); false when rm -rf of the directory removes it as well (vfs).

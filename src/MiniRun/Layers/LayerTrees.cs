@@ -71,7 +71,9 @@ public sealed class LayerTrees(LayerStore layers, ITreeCloner cloner)
         foreach (string tree in System.IO.Directory.EnumerateDirectories(Root))
         {
             if (used.Contains(Path.GetFileName(tree))) continue;
-            // Unpublished by a rename first, so that no container is made from half a tree.
+            // Unpublished by a rename first, so that no container is made from half a tree; writable again for it
+            // (btrfs: a read-only subvolume cannot move to another directory).
+            Cloner.Unseal(LinuxSyscalls.Instance, tree);
             string doomed = layers.Paths.NewTempPath("removed-tree");
             if (Syscalls.TryRenameNoReplace(tree, doomed)) Cloner.Remove(LinuxSyscalls.Instance, doomed);
         }

@@ -38,6 +38,8 @@ public sealed class TreeCopier : ITreeCloner
 
     public string? SealCommand(string path) => null;
 
+    public void Unseal(ISyscalls sys, string path) { }
+
     public bool RemovedOnItsOwn => false;
 
     public void Remove(ISyscalls sys, string path) => sys.RemoveTree(path);
