@@ -6,12 +6,12 @@ namespace MiniRun.Containers;
 /// One storage driver behind <see cref="ContainerSnapshotter"/>, as containerd's snapshotters (snapshots/overlay,
 /// snapshots/native, snapshots/btrfs) and Docker's graph drivers: how a container's root filesystem is made from its
 /// image's layers, mounted, and compared with them. <see cref="OverlaySnapshots"/> stacks the layer directories;
-/// <see cref="TreeSnapshots"/> clones a full tree per layer (vfs copies, btrfs would snapshot). The container's
+/// <see cref="TreeSnapshots"/> clones a full tree per layer (vfs copies, btrfs snapshots). The container's
 /// directory, its init layer and merged/ (the root the container sees) are the same for all.
 /// </summary>
 public interface ISnapshotDriver
 {
-    /// <summary>The name `info` and inspect show, as Docker's: "overlay2", "vfs".</summary>
+    /// <summary>The name `info` and inspect show, as Docker's: "overlay2", "vfs", "btrfs".</summary>
     string DisplayName { get; }
 
     /// <summary>What an image needs before a container of it is made (vfs: the trees of its layers); nothing for overlay.</summary>
