@@ -22,7 +22,9 @@ public sealed class CliContext(StorePaths paths)
 
     public LayerStore Layers => _layers ??= new LayerStore(OpenStore(), Syscalls);
     /// <summary>Containers' directories and overlay mounts.</summary>
-    public ContainerSnapshotter Snapshotter => new(Layers);
+    public ContainerSnapshotter Snapshotter => _snapshotter ??= new(Layers);
+
+    private ContainerSnapshotter? _snapshotter;
     public ImageStore Images => _images ??= new ImageStore(OpenStore(), Layers);
     public ContainerStore Containers => _containers ??= new ContainerStore(OpenStore());
 

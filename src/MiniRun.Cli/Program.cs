@@ -67,7 +67,7 @@ public static class Program
 
     private static int Dispatch(string[] args)
     {
-        string? root = null;
+        string? root = null, driver = null;
         int i = 0;
         for (; i < args.Length && args[i].StartsWith('-'); i++)
         {
@@ -84,9 +84,17 @@ public static class Program
                 root = args[i];
             }
             else if (arg.StartsWith("--root=", StringComparison.Ordinal)) root = arg["--root=".Length..];
+            else if (arg == "--storage-driver")
+            {
+                if (++i >= args.Length) throw new UsageException("flag needs an argument: --storage-driver");
+                driver = StorageDriver.Check(args[i], "--storage-driver");
+            }
+            else if (arg.StartsWith("--storage-driver=", StringComparison.Ordinal)) driver = StorageDriver.Check(arg["--storage-driver=".Length..], "--storage-driver");
             else throw new UsageException($"unknown flag: {arg} (see 'minirun --help')");
         }
         if (i >= args.Length) return MainHelp();
+        if (driver is null && Environment.GetEnvironmentVariable(StorageDriver.EnvironmentVariable) is { Length: > 0 } fromEnvironment)
+            driver = StorageDriver.Check(fromEnvironment, "$" + StorageDriver.EnvironmentVariable);
 
         string name = args[i];
         string[] rest = args[(i + 1)..];
@@ -104,14 +112,14 @@ public static class Program
                 return 0;
             }
             Subcommand sub = group.Find(rest[0]);
-            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, args);
+            return Run(sub.Verb, [.. sub.Prefix, .. rest[1..]], root, driver, args);
         }
         if (rest.Length == 0 && found.Group == VerbGroup.Management) // a subcommand is missing: its help, as `docker system`
         {
             HelpPrinter.PrintVerb(Console.Out, found, HelpPrinter.Width);
             return 0;
         }
-        return Run(found, rest, root, args);
+        return Run(found, rest, root, driver, args);
     }
 
     /// <summary>
@@ -120,7 +128,7 @@ public static class Program
     /// Such a verb run by an ordinary user is minirun run again, all of <paramref name="all"/>, as root of the user's
     /// rootless user namespace (<see cref="RootlessLauncher"/>), with the user's own store.
     /// </summary>
-    private static int Run(IVerb verb, string[] rest, string? root, string[] all)
+    private static int Run(IVerb verb, string[] rest, string? root, string? driver, string[] all)
     {
         foreach (string arg in rest)
         {
@@ -141,7 +149,8 @@ public static class Program
         }
         // An ordinary user's other verbs (doctor) look at the user's own store.
         bool defaultStore = root is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MINIRUN_ROOT"));
-        var context = new CliContext(!Syscalls.IsRoot && defaultStore ? new StorePaths(RootlessLauncher.DefaultStoreRoot()) : StorePaths.Resolve(root));
+        var context = new CliContext((!Syscalls.IsRoot && defaultStore ? new StorePaths(RootlessLauncher.DefaultStoreRoot()) : StorePaths.Resolve(root))
+            with { RequestedDriver = driver });
         if (verb.NeedsRoot) context.Open();
         try
         {

@@ -47,7 +47,7 @@ internal static class CompletionShellText
                     if [ -z "$verb" ] && [ "$prev" = --root ]; then root=$word; fi
                 elif [ -z "$verb" ]; then
                     case $word in
-                        --root) value=1 ;;
+                        --root|--storage-driver) value=1 ;;
                         --root=*) root=${word#--root=} ;;
                         -*) ;;
                         *) verb=$word ;;
@@ -74,12 +74,12 @@ internal static class CompletionShellText
                 n=$((n + 1))
             done
             if [ "$value" = 1 ]; then
-                if [ -n "$verb" ]; then _minirun_values "$verb" "$prev"; fi
+                if [ -n "$verb" ]; then _minirun_values "$verb" "$prev"; elif [ "$prev" = --storage-driver ]; then printf '%s\n' overlay vfs btrfs; fi
                 return 0
             fi
             if [ -z "$verb" ]; then
                 case $cur in
-                    -*) printf '%s\n' --root --help --version -h -v ;;
+                    -*) printf '%s\n' --root --storage-driver --help --version -h -v ;;
                     *) _minirun_verbs ;;
                 esac
                 return 0

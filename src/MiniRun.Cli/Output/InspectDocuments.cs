@@ -150,11 +150,12 @@ public sealed class RestartPolicyInspect
     public int MaximumRetryCount { get; init; }
 }
 
-/// <summary>Docker's GraphDriver block: the overlay directories, named so a learner can go and look.</summary>
+/// <summary>Docker's GraphDriver block: the overlay directories, named so a learner can go and look; vfs has none ("Data": null, as Docker's).</summary>
 public sealed class GraphDriverInspect
 {
     public string Name { get; init; } = "overlay2";
-    public required Dictionary<string, string> Data { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required Dictionary<string, string>? Data { get; init; }
 }
 
 public sealed class ImageInspect

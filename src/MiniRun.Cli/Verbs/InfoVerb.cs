@@ -46,6 +46,8 @@ public sealed class InfoVerb : IVerb
         string cgroupVersion = host.CgroupVersion.Length > 0 ? host.CgroupVersion
             : RootlessMode.Active ? "none (rootless containers have no cgroup of their own without a delegated cgroup v2 subtree, see minirun doctor)"
             : "none (no cgroup filesystem mounted)";
+        string driver = context.Snapshotter.Driver.DisplayName;
+        bool overlay = driver == "overlay2"; // Docker lists the backing file system for overlay2; vfs and btrfs have no status lines here
         if (format is { Length: > 0 })
         {
             JsonElement document = JsonDocumentWriter.Build(w =>
@@ -55,13 +57,17 @@ public sealed class InfoVerb : IVerb
                 w.WriteNumber("ContainersPaused", paused);
                 w.WriteNumber("ContainersStopped", stopped);
                 w.WriteNumber("Images", images);
-                w.WriteString("Driver", "overlay2");
-                w.WriteStartArray("DriverStatus");
-                w.WriteStartArray();
-                w.WriteStringValue("Backing Filesystem");
-                w.WriteStringValue(host.BackingFilesystem);
-                w.WriteEndArray();
-                w.WriteEndArray();
+                w.WriteString("Driver", driver);
+                if (overlay)
+                {
+                    w.WriteStartArray("DriverStatus");
+                    w.WriteStartArray();
+                    w.WriteStringValue("Backing Filesystem");
+                    w.WriteStringValue(host.BackingFilesystem);
+                    w.WriteEndArray();
+                    w.WriteEndArray();
+                }
+                else w.WriteNull("DriverStatus");
                 w.WriteString("LoggingDriver", "json-file");
                 w.WriteString("CgroupDriver", cgroupDriver);
                 w.WriteString("CgroupVersion", host.CgroupVersion);
@@ -84,7 +90,7 @@ public sealed class InfoVerb : IVerb
         o.WriteLine($"Client:\n Version:    {VersionVerb.Number}\n\nServer:");
         o.WriteLine($" Containers: {running + paused + stopped}\n  Running: {running}\n  Paused: {paused}\n  Stopped: {stopped}");
         o.WriteLine($" Images: {images}\n Server Version: {VersionVerb.Number}");
-        o.WriteLine($" Storage Driver: overlay2\n  Backing Filesystem: {host.BackingFilesystem}");
+        o.WriteLine($" Storage Driver: {driver}" + (overlay ? $"\n  Backing Filesystem: {host.BackingFilesystem}" : ""));
         o.WriteLine($" Logging Driver: json-file\n Cgroup Driver: {cgroupDriver}\n Cgroup Version: {cgroupVersion}");
         o.WriteLine(" Security Options:" + (host.Seccomp ? "\n  seccomp\n   Profile: default\n  no-new-privileges: per container (--security-opt)" : "")
             + (RootlessMode.Active ? "\n  rootless" : host.Seccomp ? "" : " none"));

@@ -90,8 +90,6 @@ public sealed class InspectVerb : IVerb
         ContainerStatus status = context.Containers.Observe(container);
         ContainerState state = status.State;
         bool running = status.Running;
-        // Every lower directory the overlay has, in its order: the --layer links first, as `minirun mount` prints them.
-        string lower = string.Join(':', context.Snapshotter.LowerDirs(container).Select(d => Path.GetFullPath(d, context.Paths.Root)));
         return new ContainerInspect
         {
             Id = record.Id,
@@ -108,15 +106,10 @@ public sealed class InspectVerb : IVerb
             Image = record.ImageId,
             Name = "/" + record.Name,
             RestartCount = state.RestartCount,
-            Driver = "overlay2",
+            Driver = context.Snapshotter.Driver.DisplayName,
             LogPath = File.Exists(container.LogPath) ? container.LogPath : "",
-            GraphDriver = new GraphDriverInspect
-            {
-                Data = new Dictionary<string, string>
-                {
-                    ["LowerDir"] = lower, ["MergedDir"] = container.MergedDir, ["UpperDir"] = container.UpperDir, ["WorkDir"] = container.WorkDir,
-                },
-            },
+            // overlay: every lower directory in its order, the --layer links first, as `minirun mount` prints them; vfs: null, as Docker's.
+            GraphDriver = new GraphDriverInspect { Name = context.Snapshotter.Driver.DisplayName, Data = context.Snapshotter.Driver.GraphDriverData(container) },
             Config = new ContainerConfigInspect
             {
                 Hostname = record.Hostname, User = record.User, Env = record.Env, Cmd = record.Args, Image = record.ImageName, WorkingDir = record.WorkingDir,
@@ -196,11 +189,6 @@ public sealed class InspectVerb : IVerb
 
     private static ImageInspect Describe(ImageRecord image, CliContext context)
     {
-        // Docker's image GraphDriver: the top layer as UpperDir, the ones below as LowerDir.
-        List<string> dirs = image.DiffIds.Reverse().Select(d => context.Layers.Get(d).DiffPath).ToList();
-        var data = new Dictionary<string, string>();
-        if (dirs.Count > 0) data["UpperDir"] = dirs[0];
-        if (dirs.Count > 1) data["LowerDir"] = string.Join(':', dirs.Skip(1));
         return new ImageInspect
         {
             Id = image.Id.ToString(),
@@ -211,7 +199,7 @@ public sealed class InspectVerb : IVerb
             Os = image.Config.Os,
             Size = image.Size,
             Config = image.Config.Config,
-            GraphDriver = new GraphDriverInspect { Data = data },
+            GraphDriver = new GraphDriverInspect { Name = context.Snapshotter.Driver.DisplayName, Data = context.Snapshotter.Driver.ImageGraphDriverData(image.DiffIds) },
             RootFS = new RootFsInspect { Layers = image.DiffIds.Select(d => d.ToString()).ToList() },
         };
     }

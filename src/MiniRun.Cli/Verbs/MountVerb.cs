@@ -36,13 +36,14 @@ public sealed class MountVerb : IVerb
         return 0;
     }
 
-    /// <summary>One "name path" line each; lower is overlay's lowerdir order, top first, ':'-separated.</summary>
+    /// <summary>One "name path" line each; lower is overlay's lowerdir order, top first, ':'-separated. A vfs container
+    /// has no upper or work dir (its merged/ is its own full copy): those lines are left out.</summary>
     public static void Print(TextWriter output, ManualMount.OverlayPaths paths)
     {
         output.WriteLine($"container {paths.ContainerId}");
         output.WriteLine($"lower     {string.Join(':', paths.Lower)}");
-        output.WriteLine($"upper     {paths.Upper}");
-        output.WriteLine($"work      {paths.Work}");
+        if (Directory.Exists(paths.Upper)) output.WriteLine($"upper     {paths.Upper}");
+        if (Directory.Exists(paths.Work)) output.WriteLine($"work      {paths.Work}");
         output.WriteLine($"merged    {paths.Merged}");
     }
 }

@@ -84,7 +84,7 @@ public sealed class PsVerb : IVerb
     /// <summary>Docker's SIZE: the writable layer, then the image beneath it as "virtual".</summary>
     private static string Size(Container container, CliContext context)
     {
-        long upper = Directory.Exists(container.UpperDir) ? StoreUsage.DirectorySize(container.UpperDir) : 0;
+        long upper = context.Snapshotter.WritableSize(container);
         long image = context.Images.TryResolve(container.Record.ImageId)?.Size ?? 0;
         return $"{HumanText.Size(upper)} (virtual {HumanText.Size(upper + image)})";
     }

@@ -5,7 +5,7 @@ using MiniRun.Layers;
 namespace MiniRun.Containers;
 
 /// <summary>
-/// `commit`: the container's upper dir becomes one more layer on top of its image's (whiteouts and opaque
+/// `commit`: the container's upper dir (or its tree's changes, <see cref="ContainerSnapshotter.WriteChanges"/>) becomes one more layer on top of its image's (whiteouts and opaque
 /// directories written back as <c>.wh.</c> entries, image-spec layer.md), unpacked into the layer store like any
 /// loaded layer, and a new config: the image's, with that DiffID and a history entry appended (image-spec config.md).
 /// The runtime's own files live in the init layer, below the upper dir, so they are not committed (as Docker's -init).
@@ -29,7 +29,7 @@ public sealed class ContainerCommitter(ImageStore images, ContainerStore contain
             string tarPath = Path.Combine(temp, "layer.tar");
             using (ContainerPause.WhileReading(containers, container, pause))
             using (var output = new FileStream(tarPath, FileMode.CreateNew, FileAccess.Write))
-                new DirectoryArchiver(layerWhiteouts: true).Write(container.UpperDir, output);
+                new ContainerSnapshotter(images.Layers).WriteChanges(container, output);
             using var input = new FileStream(tarPath, FileMode.Open, FileAccess.Read);
             layer = images.Layers.Add(input, null, $"container {container.Name}'s changes");
         }

@@ -113,6 +113,8 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
             foreach (ImageReference name in names) repositories[name.ToString()] = id.ToString();
             WriteRepositories(repositories);
         }
+        // A driver with a tree per layer (vfs) makes them now, as Docker's does when it registers a layer: a run then only clones.
+        Layers.EnsureTrees(config.RootFs.DiffIds.Select(d => Digest.Parse(d, $"image {id}: rootfs.diff_ids")).ToList());
         return TryGet(id) ?? throw new MiniRunException($"image {id} vanished right after it was stored");
     }
 
@@ -184,6 +186,7 @@ public sealed partial class ImageStore(StorePaths paths, LayerStore layers)
             Layers.Remove(diffId);
             removed.Add(diffId);
         }
+        Layers.Trees?.Prune(List().Select(other => other.DiffIds));
         return new ImageRemoval(id, untagged, true, removed);
     }
 

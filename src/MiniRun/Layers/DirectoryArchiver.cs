@@ -25,6 +25,39 @@ public sealed class DirectoryArchiver(bool layerWhiteouts)
         tar.Finish();
     }
 
+    /// <summary>
+    /// Writes only the entries <paramref name="changes"/> names below <paramref name="root"/> (a directory without its
+    /// contents), and a whiteout <c>.wh.NAME</c> for each deleted one: a tree's changes against the one below it, as
+    /// moby's naive diff driver exports them (pkg/archive ExportChanges). Parents come before their contents.
+    /// </summary>
+    public void WriteChanges(string root, IEnumerable<(string Path, bool Deleted)> changes, Stream output)
+    {
+        var tar = new TarStreamWriter(output);
+        using InRootResolver tree = InRootResolver.Open(root);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        foreach ((string path, bool deleted) in changes)
+        {
+            string relative = path.TrimStart('/');
+            if (deleted)
+            {
+                int slash = relative.LastIndexOf('/');
+                tar.Write(new TarHeader(relative[..(slash + 1)] + Whiteouts.Prefix + relative[(slash + 1)..], '0', 0, 0, 0, 0, now));
+                continue;
+            }
+            using PathHandle? entry = tree.TryOpenEntry(relative);
+            if (entry is null) continue; // removed since it was compared
+            FileStatus status = entry.Status();
+            if (Header(entry, relative, status) is not { } header) continue;
+            if (header.Type == '0' && header.Size > 0)
+            {
+                using var content = new FileStream(entry.OpenForReading(status), FileAccess.Read, 1);
+                tar.Write(header, content);
+            }
+            else tar.Write(header);
+        }
+        tar.Finish();
+    }
+
     private void WriteChildren(NativeDirectory directory, string relative, TarStreamWriter tar)
     {
         List<DirectoryEntry> entries = directory.ReadEntries();

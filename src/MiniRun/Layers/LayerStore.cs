@@ -24,6 +24,14 @@ public sealed class LayerStore(StorePaths paths, ISyscalls? sys = null)
 
     private ISyscalls Sys { get; } = sys ?? LinuxSyscalls.Instance;
 
+    /// <summary>The layers' full trees, for a store whose driver keeps them (vfs); null for overlay, which stacks <c>diff/</c> directories.</summary>
+    public LayerTrees? Trees => _trees ??= TreeCloners.For(Paths.Driver) is { } cloner ? new LayerTrees(this, cloner) : null;
+
+    private LayerTrees? _trees;
+
+    /// <summary>Makes the full trees of an image's layers that are missing (vfs), so that its containers are a clone away.</summary>
+    public void EnsureTrees(IReadOnlyList<Digest> diffIds) => Trees?.Ensure(Sys, diffIds);
+
     /// <summary>The layer with this DiffID, or null when it is not in the store.</summary>
     public Layer? TryGet(Digest diffId)
     {

@@ -31,8 +31,12 @@ public sealed class LayerUnpacker
     /// <param name="targetDirectory">An existing, empty directory that receives the layer's files.</param>
     /// <param name="source">Names the input in error messages ("alpine.tar layer 1").</param>
     /// <param name="sys">the seam the whiteout conversions go through (--explain shows them as mknod and setfattr).</param>
-    public LayerUnpacker(string targetDirectory, string source, ISyscalls? sys = null)
+    /// <param name="ontoTree">the target holds the full tree of the layers below and the layer is applied onto it, as
+    /// image-spec layer.md "Applying Changesets" says and moby's vfs and btrfs drivers do: a whiteout deletes, an
+    /// opaque marker empties the directory of what the layers below put there; nothing is left in overlay form.</param>
+    public LayerUnpacker(string targetDirectory, string source, ISyscalls? sys = null, bool ontoTree = false)
     {
+        _ontoTree = ontoTree;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
         _source = source;
         _sys = sys ?? LinuxSyscalls.Instance;
@@ -42,6 +46,7 @@ public sealed class LayerUnpacker
     }
 
     private readonly ISyscalls _sys;
+    private readonly bool _ontoTree;
 
     /// <summary>
     /// After <see cref="Unpack"/>: each regular file's status and content hash by its path relative to the target (what
@@ -100,6 +105,9 @@ public sealed class LayerUnpacker
         {
             case WhiteoutKind.AufsMetadata:
                 return;
+            case WhiteoutKind.Opaque when _ontoTree:
+                EmptyForOpaque(ParentOf(entry, relative), SafePath.Parent(relative));
+                return;
             case WhiteoutKind.Opaque:
                 InRootDirectory opaque = ParentOf(entry, relative);
                 _sys.Explain($"{relative}: an opaque directory in overlay form; it hides the directory's contents in the layers below");
@@ -107,7 +115,8 @@ public sealed class LayerUnpacker
                 return;
             case WhiteoutKind.Whiteout:
                 if (!Whiteouts.IsValidHiddenName(hidden)) throw Refuse(entry, $"a whiteout must name a sibling, not \"{hidden}\"");
-                ApplyWhiteout(entry, ParentOf(entry, relative), hidden);
+                if (_ontoTree) DeleteForWhiteout(ParentOf(entry, relative), Child(SafePath.Parent(relative), hidden));
+                else ApplyWhiteout(entry, ParentOf(entry, relative), hidden);
                 return;
         }
 
@@ -268,6 +277,24 @@ public sealed class LayerUnpacker
         if (_sys.MakeNode(parent.RealPath + "/" + hidden, Syscalls.S_IFCHR, 0, 0))
             parent.ChangeOwner(hidden, Owner(entry.Uid), Owner(entry.Gid));
     }
+
+    /// <summary>Onto a tree: <c>.wh.NAME</c> deletes NAME of the layers below (a directory with all it holds); what this
+    /// layer itself named stays, as its overlay form would show it.</summary>
+    private void DeleteForWhiteout(InRootDirectory parent, string hiddenPath)
+    {
+        if (_names.Contains(hiddenPath)) return;
+        RemoveExisting(parent, SafePath.FileName(hiddenPath));
+    }
+
+    /// <summary>Onto a tree: <c>.wh..wh..opq</c> empties its directory of what the layers below put there; entries of
+    /// this layer stay, wherever in the tar the marker comes.</summary>
+    private void EmptyForOpaque(InRootDirectory directory, string directoryPath)
+    {
+        foreach (string name in directory.ListNames("."))
+            if (!_names.Contains(Child(directoryPath, name))) RemoveExisting(directory, name);
+    }
+
+    private static string Child(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
 
     private static void SetXattrs(InRootDirectory parent, string name, TarEntry entry)
     {

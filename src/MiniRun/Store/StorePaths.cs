@@ -44,13 +44,24 @@ public sealed record StorePaths(string Root)
     public StorePaths EnsureCreated()
     {
         if (_created) return this;
+        StorageDriver.CheckFileSystem(Root, RequestedDriver); // before anything of a new store is made
         int? format = StoreFormat.TryRead(this);
         StoreFormat.EnsureKnown(this, format);
         if (format != StoreFormat.Current) Migrations = StoreMigrations.Run(this);
         else MakeDirectories();
+        _driver = StorageDriver.Open(this, RequestedDriver);
         _created = true;
         return this;
     }
+
+    /// <summary>The storage driver asked for (--storage-driver, $MINIRUN_STORAGE_DRIVER): checked against the store's own
+    /// when it is opened, and recorded when the store is new (<see cref="StorageDriver"/>); null takes the store's.</summary>
+    public string? RequestedDriver { get; init; }
+
+    /// <summary>The store's storage driver (<see cref="StorageDriver"/>), read when it is opened.</summary>
+    public string Driver => EnsureCreated()._driver!;
+
+    private string? _driver;
 
     /// <summary>The migrations <see cref="EnsureCreated"/> applied to this store (the command shows them once).</summary>
     public IReadOnlyList<StoreMigration> Migrations { get; private set; } = [];

@@ -310,7 +310,7 @@ public class IsolationTests(RunImageFixture fixture) : IClassFixture<RunImageFix
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] names = result.Stdout.Trim().Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).ToArray();
-        Assert.Equal(["root", "overlayfs", "d_type", "store", "namespaces", "cgroups", "limits", "swap", "devices", "delegation"], names);
+        Assert.Equal(["root", "overlayfs", "d_type", "storage", "store", "namespaces", "cgroups", "limits", "swap", "devices", "delegation"], names);
     }
 
     private Process Start(params string[] args)

@@ -100,6 +100,13 @@ public sealed unsafe class InRootDirectory : SafeHandle
             if (Libc.lsetxattr(path, attribute, p, (nuint)value.Length, 0) != 0) throw Fail("setxattr " + attribute, name);
     }
 
+    /// <summary>The names in the directory <paramref name="name"/> of this one (no . or ..).</summary>
+    public List<string> ListNames(string name)
+    {
+        using NativeDirectory child = NativeDirectory.OpenAt(Fd, name, PathOf(name));
+        return child.ReadEntries().Select(e => e.Name).ToList();
+    }
+
     /// <summary>rm -rf of the entry: a directory with everything below it (walked by descriptor), or anything else.</summary>
     public void Remove(string name)
     {

@@ -45,7 +45,8 @@ public sealed class ContainerRunner(ImageStore images, ContainerStore containers
         // Shared with other starts and loads; rmi and prune wait until this container's record names its layers.
         using FileLock storeLock = Paths.LockShared();
         ContainerRecord record = Plan(spec, image);
-        Container container = containers.Create(record, dir => ContainerSnapshotter.Prepare(_sys, dir, record), nameIsGenerated: spec.Name is null, _sys);
+        Snapshotter.PrepareImage(_sys, record); // vfs: its layers' trees, when a load did not make them
+        Container container = containers.Create(record, dir => Snapshotter.Prepare(_sys, dir, record), nameIsGenerated: spec.Name is null, _sys);
         // Only once the container exists (its name was free): a refused create leaves no volume or host directory behind.
         foreach (ContainerMount mount in spec.Mounts.Where(m => m.MakeSource && !Path.Exists(m.Source)))
             Directory.CreateDirectory(mount.Source); // -v HOST:CTR makes HOST, as Docker does

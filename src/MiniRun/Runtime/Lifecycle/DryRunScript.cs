@@ -40,7 +40,7 @@ public static class DryRunScript
         ContainerNamespaces modes = record.Namespaces;
         SharedIpc? ipc = runner.ResolveIpc(record, dir);
 
-        ContainerSnapshotter.Prepare(sys, dir, record);
+        runner.Snapshotter.Prepare(sys, dir, record);
         runner.Snapshotter.Mount(sys, relative, record, mayBeMounted: false);
         if (modes.IpcShareable) ContainerIpc.MountShm(sys, dir, modes.ShmSize);
         ContainerRunner dryRunner = runner.WithSyscalls(sys);
@@ -59,7 +59,7 @@ public static class DryRunScript
         ContainerSnapshotter.Unmount(sys, merged);
         if (modes.IpcShareable) ContainerIpc.UnmountShm(sys, dir);
         sys.Explain("--rm: the container's directory goes too");
-        sys.RemoveTree(dir);
+        ContainerSnapshotter.RemoveDirectory(sys, paths, dir);
         sys.Describe("exit $status", "the script exits with the command's status", alreadyDone: false);
 
         IReadOnlyList<string> cgroupDirs = cgroups?.Directories(cgroup) ?? [];

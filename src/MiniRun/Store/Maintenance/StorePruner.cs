@@ -95,7 +95,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             ContainerStatus status = containers.Observe(container);
             if (status.Running || status.Restarting) continue; // a restarting one is Docker's running too
             if (status.Pid > 0) containers.Kill(container, Signal.Kill); // orphans of a runner killed with SIGKILL
-            reclaimed += StoreUsage.DirectorySize(container.UpperDir);
+            reclaimed += new ContainerSnapshotter(images.Layers).WritableSize(container);
             try { containers.Remove(container); }
             catch (MountPointInTheWayException e)
             {
@@ -152,6 +152,7 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
             images.Layers.Remove(layer.DiffId);
             report.Layers.Add(layer.DiffId.ToString());
         }
+        images.Layers.Trees?.Prune(images.List().Select(i => i.DiffIds));
         return reclaimed;
     }
 
@@ -175,7 +176,8 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         {
             foreach (string mount in MountsUnder(entry).OrderByDescending(m => m.Length)) Syscalls.TryUnmount(mount, UnmountFlags.Detach);
             // Never across a mount point, should one be left or come back: its files are not the store's.
-            if (Syscalls.TryLStat(entry) is { IsDirectory: true }) DirectoryTree.Remove(entry);
+            if (BtrfsSubvolumes.IsSubvolume(entry)) BtrfsSubvolumes.TryDelete(entry); // a btrfs tree left half-made, maybe read-only
+            else if (Syscalls.TryLStat(entry) is { IsDirectory: true }) DirectoryTree.Remove(entry);
             else File.Delete(entry);
             return true;
         }

@@ -35,7 +35,7 @@ public sealed class StoreUsage(ImageStore images, ContainerStore containers)
         long layersSize = layers.Sum(l => l.Size);
         long imagesSize = layers.Where(l => imageLayers.Contains(l.DiffId)).Sum(l => l.Size);
         long imagesReclaimable = layers.Where(l => imageLayers.Contains(l.DiffId) && !activeLayers.Contains(l.DiffId)).Sum(l => l.Size);
-        var containerSizes = allContainers.Select(c => (Running: containers.IsRunning(c), Size: DirectorySize(c.UpperDir))).ToList();
+        var containerSizes = allContainers.Select(c => (Running: containers.IsRunning(c), Size: Written(c))).ToList();
         var rows = new List<UsageRow>
         {
             new("Images", allImages.Count, allImages.Count(i => usedImageIds.Contains(i.Id.ToString())), imagesSize, imagesReclaimable),
@@ -62,41 +62,18 @@ public sealed class StoreUsage(ImageStore images, ContainerStore containers)
             return new ImageUsage(image, shared, unique, allContainers.Count(c => c.Record.ImageId == image.Id.ToString()));
         }).ToList();
         var containerRows = allContainers.Select(c =>
-            new ContainerUsage(c, DirectorySize(c.UpperDir), c.Record.Mounts.Count(m => m.Type == ContainerMount.Volume))).ToList();
+            new ContainerUsage(c, Written(c), c.Record.Mounts.Count(m => m.Type == ContainerMount.Volume))).ToList();
         var volumeRows = volumes.List().Select(v => new VolumeUsage(v,
             allContainers.Count(c => c.Record.Mounts.Any(m => m.Type == ContainerMount.Volume && m.Name == v.Name)),
             DirectorySize(v.Mountpoint))).ToList();
         return (imageRows, containerRows, volumeRows);
     }
 
-    /// <summary>
-    /// The bytes of the regular files below <paramref name="path"/> (symlinks not followed, hard links counted once).
-    /// A running container's upper dir changes as it is measured: it is walked from open descriptors, so a directory
-    /// swapped for a symlink is not followed onto the host, and an entry removed meanwhile is simply not counted.
-    /// </summary>
-    public static long DirectorySize(string path)
-    {
-        if (Syscalls.TryLStat(path) is not { } root) return 0;
-        if (!root.IsDirectory) return root.IsRegular ? root.Size : 0;
-        using NativeDirectory dir = NativeDirectory.Open(path);
-        return DirectorySize(dir, []);
-    }
+    /// <summary>The bytes the container wrote: its upper dir, or (vfs) the files it changed in its tree.</summary>
+    private long Written(Container container) => (_snapshotter ??= new ContainerSnapshotter(images.Layers)).WritableSize(container);
 
-    private static long DirectorySize(NativeDirectory dir, HashSet<(ulong, ulong)> seen)
-    {
-        long total = 0;
-        foreach (DirectoryEntry child in dir.ReadEntries())
-        {
-            using PathHandle? entry = dir.TryOpenEntry(child.Name);
-            if (entry is null) continue;
-            FileStatus status = entry.Status();
-            if (status.IsDirectory)
-            {
-                using NativeDirectory subdirectory = entry.OpenDirectory();
-                total += DirectorySize(subdirectory, seen);
-            }
-            else if (status.IsRegular && (status.LinkCount == 1 || seen.Add((status.Device, status.Inode)))) total += status.Size;
-        }
-        return total;
-    }
+    private ContainerSnapshotter? _snapshotter;
+
+    /// <summary>The bytes of the regular files below <paramref name="path"/> (<see cref="TreeSize"/>).</summary>
+    public static long DirectorySize(string path) => TreeSize.Of(path);
 }
