@@ -155,9 +155,7 @@ public class RootlessTests
         Directory.CreateDirectory(root);
         (int uid, int gid) = RootlessUsers.Ids(session.User);
         Syscalls.LChown(root, uid, gid);
-        string tar = Path.Combine(session.Directory, "minibox.tar");
-        File.Copy(Path.Combine(MiniRunCli.RepositoryRoot, "artifacts", "minibox.tar"), tar);
-        File.SetUnixFileMode(tar, (UnixFileMode)0x1a4); // 0644
+        string tar = session.CopyMinibox();
         MiniRunCli.Result Run(params string[] args) => session.RunOk(["--root", store, .. args]);
         try
         {
