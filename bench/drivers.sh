@@ -6,13 +6,14 @@
 #   ten     wall time of 10 `run -d --network none REF sleep 3600` (create + start), median over rounds
 #   disk    the store's growth per container over those 10 (du -sx of the store, containers' dirs and the driver's trees
 #           alike); for btrfs also `btrfs filesystem du` of the store: exclusive and set shared, whose sum is what the
-#           file system really holds (plain du counts each snapshot's shared extents in full)
+#           file system really holds (plain du counts each snapshot's shared extents in full), its growth per container
 #
 # overlay and vfs stores live under SCRATCH (the bench's tmpfs); btrfs needs its store on btrfs: a file system the
 # bench makes on a sparse file under SCRATCH (mkfs.btrfs, mount -o loop) and removes after, nothing of the machine's
 # disks. A driver this minirun lacks, or a machine without btrfs, is named in one line and left out.
-# Writes OUT.json: {"drivers": [{"driver", "run_ms", "ten_ms", "du_bytes", "exclusive_bytes", "shared_bytes",
-# "image_bytes"}], "notes": [...]}.
+# Writes OUT.json: {"drivers": [{"driver", "run_ms", "ten_ms", "du_bytes" (per container), "real_bytes" (btrfs: per
+# container, exclusive + set shared), "exclusive_bytes", "shared_bytes" (btrfs: the store's, with the 10 containers),
+# "image_bytes" (the store before them)}], "notes": [...]}.
 set -euo pipefail
 
 bin=$1 image=$2 ref=$3 scratch=$4 out=$5 rounds=${6:-3}
@@ -40,7 +41,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bytes() { du -sx --block-size=1 "$1" | cut -f1; }
+# -x keeps du out of the overlay mounts of running containers; btrfs needs no -x (its subvolumes are devices of their own,
+# which -x would skip) and has no mounts to stray into.
+bytes() { if [ "$1" = btrfs ]; then du -s --block-size=1 "$2"; else du -sx --block-size=1 "$2"; fi | cut -f1; }
 # `btrfs filesystem du -s --raw DIR`: Total, Exclusive, Set shared (bytes).
 btrfs_du() { btrfs filesystem du -s --raw "$1" | awk 'NR == 2 {print $2, $3}'; }
 
@@ -56,7 +59,7 @@ measure() {
         return
     fi
     sync
-    du0=$(bytes "$store")
+    du0=$(bytes "$driver" "$store")
     [ "$driver" != btrfs ] || read -r ex0 sh0 < <(btrfs_du "$store")
     for round in $(seq "$rounds"); do
         start=$(date +%s%N)
@@ -65,7 +68,7 @@ measure() {
         ten+=($(((end - start) / 1000)))
         if [ "$round" = 1 ]; then
             sync
-            du1=$(bytes "$store")
+            du1=$(bytes "$driver" "$store")
             [ "$driver" != btrfs ] || read -r ex1 sh1 < <(btrfs_du "$store")
         fi
         remove_containers "$store"
@@ -76,8 +79,9 @@ measure() {
     run_ms=$(jq -s '[map(.results[0].times[]) | sort | .[length / 2 | floor]][0] * 1000' "$scratch"/drivers-"$driver".*.json)
     ten_ms=$(printf '%s\n' "${ten[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)] / 1000}')
     rows+=("$(jq -n --arg d "$driver" --argjson run "$run_ms" --argjson ten "$ten_ms" --argjson du "$(((du1 - du0) / 10))" \
-        --argjson ex "$(((ex1 - ex0) / 10))" --argjson sh "$(((sh1 - sh0) / 10))" --argjson img "$du0" \
-        '{driver: $d, run_ms: $run, ten_ms: $ten, du_bytes: $du, exclusive_bytes: $ex, shared_bytes: $sh, image_bytes: $img}')")
+        --argjson real "$(((ex1 + sh1 - ex0 - sh0) / 10))" --argjson ex "$ex1" --argjson sh "$sh1" --argjson img "$du0" \
+        '{driver: $d, run_ms: $run, ten_ms: $ten, du_bytes: $du, real_bytes: $real, exclusive_bytes: $ex, shared_bytes: $sh,
+          image_bytes: $img}')")
     printf 'drivers: %-7s run --rm %6.1f ms, 10 × run -d %7.1f ms, per container %s (du)\n' "$driver" "$run_ms" "$ten_ms" \
         "$(numfmt --to=iec $(((du1 - du0) / 10)))"
     current_store=

@@ -37,9 +37,7 @@ mb() { if [ -n "$1" ]; then awk -v v="$1" 'BEGIN { if (v < 1e6) printf "%.0f kB"
 o_run=$(drv overlay run_ms) o_ten=$(drv overlay ten_ms) o_du=$(drv overlay du_bytes)
 v_run=$(drv vfs run_ms) v_ten=$(drv vfs ten_ms) v_du=$(drv vfs du_bytes)
 b_run=$(drv btrfs run_ms) b_ten=$(drv btrfs ten_ms) b_du=$(drv btrfs du_bytes)
-b_ex=$(drv btrfs exclusive_bytes) b_sh=$(drv btrfs shared_bytes)
-b_real=
-[ -z "$b_ex" ] || b_real=$((b_ex + b_sh))
+b_real=$(drv btrfs real_bytes) b_ex=$(drv btrfs exclusive_bytes) b_sh=$(drv btrfs shared_bytes)
 view=
 [ -z "$crun_note" ] || view=" (cgroup v1 view¹)"
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -113,4 +111,4 @@ MD
 [ -z "$rootless_note" ] || printf '\nrootless: %s.\n' "$rootless_note"
 [ ! -f "$drivers" ] || jq -r '.notes[] | "\ndrivers: \(.)."' "$drivers"
 [ -f "$drivers" ] || printf '\ndrivers: not measured.\n'
-[ -z "$b_ex" ] || printf '\ndrivers: btrfs per container: %s exclusive, %s newly shared (btrfs filesystem du).\n' "$(mb "$b_ex")" "$(mb "$b_sh")"
+[ -z "$b_ex" ] || printf '\ndrivers: btrfs, the store with its 10 containers: %s exclusive, %s set shared (btrfs filesystem du -s).\n' "$(mb "$b_ex")" "$(mb "$b_sh")"
