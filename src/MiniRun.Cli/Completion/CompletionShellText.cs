@@ -74,7 +74,7 @@ internal static class CompletionShellText
                 n=$((n + 1))
             done
             if [ "$value" = 1 ]; then
-                if [ -n "$verb" ]; then _minirun_values "$verb" "$prev"; elif [ "$prev" = --storage-driver ]; then printf '%s\n' overlay vfs; fi
+                if [ -n "$verb" ]; then _minirun_values "$verb" "$prev"; elif [ "$prev" = --storage-driver ]; then printf '%s\n' overlay vfs btrfs; fi
                 return 0
             fi
             if [ -z "$verb" ]; then

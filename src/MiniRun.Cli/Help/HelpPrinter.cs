@@ -52,7 +52,7 @@ public static class HelpPrinter
         TextColumns.Write(output,
         [
             ("    --root DIR", "The store (default /var/lib/minirun, or $MINIRUN_ROOT)"),
-            ("    --storage-driver DRIVER", "For a new store: overlay (default) or vfs (full copies); a store keeps its own ($MINIRUN_STORAGE_DRIVER)"),
+            ("    --storage-driver DRIVER", "For a new store: overlay (default), vfs (full copies) or btrfs (snapshots); a store keeps its own ($MINIRUN_STORAGE_DRIVER)"),
             ("-h, --help", "Print usage"),
             ("-v, --version", "Print version information and quit"),
         ], width);

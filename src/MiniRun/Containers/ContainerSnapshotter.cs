@@ -84,6 +84,20 @@ public sealed class ContainerSnapshotter
         OverlayMount.Unmount(sys, merged);
     }
 
+    /// <summary>
+    /// rm -rf of a container's directory <paramref name="dir"/>, unmounted: its tree first where the driver removes it
+    /// on its own (btrfs: merged/ is a subvolume, deleted in one call), then the rest.
+    /// </summary>
+    public static void RemoveDirectory(ISyscalls sys, StorePaths paths, string dir)
+    {
+        if (TreeCloners.For(paths.Driver) is { RemovedOnItsOwn: true } cloner)
+        {
+            sys.Explain($"{cloner.Name}: the container's tree goes first, in one call");
+            cloner.Remove(sys, Path.Combine(dir, MergedDirectory));
+        }
+        sys.RemoveTree(dir);
+    }
+
     /// <summary>`diff`.</summary>
     public List<ContainerChange> Changes(Container container) => Driver.Changes(container);
 

@@ -264,7 +264,7 @@ public sealed class ContainerStore(StorePaths paths)
         CrashPoint.Reach("container-removing");
         if (name is not null)
             using (FileLock.Exclusive(LockPath)) Names.Release(name, id); // a start may be taking it meanwhile
-        DirectoryTree.Remove(doomed);
+        ContainerSnapshotter.RemoveDirectory(LinuxSyscalls.Instance, Paths, doomed);
     }
 
     /// <summary>Names whose link points at no container (a crash between a name's reservation and its container), and

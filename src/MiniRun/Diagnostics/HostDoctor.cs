@@ -16,7 +16,7 @@ public static class HostDoctor
 
     public static IReadOnlyList<HostCheck> Run(StorePaths paths)
     {
-        // overlay's needs are essential only to a store that uses overlay; a vfs store needs only cp.
+        // overlay's needs are essential only to a store that uses overlay; a vfs store needs only cp, a btrfs store btrfs.
         string driver = StorageDriver.TryRecorded(paths) ?? paths.RequestedDriver ?? StorageDriver.Overlay;
         HostCheck overlay = OverlayFs(), dtype = DirectoryEntryTypes(paths.Root);
         HostCheck storage = StorageDrivers(paths, driver, overlay, dtype);
@@ -39,10 +39,13 @@ public static class HostDoctor
         var not = new List<string>();
         (overlayUsable ? usable : not).Add(overlayUsable ? "overlay (overlayfs, d_type)" : $"not overlay ({(overlay.Status != CheckStatus.Ok ? overlay.Found : dtype.Found)})");
         (cp is not null ? usable : not).Add(cp is not null ? $"vfs (full copies with {cp})" : "not vfs (no cp)");
-        bool ok = driver == StorageDriver.Overlay ? overlayUsable : cp is not null;
+        string? notBtrfs = StorageDriver.NotBtrfs(paths.Root);
+        (notBtrfs is null ? usable : not).Add(notBtrfs is null ? "btrfs (the store is on btrfs: snapshots)" : "not btrfs (the store is not on btrfs)");
+        bool ok = driver switch { StorageDriver.Overlay => overlayUsable, StorageDriver.Btrfs => notBtrfs is null, _ => cp is not null };
         string found = $"{paths.Root} uses {driver}; this machine can use {string.Join(", ", usable)}{(not.Count > 0 ? "; " + string.Join("; ", not) : "")}";
-        return ok ? new("storage", CheckStatus.Ok, found)
-            : new("storage", CheckStatus.Fail, found, overlayUsable || cp is null ? "install coreutils" : $"use vfs for a new store: --storage-driver vfs --root DIR");
+        if (ok) return new("storage", CheckStatus.Ok, found);
+        if (driver == StorageDriver.Btrfs) return new("storage", CheckStatus.Fail, notBtrfs!, "use a store on btrfs (--root DIR) or another storage driver (overlay, vfs)");
+        return new("storage", CheckStatus.Fail, found, overlayUsable || cp is null ? "install coreutils" : $"use vfs for a new store: --storage-driver vfs --root DIR");
     }
 
     public static bool AllEssentialPass(IEnumerable<HostCheck> checks) => checks.All(c => c.Status != CheckStatus.Fail);
@@ -91,8 +94,8 @@ public static class HostDoctor
                 return new("d_type", CheckStatus.Fail, $"{dir} is on overlayfs, which cannot hold overlay upper directories",
                     "put the store on ext4 or xfs: --root DIR or $MINIRUN_ROOT");
             return type == Libc.DT_REG
-                ? new("d_type", CheckStatus.Ok, $"{dir} is on {FileSystemName(fsType)}, which reports d_type")
-                : new("d_type", CheckStatus.Fail, $"{dir} is on {FileSystemName(fsType)}, which does not report d_type",
+                ? new("d_type", CheckStatus.Ok, $"{dir} is on {KernelFiles.FileSystemName(fsType)}, which reports d_type")
+                : new("d_type", CheckStatus.Fail, $"{dir} is on {KernelFiles.FileSystemName(fsType)}, which does not report d_type",
                     "use ext4, or xfs formatted with ftype=1, for the store (--root DIR)");
         }
         catch (Exception e) when (e is MiniRunException or IOException or UnauthorizedAccessException)
@@ -123,17 +126,6 @@ public static class HostDoctor
             ? new("store", CheckStatus.Ok, $"{paths.Root}: format {format ?? StoreFormat.Unversioned}, migrated to {StoreFormat.Current} by the next command")
             : new("store", CheckStatus.Ok, $"{paths.Root}: not made yet (the first command makes it, format {StoreFormat.Current})");
     }
-
-    /// <summary>Names for the statfs(2) magic numbers (linux/magic.h) a store is likely to sit on.</summary>
-    private static string FileSystemName(long magic) => magic switch
-    {
-        0xEF53 => "ext4",
-        0x58465342 => "xfs",
-        0x9123683E => "btrfs",
-        0x01021994 => "tmpfs",
-        0x2FC12FC1 => "zfs",
-        _ => $"filesystem 0x{magic:x}",
-    };
 
     private static HostCheck Namespaces()
     {

@@ -56,9 +56,10 @@ public sealed class LayerTrees(LayerStore layers, ITreeCloner cloner)
             string tree = PathOf(chain[i]), layer = layers.Get(diffIds[i]).DiffPath;
             if (Syscalls.TryLStat(tree) is null)
                 throw new MiniRunException($"the {Cloner.Name} tree of layer {diffIds[i]} is not made yet: run the image once (or load it again) first");
-            sys.Describe(i == 0 ? $"mkdir {Q(tree)} && {ApplyCommand(layer, tree)}" : $"{Cloner.CloneCommand(PathOf(chain[i - 1]), tree)} && {ApplyCommand(layer, tree)}",
+            string seal = Cloner.SealCommand(tree) is { } command ? " && " + command : "";
+            sys.Describe((i == 0 ? Cloner.CreateCommand(tree) : Cloner.CloneCommand(PathOf(chain[i - 1]), tree)) + $" && {ApplyCommand(layer, tree)}{seal}",
                 $"layer {i + 1}/{chain.Count}: {(i == 0 ? "an empty tree" : "the tree of the layer below, " + Cloner.CloneWord)} with this layer's changes applied " +
-                "(a .wh.NAME entry deleted NAME, .wh..wh..opq emptied its directory); made once, when the image was stored", alreadyDone: true);
+                "(a .wh.NAME entry deleted NAME, .wh..wh..opq emptied its directory)" + (seal.Length > 0 ? ", then made read-only" : "") + "; made once, when the image was stored", alreadyDone: true);
         }
     }
 
@@ -70,7 +71,9 @@ public sealed class LayerTrees(LayerStore layers, ITreeCloner cloner)
         foreach (string tree in System.IO.Directory.EnumerateDirectories(Root))
         {
             if (used.Contains(Path.GetFileName(tree))) continue;
-            // Unpublished by a rename first, so that no container is made from half a tree.
+            // Unpublished by a rename first, so that no container is made from half a tree; writable again for it
+            // (btrfs: a read-only subvolume cannot move to another directory).
+            Cloner.Unseal(LinuxSyscalls.Instance, tree);
             string doomed = layers.Paths.NewTempPath("removed-tree");
             if (Syscalls.TryRenameNoReplace(tree, doomed)) Cloner.Remove(LinuxSyscalls.Instance, doomed);
         }
@@ -101,6 +104,9 @@ public sealed class LayerTrees(LayerStore layers, ITreeCloner cloner)
             Apply(sys, layer.DiffPath, temp, $"layer {layer.DiffId}");
             sys.Explain("publish the tree with one rename: a container is made from all of it or none");
             published = sys.RenameNoReplace(temp, tree);
+            // btrfs: read-only from here, as a layer is (containers write their own snapshots); after the rename,
+            // because a read-only subvolume cannot move to another directory (its ".." would change: EROFS).
+            if (published) Cloner.Seal(sys, tree);
         }
         finally
         {

@@ -8,6 +8,7 @@ public static class TreeCloners
     public static ITreeCloner? For(string driver) => driver switch
     {
         StorageDriver.Vfs => new TreeCopier(),
+        StorageDriver.Btrfs => new BtrfsSnapshots(),
         _ => null,
     };
 }

@@ -19,6 +19,8 @@ public sealed class TreeCopier : ITreeCloner
         Syscalls.Chmod(path, 0x1ed); // 0755 whatever the umask; the layer's "./" entry may change it
     }
 
+    public string CreateCommand(string path) => $"mkdir {Explain.ShellQuote.Quote(path)}";
+
     public void Clone(ISyscalls sys, string source, string target)
     {
         string cp = Cp();
@@ -31,6 +33,14 @@ public sealed class TreeCopier : ITreeCloner
         $"cp -a --reflink=auto --no-target-directory {Explain.ShellQuote.Quote(source)} {Explain.ShellQuote.Quote(target)}";
 
     public string CloneWord => "copied";
+
+    public void Seal(ISyscalls sys, string path) { } // a copy has no read-only flag; nothing writes into a layer's tree
+
+    public string? SealCommand(string path) => null;
+
+    public void Unseal(ISyscalls sys, string path) { }
+
+    public bool RemovedOnItsOwn => false;
 
     public void Remove(ISyscalls sys, string path) => sys.RemoveTree(path);
 

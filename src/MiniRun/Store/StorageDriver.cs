@@ -15,8 +15,11 @@ public static class StorageDriver
     /// <summary>Each layer a full copy of its parent plus its changes, each container a full copy (Docker's vfs): the fallback.</summary>
     public const string Vfs = "vfs";
 
+    /// <summary>Each layer a read-only btrfs snapshot of its parent plus its changes, each container a writable snapshot (Docker's btrfs).</summary>
+    public const string Btrfs = "btrfs";
+
     /// <summary>The drivers this MiniRun has, the default first.</summary>
-    public static IReadOnlyList<string> Known { get; } = [Overlay, Vfs];
+    public static IReadOnlyList<string> Known { get; } = [Overlay, Vfs, Btrfs];
 
     /// <summary>The environment variable that chooses a driver when --storage-driver does not.</summary>
     public const string EnvironmentVariable = "MINIRUN_STORAGE_DRIVER";
@@ -47,13 +50,36 @@ public static class StorageDriver
         {
             string driver = Check(recorded, file);
             if (requested is not null && requested != driver) throw Mismatch(paths, driver, requested);
+            CheckFileSystem(paths.Root, driver);
             return driver;
         }
         bool empty = IsEmpty(paths.Layers) && IsEmpty(paths.Containers);
         string chosen = empty ? requested ?? Overlay : Overlay;
         if (requested is not null && requested != chosen) throw Mismatch(paths, chosen, requested);
+        CheckFileSystem(paths.Root, chosen);
         AtomicFile.WriteAllBytes(file, System.Text.Encoding.ASCII.GetBytes(chosen + "\n"), durable: true);
         return chosen;
+    }
+
+    /// <summary>
+    /// Refuses btrfs for a store that is not on btrfs, in one line (what `doctor` says too): its layers and containers
+    /// are subvolumes and snapshots of each other. <paramref name="path"/> may not exist yet: the nearest directory
+    /// above it that does tells where it will be. A store under tmp/ and the trees are all below the root, on its file system.
+    /// </summary>
+    public static void CheckFileSystem(string path, string? driver)
+    {
+        if (driver != Btrfs || NotBtrfs(path) is not { } found) return;
+        throw new MiniRunException(found + ": use a store on btrfs (--root DIR) or another storage driver (overlay, vfs)");
+    }
+
+    /// <summary>Why the btrfs driver cannot use a store at <paramref name="path"/> ("… is on ext4, not btrfs"), or null when it can.</summary>
+    public static string? NotBtrfs(string path)
+    {
+        string existing = Path.GetFullPath(path);
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent) existing = parent;
+        long type = KernelFiles.FileSystemType(existing);
+        return BtrfsSubvolumes.IsBtrfs(existing) ? null
+            : $"the btrfs storage driver needs its store on a btrfs file system, and {path} is on {KernelFiles.FileSystemName(type)}";
     }
 
     /// <summary>Podman's "database graph driver does not match": which the store uses and how to have the other.</summary>

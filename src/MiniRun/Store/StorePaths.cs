@@ -44,6 +44,7 @@ public sealed record StorePaths(string Root)
     public StorePaths EnsureCreated()
     {
         if (_created) return this;
+        StorageDriver.CheckFileSystem(Root, RequestedDriver); // before anything of a new store is made
         int? format = StoreFormat.TryRead(this);
         StoreFormat.EnsureKnown(this, format);
         if (format != StoreFormat.Current) Migrations = StoreMigrations.Run(this);

@@ -11,10 +11,11 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
         "echo more >> /keep/a; rm /etc/shadow; rm -rf /keep/gone; rm -rf /usr && mkdir -p /usr/new && echo n > /usr/new/f; " +
         "mkdir -p /made/deep/er && echo 1 > /made/deep/er/f && echo 2 > /made/top; echo 3 > /etc/newfile";
 
-    /// <param name="driver">the new store's storage driver: overlay (an upper dir) or vfs (a full copy compared with its image's tree).</param>
-    private MiniRunCli LoadIntoMiniRun(TempDirectory store, string driver = "overlay")
+    /// <param name="driver">the new store's storage driver: overlay (an upper dir), vfs (a full copy compared with its
+    /// image's tree) or btrfs (a snapshot compared with it; the store on a btrfs of the test's own).</param>
+    private MiniRunCli LoadIntoMiniRun(string store, string driver = "overlay")
     {
-        var cli = new MiniRunCli(store.Path);
+        var cli = new MiniRunCli(store);
         var load = cli.Run("--storage-driver", driver, "load", "-i", image.Archive(ParityFormat.DockerSave), "--tag", image.Name);
         Assert.True(load.ExitCode == 0, load.ToString());
         return cli;
@@ -25,10 +26,11 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
     [DockerTheory]
     [InlineData("overlay")]
     [InlineData("vfs")]
+    [InlineData("btrfs")]
     public void Diff_SameChanges_SameLinesAsDockerDiff(string driver)
     {
-        using var store = new TempDirectory("minirun-lifecycle-parity");
-        MiniRunCli cli = LoadIntoMiniRun(store, driver);
+        using var store = new DriverStore(driver, "minirun-lifecycle-parity");
+        MiniRunCli cli = LoadIntoMiniRun(store.Path, driver);
         string dockerName = $"minirun-diff-{Guid.NewGuid():N}";
         try
         {
@@ -50,10 +52,11 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
     [DockerTheory]
     [InlineData("overlay")]
     [InlineData("vfs")]
+    [InlineData("btrfs")]
     public void CommitThenSave_LoadsIntoDocker_SameTreeAsMiniRun(string driver)
     {
-        using var store = new TempDirectory("minirun-lifecycle-parity");
-        MiniRunCli cli = LoadIntoMiniRun(store, driver);
+        using var store = new DriverStore(driver, "minirun-lifecycle-parity");
+        MiniRunCli cli = LoadIntoMiniRun(store.Path, driver);
         string committed = $"minirun-committed-{Guid.NewGuid():N}:v1";
         try
         {
@@ -62,7 +65,7 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
             Assert.True(commit.ExitCode == 0, commit.ToString());
 
             // The committed image runs and shows the edits and the deletions.
-            var check = cli.Run("run", "--rm", committed, "sh", "-c", "tail -1 /keep/a; ls /etc/shadow /keep/gone /usr/bin 2>&1; cat /made/deep/er/f");
+            var check = cli.Run("run", "--rm", "--network", "none", committed, "sh", "-c", "tail -1 /keep/a; ls /etc/shadow /keep/gone /usr/bin 2>&1; cat /made/deep/er/f");
             Assert.Equal("more\nls: /etc/shadow: No such file or directory\nls: /keep/gone: No such file or directory\n" +
                          "ls: /usr/bin: No such file or directory\n1\n", check.Stdout);
 
@@ -88,7 +91,7 @@ public sealed class LifecycleParityTests(ParityImage image) : IClassFixture<Pari
     public void SaveOciFormat_IsAnOciLayoutThatMiniRunLoads()
     {
         using var store = new TempDirectory("minirun-lifecycle-parity");
-        MiniRunCli cli = LoadIntoMiniRun(store);
+        MiniRunCli cli = LoadIntoMiniRun(store.Path);
         string archive = store.Combine("oci.tar");
         Assert.Equal(0, cli.Run("save", "--format", "oci", "-o", archive, image.Name).ExitCode);
 

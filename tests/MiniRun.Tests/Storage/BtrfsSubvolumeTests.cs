@@ -160,11 +160,11 @@ public class BtrfsSubvolumeTests
 
         string[] commands = text.ToString().Split('\n').Where(l => l.StartsWith("+ ", StringComparison.Ordinal)).ToArray();
         Assert.Equal([
-            $"+ btrfs subvolume create {source}",
-            $"+ btrfs subvolume snapshot {source} {snapshot}",
-            $"+ btrfs subvolume snapshot -r {source} {layer}",
+            $"+ btrfs subvolume create {source} >/dev/null",
+            $"+ btrfs subvolume snapshot {source} {snapshot} >/dev/null",
+            $"+ btrfs subvolume snapshot -r {source} {layer} >/dev/null",
             $"+ btrfs property set {layer} ro false",
-            $"+ btrfs subvolume delete {snapshot}",
+            $"+ btrfs subvolume delete {snapshot} >/dev/null",
         ], commands);
         Assert.True(BtrfsSubvolumes.IsSubvolume(source));
         Assert.False(BtrfsSubvolumes.IsReadOnly(layer));
@@ -190,7 +190,7 @@ public class BtrfsSubvolumeTests
         string explained = Print(dryRun: false, recorded), dryRun = Print(dryRun: true, new RecordingSyscalls());
 
         Assert.Equal(explained, dryRun);
-        Assert.Contains("\nbtrfs subvolume snapshot -r '/s/a b' '/s/it'\\''s'\n", dryRun);
+        Assert.Contains("\nbtrfs subvolume snapshot -r '/s/a b' '/s/it'\\''s' >/dev/null\n", dryRun);
         Assert.Contains("\nbtrfs property set '/s/it'\\''s' ro false\n", dryRun);
         Assert.Equal(["btrfs-create /s/a b", "btrfs-snapshot -r /s/a b /s/it's", "btrfs-readonly /s/it's False", "btrfs-delete /s/a b"], recorded.Calls);
     }

@@ -122,6 +122,17 @@ public static unsafe class KernelFiles
         return buffer.Type;
     }
 
+    /// <summary>Names for the statfs(2) magic numbers (linux/magic.h) a store is likely to sit on.</summary>
+    public static string FileSystemName(long magic) => magic switch
+    {
+        0xEF53 => "ext4",
+        0x58465342 => "xfs",
+        0x9123683E => "btrfs",
+        0x01021994 => "tmpfs",
+        0x2FC12FC1 => "zfs",
+        _ => $"filesystem 0x{magic:x}",
+    };
+
     /// <summary>The d_type readdir(3) reports for <paramref name="name"/> in <paramref name="dir"/> (0 = DT_UNKNOWN), or -1 if absent.</summary>
     public static int DirectoryEntryType(string dir, string name)
     {

@@ -59,7 +59,7 @@ public static class DryRunScript
         ContainerSnapshotter.Unmount(sys, merged);
         if (modes.IpcShareable) ContainerIpc.UnmountShm(sys, dir);
         sys.Explain("--rm: the container's directory goes too");
-        sys.RemoveTree(dir);
+        ContainerSnapshotter.RemoveDirectory(sys, paths, dir);
         sys.Describe("exit $status", "the script exits with the command's status", alreadyDone: false);
 
         IReadOnlyList<string> cgroupDirs = cgroups?.Directories(cgroup) ?? [];

@@ -176,7 +176,8 @@ public sealed partial class StorePruner(ImageStore images, ContainerStore contai
         {
             foreach (string mount in MountsUnder(entry).OrderByDescending(m => m.Length)) Syscalls.TryUnmount(mount, UnmountFlags.Detach);
             // Never across a mount point, should one be left or come back: its files are not the store's.
-            if (Syscalls.TryLStat(entry) is { IsDirectory: true }) DirectoryTree.Remove(entry);
+            if (BtrfsSubvolumes.IsSubvolume(entry)) BtrfsSubvolumes.TryDelete(entry); // a btrfs tree left half-made, maybe read-only
+            else if (Syscalls.TryLStat(entry) is { IsDirectory: true }) DirectoryTree.Remove(entry);
             else File.Delete(entry);
             return true;
         }
