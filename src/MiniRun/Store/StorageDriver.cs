@@ -32,7 +32,7 @@ public static class StorageDriver
         string trimmed = name.Trim();
         if (trimmed == "overlay2") return Overlay; // Docker's name for the same layout
         if (Known.Contains(trimmed)) return trimmed;
-        throw new MiniRunException($"{origin}: unknown storage driver \"{name}\": choose {string.Join(" or ", Known)}");
+        throw new MiniRunException($"{origin}: unknown storage driver \"{name}\": choose {string.Join(", ", Known.Take(Known.Count - 1))} or {Known[^1]}");
     }
 
     /// <summary>The driver the store records, read and not recorded (the doctor changes nothing); null when it records none.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MiniRun.Fixtures.Tar;
+using MiniRun.Native;
 using MiniRun.Tests.Support;
 
 namespace MiniRun.Tests.Rootless;
@@ -122,6 +123,56 @@ public class RootlessTests
         Assert.Equal(["x", "f", "gone"], Lines(inside));
         Assert.Contains(" Storage Driver: vfs\n", info);
         Assert.False(upperDir);
+    }
+
+    /// <summary>
+    /// btrfs for an ordinary user: on a btrfs of the test's own, the user's store (theirs, its layers and containers
+    /// subvolumes they own) snapshots, diffs and commits; rm and rmi delete the subvolumes though the kernel refuses
+    /// the user the delete ioctl (no user_subvol_rm_allowed): emptied and rmdir()ed, read-only ones made writable first.
+    /// </summary>
+    [BtrfsFact]
+    public void BtrfsStore_RunDiffCommitRm_AsOrdinaryUser_WorkWithSnapshots()
+    {
+        using var btrfs = new BtrfsFileSystem();
+        using var session = new RootlessSession();
+        File.SetUnixFileMode(Path.GetDirectoryName(btrfs.MountPoint)!, (UnixFileMode)0x1ed); // 0755: the user reaches the mount
+        string root = btrfs.Combine("user"), store = Path.Combine(root, "store");
+        Directory.CreateDirectory(root);
+        (int uid, int gid) = RootlessUsers.Ids(session.User);
+        Syscalls.LChown(root, uid, gid);
+        string tar = Path.Combine(session.Directory, "minibox.tar");
+        File.Copy(Path.Combine(MiniRunCli.RepositoryRoot, "artifacts", "minibox.tar"), tar);
+        File.SetUnixFileMode(tar, (UnixFileMode)0x1a4); // 0644
+        MiniRunCli.Result Run(params string[] args) => session.RunOk(["--root", store, .. args]);
+        try
+        {
+            Run("--storage-driver", "btrfs", "load", "-i", tar);
+            Run("run", "--name", "rl-btrfs", "minibox", "sh", "-c", "echo x > /new; rm /bin/ls");
+            string diff = Run("diff", "rl-btrfs").Stdout;
+            Run("commit", "rl-btrfs", "rl-btrfs-committed:latest");
+            string inside = Run("run", "--rm", "rl-btrfs-committed", "sh", "-c", "cat /new; test -e /bin/ls || echo gone").Stdout;
+            string id = Run("inspect", "-f", "{{.Id}}", "rl-btrfs").Stdout.Trim();
+            bool containerSubvolume = BtrfsSubvolumes.IsSubvolume(Path.Combine(store, "containers", id, "merged"));
+            string[] layerTrees = Directory.GetDirectories(Path.Combine(store, "btrfs", "subvolumes"));
+            bool allReadOnly = layerTrees.All(BtrfsSubvolumes.IsReadOnly);
+            Run("rm", "rl-btrfs");
+            Run("rmi", "rl-btrfs-committed");
+
+            Assert.Equal(["C /bin", "D /bin/ls", "A /new"], Lines(diff));
+            Assert.Equal(["x", "gone"], Lines(inside));
+            Assert.True(containerSubvolume);
+            Assert.Equal(2, layerTrees.Length); // minibox's layer and the committed one
+            Assert.True(allReadOnly);
+            Assert.False(Directory.Exists(Path.Combine(store, "containers", id)));
+            Assert.Single(Directory.GetDirectories(Path.Combine(store, "btrfs", "subvolumes"))); // minibox's only
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(store, "tmp")));
+        }
+        finally
+        {
+            session.Run("--root", store, "rm", "-f", "rl-btrfs");
+            string pauseFile = Path.Combine(store, "rootless", "pause.pid");
+            if (File.Exists(pauseFile)) Syscalls.Kill(int.Parse(File.ReadAllText(pauseFile).Trim()), Signal.Kill);
+        }
     }
 
     [RootFact]

@@ -59,6 +59,6 @@ public class StorageDriverTests : IDisposable
     public void Check_UnknownName_RefusedNamingTheChoices()
     {
         var e = Assert.Throws<MiniRunException>(() => StorageDriver.Check("zfs", "--storage-driver"));
-        Assert.Equal("--storage-driver: unknown storage driver \"zfs\": choose overlay or vfs", e.Message);
+        Assert.Equal("--storage-driver: unknown storage driver \"zfs\": choose overlay, vfs or btrfs", e.Message);
     }
 }
