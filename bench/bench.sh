@@ -12,6 +12,8 @@
 #           --network none (the CNI plugins' cost), all in one network namespace the bench makes and drops (bench/netns.sh)
 #   rootless  minirun run --rm --network none as an ordinary user (minirun-rootless, subordinate IDs)  vs  root's, and vs
 #           podman run --rm --runtime runc as that same user
+#   drivers the storage drivers overlay, vfs and btrfs (bench/drivers.sh): run --rm, 10 containers created and started,
+#           and the disk each container takes; btrfs on a loop-mounted file system the bench makes and removes
 #
 # Prints a table of medians and ratios and writes it, with the date and the machine, to bench/RESULTS.md.
 # BENCH_QUICK=1 (`make bench-smoke`, for CI): minibox only, few runs, no dockerd, no podman, nothing written but bench/out/.
@@ -344,10 +346,20 @@ if [ "$quick" != 1 ]; then
     fi
     drop_rootless
 fi
+
+# Storage drivers: the Debian image (minibox in the smoke run) in a store of each driver's; btrfs on a loop-mounted
+# file system of the bench's own, on the tmpfs. A driver that is missing is named in one line and left out.
+# vfs's ten copies of Debian take ~2 GB of the tmpfs: the unpack rows' trees go first.
+rm -rf "$t/x" "$t/load" "$t/umoci"
+if [ "$quick" = 1 ]; then
+    bench/drivers.sh "$bin" artifacts/minibox.tar minibox "$t" "$t/drivers.json" 1
+else
+    bench/drivers.sh "$bin" "$t/image-docker.tar" debian:bench "$t" "$t/drivers.json" 3
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 bench/report.sh "$t/start.json" "$t/unpack.json" "$rss_kb" "$ok" "$load_before" "$load_after" \
-    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" "$t/net.json" "$net_note" "$t/rootless.json" "$rootless_note" > "$t/report.md"
+    "$t/life.json" "$t/docker.json" "$crun_note" "$docker_note" "$t/net.json" "$net_note" "$t/rootless.json" "$rootless_note" "$t/drivers.json" > "$t/report.md"
 cat "$t/report.md"
 if [ "$quick" != 1 ]; then
     # The notes under the table (each under a "## " heading) are the project's record: they stay.

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # bench/report.sh START.json UNPACK.json RSS_KB OK LOAD_BEFORE LOAD_AFTER LIFE.json DOCKER.json CRUN_NOTE DOCKER_NOTE
-#                  NET.json NET_NOTE ROOTLESS.json ROOTLESS_NOTE —
+#                  NET.json NET_NOTE ROOTLESS.json ROOTLESS_NOTE DRIVERS.json —
 # the Markdown report of one bench run: the machine, the date, a table of hyperfine medians with the ratios the issues
 # set targets for, and a verdict each. DOCKER.json may be absent (the smoke run starts no dockerd); a command missing
 # from a file (a peer that could not run) reads "n/a". The notes say how crun was run, why docker's minirun failed, and
-# which bridge commands failed and podman's network backend, and which rootless command could not run.
+# which bridge commands failed and podman's network backend, and which rootless command could not run. DRIVERS.json
+# (bench/drivers.sh) holds the storage drivers' rows and notes; a driver missing from it reads "n/a".
 set -euo pipefail
 
 start=$1 unpack=$2 rss_kb=$3 ok=$4 load_before=$5 load_after=$6 life=$7 docker=$8 crun_note=$9 docker_note=${10}
-net=${11} net_note=${12} rootless=${13:-} rootless_note=${14:-}
+net=${11} net_note=${12} rootless=${13:-} rootless_note=${14:-} drivers=${15:-}
 
 # Median, in milliseconds, of the command hyperfine ran under the name $2 (empty when it did not run).
 median() { [ ! -f "$1" ] || jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$1"; }
@@ -30,6 +31,13 @@ p_bridge=$(median "$net" "podman bridge") p_none=$(median "$net" "podman none")
 r_n_podman=$(ratio "$n_bridge" "$p_bridge") r_n_plugins=$(ratio "$n_bridge" "$n_none") r_n_none=$(ratio "$n_none" "$p_none")
 u_minirun=$(median "$rootless" "minirun rootless") u_root=$(median "$rootless" "minirun root") u_podman=$(median "$rootless" "podman rootless")
 r_u_root=$(ratio "$u_minirun" "$u_root") r_u_podman=$(ratio "$u_minirun" "$u_podman")
+# A storage driver's value (run_ms, ten_ms, du_bytes, exclusive_bytes, shared_bytes) from DRIVERS.json, empty when absent.
+drv() { [ ! -f "$drivers" ] || jq -r --arg d "$1" --arg k "$2" '.drivers[] | select(.driver == $d) | .[$k]' "$drivers"; }
+mb() { if [ -n "$1" ]; then awk -v v="$1" 'BEGIN { if (v < 1e6) printf "%.0f kB", v / 1e3; else printf "%.1f MB", v / 1e6 }'; else echo n/a; fi; }
+o_run=$(drv overlay run_ms) o_ten=$(drv overlay ten_ms) o_du=$(drv overlay du_bytes)
+v_run=$(drv vfs run_ms) v_ten=$(drv vfs ten_ms) v_du=$(drv vfs du_bytes)
+b_run=$(drv btrfs run_ms) b_ten=$(drv btrfs ten_ms) b_du=$(drv btrfs du_bytes)
+b_real=$(drv btrfs real_bytes) b_ex=$(drv btrfs exclusive_bytes) b_sh=$(drv btrfs shared_bytes)
 view=
 [ -z "$crun_note" ] || view=" (cgroup v1 view¹)"
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -69,6 +77,13 @@ $(. /etc/os-release && echo "$PRETTY_NAME")
 | bridge²: \`run --rm --network none minibox true\` | $(ms "$n_none") | \`podman run --rm --runtime runc --network none\` | $(ms "$p_none") | $r_n_none | | |
 | rootless³: \`run --rm --network none minibox true\` | $(ms "$u_minirun") | \`podman run --rm --runtime runc --network none\`, same user | $(ms "$u_podman") | $r_u_podman | ≤ 0.2 | $(verdict "$r_u_podman" 0.2) |
 | rootless³: \`run --rm --network none minibox true\` | $(ms "$u_minirun") | minirun as root | $(ms "$u_root") | $r_u_root | | |
+| driver⁴ vfs: \`run --rm --network none\` Debian \`true\` | $(ms "$v_run") | overlay | $(ms "$o_run") | $(ratio "$v_run" "$o_run") | | |
+| driver⁴ vfs: 10 × \`run -d --network none\` (create + start) | $(ms "$v_ten") | overlay | $(ms "$o_ten") | $(ratio "$v_ten" "$o_ten") | | |
+| driver⁴ vfs: disk per container (du) | $(mb "$v_du") | overlay | $(mb "$o_du") | $(ratio "$v_du" "$o_du") | | |
+| driver⁴ btrfs: \`run --rm --network none\` Debian \`true\` | $(ms "$b_run") | overlay | $(ms "$o_run") | $(ratio "$b_run" "$o_run") | | |
+| driver⁴ btrfs: 10 × \`run -d --network none\` (create + start) | $(ms "$b_ten") | overlay | $(ms "$o_ten") | $(ratio "$b_ten" "$o_ten") | | |
+| driver⁴ btrfs: disk per container (du, shared extents in full) | $(mb "$b_du") | overlay | $(mb "$o_du") | $(ratio "$b_du" "$o_du") | | |
+| driver⁴ btrfs: disk per container (\`btrfs filesystem du\`: exclusive + set shared) | $(mb "$b_real") | overlay | $(mb "$o_du") | $(ratio "$b_real" "$o_du") | | |
 
 The bundle is \`minirun runtime spec\`'s config.json running \`true\`, the same file for every runtime (runc and crun take
 it unchanged), its verbs called as an engine's shim calls them (bench/lifecycle.sh). The docker runs go to a private
@@ -80,6 +95,13 @@ plugins' bridge, veth and iptables rules. Podman with runc, cgroupfs, and its st
 
 ³ As the user minirun-rootless (subordinate IDs 300000–365535), hyperfine run as that user; minirun's store and
 podman's (runc, cgroupfs) on a tmpfs of the bench's own; root's minirun in the same rounds.
+
+⁴ bench/drivers.sh: the Debian minbase image in a store of each driver's own, every container \`--network none\`. The
+\`run --rm\` median is hyperfine's over rounds; "10 ×" is the wall time of ten \`run -d … sleep 3600\` one after the
+other (median over rounds); disk per container is the store's growth over those ten, divided by ten (\`du -sx\`: the
+containers' directories and the driver's trees). overlay and vfs on the tmpfs; btrfs on a file system the bench makes
+with \`mkfs.btrfs\` on a sparse file there and mounts with \`-o loop\` (removed after); plain du counts a snapshot's
+extents in full although they are shared with the image's subvolume, \`btrfs filesystem du\` does not.
 MD
 [ -z "$crun_note" ] || printf '\n¹ This machine has %s.\n' "$crun_note"
 [ -f "$docker" ] || printf '\ndocker: not measured (the smoke run starts no dockerd).\n'
@@ -87,3 +109,6 @@ MD
 [ -f "$net" ] || printf '\nbridge: nothing measured (every command failed in the sandbox).\n'
 [ -z "$net_note" ] || printf '\nbridge: %s.\n' "$net_note"
 [ -z "$rootless_note" ] || printf '\nrootless: %s.\n' "$rootless_note"
+[ ! -f "$drivers" ] || jq -r '.notes[] | "\ndrivers: \(.)."' "$drivers"
+[ -f "$drivers" ] || printf '\ndrivers: not measured.\n'
+[ -z "$b_ex" ] || printf '\ndrivers: btrfs, the store with its 10 containers: %s exclusive, %s set shared (btrfs filesystem du -s).\n' "$(mb "$b_ex")" "$(mb "$b_sh")"

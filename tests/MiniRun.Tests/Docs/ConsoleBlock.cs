@@ -6,12 +6,13 @@ namespace MiniRun.Tests.Docs;
 /// One ```console block of a document: "$ command" lines, each followed by its expected output. The matching rule
 /// (stated in docs/workshop.md): lines compared one by one, trailing spaces ignored; &lt;ID&gt; is 12 to 64 hex digits,
 /// &lt;ANY&gt; any text within a line, a line "..." any number of lines. A ```console netns block changes links, addresses
-/// or iptables rules: it runs in a network namespace of the test's own, never on the machine's network. A command whose
+/// or iptables rules: it runs in a network namespace of the test's own, never on the machine's network. A ```console btrfs
+/// block needs minirun's btrfs storage driver (it makes its own loop-mounted btrfs). A command whose
 /// line ends in a here-document (&lt;&lt;'EOF') takes the lines up to its delimiter with it: they are input, not output.
 /// </summary>
-public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Commands, bool InNetworkSandbox)
+public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Commands, bool InNetworkSandbox, bool NeedsBtrfs = false)
 {
-    private const string Fence = "```console", SandboxFence = "```console netns";
+    private const string Fence = "```console", SandboxFence = "```console netns", BtrfsFence = "```console btrfs";
     private static readonly Regex HereDocument = new(@"<<-?\s*'?(\w+)'?\s*$");
 
     public static List<ConsoleBlock> Parse(string markdown)
@@ -21,7 +22,7 @@ public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Comman
         for (int i = 0; i < lines.Length; i++)
         {
             string fence = lines[i].TrimEnd();
-            if (fence is not (Fence or SandboxFence)) continue;
+            if (fence is not (Fence or SandboxFence or BtrfsFence)) continue;
             int start = i + 1;
             var commands = new List<ConsoleCommand>();
             for (i++; i < lines.Length && lines[i].TrimEnd() != "```"; i++)
@@ -44,7 +45,7 @@ public sealed record ConsoleBlock(int Line, IReadOnlyList<ConsoleCommand> Comman
                 else if (commands.Count > 0) ((List<string>)commands[^1].Expected).Add(lines[i].TrimEnd());
                 else throw new FormatException($"line {i + 1}: output before any command");
             }
-            blocks.Add(new ConsoleBlock(start, commands, fence == SandboxFence));
+            blocks.Add(new ConsoleBlock(start, commands, fence == SandboxFence, fence == BtrfsFence));
         }
         return blocks;
     }

@@ -17,8 +17,8 @@ public class WorkshopDocumentTests
     public void Workshop_EveryLevel_HasConsoleBlocks()
     {
         string text = File.ReadAllText(DocumentPath);
-        for (int level = 1; level <= 11; level++) Assert.Contains($"## Level {level}:", text);
-        Assert.True(ConsoleBlock.Parse(text).Count >= 11);
+        for (int level = 1; level <= 12; level++) Assert.Contains($"## Level {level}:", text);
+        Assert.True(ConsoleBlock.Parse(text).Count >= 12);
     }
 
     /// <summary>A command that makes links, addresses, rules or bridge containers runs only in the test's own namespace.</summary>
@@ -53,6 +53,15 @@ public class WorkshopDocumentTests
         Assert.Throws<FormatException>(() => ConsoleBlock.Parse("```console\n$ cat <<EOF\nno end\n```\n"));
     }
 
+    [Fact]
+    public void ConsoleBlock_BtrfsFence_MarksTheBlockAsNeedingBtrfs()
+    {
+        List<ConsoleBlock> blocks = ConsoleBlock.Parse("```console btrfs\n$ btrfs filesystem du -s .\n```\n```console\n$ true\n```\n");
+
+        Assert.Equal([true, false], blocks.Select(b => b.NeedsBtrfs));
+        Assert.False(blocks[0].InNetworkSandbox);
+    }
+
     [RootFact]
     public void Workshop_EveryCommand_PrintsWhatTheDocumentShows()
     {
@@ -79,10 +88,17 @@ public class WorkshopDocumentTests
                 ["TMPDIR"] = scratch.Combine("tmp"), // mktemp in the document lands here, and goes with the scratch directory
             };
 
+            // The btrfs blocks (level 12) need minirun's btrfs driver: a binary without it (one that calls btrfs an unknown
+            // storage driver) skips them, any other answer (a store not on btrfs) means the driver is there and they run.
+            ExternalCommand.Result probe = ExternalCommand.Run(MiniRunCli.BinaryPath,
+                ["--root", scratch.Combine("btrfs-probe"), "--storage-driver", "btrfs", "info"], TimeSpan.FromSeconds(30));
+            bool btrfsDriver = !probe.ToString().Contains("unknown storage driver \"btrfs\"", StringComparison.Ordinal);
+
             // The netns blocks: minirun's default bridge (MINIRUN_NETWORK empty) in a network namespace of the test's own.
             var sandboxed = new Dictionary<string, string>(environment) { ["MINIRUN_NETWORK"] = "" };
             foreach (ConsoleBlock block in ConsoleBlock.Parse(File.ReadAllText(DocumentPath)))
             {
+                if (block.NeedsBtrfs && !btrfsDriver) continue;
                 if (block.InNetworkSandbox) sandbox ??= new NetworkSandbox();
                 IReadOnlyList<string> outputs = block.InNetworkSandbox
                     ? RunBlock(block, scratch.Combine("work"), sandboxed, ["nsenter", "-t", sandbox!.Pid.ToString(), "-n", "-m"])
