@@ -89,7 +89,7 @@ public static class ContainerChanges
     }
 
     /// <summary>The entry the lower layers show at <paramref name="path"/>: the topmost layer that has it decides (a whiteout hides it).</summary>
-    private static FileStatus? LowerEntry(List<InRootResolver> lowers, string path)
+    internal static FileStatus? LowerEntry(List<InRootResolver> lowers, string path)
     {
         foreach (InRootResolver lower in lowers)
         {
@@ -99,7 +99,8 @@ public static class ContainerChanges
         return null;
     }
 
-    private static IEnumerable<string> LowerNames(List<InRootResolver> lowers, string path)
+    /// <summary>The names the lower layers show in the directory <paramref name="path"/> (whited-out ones left out).</summary>
+    internal static IEnumerable<string> LowerNames(List<InRootResolver> lowers, string path)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (InRootResolver lower in lowers)
@@ -119,6 +120,6 @@ public static class ContainerChanges
         entry.GetXattr(status, Whiteouts.OpaqueXattr) is { } value && value.AsSpan().SequenceEqual(Whiteouts.OpaqueValue);
 
     /// <summary>Equal times, or equal seconds where one side has no nanoseconds (moby's sameFsTime: tar keeps whole seconds).</summary>
-    private static bool SameTime(DateTimeOffset a, DateTimeOffset b) =>
+    internal static bool SameTime(DateTimeOffset a, DateTimeOffset b) =>
         a == b || a.ToUnixTimeSeconds() == b.ToUnixTimeSeconds() && (a.Ticks % TimeSpan.TicksPerSecond == 0 || b.Ticks % TimeSpan.TicksPerSecond == 0);
 }

@@ -36,7 +36,7 @@ public static class TreeChanges
     private static void Walk(NativeDirectory directory, string path, List<InRootResolver> lowers, List<ContainerChange> changes)
     {
         var names = directory.ReadEntries().Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-        var gone = LowerNames(lowers, path).Where(n => !names.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        var gone = ContainerChanges.LowerNames(lowers, path).Where(n => !names.Contains(n)).ToHashSet(StringComparer.Ordinal);
         foreach (string name in names.Concat(gone).Order(StringComparer.Ordinal))
         {
             string containerPath = path + "/" + name;
@@ -47,7 +47,7 @@ public static class TreeChanges
                 continue; // removed since it was listed
             }
             FileStatus status = entry.Status();
-            FileStatus? below = LowerEntry(lowers, containerPath);
+            FileStatus? below = ContainerChanges.LowerEntry(lowers, containerPath);
             int mark = changes.Count;
             bool changed = below is null || Differs(below, status) || status.IsRegular && !SameCapability(entry, status, lowers, containerPath);
             if (changed) changes.Add(new ContainerChange(below is null ? 'A' : 'C', containerPath));
@@ -61,7 +61,7 @@ public static class TreeChanges
     /// <summary>moby's statDifferent: a directory's size and mtime say nothing (moby#9874).</summary>
     private static bool Differs(FileStatus old, FileStatus now) =>
         old.Mode != now.Mode || old.Uid != now.Uid || old.Gid != now.Gid || old.RdevMajor != now.RdevMajor || old.RdevMinor != now.RdevMinor ||
-        !now.IsDirectory && (!SameTime(old.Modified, now.Modified) || old.Size != now.Size);
+        !now.IsDirectory && (!ContainerChanges.SameTime(old.Modified, now.Modified) || old.Size != now.Size);
 
     private static bool SameCapability(PathHandle entry, FileStatus status, List<InRootResolver> lowers, string path)
     {
@@ -75,32 +75,4 @@ public static class TreeChanges
         }
         return now is null;
     }
-
-    /// <summary>The entry the trees below show at <paramref name="path"/>: the topmost that has it decides (a whiteout of a --layer directory hides it).</summary>
-    private static FileStatus? LowerEntry(List<InRootResolver> lowers, string path)
-    {
-        foreach (InRootResolver lower in lowers)
-        {
-            using PathHandle? entry = lower.TryOpenEntry(path);
-            if (entry?.Status() is { } status) return status.IsWhiteout ? null : status;
-        }
-        return null;
-    }
-
-    private static IEnumerable<string> LowerNames(List<InRootResolver> lowers, string path)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (InRootResolver lower in lowers)
-        {
-            using PathHandle? entry = lower.TryOpenEntry(path);
-            if (entry is null || !entry.Status().IsDirectory) continue;
-            using NativeDirectory directory = entry.OpenDirectory();
-            names.UnionWith(directory.ReadEntries().Select(e => e.Name));
-        }
-        return names.Where(n => LowerEntry(lowers, path + "/" + n) is not null);
-    }
-
-    /// <summary>Equal times, or equal seconds where one side has no nanoseconds (moby's sameFsTime: tar keeps whole seconds).</summary>
-    private static bool SameTime(DateTimeOffset a, DateTimeOffset b) =>
-        a == b || a.ToUnixTimeSeconds() == b.ToUnixTimeSeconds() && (a.Ticks % TimeSpan.TicksPerSecond == 0 || b.Ticks % TimeSpan.TicksPerSecond == 0);
 }
