@@ -171,7 +171,7 @@ public sealed class ContainerStore(StorePaths paths)
         if (status.Paused) throw new MiniRunException($"Container {container.Id} is already paused");
         ICgroupManager? detected = CgroupDetector.Detect(); // rootless: the delegated group's, if the user has one
         if (detected is null && RootlessMode.Active)
-            throw new MiniRunException("pause needs the container's own cgroup (the freezer); rootless containers have none without a delegated cgroup v2 subtree (see minirun doctor)");
+            throw new MiniRunException(ContainerCgroup.Missing("pause", container));
         ICgroupManager cgroups = detected ?? throw new MiniRunException("cannot pause the container: no cgroup filesystem is mounted");
         cgroups.Freeze(CgroupNames.For(container.Id));
         File.WriteAllBytes(Path.Combine(container.Directory, PausedMark), []);
