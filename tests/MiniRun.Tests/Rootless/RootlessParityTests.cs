@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MiniRun.Tests.Parity;
 
 namespace MiniRun.Tests.Rootless;
@@ -60,20 +59,7 @@ public sealed class RootlessParityTests(ParityImage image) : IClassFixture<Parit
     /// </summary>
     private static MiniRunCli.Result RunAsRootLikeTheSession(RootlessSession session, string store, string[] args)
     {
-        var psi = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (string arg in (string[])["-u", "root", "--", "env", "-i", "HOME=/root", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                     $"MINIRUN_NETWORK={session.Network}", MiniRunCli.BinaryPath, "--root", store, .. args])
-            psi.ArgumentList.Add(arg);
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"minirun {string.Join(' ', args)} as root did not finish in 60 s");
-        }
-        var result = new MiniRunCli.Result(process.ExitCode, stdout.Result, stderr.Result);
+        MiniRunCli.Result result = session.RunUser("root", ["HOME=/root"], [MiniRunCli.BinaryPath, "--root", store, .. args], workingDirectory: null);
         Assert.True(result.ExitCode == 0, $"minirun {string.Join(' ', args)} as root: {result}");
         return result;
     }

@@ -38,13 +38,20 @@ public sealed class RootlessSession : IDisposable
     }
 
     /// <summary>`minirun args…` as the user, stdin empty, 60 s at most.</summary>
-    public MiniRunCli.Result Run(params string[] args)
+    public MiniRunCli.Result Run(params string[] args) =>
+        RunUser(User, [$"HOME={Home}", $"XDG_DATA_HOME={Path.Combine(Home, "data")}"], [Binary, .. args], Directory);
+
+    /// <summary>
+    /// <paramref name="argv"/> as <paramref name="user"/> through runuser (its login session: pam_limits) and env -i with
+    /// <paramref name="env"/>, PATH and the session's network; stdin empty, 60 s at most.
+    /// </summary>
+    internal MiniRunCli.Result RunUser(string user, string[] env, string[] argv, string? workingDirectory)
     {
         var psi = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (string arg in (string[])["-u", User, "--", "env", "-i", $"HOME={Home}", $"XDG_DATA_HOME={Path.Combine(Home, "data")}",
-                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", $"MINIRUN_NETWORK={Network}", Binary, .. args])
+        foreach (string arg in (string[])["-u", user, "--", "env", "-i", .. env,
+                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", $"MINIRUN_NETWORK={Network}", .. argv])
             psi.ArgumentList.Add(arg);
-        psi.WorkingDirectory = Directory;
+        if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
         using var process = Process.Start(psi)!;
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
@@ -52,7 +59,7 @@ public sealed class RootlessSession : IDisposable
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"minirun {string.Join(' ', args)} as {User} did not finish in 60 s");
+            throw new TimeoutException($"{string.Join(' ', argv)} as {user} did not finish in 60 s");
         }
         return new MiniRunCli.Result(process.ExitCode, stdout.Result, stderr.Result);
     }
